@@ -1,0 +1,110 @@
+import Foundation
+
+/// Staff roles. Each user also has one region: their jurisdiction is that region's subtree.
+public enum Role: String, ChineseLabelled {
+    case cityAdmin, countyReviewer, townshipOfficer, coordinator, dataOfficer, auditor
+    public var chinese: String {
+        switch self {
+        case .cityAdmin: return "市级管理员"
+        case .countyReviewer: return "区县民政审核员"
+        case .townshipOfficer: return "乡镇（街道）经办人"
+        case .coordinator: return "社区（村）协理员"
+        case .dataOfficer: return "部门数据专员"
+        case .auditor: return "审计员"
+        }
+    }
+
+    /// The region level a user of this role is normally given.
+    public var usualLevel: RegionLevel {
+        switch self {
+        case .cityAdmin, .auditor, .dataOfficer: return .city
+        case .countyReviewer: return .county
+        case .townshipOfficer: return .township
+        case .coordinator: return .village
+        }
+    }
+}
+
+/// What a user may do. Checked in one place so the pages, the API and the tests agree.
+public enum Permission: String, Sendable, CaseIterable {
+    /// Search and open household profiles.
+    case viewHouseholds
+    /// See counts for their jurisdiction (home, region browser).
+    case viewStatistics
+    /// Read the audit log.
+    case viewAuditLog
+    /// Upload department data (later issues).
+    case importData
+
+    public func isGranted(to role: Role) -> Bool {
+        switch self {
+        // A department data officer delivers data; they have no need to read families' profiles.
+        case .viewHouseholds:
+            return role != .dataOfficer
+        case .viewStatistics:
+            return true
+        // The auditor checks everyone else; reading the log is their job, and only theirs.
+        case .viewAuditLog:
+            return role == .auditor
+        case .importData:
+            return role == .dataOfficer || role == .cityAdmin
+        }
+    }
+}
+
+/// Who is acting, from where: every store query takes one, and every audit entry names one.
+public struct Actor: Sendable, Hashable {
+    public let userID: UUID?
+    public let username: String
+    public let role: Role
+    public let jurisdiction: RegionCode
+    /// The remote address for web requests, or `cli` for the command line.
+    public let origin: String
+
+    public init(userID: UUID?, username: String, role: Role, jurisdiction: RegionCode, origin: String) {
+        self.userID = userID
+        self.username = username
+        self.role = role
+        self.jurisdiction = jurisdiction
+        self.origin = origin
+    }
+
+    public func may(_ permission: Permission) -> Bool { permission.isGranted(to: role) }
+
+    public func covers(_ region: RegionCode) -> Bool { jurisdiction.contains(region) }
+}
+
+/// Failed-login lockout: after `maxFailures` consecutive failures the account is locked for
+/// `lockMinutes`. Pure, with the clock passed in, so it is tested without an app.
+public struct LoginThrottle: Sendable {
+    public let maxFailures: Int
+    public let lockSeconds: TimeInterval
+
+    public init(maxFailures: Int, lockSeconds: TimeInterval) {
+        self.maxFailures = maxFailures
+        self.lockSeconds = lockSeconds
+    }
+
+    public struct State: Sendable, Equatable {
+        public var failures: Int
+        public var lockedUntil: Date?
+        public init(failures: Int, lockedUntil: Date?) {
+            self.failures = failures
+            self.lockedUntil = lockedUntil
+        }
+    }
+
+    public func isLocked(_ s: State, now: Date) -> Bool {
+        if let until = s.lockedUntil, until > now { return true }
+        return false
+    }
+
+    public func afterFailure(_ s: State, now: Date) -> State {
+        // A lock that has expired starts a fresh count.
+        let base = (s.lockedUntil.map { $0 <= now } ?? false) ? 0 : s.failures
+        let failures = base + 1
+        return State(failures: failures, lockedUntil: failures >= maxFailures ? now.addingTimeInterval(lockSeconds) : nil)
+    }
+
+    public func afterSuccess(_ s: State) -> State { State(failures: 0, lockedUntil: nil) }
+}

@@ -1,0 +1,115 @@
+import Domain
+import FluentKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import NIOCore
+import NIOPosix
+import SQLKit
+
+/// Where the registry lives: a SQLite file by default (the demo needs no server), PostgreSQL
+/// when `DATABASE_URL` is set (production).
+public enum DatabaseConfig: Sendable, Equatable, CustomStringConvertible {
+    case sqlite(path: String)
+    case sqliteMemory
+    case postgres(url: String)
+
+    /// `DATABASE_URL` wins; otherwise the SQLite file at `sqlitePath`.
+    public static func from(environment env: [String: String], sqlitePath: String) -> DatabaseConfig {
+        if let url = env["DATABASE_URL"], !url.isEmpty { return .postgres(url: url) }
+        return .sqlite(path: sqlitePath)
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): return "SQLite \(path)"
+        case .sqliteMemory: return "SQLite (memory)"
+        case .postgres(let url):
+            // Never print a password.
+            guard var c = URLComponents(string: url) else { return "PostgreSQL" }
+            if c.password != nil { c.password = "***" }
+            return "PostgreSQL \(c.string ?? "")"
+        }
+    }
+
+    public var isPostgres: Bool { if case .postgres = self { return true } else { return false } }
+
+    /// Registers the database as the default on `databases`.
+    public func register(on databases: Databases) throws {
+        switch self {
+        case .sqlite(let path):
+            databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+        case .sqliteMemory:
+            databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+        case .postgres(let url):
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: nil), as: .psql)
+        }
+    }
+}
+
+/// The store's migrations, in order. Never edit one that has landed: add a new one.
+public enum StoreMigrations {
+    public static var all: [any Migration] {
+        [
+            CreateRegion(), CreateHousehold(), CreateMember(), CreateFact(), CreateEnrolment(),
+            CreateUser(), CreateAuditEntry(), CreateSetting(), AddRegistryIndexes(),
+        ]
+    }
+}
+
+/// A database opened without a web server: for the command line and the store's tests.
+public final class StandaloneDatabase: @unchecked Sendable {
+    public let databases: Databases
+    public let migrations: Migrations
+    public let logger: Logger
+    public let config: DatabaseConfig
+
+    public init(_ config: DatabaseConfig, extraMigrations: [any Migration] = [], logger: Logger = Logger(label: "jiuzhu.store")) throws {
+        self.config = config
+        self.logger = logger
+        databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        migrations = Migrations()
+        try config.register(on: databases)
+        migrations.add(StoreMigrations.all + extraMigrations)
+    }
+
+    public var db: any Database {
+        databases.database(logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())!
+    }
+
+    public func migrate() async throws {
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        try await migrator.setupIfNeeded().get()
+        try await migrator.prepareBatch().get()
+    }
+
+    /// Drops every table the migrations created (tests and `demo --reset` on PostgreSQL).
+    public func revertAll() async throws {
+        let migrator = Migrator(databases: databases, migrations: migrations, logger: logger, on: MultiThreadedEventLoopGroup.singleton.any())
+        try await migrator.setupIfNeeded().get()
+        try await migrator.revertAllBatches().get()
+    }
+
+    public func shutdown() async {
+        await databases.shutdownAsync()
+    }
+}
+
+extension Database {
+    var sql: any SQLDatabase { self as! any SQLDatabase }
+}
+
+/// Timestamps are stored as ISO 8601 text in UTC, which sorts and reads the same on SQLite and PostgreSQL.
+enum Timestamp {
+    static func text(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: d)
+    }
+
+    static func date(_ s: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: s)
+    }
+}

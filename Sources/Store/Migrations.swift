@@ -1,0 +1,166 @@
+import FluentKit
+import SQLKit
+
+struct CreateRegion: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("regions")
+            .field("code", .string, .identifier(auto: false))
+            .field("name", .string, .required)
+            .field("level", .int, .required)
+            .field("parent_code", .string)
+            .field("is_demo", .bool, .required)
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("regions").delete() }
+}
+
+struct CreateHousehold: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("households")
+            .id()
+            .field("registered_region", .string, .required)
+            .field("residence_region", .string, .required)
+            .field("address", .string, .required)
+            .field("created_at", .string, .required)
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("households").delete() }
+}
+
+struct CreateMember: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("members")
+            .id()
+            .field("household_id", .uuid, .required, .references("households", "id"))
+            // Copied from the household so every query can be scoped by jurisdiction without a join.
+            .field("residence_region", .string, .required)
+            .field("relation", .string, .required)
+            .field("national_id", .string, .required)
+            // The last four characters, indexed, for "search by the last digits".
+            .field("national_id_tail", .string, .required)
+            .field("name", .string, .required)
+            .field("sex", .string, .required)
+            .field("birth_date", .string, .required)
+            .field("disability_category", .string)
+            .field("disability_grade", .int)
+            .field("illnesses", .string, .required)
+            .field("work_capacity", .string, .required)
+            .field("employment", .string, .required)
+            .field("schooling", .string, .required)
+            .unique(on: "national_id")
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("members").delete() }
+}
+
+struct CreateFact: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("facts")
+            .id()
+            .field("household_id", .uuid, .required, .references("households", "id"))
+            .field("member_id", .uuid, .references("members", "id"))
+            .field("category", .string, .required)
+            .field("kind", .string, .required)
+            .field("amount_cents", .int64)
+            .field("basis", .string)
+            .field("valid_from", .string, .required)
+            .field("valid_to", .string)
+            .field("source_department", .string, .required)
+            .field("received_at", .string, .required)
+            .field("reference", .string, .required)
+            .field("note", .string, .required)
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("facts").delete() }
+}
+
+struct CreateEnrolment: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("enrolments")
+            .id()
+            .field("household_id", .uuid, .required, .references("households", "id"))
+            .field("member_id", .uuid, .references("members", "id"))
+            .field("residence_region", .string, .required)
+            .field("program", .string, .required)
+            .field("since", .string, .required)
+            .field("monthly_amount_cents", .int64, .required)
+            .field("status", .string, .required)
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("enrolments").delete() }
+}
+
+struct CreateUser: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("users")
+            .id()
+            .field("username", .string, .required)
+            .field("display_name", .string, .required)
+            .field("role", .string, .required)
+            .field("region_code", .string, .required)
+            .field("password_hash", .string, .required)
+            .field("failed_logins", .int, .required)
+            .field("locked_until", .string)
+            .field("created_at", .string, .required)
+            .unique(on: "username")
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("users").delete() }
+}
+
+struct CreateAuditEntry: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("audit_entries")
+            .id()
+            .field("at", .string, .required)
+            .field("user_id", .uuid)
+            .field("username", .string, .required)
+            .field("role", .string, .required)
+            .field("actor_region", .string, .required)
+            .field("action", .string, .required)
+            .field("target_kind", .string, .required)
+            .field("target_id", .string, .required)
+            .field("detail", .string, .required)
+            .field("origin", .string, .required)
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("audit_entries").delete() }
+}
+
+/// Small key–value settings the system keeps about itself (e.g. what the demo generated).
+struct CreateSetting: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("settings")
+            .field("key", .string, .identifier(auto: false))
+            .field("value", .string, .required)
+            .create()
+    }
+    func revert(on db: any Database) async throws { try await db.schema("settings").delete() }
+}
+
+struct AddRegistryIndexes: AsyncMigration {
+    static let indexes: [(String, String, [String])] = [
+        ("idx_households_residence", "households", ["residence_region"]),
+        ("idx_members_household", "members", ["household_id"]),
+        ("idx_members_residence", "members", ["residence_region"]),
+        ("idx_members_tail", "members", ["national_id_tail"]),
+        ("idx_members_name", "members", ["name"]),
+        ("idx_facts_household", "facts", ["household_id"]),
+        ("idx_enrolments_household", "enrolments", ["household_id"]),
+        ("idx_enrolments_residence", "enrolments", ["residence_region", "program"]),
+        ("idx_audit_at", "audit_entries", ["at"]),
+        ("idx_regions_parent", "regions", ["parent_code"]),
+    ]
+
+    func prepare(on db: any Database) async throws {
+        for (name, table, columns) in Self.indexes {
+            var b = db.sql.create(index: name).on(table)
+            for c in columns { b = b.column(c) }
+            try await b.run()
+        }
+    }
+
+    func revert(on db: any Database) async throws {
+        for (name, _, _) in Self.indexes { try await db.sql.drop(index: name).run() }
+    }
+}

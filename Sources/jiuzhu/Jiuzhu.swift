@@ -1,0 +1,2 @@
+import Domain
+@main enum Main { static func main() {} }

@@ -1,0 +1,86 @@
+import Testing
+@testable import Domain
+
+@Suite struct NationalIDTests {
+    @Test(arguments: ["11010519491231002X", "440524188001010014"])
+    func acceptsTheStandardVectors(_ raw: String) throws {
+        // act
+        let id = try NationalID(raw)
+        // check
+        #expect(id.value == raw)
+    }
+
+    @Test func exposesBirthDateSexAndAddress() throws {
+        // setup
+        let id = try NationalID("11010519491231002X")
+        // check
+        #expect(id.birthDate == (try LocalDate(year: 1949, month: 12, day: 31)))
+        #expect(id.sex == .female) // 17th digit 2 is even
+        #expect(id.addressCode == "110105")
+        #expect(try NationalID("440524188001010014").sex == .male)
+    }
+
+    @Test func normalisesWhatPeopleType() throws {
+        // full-width digits and x, spaces around and inside, lower-case x
+        #expect(try NationalID(" １１０１０５１９４９１２３１００２ｘ ").value == "11010519491231002X")
+        #expect(try NationalID("110105 19491231 002x").value == "11010519491231002X")
+        #expect(try NationalID("\u{3000}11010519491231002X\n").value == "11010519491231002X")
+    }
+
+    @Test func convertsLegacyFifteenDigitNumbers() throws {
+        // 15 digits: 6 address, YYMMDD, 3 sequence; the century is 19 and a check character is added.
+        let id = try NationalID("110105491231002")
+        #expect(id.value == "11010519491231002X")
+    }
+
+    @Test func saysExactlyWhyANumberIsRejected() {
+        #expect(throws: NationalIDError.wrongLength(17)) { try NationalID("11010519491231002") }
+        #expect(throws: NationalIDError.invalidCharacter(position: 5, character: "A")) { try NationalID("1101A519491231002X") }
+        #expect(throws: NationalIDError.invalidCharacter(position: 18, character: "Y")) { try NationalID("11010519491231002Y") }
+        #expect(throws: NationalIDError.impossibleDate("2023-02-31")) { try NationalID("110105202302310021") }
+        #expect(throws: NationalIDError.wrongCheckCharacter(expected: "X", found: "3")) { try NationalID("110105194912310023") }
+        #expect(throws: NationalIDError.empty) { try NationalID("   ") }
+    }
+
+    @Test func messagesNameTheExpectedCheckCharacter() {
+        let e = NationalIDError.wrongCheckCharacter(expected: "X", found: "3")
+        #expect(e.chinese.contains("应为「X」"))
+        #expect(e.description.contains("expected 'X'"))
+    }
+
+    @Test func masksForLists() throws {
+        #expect(try NationalID("11010519491231002X").masked == "110105********002X")
+    }
+
+    @Test func buildsValidNumbersFromParts() throws {
+        let id = try NationalID(addressCode: "120104", birthDate: LocalDate("1990-02-28"), sequence: 123)
+        #expect(id.value.hasPrefix("12010419900228123"))
+        #expect(try NationalID(id.value) == id)
+        #expect(id.sex == .male)
+    }
+}
+
+@Suite struct LocalDateTests {
+    @Test func rejectsImpossibleDates() {
+        #expect(throws: DomainError.invalidDate("2024-02-30")) { try LocalDate("2024-02-30") }
+        #expect(throws: DomainError.self) { try LocalDate("2023-02-29") }
+        #expect(throws: DomainError.self) { try LocalDate(year: 2024, month: 13, day: 1) }
+        #expect(throws: DomainError.self) { try LocalDate("24-1-1") }
+    }
+
+    @Test func dayNumbersRoundTrip() throws {
+        #expect(try LocalDate("1970-01-01").dayNumber == 0)
+        #expect(try LocalDate("2000-03-01").dayNumber == 11_017)
+        for n in stride(from: -800_000, to: 800_000, by: 997) {
+            #expect(LocalDate(dayNumber: n).dayNumber == n)
+        }
+    }
+
+    @Test func weekdaysAndAges() throws {
+        #expect(try LocalDate("2024-09-29").isoWeekday == 7)
+        #expect(try LocalDate("2024-09-30").isoWeekday == 1)
+        let birth = try LocalDate("1964-11-22")
+        #expect(birth.age(on: try LocalDate("2024-11-21")) == 59)
+        #expect(birth.age(on: try LocalDate("2024-11-22")) == 60)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import Domain
+
+@Suite struct RegionCodeTests {
+    @Test func knowsItsLevel() throws {
+        #expect(try RegionCode("120000000000").level == .province)
+        #expect(try RegionCode("120100000000").level == .city)
+        #expect(try RegionCode("120104000000").level == .county)
+        #expect(try RegionCode("120104901000").level == .township)
+        #expect(try RegionCode("120104901002").level == .village)
+    }
+
+    @Test func parentsAndAncestors() throws {
+        let village = try RegionCode("120104901002")
+        #expect(village.parent == (try RegionCode("120104901000")))
+        #expect(village.ancestors.map(\.value) == ["120000000000", "120100000000", "120104000000", "120104901000"])
+        #expect(try RegionCode("120000000000").parent == nil)
+    }
+
+    @Test func containmentIsWhatJurisdictionIsMadeOf() throws {
+        let nankai = try RegionCode("120104000000")
+        let street = try RegionCode("120104901000")
+        let community = try RegionCode("120104901002")
+        let hexi = try RegionCode("120103000000")
+        #expect(nankai.contains(community))
+        #expect(street.contains(community))
+        #expect(community.contains(community))
+        #expect(!hexi.contains(community))
+        #expect(!community.contains(street))
+        #expect(!(try RegionCode("120104901001")).contains(community))
+        #expect(nankai.subtreeRange == "120104000000"..."120104999999")
+        #expect(nankai.childContaining(community) == street)
+    }
+
+    @Test func rejectsBadCodes() {
+        #expect(throws: DomainError.self) { try RegionCode("12010") }
+        #expect(throws: DomainError.self) { try RegionCode("12010400000A") }
+        #expect(throws: DomainError.self) { try RegionCode("000000000000") }
+    }
+
+    @Test func loadsTheReferenceData() throws {
+        // act
+        let ref = try RegionReference.bundled()
+        // check
+        #expect(ref.regions.count == 3_429)
+        #expect(ref[try RegionCode("120104000000")]?.name == "南开区")
+        #expect(ref.children(of: try RegionCode("120100000000")).count == 16)
+    }
+
+    @Test func reportsTheRowOfABadReferenceLine() {
+        let csv = "adcode,name,longitude,latitude\n120000000000,天津市,1,1\n12X,坏,1,1\n"
+        #expect(throws: DomainError.invalidData(file: "adcodes.csv", reason: "第3行 adcode：行政区划代码无效：「12X」（应为12位数字）")) {
+            try RegionReference(csv: csv)
+        }
+    }
+}
+
+@Suite struct WorkingCalendarTests {
+    let calendar: WorkingCalendar
+    init() throws { calendar = try WorkingCalendar.bundled() }
+
+    @Test func nationalDayWeek2024() throws {
+        // Monday 30 September + 3 working days skips the 1–7 October holiday.
+        #expect(try calendar.adding(workingDays: 3, to: LocalDate("2024-09-30")) == LocalDate("2024-10-10"))
+        // Sunday 29 September 2024 was an adjusted working day.
+        #expect(try calendar.adding(workingDays: 3, to: LocalDate("2024-09-27")) == LocalDate("2024-10-08"))
+        #expect(try calendar.isWorkingDay(LocalDate("2024-09-29")))
+        #expect(try !calendar.isWorkingDay(LocalDate("2024-10-01")))
+        #expect(try !calendar.isWorkingDay(LocalDate("2024-09-28")))
+    }
+
+    @Test func countsWorkingDaysBetween() throws {
+        #expect(try calendar.workingDays(from: LocalDate("2024-09-27"), to: LocalDate("2024-10-08")) == 3)
+        #expect(try calendar.workingDays(from: LocalDate("2024-10-08"), to: LocalDate("2024-09-27")) == -3)
+        #expect(try calendar.workingDays(from: LocalDate("2024-09-30"), to: LocalDate("2024-09-30")) == 0)
+        // adding and counting agree
+        let start = try LocalDate("2025-01-20")
+        for n in [1, 5, 10, 30] {
+            #expect(try calendar.workingDays(from: start, to: calendar.adding(workingDays: n, to: start)) == n)
+        }
+    }
+
+    @Test func refusesToGuessOutsideItsYears() throws {
+        let date = try LocalDate("2030-01-02")
+        #expect(throws: DomainError.dateOutsideCalendar(date, covered: 2004...2026)) { try calendar.isWorkingDay(date) }
+        #expect(throws: DomainError.self) { try calendar.adding(workingDays: 30, to: LocalDate("2026-12-20")) }
+    }
+
+    @Test func rejectsABrokenFile() {
+        #expect(throws: DomainError.self) { try WorkingCalendar(json: Data("{\"holidays\":{\"2024-02-30\":\"x\"},\"adjusted_workdays\":{}}".utf8)) }
+        #expect(throws: DomainError.self) { try WorkingCalendar(json: Data("[]".utf8)) }
+    }
+}
+
+@Suite struct CentsTests {
+    @Test func formatsAsYuan() {
+        #expect(Cents(123_450).yuanText == "¥1,234.50")
+        #expect(Cents(5).yuanText == "¥0.05")
+        #expect(Cents(-100_000_000).yuanText == "-¥1,000,000.00")
+        #expect(Cents(123_450).plainYuan == "1234.50")
+    }
+
+    @Test func parsesYuanExactly() throws {
+        #expect(try Cents(yuan: "1,234.5") == Cents(123_450))
+        #expect(try Cents(yuan: "-0.07") == Cents(-7))
+        #expect(try Cents(yuan: "¥12") == Cents(1_200))
+        #expect(throws: DomainError.self) { try Cents(yuan: "1.234") }
+        #expect(throws: DomainError.self) { try Cents(yuan: "abc") }
+        #expect(throws: DomainError.self) { try Cents(yuan: "") }
+        #expect(throws: DomainError.self) { try Cents(yuan: "99999999999999999999") }
+    }
+
+    @Test func roundsInOnePlaceWithTheRuleStated() {
+        #expect(Cents(1_000).divided(by: 3, rounding: .halfUp) == Cents(333))
+        #expect(Cents(1_001).divided(by: 2, rounding: .halfUp) == Cents(501))
+        #expect(Cents(1_001).divided(by: 2, rounding: .down) == Cents(500))
+        #expect(Cents(1_000).divided(by: 3, rounding: .up) == Cents(334))
+        #expect(Cents(-1_001).divided(by: 2, rounding: .halfUp) == Cents(-501))
+        #expect(Cents(117_000).multiplied(by: 13, over: 10, rounding: .halfUp) == Cents(152_100))
+    }
+}
+
+@Suite struct AccessTests {
+    @Test func dataOfficersDoNotReadProfilesAndOnlyAuditorsReadTheLog() {
+        for role in Role.allCases {
+            #expect(Permission.viewHouseholds.isGranted(to: role) == (role != .dataOfficer))
+            #expect(Permission.viewAuditLog.isGranted(to: role) == (role == .auditor))
+        }
+    }
+
+    @Test func lockoutAfterRepeatedFailures() {
+        // setup
+        let throttle = LoginThrottle(maxFailures: 3, lockSeconds: 600)
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        var s = LoginThrottle.State(failures: 0, lockedUntil: nil)
+        // act
+        s = throttle.afterFailure(s, now: t0)
+        s = throttle.afterFailure(s, now: t0)
+        #expect(!throttle.isLocked(s, now: t0))
+        s = throttle.afterFailure(s, now: t0)
+        // check
+        #expect(throttle.isLocked(s, now: t0.addingTimeInterval(599)))
+        #expect(!throttle.isLocked(s, now: t0.addingTimeInterval(600)))
+        // after the lock expires a new failure starts a fresh count
+        s = throttle.afterFailure(s, now: t0.addingTimeInterval(700))
+        #expect(s.failures == 1)
+        #expect(throttle.afterSuccess(s) == .init(failures: 0, lockedUntil: nil))
+    }
+}
