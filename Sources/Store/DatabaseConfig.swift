@@ -38,11 +38,11 @@ public enum DatabaseConfig: Sendable, Equatable, CustomStringConvertible {
     public func register(on databases: Databases) throws {
         switch self {
         case .sqlite(let path):
-            databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+            databases.use(.sqlite(.file(path)), as: .sqlite)
         case .sqliteMemory:
-            databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+            databases.use(.sqlite(.memory), as: .sqlite)
         case .postgres(let url):
-            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4, sqlLogLevel: nil), as: .psql)
+            databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
         }
     }
 }
@@ -64,9 +64,13 @@ public final class StandaloneDatabase: @unchecked Sendable {
     public let logger: Logger
     public let config: DatabaseConfig
 
-    public init(_ config: DatabaseConfig, extraMigrations: [any Migration] = [], logger: Logger = Logger(label: "jiuzhu.store")) throws {
+    public init(_ config: DatabaseConfig, extraMigrations: [any Migration] = [], logger: Logger? = nil) throws {
         self.config = config
-        self.logger = logger
+        self.logger = logger ?? {
+            var l = Logger(label: "jiuzhu.store")
+            l.logLevel = .warning
+            return l
+        }()
         databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         migrations = Migrations()
         try config.register(on: databases)

@@ -1,0 +1,66 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+public enum AuditAction: String, Sendable, CaseIterable {
+    case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList
+    public var chinese: String {
+        switch self {
+        case .readProfile: return "查看档案"
+        case .login: return "登录"
+        case .loginFailed: return "登录失败"
+        case .accountLocked: return "账户锁定"
+        case .logout: return "退出"
+        case .createUser: return "创建用户"
+        case .generateDemo: return "生成演示数据"
+        case .exportList: return "导出名单"
+        }
+    }
+}
+
+public struct AuditEntry: Sendable, Codable, Equatable {
+    public var at: Date
+    public var username: String
+    public var role: String
+    public var action: String
+    public var targetKind: String
+    public var targetID: String
+    public var detail: String
+    public var origin: String
+}
+
+/// Who read or changed what, when, and from where. Append-only: nothing here updates or deletes.
+public struct AuditLog: Sendable {
+    let db: any Database
+    public init(_ db: any Database) { self.db = db }
+
+    public func record(actor: Actor, action: AuditAction, targetKind: String, targetID: String, detail: String, at: Date = Date()) async throws {
+        try await db.sql.insert(into: "audit_entries")
+            .columns("id", "at", "user_id", "username", "role", "actor_region", "action", "target_kind", "target_id", "detail", "origin")
+            .values(SQLBind(UUID()), SQLBind(Timestamp.text(at)), SQLBind(actor.userID), SQLBind(actor.username), SQLBind(actor.role.rawValue),
+                    SQLBind(actor.jurisdiction.value), SQLBind(action.rawValue), SQLBind(targetKind), SQLBind(targetID),
+                    SQLBind(detail), SQLBind(actor.origin))
+            .run()
+    }
+
+    /// The newest entries made by users inside the auditor's jurisdiction.
+    public func recent(actor: Actor, limit: Int = 200, action: AuditAction? = nil) async throws -> [AuditEntry] {
+        guard actor.may(.viewAuditLog) else { throw DomainError.forbidden }
+        let range = actor.jurisdiction.subtreeRange
+        var q = db.sql.select().column("*").from("audit_entries")
+            .where("actor_region", .greaterThanOrEqual, range.lowerBound)
+            .where("actor_region", .lessThanOrEqual, range.upperBound)
+        if let action { q = q.where("action", .equal, action.rawValue) }
+        return try await q.orderBy("at", .descending).limit(limit).all().map { r in
+            AuditEntry(at: Timestamp.date(try r.decode(column: "at", as: String.self)) ?? .distantPast,
+                       username: try r.decode(column: "username", as: String.self),
+                       role: try r.decode(column: "role", as: String.self),
+                       action: try r.decode(column: "action", as: String.self),
+                       targetKind: try r.decode(column: "target_kind", as: String.self),
+                       targetID: try r.decode(column: "target_id", as: String.self),
+                       detail: try r.decode(column: "detail", as: String.self),
+                       origin: try r.decode(column: "origin", as: String.self))
+        }
+    }
+}

@@ -1,0 +1,265 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Reads of the registry. Every method takes the acting user, and every query is bounded to
+/// their jurisdiction here, in the store, so no page or route can forget it.
+public struct RegistryStore: Sendable {
+    let db: any Database
+    public init(_ db: any Database) { self.db = db }
+
+    var sql: any SQLDatabase { db.sql }
+
+    public static let searchLimit = 50
+
+    private func requireViewer(_ actor: Actor) throws {
+        guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+    }
+
+    // MARK: search
+
+    public func search(_ query: HouseholdQuery, actor: Actor, limit: Int = RegistryStore.searchLimit) async throws -> [HouseholdSummary] {
+        try requireViewer(actor)
+        let range = actor.jurisdiction.subtreeRange
+        var ids: [UUID] = []
+        switch query {
+        case .nationalID(let id):
+            ids = try await sql.select().distinct().column("household_id").from("members")
+                .where("national_id", .equal, id.value)
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
+        case .idTail(let tail):
+            ids = try await sql.select().distinct().column("household_id").from("members")
+                .where("national_id_tail", .equal, String(tail.suffix(4)))
+                .where("national_id", .like, "%" + tail)
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
+        case .text(let text):
+            let pattern = "%" + Self.escapeLike(text) + "%"
+            // Names first (an exact name is the commonest search), then addresses.
+            ids = try await sql.select().distinct().column("household_id").from("members")
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .where(SQLBinaryExpression(SQLColumn("name"), .like, SQLBind(pattern)))
+                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
+            if ids.count < limit {
+                let more = try await sql.select().column("id").from("households")
+                    .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+                    .where("residence_region", .lessThanOrEqual, range.upperBound)
+                    .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind(pattern)))
+                    .limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
+                for m in more where !ids.contains(m) && ids.count < limit { ids.append(m) }
+            }
+        }
+        return try await summaries(ids)
+    }
+
+    static func escapeLike(_ s: String) -> String {
+        // Wildcards typed by a user are searched for literally where the engine allows; at worst they widen the match.
+        s.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+    }
+
+    private func summaries(_ ids: [UUID]) async throws -> [HouseholdSummary] {
+        guard !ids.isEmpty else { return [] }
+        let households = try await sql.select().columns("id", "residence_region", "address").from("households")
+            .where("id", .in, ids).all()
+        let members = try await sql.select().columns("household_id", "relation", "name", "national_id").from("members")
+            .where("household_id", .in, ids).all()
+        let enrolments = try await sql.select().columns("household_id", "program").from("enrolments")
+            .where("household_id", .in, ids).where("status", .equal, EnrolmentStatus.active.rawValue).all()
+        var memberRows: [UUID: [(Domain.Relation, String, String)]] = [:]
+        for r in members {
+            let hid = try r.decode(column: "household_id", as: UUID.self)
+            memberRows[hid, default: []].append((Domain.Relation(rawValue: try r.decode(column: "relation", as: String.self)) ?? Domain.Relation.other,
+                                                 try r.decode(column: "name", as: String.self),
+                                                 try r.decode(column: "national_id", as: String.self)))
+        }
+        var programs: [UUID: Set<Program>] = [:]
+        for r in enrolments {
+            if let p = Program(rawValue: try r.decode(column: "program", as: String.self)) {
+                programs[try r.decode(column: "household_id", as: UUID.self), default: []].insert(p)
+            }
+        }
+        let regionCodes = Set(try households.map { try $0.decode(column: "residence_region", as: String.self) })
+        let names = try await regionNames(Array(regionCodes))
+        var out: [UUID: HouseholdSummary] = [:]
+        for h in households {
+            let id = try h.decode(column: "id", as: UUID.self)
+            let ms = memberRows[id] ?? []
+            let head = ms.first { $0.0 == Domain.Relation.head } ?? ms.first
+            let region = try RegionCode(try h.decode(column: "residence_region", as: String.self))
+            out[id] = HouseholdSummary(
+                id: Household.ID(id), headName: head?.1 ?? "", headMaskedID: (try? NationalID(head?.2 ?? ""))?.masked ?? "",
+                address: try h.decode(column: "address", as: String.self), residenceRegion: region,
+                residenceRegionName: names[region.value] ?? region.value, memberCount: ms.count,
+                programs: Program.allCases.filter { programs[id]?.contains($0) == true })
+        }
+        // Keep the order in which the matches were found.
+        return ids.compactMap { out[$0] }
+    }
+
+    // MARK: profile
+
+    /// The whole profile, or nil when it does not exist or lies outside the actor's jurisdiction
+    /// (the two are indistinguishable on purpose). A successful read is written to the audit log.
+    public func profile(_ id: Household.ID, actor: Actor) async throws -> HouseholdProfile? {
+        try requireViewer(actor)
+        let range = actor.jurisdiction.subtreeRange
+        guard let h = try await sql.select().columns("id", "registered_region", "residence_region", "address").from("households")
+            .where("id", .equal, id.rawValue)
+            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+            .where("residence_region", .lessThanOrEqual, range.upperBound)
+            .first() else { return nil }
+        let household = Household(id: id,
+                                  registeredRegion: try RegionCode(try h.decode(column: "registered_region", as: String.self)),
+                                  residenceRegion: try RegionCode(try h.decode(column: "residence_region", as: String.self)),
+                                  address: try h.decode(column: "address", as: String.self))
+        let members = try await sql.select().column("*").from("members").where("household_id", .equal, id.rawValue).all()
+            .map(RowDecoding.member).sorted { ($0.relation == .head ? 0 : 1, $0.birthDate) < ($1.relation == .head ? 0 : 1, $1.birthDate) }
+        let facts = try await sql.select().column("*").from("facts").where("household_id", .equal, id.rawValue).all().map(RowDecoding.fact)
+        let enrolments = try await sql.select().column("*").from("enrolments").where("household_id", .equal, id.rawValue).all().map(RowDecoding.enrolment)
+        let names = try await regionNames([household.registeredRegion.value, household.residenceRegion.value])
+        try await AuditLog(db).record(actor: actor, action: .readProfile, targetKind: "household", targetID: id.description,
+                                      detail: "查看家庭档案（\(members.count)人）")
+        return HouseholdProfile(household: household,
+                                registeredRegionName: names[household.registeredRegion.value] ?? household.registeredRegion.value,
+                                residenceRegionName: names[household.residenceRegion.value] ?? household.residenceRegion.value,
+                                members: members, facts: facts, enrolments: enrolments)
+    }
+
+    // MARK: regions and counts
+
+    public func region(_ code: RegionCode) async throws -> Region? {
+        guard let r = try await sql.select().columns("code", "name", "is_demo").from("regions").where("code", .equal, code.value).first() else {
+            return nil
+        }
+        return try RowDecoding.region(r)
+    }
+
+    func regionNames(_ codes: [String]) async throws -> [String: String] {
+        guard !codes.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for r in try await sql.select().columns("code", "name").from("regions").where("code", .in, codes).all() {
+            out[try r.decode(column: "code", as: String.self)] = try r.decode(column: "name", as: String.self)
+        }
+        return out
+    }
+
+    /// Counts for `region` (default: the whole jurisdiction) and each of its child regions.
+    /// Nil when the region is unknown or outside the jurisdiction.
+    public func overview(actor: Actor, region code: RegionCode? = nil) async throws -> Overview? {
+        guard actor.may(.viewStatistics) else { throw DomainError.forbidden }
+        let code = code ?? actor.jurisdiction
+        guard actor.covers(code), let region = try await region(code) else { return nil }
+        let range = code.subtreeRange
+        let childDigits = code.level.child?.significantDigits ?? 12
+        let childExpr = SQLFunction("substr", args: SQLColumn("residence_region"), SQLLiteral.numeric("1"), SQLLiteral.numeric("\(childDigits)"))
+
+        func grouped(_ table: String, extra: ((SQLSelectBuilder) -> SQLSelectBuilder)? = nil) async throws -> [String: Int] {
+            var q = sql.select().column(SQLAlias(childExpr, as: SQLIdentifier("child"))).column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
+                .from(table)
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+                .where("residence_region", .lessThanOrEqual, range.upperBound)
+            if let extra { q = extra(q) }
+            var out: [String: Int] = [:]
+            for r in try await q.groupBy(childExpr).all() {
+                out[try r.decode(column: "child", as: String.self)] = try r.decode(column: "n", as: Int.self)
+            }
+            return out
+        }
+        let hh = try await grouped("households")
+        let people = try await grouped("members")
+        let enrol = try await grouped("enrolments") { $0.where("status", .equal, EnrolmentStatus.active.rawValue) }
+
+        let byProgramRows = try await sql.select().column("program")
+            .column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .column(SQLAlias(SQLFunction("sum", args: SQLColumn("monthly_amount_cents")), as: SQLIdentifier("total")))
+            .from("enrolments")
+            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+            .where("residence_region", .lessThanOrEqual, range.upperBound)
+            .where("status", .equal, EnrolmentStatus.active.rawValue)
+            .groupBy("program").all()
+        var byProgram: [ProgramCount] = []
+        for r in byProgramRows {
+            guard let p = Program(rawValue: try r.decode(column: "program", as: String.self)) else { continue }
+            byProgram.append(ProgramCount(program: p, enrolments: try r.decode(column: "n", as: Int.self),
+                                          monthlyAmount: Cents(try r.decode(column: "total", as: Int64?.self) ?? 0)))
+        }
+        byProgram.sort { ($0.enrolments, $1.program.rawValue) > ($1.enrolments, $0.program.rawValue) }
+
+        let children = try await sql.select().columns("code", "name", "is_demo").from("regions")
+            .where("parent_code", .equal, code.value).orderBy("code").all().map(RowDecoding.region)
+        let subRegions = children.map { c in
+            let key = String(c.code.value.prefix(childDigits))
+            return RegionCounts(region: c, households: hh[key] ?? 0, people: people[key] ?? 0, enrolments: enrol[key] ?? 0)
+        }
+        var ancestors: [Region] = []
+        for a in code.ancestors where actor.covers(a) {
+            if let r = try await self.region(a) { ancestors.append(r) }
+        }
+        return Overview(region: region, ancestors: ancestors, households: hh.values.reduce(0, +), people: people.values.reduce(0, +),
+                        byProgram: byProgram, subRegions: subRegions)
+    }
+}
+
+/// Turning rows back into domain values. A row that does not decode is a storage fault, reported as such.
+enum RowDecoding {
+    static func region(_ r: any SQLRow) throws -> Region {
+        Region(code: try RegionCode(try r.decode(column: "code", as: String.self)), name: try r.decode(column: "name", as: String.self),
+               isDemo: try r.decode(column: "is_demo", as: Bool.self))
+    }
+
+    static func member(_ r: any SQLRow) throws -> Member {
+        let category = try r.decode(column: "disability_category", as: String?.self).flatMap(DisabilityCategory.init(rawValue:))
+        let grade = try r.decode(column: "disability_grade", as: Int?.self)
+        let disability = try category.flatMap { c in try grade.map { try Disability(category: c, grade: $0) } }
+        let illnesses = try r.decode(column: "illnesses", as: String.self).split(separator: ",").compactMap { Illness(rawValue: String($0)) }
+        return Member(
+            id: Member.ID(try r.decode(column: "id", as: UUID.self)),
+            householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
+            relation: Domain.Relation(rawValue: try r.decode(column: "relation", as: String.self)) ?? .other,
+            nationalID: try NationalID(try r.decode(column: "national_id", as: String.self)),
+            name: try r.decode(column: "name", as: String.self),
+            sex: Sex(rawValue: try r.decode(column: "sex", as: String.self)) ?? .male,
+            birthDate: try LocalDate(try r.decode(column: "birth_date", as: String.self)),
+            disability: disability, illnesses: illnesses,
+            workCapacity: WorkCapacity(rawValue: try r.decode(column: "work_capacity", as: String.self)) ?? .full,
+            employment: Employment(rawValue: try r.decode(column: "employment", as: String.self)) ?? .notInLabourForce,
+            schooling: Schooling(rawValue: try r.decode(column: "schooling", as: String.self)) ?? .notApplicable)
+    }
+
+    static func fact(_ r: any SQLRow) throws -> Fact {
+        guard let kind = FactKind(rawValue: try r.decode(column: "kind", as: String.self)),
+              let dept = Department(rawValue: try r.decode(column: "source_department", as: String.self)) else {
+            throw DomainError.invalidData(file: "facts", reason: "未知的事实类别或来源部门")
+        }
+        return Fact(
+            id: Fact.ID(try r.decode(column: "id", as: UUID.self)),
+            householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
+            memberID: try r.decode(column: "member_id", as: UUID?.self).map(Member.ID.init),
+            kind: kind,
+            amount: try r.decode(column: "amount_cents", as: Int64?.self).map(Cents.init),
+            basis: try r.decode(column: "basis", as: String?.self).flatMap(AmountBasis.init(rawValue:)),
+            validFrom: try LocalDate(try r.decode(column: "valid_from", as: String.self)),
+            validTo: try r.decode(column: "valid_to", as: String?.self).map { try LocalDate($0) },
+            provenance: Provenance(department: dept, receivedAt: try LocalDate(try r.decode(column: "received_at", as: String.self)),
+                                   reference: try r.decode(column: "reference", as: String.self)),
+            note: try r.decode(column: "note", as: String.self))
+    }
+
+    static func enrolment(_ r: any SQLRow) throws -> Enrolment {
+        guard let program = Program(rawValue: try r.decode(column: "program", as: String.self)),
+              let status = EnrolmentStatus(rawValue: try r.decode(column: "status", as: String.self)) else {
+            throw DomainError.invalidData(file: "enrolments", reason: "未知的救助项目或状态")
+        }
+        return Enrolment(
+            id: Enrolment.ID(try r.decode(column: "id", as: UUID.self)),
+            householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
+            memberID: try r.decode(column: "member_id", as: UUID?.self).map(Member.ID.init),
+            program: program, since: try LocalDate(try r.decode(column: "since", as: String.self)),
+            monthlyAmount: Cents(try r.decode(column: "monthly_amount_cents", as: Int64.self)), status: status)
+    }
+}

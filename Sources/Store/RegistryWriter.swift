@@ -1,0 +1,135 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Bulk writes of whole households: multi-row INSERTs in batches, inside the caller's transaction.
+public struct RegistryWriter: Sendable {
+    let sql: any SQLDatabase
+    public init(_ db: any Database) { sql = db.sql }
+
+    /// Rows per INSERT, kept well under SQLite's 32,766 bound parameters.
+    static let maxParameters = 9_000
+
+    public func insert(regions: [Region]) async throws {
+        let existing = Set(try await sql.select().column("code").from("regions").all().map { try $0.decode(column: "code", as: String.self) })
+        let rows: [[any SQLExpression]] = regions.filter { !existing.contains($0.code.value) }.map { r in
+            [SQLBind(r.code.value), SQLBind(r.name), SQLBind(r.level.rawValue), SQLBind(r.code.parent?.value), SQLBind(r.isDemo)]
+        }
+        try await insert("regions", ["code", "name", "level", "parent_code", "is_demo"], rows)
+    }
+
+    public func insert(_ bundles: [HouseholdBundle], createdAt: Date = Date()) async throws {
+        let created = Timestamp.text(createdAt)
+        var households: [[any SQLExpression]] = []
+        var members: [[any SQLExpression]] = []
+        var facts: [[any SQLExpression]] = []
+        var enrolments: [[any SQLExpression]] = []
+        for b in bundles {
+            let h = b.household
+            households.append([SQLBind(h.id.rawValue), SQLBind(h.registeredRegion.value), SQLBind(h.residenceRegion.value), SQLBind(h.address), SQLBind(created)])
+            for m in b.members {
+                members.append([
+                    SQLBind(m.id.rawValue), SQLBind(h.id.rawValue), SQLBind(h.residenceRegion.value), SQLBind(m.relation.rawValue),
+                    SQLBind(m.nationalID.value), SQLBind(String(m.nationalID.value.suffix(4))), SQLBind(m.name), SQLBind(m.sex.rawValue),
+                    SQLBind(m.birthDate.description), SQLBind(m.disability?.category.rawValue), SQLBind(m.disability?.grade),
+                    SQLBind(m.illnesses.map(\.rawValue).joined(separator: ",")), SQLBind(m.workCapacity.rawValue),
+                    SQLBind(m.employment.rawValue), SQLBind(m.schooling.rawValue),
+                ])
+            }
+            for f in b.facts {
+                facts.append([
+                    SQLBind(f.id.rawValue), SQLBind(h.id.rawValue), SQLBind(f.memberID?.rawValue), SQLBind(f.kind.category.rawValue),
+                    SQLBind(f.kind.rawValue), SQLBind(f.amount?.value), SQLBind(f.basis?.rawValue), SQLBind(f.validFrom.description),
+                    SQLBind(f.validTo?.description), SQLBind(f.provenance.department.rawValue), SQLBind(f.provenance.receivedAt.description),
+                    SQLBind(f.provenance.reference), SQLBind(f.note),
+                ])
+            }
+            for e in b.enrolments {
+                enrolments.append([
+                    SQLBind(e.id.rawValue), SQLBind(h.id.rawValue), SQLBind(e.memberID?.rawValue), SQLBind(h.residenceRegion.value),
+                    SQLBind(e.program.rawValue), SQLBind(e.since.description), SQLBind(e.monthlyAmount.value), SQLBind(e.status.rawValue),
+                ])
+            }
+        }
+        try await insert("households", ["id", "registered_region", "residence_region", "address", "created_at"], households)
+        try await insert("members", ["id", "household_id", "residence_region", "relation", "national_id", "national_id_tail", "name", "sex",
+                                     "birth_date", "disability_category", "disability_grade", "illnesses", "work_capacity", "employment", "schooling"], members)
+        try await insert("facts", ["id", "household_id", "member_id", "category", "kind", "amount_cents", "basis", "valid_from", "valid_to",
+                                   "source_department", "received_at", "reference", "note"], facts)
+        try await insert("enrolments", ["id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status"], enrolments)
+    }
+
+    private func insert(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]]) async throws {
+        guard !rows.isEmpty else { return }
+        let perBatch = max(1, Self.maxParameters / columns.count)
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + perBatch)
+            var b = sql.insert(into: table).columns(columns)
+            for row in rows[start..<end] { b = b.values(row) }
+            try await b.run()
+            start = end
+        }
+    }
+}
+
+/// The system's small key–value settings.
+public struct SettingsStore: Sendable {
+    let db: any Database
+    public init(_ db: any Database) { self.db = db }
+
+    public func get(_ key: String) async throws -> String? {
+        try await db.sql.select().column("value").from("settings").where("key", .equal, key).first()?.decode(column: "value", as: String.self)
+    }
+
+    public func set(_ key: String, _ value: String) async throws {
+        try await db.sql.delete(from: "settings").where("key", .equal, key).run()
+        try await db.sql.insert(into: "settings").columns("key", "value").values(SQLBind(key), SQLBind(value)).run()
+    }
+}
+
+/// Loads the demo city into the store, all in one transaction: either the whole city is there or none of it.
+public struct DemoLoader: Sendable {
+    public static let settingKey = "demo.households"
+    let db: any Database
+    public init(_ db: any Database) { self.db = db }
+
+    public enum Outcome: Equatable, Sendable {
+        case generated(households: Int)
+        case reused(households: Int)
+    }
+
+    /// Households per transaction batch; small enough to keep memory flat, large enough to amortise round trips.
+    static let batchSize = 1_000
+
+    public func load(city: DemoCity, reference: RegionReference, households count: Int, actor: Actor,
+                     progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Outcome {
+        if let existing = try await SettingsStore(db).get(Self.settingKey), let n = Int(existing) {
+            return .reused(households: n)
+        }
+        try await db.transaction { tx in
+            let writer = RegistryWriter(tx)
+            try await writer.insert(regions: city.regions(reference: reference))
+            var batch: [HouseholdBundle] = []
+            batch.reserveCapacity(Self.batchSize)
+            var done = 0
+            for bundle in city.households(count: count) {
+                batch.append(bundle)
+                if batch.count == Self.batchSize {
+                    try await writer.insert(batch)
+                    done += batch.count
+                    progress(done)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            try await writer.insert(batch)
+            done += batch.count
+            progress(done)
+            try await SettingsStore(tx).set(Self.settingKey, String(count))
+            try await AuditLog(tx).record(actor: actor, action: .generateDemo, targetKind: "registry", targetID: city.city.code.value,
+                                          detail: "生成演示数据 \(count) 户（种子 \(city.seed)）")
+        }
+        return .generated(households: count)
+    }
+}

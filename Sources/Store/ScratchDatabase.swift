@@ -1,0 +1,53 @@
+import FluentKit
+import Foundation
+import SQLKit
+
+/// A fresh, empty, migrated database that is thrown away afterwards: a temporary SQLite file, or,
+/// when `DATABASE_URL` names a PostgreSQL server, a new database created on it. Used by tests
+/// (so they can run in parallel) and by `jiuzhu bench`.
+public final class ScratchDatabase: @unchecked Sendable {
+    public let store: StandaloneDatabase
+    public let config: DatabaseConfig
+    private let cleanup: @Sendable () async throws -> Void
+
+    public static func make(environment env: [String: String] = ProcessInfo.processInfo.environment, label: String = "scratch") async throws -> ScratchDatabase {
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            let name = "jz_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))_\(UUID().uuidString.prefix(8).lowercased())"
+            let admin = try StandaloneDatabase(.postgres(url: url))
+            try await admin.db.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+            await admin.shutdown()
+            guard var c = URLComponents(string: url) else { throw DomainStoreError.badURL }
+            c.path = "/" + name
+            let config = DatabaseConfig.postgres(url: c.string!)
+            let store = try StandaloneDatabase(config)
+            try await store.migrate()
+            return ScratchDatabase(store: store, config: config) {
+                await store.shutdown()
+                let admin = try StandaloneDatabase(.postgres(url: url))
+                try await admin.db.sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+                await admin.shutdown()
+            }
+        }
+        let path = NSTemporaryDirectory() + "jiuzhu-\(label)-\(UUID().uuidString).sqlite"
+        let config = DatabaseConfig.sqlite(path: path)
+        let store = try StandaloneDatabase(config)
+        try await store.migrate()
+        return ScratchDatabase(store: store, config: config) {
+            await store.shutdown()
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+    }
+
+    private init(store: StandaloneDatabase, config: DatabaseConfig, cleanup: @escaping @Sendable () async throws -> Void) {
+        self.store = store
+        self.config = config
+        self.cleanup = cleanup
+    }
+
+    public var db: any Database { store.db }
+
+    public func drop() async throws { try await cleanup() }
+}
+
+public enum DomainStoreError: Error { case badURL }
+
