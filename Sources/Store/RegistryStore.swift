@@ -57,6 +57,18 @@ public struct RegistryStore: Sendable {
         return try await summaries(ids)
     }
 
+    /// The households living in `region` (which must lie inside the jurisdiction), in address order.
+    public func households(in region: RegionCode, actor: Actor, limit: Int) async throws -> [HouseholdSummary] {
+        try requireViewer(actor)
+        guard actor.covers(region) else { return [] }
+        let range = region.subtreeRange
+        let ids = try await sql.select().column("id").from("households")
+            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+            .where("residence_region", .lessThanOrEqual, range.upperBound)
+            .orderBy("address").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
+        return try await summaries(ids)
+    }
+
     static func escapeLike(_ s: String) -> String {
         // Wildcards typed by a user are searched for literally where the engine allows; at worst they widen the match.
         s.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")

@@ -1,2 +1,177 @@
+import ArgumentParser
 import Domain
-@main enum Main { static func main() {} }
+import Foundation
+import Store
+import Web
+
+@main
+struct Jiuzhu: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jiuzhu",
+        abstract: "智慧救助 Jiuzhu: find and help households in hardship before they ask.",
+        subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Bench.self]
+    )
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create (or reuse) a demo city in a SQLite file and serve it.")
+
+    @Option(help: "How many households to generate.") var households = 20_000
+    @Option(help: "The SQLite file.") var database = "jiuzhu-demo.sqlite"
+    @Option(help: "Listen address.") var host = "127.0.0.1"
+    @Option(help: "Listen port.") var port = 8080
+    @Flag(help: "Delete the demo database first and start afresh.") var reset = false
+    @Flag(help: "Prepare the data and users, then exit without serving.") var noServe = false
+
+    func run() async throws {
+        if reset {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        }
+        let config = AppConfig(mode: .development, database: .sqlite(path: database), host: host, port: port, bcryptCost: 10)
+        let app = try await Server.make(config)
+        do {
+            try await app.migrate()
+            let bar = ProgressBar(total: households, label: "生成演示数据")
+            let (outcome, accounts) = try await app.prepareDemo(households: households, today: LocalDate(Date(), timeZone: .china)) { bar.update($0) }
+            bar.finish()
+            switch outcome {
+            case .generated(let n): print("已生成演示城市：\(n) 户，保存在 \(database)")
+            case .reused(let n): print("沿用已有演示数据（\(n) 户）：\(database)。使用 --reset 重新生成。")
+            }
+            print("\n演示账号（密码均为 \(DemoSetup.password)）：")
+            for a in accounts {
+                print("  \(a.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(a.role.chinese)  辖区：\(a.region.name)（\(a.region.code.value)）")
+            }
+            print("\n本数据为演示用虚构数据。街道、社区及全部人员均为虚构。")
+            if noServe {
+                try await app.shutdown()
+                return
+            }
+            print("打开 http://\(host):\(port)/ （Ctrl-C 退出）")
+        } catch {
+            try await app.shutdown()
+            throw error
+        }
+        try await app.run()
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve Jiuzhu. Reads DATABASE_URL, JIUZHU_HOST, JIUZHU_PORT, JIUZHU_ENV and JIUZHU_SESSION_SECRET from the environment.")
+
+    func run() async throws {
+        let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+        let app = try await Server.make(config)
+        print("Jiuzhu serving \(config.database) on \(config.host):\(config.port) in \(config.mode.rawValue) mode")
+        try await app.run()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations (DATABASE_URL or JIUZHU_SQLITE_PATH).")
+
+    func run() async throws {
+        let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+        let app = try await Server.make(config)
+        do {
+            try await app.migrate()
+            print("数据库已是最新结构：\(config.database)")
+        } catch {
+            try await app.shutdown()
+            throw error
+        }
+        try await app.shutdown()
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a staff user. Reads the password from standard input, or generates one.")
+
+        @Option(help: "Login name (letters, digits, . _ -).") var username: String
+        @Option(help: "Name shown on pages.") var name: String
+        @Option(help: "Role: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
+        @Option(help: "Jurisdiction: a 12-digit region code.") var region: String
+        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+
+        func run() async throws {
+            guard let role = Role(rawValue: role) else {
+                throw ValidationError("未知角色「\(role)」，可选：\(Role.allCases.map { "\($0.rawValue)（\($0.chinese)）" }.joined(separator: "、"))")
+            }
+            let code: RegionCode
+            do { code = try RegionCode(region) } catch { throw ValidationError(error.chinese) }
+            var password: String
+            var generated = false
+            if passwordStdin {
+                password = readLine(strippingNewline: true) ?? ""
+                guard password.count >= 10 else { throw ValidationError("密码至少10个字符 (password needs 10+ characters)") }
+            } else {
+                password = (0..<16).map { _ in "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement()! }.map(String.init).joined()
+                generated = true
+            }
+            let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+            let app = try await Server.make(config)
+            do {
+                let cli = Actor(userID: nil, username: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "root")", role: .cityAdmin,
+                                jurisdiction: code, origin: "cli")
+                try await UserStore(app.db).create(username: username, displayName: name, role: role, region: code,
+                                                   passwordHash: PasswordHashing.hash(password, cost: config.bcryptCost), createdBy: cli)
+                print("已创建用户 \(username)（\(role.chinese)，辖区 \(code.value)）")
+                if generated { print("初始密码（只显示这一次）：\(password)") }
+            } catch {
+                try await app.shutdown()
+                throw ValidationError("\(error)")
+            }
+            try await app.shutdown()
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List staff users.")
+        func run() async throws {
+            let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+            let app = try await Server.make(config)
+            for u in try await UserStore(app.db).all() {
+                print("\(u.username)\t\(u.role.chinese)\t\(u.region.value)\t\(u.displayName)")
+            }
+            try await app.shutdown()
+        }
+    }
+}
+
+/// A progress bar on a terminal; plain milestones otherwise (logs stay readable).
+final class ProgressBar: @unchecked Sendable {
+    let total: Int
+    let label: String
+    let start = Date()
+    let isTTY = isatty(FileHandle.standardError.fileDescriptor) != 0
+    private var lastPrinted = -1
+    private let lock = NSLock()
+
+    init(total: Int, label: String) {
+        self.total = max(total, 1)
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let pct = min(100, done * 100 / total)
+        guard pct != lastPrinted else { return }
+        lastPrinted = pct
+        let elapsed = Date().timeIntervalSince(start)
+        if isTTY {
+            let filled = pct * 30 / 100
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: 30 - filled)
+            FileHandle.standardError.write(Data("\r\(label) \(bar) \(pct)% \(done)/\(total) \(String(format: "%.1f", elapsed))s".utf8))
+        } else if pct % 10 == 0 {
+            FileHandle.standardError.write(Data("\(label) \(pct)% \(done)/\(total) \(String(format: "%.1f", elapsed))s\n".utf8))
+        }
+    }
+
+    func finish() {
+        if isTTY && lastPrinted >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -26,6 +26,13 @@ public struct HouseholdBundle: Sendable {
     public var members: [Member]
     public var facts: [Fact]
     public var enrolments: [Enrolment]
+
+    public init(household: Household, members: [Member], facts: [Fact], enrolments: [Enrolment]) {
+        self.household = household
+        self.members = members
+        self.facts = facts
+        self.enrolments = enrolments
+    }
 }
 
 /// Builds the demo city: 天津市 with its real districts from the reference data, invented streets

@@ -1,0 +1,147 @@
+import Domain
+import Foundation
+import Vapor
+
+/// JSON types of the public API, kept apart from storage and domain types so either can change
+/// without breaking clients. Money is always integer cents (`…Cents`); dates are `YYYY-MM-DD`.
+enum API {
+    struct ErrorBody: Content {
+        struct Detail: Codable { var status: Int; var message: String }
+        var error: Detail
+    }
+
+    struct RegionRef: Content {
+        var code: String
+        var name: String
+    }
+
+    struct HouseholdSummary: Content {
+        var id: String
+        var headName: String
+        var headNationalIdMasked: String
+        var address: String
+        var residenceRegion: RegionRef
+        var memberCount: Int
+        var programs: [String]
+
+        init(_ s: Domain.HouseholdSummary) {
+            id = s.id.description
+            headName = s.headName
+            headNationalIdMasked = s.headMaskedID
+            address = s.address
+            residenceRegion = RegionRef(code: s.residenceRegion.value, name: s.residenceRegionName)
+            memberCount = s.memberCount
+            programs = s.programs.map(\.rawValue)
+        }
+    }
+
+    struct HouseholdList: Content {
+        var query: String
+        var limit: Int
+        var items: [HouseholdSummary]
+    }
+
+    struct Disability: Content {
+        var category: String
+        var grade: Int
+    }
+
+    struct Member: Content {
+        var id: String
+        var relation: String
+        var nationalId: String
+        var name: String
+        var sex: String
+        var birthDate: String
+        var disability: Disability?
+        var illnesses: [String]
+        var workCapacity: String
+        var employment: String
+        var schooling: String
+
+        init(_ m: Domain.Member) {
+            id = m.id.description
+            relation = m.relation.rawValue
+            nationalId = m.nationalID.value
+            name = m.name
+            sex = m.sex.rawValue
+            birthDate = m.birthDate.description
+            disability = m.disability.map { Disability(category: $0.category.rawValue, grade: $0.grade) }
+            illnesses = m.illnesses.map(\.rawValue)
+            workCapacity = m.workCapacity.rawValue
+            employment = m.employment.rawValue
+            schooling = m.schooling.rawValue
+        }
+    }
+
+    struct Source: Content {
+        var department: String
+        var receivedAt: String
+        var reference: String
+    }
+
+    struct Fact: Content {
+        var id: String
+        var memberId: String?
+        var category: String
+        var kind: String
+        var amountCents: Int64?
+        var basis: String?
+        var validFrom: String
+        var validTo: String?
+        var source: Source
+        var note: String
+
+        init(_ f: Domain.Fact) {
+            id = f.id.description
+            memberId = f.memberID?.description
+            category = f.kind.category.rawValue
+            kind = f.kind.rawValue
+            amountCents = f.amount?.value
+            basis = f.basis?.rawValue
+            validFrom = f.validFrom.description
+            validTo = f.validTo?.description
+            source = Source(department: f.provenance.department.rawValue, receivedAt: f.provenance.receivedAt.description,
+                            reference: f.provenance.reference)
+            note = f.note
+        }
+    }
+
+    struct Enrolment: Content {
+        var id: String
+        var memberId: String?
+        var program: String
+        var since: String
+        var monthlyAmountCents: Int64
+        var status: String
+
+        init(_ e: Domain.Enrolment) {
+            id = e.id.description
+            memberId = e.memberID?.description
+            program = e.program.rawValue
+            since = e.since.description
+            monthlyAmountCents = e.monthlyAmount.value
+            status = e.status.rawValue
+        }
+    }
+
+    struct HouseholdDetail: Content {
+        var id: String
+        var address: String
+        var registeredRegion: RegionRef
+        var residenceRegion: RegionRef
+        var members: [Member]
+        var facts: [Fact]
+        var enrolments: [Enrolment]
+
+        init(_ p: HouseholdProfile) {
+            id = p.household.id.description
+            address = p.household.address
+            registeredRegion = RegionRef(code: p.household.registeredRegion.value, name: p.registeredRegionName)
+            residenceRegion = RegionRef(code: p.household.residenceRegion.value, name: p.residenceRegionName)
+            members = p.members.map(Member.init)
+            facts = p.facts.map(Fact.init)
+            enrolments = p.enrolments.map(Enrolment.init)
+        }
+    }
+}

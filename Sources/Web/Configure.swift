@@ -1,0 +1,158 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// Sets up an application: database, migrations, sessions, middleware and routes.
+public func configure(_ app: Application, _ config: AppConfig) async throws {
+    app.storage[AppConfigKey.self] = config
+    app.logger.logLevel = config.logLevel
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+
+    try config.database.register(on: app.databases)
+    app.migrations.add(StoreMigrations.all)
+    app.migrations.add(SessionRecord.migration)
+
+    app.sessions.use(.fluent)
+    let secure = config.mode == .production
+    app.sessions.configuration.cookieName = "jiuzhu_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 8 * 3600, path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    // Order matters: errors become pages inside the session (so the page knows who is signed in),
+    // and the CSRF check sees the session's token.
+    app.middleware = Middlewares()
+    app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(StaffSessionMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+}
+
+/// Builds a configured application for a given configuration.
+public func makeApplication(_ config: AppConfig, environment: Environment? = nil) async throws -> Application {
+    let env = environment ?? {
+        switch config.mode {
+        case .production: return .production
+        case .testing: return .testing
+        case .development: return .development
+        }
+    }()
+    let app = try await Application.make(env)
+    do {
+        try await configure(app, config)
+    } catch {
+        try await app.asyncShutdown()
+        throw error
+    }
+    return app
+}
+
+func routes(_ app: Application) throws {
+    app.get("static", "site.css") { _ -> Response in
+        var h = HTTPHeaders()
+        h.contentType = .init(type: "text", subType: "css", parameters: ["charset": "utf-8"])
+        h.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return Response(status: .ok, headers: h, body: .init(string: Layout.stylesheet))
+    }
+    app.get("api", "openapi.json") { _ -> Response in
+        var h = HTTPHeaders()
+        h.contentType = .json
+        return Response(status: .ok, headers: h, body: .init(string: try OpenAPIDocument.text()))
+    }
+    app.get("healthz") { _ in "ok" }
+
+    app.get("login") { req -> Response in
+        if req.staff != nil { return req.redirect(to: SiteURL.home.path) }
+        return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req)))
+    }
+    app.post("login") { req -> Response in
+        let form = try req.content.decode(LoginController.Form.self)
+        switch try await LoginController.attempt(form, req: req) {
+        case .success(let user):
+            try await LoginController.signIn(user, req: req)
+            return req.redirect(to: SiteURL.home.path, redirectType: .normal)
+        case .wrongCredentials:
+            return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username, error: "用户名或密码错误"),
+                                   status: .unauthorized)
+        case .locked(let until):
+            let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
+            return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
+                                                  error: "连续输错密码次数过多，账户已锁定，请约\(minutes)分钟后再试"),
+                                   status: .tooManyRequests)
+        }
+    }
+
+    let staff = app.grouped(RequireStaffMiddleware())
+    staff.post("logout") { req -> Response in
+        let actor = try req.actor()
+        try await AuditLog(req.db).record(actor: actor, action: .logout, targetKind: "user", targetID: actor.username, detail: "退出登录")
+        req.session.destroy()
+        return req.redirect(to: SiteURL.login.path)
+    }
+
+    staff.get { req -> Response in
+        let actor = try req.actor()
+        guard let m = try await HomePage.Model.load(db: req.db, actor: actor) else { throw Abort(.notFound) }
+        return Layout.response(HomePage.view(m, chrome: try await Layout.chrome(req, .home)))
+    }
+
+    staff.get("households") { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+        let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"])
+        return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)))
+    }
+
+    staff.get(SiteURL.Pattern.household.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+        guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
+              let m = try await HouseholdPage.Model.load(db: req.db, actor: actor, id: id, today: LocalDate(Date(), timeZone: .china)) else {
+            throw Abort(.notFound)
+        }
+        return Layout.response(HouseholdPage.view(m, chrome: try await Layout.chrome(req, .households)))
+    }
+
+    staff.get(SiteURL.Pattern.region.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let actor = try req.actor()
+        guard let code = req.parameters.get("regionCode").flatMap({ try? RegionCode($0) }),
+              let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: code) else {
+            throw Abort(.notFound)
+        }
+        return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .regions)))
+    }
+
+    staff.get("audit") { req -> Response in
+        let actor = try req.actor()
+        let m = try await AuditPage.Model.load(db: req.db, actor: actor)
+        return Layout.response(AuditPage.view(m, chrome: try await Layout.chrome(req, .audit)))
+    }
+
+    // JSON API, with the same scoping as the pages (the store does it).
+    staff.get(SiteURL.Pattern.apiHouseholds.map { PathComponent(stringLiteral: $0) }) { req -> API.HouseholdList in
+        let actor = try req.actor()
+        let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let parsed = HouseholdQuery.parse(q) else {
+            throw Abort(.badRequest, reason: "参数 q 必须是姓名、地址或至少\(HouseholdQuery.minimumIDDigits)位身份证号 (q must be a name, address or 4+ ID digits)")
+        }
+        let items = try await RegistryStore(req.db).search(parsed, actor: actor)
+        return API.HouseholdList(query: q, limit: RegistryStore.searchLimit, items: items.map(API.HouseholdSummary.init))
+    }
+
+    staff.get(SiteURL.Pattern.apiHousehold.map { PathComponent(stringLiteral: $0) }) { req -> API.HouseholdDetail in
+        let actor = try req.actor()
+        guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
+              let p = try await RegistryStore(req.db).profile(id, actor: actor) else {
+            throw Abort(.notFound, reason: "家庭不存在或不在您的辖区内 (not found)")
+        }
+        return API.HouseholdDetail(p)
+    }
+}

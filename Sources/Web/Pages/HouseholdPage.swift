@@ -1,0 +1,99 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// 家庭档案: members, facts by kind with their source and date, enrolments, and a timeline.
+enum HouseholdPage {
+    struct Model {
+        var profile: HouseholdProfile
+        var today: LocalDate
+
+        /// Nil when missing or outside the jurisdiction. The read is audited by the store.
+        static func load(db: any Database, actor: Actor, id: Household.ID, today: LocalDate) async throws -> Model? {
+            try await RegistryStore(db).profile(id, actor: actor).map { Model(profile: $0, today: today) }
+        }
+    }
+
+    static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
+        let p = m.profile
+        return Layout.page("家庭档案 · \(p.head?.name ?? "")", chrome,
+            .h1(.text("家庭档案：\(p.head?.name ?? "")户")),
+            .div(.class("panel"),
+                 .dl(.class("kv"),
+                     .dt(.text("居住地址")), .dd(.text(p.household.address)),
+                     .dt(.text("居住地")), .dd(.a(.href(SiteURL.region(p.household.residenceRegion).path), .text(p.residenceRegionName))),
+                     .dt(.text("户籍地")), .dd(.text(p.registeredRegionName)),
+                     .dt(.text("家庭人口")), .dd(.text("\(p.members.count) 人")))),
+            .h2(.text("家庭成员")),
+            .div(.class("panel"), membersTable(p.members, today: m.today)),
+            .h2(.text("救助项目")),
+            .div(.class("panel"), enrolmentsTable(p)),
+            .h2(.text("收入、财产、支出与事件（含数据来源）")),
+            .group(p.factsByCategory.map { category, facts in
+                .div(.class("panel"), .h2(.text(category.chinese)), factsTable(facts, p))
+            }),
+            .h2(.text("时间线")),
+            .div(.class("panel"), timeline(p.timeline))
+        )
+    }
+
+    static func membersTable(_ members: [Member], today: LocalDate) -> Node<HTML.BodyContext> {
+        .table(.class("stack members"),
+            .thead(.tr(.th(.text("姓名")), .th(.text("关系")), .th(.text("身份证号")), .th(.text("性别/年龄")), .th(.text("残疾")),
+                       .th(.text("疾病")), .th(.text("劳动能力")), .th(.text("就业")), .th(.text("就学")))),
+            .tbody(.group(members.map { m in
+                .tr(.td(.attribute(named: "data-label", value: "姓名"), .text(m.name)),
+                    .td(.attribute(named: "data-label", value: "关系"), .text(m.relation.chinese)),
+                    // Masked by default; the whole number is one deliberate tap away, and this page view is audited.
+                    .td(.attribute(named: "data-label", value: "身份证号"),
+                        .details(.summary(.text(m.nationalID.masked)), .span(.class("full-id"), .text(m.nationalID.value)))),
+                    .td(.attribute(named: "data-label", value: "性别/年龄"), .text("\(m.sex.chinese) · \(m.birthDate.age(on: today))岁")),
+                    .td(.attribute(named: "data-label", value: "残疾"), .text(m.disability?.chinese ?? "—")),
+                    .td(.attribute(named: "data-label", value: "疾病"), .text(m.illnesses.isEmpty ? "—" : m.illnesses.map(\.chinese).joined(separator: "、"))),
+                    .td(.attribute(named: "data-label", value: "劳动能力"), .text(m.workCapacity.chinese)),
+                    .td(.attribute(named: "data-label", value: "就业"), .text(m.employment.chinese)),
+                    .td(.attribute(named: "data-label", value: "就学"), .text(m.schooling.chinese)))
+            })))
+    }
+
+    static func enrolmentsTable(_ p: HouseholdProfile) -> Node<HTML.BodyContext> {
+        guard !p.enrolments.isEmpty else { return .p(.class("muted"), .text("目前未纳入任何救助项目。")) }
+        return .table(.class("stack"),
+            .thead(.tr(.th(.text("项目")), .th(.text("对象")), .th(.text("起始")), .th(.class("num"), .text("每月金额")), .th(.text("状态")))),
+            .tbody(.group(p.enrolments.map { e in
+                .tr(.td(.attribute(named: "data-label", value: "项目"), .text(e.program.chinese)),
+                    .td(.attribute(named: "data-label", value: "对象"), .text(p.member(e.memberID)?.name ?? "全户")),
+                    .td(.attribute(named: "data-label", value: "起始"), .text(e.since.description)),
+                    .td(.class("num"), .attribute(named: "data-label", value: "每月金额"), .text(e.monthlyAmount.yuanText)),
+                    .td(.attribute(named: "data-label", value: "状态"), .text(e.status.chinese)))
+            })))
+    }
+
+    static func factsTable(_ facts: [Fact], _ p: HouseholdProfile) -> Node<HTML.BodyContext> {
+        .table(.class("stack facts"),
+            .thead(.tr(.th(.text("类别")), .th(.text("成员")), .th(.class("num"), .text("金额")), .th(.text("有效期")),
+                       .th(.text("来源")), .th(.text("接收日期")), .th(.text("说明")))),
+            .tbody(.group(facts.map { f in
+                .tr(.td(.attribute(named: "data-label", value: "类别"), .text(f.kind.chinese)),
+                    .td(.attribute(named: "data-label", value: "成员"), .text(p.member(f.memberID)?.name ?? "全户")),
+                    .td(.class("num"), .attribute(named: "data-label", value: "金额"),
+                        .text(f.amount.map { "\($0.yuanText)\(f.basis.map { " \($0.chinese)" } ?? "")" } ?? "—")),
+                    .td(.attribute(named: "data-label", value: "有效期"), .text("\(f.validFrom)\(f.validTo.map { " 至 \($0)" } ?? " 起")")),
+                    .td(.attribute(named: "data-label", value: "来源"), .text(f.provenance.department.chinese)),
+                    .td(.attribute(named: "data-label", value: "接收日期"), .text(f.provenance.receivedAt.description)),
+                    .td(.attribute(named: "data-label", value: "说明"), .text(f.note.isEmpty ? f.provenance.reference : f.note)))
+            })))
+    }
+
+    static func timeline(_ entries: [TimelineEntry]) -> Node<HTML.BodyContext> {
+        guard !entries.isEmpty else { return .p(.class("muted"), .text("暂无事件。")) }
+        return .ol(.class("timeline"), .group(entries.map { e in
+            .li(.strong(.text(e.date.description)), .text(" "), .text(e.title),
+                .if(!e.detail.isEmpty, .span(.class("muted"), .text("：\(e.detail)"))),
+                .span(.class("tag"), .text(e.source.chinese)))
+        }))
+    }
+}

@@ -1,0 +1,164 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// The page shell every staff page shares: header with the user's role and jurisdiction, navigation, and the content.
+enum Layout {
+    enum Section { case home, households, regions, audit, none }
+
+    struct Chrome {
+        var user: StaffUser?
+        var jurisdictionName: String?
+        var csrf: String?
+        var section: Section
+    }
+
+    static func page(_ title: String, _ chrome: Chrome, _ content: Node<HTML.BodyContext>...) -> HTML {
+        HTML(
+            .lang(.chinese),
+            .head(
+                .encoding(.utf8),
+                .element(named: "title", text: "\(title) · 智慧救助"),
+                .viewport(.accordingToDevice),
+                .stylesheet(SiteURL.stylesheet.path)
+            ),
+            .body(
+                .header(
+                    .class("top"),
+                    .a(.class("brand"), .href(SiteURL.home.path), .text("智慧救助")),
+                    .unwrap(chrome.user) { user in
+                        .group(
+                            .nav(
+                                .class("nav"),
+                                navLink("首页", SiteURL.home.path, chrome.section == .home),
+                                .if(user.role != .dataOfficer, navLink("查找家庭", SiteURL.householdSearch(query: nil).path, chrome.section == .households)),
+                                navLink("区域", SiteURL.region(user.region).path, chrome.section == .regions),
+                                .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog.path, chrome.section == .audit))
+                            ),
+                            .div(
+                                .class("who"),
+                                .span(.text("\(user.displayName) · \(user.role.chinese) · \(chrome.jurisdictionName ?? user.region.value)")),
+                                .form(
+                                    .class("logout"),
+                                    .action(SiteURL.logout.path),
+                                    .method(.post),
+                                    .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                                    .button(.type(.submit), .text("退出"))
+                                )
+                            )
+                        )
+                    }
+                ),
+                .main(.group(content)),
+                .footer(.class("foot"), .text("智慧救助 · 演示环境数据均为虚构，不涉及真实人员"))
+            )
+        )
+    }
+
+    static func navLink(_ label: String, _ href: String, _ active: Bool) -> Node<HTML.BodyContext> {
+        .a(.href(href), .class(active ? "active" : ""), .text(label))
+    }
+
+    static func response(_ html: HTML, status: HTTPResponseStatus = .ok) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        return Response(status: status, headers: headers, body: .init(string: html.render()))
+    }
+
+    /// The chrome for a signed-in request.
+    static func chrome(_ req: Request, _ section: Section) async throws -> Chrome {
+        let user = req.staff
+        var name: String?
+        if let user { name = try await RegistryStore(req.db).region(user.region)?.name }
+        return Chrome(user: user, jurisdictionName: name, csrf: CSRFMiddleware.token(for: req), section: section)
+    }
+
+    /// A tag that marks invented demo regions.
+    static func demoTag(_ isDemo: Bool) -> Node<HTML.BodyContext> {
+        .if(isDemo, .span(.class("tag demo"), .text("演示")))
+    }
+
+    static let stylesheet = """
+    *{box-sizing:border-box}
+    body{margin:0;font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1d2733;background:#f4f6f9;font-size:16px;line-height:1.5}
+    a{color:#1f5fa8}
+    .top{background:#17406d;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center}
+    .top a{color:#fff;text-decoration:none}
+    .brand{font-weight:700;font-size:1.15rem}
+    .nav{display:flex;gap:1rem;flex-wrap:wrap}
+    .nav a.active{border-bottom:2px solid #ffd34d}
+    .who{margin-left:auto;display:flex;gap:.75rem;align-items:center;font-size:.9rem}
+    .logout{margin:0}.logout button{background:transparent;color:#fff;border:1px solid #fff;border-radius:4px;padding:.2rem .6rem}
+    main{max-width:1100px;margin:0 auto;padding:1rem}
+    h1{font-size:1.4rem;margin:.5rem 0 1rem}
+    h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:.75rem}
+    .card{background:#fff;border-radius:8px;padding:.75rem 1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+    .card .n{font-size:1.6rem;font-weight:700}
+    .card .l{color:#5b6b7c;font-size:.9rem}
+    .panel{background:#fff;border-radius:8px;padding:1rem;box-shadow:0 1px 2px rgba(0,0,0,.08);margin-bottom:1rem;overflow-x:auto}
+    table{border-collapse:collapse;width:100%}
+    th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
+    th{color:#5b6b7c;font-weight:600;font-size:.9rem}
+    td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+    .chart{width:100%;height:auto;display:block}
+    form.search{display:flex;gap:.5rem;margin-bottom:1rem}
+    form.search input{flex:1;min-width:0}
+    input[type=text],input[type=password],input[type=search]{font-size:1rem;padding:.6rem;border:1px solid #b8c2cc;border-radius:6px;width:100%}
+    button,.button{font-size:1rem;padding:.55rem 1.1rem;border-radius:6px;border:0;background:#1f5fa8;color:#fff;cursor:pointer}
+    .login{max-width:380px;margin:3rem auto}
+    .login label{display:block;margin:.75rem 0 .25rem}
+    .login button{width:100%;margin-top:1rem}
+    .error{background:#fdecea;color:#8a1c12;padding:.6rem .8rem;border-radius:6px;margin-bottom:1rem}
+    .notice{background:#eef5fd;padding:.6rem .8rem;border-radius:6px;margin-bottom:1rem}
+    .tag{display:inline-block;font-size:.75rem;padding:0 .4rem;border-radius:3px;background:#e3e8ee;color:#34495e;margin-left:.3rem;vertical-align:middle}
+    .tag.demo{background:#fff3cd;color:#7a5b00}
+    .tag.p{background:#e2f0e6;color:#1e5e31}
+    .muted{color:#6b7a89;font-size:.9rem}
+    .crumbs{font-size:.9rem;margin-bottom:.5rem}
+    .crumbs a:after{content:" › ";color:#999}
+    dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
+    dl.kv dt{color:#5b6b7c}
+    dl.kv dd{margin:0}
+    ol.timeline{list-style:none;padding:0;margin:0}
+    ol.timeline li{border-left:3px solid #1f5fa8;padding:.25rem 0 .5rem .75rem;margin-left:.3rem}
+    .foot{text-align:center;color:#7b8a99;font-size:.8rem;padding:2rem 1rem}
+    @media (max-width:640px){
+      .who{margin-left:0;width:100%;justify-content:space-between}
+      table.stack thead{display:none}
+      table.stack tr{display:block;border-bottom:1px solid #d5dde5;padding:.4rem 0}
+      table.stack td{display:block;border:0;padding:.1rem .25rem}
+      table.stack td[data-label]:before{content:attr(data-label) "：";color:#6b7a89}
+      td.num{text-align:left}
+    }
+    @media print{
+      .top,.foot,form.search,.logout{display:none}
+      body{background:#fff}
+      .panel,.card{box-shadow:none;border:1px solid #ccc}
+    }
+    """
+}
+
+/// The Chinese error pages (404, 403, …).
+enum ErrorView {
+    static func response(status: HTTPResponseStatus, message: String, req: Request) -> Response {
+        let title: String
+        switch status.code {
+        case 404: title = "未找到"
+        case 403: title = "无权访问"
+        case 401: title = "请先登录"
+        case 400..<500: title = "请求有误"
+        default: title = "出错了"
+        }
+        let chrome = Layout.Chrome(user: req.staff, jurisdictionName: nil, csrf: req.session.data[SessionKey.csrf], section: .none)
+        let html = Layout.page(title, chrome,
+            .div(.class("panel"),
+                 .h1(.text("\(status.code) \(title)")),
+                 .p(.text(message)),
+                 .p(.a(.href(SiteURL.home.path), .text("返回首页")))))
+        return Layout.response(html, status: status)
+    }
+}

@@ -1,0 +1,49 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// 区域浏览: city → district → street → community, with counts; at a community, its households.
+enum RegionPage {
+    struct Model {
+        var home: HomePage.Model
+        var households: [HouseholdSummary]
+
+        static func load(db: any Database, actor: Actor, region: RegionCode) async throws -> Model? {
+            guard let home = try await HomePage.Model.load(db: db, actor: actor, region: region) else { return nil }
+            var households: [HouseholdSummary] = []
+            if region.level == .village, actor.may(.viewHouseholds) {
+                households = try await RegistryStore(db).households(in: region, actor: actor, limit: 200)
+            }
+            return Model(home: home, households: households)
+        }
+    }
+
+    static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
+        let o = m.home.overview
+        return Layout.page(o.region.name, chrome,
+            .div(.class("crumbs"), .group(o.ancestors.map { .a(.href(SiteURL.region($0.code).path), .text($0.name)) }),
+                 .span(.text(o.region.name))),
+            .h1(.text(o.region.name), Layout.demoTag(o.region.isDemo), .span(.class("tag"), .text(o.region.level.chinese))),
+            HomePage.figures(m.home),
+            HomePage.programChart(o),
+            HomePage.subRegionSection(o),
+            .if(!m.households.isEmpty, .div(.class("panel"),
+                .h2(.text("本\(o.region.level.chinese)家庭（\(m.households.count)户）")),
+                SearchPage.resultsTable(m.households)))
+        )
+    }
+
+    static func table(_ rows: [RegionCounts]) -> Node<HTML.BodyContext> {
+        .table(.class("stack"),
+            .thead(.tr(.th(.text("区域")), .th(.class("num"), .text("家庭")), .th(.class("num"), .text("人口")), .th(.class("num"), .text("在保")))),
+            .tbody(.group(rows.map { r in
+                .tr(.td(.attribute(named: "data-label", value: "区域"), .a(.href(SiteURL.region(r.region.code).path), .text(r.region.name)), Layout.demoTag(r.region.isDemo)),
+                    .td(.class("num"), .attribute(named: "data-label", value: "家庭"), .text("\(r.households)")),
+                    .td(.class("num"), .attribute(named: "data-label", value: "人口"), .text("\(r.people)")),
+                    .td(.class("num"), .attribute(named: "data-label", value: "在保"), .text("\(r.enrolments)")))
+            })))
+    }
+}

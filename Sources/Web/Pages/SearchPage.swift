@@ -1,0 +1,52 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// 查找家庭: by name, ID number (whole or the last digits) or address. ID numbers are masked in the list.
+enum SearchPage {
+    struct Model {
+        var query: String
+        var results: [HouseholdSummary]
+        var problem: String?
+
+        static func load(db: any Database, actor: Actor, text: String?) async throws -> Model {
+            let q = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !q.isEmpty else { return Model(query: "", results: [], problem: nil) }
+            guard let parsed = HouseholdQuery.parse(q) else {
+                return Model(query: q, results: [], problem: "身份证号请至少输入\(HouseholdQuery.minimumIDDigits)位；也可输入姓名或地址。")
+            }
+            return Model(query: q, results: try await RegistryStore(db).search(parsed, actor: actor), problem: nil)
+        }
+    }
+
+    static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
+        Layout.page("查找家庭", chrome,
+            .h1(.text("查找家庭")),
+            .form(.class("search"), .action(SiteURL.householdSearch(query: nil).path), .method(.get),
+                  .input(.type(.search), .name("q"), .value(m.query), .placeholder("姓名、身份证号（或后几位）、地址"),
+                         .attribute(named: "aria-label", value: "搜索"), .autofocus(m.query.isEmpty)),
+                  .button(.type(.submit), .text("查找"))),
+            .unwrap(m.problem) { .div(.class("error"), .text($0)) },
+            .if(!m.query.isEmpty && m.problem == nil,
+                .div(.class("panel"),
+                     .p(.class("muted"), .text(m.results.isEmpty ? "在您的辖区内没有找到匹配的家庭。" :
+                        "找到 \(m.results.count) 户\(m.results.count >= RegistryStore.searchLimit ? "（仅显示前\(RegistryStore.searchLimit)户，请缩小范围）" : "")")),
+                     .if(!m.results.isEmpty, resultsTable(m.results))))
+        )
+    }
+
+    static func resultsTable(_ rows: [HouseholdSummary]) -> Node<HTML.BodyContext> {
+        .table(.class("stack results"),
+            .thead(.tr(.th(.text("户主")), .th(.text("身份证号")), .th(.text("地址")), .th(.class("num"), .text("人数")), .th(.text("在保项目")))),
+            .tbody(.group(rows.map { r in
+                .tr(.td(.attribute(named: "data-label", value: "户主"), .a(.class("household"), .href(SiteURL.household(r.id).path), .text(r.headName))),
+                    .td(.attribute(named: "data-label", value: "身份证号"), .text(r.headMaskedID)),
+                    .td(.attribute(named: "data-label", value: "地址"), .text(r.address)),
+                    .td(.class("num"), .attribute(named: "data-label", value: "人数"), .text("\(r.memberCount)")),
+                    .td(.attribute(named: "data-label", value: "在保项目"), .group(r.programs.map { .span(.class("tag p"), .text($0.short)) })))
+            })))
+    }
+}

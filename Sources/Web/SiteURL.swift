@@ -1,0 +1,49 @@
+import Domain
+import Foundation
+
+/// Every page and API route, in one place: it both registers the routes and builds the links,
+/// so no URL in the code is a loose string.
+public enum SiteURL: Sendable, Equatable {
+    case home
+    case login
+    case logout
+    case householdSearch(query: String?)
+    case household(Household.ID)
+    case region(RegionCode)
+    case auditLog
+    case apiHouseholdSearch(query: String?)
+    case apiHousehold(Household.ID)
+    case openAPI
+    case stylesheet
+
+    public var path: String {
+        switch self {
+        case .home: return "/"
+        case .login: return "/login"
+        case .logout: return "/logout"
+        case .householdSearch(let q): return "/households" + Self.query(q)
+        case .household(let id): return "/households/\(id)"
+        case .region(let code): return "/regions/\(code.value)"
+        case .auditLog: return "/audit"
+        case .apiHouseholdSearch(let q): return "/api/v1/households" + Self.query(q)
+        case .apiHousehold(let id): return "/api/v1/households/\(id)"
+        case .openAPI: return "/api/openapi.json"
+        case .stylesheet: return "/static/site.css"
+        }
+    }
+
+    private static func query(_ q: String?) -> String {
+        guard let q, !q.isEmpty else { return "" }
+        var c = URLComponents()
+        c.queryItems = [URLQueryItem(name: "q", value: q)]
+        return "?" + (c.percentEncodedQuery ?? "")
+    }
+
+    /// Route patterns as Vapor path components.
+    enum Pattern {
+        static let household = ["households", ":householdID"]
+        static let region = ["regions", ":regionCode"]
+        static let apiHouseholds = ["api", "v1", "households"]
+        static let apiHousehold = ["api", "v1", "households", ":householdID"]
+    }
+}

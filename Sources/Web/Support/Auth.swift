@@ -1,0 +1,146 @@
+import Crypto
+import Domain
+import Foundation
+import Store
+import Vapor
+
+/// The signed-in staff member for this request, loaded from the session by `StaffSessionMiddleware`.
+struct CurrentUserKey: StorageKey { typealias Value = StaffUser }
+
+extension Request {
+    var staff: StaffUser? { storage[CurrentUserKey.self] }
+
+    /// Where the request came from, for the audit log.
+    var origin: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// The acting user; pages and API routes behind `RequireStaffMiddleware` always have one.
+    func actor() throws -> Actor {
+        guard let u = staff else { throw Abort(.unauthorized) }
+        return u.actor(origin: origin)
+    }
+
+    var isAPI: Bool { url.path.hasPrefix("/api/") }
+
+    var config: AppConfig { application.storage[AppConfigKey.self]! }
+}
+
+struct AppConfigKey: StorageKey { typealias Value = AppConfig }
+
+enum SessionKey {
+    static let userID = "uid"
+    static let csrf = "csrf"
+}
+
+/// Loads the user named in the session, if any. Accounts that were locked after sign-in lose the session.
+struct StaffSessionMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let raw = req.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
+           let user = try await UserStore(req.db).find(id: id) {
+            req.storage[CurrentUserKey.self] = user
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Pages send strangers to the login page; the API answers 401.
+struct RequireStaffMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard req.staff != nil else {
+            if req.isAPI { throw Abort(.unauthorized, reason: "请先登录 (sign in first)") }
+            return req.redirect(to: SiteURL.login.path)
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Synchroniser-token CSRF protection: every session has a random token; every state-changing
+/// request must send it back in the `_csrf` form field or the `X-CSRF-Token` header.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let field = "_csrf"
+    static let header = "X-CSRF-Token"
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) {
+            let expected = req.session.data[SessionKey.csrf]
+            let sent = req.headers.first(name: Self.header) ?? (try? req.content.get(String.self, at: Self.field))
+            guard let expected, let sent, Self.constantTimeEqual(expected, sent) else {
+                throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
+            }
+        }
+        return try await next.respond(to: req)
+    }
+
+    /// The session's token, created on first use.
+    static func token(for req: Request) -> String {
+        if let t = req.session.data[SessionKey.csrf] { return t }
+        let t = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        req.session.data[SessionKey.csrf] = t
+        return t
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+}
+
+/// Sign-in with bcrypt, lockout after repeated failures, and a fresh session id on success.
+struct LoginController {
+    struct Form: Content {
+        var username: String
+        var password: String
+    }
+
+    enum Outcome: Equatable {
+        case success(StaffUser)
+        case wrongCredentials
+        case locked(until: Date)
+    }
+
+    static func attempt(_ form: Form, req: Request, now: Date = Date()) async throws -> Outcome {
+        let users = UserStore(req.db)
+        let throttle = req.config.lockout
+        guard let user = try await users.find(username: form.username.trimmingCharacters(in: .whitespaces)) else {
+            // Same answer as a wrong password: do not reveal which usernames exist. Still spend the bcrypt time.
+            _ = try? await req.application.threadPool.runIfActive { try Bcrypt.verify(form.password, created: dummyHash) }
+            return .wrongCredentials
+        }
+        if throttle.isLocked(user.throttle, now: now), let until = user.throttle.lockedUntil { return .locked(until: until) }
+        let hash = user.passwordHash
+        let ok = try await req.application.threadPool.runIfActive { try Bcrypt.verify(form.password, created: hash) }
+        let actor = user.actor(origin: req.origin)
+        if ok {
+            try await users.saveThrottle(user.id, throttle.afterSuccess(user.throttle))
+            try await AuditLog(req.db).record(actor: actor, action: .login, targetKind: "user", targetID: user.username, detail: "登录成功")
+            return .success(user)
+        }
+        let next = throttle.afterFailure(user.throttle, now: now)
+        try await users.saveThrottle(user.id, next)
+        try await AuditLog(req.db).record(actor: actor, action: .loginFailed, targetKind: "user", targetID: user.username,
+                                          detail: "密码错误（连续第\(next.failures)次）")
+        if let until = next.lockedUntil {
+            try await AuditLog(req.db).record(actor: actor, action: .accountLocked, targetKind: "user", targetID: user.username,
+                                              detail: "连续\(next.failures)次失败，锁定至 \(until)")
+            return .locked(until: until)
+        }
+        return .wrongCredentials
+    }
+
+    /// A real bcrypt hash of a random string, so that unknown usernames cost the same time as known ones.
+    static let dummyHash = (try? Bcrypt.hash(UUID().uuidString, cost: 10)) ?? ""
+
+    /// Replaces the session id (against session fixation) and remembers the user.
+    static func signIn(_ user: StaffUser, req: Request) async throws {
+        if let old = req.session.id {
+            try await req.application.sessions.driver.deleteSession(old, for: req).get()
+        }
+        req.session.id = nil
+        req.session.data = SessionData()
+        req.session.data[SessionKey.userID] = user.id.uuidString
+        _ = CSRFMiddleware.token(for: req)
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Store
+import Web
+
+/// `jiuzhu bench`: figures for the notes, never asserted in tests.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure demo generation, household search and profile latency on SQLite (and PostgreSQL when DATABASE_URL is set).")
+
+    @Option(help: "Households to generate.") var households = 100_000
+    @Option(help: "Timed searches and profile reads, each.") var queries = 400
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        var targets: [(String, [String: String])] = [("SQLite", env.filter { $0.key != "DATABASE_URL" })]
+        if let url = env["DATABASE_URL"], !url.isEmpty { targets.append(("PostgreSQL", env)) }
+        print("jiuzhu bench — \(households) households, \(queries) queries each, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        for (name, environment) in targets {
+            try await measure(name, environment)
+        }
+    }
+
+    func measure(_ name: String, _ environment: [String: String]) async throws {
+        let scratch = try await ScratchDatabase.make(environment: environment, label: "bench")
+        do {
+            let reference = try RegionReference.bundled()
+            let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate(Date(), timeZone: .china))
+            let system = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
+            let bar = ProgressBar(total: households, label: "[\(name)] 生成")
+            let t0 = Date()
+            _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: system) { bar.update($0) }
+            bar.finish()
+            let genSeconds = Date().timeIntervalSince(t0)
+            print("[\(name)] generation: \(households) households in \(String(format: "%.1f", genSeconds)) s " +
+                  "(\(Int(Double(households) / genSeconds)) households/s), peak RSS so far \(peakRSSMegabytes()) MB")
+
+            // Queries a real user would type: names, last 4 ID digits, whole IDs, street names; as a city admin and a coordinator.
+            var rng = SeededRandom(seed: 7)
+            let sample = Array(city.households(count: min(households, 5_000)))
+            let admin = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "bench")
+            var searchTimes: [Double] = []
+            var profileTimes: [Double] = []
+            let store = RegistryStore(scratch.db)
+            for i in 0..<queries {
+                let b = rng.pick(sample)
+                let m = rng.pick(b.members)
+                let coordinator = Actor(userID: nil, username: "bench", role: .coordinator, jurisdiction: b.household.residenceRegion, origin: "bench")
+                let actor = i % 2 == 0 ? admin : coordinator
+                let query: HouseholdQuery
+                switch i % 4 {
+                case 0: query = .text(m.name)
+                case 1: query = .idTail(String(m.nationalID.value.suffix(4)))
+                case 2: query = .nationalID(m.nationalID)
+                default: query = .text(city.regionName(b.household.residenceRegion.parent!))
+                }
+                let s0 = DispatchTime.now().uptimeNanoseconds
+                _ = try await store.search(query, actor: actor)
+                searchTimes.append(Double(DispatchTime.now().uptimeNanoseconds - s0) / 1e6)
+                let p0 = DispatchTime.now().uptimeNanoseconds
+                _ = try await store.profile(b.household.id, actor: actor)
+                profileTimes.append(Double(DispatchTime.now().uptimeNanoseconds - p0) / 1e6)
+            }
+            print("[\(name)] search:  p50 \(fmt(percentile(searchTimes, 50))) ms, p99 \(fmt(percentile(searchTimes, 99))) ms, max \(fmt(searchTimes.max() ?? 0)) ms")
+            print("[\(name)] profile: p50 \(fmt(percentile(profileTimes, 50))) ms, p99 \(fmt(percentile(profileTimes, 99))) ms (audited read)")
+        } catch {
+            try? await scratch.drop()
+            throw error
+        }
+        try await scratch.drop()
+    }
+
+    func percentile(_ xs: [Double], _ p: Double) -> Double {
+        guard !xs.isEmpty else { return 0 }
+        let s = xs.sorted()
+        return s[min(s.count - 1, Int((Double(s.count - 1) * p / 100).rounded()))]
+    }
+
+    func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
+
+    func peakRSSMegabytes() -> Int {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss / 1024) // kilobytes on Linux
+    }
+}

@@ -1,0 +1,136 @@
+import Domain
+import Fluent
+import Foundation
+import NIOCore
+import Store
+import Testing
+import Vapor
+import VaporTesting
+@testable import Web
+
+/// A real application on a scratch database (SQLite; PostgreSQL too when DATABASE_URL is set),
+/// with a small demo city, one user per role, and a household outside the city.
+struct TestSite {
+    let app: Application
+    let scratch: ScratchDatabase
+    let city: DemoCity
+    let accounts: [DemoAccount]
+    /// A household in the coordinator's own community: inside every demo user's jurisdiction.
+    let inside: HouseholdBundle
+    /// A household in another city: outside every demo user's jurisdiction.
+    let outside: HouseholdBundle
+    static let password = DemoSetup.password
+
+    static func make(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3) async throws -> TestSite {
+        let scratch = try await ScratchDatabase.make(label: "web")
+        let config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
+                               lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: .warning)
+        let app = try await makeApplication(config, environment: .testing)
+        do {
+            try await app.autoMigrate()
+            let (_, accounts) = try await DemoSetup.prepare(db: app.db, households: households, today: LocalDate("2026-11-22"), bcryptCost: 4) { _ in }
+            let city = try DemoCity(reference: RegionReference.bundled(), settings: DemoSettings.bundled(), today: LocalDate("2026-11-22"))
+            let community = accounts.first { $0.role == .coordinator }!.region.code
+            // Make sure the coordinator's community has a household whatever the random draw.
+            var inside = Array(city.households(count: households)).first { $0.household.residenceRegion == community }
+            if inside == nil {
+                var b = Array(city.households(count: households + 1)).last!
+                b = Self.moved(b, to: community)
+                try await RegistryWriter(app.db).insert([b])
+                inside = b
+            }
+            let outside = try await Self.householdElsewhere(app.db)
+            return TestSite(app: app, scratch: scratch, city: city, accounts: accounts, inside: inside!, outside: outside)
+        } catch {
+            try await app.asyncShutdown()
+            try await scratch.drop()
+            throw error
+        }
+    }
+
+    static func moved(_ b: HouseholdBundle, to region: RegionCode) -> HouseholdBundle {
+        var b = b
+        b.household.residenceRegion = region
+        b.household.registeredRegion = region
+        return b
+    }
+
+    /// A household in 北京市东城区, an invented community there.
+    static func householdElsewhere(_ db: any Database) async throws -> HouseholdBundle {
+        let community = try Region(code: RegionCode("110101901001"), name: "外市测试社区", isDemo: true)
+        let street = try Region(code: RegionCode("110101901000"), name: "外市测试街道", isDemo: true)
+        let reference = try RegionReference.bundled()
+        let chain = community.code.ancestors.compactMap { reference[$0] }
+        try await RegistryWriter(db).insert(regions: chain + [street, community])
+        let hid = Household.ID(UUID())
+        let id = try NationalID(addressCode: "110101", birthDate: LocalDate("1961-05-04"), sequence: 777)
+        let member = Member(id: Member.ID(UUID()), householdID: hid, relation: .head, nationalID: id, name: "外市测试户主", sex: .male,
+                            birthDate: id.birthDate, disability: nil, illnesses: [], workCapacity: .full, employment: .employed, schooling: .notApplicable)
+        let b = HouseholdBundle(household: Household(id: hid, registeredRegion: community.code, residenceRegion: community.code, address: "东城区外市测试街道1号"),
+                                members: [member], facts: [], enrolments: [])
+        try await RegistryWriter(db).insert([b])
+        return b
+    }
+
+    func account(_ role: Role) -> DemoAccount { accounts.first { $0.role == role }! }
+
+    func shutdown() async throws {
+        try await app.asyncShutdown()
+        try await scratch.drop()
+    }
+
+    /// A client that keeps the session cookie like a browser does.
+    func browser() -> Browser { Browser(app: app) }
+}
+
+final class Browser: @unchecked Sendable {
+    let app: Application
+    var cookie: String?
+    init(app: Application) { self.app = app }
+
+    static let cookieName = "jiuzhu_session"
+
+    @discardableResult
+    func get(_ path: String) async throws -> TestingHTTPResponse {
+        try await send(.GET, path, body: nil)
+    }
+
+    @discardableResult
+    func post(_ path: String, form: [String: String]) async throws -> TestingHTTPResponse {
+        var c = URLComponents()
+        c.queryItems = form.map { URLQueryItem(name: $0.key, value: $0.value) }
+        let encoded = (c.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+        return try await send(.POST, path, body: encoded)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if let cookie { headers.add(name: .cookie, value: "\(Self.cookieName)=\(cookie)") }
+        var buffer: ByteBuffer?
+        if let body {
+            headers.contentType = .urlEncodedForm
+            buffer = ByteBuffer(string: body)
+        }
+        let res = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
+        for set in res.headers[.setCookie] where set.hasPrefix(Self.cookieName + "=") {
+            let value = String(set.dropFirst(Self.cookieName.count + 1).prefix { $0 != ";" })
+            cookie = value.isEmpty ? nil : value
+        }
+        return res
+    }
+
+    /// The CSRF token in the last page's forms.
+    static func csrf(in res: TestingHTTPResponse) -> String? {
+        let html = res.body.string
+        guard let r = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
+        return String(html[r.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Signs in through the real login form.
+    @discardableResult
+    func login(_ username: String, password: String = TestSite.password) async throws -> TestingHTTPResponse {
+        let page = try await get("/login")
+        let token = try #require(Self.csrf(in: page))
+        return try await post("/login", form: ["_csrf": token, "username": username, "password": password])
+    }
+}
