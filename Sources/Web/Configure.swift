@@ -100,8 +100,9 @@ func routes(_ app: Application) throws {
 
     staff.get { req -> Response in
         let actor = try req.actor()
-        guard let m = try await HomePage.Model.load(db: req.db, actor: actor) else { throw Abort(.notFound) }
-        return Layout.response(HomePage.view(m, chrome: try await Layout.chrome(req, .home)))
+        // The home page is the user's own jurisdiction in the region browser: for a community coordinator, their households.
+        guard let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: actor.jurisdiction) else { throw Abort(.notFound) }
+        return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .home)))
     }
 
     staff.get("households") { req -> Response in

@@ -22,12 +22,12 @@ public enum DemoSetup {
         let street = city.streets.first { district.code.contains($0.code) }!
         let community = city.communities.first { street.code.contains($0.code) }!
         return [
-            DemoAccount(username: "admin", displayName: "市局管理员", role: .cityAdmin, region: city.city),
-            DemoAccount(username: "reviewer", displayName: "区民政局审核员", role: .countyReviewer, region: district),
-            DemoAccount(username: "township", displayName: "街道民政办经办人", role: .townshipOfficer, region: street),
-            DemoAccount(username: "coordinator", displayName: "社区协理员", role: .coordinator, region: community),
-            DemoAccount(username: "dataofficer", displayName: "医保局数据专员", role: .dataOfficer, region: city.city),
-            DemoAccount(username: "auditor", displayName: "审计员", role: .auditor, region: city.city),
+            DemoAccount(username: "admin", displayName: "陈明（演示）", role: .cityAdmin, region: city.city),
+            DemoAccount(username: "reviewer", displayName: "李静（演示）", role: .countyReviewer, region: district),
+            DemoAccount(username: "township", displayName: "王磊（演示）", role: .townshipOfficer, region: street),
+            DemoAccount(username: "coordinator", displayName: "赵芳（演示）", role: .coordinator, region: community),
+            DemoAccount(username: "dataofficer", displayName: "孙浩（演示）", role: .dataOfficer, region: city.city),
+            DemoAccount(username: "auditor", displayName: "周敏（演示）", role: .auditor, region: city.city),
         ]
     }
 

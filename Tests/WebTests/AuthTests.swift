@@ -23,7 +23,9 @@ import VaporTesting
         #expect(b.cookie != nil && b.cookie != anonymous)
         let home = try await b.get("/")
         #expect(home.status == .ok)
-        #expect(home.body.string.contains("社区协理员"))
+        #expect(home.body.string.contains("社区（村）协理员"))
+        // a coordinator's home lists the households of their community
+        #expect(home.body.string.contains(SiteURL.household(site.inside.household.id).path))
         // sign out needs the token too, then the pages are closed again
         let logout = try await b.post("/logout", form: ["_csrf": Browser.csrf(in: home)!])
         #expect(logout.status == .seeOther)

@@ -5,7 +5,7 @@ import Plot
 import Store
 import Vapor
 
-/// 首页: the figures that matter in the user's jurisdiction.
+/// The figures that matter in a region of the user's jurisdiction: the home page and the region browser show them.
 enum HomePage {
     struct Model {
         var overview: Overview
@@ -15,15 +15,6 @@ enum HomePage {
         static func load(db: any Database, actor: Actor, region: RegionCode? = nil) async throws -> Model? {
             try await RegistryStore(db).overview(actor: actor, region: region).map(Model.init)
         }
-    }
-
-    static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
-        Layout.page("首页", chrome,
-            .h1(.text("\(m.overview.region.name) 概况"), Layout.demoTag(m.overview.region.isDemo)),
-            figures(m),
-            programChart(m.overview),
-            subRegionSection(m.overview)
-        )
     }
 
     static func figures(_ m: Model) -> Node<HTML.BodyContext> {

@@ -95,7 +95,7 @@ enum Layout {
     main{max-width:1100px;margin:0 auto;padding:1rem}
     h1{font-size:1.4rem;margin:.5rem 0 1rem}
     h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
-    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:.75rem}
+    .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:.75rem;margin-bottom:1rem}
     .card{background:#fff;border-radius:8px;padding:.75rem 1rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}
     .card .n{font-size:1.6rem;font-weight:700}
     .card .l{color:#5b6b7c;font-size:.9rem}
@@ -104,7 +104,7 @@ enum Layout {
     th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #e3e8ee;vertical-align:top}
     th{color:#5b6b7c;font-weight:600;font-size:.9rem}
     td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-    .chart{width:100%;height:auto;display:block}
+    .chart{width:100%;max-width:760px;height:auto;display:block}
     form.search{display:flex;gap:.5rem;margin-bottom:1rem}
     form.search input{flex:1;min-width:0}
     input[type=text],input[type=password],input[type=search]{font-size:1rem;padding:.6rem;border:1px solid #b8c2cc;border-radius:6px;width:100%}

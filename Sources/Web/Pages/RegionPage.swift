@@ -23,10 +23,11 @@ enum RegionPage {
 
     static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
         let o = m.home.overview
-        return Layout.page(o.region.name, chrome,
+        return Layout.page(chrome.section == .home ? "首页" : o.region.name, chrome,
             .div(.class("crumbs"), .group(o.ancestors.map { .a(.href(SiteURL.region($0.code).path), .text($0.name)) }),
                  .span(.text(o.region.name))),
-            .h1(.text(o.region.name), Layout.demoTag(o.region.isDemo), .span(.class("tag"), .text(o.region.level.chinese))),
+            .h1(.text(chrome.section == .home ? "\(o.region.name) 概况" : o.region.name), Layout.demoTag(o.region.isDemo),
+                .span(.class("tag"), .text(o.region.level.chinese))),
             HomePage.figures(m.home),
             HomePage.programChart(o),
             HomePage.subRegionSection(o),

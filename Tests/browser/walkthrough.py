@@ -1,0 +1,111 @@
+"""Browser test: drive the real demo pages in headless Chromium.
+
+A community coordinator logs in, searches, and opens a household of their own community;
+a household of another community answers 404. Screenshots go to the artifacts folder.
+
+usage: python3 Tests/browser/walkthrough.py BASE_URL ARTIFACT_DIR
+"""
+import os
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = sys.argv[1].rstrip("/")
+OUT = sys.argv[2]
+PASSWORD = "jiuzhu-demo-2026"
+OWN_COMMUNITY = "120104901001"    # the demo coordinator's community (海棠一里社区 in 南开区)
+OTHER_COMMUNITY = "120104901002"  # its neighbour in the same street
+os.makedirs(OUT, exist_ok=True)
+
+
+def make_driver(width, height, phone=False):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for a in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        opts.add_argument(a)
+    if phone:
+        # A desktop window cannot be narrower than 500 px; emulate a phone's viewport instead.
+        opts.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
+    drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    drv.implicitly_wait(5)
+    return drv
+
+
+def login(drv, username):
+    drv.get(BASE + "/login")
+    drv.find_element(By.ID, "username").send_keys(username)
+    drv.find_element(By.ID, "password").send_keys(PASSWORD)
+    drv.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(drv, 10).until(lambda d: "/login" not in d.current_url)
+    assert "登录" not in drv.title, f"login as {username} failed: {drv.title}"
+
+
+def logout(drv):
+    drv.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    WebDriverWait(drv, 10).until(lambda d: "/login" in d.current_url)
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+    print("ok -", message)
+
+
+drv = make_driver(1280, 900)
+try:
+    # An administrator finds a household in the neighbouring community, for the 404 check later.
+    login(drv, "admin")
+    drv.get(f"{BASE}/regions/{OTHER_COMMUNITY}")
+    links = drv.find_elements(By.CSS_SELECTOR, "table.results a.household")
+    check(len(links) > 0, "the neighbouring community has households")
+    foreign_url = links[0].get_attribute("href")
+    logout(drv)
+
+    # The coordinator's day.
+    login(drv, "coordinator")
+    check("社区（村）协理员" in drv.page_source, "home shows the coordinator's role")
+    check("<svg" in drv.page_source, "home has a server-drawn chart")
+    drv.save_screenshot(os.path.join(OUT, "home.png"))
+
+    drv.get(f"{BASE}/regions/{OWN_COMMUNITY}")
+    own = drv.find_elements(By.CSS_SELECTOR, "table.results a.household")
+    check(len(own) > 0, "the coordinator's community lists its households")
+    name = own[0].text
+
+    drv.get(BASE + "/households")
+    box = drv.find_element(By.NAME, "q")
+    box.send_keys(name)
+    box.submit()
+    results = drv.find_elements(By.CSS_SELECTOR, "table.results a.household")
+    check(any(r.text == name for r in results), f"searching for {name} finds the household")
+    check("********" in drv.page_source, "ID numbers are masked in the result list")
+    drv.save_screenshot(os.path.join(OUT, "search.png"))
+
+    next(r for r in results if r.text == name).click()
+    check("家庭档案" in drv.title, "the profile opens")
+    check("家庭成员" in drv.page_source and "时间线" in drv.page_source, "the profile shows members and a timeline")
+    drv.save_screenshot(os.path.join(OUT, "profile.png"))
+
+    drv.get(foreign_url)
+    check("404" in drv.page_source and "未找到" in drv.page_source, "a household of another community answers 404")
+    drv.save_screenshot(os.path.join(OUT, "not-found.png"))
+finally:
+    drv.quit()
+
+# The same profile on a phone-sized screen.
+phone = make_driver(390, 844, phone=True)
+try:
+    login(phone, "coordinator")
+    phone.get(f"{BASE}/regions/{OWN_COMMUNITY}")
+    phone.find_elements(By.CSS_SELECTOR, "table.results a.household")[0].click()
+    WebDriverWait(phone, 10).until(lambda d: "家庭档案" in d.title)
+    width = phone.execute_script("return document.documentElement.scrollWidth")
+    viewport = phone.execute_script("return window.innerWidth")
+    check(viewport <= 400 and width <= viewport, f"the profile fits a phone screen ({width}px of {viewport}px)")
+    phone.save_screenshot(os.path.join(OUT, "profile-phone.png"))
+finally:
+    phone.quit()
+print("browser walkthrough passed")
