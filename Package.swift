@@ -56,7 +56,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Domain"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Domain", .product(name: "SQLKit", package: "sql-kit")]
+        ),
         .testTarget(
             name: "WebTests",
             dependencies: [

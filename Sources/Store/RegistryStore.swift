@@ -188,7 +188,8 @@ public struct RegistryStore: Sendable {
 
         let byProgramRows = try await sql.select().column("program")
             .column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
-            .column(SQLAlias(SQLFunction("sum", args: SQLColumn("monthly_amount_cents")), as: SQLIdentifier("total")))
+            // PostgreSQL sums a bigint column as numeric; cast back so both engines return an integer.
+            .column(SQLAlias(SQLRaw("CAST(SUM(monthly_amount_cents) AS BIGINT)"), as: SQLIdentifier("total")))
             .from("enrolments")
             .where("residence_region", .greaterThanOrEqual, range.lowerBound)
             .where("residence_region", .lessThanOrEqual, range.upperBound)

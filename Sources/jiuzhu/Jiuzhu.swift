@@ -13,6 +13,19 @@ struct Jiuzhu: AsyncParsableCommand {
     )
 }
 
+/// Opens the application for a one-off command and always closes it, whether the command succeeds or not.
+func withServer<T: Sendable>(_ config: AppConfig, _ body: (Server) async throws -> T) async throws -> T {
+    let server = try await Server.make(config)
+    do {
+        let result = try await body(server)
+        try await server.shutdown()
+        return result
+    } catch {
+        try? await server.shutdown()
+        throw error
+    }
+}
+
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create (or reuse) a demo city in a SQLite file and serve it.")
 
@@ -73,15 +86,8 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-        let app = try await Server.make(config)
-        do {
-            try await app.migrate()
-            print("数据库已是最新结构：\(config.database)")
-        } catch {
-            try await app.shutdown()
-            throw error
-        }
-        try await app.shutdown()
+        try await withServer(config) { try await $0.migrate() }
+        print("数据库已是最新结构：\(config.database)")
     }
 }
 
@@ -113,19 +119,18 @@ struct UserCommand: AsyncParsableCommand {
                 generated = true
             }
             let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-            let app = try await Server.make(config)
+            let cli = Actor(userID: nil, username: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "root")", role: .cityAdmin,
+                            jurisdiction: code, origin: "cli")
             do {
-                let cli = Actor(userID: nil, username: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "root")", role: .cityAdmin,
-                                jurisdiction: code, origin: "cli")
-                try await UserStore(app.db).create(username: username, displayName: name, role: role, region: code,
-                                                   passwordHash: PasswordHashing.hash(password, cost: config.bcryptCost), createdBy: cli)
-                print("已创建用户 \(username)（\(role.chinese)，辖区 \(code.value)）")
-                if generated { print("初始密码（只显示这一次）：\(password)") }
+                try await withServer(config) { app in
+                    try await UserStore(app.db).create(username: username, displayName: name, role: role, region: code,
+                                                       passwordHash: PasswordHashing.hash(password, cost: config.bcryptCost), createdBy: cli)
+                }
             } catch {
-                try await app.shutdown()
                 throw ValidationError("\(error)")
             }
-            try await app.shutdown()
+            print("已创建用户 \(username)（\(role.chinese)，辖区 \(code.value)）")
+            if generated { print("初始密码（只显示这一次）：\(password)") }
         }
     }
 
@@ -133,11 +138,10 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List staff users.")
         func run() async throws {
             let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-            let app = try await Server.make(config)
-            for u in try await UserStore(app.db).all() {
+            let users = try await withServer(config) { try await UserStore($0.db).all() }
+            for u in users {
                 print("\(u.username)\t\(u.role.chinese)\t\(u.region.value)\t\(u.displayName)")
             }
-            try await app.shutdown()
         }
     }
 }

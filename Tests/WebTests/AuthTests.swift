@@ -8,87 +8,87 @@ import VaporTesting
 
 @Suite struct AuthTests {
     @Test func signInRotatesTheSessionAndSignOutEndsIt() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        // setup: an anonymous session holding only the CSRF token
-        let page = try await b.get("/login")
-        #expect(page.status == .ok)
-        #expect(page.body.string.contains("工作人员登录"))
-        let anonymous = b.cookie
-        // act
-        let res = try await b.post("/login", form: ["_csrf": Browser.csrf(in: page)!, "username": "coordinator", "password": TestSite.password])
-        // check
-        #expect(res.status == .seeOther)
-        #expect(res.headers.first(name: .location) == "/")
-        #expect(b.cookie != nil && b.cookie != anonymous)
-        let home = try await b.get("/")
-        #expect(home.status == .ok)
-        #expect(home.body.string.contains("社区（村）协理员"))
-        // a coordinator's home lists the households of their community
-        #expect(home.body.string.contains(SiteURL.household(site.inside.household.id).path))
-        // sign out needs the token too, then the pages are closed again
-        let logout = try await b.post("/logout", form: ["_csrf": Browser.csrf(in: home)!])
-        #expect(logout.status == .seeOther)
-        let after = try await b.get("/")
-        #expect(after.status == .seeOther)
-        #expect(after.headers.first(name: .location) == "/login")
-        try await site.shutdown()
+        try await TestSite.with() { site in
+            let b = site.browser()
+            // setup: an anonymous session holding only the CSRF token
+            let page = try await b.get("/login")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("工作人员登录"))
+            let anonymous = b.cookie
+            // act
+            let res = try await b.post("/login", form: ["_csrf": Browser.csrf(in: page)!, "username": "coordinator", "password": TestSite.password])
+            // check
+            #expect(res.status == .seeOther)
+            #expect(res.headers.first(name: .location) == "/")
+            #expect(b.cookie != nil && b.cookie != anonymous)
+            let home = try await b.get("/")
+            #expect(home.status == .ok)
+            #expect(home.body.string.contains("社区（村）协理员"))
+            // a coordinator's home lists the households of their community
+            #expect(home.body.string.contains(SiteURL.household(site.inside.household.id).path))
+            // sign out needs the token too, then the pages are closed again
+            let logout = try await b.post("/logout", form: ["_csrf": Browser.csrf(in: home)!])
+            #expect(logout.status == .seeOther)
+            let after = try await b.get("/")
+            #expect(after.status == .seeOther)
+            #expect(after.headers.first(name: .location) == "/login")
+        }
     }
 
     @Test func wrongPasswordAndUnknownUserGetTheSameAnswer() async throws {
-        let site = try await TestSite.make()
-        let wrong = try await site.browser().login("coordinator", password: "not-the-password")
-        let unknown = try await site.browser().login("nobody-here", password: "not-the-password")
-        #expect(wrong.status == .unauthorized)
-        #expect(unknown.status == .unauthorized)
-        #expect(wrong.body.string.contains("用户名或密码错误"))
-        #expect(unknown.body.string.contains("用户名或密码错误"))
-        try await site.shutdown()
+        try await TestSite.with() { site in
+            let wrong = try await site.browser().login("coordinator", password: "not-the-password")
+            let unknown = try await site.browser().login("nobody-here", password: "not-the-password")
+            #expect(wrong.status == .unauthorized)
+            #expect(unknown.status == .unauthorized)
+            #expect(wrong.body.string.contains("用户名或密码错误"))
+            #expect(unknown.body.string.contains("用户名或密码错误"))
+        }
     }
 
     @Test func formsWithoutTheCSRFTokenAreRejected() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        _ = try await b.get("/login")
-        // no token
-        let none = try await b.post("/login", form: ["username": "coordinator", "password": TestSite.password])
-        #expect(none.status == .forbidden)
-        #expect(none.body.string.contains("表单已过期或来源不明"))
-        // a token from another session
-        let other = site.browser()
-        let otherToken = Browser.csrf(in: try await other.get("/login"))!
-        let forged = try await b.post("/login", form: ["_csrf": otherToken, "username": "coordinator", "password": TestSite.password])
-        #expect(forged.status == .forbidden)
-        // still not signed in
-        #expect(try await b.get("/").status == .seeOther)
-        // and a signed-in user cannot be logged out by a forged form
-        try await b.login("coordinator")
-        #expect(try await b.post("/logout", form: ["_csrf": "forged"]).status == .forbidden)
-        #expect(try await b.get("/").status == .ok)
-        try await site.shutdown()
+        try await TestSite.with() { site in
+            let b = site.browser()
+            _ = try await b.get("/login")
+            // no token
+            let none = try await b.post("/login", form: ["username": "coordinator", "password": TestSite.password])
+            #expect(none.status == .forbidden)
+            #expect(none.body.string.contains("表单已过期或来源不明"))
+            // a token from another session
+            let other = site.browser()
+            let otherToken = Browser.csrf(in: try await other.get("/login"))!
+            let forged = try await b.post("/login", form: ["_csrf": otherToken, "username": "coordinator", "password": TestSite.password])
+            #expect(forged.status == .forbidden)
+            // still not signed in
+            #expect(try await b.get("/").status == .seeOther)
+            // and a signed-in user cannot be logged out by a forged form
+            try await b.login("coordinator")
+            #expect(try await b.post("/logout", form: ["_csrf": "forged"]).status == .forbidden)
+            #expect(try await b.get("/").status == .ok)
+        }
     }
 
     @Test func repeatedFailuresLockTheAccount() async throws {
-        let site = try await TestSite.make(lockoutFailures: 3)
-        let b = site.browser()
-        // act: three wrong passwords
-        #expect(try await b.login("township", password: "wrong-1").status == .unauthorized)
-        #expect(try await b.login("township", password: "wrong-2").status == .unauthorized)
-        let third = try await b.login("township", password: "wrong-3")
-        // check: locked, and now even the right password is refused
-        #expect(third.status == .tooManyRequests)
-        #expect(third.body.string.contains("账户已锁定"))
-        let right = try await b.login("township")
-        #expect(right.status == .tooManyRequests)
-        #expect(try await b.get("/").status == .seeOther)
-        // other accounts are unaffected
-        #expect(try await site.browser().login("coordinator").status == .seeOther)
-        // and the lock is in the audit log
-        let auditor = site.account(.auditor)
-        let actor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: auditor.region.code, origin: "test")
-        let locked = try await AuditLog(site.app.db).recent(actor: actor, action: .accountLocked)
-        #expect(locked.map(\.targetID) == ["township"])
-        try await site.shutdown()
+        try await TestSite.with(lockoutFailures: 3) { site in
+            let b = site.browser()
+            // act: three wrong passwords
+            #expect(try await b.login("township", password: "wrong-1").status == .unauthorized)
+            #expect(try await b.login("township", password: "wrong-2").status == .unauthorized)
+            let third = try await b.login("township", password: "wrong-3")
+            // check: locked, and now even the right password is refused
+            #expect(third.status == .tooManyRequests)
+            #expect(third.body.string.contains("账户已锁定"))
+            let right = try await b.login("township")
+            #expect(right.status == .tooManyRequests)
+            #expect(try await b.get("/").status == .seeOther)
+            // other accounts are unaffected
+            #expect(try await site.browser().login("coordinator").status == .seeOther)
+            // and the lock is in the audit log
+            let auditor = site.account(.auditor)
+            let actor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: auditor.region.code, origin: "test")
+            let locked = try await AuditLog(site.app.db).recent(actor: actor, action: .accountLocked)
+            #expect(locked.map(\.targetID) == ["township"])
+        }
     }
 
     @Test func productionCookiesAreSecureAndProductionNeedsASecret() async throws {
@@ -99,18 +99,18 @@ import VaporTesting
         #expect(ok.database.isPostgres)
         #expect(ok.mode == .production)
         // setup: a production-mode site
-        let site = try await TestSite.make(mode: .production)
-        // act
-        let res = try await site.browser().get("/login")
-        // check
-        let cookie = try #require(res.headers[.setCookie].first { $0.hasPrefix("jiuzhu_session=") })
-        #expect(cookie.contains("Secure"))
-        #expect(cookie.contains("HttpOnly"))
+        try await TestSite.with(mode: .production) { site in
+            // act
+            let res = try await site.browser().get("/login")
+            // check
+            let cookie = try #require(res.headers[.setCookie].first { $0.hasPrefix("jiuzhu_session=") })
+            #expect(cookie.contains("Secure"))
+            #expect(cookie.contains("HttpOnly"))
+        }
         // and in development it is not marked Secure (plain http on localhost)
-        let dev = try await TestSite.make(mode: .development)
-        let devCookie = try #require(try await dev.browser().get("/login").headers[.setCookie].first { $0.hasPrefix("jiuzhu_session=") })
-        #expect(!devCookie.contains("Secure"))
-        try await site.shutdown()
-        try await dev.shutdown()
+        try await TestSite.with(mode: .development) { dev in
+            let devCookie = try #require(try await dev.browser().get("/login").headers[.setCookie].first { $0.hasPrefix("jiuzhu_session=") })
+            #expect(!devCookie.contains("Secure"))
+        }
     }
 }

@@ -18,58 +18,58 @@ import VaporTesting
 
     @Test(arguments: Role.allCases)
     func matrix(_ role: Role) async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        let login = try await b.login(site.account(role).username)
-        #expect(login.status == .seeOther)
-        let cases: [(HouseholdBundle, Bool)] = [(site.inside, true), (site.outside, false)]
-        for (target, inside) in cases {
-            let head = target.members[0]
-            let expected = Self.household(role, inside: inside)
-            let label = "\(role.rawValue) \(inside ? "inside" : "outside")"
+        try await TestSite.with() { site in
+            let b = site.browser()
+            let login = try await b.login(site.account(role).username)
+            #expect(login.status == .seeOther)
+            let cases: [(HouseholdBundle, Bool)] = [(site.inside, true), (site.outside, false)]
+            for (target, inside) in cases {
+                let head = target.members[0]
+                let expected = Self.household(role, inside: inside)
+                let label = "\(role.rawValue) \(inside ? "inside" : "outside")"
 
-            // profile page
-            let page = try await b.get(SiteURL.household(target.household.id).path)
-            #expect(status(page) == expected, "\(label) profile page")
-            if expected == .ok { #expect(page.body.string.contains(head.name)) }
-            if expected == .notFound { #expect(page.body.string.contains("未找到")) }
-            if expected == .forbidden { #expect(page.body.string.contains("无权访问")) }
+                // profile page
+                let page = try await b.get(SiteURL.household(target.household.id).path)
+                #expect(status(page) == expected, "\(label) profile page")
+                if expected == .ok { #expect(page.body.string.contains(head.name)) }
+                if expected == .notFound { #expect(page.body.string.contains("未找到")) }
+                if expected == .forbidden { #expect(page.body.string.contains("无权访问")) }
 
-            // search page, by the whole ID number
-            let search = try await b.get(SiteURL.householdSearch(query: head.nationalID.value).path)
-            if Permission.viewHouseholds.isGranted(to: role) {
-                #expect(search.status == .ok, "\(label) search page")
-                #expect(search.body.string.contains(SiteURL.household(target.household.id).path) == inside, "\(label) search result")
-            } else {
-                #expect(search.status == .forbidden, "\(label) search page")
+                // search page, by the whole ID number
+                let search = try await b.get(SiteURL.householdSearch(query: head.nationalID.value).path)
+                if Permission.viewHouseholds.isGranted(to: role) {
+                    #expect(search.status == .ok, "\(label) search page")
+                    #expect(search.body.string.contains(SiteURL.household(target.household.id).path) == inside, "\(label) search result")
+                } else {
+                    #expect(search.status == .forbidden, "\(label) search page")
+                }
+
+                // API detail
+                let apiDetail = try await b.get(SiteURL.apiHousehold(target.household.id).path)
+                #expect(status(apiDetail) == expected, "\(label) API detail")
+                if expected == .ok {
+                    let detail = try apiDetail.content.decode(API.HouseholdDetail.self)
+                    #expect(detail.members.contains { $0.nationalId == head.nationalID.value })
+                }
+
+                // API search
+                let apiSearch = try await b.get(SiteURL.apiHouseholdSearch(query: head.nationalID.value).path)
+                if Permission.viewHouseholds.isGranted(to: role) {
+                    let list = try apiSearch.content.decode(API.HouseholdList.self)
+                    #expect(list.items.map(\.id) == (inside ? [target.household.id.description] : []), "\(label) API search")
+                } else {
+                    #expect(apiSearch.status == .forbidden, "\(label) API search")
+                }
+
+                // region browser
+                let region = try await b.get(SiteURL.region(target.household.residenceRegion).path)
+                #expect(status(region) == (inside ? .ok : .notFound), "\(label) region page")
             }
-
-            // API detail
-            let apiDetail = try await b.get(SiteURL.apiHousehold(target.household.id).path)
-            #expect(status(apiDetail) == expected, "\(label) API detail")
-            if expected == .ok {
-                let detail = try apiDetail.content.decode(API.HouseholdDetail.self)
-                #expect(detail.members.contains { $0.nationalId == head.nationalID.value })
-            }
-
-            // API search
-            let apiSearch = try await b.get(SiteURL.apiHouseholdSearch(query: head.nationalID.value).path)
-            if Permission.viewHouseholds.isGranted(to: role) {
-                let list = try apiSearch.content.decode(API.HouseholdList.self)
-                #expect(list.items.map(\.id) == (inside ? [target.household.id.description] : []), "\(label) API search")
-            } else {
-                #expect(apiSearch.status == .forbidden, "\(label) API search")
-            }
-
-            // region browser
-            let region = try await b.get(SiteURL.region(target.household.residenceRegion).path)
-            #expect(status(region) == (inside ? .ok : .notFound), "\(label) region page")
+            // home and audit log
+            #expect(try await b.get("/").status == .ok)
+            let audit = try await b.get(SiteURL.auditLog.path)
+            #expect(status(audit) == (role == .auditor ? .ok : .forbidden), "\(role.rawValue) audit log")
         }
-        // home and audit log
-        #expect(try await b.get("/").status == .ok)
-        let audit = try await b.get(SiteURL.auditLog.path)
-        #expect(status(audit) == (role == .auditor ? .ok : .forbidden), "\(role.rawValue) audit log")
-        try await site.shutdown()
     }
 
     func status(_ res: TestingHTTPResponse) -> Expect? {
@@ -82,17 +82,17 @@ import VaporTesting
     }
 
     @Test func strangersAreSentToLoginAndTheAPIAnswers401() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        for path in ["/", SiteURL.household(site.inside.household.id).path, SiteURL.householdSearch(query: "王").path, SiteURL.auditLog.path] {
-            let res = try await b.get(path)
-            #expect(res.status == .seeOther)
-            #expect(res.headers.first(name: .location) == "/login")
+        try await TestSite.with() { site in
+            let b = site.browser()
+            for path in ["/", SiteURL.household(site.inside.household.id).path, SiteURL.householdSearch(query: "王").path, SiteURL.auditLog.path] {
+                let res = try await b.get(path)
+                #expect(res.status == .seeOther)
+                #expect(res.headers.first(name: .location) == "/login")
+            }
+            let api = try await b.get(SiteURL.apiHousehold(site.inside.household.id).path)
+            #expect(api.status == .unauthorized)
+            let body = try api.content.decode(API.ErrorBody.self)
+            #expect(body.error.status == 401)
         }
-        let api = try await b.get(SiteURL.apiHousehold(site.inside.household.id).path)
-        #expect(api.status == .unauthorized)
-        let body = try api.content.decode(API.ErrorBody.self)
-        #expect(body.error.status == 401)
-        try await site.shutdown()
     }
 }

@@ -8,135 +8,135 @@ import VaporTesting
 
 @Suite struct PageTests {
     @Test func profileReadsThroughTheWebAreAudited() async throws {
-        let site = try await TestSite.make()
-        let coordinator = site.browser()
-        try await coordinator.login("coordinator")
-        // act
-        #expect(try await coordinator.get(SiteURL.household(site.inside.household.id).path).status == .ok)
-        #expect(try await coordinator.get(SiteURL.apiHousehold(site.inside.household.id).path).status == .ok)
-        // check: the auditor sees both reads, with who and what
-        let auditor = site.browser()
-        try await auditor.login("auditor")
-        let log = try await auditor.get(SiteURL.auditLog.path)
-        #expect(log.status == .ok)
-        let html = log.body.string
-        #expect(html.components(separatedBy: "查看档案").count - 1 >= 2)
-        #expect(html.contains("coordinator"))
-        #expect(html.contains(site.inside.household.id.description))
-        try await site.shutdown()
+        try await TestSite.with() { site in
+            let coordinator = site.browser()
+            try await coordinator.login("coordinator")
+            // act
+            #expect(try await coordinator.get(SiteURL.household(site.inside.household.id).path).status == .ok)
+            #expect(try await coordinator.get(SiteURL.apiHousehold(site.inside.household.id).path).status == .ok)
+            // check: the auditor sees both reads, with who and what
+            let auditor = site.browser()
+            try await auditor.login("auditor")
+            let log = try await auditor.get(SiteURL.auditLog.path)
+            #expect(log.status == .ok)
+            let html = log.body.string
+            #expect(html.components(separatedBy: "查看档案").count - 1 >= 2)
+            #expect(html.contains("coordinator"))
+            #expect(html.contains(site.inside.household.id.description))
+        }
     }
 
     @Test func listsMaskIDNumbers() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        try await b.login("coordinator")
-        let head = site.inside.members.first { $0.relation == .head }!
-        // act
-        let byName = try await b.get(SiteURL.householdSearch(query: head.name).path)
-        let region = try await b.get(SiteURL.region(site.inside.household.residenceRegion).path)
-        let api = try await b.get(SiteURL.apiHouseholdSearch(query: head.name).path)
-        // check
-        for res in [byName, region] {
-            #expect(res.status == .ok)
-            #expect(res.body.string.contains(head.nationalID.masked))
-            #expect(!res.body.string.contains(head.nationalID.value))
+        try await TestSite.with() { site in
+            let b = site.browser()
+            try await b.login("coordinator")
+            let head = site.inside.members.first { $0.relation == .head }!
+            // act
+            let byName = try await b.get(SiteURL.householdSearch(query: head.name).path)
+            let region = try await b.get(SiteURL.region(site.inside.household.residenceRegion).path)
+            let api = try await b.get(SiteURL.apiHouseholdSearch(query: head.name).path)
+            // check
+            for res in [byName, region] {
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains(head.nationalID.masked))
+                #expect(!res.body.string.contains(head.nationalID.value))
+            }
+            #expect(api.body.string.contains(head.nationalID.masked))
+            #expect(!api.body.string.contains(head.nationalID.value))
         }
-        #expect(api.body.string.contains(head.nationalID.masked))
-        #expect(!api.body.string.contains(head.nationalID.value))
-        try await site.shutdown()
     }
 
     @Test func searchByLastDigitsAndAddress() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        try await b.login("coordinator")
-        let head = site.inside.members[0]
-        // last 6 characters of the ID
-        let tail = try await b.get(SiteURL.householdSearch(query: String(head.nationalID.value.suffix(6))).path)
-        #expect(tail.body.string.contains(SiteURL.household(site.inside.household.id).path))
-        // part of the address
-        let address = try await b.get(SiteURL.householdSearch(query: String(site.inside.household.address.suffix(8))).path)
-        #expect(address.body.string.contains(SiteURL.household(site.inside.household.id).path))
-        // too few digits is explained, not searched
-        let short = try await b.get(SiteURL.householdSearch(query: "12").path)
-        #expect(short.body.string.contains("至少输入4位"))
-        let api = try await b.get(SiteURL.apiHouseholdSearch(query: "12").path)
-        #expect(api.status == .badRequest)
-        try await site.shutdown()
+        try await TestSite.with() { site in
+            let b = site.browser()
+            try await b.login("coordinator")
+            let head = site.inside.members[0]
+            // last 6 characters of the ID
+            let tail = try await b.get(SiteURL.householdSearch(query: String(head.nationalID.value.suffix(6))).path)
+            #expect(tail.body.string.contains(SiteURL.household(site.inside.household.id).path))
+            // part of the address
+            let address = try await b.get(SiteURL.householdSearch(query: String(site.inside.household.address.suffix(8))).path)
+            #expect(address.body.string.contains(SiteURL.household(site.inside.household.id).path))
+            // too few digits is explained, not searched
+            let short = try await b.get(SiteURL.householdSearch(query: "12").path)
+            #expect(short.body.string.contains("至少输入4位"))
+            let api = try await b.get(SiteURL.apiHouseholdSearch(query: "12").path)
+            #expect(api.status == .badRequest)
+        }
     }
 
     @Test func profileShowsMembersFactsWithSourcesEnrolmentsAndTimeline() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        try await b.login("township")
-        let target = site.inside
-        // act
-        let res = try await b.get(SiteURL.household(target.household.id).path)
-        // check
-        let html = res.body.string
-        for m in target.members { #expect(html.contains(m.name)) }
-        for f in target.facts {
-            #expect(html.contains(f.kind.chinese))
-            #expect(html.contains(f.provenance.department.chinese))
-            #expect(html.contains(f.provenance.receivedAt.description))
+        try await TestSite.with() { site in
+            let b = site.browser()
+            try await b.login("township")
+            let target = site.inside
+            // act
+            let res = try await b.get(SiteURL.household(target.household.id).path)
+            // check
+            let html = res.body.string
+            for m in target.members { #expect(html.contains(m.name)) }
+            for f in target.facts {
+                #expect(html.contains(f.kind.chinese))
+                #expect(html.contains(f.provenance.department.chinese))
+                #expect(html.contains(f.provenance.receivedAt.description))
+            }
+            for e in target.enrolments { #expect(html.contains(e.monthlyAmount.yuanText)) }
+            #expect(html.contains("时间线"))
         }
-        for e in target.enrolments { #expect(html.contains(e.monthlyAmount.yuanText)) }
-        #expect(html.contains("时间线"))
-        try await site.shutdown()
     }
 
     @Test func homeHasAServerDrawnChartAndRegionsDrillDown() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        try await b.login("admin")
-        // act
-        let home = try await b.get("/")
-        // check: the city's districts as an SVG chart with links to drill down
-        let html = home.body.string
-        #expect(html.contains("<svg"))
-        #expect(html.contains("南开区"))
-        let district = site.account(.countyReviewer).region.code
-        #expect(html.contains(SiteURL.region(district).path))
-        let street = site.account(.townshipOfficer).region
-        let districtPage = try await b.get(SiteURL.region(district).path)
-        #expect(districtPage.body.string.contains(street.name))
-        #expect(districtPage.body.string.contains("演示"))
-        let community = site.account(.coordinator).region
-        let streetPage = try await b.get(SiteURL.region(street.code).path)
-        #expect(streetPage.body.string.contains(community.name))
-        try await site.shutdown()
+        try await TestSite.with() { site in
+            let b = site.browser()
+            try await b.login("admin")
+            // act
+            let home = try await b.get("/")
+            // check: the city's districts as an SVG chart with links to drill down
+            let html = home.body.string
+            #expect(html.contains("<svg"))
+            #expect(html.contains("南开区"))
+            let district = site.account(.countyReviewer).region.code
+            #expect(html.contains(SiteURL.region(district).path))
+            let street = site.account(.townshipOfficer).region
+            let districtPage = try await b.get(SiteURL.region(district).path)
+            #expect(districtPage.body.string.contains(street.name))
+            #expect(districtPage.body.string.contains("演示"))
+            let community = site.account(.coordinator).region
+            let streetPage = try await b.get(SiteURL.region(street.code).path)
+            #expect(streetPage.body.string.contains(community.name))
+        }
     }
 
     @Test func unknownPagesGetAChinese404() async throws {
-        let site = try await TestSite.make()
-        let b = site.browser()
-        try await b.login("admin")
-        let res = try await b.get("/no/such/page")
-        #expect(res.status == .notFound)
-        #expect(res.body.string.contains("404 未找到"))
-        let bad = try await b.get("/households/not-a-uuid")
-        #expect(bad.status == .notFound)
-        try await site.shutdown()
+        try await TestSite.with() { site in
+            let b = site.browser()
+            try await b.login("admin")
+            let res = try await b.get("/no/such/page")
+            #expect(res.status == .notFound)
+            #expect(res.body.string.contains("404 未找到"))
+            let bad = try await b.get("/households/not-a-uuid")
+            #expect(bad.status == .notFound)
+        }
     }
 
     @Test func theOpenAPIDocumentDescribesTheAPIRoutes() async throws {
-        let site = try await TestSite.make(households: 10)
-        // act
-        let res = try await site.browser().get(SiteURL.openAPI.path)
-        // check
-        #expect(res.status == .ok)
-        let doc = try JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as! [String: Any]
-        #expect(doc["openapi"] as? String == "3.1.0")
-        let documented = Set((doc["paths"] as! [String: Any]).keys)
-        let routed = Set(site.app.routes.all.filter { $0.path.first?.description == "api" && $0.path.count > 2 }.map { route in
-            "/" + route.path.map { c -> String in
-                if case .parameter(let name) = c { return "{\(name)}" }
-                return c.description
-            }.joined(separator: "/")
-        })
-        #expect(documented == routed)
-        #expect(!routed.isEmpty)
-        try await site.shutdown()
+        try await TestSite.with(households: 10) { site in
+            // act
+            let res = try await site.browser().get(SiteURL.openAPI.path)
+            // check
+            #expect(res.status == .ok)
+            let doc = try JSONSerialization.jsonObject(with: Data(res.body.readableBytesView)) as! [String: Any]
+            #expect(doc["openapi"] as? String == "3.1.0")
+            let documented = Set((doc["paths"] as! [String: Any]).keys)
+            let routed = Set(site.app.routes.all.filter { $0.path.first?.description == "api" && $0.path.count > 2 }.map { route in
+                "/" + route.path.map { c -> String in
+                    if case .parameter(let name) = c { return "{\(name)}" }
+                    return c.description
+                }.joined(separator: "/")
+            })
+            #expect(documented == routed)
+            #expect(!routed.isEmpty)
+        }
     }
 }
 

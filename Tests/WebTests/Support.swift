@@ -74,6 +74,19 @@ struct TestSite {
 
     func account(_ role: Role) -> DemoAccount { accounts.first { $0.role == role }! }
 
+    /// Runs `body` on a fresh site and always shuts it down, even when the body throws.
+    static func with(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3,
+                     _ body: (TestSite) async throws -> Void) async throws {
+        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures)
+        do {
+            try await body(site)
+        } catch {
+            try? await site.shutdown()
+            throw error
+        }
+        try await site.shutdown()
+    }
+
     func shutdown() async throws {
         try await app.asyncShutdown()
         try await scratch.drop()
