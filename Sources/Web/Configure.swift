@@ -142,7 +142,7 @@ func routes(_ app: Application) throws {
         let actor = try req.actor()
         let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard let parsed = HouseholdQuery.parse(q) else {
-            throw Abort(.badRequest, reason: "参数 q 必须是姓名、地址或至少\(HouseholdQuery.minimumIDDigits)位身份证号 (q must be a name, address or 4+ ID digits)")
+            throw Abort(.badRequest, reason: "参数 q：\(HouseholdQuery.rejection(q)) (q must be a name, an address, a valid ID number or its last 4+ characters)")
         }
         let items = try await RegistryStore(req.db).search(parsed, actor: actor)
         return API.HouseholdList(query: q, limit: RegistryStore.searchLimit, items: items.map(API.HouseholdSummary.init))

@@ -137,6 +137,15 @@ public enum HouseholdQuery: Sendable, Equatable {
     /// Too short to search without listing half the city.
     public static let minimumIDDigits = 4
 
+    /// Why `parse` refused the text, in words for the person who typed it.
+    public static func rejection(_ raw: String) -> String {
+        let n = NationalID.normalise(raw)
+        if n.count == 18 || n.count == 15 {
+            do { _ = try NationalID(n) } catch { return error.chinese }
+        }
+        return "身份证号请至少输入\(minimumIDDigits)位；也可输入姓名或地址。"
+    }
+
     public static func parse(_ raw: String) -> HouseholdQuery? {
         let normalised = NationalID.normalise(raw)
         guard !normalised.isEmpty else { return nil }

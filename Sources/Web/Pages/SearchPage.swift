@@ -16,7 +16,7 @@ enum SearchPage {
             let q = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !q.isEmpty else { return Model(query: "", results: [], problem: nil) }
             guard let parsed = HouseholdQuery.parse(q) else {
-                return Model(query: q, results: [], problem: "身份证号请至少输入\(HouseholdQuery.minimumIDDigits)位；也可输入姓名或地址。")
+                return Model(query: q, results: [], problem: HouseholdQuery.rejection(q))
             }
             return Model(query: q, results: try await RegistryStore(db).search(parsed, actor: actor), problem: nil)
         }
