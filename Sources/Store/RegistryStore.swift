@@ -38,21 +38,7 @@ public struct RegistryStore: Sendable {
                 .where("residence_region", .lessThanOrEqual, range.upperBound)
                 .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
         case .text(let text):
-            let pattern = "%" + Self.escapeLike(text) + "%"
-            // Names first (an exact name is the commonest search), then addresses.
-            ids = try await sql.select().distinct().column("household_id").from("members")
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-                .where("residence_region", .lessThanOrEqual, range.upperBound)
-                .where(SQLBinaryExpression(SQLColumn("name"), .like, SQLBind(pattern)))
-                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
-            if ids.count < limit {
-                let more = try await sql.select().column("id").from("households")
-                    .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-                    .where("residence_region", .lessThanOrEqual, range.upperBound)
-                    .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind(pattern)))
-                    .limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
-                for m in more where !ids.contains(m) && ids.count < limit { ids.append(m) }
-            }
+            ids = try await textSearch(text, range: range, limit: limit)
         }
         return try await summaries(ids)
     }
@@ -69,9 +55,54 @@ public struct RegistryStore: Sendable {
         return try await summaries(ids)
     }
 
-    static func escapeLike(_ s: String) -> String {
-        // Wildcards typed by a user are searched for literally where the engine allows; at worst they widen the match.
-        s.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+    /// Text is a region's name (the households living there), the start of a person's name, or a
+    /// fragment of an address, in that order, until the limit is reached.
+    private func textSearch(_ text: String, range: ClosedRange<String>, limit: Int) async throws -> [UUID] {
+        var ids: [UUID] = []
+        func add(_ more: [UUID]) { for m in more where ids.count < limit && !ids.contains(m) { ids.append(m) } }
+        let literal = Self.stripWildcards(text)
+        guard !literal.isEmpty else { return [] }
+
+        // 1. A street or community by name: its households (the region table is small).
+        let regions = try await sql.select().column("code").from("regions")
+            .where("code", .greaterThanOrEqual, range.lowerBound).where("code", .lessThanOrEqual, range.upperBound)
+            .where("level", .greaterThanOrEqual, RegionLevel.township.rawValue)
+            .where(SQLBinaryExpression(SQLColumn("name"), .like, SQLBind("%" + literal + "%")))
+            .limit(20).all().map { try RegionCode(try $0.decode(column: "code", as: String.self)) }
+        for r in regions where ids.count < limit {
+            let sub = r.subtreeRange
+            add(try await sql.select().column("id").from("households")
+                .where("residence_region", .greaterThanOrEqual, sub.lowerBound).where("residence_region", .lessThanOrEqual, sub.upperBound)
+                .orderBy("address").limit(limit - ids.count).all().map { try $0.decode(column: "id", as: UUID.self) })
+        }
+        // 2. Names by prefix, through the name index.
+        if ids.count < limit {
+            let prefix: any SQLExpression = sql.dialect.name == "sqlite"
+                ? SQLBinaryExpression(left: SQLColumn("name"), op: SQLRaw("GLOB"), right: SQLBind(literal + "*"))
+                : SQLBinaryExpression(SQLColumn("name"), .like, SQLBind(literal + "%"))
+            add(try await sql.select().distinct().column("household_id").from("members")
+                .where(prefix)
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) })
+        }
+        // 3. Anywhere in the address. Over a whole district or city, reading the table straight through
+        // beats hopping through the region index for every row, so SQLite is told not to use it there.
+        if ids.count < limit {
+            let wide = (try? RegionCode(range.lowerBound))?.level ?? .village <= .county
+            let table: any SQLExpression = wide && sql.dialect.name == "sqlite" ? SQLRaw("households NOT INDEXED") : SQLIdentifier("households")
+            add(try await sql.select().column("id").from(table)
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind("%" + literal + "%")))
+                .limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) })
+        }
+        return ids
+    }
+
+    /// Wildcards a user types are dropped rather than interpreted (LIKE's % and _, GLOB's * ? [).
+    static func stripWildcards(_ s: String) -> String {
+        String(s.filter { !"%_*?[]".contains($0) })
     }
 
     private func summaries(_ ids: [UUID]) async throws -> [HouseholdSummary] {

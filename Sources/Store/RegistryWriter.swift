@@ -130,6 +130,8 @@ public struct DemoLoader: Sendable {
             try await AuditLog(tx).record(actor: actor, action: .generateDemo, targetKind: "registry", targetID: city.city.code.value,
                                           detail: "生成演示数据 \(count) 户（种子 \(city.seed)）")
         }
+        // Fresh statistics let SQLite and PostgreSQL choose between the region and the name indexes.
+        try await db.sql.raw("ANALYZE").run()
         return .generated(households: count)
     }
 }

@@ -10,7 +10,9 @@ public final class ScratchDatabase: @unchecked Sendable {
     public let config: DatabaseConfig
     private let cleanup: @Sendable () async throws -> Void
 
-    public static func make(environment env: [String: String] = ProcessInfo.processInfo.environment, label: String = "scratch") async throws -> ScratchDatabase {
+    /// With `keepSQLiteFile`, the SQLite database lives in that file and is kept (the benchmark reuses it).
+    public static func make(environment env: [String: String] = ProcessInfo.processInfo.environment, label: String = "scratch",
+                            keepSQLiteFile: String? = nil) async throws -> ScratchDatabase {
         if let url = env["DATABASE_URL"], !url.isEmpty {
             let name = "jz_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))_\(UUID().uuidString.prefix(8).lowercased())"
             let admin = try StandaloneDatabase(.postgres(url: url))
@@ -28,7 +30,7 @@ public final class ScratchDatabase: @unchecked Sendable {
                 await admin.shutdown()
             }
         }
-        let path = NSTemporaryDirectory() + "jiuzhu-\(label)-\(UUID().uuidString).sqlite"
+        let path = keepSQLiteFile ?? NSTemporaryDirectory() + "jiuzhu-\(label)-\(UUID().uuidString).sqlite"
         let config = DatabaseConfig.sqlite(path: path)
         let store = try StandaloneDatabase(config)
         try await store.migrate()

@@ -10,7 +10,8 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure demo generation, household search and profile latency on SQLite (and PostgreSQL when DATABASE_URL is set).")
 
     @Option(help: "Households to generate.") var households = 100_000
-    @Option(help: "Timed searches and profile reads, each.") var queries = 400
+    @Option(help: "Timed searches and profile reads, each.") var queries = 500
+    @Option(help: "Keep the SQLite database in this file and reuse it on the next run (skips generation).") var sqliteFile: String?
 
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
@@ -23,24 +24,30 @@ struct Bench: AsyncParsableCommand {
     }
 
     func measure(_ name: String, _ environment: [String: String]) async throws {
-        let scratch = try await ScratchDatabase.make(environment: environment, label: "bench")
+        let scratch = try await ScratchDatabase.make(environment: environment, label: "bench",
+                                                     keepSQLiteFile: name == "SQLite" ? sqliteFile : nil)
         do {
             let reference = try RegionReference.bundled()
             let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate(Date(), timeZone: .china))
             let system = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
             let bar = ProgressBar(total: households, label: "[\(name)] 生成")
             let t0 = Date()
-            _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: system) { bar.update($0) }
+            let outcome = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: system) { bar.update($0) }
             bar.finish()
             let genSeconds = Date().timeIntervalSince(t0)
-            print("[\(name)] generation: \(households) households in \(String(format: "%.1f", genSeconds)) s " +
-                  "(\(Int(Double(households) / genSeconds)) households/s), peak RSS so far \(peakRSSMegabytes()) MB")
+            if case .reused(let n) = outcome {
+                print("[\(name)] generation: reused \(n) households from \(sqliteFile ?? "")")
+            } else {
+                print("[\(name)] generation: \(households) households in \(String(format: "%.1f", genSeconds)) s " +
+                      "(\(Int(Double(households) / genSeconds)) households/s), peak RSS so far \(peakRSSMegabytes()) MB")
+            }
 
             // Queries a real user would type: names, last 4 ID digits, whole IDs, street names; as a city admin and a coordinator.
             var rng = SeededRandom(seed: 7)
             let sample = Array(city.households(count: min(households, 5_000)))
             let admin = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "bench")
             var searchTimes: [Double] = []
+            var byKind: [String: [Double]] = [:]
             var profileTimes: [Double] = []
             let store = RegistryStore(scratch.db)
             for i in 0..<queries {
@@ -49,26 +56,33 @@ struct Bench: AsyncParsableCommand {
                 let coordinator = Actor(userID: nil, username: "bench", role: .coordinator, jurisdiction: b.household.residenceRegion, origin: "bench")
                 let actor = i % 2 == 0 ? admin : coordinator
                 let query: HouseholdQuery
-                switch i % 4 {
-                case 0: query = .text(m.name)
-                case 1: query = .idTail(String(m.nationalID.value.suffix(4)))
-                case 2: query = .nationalID(m.nationalID)
-                default: query = .text(city.regionName(b.household.residenceRegion.parent!))
+                let kind: String
+                switch i % 5 {
+                case 0: (query, kind) = (.text(m.name), "name")
+                case 1: (query, kind) = (.idTail(String(m.nationalID.value.suffix(4))), "ID tail")
+                case 2: (query, kind) = (.nationalID(m.nationalID), "whole ID")
+                case 3: (query, kind) = (.text(city.regionName(b.household.residenceRegion.parent!)), "street")
+                default: (query, kind) = (.text(String(b.household.address.suffix(9))), "address part")
                 }
                 let s0 = DispatchTime.now().uptimeNanoseconds
                 _ = try await store.search(query, actor: actor)
-                searchTimes.append(Double(DispatchTime.now().uptimeNanoseconds - s0) / 1e6)
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - s0) / 1e6
+                searchTimes.append(ms)
+                byKind[kind + (actor.role == .cityAdmin ? " (city)" : " (community)"), default: []].append(ms)
                 let p0 = DispatchTime.now().uptimeNanoseconds
                 _ = try await store.profile(b.household.id, actor: actor)
                 profileTimes.append(Double(DispatchTime.now().uptimeNanoseconds - p0) / 1e6)
             }
             print("[\(name)] search:  p50 \(fmt(percentile(searchTimes, 50))) ms, p99 \(fmt(percentile(searchTimes, 99))) ms, max \(fmt(searchTimes.max() ?? 0)) ms")
+            for (kind, times) in byKind.sorted(by: { $0.key < $1.key }) {
+                print("[\(name)]   \(kind.padding(toLength: 26, withPad: " ", startingAt: 0)) p50 \(fmt(percentile(times, 50))) ms, p99 \(fmt(percentile(times, 99))) ms")
+            }
             print("[\(name)] profile: p50 \(fmt(percentile(profileTimes, 50))) ms, p99 \(fmt(percentile(profileTimes, 99))) ms (audited read)")
         } catch {
             try? await scratch.drop()
             throw error
         }
-        try await scratch.drop()
+        if sqliteFile != nil && name == "SQLite" { await scratch.store.shutdown() } else { try await scratch.drop() }
     }
 
     func percentile(_ xs: [Double], _ p: Double) -> Double {

@@ -1,0 +1,642 @@
+import Foundation
+
+/// 救助政策计算器: given a household and a date, decides for every program whether the household
+/// (or one member) qualifies, how much it gets and in which tier, and explains each decision.
+/// Rules are written as a base rule plus named exceptions, each citing its article; every number
+/// comes from the parameter files through `Standards`.
+public struct PolicyCalculator: Sendable {
+    public let parameters: ParameterSet
+
+    public init(parameters: ParameterSet) { self.parameters = parameters }
+
+    public func standards(region: RegionCode, date: LocalDate) throws(PolicyError) -> Standards {
+        try Standards(parameters: parameters, region: region, date: date)
+    }
+
+    public func assess(_ request: AssessmentRequest, explain: Bool = true) throws(PolicyError) -> Assessment {
+        try assess(request, standards: standards(region: request.region, date: request.date), explain: explain)
+    }
+
+    /// With the standards already resolved (batch runs resolve them once per region).
+    public func assess(_ request: AssessmentRequest, standards s: Standards, explain: Bool) throws(PolicyError) -> Assessment {
+        try Self.validate(request)
+        var run = Run(request: request, s: s, trace: Trace(enabled: explain))
+        return run.assess()
+    }
+
+    static func validate(_ r: AssessmentRequest) throws(PolicyError) {
+        guard !r.members.isEmpty else { throw .invalidInput(field: "members", reason: "至少需要一名家庭成员") }
+        var ids = Set<String>()
+        for (i, m) in r.members.enumerated() {
+            guard !m.id.isEmpty, ids.insert(m.id).inserted else { throw .invalidInput(field: "members[\(i)].id", reason: "成员编号为空或重复") }
+            if m.birthDate > r.date { throw .invalidInput(field: "members[\(i)].birthDate", reason: "出生日期晚于评估日期") }
+            if let d = m.disability, !(1...4).contains(d.grade) { throw .invalidInput(field: "members[\(i)].disability.grade", reason: "残疾等级应为1–4") }
+            if let n = m.selfCareUnableActivities, !(0...6).contains(n) {
+                throw .invalidInput(field: "members[\(i)].selfCareUnableActivities", reason: "应为0–6（六项日常活动中不能完成的项数）")
+            }
+        }
+        for (i, x) in (r.incomes ?? []).enumerated() {
+            if x.amountCents < 0 { throw .invalidInput(field: "incomes[\(i)].amountCents", reason: "金额不能为负") }
+            if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "incomes[\(i)].member", reason: "没有编号为「\(m)」的成员") }
+        }
+        for (i, x) in (r.assets ?? []).enumerated() {
+            if x.amountCents < 0 { throw .invalidInput(field: "assets[\(i)].amountCents", reason: "金额不能为负") }
+            if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "assets[\(i)].member", reason: "没有编号为「\(m)」的成员") }
+        }
+        for (i, x) in (r.expenditures ?? []).enumerated() {
+            if x.amountCents < 0 { throw .invalidInput(field: "expenditures[\(i)].amountCents", reason: "金额不能为负") }
+            if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "expenditures[\(i)].member", reason: "没有编号为「\(m)」的成员") }
+        }
+    }
+}
+
+/// The articles the rules cite, by the short names of `rules.md`.
+enum Article {
+    static let dbMembers = "DB 7"
+    static let dbIndividual = "DB 8"
+    static let dbIncome = "DB 13"
+    static let dbAssets = "DB 14; ZX 9"
+    static let dbBenefit = "DB 23"
+    static let dbGradualExit = "DB 33; DD"
+    static let ddSinglePerson = "DD"
+    static let tkConditions = "TK 4"
+    static let tkCapacity = "TK 5"
+    static let tkLiving = "TK 6–7"
+    static let tkSupporter = "TK 8"
+    static let tkSelfCare = "TK 21–22"
+    static let nearDibao = "DB 8; DD; JC"
+    static let rigid = "GX"
+    static let temporary = "LS; ZX 48"
+    static let tiers = "JC"
+    static let exclusive = "TK 4; DB 7（不重复享受）"
+    static let disabilitySubsidies = "国发〔2015〕52号（残疾人两项补贴）"
+    static let children = "国办发〔2010〕54号；民发〔2019〕62号"
+    static let medical = "ZX 28–29; JC"
+    static let education = "ZX 33–34; JC"
+}
+
+/// One assessment in progress.
+struct Run {
+    let request: AssessmentRequest
+    let s: Standards
+    var trace: Trace
+
+    // household figures
+    var counted: [MemberInput] = []
+    var monthlyIncome = Cents.zero
+    var incomeByMember: [String: Cents] = [:]
+    var financialAssets = Cents.zero
+    var vehicleValue = Cents.zero
+    var properties = 0
+    var hasBusiness = false
+    var rigidAnnual = Cents.zero
+    var decisions: [Decision] = []
+
+    init(request: AssessmentRequest, s: Standards, trace: Trace) {
+        self.request = request
+        self.s = s
+        self.trace = trace
+    }
+
+    var date: LocalDate { request.date }
+    func age(_ m: MemberInput) -> Int { m.birthDate.age(on: date) }
+
+    mutating func assess() -> Assessment {
+        computeFigures()
+        let figuresSteps = trace.take()
+
+        // Tekun and the children's programmes are personal and come first: a person they support is
+        // not counted again in the household's dibao [TK 4; DB 7].
+        var tekunMembers = Set<String>()
+        var childMembers = Set<String>()
+        for m in request.members where m.isPresent {
+            let child = childDecision(m)
+            if let child, child.outcome == .qualifies {
+                childMembers.insert(m.id)
+                decisions.append(child)
+                // An orphan supported by the orphan allowance is not also supported as tekun.
+                continue
+            }
+            if let d = tekunDecision(m) {
+                if d.outcome != .doesNotQualify { tekunMembers.insert(m.id) }
+                if d.outcome != .doesNotQualify || m.relation == .head || request.members.count == 1 { decisions.append(d) }
+            }
+        }
+        let dibao = dibaoDecision(excluding: tekunMembers.union(childMembers), figuresSteps: figuresSteps)
+        decisions.append(dibao)
+        let dibaoQualifies = dibao.outcome == .qualifies
+        var individuallyIncluded = Set<String>()
+        var near = false
+        if !dibaoQualifies {
+            if let exit = gradualExitDecision() { decisions.append(exit) }
+            let nd = nearDibaoDecision(excluding: tekunMembers.union(childMembers))
+            decisions.append(nd)
+            near = nd.outcome == .qualifies
+            for m in counted where !tekunMembers.contains(m.id) {
+                if let d = individualInclusion(m, householdIsNear: near) {
+                    decisions.append(d)
+                    if d.outcome != .doesNotQualify { individuallyIncluded.insert(m.id) }
+                }
+            }
+        }
+        let basic = dibaoQualifies || !tekunMembers.isEmpty || !childMembers.isEmpty || !individuallyIncluded.isEmpty
+            || decisions.contains { $0.program == .dibao && $0.outcome == .qualifies }
+        var targeted = near
+        if !basic && !near {
+            let x = expenditureHardshipDecision()
+            decisions.append(x)
+            targeted = x.outcome == .qualifies
+        }
+        if let t = temporaryDecision() { decisions.append(t) }
+        for m in request.members where m.isPresent && m.disability != nil {
+            if let d = disabilityLiving(m, dibao: dibaoQualifies || individuallyIncluded.contains(m.id), near: near, tekun: tekunMembers.contains(m.id)) {
+                decisions.append(d)
+            }
+            if let d = disabilityCare(m) { decisions.append(d) }
+        }
+        let tier: AssistanceTier = basic ? .basic : (targeted ? .targeted : .watch)
+        decisions.append(medicalDecision(tier: tier))
+        for m in request.members where m.isPresent {
+            if let d = educationDecision(m, tier: tier) { decisions.append(d) }
+        }
+        trace.add("分层分类", Article.tiers,
+                  inputs: [StepInput(name: "兜底保障（低保、特困、单人保、孤儿等）", value: basic ? "有" : "无", source: nil),
+                           StepInput(name: "低保边缘或刚性支出困难", value: targeted ? "是" : "否", source: nil)],
+                  result: tier.chinese)
+        let tierSteps = trace.take()
+        if !tierSteps.isEmpty, let i = decisions.firstIndex(where: { $0.program == .dibao }) {
+            decisions[i].steps += tierSteps
+        }
+        let n = Int64(max(counted.count, 1))
+        return Assessment(date: date, region: request.region, tier: tier,
+                          figures: HouseholdFigures(countedMembers: counted.count, monthlyIncomeCents: monthlyIncome.value,
+                                                    incomePerMemberCents: monthlyIncome.divided(by: n, rounding: .halfUp).value,
+                                                    financialAssetsCents: financialAssets.value, dibaoStandardCents: s.dibao.value),
+                          decisions: decisions)
+    }
+
+    // MARK: household figures [DB 7, 13, 14]
+
+    mutating func computeFigures() {
+        counted = request.members.filter(\.isPresent)
+        let left = request.members.filter { !$0.isPresent }
+        trace.add("共同生活的家庭成员", Article.dbMembers,
+                  inputs: request.members.map { StepInput(name: $0.label, value: ($0.status ?? .present).chinese, source: nil) },
+                  result: "计入\(counted.count)人" + (left.isEmpty ? "" : "；不计入：\(left.map { "\($0.label)（\(($0.status ?? .present).chinese)）" }.joined(separator: "、"))"))
+        let countedIDs = Set(counted.map(\.id))
+        var earners = Set<String>()
+        var used: [StepInput] = []
+        var excludedUsed: [StepInput] = []
+        for x in request.incomes ?? [] {
+            if let m = x.member, !countedIDs.contains(m) { continue }
+            let monthly = MonthlyConversion.monthly(Cents(x.amountCents), basis: x.basis)
+            let label = "\(x.member.flatMap { id in request.members.first { $0.id == id }?.label } ?? "全户")\(x.kind.chinese)"
+            if s.excluded.contains(x.kind.rawValue) {
+                excludedUsed.append(StepInput(name: label, value: "\(monthly.yuanText)/月（不计入）", source: x.source?.chinese))
+                continue
+            }
+            monthlyIncome = monthlyIncome + monthly
+            if let m = x.member { incomeByMember[m, default: .zero] = incomeByMember[m, default: .zero] + monthly }
+            if x.kind == .wage, let m = x.member { earners.insert(m) }
+            used.append(StepInput(name: label, value: "\(monthly.yuanText)/月" + (x.basis == .perYear ? "（年收入\(Cents(x.amountCents).yuanText)÷12）" : ""),
+                                  source: x.source?.chinese))
+        }
+        // Necessary costs of working come off each earner's wage, never below zero [DB 13].
+        var deducted = Cents.zero
+        for e in earners.sorted() {
+            let wage = (request.incomes ?? []).filter { $0.member == e && $0.kind == .wage }
+                .reduce(Cents.zero) { $0 + MonthlyConversion.monthly(Cents($1.amountCents), basis: $1.basis) }
+            let d = min(wage, s.costDeduction)
+            deducted = deducted + d
+            incomeByMember[e] = incomeByMember[e, default: .zero] - d
+        }
+        monthlyIncome = monthlyIncome - deducted
+        // Rigid costs of disability or serious illness may be deducted where the locality allows [DB 13].
+        var rigidDeduction = Cents.zero
+        for x in request.expenditures ?? [] {
+            let m = x.member.flatMap { id in request.members.first { $0.id == id } }
+            rigidAnnual = rigidAnnual + Cents(x.amountCents)
+            let qualifiesForDeduction = (x.kind == .medicalSelfPay || x.kind == .disabilityCare)
+                && (m.map { $0.disability != nil || ($0.seriousIllness ?? false) } ?? false)
+            if s.deductRigid && qualifiesForDeduction {
+                rigidDeduction = rigidDeduction + MonthlyConversion.monthly(Cents(x.amountCents), basis: .perYear)
+            }
+        }
+        monthlyIncome = max(.zero, monthlyIncome - rigidDeduction)
+        let n = Int64(max(counted.count, 1))
+        trace.add("家庭月收入", Article.dbIncome,
+                  inputs: used + excludedUsed + (deducted > .zero ? [StepInput(name: "就业成本扣减", value: "-\(deducted.yuanText)", source: nil)] : [])
+                    + (rigidDeduction > .zero ? [StepInput(name: "因残因病刚性支出扣减（年支出÷12）", value: "-\(rigidDeduction.yuanText)", source: nil)] : []),
+                  parameters: [s.excludedIncomeKinds, s.employmentCostDeduction, s.deductRigidCosts],
+                  result: "家庭月收入 \(monthlyIncome.yuanText)，人均 \(monthlyIncome.divided(by: n, rounding: .halfUp).yuanText)（按月计算：年收入÷12，四舍五入到分）")
+
+        var assetInputs: [StepInput] = []
+        let disabledPresent = counted.contains { $0.disability != nil }
+        for a in request.assets ?? [] {
+            if let m = a.member, !countedIDs.contains(m) { continue }
+            let v = Cents(a.amountCents)
+            switch a.kind {
+            case .vehicle:
+                if (a.forDisabledMember ?? false) && disabledPresent {
+                    assetInputs.append(StepInput(name: "残疾人代步车", value: "\(v.yuanText)（豁免）", source: a.source?.chinese))
+                } else {
+                    vehicleValue = vehicleValue + v
+                    assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese))
+                }
+            case .realEstate:
+                properties += a.count ?? 1
+                assetInputs.append(StepInput(name: a.kind.chinese, value: "\(a.count ?? 1)套", source: a.source?.chinese))
+            case .business:
+                hasBusiness = true
+                assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese))
+            default:
+                financialAssets = financialAssets + v
+                assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese))
+            }
+        }
+        trace.add("家庭财产", Article.dbAssets, inputs: assetInputs,
+                  result: "金融资产 \(financialAssets.yuanText)；车辆 \(vehicleValue.yuanText)；房产 \(properties) 套；工商登记 \(hasBusiness ? "有" : "无")")
+    }
+
+    /// Assets within the local limits, for `members` people and `months` months of the standard.
+    mutating func assetsWithinLimits(members: Int, months: Int, monthsParameter: ResolvedParameter, rule: String) -> (ok: Bool, excess: Cents?) {
+        let limit = s.dibao * Int64(members) * Int64(months)
+        var ok = true
+        var reasons: [String] = []
+        var excess: Cents?
+        if financialAssets > limit {
+            ok = false
+            excess = financialAssets - limit
+            reasons.append("金融资产超出上限 \((financialAssets - limit).yuanText)")
+        }
+        if vehicleValue > s.vehicleLimit { ok = false; reasons.append("拥有非豁免机动车辆（\(vehicleValue.yuanText)）") }
+        if properties > s.propertiesMax { ok = false; reasons.append("房产 \(properties) 套，超过 \(s.propertiesMax) 套") }
+        if hasBusiness && !s.businessOK { ok = false; reasons.append("有工商登记") }
+        trace.add(rule, Article.dbAssets,
+                  inputs: [StepInput(name: "金融资产", value: financialAssets.yuanText, source: nil),
+                           StepInput(name: "上限（标准×人数×月数）", value: "\(s.dibao.yuanText)×\(members)×\(months) = \(limit.yuanText)", source: nil)],
+                  parameters: [s.dibaoStandard, monthsParameter, s.vehicleValueLimit, s.maxProperties, s.businessAllowed],
+                  result: ok ? "财产符合规定" : reasons.joined(separator: "；"))
+        return (ok, excess)
+    }
+
+    // MARK: dibao [DB 8, 13, 14, 23]
+
+    mutating func dibaoDecision(excluding personal: Set<String>, figuresSteps: [Step]) -> Decision {
+        trace.steps = figuresSteps
+        let members = counted.filter { !personal.contains($0.id) }
+        let n = Int64(members.count)
+        // Income of the members supported by other programmes does not count towards this household.
+        let income = personal.isEmpty ? monthlyIncome
+            : max(.zero, monthlyIncome - personal.reduce(Cents.zero) { $0 + (incomeByMember[$1] ?? .zero) })
+        if !personal.isEmpty {
+            trace.add("不重复享受", Article.exclusive,
+                      inputs: personal.sorted().map { id in StepInput(name: request.members.first { $0.id == id }?.label ?? id, value: "已由特困或儿童保障覆盖", source: nil) },
+                      result: "计算低保时不再计入上述成员")
+        }
+        guard n > 0 else {
+            trace.add("低保", Article.dbBenefit, result: "没有需由低保保障的成员")
+            return Decision(program: .dibao, member: nil, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
+                            summary: "家庭成员均已由其他项目保障", steps: trace.take(), changes: [], notes: [])
+        }
+        let threshold = s.dibao * n
+        let incomeOK = income < threshold
+        let perMember = income.divided(by: n, rounding: .halfUp)
+        trace.add("收入低于低保标准", Article.dbBenefit,
+                  inputs: [StepInput(name: "家庭人均月收入", value: perMember.yuanText, source: nil), StepInput(name: "计入人数", value: "\(n)", source: nil)],
+                  parameters: [s.dibaoStandard],
+                  result: incomeOK ? "人均收入低于标准" : "人均收入不低于标准")
+        let assets = assetsWithinLimits(members: Int(n), months: s.assetMonths, monthsParameter: s.financialAssetLimitMonths, rule: "财产状况符合规定")
+        var changes: [String] = []
+        if incomeOK && assets.ok {
+            // The benefit is the gap: standard × members − household income [DB 23].
+            let benefit = threshold - income
+            trace.add("差额补助", Article.dbBenefit,
+                      inputs: [StepInput(name: "家庭月收入", value: income.yuanText, source: nil)],
+                      parameters: [s.dibaoStandard],
+                      result: "\(s.dibao.yuanText)×\(n) − \(income.yuanText) = \(benefit.yuanText)/月")
+            changes.append("家庭月收入再增加 \(benefit.yuanText)（人均达到 \(s.dibao.yuanText)）将不再符合低保")
+            return Decision(program: .dibao, member: nil, outcome: .qualifies, amountCents: benefit.value, amountKind: .perMonth, tier: .basic,
+                            summary: "家庭人均收入 \(perMember.yuanText) 低于低保标准 \(s.dibao.yuanText)，财产符合规定", steps: trace.take(),
+                            changes: changes, notes: ["向居住地乡镇（街道）申请，经县级民政部门审核确认，次月起按月发放 [DB 4–5, 24]"])
+        }
+        if !incomeOK {
+            let over = perMember - s.dibao
+            changes.append(over == .zero ? "家庭人均收入恰好等于低保标准 \(s.dibao.yuanText)，须低于标准才符合"
+                                         : "家庭人均收入比低保标准高出 \(over.yuanText)")
+        }
+        if let excess = assets.excess { changes.append("金融资产超出上限 \(excess.yuanText)") }
+        return Decision(program: .dibao, member: nil, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
+                        summary: incomeOK ? "财产超出规定" : "家庭人均收入 \(perMember.yuanText) 不低于低保标准 \(s.dibao.yuanText)",
+                        steps: trace.take(), changes: changes, notes: [])
+    }
+
+    /// Gradual exit: a dibao household whose income rose above the standard keeps its benefit for up
+    /// to the parameter's months, counted from the month the rise was found [DB 33; DD].
+    mutating func gradualExitDecision() -> Decision? {
+        guard let current = (request.enrolments ?? []).first(where: { $0.program == .dibao }), let since = current.incomeAboveStandardSince else { return nil }
+        let month = (date.year - since.year) * 12 + (date.month - since.month) + 1
+        let within = month >= 1 && month <= s.exitMonths
+        trace.add("渐退期", Article.dbGradualExit,
+                  inputs: [StepInput(name: "收入超过标准的起始日", value: since.description, source: nil),
+                           StepInput(name: "当前为渐退第几个月", value: "\(month)", source: nil),
+                           StepInput(name: "原月保障金", value: Cents(current.monthlyAmountCents).yuanText, source: nil)],
+                  parameters: [s.gradualExitMonths],
+                  result: within ? "在渐退期内，继续按原标准发放" : "渐退期已满，停止发放")
+        let end = LocalDate(dayNumber: (try! LocalDate(year: since.year + (since.month - 1 + s.exitMonths) / 12,
+                                                       month: (since.month - 1 + s.exitMonths) % 12 + 1, day: 1)).dayNumber - 1)
+        return Decision(program: .dibao, member: nil, outcome: within ? .qualifies : .doesNotQualify,
+                        amountCents: within ? current.monthlyAmountCents : 0, amountKind: .perMonth, tier: within ? .basic : nil,
+                        summary: within ? "渐退第\(month)个月（共\(s.exitMonths)个月）" : "渐退期（\(s.exitMonths)个月）已满",
+                        steps: trace.take(), changes: within ? ["渐退期至 \(end) 结束"] : [], notes: ["渐退"])
+    }
+
+    // MARK: near-dibao [DB 8; DD; JC]
+
+    mutating func nearDibaoDecision(excluding personal: Set<String>) -> Decision {
+        let members = counted.filter { !personal.contains($0.id) }
+        let n = Int64(max(members.count, 1))
+        let line = s.nearMultiple.of(s.dibao)
+        let perMember = monthlyIncome.divided(by: n, rounding: .halfUp)
+        let incomeOK = monthlyIncome < line * n
+        trace.add("低保边缘：收入低于标准的倍数", Article.nearDibao,
+                  inputs: [StepInput(name: "家庭人均月收入", value: perMember.yuanText, source: nil)],
+                  parameters: [s.dibaoStandard, s.nearDibaoMultiple],
+                  result: "边缘线 \(s.dibao.yuanText)×\(s.nearMultiple) = \(line.yuanText)；" + (incomeOK ? "低于边缘线" : "不低于边缘线"))
+        let assets = assetsWithinLimits(members: Int(n), months: s.nearAssetMonths, monthsParameter: s.nearDibaoAssetLimitMonths, rule: "低保边缘：财产")
+        let ok = incomeOK && assets.ok && !members.isEmpty
+        var changes: [String] = []
+        if !incomeOK { changes.append("家庭人均收入比低保边缘线高出 \((perMember - line).yuanText)") }
+        if ok { changes.append("家庭月收入再增加 \((line * n - monthlyIncome).yuanText) 将不再属于低保边缘家庭") }
+        return Decision(program: .nearDibao, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
+                        tier: ok ? .targeted : nil,
+                        summary: ok ? "人均收入 \(perMember.yuanText) 低于边缘线 \(line.yuanText)，可享受专项救助" : "不属于低保边缘家庭",
+                        steps: trace.take(), changes: changes, notes: ok ? ["低保边缘家庭可申请医疗、教育、住房、就业等专项救助 [JC]"] : [])
+    }
+
+    // MARK: individual inclusion and the one-person household [DB 8; DD]
+
+    mutating func individualInclusion(_ m: MemberInput, householdIsNear: Bool) -> Decision? {
+        let severe: Bool = {
+            guard let d = m.disability else { return false }
+            if d.grade <= s.inclusionMaxGrade { return true }
+            return (d.category == .intellectual || d.category == .mental) && d.grade <= s.inclusionMentalMaxGrade
+        }()
+        let ill = m.seriousIllness ?? false
+        guard severe || ill else { return nil }
+        let own = incomeByMember[m.id] ?? .zero
+        // An unemployed adult with severe disability may be treated as a one-person household [DD].
+        let years = age(m)
+        let singlePerson = severe && years >= s.adult && m.employment == .unemployed
+        if singlePerson {
+            let ok = own < s.dibao
+            trace.add("重度残疾成年无业人员单独立户", Article.ddSinglePerson,
+                      inputs: [StepInput(name: m.label, value: "\(m.disability?.chinese ?? "")，\(years)岁，无业", source: nil),
+                               StepInput(name: "本人月收入", value: own.yuanText, source: nil)],
+                      parameters: [s.singlePersonHouseholdForSevereDisability, s.adultAge, s.dibaoStandard],
+                      result: ok ? (s.singlePersonOK ? "按单人户纳入低保" : "可按单人户纳入，由当地研判") : "本人收入不低于标准")
+            guard ok else { return Decision(program: .dibao, member: m.id, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
+                                            summary: "单人户：本人收入不低于标准", steps: trace.take(), changes: [], notes: []) }
+            return Decision(program: .dibao, member: m.id, outcome: s.singlePersonOK ? .qualifies : .needsDecision,
+                            amountCents: (s.dibao - own).value, amountKind: .perMonth, tier: .basic,
+                            summary: "\(m.label)按单人户纳入低保", steps: trace.take(),
+                            changes: ["本人月收入再增加 \((s.dibao - own).yuanText) 将不再符合"], notes: ["单人保"])
+        }
+        trace.add("单人保", Article.dbIndividual,
+                  inputs: [StepInput(name: m.label, value: [m.disability?.chinese, ill ? "重特大疾病" : nil].compactMap { $0 }.joined(separator: "、"), source: nil),
+                           StepInput(name: "家庭为低保边缘家庭", value: householdIsNear ? "是" : "否", source: nil)],
+                  parameters: [s.individualInclusionMaxGrade, s.individualInclusionMentalMaxGrade],
+                  result: householdIsNear ? "可单独纳入低保" : "家庭不属于低保边缘家庭，不适用单人保")
+        guard householdIsNear else {
+            return Decision(program: .dibao, member: m.id, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
+                            summary: "单人保：家庭收入超出低保边缘线", steps: trace.take(), changes: [], notes: [])
+        }
+        let amount = max(.zero, s.dibao - own)
+        return Decision(program: .dibao, member: m.id, outcome: .qualifies, amountCents: amount.value, amountKind: .perMonth, tier: .basic,
+                        summary: "\(m.label)单独纳入低保（单人保）", steps: trace.take(), changes: [], notes: ["单人保"])
+    }
+
+    // MARK: tekun [TK 4–8, 21–22]
+
+    mutating func tekunDecision(_ m: MemberInput) -> Decision? {
+        let a = age(m)
+        let byAge = a >= s.elderAge || a < s.childAge
+        let byDisability: Bool = {
+            guard let d = m.disability, let maxGrade = s.tekunGrades[d.category.rawValue] else { return false }
+            return d.grade <= maxGrade
+        }()
+        let noCapacity = byAge || byDisability
+        trace.add("无劳动能力", Article.tkCapacity,
+                  inputs: [StepInput(name: "\(m.label)年龄", value: "\(a)岁", source: nil),
+                           StepInput(name: "残疾", value: m.disability?.chinese ?? "无", source: nil)],
+                  parameters: [s.tekunElderAge, s.tekunChildAge, s.tekunDisabilityMaxGrade],
+                  result: noCapacity ? "无劳动能力" : "不属于无劳动能力")
+        // Own income, leaving out the pension and allowances the tekun rules do not count [TK 6–7].
+        let own = (request.incomes ?? []).filter { $0.member == m.id && !s.tekunExcluded.contains($0.kind.rawValue) }
+            .reduce(Cents.zero) { $0 + MonthlyConversion.monthly(Cents($1.amountCents), basis: $1.basis) }
+        let livingOK = own < s.dibao
+        let assetsOK = financialAssets <= s.dibao * Int64(s.assetMonths) && vehicleValue <= s.vehicleLimit
+        trace.add("无生活来源", Article.tkLiving,
+                  inputs: [StepInput(name: "本人月收入（不含基础养老金等）", value: own.yuanText, source: nil),
+                           StepInput(name: "金融资产", value: financialAssets.yuanText, source: nil)],
+                  parameters: [s.dibaoStandard, s.tekunExcludedIncomeKinds, s.financialAssetLimitMonths],
+                  result: livingOK && assetsOK ? "无生活来源" : "有生活来源")
+        // Without evidence that no one can support the person, assume someone can: tekun is not granted on a gap in the data.
+        let supporter = m.legalSupporter ?? .able
+        let supporterOK = supporter != .able
+        trace.add("无履行能力的法定义务人", Article.tkSupporter,
+                  inputs: [StepInput(name: "法定义务人", value: supporter.chinese, source: nil)],
+                  result: supporterOK ? "符合" : "有能履行义务的法定义务人")
+        let ok = noCapacity && livingOK && assetsOK && supporterOK
+        var changes: [String] = []
+        if !byAge && !byDisability && livingOK && assetsOK && supporterOK && a < s.elderAge {
+            let turns = Self.anniversary(m.birthDate, years: s.elderAge)
+            changes.append("\(m.label)于 \(turns) 年满\(s.elderAge)周岁，届时可能符合特困条件")
+        }
+        if !ok {
+            // Not worth showing for every ordinary adult; only where someone could plausibly qualify.
+            guard noCapacity || !changes.isEmpty else { _ = trace.take(); return nil }
+            var why: [String] = []
+            if !noCapacity { why.append("有劳动能力") }
+            if !livingOK || !assetsOK { why.append("有生活来源") }
+            if !supporterOK { why.append("有能履行义务的法定义务人") }
+            return Decision(program: .tekun, member: m.id, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
+                            summary: "\(m.label)：\(why.joined(separator: "、"))", steps: trace.take(), changes: changes, notes: [])
+        }
+        // Care standard by self-care level [TK 21–22]; unknown until the home visit assesses it.
+        guard let unable = m.selfCareUnableActivities else {
+            trace.add("生活自理能力评估", Article.tkSelfCare, result: "尚未评估：需入户评估六项日常活动后确定照料护理标准")
+            return Decision(program: .tekun, member: m.id, outcome: .needsDecision, amountCents: s.tekunBasic.value, amountKind: .perMonth,
+                            tier: .basic, summary: "\(m.label)符合特困三项条件，照料护理标准待自理能力评估",
+                            steps: trace.take(), changes: [], notes: ["暂按基本生活标准计算，未含照料护理费"])
+        }
+        let (careLabel, care, careParam): (String, Cents, ResolvedParameter) =
+            unable >= s.fullyFrom ? ("完全丧失生活自理能力", s.careFully, s.tekunCareFully)
+            : unable >= s.partlyFrom ? ("部分丧失生活自理能力", s.carePartly, s.tekunCarePartly)
+            : ("具备生活自理能力", s.careAble, s.tekunCareAble)
+        trace.add("生活自理能力与照料护理标准", Article.tkSelfCare,
+                  inputs: [StepInput(name: "六项日常活动中不能完成", value: "\(unable)项", source: nil)],
+                  parameters: [s.selfCarePartlyUnableFrom, s.selfCareFullyUnableFrom, careParam],
+                  result: "\(careLabel)，照料护理标准 \(care.yuanText)/月")
+        let total = s.tekunBasic + care
+        trace.add("特困供养金额", Article.tkConditions, parameters: [s.tekunBasicStandard],
+                  result: "基本生活 \(s.tekunBasic.yuanText) + 照料护理 \(care.yuanText) = \(total.yuanText)/月（\((m.supportMode ?? .dispersed).chinese)）")
+        return Decision(program: .tekun, member: m.id, outcome: .qualifies, amountCents: total.value, amountKind: .perMonth, tier: .basic,
+                        summary: "\(m.label)符合特困人员三项条件（\(careLabel)）", steps: trace.take(), changes: [],
+                        notes: ["向户籍地乡镇（街道）申请 [TK 10]", (m.supportMode ?? .dispersed).chinese])
+    }
+
+    /// The day a person born on `birth` turns `years` (29 February birthdays turn on 1 March).
+    static func anniversary(_ birth: LocalDate, years: Int) -> LocalDate {
+        let y = birth.year + years
+        if let d = try? LocalDate(year: y, month: birth.month, day: birth.day) { return d }
+        return try! LocalDate(year: y, month: 3, day: 1)
+    }
+
+    // MARK: rigid-expenditure hardship [GX]
+
+    mutating func expenditureHardshipDecision() -> Decision {
+        let n = Int64(max(counted.count, 1))
+        let line = s.disposableIncomeAnnual.divided(by: MonthlyConversion.monthsPerYear, rounding: .halfUp)
+        let perMember = monthlyIncome.divided(by: n, rounding: .halfUp)
+        let incomeOK = monthlyIncome < line * n
+        let annualIncome = MonthlyConversion.annual(monthlyIncome)
+        let share = s.rigidShare.of(annualIncome)
+        let spendingOK = rigidAnnual > share && rigidAnnual > .zero
+        trace.add("刚性支出困难：收入", Article.rigid,
+                  inputs: [StepInput(name: "家庭人均月收入", value: perMember.yuanText, source: nil)],
+                  parameters: [s.perCapitaDisposableIncomePreviousYear],
+                  result: "上年人均可支配收入折合每月 \(line.yuanText)；" + (incomeOK ? "低于" : "不低于"))
+        trace.add("刚性支出困难：近12个月刚性支出", Article.rigid,
+                  inputs: (request.expenditures ?? []).map { StepInput(name: $0.kind.chinese, value: Cents($0.amountCents).yuanText, source: $0.source?.chinese) },
+                  parameters: [s.rigidExpenditureShare, s.rigidExpenditureWindowMonths],
+                  result: "刚性支出 \(rigidAnnual.yuanText)，家庭年收入的 \(s.rigidShare) 为 \(share.yuanText)：" + (spendingOK ? "超过" : "未超过"))
+        let assets = assetsWithinLimits(members: Int(n), months: s.nearAssetMonths, monthsParameter: s.nearDibaoAssetLimitMonths, rule: "刚性支出困难：财产")
+        let ok = incomeOK && spendingOK && assets.ok
+        var changes: [String] = []
+        if incomeOK && assets.ok && !spendingOK && rigidAnnual > .zero { changes.append("近12个月刚性支出再增加 \((share - rigidAnnual + Cents(1)).yuanText) 将可能符合") }
+        return Decision(program: .expenditureHardship, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
+                        tier: ok ? .targeted : nil, summary: ok ? "刚性支出超过家庭收入的规定比例" : "不属于刚性支出困难家庭",
+                        steps: trace.take(), changes: changes, notes: ok ? ["认定有效期最长12个月 [GX]"] : [])
+    }
+
+    // MARK: temporary assistance [LS; ZX 48]
+
+    mutating func temporaryDecision() -> Decision? {
+        guard let e = request.emergency else { return nil }
+        let n = Int64(max(counted.count, 1))
+        var amount = Cents.zero
+        var ok = true
+        if e.kind.isEmergency {
+            amount = s.emergencyMultiple.of(s.dibao)
+            trace.add("急难型临时救助", Article.temporary,
+                      inputs: [StepInput(name: "情形", value: "\(e.kind.chinese)（\(e.occurredOn)）", source: nil)],
+                      parameters: [s.temporaryEmergencyMultiple, s.dibaoStandard],
+                      result: "先行救助：\(s.emergencyMultiple) × \(s.dibao.yuanText) = \(amount.yuanText)，事后补办手续")
+        } else {
+            let line = s.disposableIncomeAnnual.divided(by: MonthlyConversion.monthsPerYear, rounding: .halfUp)
+            let incomeOK = monthlyIncome < line * n
+            let spent = Cents(e.spendingCents ?? 0)
+            let tier = s.expenditureTiers.last { spent >= $0.from }
+            ok = incomeOK && tier != nil
+            if let tier, ok { amount = tier.multiple.of(s.dibao) }
+            trace.add("支出型临时救助", Article.temporary,
+                      inputs: [StepInput(name: "骤增支出", value: spent.yuanText, source: nil),
+                               StepInput(name: "家庭人均月收入", value: monthlyIncome.divided(by: n, rounding: .halfUp).yuanText, source: nil)],
+                      parameters: [s.temporaryExpenditureTiers, s.perCapitaDisposableIncomePreviousYear, s.dibaoStandard],
+                      result: ok ? "按分档救助 \(amount.yuanText)" : (incomeOK ? "支出未达最低分档" : "人均收入不低于上年人均可支配收入"))
+        }
+        var notes: [String] = []
+        var outcome: Outcome = ok ? .qualifies : .doesNotQualify
+        if ok {
+            if amount > s.deliberationThreshold {
+                outcome = .needsDecision
+                notes.append("金额超过 \(s.deliberationThreshold.yuanText)，提交一事一议")
+            } else if amount <= s.townshipLimit {
+                notes.append("乡镇（街道）可直接审批（限额 \(s.townshipLimit.yuanText)）")
+            } else {
+                notes.append("超过乡镇审批限额 \(s.townshipLimit.yuanText)，由县级民政部门审批")
+            }
+            notes.append("在急难发生地申请，不受户籍限制 [ZX 48]")
+            trace.add("审批权限", Article.temporary, parameters: [s.townshipTemporaryApprovalLimit, s.temporaryDeliberationThreshold],
+                      result: notes[0])
+        }
+        return Decision(program: .temporary, member: nil, outcome: outcome, amountCents: ok ? amount.value : 0, amountKind: .oneOff,
+                        tier: nil, summary: ok ? "\(e.kind.chinese)：临时救助 \(amount.yuanText)" : "不符合临时救助条件",
+                        steps: trace.take(), changes: [], notes: notes)
+    }
+
+    // MARK: the two disability subsidies
+
+    mutating func disabilityLiving(_ m: MemberInput, dibao: Bool, near: Bool, tekun: Bool) -> Decision? {
+        guard let d = m.disability else { return nil }
+        // Tekun support already covers basic living: the living allowance is not paid on top.
+        let covered = dibao || (near && s.livingCoversNear)
+        let ok = covered && !tekun
+        trace.add("困难残疾人生活补贴", Article.disabilitySubsidies,
+                  inputs: [StepInput(name: m.label, value: d.chinese, source: nil),
+                           StepInput(name: "低保家庭", value: dibao ? "是" : "否", source: nil)],
+                  parameters: [s.disabilityLivingAllowance, s.disabilityLivingCoversNearDibao],
+                  result: ok ? "符合" : (tekun ? "已享受特困供养，不重复享受" : "非低保家庭"))
+        guard ok || dibao || near else { _ = trace.take(); return nil }
+        return Decision(program: .disabilityLiving, member: m.id, outcome: ok ? .qualifies : .doesNotQualify,
+                        amountCents: ok ? s.livingAllowance.value : 0, amountKind: .perMonth, tier: nil,
+                        summary: ok ? "\(m.label)（\(d.chinese)）享受困难残疾人生活补贴" : "不符合困难残疾人生活补贴",
+                        steps: trace.take(), changes: [], notes: [])
+    }
+
+    mutating func disabilityCare(_ m: MemberInput) -> Decision? {
+        guard let d = m.disability else { return nil }
+        let ok = d.grade <= s.careMaxGrade
+        trace.add("重度残疾人护理补贴", Article.disabilitySubsidies,
+                  inputs: [StepInput(name: m.label, value: d.chinese, source: nil)],
+                  parameters: [s.disabilityCareMaxGrade, s.disabilityCareAllowance],
+                  result: ok ? "残疾等级为\(d.grade)级，符合" : "残疾等级为\(d.grade)级，不属于重度残疾")
+        return Decision(program: .disabilityCare, member: m.id, outcome: ok ? .qualifies : .doesNotQualify,
+                        amountCents: ok ? s.careAllowance.value : 0, amountKind: .perMonth, tier: nil,
+                        summary: ok ? "\(m.label)（\(d.chinese)）享受重度残疾人护理补贴" : "\(m.label)不属于重度残疾（\(d.chinese)）",
+                        steps: trace.take(), changes: [], notes: [])
+    }
+
+    // MARK: orphans and de-facto unsupported children
+
+    mutating func childDecision(_ m: MemberInput) -> Decision? {
+        guard let parents = m.parents, parents != .present else { return nil }
+        let a = age(m)
+        let young = a < s.childLimit
+        let program: Program = parents == .bothDeceasedOrMissing ? .orphan : .unsupportedChild
+        let amount = program == .orphan ? s.orphanAmount : s.unsupportedAmount
+        trace.add(program.chinese, Article.children,
+                  inputs: [StepInput(name: m.label, value: "\(a)岁，\(parents.chinese)", source: nil)],
+                  parameters: [s.childAgeLimit, program == .orphan ? s.orphanAllowance : s.unsupportedChildAllowance],
+                  result: young ? "符合，每月 \(amount.yuanText)" : "已满\(s.childLimit)周岁")
+        var changes: [String] = []
+        if young { changes.append("于 \(Self.anniversary(m.birthDate, years: s.childLimit)) 年满\(s.childLimit)周岁，届时需重新认定") }
+        return Decision(program: program, member: m.id, outcome: young ? .qualifies : .doesNotQualify, amountCents: young ? amount.value : 0,
+                        amountKind: .perMonth, tier: young ? .basic : nil,
+                        summary: young ? "\(m.label)：\(program.chinese)" : "\(m.label)已满\(s.childLimit)周岁",
+                        steps: trace.take(), changes: changes, notes: [])
+    }
+
+    // MARK: medical and education assistance eligibility [ZX; JC]
+
+    mutating func medicalDecision(tier: AssistanceTier) -> Decision {
+        let ok = tier != .watch
+        trace.add("医疗救助对象", Article.medical, inputs: [StepInput(name: "分层", value: tier.chinese, source: nil)],
+                  result: ok ? "属于医疗救助对象（按费用报销，金额随票据计算）" : "不属于医疗救助对象；发生高额医疗费用时可申请临时救助")
+        return Decision(program: .medical, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
+                        tier: nil, summary: ok ? "可享受医疗救助（资助参保与费用救助）" : "暂不属于医疗救助对象", steps: trace.take(), changes: [],
+                        notes: ok ? [tier == .basic ? "兜底保障对象：资助参保并按较高比例救助" : "专项救助对象：按规定比例救助"] : [])
+    }
+
+    mutating func educationDecision(_ m: MemberInput, tier: AssistanceTier) -> Decision? {
+        guard let school = m.schooling, [.preschool, .primary, .juniorSecondary, .seniorSecondary, .vocational, .tertiary].contains(school) else { return nil }
+        let ok = tier != .watch
+        trace.add("教育救助对象", Article.education,
+                  inputs: [StepInput(name: m.label, value: school.chinese, source: nil), StepInput(name: "分层", value: tier.chinese, source: nil)],
+                  result: ok ? "符合教育救助条件" : "家庭不属于救助对象")
+        guard ok else { _ = trace.take(); return nil }
+        return Decision(program: .education, member: m.id, outcome: .qualifies, amountCents: 0, amountKind: .none, tier: nil,
+                        summary: "\(m.label)（\(school.chinese)）可申请教育救助", steps: trace.take(), changes: [], notes: ["向学校或教育部门申请"])
+    }
+}

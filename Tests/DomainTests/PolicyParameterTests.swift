@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import Domain
+
+@Suite struct PolicyParameterTests {
+    let tianjin = try! RegionCode("120000000000")
+    let nankai = try! RegionCode("120104000000")
+    let binhai = try! RegionCode("120116000000")
+
+    @Test func aDistrictInheritsTheCityValue() throws {
+        // setup
+        let p = try ParameterSet.bundled()
+        // act
+        let v = try p.resolve("dibaoStandard", region: RegionCode("120104901001"), date: LocalDate("2025-01-01"))
+        // check
+        #expect(v.amount == Cents(117_000))
+        #expect(v.scope == .region(tianjin))
+        #expect(v.effective == (try LocalDate("2024-07-01")))
+    }
+
+    @Test func aLocalOverrideWinsOverTheCity() throws {
+        let p = try ParameterSet.bundled()
+        let date = try LocalDate("2025-01-01")
+        #expect(try p.resolve("townshipTemporaryApprovalLimit", region: binhai, date: date).amount == Cents(500_000))
+        #expect(try p.resolve("townshipTemporaryApprovalLimit", region: nankai, date: date).amount == Cents(300_000))
+    }
+
+    @Test func nationalValuesApplyEverywhere() throws {
+        let p = try ParameterSet.bundled()
+        let v = try p.resolve("gradualExitMonths", region: nankai, date: LocalDate("2025-01-01"))
+        #expect(v.value == .integer(6))
+        #expect(v.scope == .national)
+        #expect(v.reference.contains("DB"))
+    }
+
+    @Test func anEffectiveDateInTheMiddleOfAMonth() throws {
+        // setup: a city raises its standard from 15 July
+        let file = """
+        {"entries": [
+          {"region": "120000000000", "effective": "2025-01-01", "values": {"dibaoStandard": {"yuan": "1000.00"}}},
+          {"region": "120000000000", "effective": "2025-07-15", "values": {"dibaoStandard": {"yuan": "1050.50"}}}
+        ]}
+        """
+        let p = try ParameterSet(files: [Data(file.utf8)])
+        // check: the value in force on the assessment date applies, to the day
+        #expect(try p.resolve("dibaoStandard", region: nankai, date: LocalDate("2025-07-14")).amount == Cents(100_000))
+        #expect(try p.resolve("dibaoStandard", region: nankai, date: LocalDate("2025-07-15")).amount == Cents(105_050))
+        #expect(try p.resolve("dibaoStandard", region: nankai, date: LocalDate("2025-07-31")).amount == Cents(105_050))
+    }
+
+    @Test func aMissingParameterNamesTheRegionAndDate() throws {
+        let p = try ParameterSet.bundled()
+        let date = try LocalDate("2022-01-01")
+        let beijing = try RegionCode("110105000000")
+        // no value anywhere in Beijing's chain
+        #expect(throws: PolicyError.missingParameter(name: "dibaoStandard", region: beijing, date: date)) {
+            try p.resolve("dibaoStandard", region: beijing, date: date)
+        }
+        // Tianjin has values, but none in force before mid-2023
+        let early = try LocalDate("2023-06-30")
+        #expect(throws: PolicyError.missingParameter(name: "dibaoStandard", region: nankai, date: early)) {
+            try p.resolve("dibaoStandard", region: nankai, date: early)
+        }
+        let message = PolicyError.missingParameter(name: "dibaoStandard", region: nankai, date: early).chinese
+        #expect(message.contains("dibaoStandard") && message.contains("120104000000") && message.contains("2023-06-30"))
+        // and the calculator refuses rather than assuming zero
+        let calc = PolicyCalculator(parameters: p)
+        #expect(throws: PolicyError.self) { try calc.standards(region: beijing, date: date) }
+    }
+
+    @Test func indexedStandardsMoveWithTheDibaoStandard() throws {
+        let p = try ParameterSet.bundled()
+        // tekun basic = 1.3 × dibao standard, in both periods
+        let before = try p.resolve("tekunBasicStandard", region: nankai, date: LocalDate("2024-06-30"))
+        let after = try p.resolve("tekunBasicStandard", region: nankai, date: LocalDate("2024-07-01"))
+        #expect(before.amount == Cents(144_300)) // 1.3 × 1110
+        #expect(after.amount == Cents(152_100))  // 1.3 × 1170
+        // a county that overrides the dibao standard moves its own tekun standard too
+        let file = """
+        {"entries": [
+          {"region": "120000000000", "effective": "2024-01-01", "values": {"dibaoStandard": {"yuan": "1000"}, "tekunBasicStandard": {"multipleOf": "dibaoStandard", "ratio": "1.3"}}},
+          {"region": "120116000000", "effective": "2024-01-01", "values": {"dibaoStandard": {"yuan": "1200"}}}
+        ]}
+        """
+        let q = try ParameterSet(files: [Data(file.utf8)])
+        #expect(try q.resolve("tekunBasicStandard", region: binhai, date: LocalDate("2024-05-01")).amount == Cents(156_000))
+        #expect(try q.resolve("tekunBasicStandard", region: nankai, date: LocalDate("2024-05-01")).amount == Cents(130_000))
+    }
+
+    @Test func badFilesAreRefusedWithTheEntryNamed() {
+        let float = #"{"entries": [{"region": "national", "effective": "2024-01-01", "values": {"x": 1.5}}]}"#
+        let date = #"{"entries": [{"region": "national", "effective": "2024-02-30", "values": {"x": 1}}]}"#
+        let money = #"{"entries": [{"region": "national", "effective": "2024-01-01", "values": {"x": {"yuan": "1.234"}}}]}"#
+        for bad in [float, date, money, "[]"] {
+            #expect(throws: PolicyError.self) { try ParameterSet(files: [Data(bad.utf8)]) }
+        }
+        do {
+            _ = try ParameterSet(files: [Data(date.utf8)])
+        } catch {
+            #expect(error.chinese.contains("entries[0]"))
+            #expect(error.chinese.contains("2024-02-30"))
+        }
+    }
+
+    @Test func ratiosAreExact() throws {
+        #expect(try Ratio(decimal: "1.5") == Ratio(15, 10))
+        #expect(try Ratio(decimal: "1.5").of(Cents(117_000)) == Cents(175_500))
+        #expect(try Ratio(decimal: "0.333").of(Cents(100)) == Cents(33))
+        #expect(throws: DomainError.self) { try Ratio(decimal: "1.5.1") }
+        #expect(throws: DomainError.self) { try Ratio(decimal: "-1") }
+    }
+}

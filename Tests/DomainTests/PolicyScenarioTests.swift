@@ -1,0 +1,319 @@
+import Foundation
+import Testing
+@testable import Domain
+
+/// Households described the way the interchange format describes them.
+enum H {
+    static let nankai = try! RegionCode("120104901001")
+    static let binhai = try! RegionCode("120116901001")
+    static let date = try! LocalDate("2025-03-15")
+    static let calc = PolicyCalculator(parameters: try! ParameterSet.bundled())
+
+    static func member(_ id: String, _ birth: String, _ relation: Relation = .head, status: MemberStatus? = nil,
+                       disability: (DisabilityCategory, Int)? = nil, ill: Bool = false, employment: Employment? = nil,
+                       schooling: Schooling? = nil, selfCare: Int? = nil, supporter: SupporterStatus? = nil,
+                       parents: ParentsStatus? = nil) -> MemberInput {
+        MemberInput(id: id, name: id, relation: relation, birthDate: try! LocalDate(birth), status: status,
+                    disability: disability.map { DisabilityInput(category: $0.0, grade: $0.1) }, seriousIllness: ill,
+                    employment: employment, schooling: schooling, selfCareUnableActivities: selfCare, legalSupporter: supporter, parents: parents)
+    }
+
+    static func income(_ member: String?, _ kind: IncomeKind, yuan: Int64, basis: AmountBasis = .perMonth) -> IncomeInput {
+        IncomeInput(member: member, kind: kind, amountCents: yuan * 100, basis: basis,
+                    source: SourceInput(department: .humanResources, receivedAt: try! LocalDate("2025-02-01"), reference: "test"))
+    }
+
+    static func assess(_ members: [MemberInput], incomes: [IncomeInput] = [], assets: [AssetInput] = [], expenditures: [ExpenditureInput] = [],
+                       enrolments: [CurrentEnrolment] = [], emergency: EmergencyInput? = nil, region: RegionCode = nankai,
+                       date: LocalDate = date) throws -> Assessment {
+        try calc.assess(AssessmentRequest(date: date, region: region, members: members, incomes: incomes, assets: assets,
+                                          expenditures: expenditures, enrolments: enrolments, emergency: emergency))
+    }
+}
+
+/// Scenario table: each names the article it checks. Demo standard in Tianjin from 2024-07: ¥1,170.00/month.
+@Suite struct PolicyScenarioTests {
+    @Test("DB 23: the benefit is the gap between standard × members and household income")
+    func dibaoGap() throws {
+        // setup: a couple and a child; one wage of ¥2,000, less ¥300 costs of working [DB 13]
+        let a = try H.assess([H.member("dad", "1985-04-01", employment: .employed), H.member("mum", "1987-02-01", .spouse),
+                              H.member("kid", "2015-06-01", .child, schooling: .primary)],
+                             incomes: [H.income("dad", .wage, yuan: 2_000)])
+        // check
+        let d = try #require(a.decision(.dibao))
+        #expect(d.outcome == .qualifies)
+        #expect(d.amountCents == Int64(117_000 * 3 - 170_000)) // ¥1,810.00
+        #expect(a.tier == .basic)
+        #expect(a.figures.monthlyIncomeCents == 170_000)
+        #expect(d.steps.contains { $0.article == "DB 23" && $0.parameters.contains { $0.name == "dibaoStandard" && $0.scope == "120000000000" } })
+        #expect(d.steps.contains { $0.article == "DB 13" && $0.inputs.contains { $0.source == "人社 2025-02-01" } })
+        #expect(a.decision(.education, member: "kid")?.outcome == .qualifies)
+        #expect(a.decision(.medical)?.outcome == .qualifies)
+    }
+
+    @Test("DB 13: excluded incomes are not counted")
+    func excludedIncomes() throws {
+        let a = try H.assess([H.member("a", "1950-01-01", employment: .retired), H.member("b", "2005-01-01", .grandchild, schooling: .tertiary)],
+                             incomes: [H.income("a", .residentPension, yuan: 300), H.income("b", .scholarship, yuan: 5_000, basis: .perYear),
+                                       H.income("a", .otherIncome, yuan: 600)])
+        #expect(a.figures.monthlyIncomeCents == 60_000)
+        #expect(a.decision(.dibao)?.amountCents == Int64(117_000 * 2 - 60_000))
+    }
+
+    @Test("DB 13: annual figures count as one twelfth a month, rounded half up to the cent")
+    func annualConversion() throws {
+        let a = try H.assess([H.member("a", "1960-01-01", employment: .flexible)],
+                             incomes: [IncomeInput(member: "a", kind: .otherIncome, amountCents: 1_000_001, basis: .perYear)])
+        #expect(a.figures.monthlyIncomeCents == 83_333) // 10,000.01 ÷ 12 = 833.33417 → ¥833.33
+        #expect(MonthlyConversion.monthly(Cents(1_000_006), basis: .perYear) == Cents(83_334)) // 833.3383 → ¥833.34
+    }
+
+    @Test("DB 14: financial assets above standard × members × months disqualify")
+    func assetLimit() throws {
+        let members = [H.member("a", "1970-01-01", employment: .unemployed)]
+        let limit: Int64 = 117_000 * 1 * 24
+        let within = try H.assess(members, assets: [AssetInput(kind: .deposit, amountCents: limit)])
+        let over = try H.assess(members, assets: [AssetInput(kind: .deposit, amountCents: limit + 1)])
+        #expect(within.decision(.dibao)?.outcome == .qualifies)
+        #expect(over.decision(.dibao)?.outcome == .doesNotQualify)
+        #expect(over.decision(.dibao)?.changes.contains("金融资产超出上限 ¥0.01") == true)
+    }
+
+    @Test("DB 14: a vehicle for a disabled member is exempt; another vehicle is not")
+    func vehicleExemption() throws {
+        let members = [H.member("a", "1970-01-01", disability: (.physical, 3), employment: .unemployed)]
+        let exempt = try H.assess(members, assets: [AssetInput(kind: .vehicle, amountCents: 2_000_000, forDisabledMember: true)])
+        let counted = try H.assess(members, assets: [AssetInput(kind: .vehicle, amountCents: 2_000_000)])
+        #expect(exempt.decision(.dibao)?.outcome == .qualifies)
+        #expect(counted.decision(.dibao)?.outcome == .doesNotQualify)
+    }
+
+    @Test("DB 8: a seriously disabled member of a near-dibao household is included on their own")
+    func individualInclusion() throws {
+        // income per member ¥1,400: above the standard (¥1,170), below 1.5 × (¥1,755)
+        let a = try H.assess([H.member("dad", "1980-01-01", employment: .employed), H.member("son", "2003-01-01", .child, disability: (.intellectual, 1))],
+                             incomes: [H.income("dad", .wage, yuan: 3_100)])
+        #expect(a.decision(.dibao, member: nil)?.outcome == .doesNotQualify)
+        #expect(a.decision(.nearDibao)?.outcome == .qualifies)
+        let single = try #require(a.decisions.first { $0.program == .dibao && $0.member == "son" })
+        #expect(single.outcome == .qualifies)
+        #expect(single.amountCents == 117_000)
+        #expect(single.steps.contains { $0.article == "DB 8" })
+        #expect(a.tier == .basic)
+    }
+
+    @Test("DD: an unemployed adult with severe disability may be a one-person household")
+    func singlePersonHousehold() throws {
+        let a = try H.assess([H.member("mum", "1960-01-01", employment: .retired), H.member("son", "1990-01-01", .child, disability: (.physical, 2), employment: .unemployed)],
+                             incomes: [H.income("mum", .pension, yuan: 4_000)])
+        let single = try #require(a.decisions.first { $0.program == .dibao && $0.member == "son" })
+        #expect(single.outcome == .qualifies)
+        #expect(single.amountCents == 117_000)
+        #expect(single.steps.contains { $0.article == "DD" })
+    }
+
+    @Test("TK 4–8, 21–22: an elderly person alone with no means and no able supporter")
+    func tekun() throws {
+        let a = try H.assess([H.member("granny", "1940-05-05", selfCare: 4, supporter: .nobody)],
+                             incomes: [H.income("granny", .residentPension, yuan: 350)])
+        let t = try #require(a.decision(.tekun, member: "granny"))
+        #expect(t.outcome == .qualifies)
+        #expect(t.amountCents == Int64(152_100 + 150_000)) // 1.3 × standard + full care
+        #expect(t.steps.map(\.article).contains("TK 21–22"))
+        // tekun and dibao are not both paid for the same person
+        #expect(a.decision(.dibao, member: nil)?.outcome == .doesNotQualify)
+        #expect(a.decision(.dibao, member: nil)?.amountCents == 0)
+        #expect(a.tier == .basic)
+    }
+
+    @Test("TK 21–22: self-care level sets the care standard", arguments: [(0, 12_000), (1, 60_000), (3, 60_000), (4, 150_000), (6, 150_000)])
+    func careTiers(unable: Int, care: Int64) throws {
+        let a = try H.assess([H.member("p", "1940-01-01", selfCare: unable, supporter: .unable)])
+        #expect(a.decision(.tekun)?.amountCents == Int64(152_100) + care)
+    }
+
+    @Test("TK 4: an able supporter rules tekun out; an unassessed person needs a home visit")
+    func tekunSupporterAndUnassessed() throws {
+        let able = try H.assess([H.member("p", "1940-01-01", selfCare: 2, supporter: .able)])
+        #expect(able.decision(.tekun)?.outcome == .doesNotQualify)
+        let unknown = try H.assess([H.member("p", "1940-01-01", supporter: .nobody)])
+        #expect(unknown.decision(.tekun)?.outcome == .needsDecision)
+    }
+
+    @Test("Exclusive programmes: a tekun member is left out of the household's dibao")
+    func tekunAndDibaoInOneHousehold() throws {
+        let a = try H.assess([H.member("son", "1975-01-01", employment: .unemployed),
+                              H.member("dad", "1938-01-01", .parent, selfCare: 5, supporter: .unable)])
+        #expect(a.decision(.tekun, member: "dad")?.outcome == .qualifies)
+        let d = try #require(a.decision(.dibao, member: nil))
+        #expect(d.amountCents == 117_000) // one member left to count
+        #expect(d.steps.contains { $0.rule == "不重复享受" })
+    }
+
+    @Test("DB 8; DD; JC: near-dibao between the standard and 1.5 times it")
+    func nearDibao() throws {
+        let a = try H.assess([H.member("a", "1980-01-01", employment: .employed)], incomes: [H.income("a", .wage, yuan: 1_800)])
+        #expect(a.decision(.dibao)?.outcome == .doesNotQualify)
+        #expect(a.decision(.nearDibao)?.outcome == .qualifies) // ¥1,500 counted < ¥1,755
+        #expect(a.tier == .targeted)
+        #expect(a.decision(.medical)?.outcome == .qualifies)
+    }
+
+    @Test("GX: rigid spending over the share of income")
+    func expenditureHardship() throws {
+        let members = [H.member("a", "1970-01-01", employment: .employed), H.member("b", "1972-01-01", .spouse, employment: .employed)]
+        let incomes = [H.income("a", .wage, yuan: 3_000), H.income("b", .wage, yuan: 1_800)]
+        // counted ¥4,200/month = ¥50,400/year; 60% = ¥30,240
+        let heavy = try H.assess(members, incomes: incomes, expenditures: [ExpenditureInput(member: "a", kind: .medicalSelfPay, amountCents: 3_100_000)])
+        let light = try H.assess(members, incomes: incomes, expenditures: [ExpenditureInput(member: "a", kind: .medicalSelfPay, amountCents: 2_000_000)])
+        #expect(heavy.decision(.expenditureHardship)?.outcome == .qualifies)
+        #expect(heavy.tier == .targeted)
+        #expect(light.decision(.expenditureHardship)?.outcome == .doesNotQualify)
+        #expect(light.decision(.expenditureHardship)?.changes.first?.contains("刚性支出再增加") == true)
+    }
+
+    @Test("LS; ZX 48: emergency help, and who may approve it")
+    func temporary() throws {
+        let fire = EmergencyInput(kind: .fire, occurredOn: try LocalDate("2025-03-10"))
+        let members = [H.member("a", "1980-01-01", employment: .employed)]
+        let nankai = try H.assess(members, incomes: [H.income("a", .wage, yuan: 8_000)], emergency: fire)
+        let binhai = try H.assess(members, incomes: [H.income("a", .wage, yuan: 8_000)], emergency: fire, region: H.binhai)
+        let t = try #require(nankai.decision(.temporary))
+        #expect(t.outcome == .qualifies && t.amountKind == .oneOff)
+        #expect(t.amountCents == 351_000) // 3 × ¥1,170
+        #expect(t.notes.first?.contains("县级") == true)   // over Nankai's township limit of ¥3,000
+        #expect(binhai.decision(.temporary)?.notes.first?.contains("乡镇") == true) // within Binhai's ¥5,000
+        // an expenditure spike in the top band: 6 × ¥1,170 = ¥7,020, over the township limit, under deliberation's ¥10,000
+        let spike = try H.assess(members, incomes: [H.income("a", .wage, yuan: 2_000)],
+                                 emergency: EmergencyInput(kind: .expenditure, occurredOn: try LocalDate("2025-03-01"), spendingCents: 6_000_000))
+        #expect(spike.decision(.temporary)?.outcome == .qualifies)
+        #expect(spike.decision(.temporary)?.amountCents == 702_000)
+        #expect(spike.decision(.temporary)?.notes.first?.contains("县级") == true)
+        // a spike below the lowest band does not qualify
+        let small = try H.assess(members, incomes: [H.income("a", .wage, yuan: 2_000)],
+                                 emergency: EmergencyInput(kind: .expenditure, occurredOn: try LocalDate("2025-03-01"), spendingCents: 499_999))
+        #expect(small.decision(.temporary)?.outcome == .doesNotQualify)
+    }
+
+    @Test("Orphans get the orphan allowance, not tekun as well")
+    func orphan() throws {
+        let a = try H.assess([H.member("gran", "1950-01-01", employment: .retired), H.member("kid", "2014-01-01", .grandchild, schooling: .primary, parents: .bothDeceasedOrMissing)],
+                             incomes: [H.income("gran", .pension, yuan: 3_500)])
+        #expect(a.decision(.orphan, member: "kid")?.amountCents == 200_000)
+        #expect(a.decision(.tekun, member: "kid") == nil)
+        #expect(a.tier == .basic)
+    }
+
+    @Test("Disability subsidies: care for grades 1–2 always; living allowance in dibao households")
+    func disabilitySubsidies() throws {
+        let poor = try H.assess([H.member("a", "1970-01-01", disability: (.visual, 2), employment: .unemployed)])
+        #expect(poor.decision(.disabilityCare)?.outcome == .qualifies)
+        #expect(poor.decision(.disabilityLiving)?.outcome == .qualifies)
+        let better = try H.assess([H.member("a", "1970-01-01", disability: (.visual, 2), employment: .employed)], incomes: [H.income("a", .wage, yuan: 9_000)])
+        #expect(better.decision(.disabilityCare)?.outcome == .qualifies)
+        #expect(better.decision(.disabilityLiving) == nil)
+    }
+}
+
+@Suite struct PolicyBoundaryTests {
+    @Test func incomeExactlyAtTheStandardDoesNotQualify() throws {
+        // ¥1,470 wage − ¥300 costs = ¥1,170 = the standard
+        let at = try H.assess([H.member("a", "1980-01-01", employment: .employed)], incomes: [H.income("a", .wage, yuan: 1_470)])
+        let d = try #require(at.decision(.dibao))
+        #expect(d.outcome == .doesNotQualify)
+        #expect(d.changes.first?.contains("恰好等于") == true)
+        // one cent less qualifies for one cent
+        let below = try H.assess([H.member("a", "1980-01-01", employment: .employed)],
+                                 incomes: [IncomeInput(member: "a", kind: .wage, amountCents: 146_999, basis: .perMonth)])
+        #expect(below.decision(.dibao)?.amountCents == 1)
+        // and the gap is stated when above
+        let above = try H.assess([H.member("a", "1980-01-01", employment: .employed)], incomes: [H.income("a", .wage, yuan: 1_590)])
+        #expect(above.decision(.dibao)?.changes.first == "家庭人均收入比低保标准高出 ¥120.00")
+    }
+
+    @Test func theDayAMemberTurns60() throws {
+        let p = H.member("p", "1965-03-15", supporter: .nobody)
+        let eve = try H.assess([p], date: LocalDate("2025-03-14"))
+        let day = try H.assess([p], date: LocalDate("2025-03-15"))
+        #expect(eve.decision(.tekun)?.outcome == .doesNotQualify)
+        #expect(eve.decision(.tekun)?.changes == ["p于 2025-03-15 年满60周岁，届时可能符合特困条件"])
+        #expect(day.decision(.tekun)?.outcome == .needsDecision) // qualifies; care level awaits the home visit
+    }
+
+    @Test func theDayAChildTurns16() throws {
+        let child = H.member("c", "2009-03-15", supporter: .unable)
+        #expect(try H.assess([child], date: LocalDate("2025-03-14")).decision(.tekun)?.outcome == .needsDecision)
+        #expect(try H.assess([child], date: LocalDate("2025-03-15")).decision(.tekun)?.outcome != .needsDecision)
+    }
+
+    /// Tekun's "no capacity to work" by disability [TK 5] and the care allowance's severe grades, grade 2 against 3.
+    @Test(arguments: DisabilityCategory.allCases)
+    func disabilityGrade2Versus3(_ category: DisabilityCategory) throws {
+        func tekun(_ grade: Int) throws -> Outcome? {
+            try H.assess([H.member("p", "1980-01-01", disability: (category, grade), selfCare: 0, supporter: .nobody)]).decision(.tekun)?.outcome
+        }
+        let expected2: Outcome = [.intellectual, .mental, .physical].contains(category) ? .qualifies : .doesNotQualify
+        let expected3: Outcome = [.intellectual, .mental].contains(category) ? .qualifies : .doesNotQualify
+        #expect(try tekun(2) == expected2)
+        #expect(try tekun(3) == expected3)
+        let care2 = try H.assess([H.member("p", "1980-01-01", disability: (category, 2), employment: .employed)]).decision(.disabilityCare)
+        let care3 = try H.assess([H.member("p", "1980-01-01", disability: (category, 3), employment: .employed)]).decision(.disabilityCare)
+        #expect(care2?.outcome == .qualifies)
+        #expect(care3?.outcome == .doesNotQualify)
+    }
+
+    @Test func month6Versus7OfGradualExit() throws {
+        let members = [H.member("a", "1980-01-01", employment: .employed)]
+        let incomes = [H.income("a", .wage, yuan: 3_000)]
+        let enrolment = CurrentEnrolment(program: .dibao, since: try LocalDate("2023-01-01"), monthlyAmountCents: 50_000,
+                                          incomeAboveStandardSince: try LocalDate("2024-10-08"))
+        // October is month 1, so March is month 6 and April month 7
+        let march = try H.assess(members, incomes: incomes, enrolments: [enrolment], date: LocalDate("2025-03-31"))
+        let april = try H.assess(members, incomes: incomes, enrolments: [enrolment], date: LocalDate("2025-04-01"))
+        let m6 = try #require(march.decisions.first { $0.program == .dibao && $0.notes.contains("渐退") })
+        let m7 = try #require(april.decisions.first { $0.program == .dibao && $0.notes.contains("渐退") })
+        #expect(m6.outcome == .qualifies && m6.amountCents == 50_000)
+        #expect(m6.changes == ["渐退期至 2025-03-31 结束"])
+        #expect(m7.outcome == .doesNotQualify && m7.amountCents == 0)
+    }
+
+    @Test func aDeceasedMemberIsNotCounted() throws {
+        let alive = [H.member("a", "1950-01-01", employment: .retired), H.member("b", "1952-01-01", .spouse)]
+        let withDead = [H.member("a", "1950-01-01", employment: .retired), H.member("b", "1952-01-01", .spouse, status: .deceased)]
+        let incomes = [H.income("a", .pension, yuan: 1_500), H.income("b", .pension, yuan: 500)]
+        let two = try H.assess(alive, incomes: incomes)
+        let one = try H.assess(withDead, incomes: incomes)
+        #expect(two.figures.countedMembers == 2)
+        #expect(two.decision(.dibao)?.amountCents == Int64(117_000 * 2 - 200_000))
+        // the dead member's income goes with them; the survivor alone is above the standard
+        #expect(one.figures.countedMembers == 1)
+        #expect(one.decision(.dibao)?.outcome == .doesNotQualify)
+        #expect(one.decision(.dibao)?.steps.first?.result.contains("已死亡") == true)
+    }
+
+    @Test func aMemberInPrisonIsNotCounted() throws {
+        let a = try H.assess([H.member("mum", "1985-01-01", employment: .flexible), H.member("dad", "1983-01-01", .spouse, status: .prison),
+                              H.member("kid", "2016-01-01", .child, schooling: .primary)],
+                             incomes: [H.income("mum", .otherIncome, yuan: 1_500)])
+        #expect(a.figures.countedMembers == 2)
+        #expect(a.decision(.dibao)?.amountCents == Int64(117_000 * 2 - 150_000))
+    }
+
+    @Test func badInputIsRefusedWithTheField() {
+        #expect(throws: PolicyError.invalidInput(field: "members", reason: "至少需要一名家庭成员")) { try H.assess([]) }
+        #expect(throws: PolicyError.self) { try H.assess([H.member("a", "1980-01-01"), H.member("a", "1981-01-01")]) }
+        #expect(throws: PolicyError.self) { try H.assess([H.member("a", "1980-01-01")], incomes: [H.income("zz", .wage, yuan: 1)]) }
+        #expect(throws: PolicyError.self) { try H.assess([H.member("a", "1980-01-01")], incomes: [IncomeInput(member: "a", kind: .wage, amountCents: -1, basis: .perMonth)]) }
+        #expect(throws: PolicyError.self) { try H.assess([H.member("a", "2030-01-01")]) }
+    }
+
+    @Test func explanationsCanBeLeftOutAndDecisionsStayTheSame() throws {
+        let req = AssessmentRequest(date: H.date, region: H.nankai, members: [H.member("a", "1940-01-01", selfCare: 2, supporter: .nobody)])
+        let full = try H.calc.assess(req, explain: true)
+        let bare = try H.calc.assess(req, explain: false)
+        #expect(full.decisions.map(\.amountCents) == bare.decisions.map(\.amountCents))
+        #expect(full.decisions.map(\.outcome) == bare.decisions.map(\.outcome))
+        #expect(bare.decisions.allSatisfy { $0.steps.isEmpty })
+        #expect(full.decisions.allSatisfy { !$0.steps.isEmpty })
+    }
+}
