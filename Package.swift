@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "Web", "Store", "Domain",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
     ],

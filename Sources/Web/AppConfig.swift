@@ -18,11 +18,14 @@ public struct AppConfig: Sendable {
     public var bcryptCost: Int
     public var lockout: LoginThrottle
     public var logLevel: Logger.Level
+    /// Policy parameter files to use instead of the shipped ones (national rules plus the demo city).
+    public var policyFiles: [String]?
 
     public init(mode: Mode, database: DatabaseConfig, host: String = "127.0.0.1", port: Int = 8080, sessionSecret: String? = nil,
                 bcryptCost: Int = 12, lockout: LoginThrottle = LoginThrottle(maxFailures: 5, lockSeconds: 15 * 60),
-                logLevel: Logger.Level = .notice) {
+                logLevel: Logger.Level = .notice, policyFiles: [String]? = nil) {
         self.logLevel = logLevel
+        self.policyFiles = policyFiles
         self.mode = mode
         self.database = database
         self.host = host
@@ -64,6 +67,7 @@ public struct AppConfig: Sendable {
             bcryptCost: try int("JIUZHU_BCRYPT_COST", 12),
             lockout: LoginThrottle(maxFailures: try int("JIUZHU_LOCKOUT_FAILURES", 5),
                                    lockSeconds: TimeInterval(try int("JIUZHU_LOCKOUT_MINUTES", 15) * 60)),
-            logLevel: Logger.Level(rawValue: env["LOG_LEVEL"] ?? "notice") ?? .notice)
+            logLevel: Logger.Level(rawValue: env["LOG_LEVEL"] ?? "notice") ?? .notice,
+            policyFiles: env["JIUZHU_POLICY_FILES"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
     }
 }

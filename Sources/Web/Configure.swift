@@ -8,6 +8,13 @@ import Vapor
 /// Sets up an application: database, migrations, sessions, middleware and routes.
 public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.storage[AppConfigKey.self] = config
+    // The rules' parameters are read once at start; a broken parameter file stops the server here, not mid-request.
+    app.storage[CalculatorKey.self] = PolicyCalculator(parameters: try config.policyFiles.map { files in
+        try ParameterSet(files: files.map { path in
+            guard let d = FileManager.default.contents(atPath: path) else { throw AppConfig.ConfigError.invalid("JIUZHU_POLICY_FILES", path) }
+            return d
+        })
+    } ?? ParameterSet.bundled())
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
@@ -27,6 +34,8 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     // and the CSRF check sees the session's token.
     app.middleware = Middlewares()
     app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+    // Method and path only: query strings (search terms) and bodies (what residents type) are never logged.
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(ErrorPageMiddleware())
@@ -68,6 +77,30 @@ func routes(_ app: Application) throws {
         return Response(status: .ok, headers: h, body: .init(string: try OpenAPIDocument.text()))
     }
     app.get("healthz") { _ in "ok" }
+    app.get("static", "site.js") { _ -> Response in
+        var h = HTTPHeaders()
+        h.contentType = .init(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])
+        h.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return Response(status: .ok, headers: h, body: .init(string: SelfAssessmentPage.script))
+    }
+
+    // 自助评估: public, and stores nothing. The page is answered from memory; nothing is logged but the path.
+    app.get("self-assessment") { req -> Response in
+        Layout.response(SelfAssessmentPage.view(districts: try await SelfAssessmentPage.districts(req), form: nil, result: nil, request: nil, error: nil))
+    }
+    app.post("self-assessment") { req -> Response in
+        let districts = try await SelfAssessmentPage.districts(req)
+        let form = SelfAssessmentPage.Form(fields: (try? req.content.decode([String: String].self)) ?? [:])
+        do {
+            let request = try form.request(date: LocalDate(Date(), timeZone: .china), districts: districts)
+            let result = try req.calculator.assess(request)
+            return Layout.response(SelfAssessmentPage.view(districts: districts, form: form, result: result, request: request, error: nil))
+        } catch let e as SelfAssessmentPage.SelfAssessmentError {
+            return Layout.response(SelfAssessmentPage.view(districts: districts, form: form, result: nil, request: nil, error: e.message), status: .badRequest)
+        } catch let e as PolicyError {
+            return Layout.response(SelfAssessmentPage.view(districts: districts, form: form, result: nil, request: nil, error: e.chinese), status: .badRequest)
+        }
+    }
 
     app.get("login") { req -> Response in
         if req.staff != nil { return req.redirect(to: SiteURL.home.path) }
@@ -116,7 +149,8 @@ func routes(_ app: Application) throws {
         let actor = try req.actor()
         guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
         guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
-              let m = try await HouseholdPage.Model.load(db: req.db, actor: actor, id: id, today: LocalDate(Date(), timeZone: .china)) else {
+              let m = try await HouseholdPage.Model.load(db: req.db, actor: actor, id: id, today: LocalDate(Date(), timeZone: .china),
+                                                         calculator: req.calculator) else {
             throw Abort(.notFound)
         }
         return Layout.response(HouseholdPage.view(m, chrome: try await Layout.chrome(req, .households)))
@@ -146,6 +180,23 @@ func routes(_ app: Application) throws {
         }
         let items = try await RegistryStore(req.db).search(parsed, actor: actor)
         return API.HouseholdList(query: q, limit: RegistryStore.searchLimit, items: items.map(API.HouseholdSummary.init))
+    }
+
+    // The calculator is public: it stores nothing and needs no session, so anyone (and the self-assessment page) may use it.
+    app.post(SiteURL.Pattern.apiAssessments.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let request = try AssessmentRequest.decode(Data(buffer: req.body.data ?? ByteBuffer()), file: "body")
+        let assessment = try req.calculator.assess(request, explain: req.query[String.self, at: "explain"] != "false")
+        return try API.json(assessment)
+    }
+
+    staff.get(SiteURL.Pattern.apiHouseholdAssessment.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let actor = try req.actor()
+        guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
+              let p = try await RegistryStore(req.db).profile(id, actor: actor) else {
+            throw Abort(.notFound, reason: "家庭不存在或不在您的辖区内 (not found)")
+        }
+        let date = try req.query[String.self, at: "date"].map { try LocalDate($0) } ?? LocalDate(Date(), timeZone: .china)
+        return try API.json(try req.calculator.assess(AssessmentRequest(profile: p, date: date)))
     }
 
     staff.get(SiteURL.Pattern.apiHousehold.map { PathComponent(stringLiteral: $0) }) { req -> API.HouseholdDetail in

@@ -13,6 +13,10 @@ public enum SiteURL: Sendable, Equatable {
     case auditLog
     case apiHouseholdSearch(query: String?)
     case apiHousehold(Household.ID)
+    case apiAssessments
+    case apiHouseholdAssessment(Household.ID)
+    case selfAssessment
+    case script
     case openAPI
     case stylesheet
 
@@ -27,6 +31,10 @@ public enum SiteURL: Sendable, Equatable {
         case .auditLog: return "/audit"
         case .apiHouseholdSearch(let q): return "/api/v1/households" + Self.query(q)
         case .apiHousehold(let id): return "/api/v1/households/\(id)"
+        case .apiAssessments: return "/api/v1/assessments"
+        case .apiHouseholdAssessment(let id): return "/api/v1/households/\(id)/assessment"
+        case .selfAssessment: return "/self-assessment"
+        case .script: return "/static/site.js"
         case .openAPI: return "/api/openapi.json"
         case .stylesheet: return "/static/site.css"
         }
@@ -45,5 +53,7 @@ public enum SiteURL: Sendable, Equatable {
         static let region = ["regions", ":regionCode"]
         static let apiHouseholds = ["api", "v1", "households"]
         static let apiHousehold = ["api", "v1", "households", ":householdID"]
+        static let apiHouseholdAssessment = ["api", "v1", "households", ":householdID", "assessment"]
+        static let apiAssessments = ["api", "v1", "assessments"]
     }
 }

@@ -170,6 +170,11 @@ enum H {
         #expect(heavy.tier == .targeted)
         #expect(light.decision(.expenditureHardship)?.outcome == .doesNotQualify)
         #expect(light.decision(.expenditureHardship)?.changes.first?.contains("刚性支出再增加") == true)
+        // before the rules came into force the programme did not exist, and the rest still works
+        let before = try H.assess(members, incomes: incomes, expenditures: [ExpenditureInput(member: "a", kind: .medicalSelfPay, amountCents: 3_100_000)],
+                                  date: LocalDate("2024-12-31"))
+        #expect(before.decision(.expenditureHardship)?.outcome == .doesNotQualify)
+        #expect(before.decision(.expenditureHardship)?.summary.contains("尚未实施") == true)
     }
 
     @Test("LS; ZX 48: emergency help, and who may approve it")

@@ -21,10 +21,11 @@ struct TestSite {
     let outside: HouseholdBundle
     static let password = DemoSetup.password
 
-    static func make(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3) async throws -> TestSite {
+    static func make(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3,
+                     logLevel: Logger.Level = .warning) async throws -> TestSite {
         let scratch = try await ScratchDatabase.make(label: "web")
         let config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
-                               lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: .warning)
+                               lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel)
         let app = try await makeApplication(config, environment: .testing)
         do {
             try await app.autoMigrate()
@@ -75,9 +76,9 @@ struct TestSite {
     func account(_ role: Role) -> DemoAccount { accounts.first { $0.role == role }! }
 
     /// Runs `body` on a fresh site and always shuts it down, even when the body throws.
-    static func with(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3,
+    static func with(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3, logLevel: Logger.Level = .warning,
                      _ body: (TestSite) async throws -> Void) async throws {
-        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures)
+        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures, logLevel: logLevel)
         do {
             try await body(site)
         } catch {

@@ -445,7 +445,7 @@ struct Run {
         let supporter = m.legalSupporter ?? .able
         let supporterOK = supporter != .able
         trace.add("无履行能力的法定义务人", Article.tkSupporter,
-                  inputs: [StepInput(name: "法定义务人", value: supporter.chinese, source: nil)],
+                  inputs: [StepInput(name: "法定义务人", value: m.legalSupporter == nil ? "未录入（按有履行能力处理，需入户核实）" : supporter.chinese, source: nil)],
                   result: supporterOK ? "符合" : "有能履行义务的法定义务人")
         let ok = noCapacity && livingOK && assetsOK && supporterOK
         var changes: [String] = []
@@ -496,6 +496,11 @@ struct Run {
     // MARK: rigid-expenditure hardship [GX]
 
     mutating func expenditureHardshipDecision() -> Decision {
+        guard let window = s.rigidExpenditureWindowMonths else {
+            trace.add("刚性支出困难家庭", Article.rigid, result: "评估日期早于《刚性支出困难家庭认定办法》施行日（2025-01-01）")
+            return Decision(program: .expenditureHardship, member: nil, outcome: .doesNotQualify, amountCents: 0, amountKind: .none, tier: nil,
+                            summary: "该日期尚未实施刚性支出困难家庭认定", steps: trace.take(), changes: [], notes: [])
+        }
         let n = Int64(max(counted.count, 1))
         let line = s.disposableIncomeAnnual.divided(by: MonthlyConversion.monthsPerYear, rounding: .halfUp)
         let perMember = monthlyIncome.divided(by: n, rounding: .halfUp)
@@ -509,7 +514,7 @@ struct Run {
                   result: "上年人均可支配收入折合每月 \(line.yuanText)；" + (incomeOK ? "低于" : "不低于"))
         trace.add("刚性支出困难：近12个月刚性支出", Article.rigid,
                   inputs: (request.expenditures ?? []).map { StepInput(name: $0.kind.chinese, value: Cents($0.amountCents).yuanText, source: $0.source?.chinese) },
-                  parameters: [s.rigidExpenditureShare, s.rigidExpenditureWindowMonths],
+                  parameters: [s.rigidExpenditureShare, window],
                   result: "刚性支出 \(rigidAnnual.yuanText)，家庭年收入的 \(s.rigidShare) 为 \(share.yuanText)：" + (spendingOK ? "超过" : "未超过"))
         let assets = assetsWithinLimits(members: Int(n), months: s.nearAssetMonths, monthsParameter: s.nearDibaoAssetLimitMonths, rule: "刚性支出困难：财产")
         let ok = incomeOK && spendingOK && assets.ok

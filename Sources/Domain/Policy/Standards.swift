@@ -44,7 +44,8 @@ public struct Standards: Sendable {
     public let individualInclusionMentalMaxGrade: ResolvedParameter
     public let disabilityCareMaxGrade: ResolvedParameter
     public let nearDibaoMultiple: ResolvedParameter
-    public let rigidExpenditureWindowMonths: ResolvedParameter
+    /// Nil before the rigid-expenditure rules came into force (2025-01-01 [GX]).
+    public let rigidExpenditureWindowMonths: ResolvedParameter?
 
     // Typed views, checked once here so the rules never meet a wrong type.
     let dibao: Cents, tekunBasic: Cents, careAble: Cents, carePartly: Cents, careFully: Cents, costDeduction: Cents
@@ -52,7 +53,7 @@ public struct Standards: Sendable {
     let disposableIncomeAnnual: Cents, townshipLimit: Cents, deliberationThreshold: Cents
     let assetMonths: Int, nearAssetMonths: Int, propertiesMax: Int, exitMonths: Int, elderAge: Int, childAge: Int
     let partlyFrom: Int, fullyFrom: Int, adult: Int, childLimit: Int, inclusionMaxGrade: Int, inclusionMentalMaxGrade: Int
-    let careMaxGrade: Int, windowMonths: Int
+    let careMaxGrade: Int, windowMonths: Int?
     let deductRigid: Bool, businessOK: Bool, singlePersonOK: Bool, livingCoversNear: Bool
     let excluded: Set<String>, tekunExcluded: Set<String>
     let tekunGrades: [String: Int]
@@ -101,7 +102,7 @@ public struct Standards: Sendable {
         individualInclusionMentalMaxGrade = try r("individualInclusionMentalMaxGrade")
         disabilityCareMaxGrade = try r("disabilityCareMaxGrade")
         nearDibaoMultiple = try r("nearDibaoMultiple")
-        rigidExpenditureWindowMonths = try r("rigidExpenditureWindowMonths")
+        do { rigidExpenditureWindowMonths = try r("rigidExpenditureWindowMonths") } catch { rigidExpenditureWindowMonths = nil }
 
         func money(_ x: ResolvedParameter) throws(PolicyError) -> Cents {
             guard let a = x.amount else { throw .wrongType(name: x.name, expected: "金额") }
@@ -150,7 +151,7 @@ public struct Standards: Sendable {
         inclusionMaxGrade = try int(individualInclusionMaxGrade)
         inclusionMentalMaxGrade = try int(individualInclusionMentalMaxGrade)
         careMaxGrade = try int(disabilityCareMaxGrade)
-        windowMonths = try int(rigidExpenditureWindowMonths)
+        windowMonths = try rigidExpenditureWindowMonths.map { x throws(PolicyError) in try int(x) }
         deductRigid = try flag(deductRigidCosts)
         businessOK = try flag(businessAllowed)
         singlePersonOK = try flag(singlePersonHouseholdForSevereDisability)

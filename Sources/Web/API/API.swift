@@ -5,6 +5,15 @@ import Vapor
 /// JSON types of the public API, kept apart from storage and domain types so either can change
 /// without breaking clients. Money is always integer cents (`…Cents`); dates are `YYYY-MM-DD`.
 enum API {
+    /// Domain types that are already the documented JSON shape (the assessment interchange format) are sent as they are.
+    static func json(_ value: some Encodable) throws -> Response {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: try enc.encode(value)))
+    }
+
     struct ErrorBody: Content {
         struct Detail: Codable { var status: Int; var message: String }
         var error: Detail

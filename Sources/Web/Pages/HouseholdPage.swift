@@ -10,10 +10,15 @@ enum HouseholdPage {
     struct Model {
         var profile: HouseholdProfile
         var today: LocalDate
+        var request: AssessmentRequest
+        /// The policy calculator's view; nil with the reason when the rules cannot be applied (e.g. a missing parameter).
+        var assessment: Result<Assessment, PolicyError>
 
         /// Nil when missing or outside the jurisdiction. The read is audited by the store.
-        static func load(db: any Database, actor: Actor, id: Household.ID, today: LocalDate) async throws -> Model? {
-            try await RegistryStore(db).profile(id, actor: actor).map { Model(profile: $0, today: today) }
+        static func load(db: any Database, actor: Actor, id: Household.ID, today: LocalDate, calculator: PolicyCalculator) async throws -> Model? {
+            guard let p = try await RegistryStore(db).profile(id, actor: actor) else { return nil }
+            let request = AssessmentRequest(profile: p, date: today)
+            return Model(profile: p, today: today, request: request, assessment: Result { () throws(PolicyError) in try calculator.assess(request) })
         }
     }
 
@@ -27,6 +32,8 @@ enum HouseholdPage {
                      .dt(.text("居住地")), .dd(.a(.href(SiteURL.region(p.household.residenceRegion).path), .text(p.residenceRegionName))),
                      .dt(.text("户籍地")), .dd(.text(p.registeredRegionName)),
                      .dt(.text("家庭人口")), .dd(.text("\(p.members.count) 人")))),
+            .h2(.text("政策计算器评估（\(m.today)）")),
+            assessmentSection(m),
             .h2(.text("家庭成员")),
             .div(.class("panel"), membersTable(p.members, today: m.today)),
             .h2(.text("救助项目")),
@@ -38,6 +45,17 @@ enum HouseholdPage {
             .h2(.text("时间线")),
             .div(.class("panel"), timeline(p.timeline))
         )
+    }
+
+    static func assessmentSection(_ m: Model) -> Node<HTML.BodyContext> {
+        switch m.assessment {
+        case .success(let a):
+            return .group(
+                .p(.class("muted"), .text("依据登记数据自动评估；供养方式、自理能力、赡养人等未登记的情况需入户核实。")),
+                AssessmentView.section(a, members: m.request.members))
+        case .failure(let e):
+            return .div(.class("error"), .text("无法评估：\(e.chinese)"))
+        }
     }
 
     static func membersTable(_ members: [Member], today: LocalDate) -> Node<HTML.BodyContext> {

@@ -29,6 +29,7 @@ enum Layout {
                 .header(
                     .class("top"),
                     .a(.class("brand"), .href(SiteURL.home.path), .text("智慧救助")),
+                    .if(chrome.user == nil, .nav(.class("nav"), .a(.href(SiteURL.selfAssessment.path), .text("自助评估")))),
                     .unwrap(chrome.user) { user in
                         .group(
                             .nav(
@@ -126,6 +127,20 @@ enum Layout {
     ol.timeline{list-style:none;padding:0;margin:0}
     ol.timeline li{border-left:3px solid #1f5fa8;padding:.25rem 0 .5rem .75rem;margin-left:.3rem}
     .foot{text-align:center;color:#7b8a99;font-size:.8rem;padding:2rem 1rem}
+    h3{font-size:1.05rem;margin:.2rem 0 .4rem}
+    .decision.qualifies{border-left:4px solid #2e8b57}
+    .decision.needsDecision{border-left:4px solid #d99a00}
+    .decision.doesNotQualify{border-left:4px solid #b8c2cc;opacity:.9}
+    .tag.outcome-qualifies{background:#e2f0e6;color:#1e5e31}
+    .tag.outcome-needsDecision{background:#fff3cd;color:#7a5b00}
+    .tag.outcome-doesNotQualify{background:#eceff3;color:#4a5866}
+    ol.steps{padding-left:1.3rem}ol.steps li{margin:.35rem 0}ol.steps ul{padding-left:1rem;font-size:.92rem}
+    ul.changes li{color:#8a4b00}
+    form.self-assessment label{display:block;margin:.5rem 0 .2rem}
+    form.self-assessment label.check{display:flex;gap:.4rem;align-items:center}
+    form.self-assessment select,form.self-assessment input[type=date]{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff}
+    fieldset.panel{border:0}fieldset legend{font-weight:600;padding:0}
+    @media print{form.self-assessment,.actions,.share-note,.notice{display:none}details{display:block}details>*{display:block}}
     @media (max-width:640px){
       .who{margin-left:0;width:100%;justify-content:space-between}
       table.stack thead{display:none}
@@ -153,7 +168,7 @@ enum ErrorView {
         case 400..<500: title = "请求有误"
         default: title = "出错了"
         }
-        let chrome = Layout.Chrome(user: req.staff, jurisdictionName: nil, csrf: req.session.data[SessionKey.csrf], section: .none)
+        let chrome = Layout.Chrome(user: req.staff, jurisdictionName: nil, csrf: req.hasSession ? req.session.data[SessionKey.csrf] : nil, section: .none)
         let html = Layout.page(title, chrome,
             .div(.class("panel"),
                  .h1(.text("\(status.code) \(title)")),

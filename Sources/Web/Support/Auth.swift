@@ -22,9 +22,12 @@ extension Request {
     var isAPI: Bool { url.path.hasPrefix("/api/") }
 
     var config: AppConfig { application.storage[AppConfigKey.self]! }
+
+    var calculator: PolicyCalculator { application.storage[CalculatorKey.self]! }
 }
 
 struct AppConfigKey: StorageKey { typealias Value = AppConfig }
+struct CalculatorKey: StorageKey { typealias Value = PolicyCalculator }
 
 enum SessionKey {
     static let userID = "uid"
@@ -34,7 +37,8 @@ enum SessionKey {
 /// Loads the user named in the session, if any. Accounts that were locked after sign-in lose the session.
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let raw = req.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
+        // Only a request that arrived with a session has a user; touching `req.session` otherwise would create one.
+        if req.hasSession, let raw = req.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
            let user = try await UserStore(req.db).find(id: id) {
             req.storage[CurrentUserKey.self] = user
         }
@@ -59,9 +63,13 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let field = "_csrf"
     static let header = "X-CSRF-Token"
 
+    /// Pure calculations that change nothing and read no session: a forged request to them can do no harm,
+    /// and exempting them means an anonymous resident gets no session (and nothing is stored for them).
+    static let exempt: Set<String> = [SiteURL.apiAssessments.path, SiteURL.selfAssessment.path]
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) {
-            let expected = req.session.data[SessionKey.csrf]
+        if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) && !Self.exempt.contains(req.url.path) {
+            let expected = req.hasSession ? req.session.data[SessionKey.csrf] : nil
             let sent = req.headers.first(name: Self.header) ?? (try? req.content.get(String.self, at: Self.field))
             guard let expected, let sent, Self.constantTimeEqual(expected, sent) else {
                 throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")

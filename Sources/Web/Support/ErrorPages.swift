@@ -31,6 +31,11 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             case .forbidden: return (.forbidden, "您的角色无权访问此页面")
             default: return (.badRequest, e.chinese)
             }
+        case let e as PolicyError:
+            switch e {
+            case .invalidInput: return (.badRequest, e.chinese)
+            default: return (.unprocessableEntity, e.chinese)
+            }
         case let e as AbortError:
             switch e.status {
             case .notFound: return (.notFound, "页面不存在，或不在您的辖区内")

@@ -1,0 +1,49 @@
+import Domain
+import Foundation
+import Plot
+
+/// How an assessment reads on a page: what the household may get, why (step by step, with the
+/// article, the inputs and their sources, the parameters with their region and date), and what would change it.
+enum AssessmentView {
+    static func section(_ a: Assessment, members: [MemberInput], explain: Bool = true) -> Node<HTML.BodyContext> {
+        let sorted = a.decisions.sorted { AssessmentText.order($0) < AssessmentText.order($1) }
+        return .div(.class("assessment"),
+            .div(.class("cards"),
+                 HomePage.card(a.tier.chinese, "分层分类"),
+                 HomePage.card(a.monthlyTotal.yuanText, "每月可得（合计）"),
+                 HomePage.card(Cents(a.figures.incomePerMemberCents).yuanText, "家庭人均月收入"),
+                 HomePage.card(Cents(a.figures.dibaoStandardCents).yuanText, "当地低保标准")),
+            .group(sorted.map { decision($0, members: members, explain: explain) }))
+    }
+
+    static func decision(_ d: Decision, members: [MemberInput], explain: Bool) -> Node<HTML.BodyContext> {
+        let who = d.member.flatMap { id in members.first { $0.id == id }?.label }
+        let amount: String = {
+            switch d.amountKind {
+            case .none: return ""
+            case .perMonth: return "\(d.amount.yuanText)/月"
+            case .oneOff: return "\(d.amount.yuanText)（一次性）"
+            }
+        }()
+        return .div(.class("panel decision \(d.outcome.rawValue)"),
+            .h3(.span(.class("tag outcome-\(d.outcome.rawValue)"), .text(d.outcome.chinese)), .text(" \(d.program.chinese)"),
+                .unwrap(who) { .span(.class("muted"), .text("（\($0)）")) },
+                .if(!amount.isEmpty, .strong(.class("amount"), .text(" \(amount)")))),
+            .p(.text(d.summary)),
+            .if(!d.changes.isEmpty, .ul(.class("changes"), .group(d.changes.map { .li(.text($0)) }))),
+            .if(!d.notes.isEmpty, .ul(.class("notes muted"), .group(d.notes.map { .li(.text($0)) }))),
+            .if(explain && !d.steps.isEmpty, .details(.summary(.text("计算依据（\(d.steps.count)步）")), steps(d.steps))))
+    }
+
+    static func steps<C: HTML.BodyContext>(_ steps: [Step]) -> Node<C> {
+        .ol(.class("steps"), .group(steps.map { s in
+            .li(.strong(.text(s.rule)), .span(.class("tag"), .text(s.article)), .text("：\(s.result)"),
+                .if(!s.inputs.isEmpty || !s.parameters.isEmpty, .ul(
+                    .group(s.inputs.map { i in .li(.text("\(i.name)：\(i.value)"), .unwrap(i.source) { .span(.class("muted"), .text("（来源：\($0)）")) }) }),
+                    .group(s.parameters.map { p in
+                        .li(.class("param"), .text("参数 \(p.name) = \(p.value)"),
+                            .span(.class("muted"), .text("（\(p.scope == "全国" ? "全国" : "区划 \(p.scope)")，\(p.effective) 起施行；\(p.reference)）")))
+                    }))))
+        }))
+    }
+}

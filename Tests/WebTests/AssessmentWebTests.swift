@@ -1,0 +1,154 @@
+import Domain
+import Foundation
+import Logging
+import NIOCore
+import SQLKit
+import Store
+import Testing
+import Vapor
+import VaporTesting
+@testable import Web
+
+/// Every log line of this test process, so a test can prove that something was never logged.
+final class LogCapture: LogHandler, @unchecked Sendable {
+    nonisolated(unsafe) static var lines: [String] = []
+    static let lock = NSLock()
+    static let installed: Bool = {
+        LoggingSystem.bootstrap { _ in LogCapture() }
+        return true
+    }()
+
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        let all = self.metadata.merging(metadata ?? [:]) { $1 }
+        Self.lock.lock()
+        Self.lines.append("\(message) \(all)")
+        Self.lock.unlock()
+    }
+
+    static func contains(_ text: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return lines.contains { $0.contains(text) }
+    }
+}
+
+@Suite struct AssessmentWebTests {
+    static let request = """
+    {"date": "2025-03-15", "region": "120104901001",
+     "members": [{"id": "a", "name": "测试", "relation": "head", "birthDate": "1940-05-05", "selfCareUnableActivities": 4, "legalSupporter": "none"}]}
+    """
+
+    @Test func theCalculatorAPIAnswersWithoutSigningIn() async throws {
+        try await TestSite.with(households: 10) { site in
+            // act
+            let res = try await site.app.testing().sendRequest(.POST, SiteURL.apiAssessments.path,
+                                                                headers: ["Content-Type": "application/json"], body: ByteBuffer(string: Self.request))
+            // check
+            #expect(res.status == .ok)
+            let a = try JSONDecoder().decode(Assessment.self, from: Data(res.body.readableBytesView))
+            #expect(a.decision(.tekun, member: "a")?.amountCents == Int64(152_100 + 150_000))
+            #expect(a.decision(.tekun, member: "a")?.steps.isEmpty == false)
+            #expect(res.headers[.setCookie].isEmpty)
+            // and bad input names the field
+            let bad = try await site.app.testing().sendRequest(.POST, SiteURL.apiAssessments.path, headers: ["Content-Type": "application/json"],
+                                                                body: ByteBuffer(string: #"{"date": "2025-02-30", "region": "120104901001", "members": []}"#))
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("date"))
+        }
+    }
+
+    @Test func aRegistryHouseholdsAssessmentIsScopedLikeItsProfile() async throws {
+        try await TestSite.with { site in
+            let b = site.browser()
+            try await b.login("coordinator")
+            // act
+            let inside = try await b.get(SiteURL.apiHouseholdAssessment(site.inside.household.id).path + "?date=2026-11-22")
+            let outside = try await b.get(SiteURL.apiHouseholdAssessment(site.outside.household.id).path)
+            // check
+            #expect(inside.status == .ok)
+            let a = try JSONDecoder().decode(Assessment.self, from: Data(inside.body.readableBytesView))
+            #expect(a.figures.countedMembers <= site.inside.members.count)
+            #expect(a.decision(.dibao) != nil)
+            #expect(outside.status == .notFound)
+        }
+    }
+
+    @Test func theProfilePageShowsTheAssessmentWithItsReasons() async throws {
+        try await TestSite.with { site in
+            let b = site.browser()
+            try await b.login("coordinator")
+            // act
+            let html = try await b.get(SiteURL.household(site.inside.household.id).path).body.string
+            // check
+            #expect(html.contains("政策计算器评估"))
+            #expect(html.contains("最低生活保障"))
+            #expect(html.contains("计算依据"))
+            #expect(html.contains("DB 23") || html.contains("DB 13"))
+            #expect(html.contains("dibaoStandard"))
+        }
+    }
+
+    @Test func selfAssessmentStoresAndLogsNothing() async throws {
+        _ = LogCapture.installed
+        // Everything the application logs, down to trace, reaches the capture.
+        try await TestSite.with(households: 10, logLevel: .trace) { site in
+            let sql = site.app.db as! any SQLDatabase
+            let tables = ["households", "members", "facts", "enrolments", "users", "audit_entries", "settings", "_fluent_sessions"]
+            func counts() async throws -> [Int] {
+                var out: [Int] = []
+                for t in tables { out.append(try await sql.raw("SELECT count(*) AS n FROM \(unsafeRaw: t)").first()!.decode(column: "n", as: Int.self)) }
+                return out
+            }
+            let before = try await counts()
+            // a resident with tell-tale values
+            let marker = "987654.32"
+            var form = ["district": "120104000000", "m0_birth": "1948-08-08", "m0_income": "321.09", "m0_incomeKind": "residentPension",
+                        "m0_selfcare": "5", "m0_supporter": "none", "deposits": marker]
+            // act
+            let page = try await site.app.testing().sendRequest(.GET, SiteURL.selfAssessment.path)
+            let res = try await site.browser().post(SiteURL.selfAssessment.path, form: form)
+            // check: an answer…
+            #expect(page.status == .ok)
+            #expect(res.status == .ok)
+            #expect(res.body.string.contains("评估结果"))
+            #expect(res.body.string.contains("特困人员救助供养"))
+            #expect(res.body.string.contains("乡镇人民政府（街道办事处）"))
+            // …and no trace: no session, no rows, nothing in any log line
+            #expect(res.headers[.setCookie].isEmpty)
+            #expect(try await counts() == before)
+            #expect(!LogCapture.contains(marker))
+            #expect(!LogCapture.contains("321.09"))
+            // the capture does see this test's requests (so the check above could fail)
+            #expect(LogCapture.contains(SiteURL.selfAssessment.path))
+            // a mistake is explained and names the field
+            form["m0_birth"] = "1948-02-30"
+            let bad = try await site.browser().post(SiteURL.selfAssessment.path, form: form)
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("第1位成员的出生日期"))
+        }
+    }
+
+    @Test func selfAssessmentFormMapsToTheInterchangeFormat() throws {
+        let districts = try RegionReference.bundled().children(of: RegionCode("120100000000"))
+        let form = SelfAssessmentPage.Form(fields: [
+            "district": "120116000000", "m0_birth": "1980-01-01", "m0_income": "1800", "m0_work": "employed",
+            "m1_birth": "2012-05-05", "m1_relation": "child", "m1_school": "on", "m1_disability": "intellectual", "m1_grade": "2",
+            "deposits": "5000", "vehicle": "disabled", "vehicleValue": "30000", "homes": "1",
+        ])
+        let r = try form.request(date: LocalDate("2025-03-15"), districts: districts)
+        #expect(r.region.value == "120116000000")
+        #expect(r.members.count == 2)
+        #expect(r.members[1].disability == DisabilityInput(category: .intellectual, grade: 2))
+        #expect(r.incomes?.first?.amountCents == 180_000)
+        #expect(r.assets?.contains { $0.kind == .vehicle && $0.forDisabledMember == true } == true)
+        #expect(throws: SelfAssessmentPage.SelfAssessmentError.self) {
+            try SelfAssessmentPage.Form(fields: ["district": "120116000000"]).request(date: LocalDate("2025-03-15"), districts: districts)
+        }
+    }
+}
