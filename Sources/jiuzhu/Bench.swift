@@ -7,6 +7,13 @@ import Web
 /// `jiuzhu bench`: figures for the notes, never asserted in tests.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        abstract: "Benchmarks: `bench registry` (the default) and `bench assess`.",
+        subcommands: [BenchRegistry.self, BenchAssess.self], defaultSubcommand: BenchRegistry.self)
+}
+
+struct BenchRegistry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "registry",
         abstract: "Measure demo generation, household search and profile latency on SQLite (and PostgreSQL when DATABASE_URL is set).")
 
     @Option(help: "Households to generate.") var households = 100_000
