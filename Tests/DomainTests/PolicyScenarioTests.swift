@@ -322,3 +322,26 @@ enum H {
         #expect(full.decisions.allSatisfy { !$0.steps.isEmpty })
     }
 }
+
+@Suite struct CliffTests {
+    @Test func gradualExitSoftensTheCliff() throws {
+        // setup: one disabled adult, so crossing the standard also loses the living allowance
+        let request = AssessmentRequest(date: H.date, region: H.nankai,
+                                        members: [H.member("a", "1975-01-01", disability: (.physical, 3), employment: .employed)])
+        // act
+        let points = try CliffAnalysis.series(H.calc, request, steps: 40)
+        // check
+        #expect(points.count == 41)
+        #expect(points.first?.earned == .zero)
+        #expect(points.last?.earned == Cents(117_000 * 2))
+        #expect(points.first?.benefits == Cents(117_000 + 10_000)) // the standard and the living allowance
+        #expect(zip(points, points.dropFirst()).allSatisfy { $0.benefits >= $1.benefits })
+        #expect(points.allSatisfy { $0.benefitsWithExit >= $0.benefits })
+        // the cliff: somewhere disposable income falls as earnings rise, and gradual exit fills that gap
+        let cliff = zip(points, points.dropFirst()).first { $1.disposable < $0.disposable }
+        #expect(cliff != nil)
+        if let (before, after) = cliff {
+            #expect(after.disposableWithExit >= before.disposable)
+        }
+    }
+}

@@ -99,6 +99,11 @@ struct Run {
     }
 
     var date: LocalDate { request.date }
+
+    /// Wording (summaries, what would change, notes) is written only when an explanation is wanted:
+    /// a batch run needs the outcomes and amounts, and building text is most of the cost.
+    func say(_ text: @autoclosure () -> String) -> String { trace.enabled ? text() : "" }
+    func sayAll(_ texts: @autoclosure () -> [String]) -> [String] { trace.enabled ? texts() : [] }
     func age(_ m: MemberInput) -> Int { m.birthDate.age(on: date) }
 
     mutating func assess() -> Assessment {
@@ -127,8 +132,13 @@ struct Run {
         let dibaoQualifies = dibao.outcome == .qualifies
         var individuallyIncluded = Set<String>()
         var near = false
+        // A household in gradual exit is still a dibao household until the exit ends [DB 33].
+        var inGradualExit = false
         if !dibaoQualifies {
-            if let exit = gradualExitDecision() { decisions.append(exit) }
+            if let exit = gradualExitDecision() {
+                decisions.append(exit)
+                inGradualExit = exit.outcome == .qualifies
+            }
             let nd = nearDibaoDecision(excluding: tekunMembers.union(childMembers))
             decisions.append(nd)
             near = nd.outcome == .qualifies
@@ -149,7 +159,8 @@ struct Run {
         }
         if let t = temporaryDecision() { decisions.append(t) }
         for m in request.members where m.isPresent && m.disability != nil {
-            if let d = disabilityLiving(m, dibao: dibaoQualifies || individuallyIncluded.contains(m.id), near: near, tekun: tekunMembers.contains(m.id)) {
+            if let d = disabilityLiving(m, dibao: dibaoQualifies || inGradualExit || individuallyIncluded.contains(m.id), near: near,
+                                             tekun: tekunMembers.contains(m.id)) {
                 decisions.append(d)
             }
             if let d = disabilityCare(m) { decisions.append(d) }
@@ -297,7 +308,7 @@ struct Run {
         guard n > 0 else {
             trace.add("低保", Article.dbBenefit, result: "没有需由低保保障的成员")
             return Decision(program: .dibao, member: nil, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
-                            summary: "家庭成员均已由其他项目保障", steps: trace.take(), changes: [], notes: [])
+                            summary: say("家庭成员均已由其他项目保障"), steps: trace.take(), changes: sayAll([]), notes: sayAll([]))
         }
         let threshold = s.dibao * n
         let incomeOK = income < threshold
@@ -315,20 +326,20 @@ struct Run {
                       inputs: [StepInput(name: "家庭月收入", value: income.yuanText, source: nil)],
                       parameters: [s.dibaoStandard],
                       result: "\(s.dibao.yuanText)×\(n) − \(income.yuanText) = \(benefit.yuanText)/月")
-            changes.append("家庭月收入再增加 \(benefit.yuanText)（人均达到 \(s.dibao.yuanText)）将不再符合低保")
+            if trace.enabled { changes.append("家庭月收入再增加 \(benefit.yuanText)（人均达到 \(s.dibao.yuanText)）将不再符合低保") }
             return Decision(program: .dibao, member: nil, outcome: .qualifies, amountCents: benefit.value, amountKind: .perMonth, tier: .basic,
-                            summary: "家庭人均收入 \(perMember.yuanText) 低于低保标准 \(s.dibao.yuanText)，财产符合规定", steps: trace.take(),
-                            changes: changes, notes: ["向居住地乡镇（街道）申请，经县级民政部门审核确认，次月起按月发放 [DB 4–5, 24]"])
+                            summary: say("家庭人均收入 \(perMember.yuanText) 低于低保标准 \(s.dibao.yuanText)，财产符合规定"), steps: trace.take(),
+                            changes: sayAll(changes), notes: sayAll(["向居住地乡镇（街道）申请，经县级民政部门审核确认，次月起按月发放 [DB 4–5, 24]"]))
         }
         if !incomeOK {
             let over = perMember - s.dibao
-            changes.append(over == .zero ? "家庭人均收入恰好等于低保标准 \(s.dibao.yuanText)，须低于标准才符合"
-                                         : "家庭人均收入比低保标准高出 \(over.yuanText)")
+            if trace.enabled { changes.append(over == .zero ? "家庭人均收入恰好等于低保标准 \(s.dibao.yuanText)，须低于标准才符合"
+                                         : "家庭人均收入比低保标准高出 \(over.yuanText)") }
         }
-        if let excess = assets.excess { changes.append("金融资产超出上限 \(excess.yuanText)") }
+        if let excess = assets.excess { if trace.enabled { changes.append("金融资产超出上限 \(excess.yuanText)") } }
         return Decision(program: .dibao, member: nil, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
-                        summary: incomeOK ? "财产超出规定" : "家庭人均收入 \(perMember.yuanText) 不低于低保标准 \(s.dibao.yuanText)",
-                        steps: trace.take(), changes: changes, notes: [])
+                        summary: say(incomeOK ? "财产超出规定" : "家庭人均收入 \(perMember.yuanText) 不低于低保标准 \(s.dibao.yuanText)"),
+                        steps: trace.take(), changes: sayAll(changes), notes: sayAll([]))
     }
 
     /// Gradual exit: a dibao household whose income rose above the standard keeps its benefit for up
@@ -347,8 +358,8 @@ struct Run {
                                                        month: (since.month - 1 + s.exitMonths) % 12 + 1, day: 1)).dayNumber - 1)
         return Decision(program: .dibao, member: nil, outcome: within ? .qualifies : .doesNotQualify,
                         amountCents: within ? current.monthlyAmountCents : 0, amountKind: .perMonth, tier: within ? .basic : nil,
-                        summary: within ? "渐退第\(month)个月（共\(s.exitMonths)个月）" : "渐退期（\(s.exitMonths)个月）已满",
-                        steps: trace.take(), changes: within ? ["渐退期至 \(end) 结束"] : [], notes: ["渐退"])
+                        summary: say(within ? "渐退第\(month)个月（共\(s.exitMonths)个月）" : "渐退期（\(s.exitMonths)个月）已满"),
+                        steps: trace.take(), changes: sayAll(within ? ["渐退期至 \(end) 结束"] : []), notes: sayAll(["渐退"]))
     }
 
     // MARK: near-dibao [DB 8; DD; JC]
@@ -366,12 +377,12 @@ struct Run {
         let assets = assetsWithinLimits(members: Int(n), months: s.nearAssetMonths, monthsParameter: s.nearDibaoAssetLimitMonths, rule: "低保边缘：财产")
         let ok = incomeOK && assets.ok && !members.isEmpty
         var changes: [String] = []
-        if !incomeOK { changes.append("家庭人均收入比低保边缘线高出 \((perMember - line).yuanText)") }
-        if ok { changes.append("家庭月收入再增加 \((line * n - monthlyIncome).yuanText) 将不再属于低保边缘家庭") }
+        if !incomeOK { if trace.enabled { changes.append("家庭人均收入比低保边缘线高出 \((perMember - line).yuanText)") } }
+        if ok { if trace.enabled { changes.append("家庭月收入再增加 \((line * n - monthlyIncome).yuanText) 将不再属于低保边缘家庭") } }
         return Decision(program: .nearDibao, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
                         tier: ok ? .targeted : nil,
-                        summary: ok ? "人均收入 \(perMember.yuanText) 低于边缘线 \(line.yuanText)，可享受专项救助" : "不属于低保边缘家庭",
-                        steps: trace.take(), changes: changes, notes: ok ? ["低保边缘家庭可申请医疗、教育、住房、就业等专项救助 [JC]"] : [])
+                        summary: say(ok ? "人均收入 \(perMember.yuanText) 低于边缘线 \(line.yuanText)，可享受专项救助" : "不属于低保边缘家庭"),
+                        steps: trace.take(), changes: sayAll(changes), notes: sayAll(ok ? ["低保边缘家庭可申请医疗、教育、住房、就业等专项救助 [JC]"] : []))
     }
 
     // MARK: individual inclusion and the one-person household [DB 8; DD]
@@ -396,11 +407,11 @@ struct Run {
                       parameters: [s.singlePersonHouseholdForSevereDisability, s.adultAge, s.dibaoStandard],
                       result: ok ? (s.singlePersonOK ? "按单人户纳入低保" : "可按单人户纳入，由当地研判") : "本人收入不低于标准")
             guard ok else { return Decision(program: .dibao, member: m.id, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
-                                            summary: "单人户：本人收入不低于标准", steps: trace.take(), changes: [], notes: []) }
+                                            summary: say("单人户：本人收入不低于标准"), steps: trace.take(), changes: sayAll([]), notes: sayAll([])) }
             return Decision(program: .dibao, member: m.id, outcome: s.singlePersonOK ? .qualifies : .needsDecision,
                             amountCents: (s.dibao - own).value, amountKind: .perMonth, tier: .basic,
-                            summary: "\(m.label)按单人户纳入低保", steps: trace.take(),
-                            changes: ["本人月收入再增加 \((s.dibao - own).yuanText) 将不再符合"], notes: ["单人保"])
+                            summary: say("\(m.label)按单人户纳入低保"), steps: trace.take(),
+                            changes: sayAll(["本人月收入再增加 \((s.dibao - own).yuanText) 将不再符合"]), notes: sayAll(["单人保"]))
         }
         trace.add("单人保", Article.dbIndividual,
                   inputs: [StepInput(name: m.label, value: [m.disability?.chinese, ill ? "重特大疾病" : nil].compactMap { $0 }.joined(separator: "、"), source: nil),
@@ -409,11 +420,11 @@ struct Run {
                   result: householdIsNear ? "可单独纳入低保" : "家庭不属于低保边缘家庭，不适用单人保")
         guard householdIsNear else {
             return Decision(program: .dibao, member: m.id, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
-                            summary: "单人保：家庭收入超出低保边缘线", steps: trace.take(), changes: [], notes: [])
+                            summary: say("单人保：家庭收入超出低保边缘线"), steps: trace.take(), changes: sayAll([]), notes: sayAll([]))
         }
         let amount = max(.zero, s.dibao - own)
         return Decision(program: .dibao, member: m.id, outcome: .qualifies, amountCents: amount.value, amountKind: .perMonth, tier: .basic,
-                        summary: "\(m.label)单独纳入低保（单人保）", steps: trace.take(), changes: [], notes: ["单人保"])
+                        summary: say("\(m.label)单独纳入低保（单人保）"), steps: trace.take(), changes: sayAll([]), notes: sayAll(["单人保"]))
     }
 
     // MARK: tekun [TK 4–8, 21–22]
@@ -449,26 +460,27 @@ struct Run {
                   result: supporterOK ? "符合" : "有能履行义务的法定义务人")
         let ok = noCapacity && livingOK && assetsOK && supporterOK
         var changes: [String] = []
-        if !byAge && !byDisability && livingOK && assetsOK && supporterOK && a < s.elderAge {
+        let reachesAgeLater = !byAge && !byDisability && livingOK && assetsOK && supporterOK && a < s.elderAge
+        if reachesAgeLater {
             let turns = Self.anniversary(m.birthDate, years: s.elderAge)
-            changes.append("\(m.label)于 \(turns) 年满\(s.elderAge)周岁，届时可能符合特困条件")
+            if trace.enabled { changes.append("\(m.label)于 \(turns) 年满\(s.elderAge)周岁，届时可能符合特困条件") }
         }
         if !ok {
             // Not worth showing for every ordinary adult; only where someone could plausibly qualify.
-            guard noCapacity || !changes.isEmpty else { _ = trace.take(); return nil }
+            guard noCapacity || reachesAgeLater else { _ = trace.take(); return nil }
             var why: [String] = []
             if !noCapacity { why.append("有劳动能力") }
             if !livingOK || !assetsOK { why.append("有生活来源") }
             if !supporterOK { why.append("有能履行义务的法定义务人") }
             return Decision(program: .tekun, member: m.id, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
-                            summary: "\(m.label)：\(why.joined(separator: "、"))", steps: trace.take(), changes: changes, notes: [])
+                            summary: say("\(m.label)：\(why.joined(separator: "、"))"), steps: trace.take(), changes: sayAll(changes), notes: sayAll([]))
         }
         // Care standard by self-care level [TK 21–22]; unknown until the home visit assesses it.
         guard let unable = m.selfCareUnableActivities else {
             trace.add("生活自理能力评估", Article.tkSelfCare, result: "尚未评估：需入户评估六项日常活动后确定照料护理标准")
             return Decision(program: .tekun, member: m.id, outcome: .needsDecision, amountCents: s.tekunBasic.value, amountKind: .perMonth,
-                            tier: .basic, summary: "\(m.label)符合特困三项条件，照料护理标准待自理能力评估",
-                            steps: trace.take(), changes: [], notes: ["暂按基本生活标准计算，未含照料护理费"])
+                            tier: .basic, summary: say("\(m.label)符合特困三项条件，照料护理标准待自理能力评估"),
+                            steps: trace.take(), changes: sayAll([]), notes: sayAll(["暂按基本生活标准计算，未含照料护理费"]))
         }
         let (careLabel, care, careParam): (String, Cents, ResolvedParameter) =
             unable >= s.fullyFrom ? ("完全丧失生活自理能力", s.careFully, s.tekunCareFully)
@@ -482,8 +494,8 @@ struct Run {
         trace.add("特困供养金额", Article.tkConditions, parameters: [s.tekunBasicStandard],
                   result: "基本生活 \(s.tekunBasic.yuanText) + 照料护理 \(care.yuanText) = \(total.yuanText)/月（\((m.supportMode ?? .dispersed).chinese)）")
         return Decision(program: .tekun, member: m.id, outcome: .qualifies, amountCents: total.value, amountKind: .perMonth, tier: .basic,
-                        summary: "\(m.label)符合特困人员三项条件（\(careLabel)）", steps: trace.take(), changes: [],
-                        notes: ["向户籍地乡镇（街道）申请 [TK 10]", (m.supportMode ?? .dispersed).chinese])
+                        summary: say("\(m.label)符合特困人员三项条件（\(careLabel)）"), steps: trace.take(), changes: sayAll([]),
+                        notes: sayAll(["向户籍地乡镇（街道）申请 [TK 10]", (m.supportMode ?? .dispersed).chinese]))
     }
 
     /// The day a person born on `birth` turns `years` (29 February birthdays turn on 1 March).
@@ -499,7 +511,7 @@ struct Run {
         guard let window = s.rigidExpenditureWindowMonths else {
             trace.add("刚性支出困难家庭", Article.rigid, result: "评估日期早于《刚性支出困难家庭认定办法》施行日（2025-01-01）")
             return Decision(program: .expenditureHardship, member: nil, outcome: .doesNotQualify, amountCents: 0, amountKind: .none, tier: nil,
-                            summary: "该日期尚未实施刚性支出困难家庭认定", steps: trace.take(), changes: [], notes: [])
+                            summary: say("该日期尚未实施刚性支出困难家庭认定"), steps: trace.take(), changes: sayAll([]), notes: sayAll([]))
         }
         let n = Int64(max(counted.count, 1))
         let line = s.disposableIncomeAnnual.divided(by: MonthlyConversion.monthsPerYear, rounding: .halfUp)
@@ -519,10 +531,10 @@ struct Run {
         let assets = assetsWithinLimits(members: Int(n), months: s.nearAssetMonths, monthsParameter: s.nearDibaoAssetLimitMonths, rule: "刚性支出困难：财产")
         let ok = incomeOK && spendingOK && assets.ok
         var changes: [String] = []
-        if incomeOK && assets.ok && !spendingOK && rigidAnnual > .zero { changes.append("近12个月刚性支出再增加 \((share - rigidAnnual + Cents(1)).yuanText) 将可能符合") }
+        if incomeOK && assets.ok && !spendingOK && rigidAnnual > .zero { if trace.enabled { changes.append("近12个月刚性支出再增加 \((share - rigidAnnual + Cents(1)).yuanText) 将可能符合") } }
         return Decision(program: .expenditureHardship, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
-                        tier: ok ? .targeted : nil, summary: ok ? "刚性支出超过家庭收入的规定比例" : "不属于刚性支出困难家庭",
-                        steps: trace.take(), changes: changes, notes: ok ? ["认定有效期最长12个月 [GX]"] : [])
+                        tier: ok ? .targeted : nil, summary: say(ok ? "刚性支出超过家庭收入的规定比例" : "不属于刚性支出困难家庭"),
+                        steps: trace.take(), changes: sayAll(changes), notes: sayAll(ok ? ["认定有效期最长12个月 [GX]"] : []))
     }
 
     // MARK: temporary assistance [LS; ZX 48]
@@ -567,8 +579,8 @@ struct Run {
                       result: notes[0])
         }
         return Decision(program: .temporary, member: nil, outcome: outcome, amountCents: ok ? amount.value : 0, amountKind: .oneOff,
-                        tier: nil, summary: ok ? "\(e.kind.chinese)：临时救助 \(amount.yuanText)" : "不符合临时救助条件",
-                        steps: trace.take(), changes: [], notes: notes)
+                        tier: nil, summary: say(ok ? "\(e.kind.chinese)：临时救助 \(amount.yuanText)" : "不符合临时救助条件"),
+                        steps: trace.take(), changes: sayAll([]), notes: sayAll(notes))
     }
 
     // MARK: the two disability subsidies
@@ -586,8 +598,8 @@ struct Run {
         guard ok || dibao || near else { _ = trace.take(); return nil }
         return Decision(program: .disabilityLiving, member: m.id, outcome: ok ? .qualifies : .doesNotQualify,
                         amountCents: ok ? s.livingAllowance.value : 0, amountKind: .perMonth, tier: nil,
-                        summary: ok ? "\(m.label)（\(d.chinese)）享受困难残疾人生活补贴" : "不符合困难残疾人生活补贴",
-                        steps: trace.take(), changes: [], notes: [])
+                        summary: say(ok ? "\(m.label)（\(d.chinese)）享受困难残疾人生活补贴" : "不符合困难残疾人生活补贴"),
+                        steps: trace.take(), changes: sayAll([]), notes: sayAll([]))
     }
 
     mutating func disabilityCare(_ m: MemberInput) -> Decision? {
@@ -599,8 +611,8 @@ struct Run {
                   result: ok ? "残疾等级为\(d.grade)级，符合" : "残疾等级为\(d.grade)级，不属于重度残疾")
         return Decision(program: .disabilityCare, member: m.id, outcome: ok ? .qualifies : .doesNotQualify,
                         amountCents: ok ? s.careAllowance.value : 0, amountKind: .perMonth, tier: nil,
-                        summary: ok ? "\(m.label)（\(d.chinese)）享受重度残疾人护理补贴" : "\(m.label)不属于重度残疾（\(d.chinese)）",
-                        steps: trace.take(), changes: [], notes: [])
+                        summary: say(ok ? "\(m.label)（\(d.chinese)）享受重度残疾人护理补贴" : "\(m.label)不属于重度残疾（\(d.chinese)）"),
+                        steps: trace.take(), changes: sayAll([]), notes: sayAll([]))
     }
 
     // MARK: orphans and de-facto unsupported children
@@ -616,11 +628,11 @@ struct Run {
                   parameters: [s.childAgeLimit, program == .orphan ? s.orphanAllowance : s.unsupportedChildAllowance],
                   result: young ? "符合，每月 \(amount.yuanText)" : "已满\(s.childLimit)周岁")
         var changes: [String] = []
-        if young { changes.append("于 \(Self.anniversary(m.birthDate, years: s.childLimit)) 年满\(s.childLimit)周岁，届时需重新认定") }
+        if young { if trace.enabled { changes.append("于 \(Self.anniversary(m.birthDate, years: s.childLimit)) 年满\(s.childLimit)周岁，届时需重新认定") } }
         return Decision(program: program, member: m.id, outcome: young ? .qualifies : .doesNotQualify, amountCents: young ? amount.value : 0,
                         amountKind: .perMonth, tier: young ? .basic : nil,
-                        summary: young ? "\(m.label)：\(program.chinese)" : "\(m.label)已满\(s.childLimit)周岁",
-                        steps: trace.take(), changes: changes, notes: [])
+                        summary: say(young ? "\(m.label)：\(program.chinese)" : "\(m.label)已满\(s.childLimit)周岁"),
+                        steps: trace.take(), changes: sayAll(changes), notes: sayAll([]))
     }
 
     // MARK: medical and education assistance eligibility [ZX; JC]
@@ -630,8 +642,8 @@ struct Run {
         trace.add("医疗救助对象", Article.medical, inputs: [StepInput(name: "分层", value: tier.chinese, source: nil)],
                   result: ok ? "属于医疗救助对象（按费用报销，金额随票据计算）" : "不属于医疗救助对象；发生高额医疗费用时可申请临时救助")
         return Decision(program: .medical, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
-                        tier: nil, summary: ok ? "可享受医疗救助（资助参保与费用救助）" : "暂不属于医疗救助对象", steps: trace.take(), changes: [],
-                        notes: ok ? [tier == .basic ? "兜底保障对象：资助参保并按较高比例救助" : "专项救助对象：按规定比例救助"] : [])
+                        tier: nil, summary: say(ok ? "可享受医疗救助（资助参保与费用救助）" : "暂不属于医疗救助对象"), steps: trace.take(), changes: sayAll([]),
+                        notes: sayAll(ok ? [tier == .basic ? "兜底保障对象：资助参保并按较高比例救助" : "专项救助对象：按规定比例救助"] : []))
     }
 
     mutating func educationDecision(_ m: MemberInput, tier: AssistanceTier) -> Decision? {
@@ -642,6 +654,6 @@ struct Run {
                   result: ok ? "符合教育救助条件" : "家庭不属于救助对象")
         guard ok else { _ = trace.take(); return nil }
         return Decision(program: .education, member: m.id, outcome: .qualifies, amountCents: 0, amountKind: .none, tier: nil,
-                        summary: "\(m.label)（\(school.chinese)）可申请教育救助", steps: trace.take(), changes: [], notes: ["向学校或教育部门申请"])
+                        summary: say("\(m.label)（\(school.chinese)）可申请教育救助"), steps: trace.take(), changes: sayAll([]), notes: sayAll(["向学校或教育部门申请"]))
     }
 }

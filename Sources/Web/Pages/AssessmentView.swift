@@ -35,6 +35,19 @@ enum AssessmentView {
             .if(explain && !d.steps.isEmpty, .details(.summary(.text("计算依据（\(d.steps.count)步）")), steps(d.steps))))
     }
 
+    /// Benefits and disposable income as earnings rise from zero to twice the household's standard.
+    static func cliffChart(_ points: [CliffAnalysis.Point], standard: Cents?, members: Int) -> String {
+        guard !points.isEmpty else { return "" }
+        func yuan(_ c: Cents) -> Double { Double(c.value) / 100 }
+        let series = [
+            SVGChart.Series(name: "可支配收入", colour: "#1f5fa8", dashed: false, points: points.map { (yuan($0.earned), yuan($0.disposable)) }),
+            SVGChart.Series(name: "含渐退期的可支配收入", colour: "#2e8b57", dashed: true, points: points.map { (yuan($0.earned), yuan($0.disposableWithExit)) }),
+            SVGChart.Series(name: "救助金", colour: "#d35400", dashed: false, points: points.map { (yuan($0.earned), yuan($0.benefits)) }),
+        ]
+        let marks = standard.map { [(x: yuan($0 * Int64(max(members, 1))), label: "低保线")] } ?? []
+        return SVGChart.lines(title: "悬崖效应：随劳动收入增加的救助金与可支配收入", xLabel: "家庭每月劳动收入（元）", yLabel: "每月（元）", series: series, marks: marks)
+    }
+
     static func steps<C: HTML.BodyContext>(_ steps: [Step]) -> Node<C> {
         .ol(.class("steps"), .group(steps.map { s in
             .li(.strong(.text(s.rule)), .span(.class("tag"), .text(s.article)), .text("：\(s.result)"),

@@ -13,12 +13,16 @@ enum HouseholdPage {
         var request: AssessmentRequest
         /// The policy calculator's view; nil with the reason when the rules cannot be applied (e.g. a missing parameter).
         var assessment: Result<Assessment, PolicyError>
+        var cliffChart: String
 
         /// Nil when missing or outside the jurisdiction. The read is audited by the store.
         static func load(db: any Database, actor: Actor, id: Household.ID, today: LocalDate, calculator: PolicyCalculator) async throws -> Model? {
             guard let p = try await RegistryStore(db).profile(id, actor: actor) else { return nil }
             let request = AssessmentRequest(profile: p, date: today)
-            return Model(profile: p, today: today, request: request, assessment: Result { () throws(PolicyError) in try calculator.assess(request) })
+            let points = (try? CliffAnalysis.series(calculator, request)) ?? []
+            return Model(profile: p, today: today, request: request, assessment: Result { () throws(PolicyError) in try calculator.assess(request) },
+                         cliffChart: AssessmentView.cliffChart(points, standard: (try? calculator.standards(region: request.region, date: today))?.dibaoStandard.amount,
+                                                               members: request.members.filter(\.isPresent).count))
         }
     }
 
@@ -52,7 +56,8 @@ enum HouseholdPage {
         case .success(let a):
             return .group(
                 .p(.class("muted"), .text("依据登记数据自动评估；供养方式、自理能力、赡养人等未登记的情况需入户核实。")),
-                AssessmentView.section(a, members: m.request.members))
+                AssessmentView.section(a, members: m.request.members),
+                .div(.class("panel"), .h3(.text("收入变化的影响（悬崖效应）")), .raw(m.cliffChart)))
         case .failure(let e):
             return .div(.class("error"), .text("无法评估：\(e.chinese)"))
         }

@@ -53,3 +53,45 @@ enum SVGChart {
         return out
     }
 }
+
+extension SVGChart {
+    struct Series: Sendable {
+        var name: String
+        var colour: String
+        var dashed: Bool
+        var points: [(x: Double, y: Double)]
+    }
+
+    /// A line chart with axes labelled in yuan; each series a polyline, with a legend.
+    static func lines(title: String, xLabel: String, yLabel: String, series: [Series], marks: [(x: Double, label: String)] = []) -> String {
+        let width = 640.0, height = 340.0, left = 64.0, right = 16.0, top = 36.0, bottom = 48.0
+        let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
+        let maxX = max(xs.max() ?? 1, 1), maxY = max(ys.max() ?? 1, 1) * 1.05
+        func px(_ x: Double) -> Double { left + (width - left - right) * x / maxX }
+        func py(_ y: Double) -> Double { height - bottom - (height - top - bottom) * y / maxY }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" role=\"img\" aria-label=\"\(escape(title))\">"
+        s += "<title>\(escape(title))</title>"
+        s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(height - bottom))\" x2=\"\(fmt(width - right))\" y2=\"\(fmt(height - bottom))\" stroke=\"#888\"/>"
+        s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(top))\" x2=\"\(fmt(left))\" y2=\"\(fmt(height - bottom))\" stroke=\"#888\"/>"
+        for i in 0...4 {
+            let y = maxY * Double(i) / 4, x = maxX * Double(i) / 4
+            s += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(py(y) + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#555\">\(Int(y))</text>"
+            s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(py(y)))\" x2=\"\(fmt(width - right))\" y2=\"\(fmt(py(y)))\" stroke=\"#eee\"/>"
+            s += "<text x=\"\(fmt(px(x)))\" y=\"\(fmt(height - bottom + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">\(Int(x))</text>"
+        }
+        s += "<text x=\"\(fmt((left + width - right) / 2))\" y=\"\(fmt(height - 10))\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\">\(escape(xLabel))</text>"
+        s += "<text x=\"\(fmt(left))\" y=\"\(fmt(top - 14))\" font-size=\"12\" fill=\"#333\">\(escape(yLabel))</text>"
+        for m in marks {
+            s += "<line x1=\"\(fmt(px(m.x)))\" y1=\"\(fmt(top))\" x2=\"\(fmt(px(m.x)))\" y2=\"\(fmt(height - bottom))\" stroke=\"#c0392b\" stroke-dasharray=\"3 3\"/>"
+            s += "<text x=\"\(fmt(px(m.x) + 4))\" y=\"\(fmt(top + 10))\" font-size=\"11\" fill=\"#c0392b\">\(escape(m.label))</text>"
+        }
+        for (i, line) in series.enumerated() {
+            let pts = line.points.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
+            s += "<polyline fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(pts)\"><title>\(escape(line.name))</title></polyline>"
+            let lx = left + 8 + Double(i) * 190
+            s += "<line x1=\"\(fmt(lx))\" y1=\"\(fmt(top - 26))\" x2=\"\(fmt(lx + 22))\" y2=\"\(fmt(top - 26))\" stroke=\"\(line.colour)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+            s += "<text x=\"\(fmt(lx + 27))\" y=\"\(fmt(top - 22))\" font-size=\"12\" fill=\"#333\">\(escape(line.name))</text>"
+        }
+        return s + "</svg>"
+    }
+}
