@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList
+    case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -15,6 +15,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .createUser: return "创建用户"
         case .generateDemo: return "生成演示数据"
         case .exportList: return "导出名单"
+        case .simulation: return "政策模拟"
         }
     }
 }

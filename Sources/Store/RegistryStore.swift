@@ -173,6 +173,58 @@ public struct RegistryStore: Sendable {
                                 members: members, facts: facts, enrolments: enrolments)
     }
 
+    /// Whole profiles, a batch at a time in ID order, for bulk work such as a policy simulation.
+    /// Scoped like every read; the caller writes one audit entry for the run rather than one per household.
+    public func profiles(in region: RegionCode, actor: Actor, after: Household.ID?, limit: Int) async throws -> [HouseholdProfile] {
+        try requireViewer(actor)
+        guard actor.covers(region) else { return [] }
+        let range = region.subtreeRange
+        var q = sql.select().columns("id", "registered_region", "residence_region", "address").from("households")
+            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
+            .where("residence_region", .lessThanOrEqual, range.upperBound)
+        if let after { q = q.where("id", .greaterThan, after.rawValue) }
+        let rows = try await q.orderBy("id").limit(limit).all()
+        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        guard !ids.isEmpty else { return [] }
+        var members: [UUID: [Member]] = [:], facts: [UUID: [Fact]] = [:], enrolments: [UUID: [Enrolment]] = [:]
+        for m in try await sql.select().column("*").from("members").where("household_id", .in, ids).all().map(RowDecoding.member) {
+            members[m.householdID.rawValue, default: []].append(m)
+        }
+        for f in try await sql.select().column("*").from("facts").where("household_id", .in, ids).all().map(RowDecoding.fact) {
+            facts[f.householdID.rawValue, default: []].append(f)
+        }
+        for e in try await sql.select().column("*").from("enrolments").where("household_id", .in, ids).all().map(RowDecoding.enrolment) {
+            enrolments[e.householdID.rawValue, default: []].append(e)
+        }
+        return try rows.map { r in
+            let id = try r.decode(column: "id", as: UUID.self)
+            let h = Household(id: Household.ID(id), registeredRegion: try RegionCode(try r.decode(column: "registered_region", as: String.self)),
+                              residenceRegion: try RegionCode(try r.decode(column: "residence_region", as: String.self)),
+                              address: try r.decode(column: "address", as: String.self))
+            return HouseholdProfile(household: h, registeredRegionName: "", residenceRegionName: "", members: members[id] ?? [],
+                                    facts: facts[id] ?? [], enrolments: enrolments[id] ?? [])
+        }
+    }
+
+    /// Runs a policy simulation over every household of `region` in the actor's jurisdiction, and audits the run.
+    public func simulate(_ simulation: Simulation, region: RegionCode, actor: Actor, batch: Int = 500,
+                         progress: @Sendable (Int) -> Void = { _ in }) async throws -> Simulation {
+        var sim = simulation
+        var after: Household.ID?
+        var done = 0
+        while true {
+            let profiles = try await self.profiles(in: region, actor: actor, after: after, limit: batch)
+            guard let last = profiles.last else { break }
+            for p in profiles { sim.add(p) }
+            after = last.household.id
+            done += profiles.count
+            progress(done)
+        }
+        try await AuditLog(db).record(actor: actor, action: .simulation, targetKind: "region", targetID: region.value,
+                                      detail: "政策模拟：\(simulation.change.chinese)，\(done)户")
+        return sim
+    }
+
     // MARK: regions and counts
 
     public func region(_ code: RegionCode) async throws -> Region? {

@@ -165,6 +165,32 @@ func routes(_ app: Application) throws {
         return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .regions)))
     }
 
+    staff.get("simulation") { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.runSimulation) else { throw DomainError.forbidden }
+        return Layout.response(SimulationPage.view(chrome: try await Layout.chrome(req, .simulation), regions: try await SimulationPage.regions(req, actor: actor),
+                                                   form: nil, result: nil, error: nil))
+    }
+    staff.post("simulation") { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.runSimulation) else { throw DomainError.forbidden }
+        let regions = try await SimulationPage.regions(req, actor: actor)
+        let form = try req.content.decode(SimulationPage.Form.self)
+        let chrome = try await Layout.chrome(req, .simulation)
+        do {
+            // The change must apply inside the user's jurisdiction; the run covers the whole jurisdiction.
+            guard let region = try? RegionCode(form.region), actor.covers(region) else { throw DomainError.forbidden }
+            let change = ParameterChange(name: form.parameter, region: region, effective: try LocalDate(form.from), percent: form.percent)
+            let simulation = try Simulation(parameters: req.calculator.parameters, change: change, scope: actor.jurisdiction)
+            let result = try await RegistryStore(req.db).simulate(simulation, region: actor.jurisdiction, actor: actor)
+            return Layout.response(SimulationPage.view(chrome: chrome, regions: regions, form: form, result: result, error: nil))
+        } catch let e as PolicyError {
+            return Layout.response(SimulationPage.view(chrome: chrome, regions: regions, form: form, result: nil, error: e.chinese), status: .badRequest)
+        } catch let e as DomainError where e != .forbidden {
+            return Layout.response(SimulationPage.view(chrome: chrome, regions: regions, form: form, result: nil, error: e.chinese), status: .badRequest)
+        }
+    }
+
     staff.get("audit") { req -> Response in
         let actor = try req.actor()
         let m = try await AuditPage.Model.load(db: req.db, actor: actor)

@@ -16,6 +16,7 @@ public enum SiteURL: Sendable, Equatable {
     case apiAssessments
     case apiHouseholdAssessment(Household.ID)
     case selfAssessment
+    case simulation
     case script
     case openAPI
     case stylesheet
@@ -34,6 +35,7 @@ public enum SiteURL: Sendable, Equatable {
         case .apiAssessments: return "/api/v1/assessments"
         case .apiHouseholdAssessment(let id): return "/api/v1/households/\(id)/assessment"
         case .selfAssessment: return "/self-assessment"
+        case .simulation: return "/simulation"
         case .script: return "/static/site.js"
         case .openAPI: return "/api/openapi.json"
         case .stylesheet: return "/static/site.css"

@@ -152,3 +152,30 @@ final class LogCapture: LogHandler, @unchecked Sendable {
         }
     }
 }
+
+@Suite struct SimulationWebTests {
+    @Test func cityAdminsSimulateCoordinatorsMayNot() async throws {
+        try await TestSite.with(households: 150) { site in
+            let admin = site.browser()
+            try await admin.login("admin")
+            let page = try await admin.get(SiteURL.simulation.path)
+            #expect(page.status == .ok)
+            // act
+            let res = try await admin.post(SiteURL.simulation.path, form: ["_csrf": Browser.csrf(in: page)!, "parameter": "dibaoStandard", "percent": "10",
+                                                                           "region": "120104000000", "from": "2026-07-01"])
+            // check
+            #expect(res.status == .ok)
+            let html = res.body.string
+            #expect(html.contains("测算结果"))
+            #expect(html.contains("合计"))
+            #expect(html.contains("南开区"))
+            #expect(html.contains("<svg"))
+            let auditor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: try RegionCode("120100000000"), origin: "test")
+            #expect(try await AuditLog(site.app.db).recent(actor: auditor, action: .simulation).count == 1)
+            // a coordinator has no simulation page
+            let coordinator = site.browser()
+            try await coordinator.login("coordinator")
+            #expect(try await coordinator.get(SiteURL.simulation.path).status == .forbidden)
+        }
+    }
+}

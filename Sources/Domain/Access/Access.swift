@@ -35,6 +35,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case viewAuditLog
     /// Upload department data (later issues).
     case importData
+    /// Run "what if" policy simulations over the registry.
+    case runSimulation
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -48,6 +50,9 @@ public enum Permission: String, Sendable, CaseIterable {
             return role == .auditor
         case .importData:
             return role == .dataOfficer || role == .cityAdmin
+        // Simulations inform standard-setting, which is the city's and the county bureau's work.
+        case .runSimulation:
+            return role == .cityAdmin || role == .countyReviewer
         }
     }
 }

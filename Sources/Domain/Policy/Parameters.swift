@@ -141,8 +141,10 @@ public struct ParameterSet: Sendable {
 
     /// name → scope → entries sorted by effective date
     private let index: [String: [ParameterScope: [(LocalDate, ParameterValue, String)]]]
+    let entries: [Entry]
 
     init(entries: [Entry]) {
+        self.entries = entries
         var idx: [String: [ParameterScope: [(LocalDate, ParameterValue, String)]]] = [:]
         for e in entries {
             for (name, value) in e.values {

@@ -11,7 +11,8 @@ extension AssessmentRequest {
         }
         let inForce = p.facts.filter { $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }
         let dead = Set(p.facts.filter { $0.kind == .death && $0.validFrom <= date }.compactMap(\.memberID))
-        let members = p.members.map { m in
+        // Someone born after the date was not yet a member then.
+        let members = p.members.filter { $0.birthDate <= date }.map { m in
             MemberInput(id: m.id.description, name: m.name, relation: m.relation, birthDate: m.birthDate, sex: m.sex,
                         status: dead.contains(m.id) ? .deceased : .present,
                         disability: m.disability.map { DisabilityInput(category: $0.category, grade: $0.grade) },
@@ -20,9 +21,11 @@ extension AssessmentRequest {
         var incomes: [IncomeInput] = []
         var assets: [AssetInput] = []
         var expenditures: [ExpenditureInput] = []
+        let present = Set(members.map(\.id))
         for f in inForce {
             guard let amount = f.amount else { continue }
             let member = f.memberID?.description
+            if let member, !present.contains(member) { continue }
             switch f.kind.category {
             case .income:
                 guard let kind = IncomeKind(rawValue: f.kind.rawValue) else { continue }
@@ -37,7 +40,7 @@ extension AssessmentRequest {
                 continue
             }
         }
-        let enrolments = p.enrolments.filter { $0.status == .active }.map {
+        let enrolments = p.enrolments.filter { $0.status == .active && ($0.memberID.map { present.contains($0.description) } ?? true) }.map {
             CurrentEnrolment(program: $0.program, member: $0.memberID?.description, since: $0.since, monthlyAmountCents: $0.monthlyAmount.value)
         }
         self.init(date: date, region: p.household.residenceRegion, members: members, incomes: incomes, assets: assets,

@@ -1,0 +1,77 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// 政策模拟: what one parameter change would do across the user's jurisdiction.
+enum SimulationPage {
+    static let parameters: [(String, String)] = [
+        ("dibaoStandard", "低保标准"), ("nearDibaoMultiple", "低保边缘倍数"), ("tekunCareFully", "全护理照料标准"),
+        ("disabilityLivingAllowance", "困难残疾人生活补贴"), ("disabilityCareAllowance", "重度残疾人护理补贴"),
+    ]
+
+    struct Form: Content {
+        var parameter: String
+        var percent: Int
+        var region: String
+        var from: String
+    }
+
+    static func regions(_ req: Request, actor: Actor) async throws -> [Region] {
+        guard let o = try await RegistryStore(req.db).overview(actor: actor) else { return [] }
+        return [o.region] + o.subRegions.map(\.region)
+    }
+
+    static func view(chrome: Layout.Chrome, regions: [Region], form: Form?, result: Simulation?, error: String?) -> HTML {
+        Layout.page("政策模拟", chrome,
+            .h1(.text("政策模拟")),
+            .p(.class("muted"), .text("调整一项政策参数，按辖区内全部登记家庭重新测算：新增符合、失去救助的户数与每月资金变化。测算不改变任何数据，但会记入审计日志。")),
+            .unwrap(error) { .div(.class("error"), .text($0)) },
+            .form(.class("panel simulation"), .action(SiteURL.simulation.path), .method(.post),
+                  .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                  .label(.text("参数"), .select(.attribute(named: "name", value: "parameter"), .group(parameters.map { v, t in
+                      option(v, t, selected: form?.parameter == v) }))),
+                  .label(.text("调整幅度（%）"), .input(.type(.number), .name("percent"), .value("\(form?.percent ?? 5)"))),
+                  .label(.text("适用区域"), .select(.attribute(named: "name", value: "region"), .group(regions.map { r in
+                      option(r.code.value, r.name, selected: form?.region == r.code.value) }))),
+                  .label(.text("生效日期"), .input(.type(.date), .name("from"), .value(form?.from ?? LocalDate(Date(), timeZone: .china).description))),
+                  .button(.type(.submit), .text("开始测算"))),
+            .unwrap(result) { sim in results(sim, regions: regions) })
+    }
+
+    static func option<C>(_ value: String, _ text: String, selected: Bool) -> Node<C> {
+        .element(named: "option", nodes: [.attribute(named: "value", value: value), .text(text),
+                                          selected ? .attribute(named: "selected", value: "selected") : .empty])
+    }
+
+    static func results(_ sim: Simulation, regions: [Region]) -> Node<HTML.BodyContext> {
+        func name(_ code: RegionCode) -> String { regions.first { $0.code == code }?.name ?? code.value }
+        let total = sim.total
+        return .div(.class("result"),
+            .h2(.text("测算结果：\(sim.change.chinese)")),
+            .div(.class("cards"),
+                 HomePage.card("\(total.households)", "测算家庭（户）"),
+                 HomePage.card("\(total.newlyQualifying)", "新增符合"),
+                 HomePage.card("\(total.losing)", "失去救助"),
+                 HomePage.card(total.costChange.yuanText, "每月资金变化")),
+            .div(.class("panel"),
+                 .raw(SVGChart.horizontalBars(title: "各区域每月资金变化", bars: sim.rows.map {
+                     .init(label: name($0.region), value: Double(max(0, $0.costChange.value)) / 100, display: $0.costChange.yuanText, link: nil)
+                 })),
+                 .table(.class("stack"),
+                    .thead(.tr(.th(.text("区域")), .th(.class("num"), .text("户数")), .th(.class("num"), .text("新增符合")), .th(.class("num"), .text("失去救助")),
+                               .th(.class("num"), .text("现每月")), .th(.class("num"), .text("调整后每月")), .th(.class("num"), .text("变化")))),
+                    .tbody(.group((sim.rows + [total]).map { t in
+                        .tr(.td(.attribute(named: "data-label", value: "区域"), .text(t.region == sim.scope ? "合计" : name(t.region))),
+                            .td(.class("num"), .attribute(named: "data-label", value: "户数"), .text("\(t.households)")),
+                            .td(.class("num"), .attribute(named: "data-label", value: "新增符合"), .text("\(t.newlyQualifying)")),
+                            .td(.class("num"), .attribute(named: "data-label", value: "失去救助"), .text("\(t.losing)")),
+                            .td(.class("num"), .attribute(named: "data-label", value: "现每月"), .text(t.baselineMonthly.yuanText)),
+                            .td(.class("num"), .attribute(named: "data-label", value: "调整后每月"), .text(t.changedMonthly.yuanText)),
+                            .td(.class("num"), .attribute(named: "data-label", value: "变化"), .text(t.costChange.yuanText)))
+                    })))),
+            .if(sim.failures > 0, .p(.class("muted"), .text("另有 \(sim.failures) 户因数据不全无法测算。"))))
+    }
+}
