@@ -19,6 +19,7 @@ enum AssessmentView {
     static func decision(_ d: Decision, members: [MemberInput], explain: Bool) -> Node<HTML.BodyContext> {
         let who = d.member.flatMap { id in members.first { $0.id == id }?.label }
         let amount: String = {
+            guard d.outcome != .doesNotQualify else { return "" }
             switch d.amountKind {
             case .none: return ""
             case .perMonth: return "\(d.amount.yuanText)/月"

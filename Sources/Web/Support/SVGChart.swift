@@ -88,7 +88,7 @@ extension SVGChart {
         for (i, line) in series.enumerated() {
             let pts = line.points.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
             s += "<polyline fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "") points=\"\(pts)\"><title>\(escape(line.name))</title></polyline>"
-            let lx = left + 8 + Double(i) * 190
+            let lx = left + 90 + Double(i) * 170
             s += "<line x1=\"\(fmt(lx))\" y1=\"\(fmt(top - 26))\" x2=\"\(fmt(lx + 22))\" y2=\"\(fmt(top - 26))\" stroke=\"\(line.colour)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
             s += "<text x=\"\(fmt(lx + 27))\" y=\"\(fmt(top - 22))\" font-size=\"12\" fill=\"#333\">\(escape(line.name))</text>"
         }
