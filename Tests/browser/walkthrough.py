@@ -95,6 +95,34 @@ try:
 finally:
     drv.quit()
 
+# A resident's self-assessment, with no login, and its share link that never reaches the server.
+res = make_driver(390, 844, phone=True)
+try:
+    from selenium.webdriver.support.ui import Select
+    res.get(BASE + "/self-assessment")
+    Select(res.find_element(By.NAME, "district")).select_by_value("120104000000")
+    res.execute_script("document.getElementsByName('m0_birth')[0].value = '1946-03-03'")
+    res.find_element(By.NAME, "m0_income").send_keys("320")
+    Select(res.find_element(By.NAME, "m0_incomeKind")).select_by_value("residentPension")
+    res.execute_script("document.querySelector('fieldset details').open = true")
+    Select(res.find_element(By.NAME, "m0_selfcare")).select_by_value("4")
+    Select(res.find_element(By.NAME, "m0_supporter")).select_by_value("none")
+    res.find_element(By.CSS_SELECTOR, "form.self-assessment button[type=submit]").click()
+    WebDriverWait(res, 10).until(lambda d: "评估结果" in d.page_source)
+    check("特困人员救助供养" in res.page_source, "the self-assessment finds tekun for an elderly person alone")
+    check(not res.get_cookies(), "the self-assessment sets no cookie")
+    res.save_screenshot(os.path.join(OUT, "self-assessment.png"))
+    res.find_element(By.CSS_SELECTOR, "button.share").click()
+    WebDriverWait(res, 5).until(lambda d: "m0_birth=1946-03-03" in d.execute_script("return location.hash"))
+    shared = res.execute_script("return location.href")
+    check("#" in shared and "m0_income=320" in shared.split("#", 1)[1], "the share link keeps the answers after '#'")
+    res.get("about:blank")
+    res.get(shared)
+    WebDriverWait(res, 5).until(lambda d: d.find_element(By.NAME, "m0_income").get_attribute("value") == "320")
+    check(res.find_element(By.NAME, "district").get_attribute("value") == "120104000000", "opening the share link fills the form again")
+finally:
+    res.quit()
+
 # The same profile on a phone-sized screen.
 phone = make_driver(390, 844, phone=True)
 try:
