@@ -220,7 +220,7 @@ public enum FactKind: String, ChineseLabelled {
     // rigid expenditure
     case medicalSelfPay, educationCost, disabilityCare
     // life events
-    case death, birth, hukouMove, disabilityCertificate, diagnosis
+    case death, birth, hukouMove, disabilityCertificate, diagnosis, unemploymentRegistered, schoolEnrolment, schoolDropout
 
     public var category: FactCategory {
         switch self {
@@ -228,7 +228,8 @@ public enum FactKind: String, ChineseLabelled {
             return .income
         case .deposit, .securities, .commercialInsurance, .vehicle, .realEstate, .business: return .asset
         case .medicalSelfPay, .educationCost, .disabilityCare: return .expenditure
-        case .death, .birth, .hukouMove, .disabilityCertificate, .diagnosis: return .event
+        case .death, .birth, .hukouMove, .disabilityCertificate, .diagnosis, .unemploymentRegistered, .schoolEnrolment, .schoolDropout:
+            return .event
         }
     }
 
@@ -256,6 +257,9 @@ public enum FactKind: String, ChineseLabelled {
         case .hukouMove: return "户籍迁移"
         case .disabilityCertificate: return "残疾证核发"
         case .diagnosis: return "疾病诊断"
+        case .unemploymentRegistered: return "失业登记"
+        case .schoolEnrolment: return "入学"
+        case .schoolDropout: return "辍学"
         }
     }
 }

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Reads a CSV file as a stream of rows, a chunk at a time, so memory stays flat whatever the file's
+/// size. Handles quoted fields, doubled quotes, CRLF and a UTF-8 byte-order mark. Splitting happens on
+/// bytes: in UTF-8 and GB 18030 alike the bytes of `,` `"` and line breaks never occur inside a
+/// multi-byte character, so fields are decoded only once cut out.
+public struct CSVReader: Sequence, IteratorProtocol {
+    public struct Row: Sendable {
+        /// 1 for the header line.
+        public let number: Int
+        public let fields: [String]
+    }
+
+    private let handle: FileHandle
+    private let encoding: String.Encoding
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var eof = false
+    private var rowNumber = 0
+    public private(set) var undecodable: Int? = nil
+    static let chunk = 1 << 20
+
+    public init(path: String, encoding: FeedEncoding) throws(FeedError) {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw .unreadable(file: path, reason: "文件不存在或无权读取") }
+        handle = h
+        switch encoding {
+        case .utf8: self.encoding = .utf8
+        case .gb18030: self.encoding = FeedEncoding.gb18030Encoding
+        case .auto: self.encoding = Self.detect(path: path)
+        }
+        fill()
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+    }
+
+    /// UTF-8 if the first megabyte is valid UTF-8 (or starts with a BOM), GB 18030 otherwise: Excel
+    /// saves Chinese CSV files in the system code page.
+    public static func detect(path: String) -> String.Encoding {
+        guard let h = FileHandle(forReadingAtPath: path) else { return .utf8 }
+        defer { try? h.close() }
+        var sample = [UInt8](h.readData(ofLength: chunk))
+        if sample.starts(with: [0xEF, 0xBB, 0xBF]) { return .utf8 }
+        // Do not judge a character cut in half at the end of the sample (at most 3 bytes of it).
+        var trimmed = 0
+        while trimmed < 3, let last = sample.last, last >= 0x80 { sample.removeLast(); trimmed += 1 }
+        return String(validating: sample, as: UTF8.self) != nil ? .utf8 : FeedEncoding.gb18030Encoding
+    }
+
+    private mutating func fill() {
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        let data = handle.readData(ofLength: Self.chunk)
+        if data.isEmpty { eof = true } else { buffer.append(contentsOf: data) }
+    }
+
+    public mutating func next() -> Row? {
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var inQuotes = false
+        var sawAnything = false
+        while true {
+            if position >= buffer.count {
+                if eof {
+                    guard sawAnything || !field.isEmpty else { try? handle.close(); return nil }
+                    fields.append(decode(field))
+                    rowNumber += 1
+                    return Row(number: rowNumber, fields: fields)
+                }
+                fill()
+                continue
+            }
+            let b = buffer[position]
+            position += 1
+            sawAnything = true
+            if inQuotes {
+                if b == 0x22 {
+                    if position >= buffer.count && !eof { fill() }
+                    if position < buffer.count && buffer[position] == 0x22 { field.append(0x22); position += 1 } else { inQuotes = false }
+                } else {
+                    field.append(b)
+                }
+                continue
+            }
+            switch b {
+            case 0x22 where field.isEmpty: inQuotes = true
+            case 0x2C:
+                fields.append(decode(field))
+                field.removeAll(keepingCapacity: true)
+            case 0x0A:
+                if field.last == 0x0D { field.removeLast() }
+                fields.append(decode(field))
+                rowNumber += 1
+                // A blank line is skipped but still counted, so row numbers match what a person sees in an editor.
+                if fields.count == 1 && fields[0].isEmpty { fields.removeAll(); field.removeAll(); sawAnything = false; continue }
+                return Row(number: rowNumber, fields: fields)
+            default: field.append(b)
+            }
+        }
+    }
+
+    private mutating func decode(_ bytes: [UInt8]) -> String {
+        if encoding == .utf8 {
+            if let s = String(validating: bytes, as: UTF8.self) { return s }
+            if undecodable == nil { undecodable = rowNumber + 1 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        if let s = String(data: Data(bytes), encoding: encoding) { return s }
+        if undecodable == nil { undecodable = rowNumber + 1 }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public var detectedEncoding: String.Encoding { encoding }
+}

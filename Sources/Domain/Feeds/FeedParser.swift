@@ -1,0 +1,132 @@
+import Foundation
+
+/// Everything wrong with one row.
+public struct RowIssues: Error, Sendable, Equatable {
+    public var issues: [ImportIssue]
+}
+
+/// One validated, normalised row of a feed.
+public struct FeedRecord: Sendable, Equatable {
+    public var row: Int
+    public var nationalID: NationalID
+    public var name: String?
+    public var kind: FactKind
+    public var amount: Cents?
+    public var date: LocalDate?
+    public var validTo: LocalDate?
+    public var region: RegionCode?
+    public var disability: Disability?
+    public var reference: String?
+    public var note: String
+    /// The spec's natural-key fields, normalised and joined: the same row in another file has the same key.
+    public var naturalKey: String
+}
+
+/// Turns a feed's rows into records, or says exactly what is wrong with each: the file, the row, the
+/// column and why, in Chinese.
+public struct FeedParser: Sendable {
+    public let spec: FeedSpec
+    public let file: String
+    let index: [FeedField: Int]
+    let kindIndex: Int?
+
+    /// Reads the header; a column the spec requires and the file lacks stops the import before any row.
+    public init(spec: FeedSpec, header: [String], file: String) throws(FeedError) {
+        self.spec = spec
+        self.file = file
+        let cleaned = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        var idx: [FeedField: Int] = [:]
+        var missing: [String] = []
+        for c in spec.columns {
+            if let i = cleaned.firstIndex(of: c.header) { idx[c.field] = i } else if c.isRequired { missing.append(c.header) }
+        }
+        var kindIndex: Int?
+        if let kc = spec.kindColumn {
+            if let i = cleaned.firstIndex(of: kc) { kindIndex = i } else { missing.append(kc) }
+        }
+        guard missing.isEmpty else { throw .missingColumns(file: file, columns: missing) }
+        index = idx
+        self.kindIndex = kindIndex
+    }
+
+    public func parse(_ row: CSVReader.Row, knownRegion: (RegionCode) -> Bool) -> Result<FeedRecord, RowIssues> {
+        var issues: [ImportIssue] = []
+        func issue(_ column: String, _ message: String) { issues.append(ImportIssue(file: file, row: row.number, column: column, message: message)) }
+        func raw(_ f: FeedField) -> (ColumnSpec, String)? {
+            guard let c = spec.column(for: f), let i = index[f] else { return nil }
+            let v = i < row.fields.count ? row.fields[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            if v.isEmpty {
+                if c.isRequired { issue(c.header, "不能为空") }
+                return nil
+            }
+            return (c, v)
+        }
+
+        var id: NationalID?
+        if let (c, v) = raw(.nationalId) {
+            do { id = try NationalID(v) } catch { issue(c.header, error.chinese) }
+        }
+        func date(_ f: FeedField) -> LocalDate? {
+            guard let (c, v) = raw(f) else { return nil }
+            do { return try Self.parseDate(v) } catch { issue(c.header, "日期「\(v)」不存在或格式不对（应为 YYYY-MM-DD）"); return nil }
+        }
+        let validFrom = date(.date)
+        let validTo = date(.validTo)
+        _ = date(.birthDate)
+        var amount: Cents?
+        if let (c, v) = raw(.amount) {
+            do {
+                let a = try Cents(yuan: v)
+                if a.value < 0 { issue(c.header, "金额不能为负数：\(v)") } else { amount = a }
+            } catch { issue(c.header, "金额「\(v)」无效") }
+        }
+        var region: RegionCode?
+        if let (c, v) = raw(.region) {
+            if let r = try? RegionCode(v), knownRegion(r) { region = r } else { issue(c.header, "未知的行政区划代码「\(v)」") }
+        }
+        var disability: Disability?
+        if let (c, v) = raw(.disabilityCategory) {
+            let category = DisabilityCategory(rawValue: v) ?? DisabilityCategory.allCases.first { $0.chinese == v || $0.chinese.hasPrefix(v) }
+            if category == nil { issue(c.header, "未知的残疾类别「\(v)」") }
+            if let (g, gv) = raw(.disabilityGrade) {
+                let digits = gv.replacingOccurrences(of: "级", with: "")
+                let grade = Int(digits) ?? ["一": 1, "二": 2, "三": 3, "四": 4][digits]
+                if let grade, (1...4).contains(grade), let category { disability = try? Disability(category: category, grade: grade) } else {
+                    issue(g.header, "残疾等级应为1–4级，实为「\(gv)」")
+                }
+            }
+        }
+        var kind = spec.factKind
+        if let ki = kindIndex, let kc = spec.kindColumn {
+            let v = ki < row.fields.count ? row.fields[ki].trimmingCharacters(in: .whitespaces) : ""
+            if let k = spec.kindValues?[v] { kind = k } else { issue(kc, "无法识别的类型「\(v)」") }
+        }
+        // Every column is checked before deciding, so one pass reports all of a row's problems.
+        let name = raw(.name)?.1
+        let reference = raw(.reference)?.1
+        let note = raw(.note)?.1 ?? disability?.chinese ?? ""
+        guard issues.isEmpty, let id, let kind else { return .failure(RowIssues(issues: issues)) }
+        let key = spec.naturalKey.map { k -> String in
+            guard let f = FeedField(rawValue: k) else { return "" }
+            switch f {
+            case .nationalId: return id.value
+            case .date: return validFrom?.description ?? ""
+            case .amount: return amount.map { String($0.value) } ?? ""
+            default: return raw(f)?.1 ?? ""
+            }
+        }.joined(separator: "|")
+        return .success(FeedRecord(row: row.number, nationalID: id, name: name, kind: kind, amount: amount, date: validFrom, validTo: validTo,
+                                   region: region, disability: disability, reference: reference, note: note, naturalKey: key))
+    }
+
+    /// `2024-01-31`, `2024/1/31` or `20240131`.
+    static func parseDate(_ v: String) throws(DomainError) -> LocalDate {
+        let t = v.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
+        if t.count == 8, t.allSatisfy(\.isASCIIDigit) {
+            return try LocalDate(year: Int(t.prefix(4))!, month: Int(t.dropFirst(4).prefix(2))!, day: Int(t.suffix(2))!)
+        }
+        let parts = t.split(separator: "-")
+        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2].prefix(2)) else { throw .invalidDate(v) }
+        return try LocalDate(year: y, month: m, day: d)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+@testable import Domain
+
+@Suite struct FeedTests {
+    static func write(_ text: String, encoding: String.Encoding = .utf8, name: String = "feed.csv") throws -> String {
+        let dir = NSTemporaryDirectory() + "jiuzhu-feed-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/" + name
+        try text.data(using: encoding)!.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func parse(_ specName: String, _ csv: String, encoding: String.Encoding = .utf8) throws -> (records: [FeedRecord], issues: [ImportIssue]) {
+        let spec = try #require(try FeedCatalogue.bundled()[specName])
+        let path = try write(csv, encoding: encoding)
+        var reader = try CSVReader(path: path, encoding: spec.encoding)
+        guard let header = reader.next() else { throw FeedError.unreadable(file: path, reason: "empty") }
+        let parser = try FeedParser(spec: spec, header: header.fields, file: "feed.csv")
+        var records: [FeedRecord] = []
+        var issues: [ImportIssue] = []
+        while let row = reader.next() {
+            switch parser.parse(row, knownRegion: { $0.value.hasPrefix("12") }) {
+            case .success(let r): records.append(r)
+            case .failure(let e): issues += e.issues
+            }
+        }
+        return (records, issues)
+    }
+
+    @Test func everyShippedSpecIsValid() throws {
+        let specs = try FeedCatalogue.bundled()
+        #expect(specs.count >= 12)
+        let departments = Set(specs.values.map(\.department))
+        for d in [Department.publicSecurity, .funeral, .humanResources, .medicalInsurance, .disabledFederation, .education, .realEstate, .vehicles, .marketRegulation, .tax] {
+            #expect(departments.contains(d), "no feed for \(d)")
+        }
+    }
+
+    @Test func readsAGB18030FileAsExcelSavesIt() throws {
+        let csv = "身份证号,姓名,结算日期,个人自付金额,结算单号\r\n11010519491231002x,王伟,2025-03-01,\"1,234.50\",JS001\r\n"
+        let (records, issues) = try Self.parse("medical-insurance-claims", csv, encoding: FeedEncoding.gb18030Encoding)
+        #expect(issues.isEmpty)
+        #expect(records.count == 1)
+        #expect(records[0].name == "王伟")
+        #expect(records[0].nationalID.value == "11010519491231002X")
+        #expect(records[0].amount == Cents(123_450))
+        #expect(records[0].naturalKey == "JS001")
+        #expect(records[0].row == 2)
+    }
+
+    @Test func everyBadValueIsNamedByRowAndColumn() throws {
+        let csv = """
+        身份证号,姓名,结算日期,个人自付金额,结算单号,参保地区划
+        110105194912310023,甲,2025-03-01,10,A1,120104000000
+        11010519491231002X,乙,2025-02-31,10,A2,120104000000
+        11010519491231002X,丙,2025-03-01,-5,A3,120104000000
+        11010519491231002X,丁,2025-03-01,5,A4,990000000000
+        11010519491231002X,,2025-03-01,5,A5,
+        """
+        let (records, issues) = try Self.parse("medical-insurance-claims", csv)
+        #expect(records.isEmpty)
+        #expect(issues.contains { $0.row == 2 && $0.column == "身份证号" && $0.message.contains("应为「X」") })
+        #expect(issues.contains { $0.row == 3 && $0.column == "结算日期" && $0.message.contains("2025-02-31") })
+        #expect(issues.contains { $0.row == 4 && $0.column == "个人自付金额" && $0.message.contains("不能为负数") })
+        #expect(issues.contains { $0.row == 5 && $0.column == "参保地区划" && $0.message.contains("未知的行政区划代码") })
+        #expect(issues.contains { $0.row == 6 && $0.column == "姓名" && $0.message == "不能为空" })
+        #expect(issues.first?.chinese.hasPrefix("feed.csv 第2行「身份证号」") == true)
+    }
+
+    @Test func aMissingColumnStopsTheFileBeforeAnyRow() throws {
+        let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
+        #expect(throws: FeedError.missingColumns(file: "x.csv", columns: ["个人自付金额"])) {
+            try FeedParser(spec: spec, header: ["身份证号", "姓名", "结算日期", "结算单号"], file: "x.csv")
+        }
+    }
+
+    @Test func quotedFieldsBlankLinesAndAByteOrderMark() throws {
+        let csv = "\u{FEFF}公民身份号码,姓名,变动类型,变动日期,业务流水号\n\n\"11010519491231002X\",\"张\"\"三\",死亡注销,2025/3/1,\"L-1,2\"\n"
+        let (records, issues) = try Self.parse("public-security-hukou", csv)
+        #expect(issues.isEmpty)
+        #expect(records.first?.kind == .death)
+        #expect(records.first?.name == "张\"三")
+        #expect(records.first?.naturalKey == "L-1,2")
+        #expect(records.first?.date == (try LocalDate("2025-03-01")))
+        #expect(records.first?.row == 3) // the blank line still counts
+    }
+
+    @Test func detectsTheEncoding() throws {
+        let text = "身份证号,姓名\n11010519491231002X,王伟\n"
+        #expect(CSVReader.detect(path: try Self.write(text)) == .utf8)
+        #expect(CSVReader.detect(path: try Self.write(text, encoding: FeedEncoding.gb18030Encoding)) == FeedEncoding.gb18030Encoding)
+    }
+
+    @Test func streamsLargeFilesRowByRow() throws {
+        // setup: more rows than fit in one read chunk
+        var csv = "身份证号,姓名,结算日期,个人自付金额,结算单号\n"
+        for i in 0..<60_000 { csv += "11010519491231002X,王伟,2025-03-01,\(i).5,JS\(i)\n" }
+        let (records, issues) = try Self.parse("medical-insurance-claims", csv)
+        #expect(issues.isEmpty)
+        #expect(records.count == 60_000)
+        #expect(records.last?.naturalKey == "JS59999")
+        #expect(records.last?.row == 60_001)
+    }
+}
