@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation
+    case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -16,6 +16,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .generateDemo: return "生成演示数据"
         case .exportList: return "导出名单"
         case .simulation: return "政策模拟"
+        case .importFeed: return "导入部门数据"
         }
     }
 }

@@ -22,7 +22,7 @@ public final class ScratchDatabase: @unchecked Sendable {
             c.path = "/" + name
             let config = DatabaseConfig.postgres(url: c.string!)
             let store = try StandaloneDatabase(config)
-            try await store.migrate()
+            do { try await store.migrate() } catch { await store.shutdown(); throw error }
             return ScratchDatabase(store: store, config: config) {
                 await store.shutdown()
                 let admin = try StandaloneDatabase(.postgres(url: url))
@@ -33,7 +33,7 @@ public final class ScratchDatabase: @unchecked Sendable {
         let path = keepSQLiteFile ?? NSTemporaryDirectory() + "jiuzhu-\(label)-\(UUID().uuidString).sqlite"
         let config = DatabaseConfig.sqlite(path: path)
         let store = try StandaloneDatabase(config)
-        try await store.migrate()
+        do { try await store.migrate() } catch { await store.shutdown(); throw error }
         return ScratchDatabase(store: store, config: config) {
             await store.shutdown()
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }

@@ -1,0 +1,89 @@
+import Domain
+import Foundation
+import SQLKit
+import Store
+import Testing
+
+@Suite struct FeedImportTests {
+    static func file(_ lines: [String]) throws -> String {
+        let dir = NSTemporaryDirectory() + "jiuzhu-import-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/claims.csv"
+        try Data((["身份证号,姓名,结算日期,个人自付金额,结算单号"] + lines).joined(separator: "\n").appending("\n").utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func count(_ f: Fixture, _ table: String) async throws -> Int {
+        try await (f.scratch.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
+    }
+
+    static func importer(_ f: Fixture) throws -> FeedImporter {
+        let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
+        return FeedImporter(f.scratch.db, spec: spec, actor: f.actor(.dataOfficer, f.city.city.code))
+    }
+
+    @Test func importsLinksAndIsIdempotent() async throws {
+        try await Fixture.with(households: 50) { f in
+            // setup: claims of three known people and one unknown ID
+            let people = Array(f.city.households(count: 50)).flatMap(\.members).prefix(3)
+            let lines = people.enumerated().map { i, m in "\(m.nationalID.value.lowercased()),\(m.name),2026-10-0\(i + 1),\(1000 + i).50,C\(i)" }
+                + ["11010519491231002X,外人,2026-10-05,99,C9"]
+            let path = try Self.file(lines)
+            let factsBefore = try await Self.count(f, "facts")
+            // act
+            let first = try await Self.importer(f).run(path: path)
+            let again = try await Self.importer(f).run(path: path)
+            // check
+            #expect(first.rowsRead == 4 && first.linked == 3 && first.newFacts == 3 && first.review == 1 && first.events == 3)
+            #expect(again.alreadyImported)
+            #expect(try await Self.count(f, "facts") == factsBefore + 3)
+            #expect(try await Self.count(f, "events") == 3)
+            #expect(try await Self.count(f, "feed_unlinked") == 1)
+            // an overlapping file: one row again, one changed amount, one new
+            let m = Array(people)
+            let overlap = try Self.file(["\(m[0].nationalID.value),\(m[0].name),2026-10-01,1000.50,C0",
+                                         "\(m[1].nationalID.value),\(m[1].name),2026-10-02,2222.00,C1",
+                                         "\(m[2].nationalID.value),\(m[2].name),2026-10-07,10.00,C7"])
+            let second = try await Self.importer(f).run(path: overlap)
+            #expect(second.newFacts == 1 && second.changed == 1 && second.unchanged == 1 && second.events == 2)
+            #expect(try await Self.count(f, "facts") == factsBefore + 4)
+            #expect(try await Self.count(f, "events") == 5)
+            // provenance: the feed and row are on the fact
+            let profile = try #require(try await RegistryStore(f.scratch.db).profile(m[1].householdID, actor: f.actor(.cityAdmin, f.city.city.code)))
+            let claim = try #require(profile.facts.first { $0.provenance.reference.hasPrefix("medical-insurance-claims#") && $0.memberID == m[1].id })
+            #expect(claim.amount == Cents(222_200))
+            #expect(claim.provenance.department == .medicalInsurance)
+        }
+    }
+
+    @Test func aFileWithABadRowChangesNothing() async throws {
+        try await Fixture.with(households: 20) { f in
+            let m = Array(f.city.households(count: 20))[0].members[0]
+            let path = try Self.file(["\(m.nationalID.value),\(m.name),2026-10-01,10,A1", "\(m.nationalID.value),\(m.name),2026-02-31,10,A2"])
+            let before = try await Self.count(f, "facts")
+            // act / check
+            await #expect(throws: FeedError.self) { try await Self.importer(f).run(path: path) }
+            do { _ = try await Self.importer(f).run(path: path) } catch let e as FeedError {
+                #expect(e.chinese.contains("claims.csv 第3行「结算日期」"))
+            }
+            #expect(try await Self.count(f, "facts") == before)
+            #expect(try await Self.count(f, "feed_imports") == 0)
+            #expect(try await Self.count(f, "events") == 0)
+            // with --accept-partial the good row goes in and the bad one is written out with its reason
+            let partial = try await Self.importer(f).run(path: path, acceptPartial: true)
+            #expect(partial.newFacts == 1 && partial.rejected == 1)
+            let rejects = try String(contentsOfFile: try #require(partial.rejectsFile), encoding: .utf8)
+            #expect(rejects.contains("3,\"结算日期\""))
+        }
+    }
+
+    @Test func onlyDataOfficersAndCityAdminsImport() async throws {
+        try await Fixture.with(households: 5) { f in
+            let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
+            let path = try Self.file([])
+            await #expect(throws: DomainError.forbidden) {
+                try await FeedImporter(f.scratch.db, spec: spec, actor: f.actor(.coordinator, f.city.communities[0].code)).run(path: path)
+            }
+        }
+    }
+}
