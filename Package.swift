@@ -55,6 +55,7 @@ let package = Package(
                 "Store",
                 "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),

@@ -132,17 +132,19 @@ public struct FeedImporter: Sendable {
                                                                                try row.decode(column: "valid_to", as: String?.self))
         }
         var seenKeys = Set<String>()
-        for rec in batch {
+        var factRows: [[any SQLExpression]] = []
+        var eventRows: [[any SQLExpression]] = []
+        var unlinkedRows: [[any SQLExpression]] = []
+        let now = Timestamp.text(Date())
+        for rec in batch.reversed() {
             // Within one file the last row for a key wins; earlier duplicates are not applied twice.
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
             let from = (rec.date ?? received).description
             guard let m = members[rec.nationalID.value] else {
                 r.review += 1
-                try await sql.insert(into: "feed_unlinked")
-                    .columns("id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind", "amount_cents", "valid_from", "status")
-                    .values(SQLBind(UUID()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row), SQLBind(rec.nationalID.value),
-                            SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value), SQLBind(from), SQLBind("pending"))
-                    .ignoringConflicts(with: ["feed", "natural_key"]).run()
+                unlinkedRows.append([SQLBind(UUID()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row),
+                                     SQLBind(rec.nationalID.value), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
+                                     SQLBind(from), SQLBind("pending")])
                 continue
             }
             r.linked += 1
@@ -157,24 +159,36 @@ public struct FeedImporter: Sendable {
                 r.changed += 1
             } else {
                 factID = UUID()
-                try await sql.insert(into: "facts")
-                    .columns("id", "household_id", "member_id", "category", "kind", "amount_cents", "basis", "valid_from", "valid_to",
-                             "source_department", "received_at", "reference", "note", "feed", "natural_key", "import_id", "row_number")
-                    .values(SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(rec.kind.category.rawValue), SQLBind(rec.kind.rawValue),
-                            SQLBind(rec.amount?.value), SQLBind(rec.amount == nil ? nil : spec.amountBasis?.rawValue), SQLBind(from),
-                            SQLBind(rec.validTo?.description), SQLBind(spec.department.rawValue), SQLBind(received.description),
-                            SQLBind("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), SQLBind(rec.note),
-                            SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(importID), SQLBind(rec.row))
-                    .run()
+                factRows.append([SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(rec.kind.category.rawValue), SQLBind(rec.kind.rawValue),
+                                 SQLBind(rec.amount?.value), SQLBind(rec.amount == nil ? nil : spec.amountBasis?.rawValue), SQLBind(from),
+                                 SQLBind(rec.validTo?.description), SQLBind(spec.department.rawValue), SQLBind(received.description),
+                                 SQLBind("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), SQLBind(rec.note),
+                                 SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(importID), SQLBind(rec.row)])
                 r.newFacts += 1
             }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
             let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
-            try await sql.insert(into: "events")
-                .columns("id", "fact_id", "household_id", "member_id", "residence_region", "kind", "occurred_on", "created_at", "import_id", "dedupe_key")
-                .values(SQLBind(UUID()), SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(m.region), SQLBind(rec.kind.rawValue),
-                        SQLBind(from), SQLBind(Timestamp.text(Date())), SQLBind(importID), SQLBind(key))
-                .ignoringConflicts(with: ["dedupe_key"]).run()
+            eventRows.append([SQLBind(UUID()), SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(m.region), SQLBind(rec.kind.rawValue),
+                              SQLBind(from), SQLBind(now), SQLBind(importID), SQLBind(key)])
+        }
+        try await Self.insert(sql, "facts", ["id", "household_id", "member_id", "category", "kind", "amount_cents", "basis", "valid_from", "valid_to",
+                                             "source_department", "received_at", "reference", "note", "feed", "natural_key", "import_id", "row_number"], factRows)
+        try await Self.insert(sql, "events", ["id", "fact_id", "household_id", "member_id", "residence_region", "kind", "occurred_on", "created_at",
+                                              "import_id", "dedupe_key"], eventRows, ignoring: ["dedupe_key"])
+        try await Self.insert(sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
+                                                     "amount_cents", "valid_from", "status"], unlinkedRows, ignoring: ["feed", "natural_key"])
+    }
+
+    /// Multi-row INSERTs, kept under SQLite's bound-parameter limit.
+    static func insert(_ sql: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [[any SQLExpression]], ignoring: [String]? = nil) async throws {
+        let per = max(1, 9_000 / columns.count)
+        var i = 0
+        while i < rows.count {
+            var b = sql.insert(into: table).columns(columns)
+            for row in rows[i..<min(rows.count, i + per)] { b = b.values(row) }
+            if let ignoring { b = b.ignoringConflicts(with: ignoring) }
+            try await b.run()
+            i += per
         }
     }
 

@@ -7,8 +7,8 @@ import Web
 /// `jiuzhu bench`: figures for the notes, never asserted in tests.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks: `bench registry` (the default) and `bench assess`.",
-        subcommands: [BenchRegistry.self, BenchAssess.self], defaultSubcommand: BenchRegistry.self)
+        abstract: "Benchmarks: `bench registry` (the default), `bench assess` and `bench import`.",
+        subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self], defaultSubcommand: BenchRegistry.self)
 }
 
 struct BenchRegistry: AsyncParsableCommand {
