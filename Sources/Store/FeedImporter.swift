@@ -25,6 +25,9 @@ public struct FeedImporter: Sendable {
         public var events = 0
         public var issues: [ImportIssue] = []
         public var rejectsFile: String?
+        /// Seconds spent checking the file, and applying it.
+        public var validateSeconds = 0.0
+        public var applySeconds = 0.0
     }
 
     let db: any Database
@@ -52,6 +55,7 @@ public struct FeedImporter: Sendable {
         let known = try await knownRegions()
 
         // Pass 1: validate everything before writing anything.
+        let t0 = Date()
         var reader = try CSVReader(path: path, encoding: spec.encoding)
         guard let header = reader.next() else { throw FeedError.unreadable(file: name, reason: "文件为空") }
         let parser = try FeedParser(spec: spec, header: header.fields, file: name)
@@ -77,7 +81,9 @@ public struct FeedImporter: Sendable {
             try Self.writeRejects(report.issues, to: report.rejectsFile!)
         }
 
+        report.validateSeconds = Date().timeIntervalSince(t0)
         // Pass 2: apply, in one transaction, a batch at a time so memory stays flat.
+        let t1 = Date()
         let importID = UUID()
         let received = LocalDate(now, timeZone: .china)
         let validated = report
@@ -108,7 +114,9 @@ public struct FeedImporter: Sendable {
                                           detail: "导入 \(name)：读取\(r.rowsRead)行，关联\(r.linked)，新增\(r.newFacts)，变更\(r.changed)，拒绝\(r.rejected)，待核对\(r.review)")
             return r
         }
-        return finalReport
+        var done = finalReport
+        done.applySeconds = Date().timeIntervalSince(t1)
+        return done
     }
 
     private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, report r: inout Report) async throws {

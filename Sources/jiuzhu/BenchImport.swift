@@ -54,7 +54,8 @@ struct BenchImport: AsyncParsableCommand {
                                                                                     jurisdiction: city.city.code, origin: "cli")).run(path: path)
             let seconds = Date().timeIntervalSince(t0)
             print("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
-                  "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); peak RSS \(rssBefore) → \(peakRSS()) MB")
+                  "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
+                  "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s; peak RSS \(rssBefore) → \(peakRSS()) MB")
             try? FileManager.default.removeItem(atPath: path)
         } catch {
             try? await scratch.drop()
