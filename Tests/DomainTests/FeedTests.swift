@@ -103,3 +103,23 @@ import Testing
         #expect(records.last?.row == 60_001)
     }
 }
+
+@Suite struct FeedSampleTests {
+    /// Every shipped spec has a sample file, and every sample parses cleanly with its spec.
+    @Test func everySampleParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for (name, spec) in try FeedCatalogue.bundled() {
+            let path = root.appendingPathComponent("feeds/samples/\(name).csv").path
+            #expect(FileManager.default.fileExists(atPath: path), "no sample for \(name)")
+            var reader = try CSVReader(path: path, encoding: spec.encoding)
+            guard let header = reader.next() else { Issue.record("empty sample \(name)"); continue }
+            let parser = try FeedParser(spec: spec, header: header.fields, file: name)
+            var rows = 0
+            while let row = reader.next() {
+                rows += 1
+                if case .failure(let e) = parser.parse(row, knownRegion: { _ in true }) { Issue.record("\(name): \(e.issues.map(\.chinese))") }
+            }
+            #expect(rows > 0, "\(name) has no rows")
+        }
+    }
+}
