@@ -154,3 +154,22 @@ import VaporTesting
         #expect(svg.contains("<a href=\"/regions/120104000000\">"))
     }
 }
+
+@Suite struct EscapingTests {
+    @Test func whatUsersTypeStaysText() async throws {
+        try await TestSite.with(households: 10) { site in
+            let b = site.browser()
+            try await b.login("coordinator")
+            let attack = "\"><b id=x>injected</b><\""
+            // act: the search box and the login form both echo what was typed
+            let search = try await b.get(SiteURL.householdSearch(query: attack).path)
+            let login = try await site.browser().login(attack, password: "whatever-123")
+            let resident = try await site.browser().post(SiteURL.selfAssessment.path, form: ["district": "120104000000", "m0_birth": attack])
+            // check
+            for res in [search, login, resident] {
+                #expect(!res.body.string.contains("<b id=x>"))
+                #expect(res.body.string.contains("&quot;&gt;&lt;b id=x&gt;") || res.body.string.contains("&gt;&lt;b id=x&gt;"))
+            }
+        }
+    }
+}

@@ -15,7 +15,7 @@ enum LoginPage {
                     .method(.post),
                     .input(.type(.hidden), .name(CSRFMiddleware.field), .value(csrf)),
                     .label(.attribute(named: "for", value: "username"), .text("用户名")),
-                    .input(.type(.text), .name("username"), .id("username"), .value(username), .required(true),
+                    .input(.type(.text), .name("username"), .id("username"), .value(Layout.attr(username)), .required(true),
                            .attribute(named: "autocomplete", value: "username"), .autofocus(username.isEmpty)),
                     .label(.attribute(named: "for", value: "password"), .text("密码")),
                     .input(.type(.password), .name("password"), .id("password"), .required(true),

@@ -26,7 +26,7 @@ enum SearchPage {
         Layout.page("查找家庭", chrome,
             .h1(.text("查找家庭")),
             .form(.class("search"), .action(SiteURL.householdSearch(query: nil).path), .method(.get),
-                  .input(.type(.search), .name("q"), .value(m.query), .placeholder("姓名、身份证号（或后几位）、地址"),
+                  .input(.type(.search), .name("q"), .value(Layout.attr(m.query)), .placeholder("姓名、身份证号（或后几位）、地址"),
                          .attribute(named: "aria-label", value: "搜索"), .autofocus(m.query.isEmpty)),
                   .button(.type(.submit), .text("查找"))),
             .unwrap(m.problem) { .div(.class("error"), .text($0)) },

@@ -132,7 +132,7 @@ enum SelfAssessmentPage {
                    })))
         }
         func input<C: HTML.BodyContext>(_ name: String, label: String, type: HTMLInputType = .text, placeholder: String = "") -> Node<C> {
-            .label(.text(label), .input(.type(type), .name(name), .value(v(name)), .placeholder(placeholder)))
+            .label(.text(label), .input(.type(type), .name(name), .value(Layout.attr(v(name))), .placeholder(placeholder)))
         }
         func checkbox<C: HTML.BodyContext>(_ name: String, label: String) -> Node<C> {
             .label(.class("check"), .input(.type(.checkbox), .name(name), .checked(v(name) == "on")), .text(label))

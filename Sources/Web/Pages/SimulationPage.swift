@@ -36,7 +36,7 @@ enum SimulationPage {
                   .label(.text("调整幅度（%）"), .input(.type(.number), .name("percent"), .value("\(form?.percent ?? 5)"))),
                   .label(.text("适用区域"), .select(.attribute(named: "name", value: "region"), .group(regions.map { r in
                       option(r.code.value, r.name, selected: form?.region == r.code.value) }))),
-                  .label(.text("生效日期"), .input(.type(.date), .name("from"), .value(form?.from ?? LocalDate(Date(), timeZone: .china).description))),
+                  .label(.text("生效日期"), .input(.type(.date), .name("from"), .value(Layout.attr(form?.from ?? LocalDate(Date(), timeZone: .china).description)))),
                   .button(.type(.submit), .text("开始测算"))),
             .unwrap(result) { sim in results(sim, regions: regions) })
     }
