@@ -191,6 +191,39 @@ func routes(_ app: Application) throws {
         }
     }
 
+    staff.get("imports") { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.importData) else { throw DomainError.forbidden }
+        let specs = try FeedCatalogue.bundled().values.sorted { $0.name < $1.name }
+        return Layout.response(ImportPage.view(chrome: try await Layout.chrome(req, .imports), specs: specs,
+                                               history: try await FeedImporter.history(req.db, actor: actor), report: nil, error: nil))
+    }
+    staff.on(.POST, "imports", body: .collect(maxSize: ImportPage.maxUpload)) { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.importData) else { throw DomainError.forbidden }
+        let specs = try FeedCatalogue.bundled()
+        let upload = try req.content.decode(ImportPage.Upload.self)
+        guard let spec = specs[upload.feed] else { throw Abort(.badRequest, reason: "未知的数据接口") }
+        // The upload is written to a private temporary file under its own name, so messages name the file the officer chose.
+        let dir = NSTemporaryDirectory() + "jiuzhu-upload-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let safeName = String(upload.file.filename.split(separator: "/").last ?? "upload.csv").replacingOccurrences(of: "..", with: "_")
+        let path = dir + "/" + (safeName.isEmpty ? "upload.csv" : safeName)
+        try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
+        var report: FeedImporter.Report?
+        var error: String?
+        do {
+            report = try await FeedImporter(req.db, spec: spec, actor: actor).run(path: path, acceptPartial: upload.acceptPartial == "on")
+        } catch let e as FeedError {
+            error = e.chinese
+        }
+        let list = specs.values.sorted { $0.name < $1.name }
+        return Layout.response(ImportPage.view(chrome: try await Layout.chrome(req, .imports), specs: list,
+                                               history: try await FeedImporter.history(req.db, actor: actor), report: report, error: error),
+                               status: error == nil ? .ok : .unprocessableEntity)
+    }
+
     staff.get("audit") { req -> Response in
         let actor = try req.actor()
         let m = try await AuditPage.Model.load(db: req.db, actor: actor)

@@ -17,6 +17,7 @@ public enum SiteURL: Sendable, Equatable {
     case apiHouseholdAssessment(Household.ID)
     case selfAssessment
     case simulation
+    case imports
     case script
     case openAPI
     case stylesheet
@@ -36,6 +37,7 @@ public enum SiteURL: Sendable, Equatable {
         case .apiHouseholdAssessment(let id): return "/api/v1/households/\(id)/assessment"
         case .selfAssessment: return "/self-assessment"
         case .simulation: return "/simulation"
+        case .imports: return "/imports"
         case .script: return "/static/site.js"
         case .openAPI: return "/api/openapi.json"
         case .stylesheet: return "/static/site.css"

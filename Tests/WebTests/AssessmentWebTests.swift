@@ -179,3 +179,53 @@ final class LogCapture: LogHandler, @unchecked Sendable {
         }
     }
 }
+
+@Suite struct ImportWebTests {
+    static func multipart(_ fields: [String: String], file: (name: String, content: Data)) -> (String, ByteBuffer) {
+        let boundary = "jiuzhu-\(UUID().uuidString)"
+        var body = Data()
+        for (k, v) in fields {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8)
+        }
+        body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n".utf8)
+        body += file.content
+        body += Data("\r\n--\(boundary)--\r\n".utf8)
+        return ("multipart/form-data; boundary=\(boundary)", ByteBuffer(data: body))
+    }
+
+    @Test func aDataOfficerUploadsAFileAndSeesTheReport() async throws {
+        try await TestSite.with(households: 30) { site in
+            let b = site.browser()
+            try await b.login("dataofficer")
+            let page = try await b.get(SiteURL.imports.path)
+            #expect(page.status == .ok)
+            let token = try #require(Browser.csrf(in: page))
+            let m = site.inside.members[0]
+            let csv = "身份证号,姓名,结算日期,个人自付金额,结算单号\n\(m.nationalID.value),\(m.name),2026-10-01,1888.00,WEB-1\n"
+            // act: the file saved in GB 18030, as Excel would
+            let (type, body) = Self.multipart(["_csrf": token, "feed": "medical-insurance-claims"],
+                                              file: ("医保结算.csv", csv.data(using: FeedEncoding.gb18030Encoding)!))
+            var headers = HTTPHeaders()
+            headers.add(name: .cookie, value: "\(Browser.cookieName)=\(b.cookie!)")
+            headers.add(name: .contentType, value: type)
+            let res = try await site.app.testing().sendRequest(.POST, SiteURL.imports.path, headers: headers, body: body)
+            // check
+            #expect(res.status == .ok)
+            #expect(res.body.string.contains("导入完成：医保结算.csv"))
+            #expect(res.body.string.contains("已关联到人"))
+            let history = try await b.get(SiteURL.imports.path)
+            #expect(history.body.string.contains("医保结算.csv"))
+            // a bad file is refused with the row and column named
+            let bad = "身份证号,姓名,结算日期,个人自付金额,结算单号\n\(m.nationalID.value),\(m.name),2026-02-30,1.00,WEB-2\n"
+            let (type2, body2) = Self.multipart(["_csrf": token, "feed": "medical-insurance-claims"], file: ("bad.csv", Data(bad.utf8)))
+            headers.replaceOrAdd(name: .contentType, value: type2)
+            let refused = try await site.app.testing().sendRequest(.POST, SiteURL.imports.path, headers: headers, body: body2)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("bad.csv 第2行「结算日期」"))
+            // coordinators have no import page
+            let c = site.browser()
+            try await c.login("coordinator")
+            #expect(try await c.get(SiteURL.imports.path).status == .forbidden)
+        }
+    }
+}

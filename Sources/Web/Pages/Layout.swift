@@ -7,7 +7,7 @@ import Vapor
 
 /// The page shell every staff page shares: header with the user's role and jurisdiction, navigation, and the content.
 enum Layout {
-    enum Section { case home, households, regions, simulation, audit, none }
+    enum Section { case home, households, regions, simulation, imports, audit, none }
 
     struct Chrome {
         var user: StaffUser?
@@ -38,6 +38,7 @@ enum Layout {
                                 .if(user.role != .dataOfficer, navLink("查找家庭", SiteURL.householdSearch(query: nil).path, chrome.section == .households)),
                                 navLink("区域", SiteURL.region(user.region).path, chrome.section == .regions),
                                 .if(Permission.runSimulation.isGranted(to: user.role), navLink("政策模拟", SiteURL.simulation.path, chrome.section == .simulation)),
+                                .if(Permission.importData.isGranted(to: user.role), navLink("数据导入", SiteURL.imports.path, chrome.section == .imports)),
                                 .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog.path, chrome.section == .audit))
                             ),
                             .div(
@@ -155,7 +156,7 @@ enum Layout {
     .tag.outcome-doesNotQualify{background:#eceff3;color:#4a5866}
     ol.steps{padding-left:1.3rem}ol.steps li{margin:.35rem 0}ol.steps ul{padding-left:1rem;font-size:.92rem}
     ul.changes li{color:#8a4b00}
-    form.self-assessment label,form.simulation label{display:block;margin:.5rem 0 .2rem}
+    form.self-assessment label,form.simulation label,form.upload label{display:block;margin:.5rem 0 .2rem}
     form.simulation select,form.simulation input{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff}
     form.simulation button{margin-top:.75rem}
     form.self-assessment label.check{display:flex;gap:.4rem;align-items:center}

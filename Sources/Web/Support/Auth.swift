@@ -69,6 +69,10 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) && !Self.exempt.contains(req.url.path) {
+            // A larger form (a file upload) arrives streaming; collect it so its token can be read.
+            if req.body.data == nil, req.hasSession {
+                _ = try await req.body.collect(max: ImportPage.maxUpload.value).get()
+            }
             let expected = req.hasSession ? req.session.data[SessionKey.csrf] : nil
             let sent = req.headers.first(name: Self.header) ?? (try? req.content.get(String.self, at: Self.field))
             guard let expected, let sent, Self.constantTimeEqual(expected, sent) else {

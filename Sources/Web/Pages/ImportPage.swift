@@ -1,0 +1,53 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// 数据导入: a department data officer uploads a file for one feed, and sees what became of every row.
+/// Large files go through `jiuzhu import`, which streams; the page accepts up to `maxUpload`.
+enum ImportPage {
+    static let maxUpload: ByteCount = "64mb"
+
+    struct Upload: Content {
+        var feed: String
+        var acceptPartial: String?
+        var file: File
+    }
+
+    static func view(chrome: Layout.Chrome, specs: [FeedSpec], history: [FeedImportRecord], report: FeedImporter.Report?, error: String?) -> HTML {
+        Layout.page("数据导入", chrome,
+            .h1(.text("部门数据导入")),
+            .p(.class("muted"), .text("整份文件先全部校验，有任何错误则不导入并列出每一处（文件、行、列、原因）；勾选“部分导入”则导入正确的行，错误行另存为拒绝清单。同一文件重复导入不会重复入库。")),
+            .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .element(named: "pre", text: $0)) },
+            .unwrap(report) { r in
+                .div(.class("panel report"),
+                     .h2(.text(r.alreadyImported ? "该文件此前已导入，未做任何改动" : "导入完成：\(r.file)")),
+                     .if(!r.alreadyImported, .div(.class("cards"),
+                         HomePage.card("\(r.rowsRead)", "读取行数"), HomePage.card("\(r.linked)", "已关联到人"),
+                         HomePage.card("\(r.newFacts)", "新增"), HomePage.card("\(r.changed)", "变更"),
+                         HomePage.card("\(r.rejected)", "拒绝"), HomePage.card("\(r.review)", "待核对（未能精确关联）"))),
+                     .if(!r.issues.isEmpty, .ul(.group(r.issues.prefix(50).map { .li(.text($0.chinese)) }))))
+            },
+            .form(.class("panel upload"), .action(SiteURL.imports.path), .method(.post), .attribute(named: "enctype", value: "multipart/form-data"),
+                  .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                  .label(.text("数据接口"), .select(.attribute(named: "name", value: "feed"), .group(specs.map { s in
+                      .element(named: "option", nodes: [.attribute(named: "value", value: s.name), .text("\(s.department.chinese)｜\(s.title)")])
+                  }))),
+                  .label(.text("文件（CSV，UTF-8 或 GB18030）"), .input(.type(.file), .name("file"), .required(true))),
+                  .label(.class("check"), .input(.type(.checkbox), .name("acceptPartial")), .text("部分导入（错误行另存为拒绝清单）")),
+                  .button(.type(.submit), .text("上传并导入"))),
+            .h2(.text("导入记录")),
+            .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("接收日期")), .th(.text("接口")), .th(.text("文件")), .th(.class("num"), .text("读取")), .th(.class("num"), .text("关联")),
+                           .th(.class("num"), .text("新增")), .th(.class("num"), .text("变更")), .th(.class("num"), .text("拒绝")), .th(.class("num"), .text("待核对")),
+                           .th(.text("操作人")))),
+                .tbody(.group(history.map { h in
+                    .tr(.td(.text(h.receivedAt)), .td(.text(specs.first { $0.name == h.feed }?.title ?? h.feed)), .td(.text(h.fileName)),
+                        .td(.class("num"), .text("\(h.rowsRead)")), .td(.class("num"), .text("\(h.linked)")), .td(.class("num"), .text("\(h.newFacts)")),
+                        .td(.class("num"), .text("\(h.changed)")), .td(.class("num"), .text("\(h.rejected)")), .td(.class("num"), .text("\(h.review)")),
+                        .td(.text(h.username)))
+                })))))
+    }
+}
