@@ -81,21 +81,7 @@ enum Layout {
 
     /// Plot writes attribute values as they are, so anything a user typed is escaped here before it goes
     /// into `value="…"` (a search term like `"><b>` must stay text).
-    static func attr(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func attr(_ s: String) -> String { SVGChart.escape(s) }
 
     /// A tag that marks invented demo regions.
     static func demoTag(_ isDemo: Bool) -> Node<HTML.BodyContext> {

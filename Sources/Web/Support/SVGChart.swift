@@ -37,6 +37,7 @@ enum SVGChart {
 
     static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
 
+    /// Escapes text for an HTML or SVG attribute or text node (also used for form values, see `Layout.attr`).
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
