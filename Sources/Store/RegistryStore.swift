@@ -356,6 +356,7 @@ enum RowDecoding {
             householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
             memberID: try r.decode(column: "member_id", as: UUID?.self).map(Member.ID.init),
             program: program, since: try LocalDate(try r.decode(column: "since", as: String.self)),
-            monthlyAmount: Cents(try r.decode(column: "monthly_amount_cents", as: Int64.self)), status: status)
+            monthlyAmount: Cents(try r.decode(column: "monthly_amount_cents", as: Int64.self)), status: status,
+            statusChangedOn: try r.decode(column: "status_changed_on", as: String?.self).map { try LocalDate($0) })
     }
 }

@@ -49,6 +49,7 @@ public struct RegistryWriter: Sendable {
                 enrolments.append([
                     SQLBind(e.id.rawValue), SQLBind(h.id.rawValue), SQLBind(e.memberID?.rawValue), SQLBind(h.residenceRegion.value),
                     SQLBind(e.program.rawValue), SQLBind(e.since.description), SQLBind(e.monthlyAmount.value), SQLBind(e.status.rawValue),
+                    SQLBind(e.statusChangedOn?.description),
                 ])
             }
         }
@@ -57,7 +58,8 @@ public struct RegistryWriter: Sendable {
                                      "birth_date", "disability_category", "disability_grade", "illnesses", "work_capacity", "employment", "schooling"], members)
         try await insert("facts", ["id", "household_id", "member_id", "category", "kind", "amount_cents", "basis", "valid_from", "valid_to",
                                    "source_department", "received_at", "reference", "note"], facts)
-        try await insert("enrolments", ["id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status"], enrolments)
+        try await insert("enrolments", ["id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status",
+                                        "status_changed_on"], enrolments)
     }
 
     private func insert(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]]) async throws {

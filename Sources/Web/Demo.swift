@@ -72,6 +72,12 @@ public final class Server: @unchecked Sendable {
 
     public func migrate() async throws { try await app.autoMigrate() }
 
+    /// How many migrations have not been applied yet.
+    public func pendingMigrations() async throws -> Int {
+        try await app.migrator.setupIfNeeded().get()
+        return try await app.migrator.previewPrepareBatch().get().count
+    }
+
     public func prepareDemo(households: Int, today: LocalDate, progress: @escaping @Sendable (Int) -> Void) async throws
         -> (DemoLoader.Outcome, [DemoAccount]) {
         try await DemoSetup.prepare(db: app.db, households: households, today: today, bcryptCost: config.bcryptCost, progress: progress)

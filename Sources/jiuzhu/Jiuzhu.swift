@@ -9,14 +9,18 @@ struct Jiuzhu: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jiuzhu",
         abstract: "智慧救助 Jiuzhu: find and help households in hardship before they ask.",
-        subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Assess.self, Simulate.self, Bench.self]
+        subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Bench.self]
     )
 }
 
 /// Opens the application for a one-off command and always closes it, whether the command succeeds or not.
-func withServer<T: Sendable>(_ config: AppConfig, _ body: (Server) async throws -> T) async throws -> T {
+func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, _ body: (Server) async throws -> T) async throws -> T {
     let server = try await Server.make(config)
     do {
+        // Commands other than `migrate` refuse an out-of-date schema with a clear message, rather than failing on a missing column.
+        if !migrating, try await server.pendingMigrations() > 0 {
+            throw ValidationError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
+        }
         let result = try await body(server)
         try await server.shutdown()
         return result
@@ -86,7 +90,7 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-        try await withServer(config) { try await $0.migrate() }
+        try await withServer(config, migrating: true) { try await $0.migrate() }
         print("数据库已是最新结构：\(config.database)")
     }
 }

@@ -87,3 +87,41 @@ import Testing
         }
     }
 }
+
+@Suite struct ExportTests {
+    @Test func listsForOtherDepartmentsAreScopedAndAudited() async throws {
+        try await Fixture.with(households: 200) { f in
+            // setup: one enrolment that ended recently, in a known household
+            let b = Array(f.city.households(count: 200))[0]
+            let ended = Enrolment(id: Enrolment.ID(UUID()), householdID: b.household.id, memberID: b.members[0].id, program: .disabilityCare,
+                                  since: try LocalDate("2024-01-01"), monthlyAmount: Cents(10_000), status: .ended, statusChangedOn: try LocalDate("2026-10-15"))
+            try await (f.scratch.db as! any SQLDatabase).insert(into: "enrolments")
+                .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status", "status_changed_on")
+                .values(SQLBind(ended.id.rawValue), SQLBind(b.household.id.rawValue), SQLBind(b.members[0].id.rawValue), SQLBind(b.household.residenceRegion.value),
+                        SQLBind("disabilityCare"), SQLBind("2024-01-01"), SQLBind(10_000), SQLBind("ended"), SQLBind("2026-10-15"))
+                .run()
+            let admin = f.actor(.cityAdmin, f.city.city.code)
+            // act
+            let (endedCSV, endedRows) = try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: admin)
+            let (newCSV, newRows) = try await Exports(f.scratch.db).csv(.newlyEnrolled, since: LocalDate("2000-01-01"), actor: admin)
+            // check
+            #expect(endedRows == 1)
+            #expect(endedCSV.contains(b.members[0].nationalID.value))
+            #expect(endedCSV.contains("重度残疾人护理补贴"))
+            let active = Array(f.city.households(count: 200)).flatMap(\.enrolments).filter { $0.status == .active }
+            #expect(newRows >= active.count)
+            #expect(newCSV.hasPrefix("\u{FEFF}身份证号,姓名"))
+            // scoped: another district's reviewer does not see this household
+            let district = b.household.residenceRegion.ancestors.first { $0.level == .county }!
+            let other = f.city.districts.first { $0.code != district }!.code
+            let (otherCSV, _) = try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: f.actor(.countyReviewer, other))
+            #expect(!otherCSV.contains(b.members[0].nationalID.value))
+            // coordinators may not export, and each export is audited
+            await #expect(throws: DomainError.forbidden) {
+                try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: f.actor(.coordinator, b.household.residenceRegion))
+            }
+            let log = try await AuditLog(f.scratch.db).recent(actor: f.actor(.auditor, f.city.city.code), action: .exportList)
+            #expect(log.count == 3)
+        }
+    }
+}

@@ -388,9 +388,12 @@ public struct Enrolment: Sendable, Codable, Identifiable {
     public var since: LocalDate
     public var monthlyAmount: Cents
     public var status: EnrolmentStatus
+    /// When the status last changed (e.g. the day the enrolment ended); nil if it never has.
+    public var statusChangedOn: LocalDate?
 
     public init(id: ID, householdID: Household.ID, memberID: Member.ID?, program: Program, since: LocalDate,
-                monthlyAmount: Cents, status: EnrolmentStatus) {
+                monthlyAmount: Cents, status: EnrolmentStatus, statusChangedOn: LocalDate? = nil) {
+        self.statusChangedOn = statusChangedOn
         self.id = id
         self.householdID = householdID
         self.memberID = memberID
