@@ -52,7 +52,9 @@ public struct FeedImporter: Sendable {
             report.alreadyImported = true
             return report
         }
-        let known = try await knownRegions()
+        let regions = try await knownRegions()
+        // A code is known if it is in the reference data or the registry, or lies in a known county (a real street or village).
+        let known: @Sendable (RegionCode) -> Bool = { regions.contains($0.value) || regions.contains(String($0.value.prefix(6)) + "000000") }
 
         // Pass 1: validate everything before writing anything.
         let t0 = Date()
@@ -63,7 +65,7 @@ public struct FeedImporter: Sendable {
         var total = 0
         while let row = reader.next() {
             total += 1
-            if case .failure(let e) = parser.parse(row, knownRegion: { known.contains($0.value) || known.contains(String($0.value.prefix(6)) + "000000") }) {
+            if case .failure(let e) = parser.parse(row, knownRegion: known) {
                 badRows.insert(row.number)
                 if report.issues.count < 1_000 { report.issues += e.issues }
             }
@@ -98,7 +100,7 @@ public struct FeedImporter: Sendable {
                 batch.removeAll(keepingCapacity: true)
             }
             while let row = reader.next() {
-                guard case .success(let record) = parser.parse(row, knownRegion: { known.contains($0.value) || known.contains(String($0.value.prefix(6)) + "000000") }) else { continue }
+                guard case .success(let record) = parser.parse(row, knownRegion: known) else { continue }
                 batch.append(record)
                 if batch.count == Self.batchSize { try await flush() }
             }

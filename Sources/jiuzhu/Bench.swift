@@ -11,6 +11,37 @@ struct Bench: AsyncParsableCommand {
         subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self], defaultSubcommand: BenchRegistry.self)
 }
 
+/// What the database benchmarks share: the engines to measure, a throw-away (or kept) database for each, and memory.
+enum BenchSupport {
+    /// SQLite always; PostgreSQL too when `DATABASE_URL` is set.
+    static func engines() -> [(name: String, environment: [String: String])] {
+        let env = ProcessInfo.processInfo.environment
+        var targets: [(String, [String: String])] = [("SQLite", env.filter { $0.key != "DATABASE_URL" })]
+        if let url = env["DATABASE_URL"], !url.isEmpty { targets.append(("PostgreSQL", env)) }
+        return targets
+    }
+
+    /// A scratch database for one engine, dropped afterwards — except a SQLite file the caller asked to keep.
+    static func withDatabase(_ name: String, _ environment: [String: String], label: String, keepSQLiteFile: String?,
+                             _ body: (ScratchDatabase) async throws -> Void) async throws {
+        let keep = name == "SQLite" ? keepSQLiteFile : nil
+        let scratch = try await ScratchDatabase.make(environment: environment, label: label, keepSQLiteFile: keep)
+        do {
+            try await body(scratch)
+        } catch {
+            try? await scratch.drop()
+            throw error
+        }
+        if keep != nil { await scratch.store.shutdown() } else { try await scratch.drop() }
+    }
+
+    static func peakRSSMegabytes() -> Int {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss / 1024) // kilobytes on Linux
+    }
+}
+
 struct BenchRegistry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
@@ -21,18 +52,13 @@ struct BenchRegistry: AsyncParsableCommand {
     @Option(help: "Keep the SQLite database in this file and reuse it on the next run (skips generation).") var sqliteFile: String?
 
     func run() async throws {
-        let env = ProcessInfo.processInfo.environment
-        var targets: [(String, [String: String])] = [("SQLite", env.filter { $0.key != "DATABASE_URL" })]
-        if let url = env["DATABASE_URL"], !url.isEmpty { targets.append(("PostgreSQL", env)) }
         print("jiuzhu bench — \(households) households, \(queries) queries each, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        for (name, environment) in targets {
-            try await measure(name, environment)
+        for (name, environment) in BenchSupport.engines() {
+            try await BenchSupport.withDatabase(name, environment, label: "bench", keepSQLiteFile: sqliteFile) { try await measure(name, $0) }
         }
     }
 
-    func measure(_ name: String, _ environment: [String: String]) async throws {
-        let scratch = try await ScratchDatabase.make(environment: environment, label: "bench",
-                                                     keepSQLiteFile: name == "SQLite" ? sqliteFile : nil)
+    func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         do {
             let reference = try RegionReference.bundled()
             let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate(Date(), timeZone: .china))
@@ -46,7 +72,7 @@ struct BenchRegistry: AsyncParsableCommand {
                 print("[\(name)] generation: reused \(n) households from \(sqliteFile ?? "")")
             } else {
                 print("[\(name)] generation: \(households) households in \(String(format: "%.1f", genSeconds)) s " +
-                      "(\(Int(Double(households) / genSeconds)) households/s), peak RSS so far \(peakRSSMegabytes()) MB")
+                      "(\(Int(Double(households) / genSeconds)) households/s), peak RSS so far \(BenchSupport.peakRSSMegabytes()) MB")
             }
 
             // Queries a real user would type: names, last 4 ID digits, whole IDs, street names; as a city admin and a coordinator.
@@ -85,11 +111,7 @@ struct BenchRegistry: AsyncParsableCommand {
                 print("[\(name)]   \(kind.padding(toLength: 26, withPad: " ", startingAt: 0)) p50 \(fmt(percentile(times, 50))) ms, p99 \(fmt(percentile(times, 99))) ms")
             }
             print("[\(name)] profile: p50 \(fmt(percentile(profileTimes, 50))) ms, p99 \(fmt(percentile(profileTimes, 99))) ms (audited read)")
-        } catch {
-            try? await scratch.drop()
-            throw error
         }
-        if sqliteFile != nil && name == "SQLite" { await scratch.store.shutdown() } else { try await scratch.drop() }
     }
 
     func percentile(_ xs: [Double], _ p: Double) -> Double {
@@ -100,9 +122,4 @@ struct BenchRegistry: AsyncParsableCommand {
 
     func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
 
-    func peakRSSMegabytes() -> Int {
-        var usage = rusage()
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        return Int(usage.ru_maxrss / 1024) // kilobytes on Linux
-    }
 }

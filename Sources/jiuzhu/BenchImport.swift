@@ -15,15 +15,13 @@ struct BenchImport: AsyncParsableCommand {
     @Option(help: "Reuse this SQLite registry (e.g. the one `bench registry --sqlite-file` keeps).") var sqliteFile: String?
 
     func run() async throws {
-        let env = ProcessInfo.processInfo.environment
-        var targets: [(String, [String: String])] = [("SQLite", env.filter { $0.key != "DATABASE_URL" })]
-        if let url = env["DATABASE_URL"], !url.isEmpty { targets.append(("PostgreSQL", env)) }
         print("jiuzhu bench import — \(rows) rows onto \(households) households, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        for (name, environment) in targets { try await measure(name, environment) }
+        for (name, environment) in BenchSupport.engines() {
+            try await BenchSupport.withDatabase(name, environment, label: "benchimport", keepSQLiteFile: sqliteFile) { try await measure(name, $0) }
+        }
     }
 
-    func measure(_ name: String, _ environment: [String: String]) async throws {
-        let scratch = try await ScratchDatabase.make(environment: environment, label: "benchimport", keepSQLiteFile: name == "SQLite" ? sqliteFile : nil)
+    func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         do {
             let reference = try RegionReference.bundled()
             let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate(Date(), timeZone: .china))
@@ -48,25 +46,16 @@ struct BenchImport: AsyncParsableCommand {
             try out.close()
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             let spec = try FeedCatalogue.bundled()["medical-insurance-claims"]!
-            let rssBefore = peakRSS()
+            let rssBefore = BenchSupport.peakRSSMegabytes()
             let t0 = Date()
             let report = try await FeedImporter(scratch.db, spec: spec, actor: Actor(userID: nil, username: "bench", role: .dataOfficer,
                                                                                     jurisdiction: city.city.code, origin: "cli")).run(path: path)
             let seconds = Date().timeIntervalSince(t0)
             print("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
                   "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
-                  "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s; peak RSS \(rssBefore) → \(peakRSS()) MB")
+                  "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s; peak RSS \(rssBefore) → \(BenchSupport.peakRSSMegabytes()) MB")
             try? FileManager.default.removeItem(atPath: path)
-        } catch {
-            try? await scratch.drop()
-            throw error
         }
-        if sqliteFile != nil && name == "SQLite" { await scratch.store.shutdown() } else { try await scratch.drop() }
     }
 
-    func peakRSS() -> Int {
-        var usage = rusage()
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        return Int(usage.ru_maxrss / 1024)
-    }
 }

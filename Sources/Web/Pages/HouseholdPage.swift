@@ -19,10 +19,11 @@ enum HouseholdPage {
         static func load(db: any Database, actor: Actor, id: Household.ID, today: LocalDate, calculator: PolicyCalculator) async throws -> Model? {
             guard let p = try await RegistryStore(db).profile(id, actor: actor) else { return nil }
             let request = AssessmentRequest(profile: p, date: today)
+            let assessment = Result { () throws(PolicyError) in try calculator.assess(request) }
             let points = (try? CliffAnalysis.series(calculator, request)) ?? []
-            return Model(profile: p, today: today, request: request, assessment: Result { () throws(PolicyError) in try calculator.assess(request) },
-                         cliffChart: AssessmentView.cliffChart(points, standard: (try? calculator.standards(region: request.region, date: today))?.dibaoStandard.amount,
-                                                               members: request.members.filter(\.isPresent).count))
+            let standard = (try? assessment.get()).map { Cents($0.figures.dibaoStandardCents) }
+            return Model(profile: p, today: today, request: request, assessment: assessment,
+                         cliffChart: AssessmentView.cliffChart(points, standard: standard, members: request.members.filter(\.isPresent).count))
         }
     }
 
