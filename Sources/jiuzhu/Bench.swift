@@ -7,8 +7,8 @@ import Web
 /// `jiuzhu bench`: figures for the notes, never asserted in tests.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks: `bench registry` (the default), `bench assess` and `bench import`.",
-        subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self], defaultSubcommand: BenchRegistry.self)
+        abstract: "Benchmarks: `bench registry` (the default), `bench assess`, `bench import` and `bench link`.",
+        subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self, BenchLink.self], defaultSubcommand: BenchRegistry.self)
 }
 
 /// What the database benchmarks share: the engines to measure, a throw-away (or kept) database for each, and memory.

@@ -92,6 +92,14 @@ import Testing
         #expect(CSVReader.detect(path: try Self.write(text, encoding: FeedEncoding.gb18030Encoding)) == FeedEncoding.gb18030Encoding)
     }
 
+    @Test func detectsUTF8WhenTheSampleEndsInsideACharacter() throws {
+        // setup: the 1 MiB sample ends one byte into 勇, right after the complete 石 — the case where
+        // trimming every high byte would leave 石's lead byte alone and call the file GB 18030.
+        let padding = String(repeating: "a", count: (1 << 20) - 4)
+        let path = try Self.write(padding + "石勇\n")
+        #expect(CSVReader.detect(path: path) == .utf8)
+    }
+
     @Test func streamsLargeFilesRowByRow() throws {
         // setup: more rows than fit in one read chunk
         var csv = "身份证号,姓名,结算日期,个人自付金额,结算单号\n"

@@ -37,12 +37,12 @@ public struct CSVReader: Sequence, IteratorProtocol {
     public static func detect(path: String) -> String.Encoding {
         guard let h = FileHandle(forReadingAtPath: path) else { return .utf8 }
         defer { try? h.close() }
-        var sample = [UInt8](h.readData(ofLength: chunk))
+        let sample = [UInt8](h.readData(ofLength: chunk))
         if sample.starts(with: [0xEF, 0xBB, 0xBF]) { return .utf8 }
-        // Do not judge a character cut in half at the end of the sample (at most 3 bytes of it).
-        var trimmed = 0
-        while trimmed < 3, let last = sample.last, last >= 0x80 { sample.removeLast(); trimmed += 1 }
-        return String(validating: sample, as: UTF8.self) != nil ? .utf8 : FeedEncoding.gb18030Encoding
+        // The sample may end inside a character: up to 3 bytes of it. Dropping every trailing byte above
+        // 0x7F instead would also eat the complete character before it and leave a lone lead byte.
+        for cut in 0...Swift.min(3, sample.count) where String(validating: sample.dropLast(cut), as: UTF8.self) != nil { return .utf8 }
+        return FeedEncoding.gb18030Encoding
     }
 
     private mutating func fill() {

@@ -11,14 +11,8 @@ public enum Linkage {
     /// Compares two raw ID strings after normalisation (full-width, spaces, lower-case x, 15→18 digits).
     /// Near matches are judged on the first 17 characters, since a typo also breaks the check character.
     public static func compareIDs(_ a: String?, _ b: String?) -> IDLevel {
-        guard let x = normalisedBody(a), let y = normalisedBody(b) else { return .missing }
-        if x == y { return .exact }
-        let ax = Array(x), ay = Array(y)
-        guard ax.count == ay.count else { return .different }
-        let diffs = (0..<ax.count).filter { ax[$0] != ay[$0] }
-        if diffs.count == 1 { return .oneSubstitution }
-        if diffs.count == 2, diffs[1] == diffs[0] + 1, ax[diffs[0]] == ay[diffs[1]], ax[diffs[1]] == ay[diffs[0]] { return .adjacentTransposition }
-        return .different
+        let level = PreparedColumn.idLevel(normalisedBody(a).map { Array($0.utf8) } ?? [], normalisedBody(b).map { Array($0.utf8) } ?? [])
+        return level == levelMissing ? .missing : [.exact, .oneSubstitution, .adjacentTransposition, .different][Int(level)]
     }
 
     /// The 17 digits that carry meaning: from a valid number, or from what was typed when its check
@@ -26,9 +20,9 @@ public enum Linkage {
     static func normalisedBody(_ raw: String?) -> String? {
         guard let raw else { return nil }
         let n = NationalID.normalise(raw)
-        if let id = try? NationalID(n) { return String(id.value.prefix(17)) }
-        if n.count == 18, n.prefix(17).allSatisfy(\.isASCIIDigit) { return String(n.prefix(17)) }
-        if n.count == 15, n.allSatisfy(\.isASCIIDigit) { return String(n.prefix(6)) + "19" + String(n.dropFirst(6)) }
+        let digits = n.utf8.prefix(17).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        if n.utf8.count == 18, digits { return String(n.prefix(17)) }
+        if n.utf8.count == 15, digits, n.utf8.last.map({ $0 >= 0x30 && $0 <= 0x39 }) == true { return String(n.prefix(6)) + "19" + String(n.dropFirst(6)) }
         return nil
     }
 
@@ -38,11 +32,9 @@ public enum Linkage {
 
     /// Dates, allowing the day and month to have been swapped on entry (2024-03-05 vs 2024-05-03).
     public static func compareDates(_ a: LocalDate?, _ b: LocalDate?) -> DateLevel {
-        guard let a, let b else { return .missing }
-        if a == b { return .exact }
-        if a.year == b.year && a.month == b.day && a.day == b.month { return .dayMonthSwapped }
-        if a.year == b.year { return .sameYear }
-        return .different
+        func number(_ d: LocalDate?) -> Int32 { d.map { Int32($0.year * 10_000 + $0.month * 100 + $0.day) } ?? 0 }
+        let level = PreparedColumn.dateLevel(number(a), number(b))
+        return level == levelMissing ? .missing : [.exact, .dayMonthSwapped, .sameYear, .different][Int(level)]
     }
 
     public enum TextLevel: String, Sendable, CaseIterable, Codable {
@@ -51,22 +43,8 @@ public enum Linkage {
 
     /// Addresses by overlap of character bigrams (Chinese addresses have no spaces to split on).
     public static func compareAddresses(_ a: String?, _ b: String?) -> TextLevel {
-        guard let a = a?.filter({ !$0.isWhitespace }), let b = b?.filter({ !$0.isWhitespace }), !a.isEmpty, !b.isEmpty else { return .missing }
-        if a == b { return .exact }
-        let j = jaccard(bigrams(a), bigrams(b))
-        if j >= 0.8 { return .similar }
-        if j >= 0.5 { return .somewhat }
-        return .different
-    }
-
-    static func bigrams(_ s: String) -> Set<String> {
-        let c = Array(s)
-        guard c.count > 1 else { return [s] }
-        return Set((0..<(c.count - 1)).map { String(c[$0...($0 + 1)]) })
-    }
-
-    static func jaccard(_ x: Set<String>, _ y: Set<String>) -> Double {
-        let union = x.union(y).count
-        return union == 0 ? 0 : Double(x.intersection(y).count) / Double(union)
+        func grams(_ s: String?) -> [UInt64] { PreparedColumn.normalise(s, .text).map(PreparedColumn.bigrams) ?? [] }
+        let level = PreparedColumn.textLevel(grams(a), grams(b))
+        return level == levelMissing ? .missing : [.exact, .similar, .somewhat, .different][Int(level)]
     }
 }
