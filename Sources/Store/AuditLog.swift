@@ -5,6 +5,7 @@ import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readLinkReview, confirmLink, rejectLink
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -17,6 +18,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .exportList: return "导出名单"
         case .simulation: return "政策模拟"
         case .importFeed: return "导入部门数据"
+        case .readLinkReview: return "查看待核对关联"
+        case .confirmLink: return "确认人员关联"
+        case .rejectLink: return "否决人员关联"
         }
     }
 }

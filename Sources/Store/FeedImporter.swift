@@ -20,8 +20,16 @@ public struct FeedImporter: Sendable {
         public var changed = 0
         public var unchanged = 0
         public var rejected = 0
-        /// Rows whose ID matched no one exactly: kept for probabilistic linkage and human review.
+        /// Rows whose ID matched no one exactly, handed to probabilistic linkage…
+        public var unmatched = 0
+        /// …of which linked to a registered person above the upper threshold,
+        public var probablyLinked = 0
+        /// waiting for a human in the review queue (between the thresholds, or irreversible),
         public var review = 0
+        /// and persons not in the register (below the lower threshold, or no linkage model).
+        public var newPersons = 0
+        /// IDs that were missing or failed their checks (the first few), which went to probabilistic linkage.
+        public var idIssues: [ImportIssue] = []
         public var events = 0
         public var issues: [ImportIssue] = []
         public var rejectsFile: String?
@@ -96,7 +104,7 @@ public struct FeedImporter: Sendable {
             var batch: [FeedRecord] = []
             func flush() async throws {
                 try await apply(batch, tx: tx, importID: importID, received: received, report: &r)
-                progress(r.linked + r.review)
+                progress(r.linked + r.unmatched)
                 batch.removeAll(keepingCapacity: true)
             }
             while let row = reader.next() {
@@ -105,6 +113,12 @@ public struct FeedImporter: Sendable {
                 if batch.count == Self.batchSize { try await flush() }
             }
             try await flush()
+            if let model = try spec.resolvedLinkageModel() {
+                try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received).run(importID: importID, report: &r, progress: progress)
+            } else {
+                r.newPersons = r.unmatched
+                try await tx.sql.update("feed_unlinked").set("status", to: "new").where("import_id", .equal, importID).run()
+            }
             r.events = try await tx.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
                 .from("events").where("import_id", .equal, importID).first()?.decode(column: "n", as: Int.self) ?? 0
             try await tx.sql.insert(into: "feed_imports")
@@ -124,82 +138,48 @@ public struct FeedImporter: Sendable {
     private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, report r: inout Report) async throws {
         guard !batch.isEmpty else { return }
         let sql = tx.sql
-        // Link: exact normalised ID only. Everything else waits for probabilistic linkage and review,
-        // so nothing irreversible can follow from a guess.
-        var members: [String: (member: UUID, household: UUID, region: String)] = [:]
-        for row in try await sql.select().columns("id", "household_id", "residence_region", "national_id").from("members")
-            .where("national_id", .in, Array(Set(batch.map(\.nationalID.value)))).all() {
-            members[try row.decode(column: "national_id", as: String.self)] = (try row.decode(column: "id", as: UUID.self),
-                                                                             try row.decode(column: "household_id", as: UUID.self),
-                                                                             try row.decode(column: "residence_region", as: String.self))
+        // Link, first pass: an exact normalised ID. Every other row waits in feed_unlinked for
+        // probabilistic linkage, which runs once the whole file is in.
+        var members: [String: FactApplier.Person] = [:]
+        let ids = Array(Set(batch.compactMap(\.nationalID?.value)))
+        if !ids.isEmpty {
+            for row in try await sql.select().columns("id", "household_id", "residence_region", "national_id").from("members")
+                .where("national_id", .in, ids).all() {
+                members[try row.decode(column: "national_id", as: String.self)] = FactApplier.Person(
+                    member: try row.decode(column: "id", as: UUID.self), household: try row.decode(column: "household_id", as: UUID.self),
+                    region: try row.decode(column: "residence_region", as: String.self))
+            }
         }
-        var existing: [String: (id: UUID, amount: Int64?, from: String, to: String?)] = [:]
-        for row in try await sql.select().columns("id", "natural_key", "amount_cents", "valid_from", "valid_to").from("facts")
-            .where("feed", .equal, spec.name).where("natural_key", .in, batch.map(\.naturalKey)).all() {
-            existing[try row.decode(column: "natural_key", as: String.self)] = (try row.decode(column: "id", as: UUID.self),
-                                                                               try row.decode(column: "amount_cents", as: Int64?.self),
-                                                                               try row.decode(column: "valid_from", as: String.self),
-                                                                               try row.decode(column: "valid_to", as: String?.self))
-        }
-        var seenKeys = Set<String>()
-        var factRows: [[any SQLExpression]] = []
-        var eventRows: [[any SQLExpression]] = []
+        var linked: [(record: FeedRecord, person: FactApplier.Person, importID: UUID)] = []
         var unlinkedRows: [[any SQLExpression]] = []
-        let now = Timestamp.text(Date())
+        var seenKeys = Set<String>()
         for rec in batch.reversed() {
-            // Within one file the last row for a key wins; earlier duplicates are not applied twice.
-            guard seenKeys.insert(rec.naturalKey).inserted else { continue }
-            let from = (rec.date ?? received).description
-            guard let m = members[rec.nationalID.value] else {
-                r.review += 1
-                unlinkedRows.append([SQLBind(UUID()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row),
-                                     SQLBind(rec.nationalID.value), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
-                                     SQLBind(from), SQLBind("pending")])
+            if let issue = rec.idIssue, r.idIssues.count < Self.issuesShown { r.idIssues.append(issue) }
+            if let id = rec.nationalID?.value, let m = members[id] {
+                linked.append((rec, m, importID))
                 continue
             }
-            r.linked += 1
-            let factID: UUID
-            if let old = existing[rec.naturalKey] {
-                guard old.amount != rec.amount?.value || old.from != from || old.to != rec.validTo?.description else { r.unchanged += 1; continue }
-                factID = old.id
-                try await sql.update("facts")
-                    .set("amount_cents", to: SQLBind(rec.amount?.value)).set("valid_from", to: from).set("valid_to", to: SQLBind(rec.validTo?.description))
-                    .set("received_at", to: received.description).set("import_id", to: importID).set("row_number", to: rec.row)
-                    .where("id", .equal, old.id).run()
-                r.changed += 1
-            } else {
-                factID = UUID()
-                factRows.append([SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(rec.kind.category.rawValue), SQLBind(rec.kind.rawValue),
-                                 SQLBind(rec.amount?.value), SQLBind(rec.amount == nil ? nil : spec.amountBasis?.rawValue), SQLBind(from),
-                                 SQLBind(rec.validTo?.description), SQLBind(spec.department.rawValue), SQLBind(received.description),
-                                 SQLBind("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), SQLBind(rec.note),
-                                 SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(importID), SQLBind(rec.row)])
-                r.newFacts += 1
-            }
-            // Every new or changed fact is an event for monitoring; the same values seen again are not.
-            let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
-            eventRows.append([SQLBind(UUID()), SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(m.region), SQLBind(rec.kind.rawValue),
-                              SQLBind(from), SQLBind(now), SQLBind(importID), SQLBind(key)])
+            // Within one file the last row for a key wins; earlier duplicates are not kept twice.
+            guard seenKeys.insert(rec.naturalKey).inserted else { continue }
+            r.unmatched += 1
+            unlinkedRows.append([SQLBind(UUID()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row),
+                                 SQLBind(rec.nationalID?.value ?? rec.typedID ?? ""), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
+                                 SQLBind((rec.date ?? received).description), SQLBind("pending"), SQLBind(rec.validTo?.description), SQLBind(rec.reference),
+                                 SQLBind(rec.note), SQLBind(rec.birthDate?.description), SQLBind(rec.region?.value), SQLBind(rec.address),
+                                 SQLBind(PersonLinkage.identity(rec))])
         }
-        try await Self.insert(sql, "facts", ["id", "household_id", "member_id", "category", "kind", "amount_cents", "basis", "valid_from", "valid_to",
-                                             "source_department", "received_at", "reference", "note", "feed", "natural_key", "import_id", "row_number"], factRows)
-        try await Self.insert(sql, "events", ["id", "fact_id", "household_id", "member_id", "residence_region", "kind", "occurred_on", "created_at",
-                                              "import_id", "dedupe_key"], eventRows, ignoring: ["dedupe_key"])
-        try await Self.insert(sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
-                                                     "amount_cents", "valid_from", "status"], unlinkedRows, ignoring: ["feed", "natural_key"])
-    }
-
-    /// Multi-row INSERTs, kept under SQLite's bound-parameter limit.
-    static func insert(_ sql: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [[any SQLExpression]], ignoring: [String]? = nil) async throws {
-        let per = max(1, 9_000 / columns.count)
-        var i = 0
-        while i < rows.count {
-            var b = sql.insert(into: table).columns(columns)
-            for row in rows[i..<min(rows.count, i + per)] { b = b.values(row) }
-            if let ignoring { b = b.ignoringConflicts(with: ignoring) }
-            try await b.run()
-            i += per
-        }
+        r.linked += linked.count
+        var counts = FactApplier.Counts()
+        try await FactApplier(sql: sql, spec: spec, received: received).apply(linked.reversed(), counts: &counts)
+        r.newFacts += counts.newFacts
+        r.changed += counts.changed
+        r.unchanged += counts.unchanged
+        try await FactApplier.insert(sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
+                                                            "amount_cents", "valid_from", "status", "valid_to", "reference", "note", "birth_date",
+                                                            "region", "address", "identity"], unlinkedRows, ignoring: ["feed", "natural_key"],
+                                                  // A row seen in an earlier file is linked again with this file's values (following any earlier decision).
+                                                  updating: ["import_id", "row_number", "national_id", "name", "kind", "amount_cents", "valid_from", "status",
+                                                             "valid_to", "reference", "note", "birth_date", "region", "address", "identity"])
     }
 
     func knownRegions() async throws -> Set<String> {

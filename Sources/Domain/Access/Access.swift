@@ -37,6 +37,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case importData
     /// Run "what if" policy simulations over the registry.
     case runSimulation
+    /// Confirm or reject a probable link between a department record and a registered person.
+    case reviewLinks
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -53,6 +55,10 @@ public enum Permission: String, Sendable, CaseIterable {
         // Simulations inform standard-setting, which is the city's and the county bureau's work.
         case .runSimulation:
             return role == .cityAdmin || role == .countyReviewer
+        // Whether two records are one person is a civil-affairs judgement with consequences (a death,
+        // a stopped benefit): the officers who handle the household, not the department that sent the data.
+        case .reviewLinks:
+            return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
         }
     }
 }

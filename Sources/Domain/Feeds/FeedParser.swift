@@ -8,8 +8,16 @@ public struct RowIssues: Error, Sendable, Equatable {
 /// One validated, normalised row of a feed.
 public struct FeedRecord: Sendable, Equatable {
     public var row: Int
-    public var nationalID: NationalID
+    /// The ID when it is a valid number; nil when it was missing or failed its checks, in which case a
+    /// feed with a linkage model keeps the row for probabilistic linkage (see `idIssue`).
+    public var nationalID: NationalID?
+    /// What was typed in the ID column, normalised (full-width, spaces, x) but not validated.
+    public var typedID: String?
+    /// Why the ID could not be used, named by row and column like any other problem.
+    public var idIssue: ImportIssue?
     public var name: String?
+    public var birthDate: LocalDate?
+    public var address: String?
     public var kind: FactKind
     public var amount: Cents?
     public var date: LocalDate?
@@ -20,6 +28,27 @@ public struct FeedRecord: Sendable, Equatable {
     public var note: String
     /// The spec's natural-key fields, normalised and joined: the same row in another file has the same key.
     public var naturalKey: String
+
+    public init(row: Int, nationalID: NationalID?, typedID: String?, idIssue: ImportIssue?, name: String?, birthDate: LocalDate?, address: String?,
+                kind: FactKind, amount: Cents?, date: LocalDate?, validTo: LocalDate?, region: RegionCode?, disability: Disability?,
+                reference: String?, note: String, naturalKey: String) {
+        self.row = row
+        self.nationalID = nationalID
+        self.typedID = typedID
+        self.idIssue = idIssue
+        self.name = name
+        self.birthDate = birthDate
+        self.address = address
+        self.kind = kind
+        self.amount = amount
+        self.date = date
+        self.validTo = validTo
+        self.region = region
+        self.disability = disability
+        self.reference = reference
+        self.note = note
+        self.naturalKey = naturalKey
+    }
 }
 
 /// Turns a feed's rows into records, or says exactly what is wrong with each: the file, the row, the
@@ -62,9 +91,27 @@ public struct FeedParser: Sendable {
             return (c, v)
         }
 
+        // With a linkage model a row whose ID is missing or fails its checks is not refused: the ID may
+        // carry one mistyped digit, and probabilistic linkage (with a human for anything irreversible)
+        // decides who it is. The problem is still reported, by row and column.
+        let linkable = spec.linkage != nil || spec.linkageModel != nil
         var id: NationalID?
-        if let (c, v) = raw(.nationalId) {
-            do { id = try NationalID(v) } catch { issue(c.header, error.chinese) }
+        var typedID: String?
+        var idIssue: ImportIssue?
+        if let c = spec.column(for: .nationalId), let i = index[.nationalId] {
+            let v = i < row.fields.count ? row.fields[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            if !v.isEmpty { typedID = NationalID.normalise(v) }
+            do {
+                if v.isEmpty {
+                    if !linkable { issue(c.header, "不能为空") }
+                    idIssue = ImportIssue(file: file, row: row.number, column: c.header, message: "身份证号为空，转入概率匹配")
+                } else {
+                    id = try NationalID(v)
+                }
+            } catch {
+                let problem = ImportIssue(file: file, row: row.number, column: c.header, message: error.chinese)
+                if linkable { idIssue = ImportIssue(file: file, row: row.number, column: c.header, message: error.chinese + "，转入概率匹配") } else { issues.append(problem) }
+            }
         }
         func date(_ f: FeedField) -> LocalDate? {
             guard let (c, v) = raw(f) else { return nil }
@@ -72,7 +119,7 @@ public struct FeedParser: Sendable {
         }
         let validFrom = date(.date)
         let validTo = date(.validTo)
-        _ = date(.birthDate)
+        let birthDate = date(.birthDate)
         var amount: Cents?
         if let (c, v) = raw(.amount) {
             do {
@@ -104,18 +151,23 @@ public struct FeedParser: Sendable {
         // Every column is checked before deciding, so one pass reports all of a row's problems.
         let name = raw(.name)?.1
         let reference = raw(.reference)?.1
+        let address = raw(.address)?.1
         let note = raw(.note)?.1 ?? disability?.chinese ?? ""
-        guard issues.isEmpty, let id, let kind else { return .failure(RowIssues(issues: issues)) }
+        if id == nil, let idIssue, name == nil {
+            issues.append(ImportIssue(file: file, row: row.number, column: idIssue.column, message: idIssue.message.replacingOccurrences(of: "，转入概率匹配", with: "") + "，且无姓名，无法识别此人"))
+        }
+        guard issues.isEmpty, let kind else { return .failure(RowIssues(issues: issues)) }
         let key = spec.naturalKey.map { k -> String in
             guard let f = FeedField(rawValue: k) else { return "" }
             switch f {
-            case .nationalId: return id.value
+            case .nationalId: return id?.value ?? typedID ?? ""
             case .date: return validFrom?.description ?? ""
             case .amount: return amount.map { String($0.value) } ?? ""
             default: return raw(f)?.1 ?? ""
             }
         }.joined(separator: "|")
-        return .success(FeedRecord(row: row.number, nationalID: id, name: name, kind: kind, amount: amount, date: validFrom, validTo: validTo,
+        return .success(FeedRecord(row: row.number, nationalID: id, typedID: typedID, idIssue: idIssue, name: name, birthDate: birthDate, address: address,
+                                   kind: kind, amount: amount, date: validFrom, validTo: validTo,
                                    region: region, disability: disability, reference: reference, note: note, naturalKey: key))
     }
 

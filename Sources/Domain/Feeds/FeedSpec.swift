@@ -18,6 +18,21 @@ public struct FeedSpec: Codable, Sendable, Equatable {
     public var amountBasis: AmountBasis?
     /// Fields whose values together identify a row across files (e.g. the claim number).
     public var naturalKey: [String]
+    /// The person-linkage model for rows whose ID matches no one exactly: a model shipped in
+    /// `Resources/linkage` by name (e.g. `cn-person`), or one written into the spec. Without either, only
+    /// exact ID matches link and a row with an unusable ID is rejected.
+    public var linkage: String?
+    public var linkageModel: LinkageModel?
+
+    /// The model this feed links with, if any.
+    public func resolvedLinkageModel() throws -> LinkageModel? {
+        if let linkageModel { return linkageModel }
+        guard let linkage else { return nil }
+        guard let url = Bundle.module.url(forResource: linkage, withExtension: "json", subdirectory: "Resources/linkage") else {
+            throw FeedError.badSpec(name, "找不到匹配模型 \(linkage)")
+        }
+        return try LinkageModel.load(Data(contentsOf: url))
+    }
 
     public func column(for field: FeedField) -> ColumnSpec? { columns.first { $0.field == field } }
 
@@ -29,6 +44,12 @@ public struct FeedSpec: Codable, Sendable, Equatable {
         let fields = Set(columns.map(\.field.rawValue))
         for k in naturalKey where !fields.contains(k) { throw .badSpec(name, "自然键字段 \(k) 不在列定义中") }
         guard !naturalKey.isEmpty else { throw .badSpec(name, "需要自然键（naturalKey）") }
+        if let model = linkageModel {
+            do { try model.validate() } catch { throw .badSpec(name, error.description) }
+        }
+        if linkage != nil || linkageModel != nil {
+            guard column(for: .name) != nil else { throw .badSpec(name, "概率匹配需要姓名列（name）") }
+        }
     }
 }
 

@@ -17,7 +17,7 @@ public enum Linkage {
 
     /// The 17 digits that carry meaning: from a valid number, or from what was typed when its check
     /// character is wrong (a typo is exactly what linkage must see through).
-    static func normalisedBody(_ raw: String?) -> String? {
+    public static func normalisedBody(_ raw: String?) -> String? {
         guard let raw else { return nil }
         let n = NationalID.normalise(raw)
         let digits = n.utf8.prefix(17).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }

@@ -222,6 +222,17 @@ public enum FactKind: String, ChineseLabelled {
     // life events
     case death, birth, hukouMove, disabilityCertificate, diagnosis, unemploymentRegistered, schoolEnrolment, schoolDropout
 
+    /// Facts that can mark a person dead or stop or reduce a benefit: a death, moving away, income and
+    /// assets (the dibao means test [DB 13, DB 14]). Such a fact is only applied through an exact ID match
+    /// or a link a human has confirmed — never on a probable match alone (#4).
+    public var mayStopOrReduceBenefit: Bool {
+        switch category {
+        case .income, .asset: return true
+        case .expenditure: return false
+        case .event: return self == .death || self == .hukouMove
+        }
+    }
+
     public var category: FactCategory {
         switch self {
         case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .residentPension, .unemploymentBenefit, .otherIncome:
