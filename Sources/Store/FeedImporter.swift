@@ -14,6 +14,8 @@ public struct FeedImporter: Sendable {
         public var file: String
         public var fileHash: String
         public var alreadyImported = false
+        /// Set once the file is applied: the review queue can be filtered by it.
+        public var importID: UUID?
         public var rowsRead = 0
         public var linked = 0
         public var newFacts = 0
@@ -99,6 +101,7 @@ public struct FeedImporter: Sendable {
         let validated = report
         let finalReport = try await db.transaction { tx -> Report in
             var r = validated
+            r.importID = importID
             var reader = try CSVReader(path: path, encoding: spec.encoding)
             _ = reader.next()
             var batch: [FeedRecord] = []
@@ -211,6 +214,7 @@ public struct FeedImporter: Sendable {
 
 /// One line of the import history.
 public struct FeedImportRecord: Sendable, Equatable {
+    public var id: UUID
     public var feed: String
     public var fileName: String
     public var receivedAt: String
@@ -228,7 +232,7 @@ extension FeedImporter {
     public static func history(_ db: any Database, actor: Actor, limit: Int = 100) async throws -> [FeedImportRecord] {
         guard actor.may(.importData) else { throw DomainError.forbidden }
         return try await db.sql.select().column("*").from("feed_imports").orderBy("finished_at", .descending).limit(limit).all().map { r in
-            FeedImportRecord(feed: try r.decode(column: "feed", as: String.self), fileName: try r.decode(column: "file_name", as: String.self),
+            FeedImportRecord(id: try r.decode(column: "id", as: UUID.self), feed: try r.decode(column: "feed", as: String.self), fileName: try r.decode(column: "file_name", as: String.self),
                              receivedAt: try r.decode(column: "received_at", as: String.self), username: try r.decode(column: "username", as: String.self),
                              rowsRead: try r.decode(column: "rows_read", as: Int.self), linked: try r.decode(column: "linked", as: Int.self),
                              newFacts: try r.decode(column: "new_facts", as: Int.self), changed: try r.decode(column: "changed", as: Int.self),

@@ -224,6 +224,31 @@ func routes(_ app: Application) throws {
                                status: error == nil ? .ok : .unprocessableEntity)
     }
 
+    staff.get("link-reviews") { req -> Response in
+        let actor = try req.actor()
+        let items = try await LinkReviewStore(req.db).queue(actor: actor, importID: req.query[String.self, at: "import"].flatMap(UUID.init(uuidString:)))
+        return Layout.response(LinkReviewPage.queue(chrome: try await Layout.chrome(req, .linkReviews), items: items, specs: try FeedCatalogue.bundled(),
+                                                    notice: req.query[String.self, at: "done"].map { $0 == "confirm" ? "已确认，记录已写入档案。" : "已否决，此对记录不会再被提出。" }))
+    }
+    staff.get(SiteURL.Pattern.linkReview.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let actor = try req.actor()
+        guard let id = req.parameters.get("linkID").flatMap(UUID.init(uuidString:)),
+              let review = try await LinkReviewStore(req.db).review(id, actor: actor) else { throw Abort(.notFound) }
+        return Layout.response(LinkReviewPage.detail(chrome: try await Layout.chrome(req, .linkReviews), review: review))
+    }
+    for decision in ["confirm", "reject"] {
+        staff.post(PathComponent(stringLiteral: "link-reviews"), ":linkID", PathComponent(stringLiteral: decision)) { req -> Response in
+            let actor = try req.actor()
+            guard let id = req.parameters.get("linkID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            do {
+                guard try await LinkReviewStore(req.db).decide(id, confirm: decision == "confirm", actor: actor) != nil else { throw Abort(.notFound) }
+            } catch LinkDecisionError.alreadyDecided {
+                throw Abort(.conflict, reason: "此关联已由他人处理")
+            }
+            return req.redirect(to: SiteURL.linkReviews(importID: nil).path + "?done=\(decision)", redirectType: .normal)
+        }
+    }
+
     staff.get("audit") { req -> Response in
         let actor = try req.actor()
         let m = try await AuditPage.Model.load(db: req.db, actor: actor)

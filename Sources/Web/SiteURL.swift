@@ -18,6 +18,9 @@ public enum SiteURL: Sendable, Equatable {
     case selfAssessment
     case simulation
     case imports
+    case linkReviews(importID: UUID?)
+    case linkReview(UUID)
+    case linkDecision(UUID, confirm: Bool)
     case script
     case openAPI
     case stylesheet
@@ -38,6 +41,9 @@ public enum SiteURL: Sendable, Equatable {
         case .selfAssessment: return "/self-assessment"
         case .simulation: return "/simulation"
         case .imports: return "/imports"
+        case .linkReviews(let id): return "/link-reviews" + (id.map { "?import=\($0.uuidString)" } ?? "")
+        case .linkReview(let id): return "/link-reviews/\(id.uuidString)"
+        case .linkDecision(let id, let confirm): return "/link-reviews/\(id.uuidString)/\(confirm ? "confirm" : "reject")"
         case .script: return "/static/site.js"
         case .openAPI: return "/api/openapi.json"
         case .stylesheet: return "/static/site.css"
@@ -55,6 +61,7 @@ public enum SiteURL: Sendable, Equatable {
     enum Pattern {
         static let household = ["households", ":householdID"]
         static let region = ["regions", ":regionCode"]
+        static let linkReview = ["link-reviews", ":linkID"]
         static let apiHouseholds = ["api", "v1", "households"]
         static let apiHousehold = ["api", "v1", "households", ":householdID"]
         static let apiHouseholdAssessment = ["api", "v1", "households", ":householdID", "assessment"]

@@ -27,7 +27,12 @@ enum ImportPage {
                      .if(!r.alreadyImported, .div(.class("cards"),
                          HomePage.card("\(r.rowsRead)", "读取行数"), HomePage.card("\(r.linked)", "已关联到人"),
                          HomePage.card("\(r.newFacts)", "新增"), HomePage.card("\(r.changed)", "变更"),
-                         HomePage.card("\(r.rejected)", "拒绝"), HomePage.card("\(r.review)", "待核对（未能精确关联）"))),
+                         HomePage.card("\(r.rejected)", "拒绝"), HomePage.card("\(r.unmatched)", "身份证号未能精确匹配"),
+                         HomePage.card("\(r.probablyLinked)", "概率匹配自动关联"), HomePage.card("\(r.review)", "送人工核对"),
+                         HomePage.card("\(r.newPersons)", "库中无此人"))),
+                     .if(r.review > 0, .p(.a(.href(SiteURL.linkReviews(importID: r.importID).path), .text("去核对本次导入的 \(r.review) 条待核对记录 →")))),
+                     .if(!r.idIssues.isEmpty, .details(.summary(.text("身份证号有问题的行（已转入概率匹配）")),
+                                                       .ul(.group(r.idIssues.map { .li(.text($0.chinese)) })))),
                      .if(!r.issues.isEmpty, .ul(.group(r.issues.prefix(50).map { .li(.text($0.chinese)) }))))
             },
             .form(.class("panel upload"), .action(SiteURL.imports.path), .method(.post), .attribute(named: "enctype", value: "multipart/form-data"),
@@ -46,7 +51,7 @@ enum ImportPage {
                 .tbody(.group(history.map { h in
                     .tr(.td(.text(h.receivedAt)), .td(.text(specs.first { $0.name == h.feed }?.title ?? h.feed)), .td(.text(h.fileName)),
                         .td(.class("num"), .text("\(h.rowsRead)")), .td(.class("num"), .text("\(h.linked)")), .td(.class("num"), .text("\(h.newFacts)")),
-                        .td(.class("num"), .text("\(h.changed)")), .td(.class("num"), .text("\(h.rejected)")), .td(.class("num"), .text("\(h.review)")),
+                        .td(.class("num"), .text("\(h.changed)")), .td(.class("num"), .text("\(h.rejected)")), .td(.class("num"), h.review > 0 ? .a(.href(SiteURL.linkReviews(importID: h.id).path), .text("\(h.review)")) : .text("0")),
                         .td(.text(h.username)))
                 })))))
     }

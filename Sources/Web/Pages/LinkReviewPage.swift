@@ -1,0 +1,77 @@
+import Domain
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// 人员关联核对: the queue of probable matches and, for one, the department's record next to the
+/// registered person, field by field, with why the machine thinks they are one person — and the two
+/// buttons. Confirming is what lets a death or an income from a fuzzy match into the registry.
+enum LinkReviewPage {
+    static func percent(_ p: Double) -> String { String(format: "%.2f%%", p * 100) }
+
+    static func queue(chrome: Layout.Chrome, items: [LinkReviewSummary], specs: [String: FeedSpec], notice: String?) -> HTML {
+        Layout.page("人员关联核对", chrome,
+            .h1(.text("人员关联核对")),
+            .p(.class("muted"), .text("部门数据中身份证号不能精确匹配、但很可能是本辖区同一人的记录在此等待人工核对。涉及死亡、迁出、收入或财产的记录，即使匹配概率很高，也必须经人工确认后才写入档案。")),
+            .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            .if(items.isEmpty, .p(.class("panel"), .text("没有待核对的关联。"))),
+            .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("数据来源")), .th(.text("登记人员")), .th(.text("身份证号")), .th(.class("num"), .text("匹配概率")),
+                           .th(.class("num"), .text("记录数")), .th(.text("原因")), .th(.text("")))),
+                .tbody(.group(items.map { i in
+                    .tr(.td(.attribute(named: "data-label", value: "数据来源"), .text(specs[i.feed]?.title ?? i.feed)),
+                        .td(.attribute(named: "data-label", value: "登记人员"), .text(i.memberName)),
+                        .td(.attribute(named: "data-label", value: "身份证号"), .text(i.maskedID)),
+                        .td(.class("num"), .attribute(named: "data-label", value: "匹配概率"), .text(percent(i.probability))),
+                        .td(.class("num"), .attribute(named: "data-label", value: "记录数"), .text("\(i.rows)")),
+                        .td(.attribute(named: "data-label", value: "原因"), .text(i.reason)),
+                        .td(.a(.href(SiteURL.linkReview(i.id).path), .text("核对"))))
+                }))))))
+    }
+
+    static func detail(chrome: Layout.Chrome, review r: LinkReview) -> HTML {
+        let decided = r.status != "review"
+        return Layout.page("核对关联", chrome,
+            .p(.a(.href(SiteURL.linkReviews(importID: nil).path), .text("← 返回核对列表"))),
+            .h1(.text("是否为同一人？")),
+            .p(.text("来源：\(r.feedTitle)。"), .strong(.text("匹配概率 \(percent(r.evidence.probability))")),
+               .text("（证据合计 \(String(format: "%+.1f", r.evidence.weight)) 比特，其中先验 \(String(format: "%+.1f", r.evidence.priorBits)) 比特）。\(r.reason)。")),
+            .div(.class("panel"), .table(.class("stack side-by-side"),
+                .thead(.tr(.th(.text("字段")), .th(.text("部门记录")), .th(.text("登记档案")), .th(.text("比较结果")), .th(.class("num"), .text("证据（比特）")))),
+                .tbody(.group(r.evidence.fields.map { f in
+                    .tr(.td(.attribute(named: "data-label", value: "字段"), .text(fieldName(f.field))),
+                        .td(.attribute(named: "data-label", value: "部门记录"), .text(shown(f.field, f.right))),
+                        .td(.attribute(named: "data-label", value: "登记档案"), .text(shown(f.field, f.left))),
+                        .td(.attribute(named: "data-label", value: "比较结果"), .text(f.chinese)),
+                        .td(.class(f.bits >= 0 ? "num plus" : "num minus"), .attribute(named: "data-label", value: "证据"), .text(String(format: "%+.1f", f.bits))))
+                })))),
+            .p(.class("muted"), .text("正数表示支持同一人，负数表示反对；身份证号已一致时，出生日期和地区已包含在号码中，不重复计分。登记人员：\(r.memberName)（\(r.maskedID)），"),
+               .a(.href(SiteURL.household(r.householdID).path), .text("查看家庭档案"))),
+            .h2(.text("确认后将写入的记录")),
+            .ul(.group(r.rows.map { row in
+                .li(.text("第\(row.row)行：\(row.kind.chinese)" + (row.date.map { "，\($0)" } ?? "") + (row.amount.map { "，\($0)" } ?? "")
+                          + (row.reference.map { "，编号 \($0)" } ?? "") + (row.kind.mayStopOrReduceBenefit ? "（可能导致标记死亡或停发、减发待遇）" : "")))
+            })),
+            .if(decided, .p(.class("notice"), .text("已处理：\(r.status == "confirmed" ? "确认为同一人" : r.status == "rejected" ? "否决" : r.status)" +
+                                                    (r.decidedBy.map { "（\($0)，\(r.decidedAt ?? "")）" } ?? "")))),
+            .if(!decided, .div(.class("decide"),
+                .form(.action(SiteURL.linkDecision(r.id, confirm: true).path), .method(.post),
+                      .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                      .button(.type(.submit), .class("confirm"), .text("确认为同一人，写入档案"))),
+                .form(.action(SiteURL.linkDecision(r.id, confirm: false).path), .method(.post),
+                      .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                      .button(.type(.submit), .class("reject"), .text("不是同一人"))))))
+    }
+
+    static func fieldName(_ field: String) -> String {
+        ["nationalId": "身份证号", "name": "姓名", "birthDate": "出生日期", "region": "地区（县级）", "address": "地址"][field] ?? field
+    }
+
+    /// ID numbers are masked here too: the reviewer judges the digits that differ, which the level names.
+    static func shown(_ field: String, _ value: String?) -> String {
+        guard let value else { return "—" }
+        guard field == "nationalId", value.count >= 10 else { return value }
+        return String(value.prefix(6)) + String(repeating: "*", count: value.count - 10) + String(value.suffix(4))
+    }
+}
