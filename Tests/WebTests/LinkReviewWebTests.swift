@@ -54,4 +54,32 @@ import Vapor
             #expect(try await b.post(href + "/reject", form: [:]).status == .forbidden)
         }
     }
+
+    @Test func theProfileShowsDisagreeingDepartmentsSideBySide() async throws {
+        try await TestSite.with(households: 30) { site in
+            // setup: HR says 5,000 a month, tax says 36,000 a year (3,000 a month) for the same person
+            let m = site.inside.members[0]
+            let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: site.account(.dataOfficer).region.code, origin: "test")
+            let dir = NSTemporaryDirectory() + "jiuzhu-web-conflict-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for (feed, csv) in [("hr-employment", "身份证号,姓名,月工资,起始日期,终止日期,用工单位\n\(m.nationalID.value),\(m.name),5000.00,2026-01-01,,某物流公司\n"),
+                                ("tax-income", "纳税人识别号,姓名,所属年度起,年度收入额\n\(m.nationalID.value),\(m.name),2026-01-01,36000.00\n")] {
+                let path = dir + "/\(feed).csv"
+                try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+                _ = try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()[feed]), actor: officer).run(path: path)
+            }
+            // act
+            let b = site.browser()
+            try await b.login("coordinator")
+            let page = try await b.get(SiteURL.household(site.inside.household.id).path)
+            // check: both reports, which one is used and why, under the income dimension
+            let html = page.body.string
+            #expect(page.status == .ok)
+            #expect(html.contains("家庭画像（按维度"))
+            #expect(html.contains("部门数据不一致（1 处）"))
+            #expect(html.contains("采用税务数据") && html.contains("工资薪金以税务部门的个税申报为准"))
+            #expect(html.contains("¥5,000.00") || html.contains("5000.00") || html.contains("5,000"))
+            #expect(html.contains("未采用"))
+        }
+    }
 }

@@ -3,13 +3,16 @@ import Foundation
 extension AssessmentRequest {
     /// The registry's view of a household as an assessment request: facts in force on `date`
     /// become incomes, assets and rigid spending with their sources; a death on file marks the
-    /// member deceased; current enrolments carry over. What the registry does not know (self-care,
+    /// member deceased; current enrolments carry over. Conflicting reports are resolved first
+    /// (`FactAuthority`). What the registry does not know (self-care,
     /// supporters, a child's parents) stays unknown, and the rules treat it conservatively.
     public init(profile p: HouseholdProfile, date: LocalDate) {
         func source(_ f: Fact) -> SourceInput {
             SourceInput(department: f.provenance.department, receivedAt: f.provenance.receivedAt, reference: f.provenance.reference)
         }
-        let inForce = p.facts.filter { $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }
+        // When two departments report one wage or one vehicle differently, only the authoritative report
+        // counts; summing both would count the same income twice.
+        let inForce = FactAuthority.bundled.resolve(p.facts.filter { $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }).used
         let dead = Set(p.facts.filter { $0.kind == .death && $0.validFrom <= date }.compactMap(\.memberID))
         // Someone born after the date was not yet a member then.
         let members = p.members.filter { $0.birthDate <= date }.map { m in

@@ -43,9 +43,10 @@ enum HouseholdPage {
             .div(.class("panel"), membersTable(p.members, today: m.today)),
             .h2(.text("救助项目")),
             .div(.class("panel"), enrolmentsTable(p)),
-            .h2(.text("收入、财产、支出与事件（含数据来源）")),
-            .group(p.factsByCategory.map { category, facts in
-                .div(.class("panel"), .h2(.text(category.chinese)), factsTable(facts, p))
+            .h2(.text("家庭画像（按维度，含数据来源）")),
+            conflictsSection(p.conflicts(on: m.today), p),
+            .group(p.factsByDimension.map { dimension, facts in
+                .div(.class("panel"), .h3(.text(dimension.chinese)), factsTable(facts, p))
             }),
             .h2(.text("时间线")),
             .div(.class("panel"), timeline(p.timeline))
@@ -110,6 +111,28 @@ enum HouseholdPage {
                     .td(.attribute(named: "data-label", value: "接收日期"), .text(f.provenance.receivedAt.description)),
                     .td(.attribute(named: "data-label", value: "说明"), .text(f.note.isEmpty ? f.provenance.reference : f.note)))
             })))
+    }
+
+    /// Departments that disagree, side by side: every report, which one the means test uses, and why.
+    static func conflictsSection(_ conflicts: [FactConflict], _ p: HouseholdProfile) -> Node<HTML.BodyContext> {
+        guard !conflicts.isEmpty else { return .empty }
+        return .div(.class("panel conflicts"),
+            .h3(.text("部门数据不一致（\(conflicts.count) 处）")),
+            .group(conflicts.map { c in
+                .div(.class("conflict"),
+                     .p(.strong(.text("\(p.member(c.memberID)?.name ?? "全户")：\(c.kind.chinese)")),
+                        .text(" — 采用\(c.used.chinese)数据。\(c.reason)")),
+                     .table(.class("stack side-by-side"),
+                         .thead(.tr(.th(.text("来源")), .th(.class("num"), .text("金额")), .th(.text("说明")), .th(.text("有效期")), .th(.text("接收日期")), .th(.text("是否采用")))),
+                         .tbody(.group(c.facts.map { f in
+                             .tr(.td(.attribute(named: "data-label", value: "来源"), .text(f.provenance.department.chinese)),
+                                 .td(.class("num"), .attribute(named: "data-label", value: "金额"), .text(f.amount.map(\.yuanText) ?? "—")),
+                                 .td(.attribute(named: "data-label", value: "说明"), .text(f.note.isEmpty ? f.provenance.reference : f.note)),
+                                 .td(.attribute(named: "data-label", value: "有效期"), .text("\(f.validFrom)\(f.validTo.map { " 至 \($0)" } ?? " 起")")),
+                                 .td(.attribute(named: "data-label", value: "接收日期"), .text(f.provenance.receivedAt.description)),
+                                 .td(.attribute(named: "data-label", value: "是否采用"), .text(f.provenance.department == c.used ? "采用" : "未采用")))
+                         }))))
+            }))
     }
 
     static func timeline(_ entries: [TimelineEntry]) -> Node<HTML.BodyContext> {
