@@ -15,11 +15,14 @@ public struct Exports: Sendable {
     let db: any Database
     public init(_ db: any Database) { self.db = db }
 
+    /// Lists leave civil affairs for another department: the city's and the county bureaus' decision.
+    public static func mayExport(_ role: Role) -> Bool { role == .cityAdmin || role == .countyReviewer }
+
     public static let header = ["身份证号", "姓名", "救助项目", "状态", "纳入日期", "状态变更日期", "居住地区划"]
 
     /// The list as CSV text (UTF-8 with a BOM, so Excel opens it in Chinese), within the actor's jurisdiction.
     public func csv(_ list: List, since: LocalDate, actor: Actor) async throws -> (csv: String, rows: Int) {
-        guard actor.may(.viewHouseholds) && (actor.role == .cityAdmin || actor.role == .countyReviewer) else { throw DomainError.forbidden }
+        guard Self.mayExport(actor.role) else { throw DomainError.forbidden }
         let range = actor.jurisdiction.subtreeRange
         var q = db.sql.select()
             .column(SQLColumn("national_id", table: "m")).column(SQLColumn("name", table: "m")).column(SQLColumn("program", table: "e"))

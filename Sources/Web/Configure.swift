@@ -249,6 +249,21 @@ func routes(_ app: Application) throws {
         }
     }
 
+    staff.get("exports") { req -> Response in
+        guard Exports.mayExport(try req.actor().role) else { throw DomainError.forbidden }
+        return Layout.response(ExportPage.view(chrome: try await Layout.chrome(req, .exports), error: nil))
+    }
+    staff.post("exports") { req -> Response in
+        let actor = try req.actor()
+        guard Exports.mayExport(actor.role) else { throw DomainError.forbidden }
+        let form = try req.content.decode(ExportPage.Form.self)
+        guard let list = Exports.List(rawValue: form.list), let since = try? LocalDate(form.since) else {
+            return Layout.response(ExportPage.view(chrome: try await Layout.chrome(req, .exports), error: "请选择名单并填写有效的起始日期"), status: .badRequest)
+        }
+        let (csv, _) = try await Exports(req.db).csv(list, since: since, actor: actor)
+        return ExportPage.download(csv, list: list, since: since)
+    }
+
     staff.get("audit") { req -> Response in
         let actor = try req.actor()
         let m = try await AuditPage.Model.load(db: req.db, actor: actor)

@@ -19,6 +19,7 @@ public enum SiteURL: Sendable, Equatable {
     case simulation
     case imports
     case linkReviews(importID: UUID?)
+    case exports
     case linkReview(UUID)
     case linkDecision(UUID, confirm: Bool)
     case script
@@ -41,6 +42,7 @@ public enum SiteURL: Sendable, Equatable {
         case .selfAssessment: return "/self-assessment"
         case .simulation: return "/simulation"
         case .imports: return "/imports"
+        case .exports: return "/exports"
         case .linkReviews(let id): return "/link-reviews" + (id.map { "?import=\($0.uuidString)" } ?? "")
         case .linkReview(let id): return "/link-reviews/\(id.uuidString)"
         case .linkDecision(let id, let confirm): return "/link-reviews/\(id.uuidString)/\(confirm ? "confirm" : "reject")"

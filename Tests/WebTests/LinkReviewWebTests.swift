@@ -82,4 +82,32 @@ import Vapor
             #expect(html.contains("未采用"))
         }
     }
+
+    @Test func aCityAdminDownloadsTheNewlyEnrolledListAndItIsAudited() async throws {
+        try await TestSite.with(households: 60) { site in
+            let b = site.browser()
+            try await b.login("admin")
+            let page = try await b.get(SiteURL.exports.path)
+            #expect(page.status == .ok)
+            let token = try #require(Browser.csrf(in: page))
+            // act
+            let res = try await b.post(SiteURL.exports.path, form: ["_csrf": token, "list": "newlyEnrolled", "since": "2000-01-01"])
+            // check: a CSV attachment with whole ID numbers, scoped, and one audit entry
+            #expect(res.status == .ok)
+            #expect(res.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
+            #expect(res.headers.first(name: .contentDisposition)?.contains("filename*=UTF-8''") == true)
+            let lines = res.body.string.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(lines.first?.contains("身份证号") == true)
+            #expect(lines.count > 1)
+            #expect(!res.body.string.contains(site.outside.members[0].nationalID.value))
+            let audits = try await (site.app.db as! any SQLDatabase).select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
+                .from("audit_entries").where("action", .equal, "exportList").first()!.decode(column: "n", as: Int.self)
+            #expect(audits == 1)
+            // a bad date is refused with a message; a coordinator has no such page
+            #expect(try await b.post(SiteURL.exports.path, form: ["_csrf": token, "list": "ended", "since": "2026-02-30"]).status == .badRequest)
+            let c = site.browser()
+            try await c.login("coordinator")
+            #expect(try await c.get(SiteURL.exports.path).status == .forbidden)
+        }
+    }
 }

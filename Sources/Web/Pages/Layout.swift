@@ -7,7 +7,7 @@ import Vapor
 
 /// The page shell every staff page shares: header with the user's role and jurisdiction, navigation, and the content.
 enum Layout {
-    enum Section { case home, households, regions, simulation, imports, linkReviews, audit, none }
+    enum Section { case home, households, regions, simulation, imports, linkReviews, exports, audit, none }
 
     struct Chrome {
         var user: StaffUser?
@@ -40,6 +40,7 @@ enum Layout {
                                 .if(Permission.runSimulation.isGranted(to: user.role), navLink("政策模拟", SiteURL.simulation.path, chrome.section == .simulation)),
                                 .if(Permission.importData.isGranted(to: user.role), navLink("数据导入", SiteURL.imports.path, chrome.section == .imports)),
                                 .if(Permission.reviewLinks.isGranted(to: user.role), navLink("关联核对", SiteURL.linkReviews(importID: nil).path, chrome.section == .linkReviews)),
+                                .if(Exports.mayExport(user.role), navLink("名单导出", SiteURL.exports.path, chrome.section == .exports)),
                                 .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog.path, chrome.section == .audit))
                             ),
                             .div(
