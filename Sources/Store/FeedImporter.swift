@@ -68,7 +68,7 @@ public struct FeedImporter: Sendable {
 
         // Pass 1: validate everything before writing anything.
         let t0 = Date()
-        var reader = try CSVReader(path: path, encoding: spec.encoding)
+        var reader = try FeedRowReader(path: path, spec: spec)
         guard let header = reader.next() else { throw FeedError.unreadable(file: name, reason: "文件为空") }
         let parser = try FeedParser(spec: spec, header: header.fields, file: name)
         var badRows = Set<Int>()
@@ -102,7 +102,7 @@ public struct FeedImporter: Sendable {
         let finalReport = try await db.transaction { tx -> Report in
             var r = validated
             r.importID = importID
-            var reader = try CSVReader(path: path, encoding: spec.encoding)
+            var reader = try FeedRowReader(path: path, spec: spec)
             _ = reader.next()
             var batch: [FeedRecord] = []
             func flush() async throws {

@@ -136,9 +136,9 @@ import Testing
     @Test func everySampleParses() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for (name, spec) in try FeedCatalogue.bundled() {
-            let path = root.appendingPathComponent("feeds/samples/\(name).csv").path
+            let path = root.appendingPathComponent("feeds/samples/\(name).\(spec.format.rawValue)").path
             #expect(FileManager.default.fileExists(atPath: path), "no sample for \(name)")
-            var reader = try CSVReader(path: path, encoding: spec.encoding)
+            var reader = try FeedRowReader(path: path, spec: spec)
             guard let header = reader.next() else { Issue.record("empty sample \(name)"); continue }
             let parser = try FeedParser(spec: spec, header: header.fields, file: name)
             var rows = 0
@@ -148,5 +148,40 @@ import Testing
             }
             #expect(rows > 0, "\(name) has no rows")
         }
+    }
+
+    @Test func anExcelWorkbookReadsLikeACSV() throws {
+        // The sample was written by Python's zipfile with DEFLATE, laid out as Excel does: shared strings,
+        // dates as day numbers, an empty cell left out.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let spec = try #require(try FeedCatalogue.bundled()["real-estate"])
+        var reader = try FeedRowReader(path: root.appendingPathComponent("feeds/samples/real-estate.xlsx").path, spec: spec)
+        #expect(reader.next()?.fields == ["权利人身份证号", "权利人", "登记日期", "评估价值", "不动产权证号"])
+        let next = reader.next()
+        let first = try #require(next)
+        #expect(first.number == 2)
+        #expect(first.fields == ["120103196809022423", "示例乙", "2026-06-30", "860000", "津(2026)示例不动产权第0001234号"])
+        #expect(reader.next()?.fields[2...3] == ["2025-12-31", ""])
+        #expect(reader.next() == nil)
+    }
+
+    @Test func aBrokenWorkbookIsNamedNotCrashedOn() throws {
+        let path = try FeedTests.write("这不是压缩包", name: "坏.xlsx")
+        let spec = try #require(try FeedCatalogue.bundled()["real-estate"])
+        #expect { _ = try FeedRowReader(path: path, spec: spec) } throws: { e in
+            (e as? FeedError)?.chinese.contains("无法读取文件 坏.xlsx") == true
+        }
+    }
+
+    @Test func jsonLinesNameTheLineOfABadRecord() throws {
+        let spec = try #require(try FeedCatalogue.bundled()["tax-income"])
+        let path = try FeedTests.write("{\"纳税人识别号\": \"11010519491231002X\", \"姓名\": \"王伟\", \"所属年度起\": \"2025-01-01\", \"年度收入额\": 1200.5}\n[1, 2]\n", name: "tax.jsonl")
+        var reader = try FeedRowReader(path: path, spec: spec)
+        let header = reader.next(), line1 = reader.next(), line2 = reader.next()
+        let parser = try FeedParser(spec: spec, header: try #require(header).fields, file: "tax.jsonl")
+        guard case .success(let record) = parser.parse(try #require(line1), knownRegion: { _ in true }) else { Issue.record("line 1 refused"); return }
+        #expect(record.amount == Cents(120_050) && record.row == 1)
+        guard case .failure(let e) = parser.parse(try #require(line2), knownRegion: { _ in true }) else { Issue.record("line 2 accepted"); return }
+        #expect(e.issues.first?.chinese == "tax.jsonl 第2行「整行」：不是有效的 JSON 对象")
     }
 }

@@ -63,8 +63,8 @@ import Vapor
             let dir = NSTemporaryDirectory() + "jiuzhu-web-conflict-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for (feed, csv) in [("hr-employment", "身份证号,姓名,月工资,起始日期,终止日期,用工单位\n\(m.nationalID.value),\(m.name),5000.00,2026-01-01,,某物流公司\n"),
-                                ("tax-income", "纳税人识别号,姓名,所属年度起,年度收入额\n\(m.nationalID.value),\(m.name),2026-01-01,36000.00\n")] {
-                let path = dir + "/\(feed).csv"
+                                ("tax-income", "{\"纳税人识别号\": \"\(m.nationalID.value)\", \"姓名\": \"\(m.name)\", \"所属年度起\": \"2026-01-01\", \"年度收入额\": 36000}\n")] {
+                let path = dir + "/\(feed).\(feed == "tax-income" ? "jsonl" : "csv")"
                 try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
                 _ = try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()[feed]), actor: officer).run(path: path)
             }

@@ -9,6 +9,8 @@ public struct CSVReader: Sequence, IteratorProtocol {
         /// 1 for the header line.
         public let number: Int
         public let fields: [String]
+        /// Set when the line could not be read as a row at all (e.g. a JSON line that is not an object).
+        public var problem: String? = nil
     }
 
     private let handle: FileHandle
@@ -18,7 +20,16 @@ public struct CSVReader: Sequence, IteratorProtocol {
     private var eof = false
     private var rowNumber = 0
     public private(set) var undecodable: Int? = nil
+    /// Whole lines, without CSV quoting or commas (for JSON lines).
+    private var wholeLines = false
     static let chunk = 1 << 20
+
+    /// Reads whole lines with the same streaming, encoding detection and numbering as CSV rows.
+    public static func lines(path: String, encoding: FeedEncoding) throws(FeedError) -> CSVReader {
+        var r = try CSVReader(path: path, encoding: encoding)
+        r.wholeLines = true
+        return r
+    }
 
     public init(path: String, encoding: FeedEncoding) throws(FeedError) {
         guard let h = FileHandle(forReadingAtPath: path) else { throw .unreadable(file: path, reason: "文件不存在或无权读取") }
@@ -73,7 +84,7 @@ public struct CSVReader: Sequence, IteratorProtocol {
             let b = buffer[position]
             position += 1
             sawAnything = true
-            if inQuotes {
+            if inQuotes && !wholeLines {
                 if b == 0x22 {
                     if position >= buffer.count && !eof { fill() }
                     if position < buffer.count && buffer[position] == 0x22 { field.append(0x22); position += 1 } else { inQuotes = false }
@@ -83,8 +94,8 @@ public struct CSVReader: Sequence, IteratorProtocol {
                 continue
             }
             switch b {
-            case 0x22 where field.isEmpty: inQuotes = true
-            case 0x2C:
+            case 0x22 where field.isEmpty && !wholeLines: inQuotes = true
+            case 0x2C where !wholeLines:
                 fields.append(decode(field))
                 field.removeAll(keepingCapacity: true)
             case 0x0A:

@@ -81,6 +81,7 @@ public struct FeedParser: Sendable {
     public func parse(_ row: CSVReader.Row, knownRegion: (RegionCode) -> Bool) -> Result<FeedRecord, RowIssues> {
         var issues: [ImportIssue] = []
         func issue(_ column: String, _ message: String) { issues.append(ImportIssue(file: file, row: row.number, column: column, message: message)) }
+        if let problem = row.problem { return .failure(RowIssues(issues: [ImportIssue(file: file, row: row.number, column: "整行", message: problem)])) }
         func raw(_ f: FeedField) -> (ColumnSpec, String)? {
             guard let c = spec.column(for: f), let i = index[f] else { return nil }
             let v = i < row.fields.count ? row.fields[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""

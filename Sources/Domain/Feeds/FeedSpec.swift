@@ -53,7 +53,7 @@ public struct FeedSpec: Codable, Sendable, Equatable {
     }
 }
 
-public enum FeedFormat: String, Codable, Sendable { case csv, jsonl }
+public enum FeedFormat: String, Codable, Sendable { case csv, jsonl, xlsx }
 
 public enum FeedEncoding: String, Codable, Sendable {
     case utf8, gb18030, auto

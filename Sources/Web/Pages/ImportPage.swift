@@ -40,7 +40,7 @@ enum ImportPage {
                   .label(.text("数据接口"), .select(.attribute(named: "name", value: "feed"), .group(specs.map { s in
                       .element(named: "option", nodes: [.attribute(named: "value", value: s.name), .text("\(s.department.chinese)｜\(s.title)")])
                   }))),
-                  .label(.text("文件（CSV，UTF-8 或 GB18030）"), .input(.type(.file), .name("file"), .required(true))),
+                  .label(.text("文件（按接口定义：CSV〔UTF-8 或 GB18030〕、Excel .xlsx 或 JSON 行）"), .input(.type(.file), .name("file"), .required(true))),
                   .label(.class("check"), .input(.type(.checkbox), .name("acceptPartial")), .text("部分导入（错误行另存为拒绝清单）")),
                   .button(.type(.submit), .text("上传并导入"))),
             .h2(.text("导入记录")),
