@@ -63,6 +63,11 @@ let package = Package(
             name: "StoreTests",
             dependencies: ["Store", "Domain", .product(name: "SQLKit", package: "sql-kit")]
         ),
+        // Runs the built `jiuzhu` binary, e.g. killing an import half-way.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["jiuzhu", "Store", "Domain", .product(name: "SQLKit", package: "sql-kit")]
+        ),
         .testTarget(
             name: "WebTests",
             dependencies: [

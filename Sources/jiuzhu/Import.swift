@@ -29,8 +29,9 @@ struct Import: AsyncParsableCommand {
                 print("该文件已导入过（SHA-256 \(report.fileHash.prefix(12))…），未做任何改动。")
                 return
             }
-            print("读取 \(report.rowsRead) 行：关联 \(report.linked)，新增 \(report.newFacts)，变更 \(report.changed)，未变 \(report.unchanged)，" +
-                  "拒绝 \(report.rejected)，待核对 \(report.review)，事件 \(report.events)")
+            print("读取 \(report.rowsRead) 行：关联 \(report.linked)（其中概率匹配 \(report.probablyLinked)），新增 \(report.newFacts)，变更 \(report.changed)，" +
+                  "未变 \(report.unchanged)，拒绝 \(report.rejected)，送人工核对 \(report.review)，库中无此人 \(report.newPersons)，事件 \(report.events)")
+            for issue in report.idIssues.prefix(10) { print("  \(issue.chinese)") }
             if let rejects = report.rejectsFile { print("被拒绝的行及原因：\(rejects)") }
         } catch let e as FeedError {
             bar.finish()
