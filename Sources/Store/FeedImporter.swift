@@ -44,6 +44,7 @@ public struct FeedImporter: Sendable {
     let spec: FeedSpec
     let actor: Actor
     static let batchSize = 1_000
+    static let sqliteCacheKiB = 256 * 1024
     static let issuesShown = 50
 
     public init(_ db: any Database, spec: FeedSpec, actor: Actor) {
@@ -100,6 +101,12 @@ public struct FeedImporter: Sendable {
         let received = LocalDate(now, timeZone: .china)
         let validated = report
         let finalReport = try await db.transaction { tx -> Report in
+            if tx.sql.dialect.name == "sqlite" {
+                // One transaction touches pages all over the fact and event indexes; with SQLite's 2 MB
+                // default cache it spills dirty pages to disk again and again. The cache is bounded, so
+                // memory stays flat whatever the file's size.
+                try await tx.sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sqliteCacheKiB))").run()
+            }
             var r = validated
             r.importID = importID
             var reader = try FeedRowReader(path: path, spec: spec)

@@ -84,7 +84,7 @@ public struct FeedParser: Sendable {
         if let problem = row.problem { return .failure(RowIssues(issues: [ImportIssue(file: file, row: row.number, column: "整行", message: problem)])) }
         func raw(_ f: FeedField) -> (ColumnSpec, String)? {
             guard let c = spec.column(for: f), let i = index[f] else { return nil }
-            let v = i < row.fields.count ? row.fields[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            let v = i < row.fields.count ? row.fields[i].trimmed : ""
             if v.isEmpty {
                 if c.isRequired { issue(c.header, "不能为空") }
                 return nil
@@ -100,16 +100,17 @@ public struct FeedParser: Sendable {
         var typedID: String?
         var idIssue: ImportIssue?
         if let c = spec.column(for: .nationalId), let i = index[.nationalId] {
-            let v = i < row.fields.count ? row.fields[i].trimmingCharacters(in: .whitespacesAndNewlines) : ""
-            if !v.isEmpty { typedID = NationalID.normalise(v) }
+            let v = i < row.fields.count ? row.fields[i].trimmed : ""
             do {
                 if v.isEmpty {
                     if !linkable { issue(c.header, "不能为空") }
                     idIssue = ImportIssue(file: file, row: row.number, column: c.header, message: "身份证号为空，转入概率匹配")
                 } else {
                     id = try NationalID(v)
+                    typedID = id?.value
                 }
             } catch {
+                typedID = NationalID.normalise(v)
                 let problem = ImportIssue(file: file, row: row.number, column: c.header, message: error.chinese)
                 if linkable { idIssue = ImportIssue(file: file, row: row.number, column: c.header, message: error.chinese + "，转入概率匹配") } else { issues.append(problem) }
             }
@@ -146,7 +147,7 @@ public struct FeedParser: Sendable {
         }
         var kind = spec.factKind
         if let ki = kindIndex, let kc = spec.kindColumn {
-            let v = ki < row.fields.count ? row.fields[ki].trimmingCharacters(in: .whitespaces) : ""
+            let v = ki < row.fields.count ? row.fields[ki].trimmed : ""
             if let k = spec.kindValues?[v] { kind = k } else { issue(kc, "无法识别的类型「\(v)」") }
         }
         // Every column is checked before deciding, so one pass reports all of a row's problems.
@@ -174,10 +175,20 @@ public struct FeedParser: Sendable {
 
     /// `2024-01-31`, `2024/1/31` or `20240131`.
     static func parseDate(_ v: String) throws(DomainError) -> LocalDate {
-        let t = v.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
-        if t.count == 8, t.allSatisfy(\.isASCIIDigit) {
-            return try LocalDate(year: Int(t.prefix(4))!, month: Int(t.dropFirst(4).prefix(2))!, day: Int(t.suffix(2))!)
+        // Read as bytes: the usual YYYY-MM-DD costs no intermediate strings.
+        let u = Array(v.utf8)
+        func digits(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r { guard u[i] >= 0x30 && u[i] <= 0x39 else { return nil }; n = n * 10 + Int(u[i] - 0x30) }
+            return n
         }
+        if u.count == 10, u[4] == u[7], [0x2D, 0x2F, 0x2E].contains(u[4]), let y = digits(0..<4), let m = digits(5..<7), let d = digits(8..<10) {
+            return try LocalDate(year: y, month: m, day: d)
+        }
+        if u.count == 8, let y = digits(0..<4), let m = digits(4..<6), let d = digits(6..<8) {
+            return try LocalDate(year: y, month: m, day: d)
+        }
+        let t = v.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
         let parts = t.split(separator: "-")
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2].prefix(2)) else { throw .invalidDate(v) }
         return try LocalDate(year: y, month: m, day: d)

@@ -38,12 +38,7 @@ struct PreparedColumn: Sendable {
 
     /// The canonical text of a raw value, or nil when it is missing or cannot be read.
     static func normalise(_ raw: String?, _ comparison: Comparison) -> String? {
-        guard let raw, !raw.isEmpty else { return nil }
-        // Most values have nothing to trim; Foundation's trimming is slow enough to matter at a million rows.
-        let edges = raw.unicodeScalars
-        let trimmed = edges.first!.properties.isWhitespace || edges.last!.properties.isWhitespace
-            ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
-        guard !trimmed.isEmpty else { return nil }
+        guard let trimmed = raw?.trimmed, !trimmed.isEmpty else { return nil }
         switch comparison {
         case .nationalId: return Linkage.normalisedBody(trimmed)
         case .chineseName, .text: return trimmed.filter { !$0.isWhitespace }

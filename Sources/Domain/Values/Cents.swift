@@ -44,7 +44,8 @@ public struct Cents: Hashable, Comparable, Sendable, Codable, AdditiveArithmetic
     /// Parses a yuan amount as written in data files: `1234`, `1234.5`, `-12.34`, `1,234.50`.
     /// More than two decimals is an error, not a silent rounding.
     public init(yuan text: String) throws(DomainError) {
-        var t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        var t = text.trimmed
+        if t.contains(",") { t = t.replacingOccurrences(of: ",", with: "") }
         if t.hasPrefix("¥") { t.removeFirst() }
         var negative = false
         if t.hasPrefix("-") { negative = true; t.removeFirst() }

@@ -37,7 +37,7 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
 
     /// Accepts 12 digits, or the 6-digit county-style code (padded with zeros).
     public init(_ raw: String) throws(DomainError) {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmed
         guard text.count == 12 || text.count == 6 || text.count == 9,
               text.allSatisfy(\.isASCIIDigit) else { throw .invalidRegionCode(raw) }
         let padded = text + String(repeating: "0", count: 12 - text.count)
