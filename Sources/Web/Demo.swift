@@ -32,7 +32,9 @@ public enum DemoSetup {
     }
 
     /// Generates the city if it is not there yet, and the demo users that are missing. Safe to run again.
-    public static func prepare(db: any Database, households: Int, today: LocalDate, bcryptCost: Int,
+    /// With `departmentData`, a freshly generated city also gets a few department records imported, some
+    /// with a mistyped ID, so the probable-match review queue is not empty in the demo.
+    public static func prepare(db: any Database, households: Int, today: LocalDate, bcryptCost: Int, departmentData: Bool = false,
                                progress: @escaping @Sendable (Int) -> Void) async throws -> (DemoLoader.Outcome, [DemoAccount]) {
         let reference = try RegionReference.bundled()
         let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: today)
@@ -40,11 +42,54 @@ public enum DemoSetup {
         let outcome = try await DemoLoader(db).load(city: city, reference: reference, households: households, actor: system, progress: progress)
         let users = UserStore(db)
         let accounts = accounts(city: city)
+        if departmentData, case .generated = outcome {
+            let street = accounts.first { $0.role == .townshipOfficer }!.region.code
+            let members = Array(city.households(count: min(households, 5_000))).filter { street.contains($0.household.residenceRegion) }.flatMap(\.members)
+            try await importDemoFeeds(db: db, members: Array(members.prefix(6)), today: today,
+                                      officer: Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli"))
+        }
         for a in accounts where try await users.find(username: a.username) == nil {
             try await users.create(username: a.username, displayName: a.displayName, role: a.role, region: a.region.code,
                                    passwordHash: try Bcrypt.hash(password, cost: bcryptCost), createdBy: system)
         }
         return (outcome, accounts)
+    }
+}
+
+extension DemoSetup {
+    /// One digit of the serial part mistyped, as a clerk might: the check character no longer fits.
+    static func mistyped(_ id: NationalID) -> String {
+        var c = Array(id.value)
+        c[15] = c[15] == "0" ? "1" : "0"
+        return String(c)
+    }
+
+    /// Invented department files about six residents of the demo street: disability certificates (one with
+    /// a mistyped ID, linked at once: it can only help), pensions and a cremation with mistyped IDs (they
+    /// could stop or reduce a benefit, so they wait for the township officer).
+    static func importDemoFeeds(db: any Database, members: [Member], today: LocalDate, officer: Actor) async throws {
+        guard members.count >= 4 else { return }
+        let specs = try FeedCatalogue.bundled()
+        let dir = NSTemporaryDirectory() + "jiuzhu-demo-feeds-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let day = today.adding(days: -20).description
+        let files: [(String, String)] = [
+            ("disabled-federation-certificates", "身份证号,姓名,残疾类别,残疾等级,发证日期,残疾人证号\n"
+                + "\(mistyped(members[0].nationalID)),\(members[0].name),肢体残疾,三级,\(day),DEMO-C-1\n"
+                + "\(members[1].nationalID.value),\(members[1].name),视力残疾,二级,\(day),DEMO-C-2\n"),
+            ("hr-pension", "身份证号,姓名,月养老金,发放起始\n"
+                + "\(mistyped(members[2].nationalID)),\(members[2].name),2350.00,\(day)\n"
+                + "\(mistyped(members[3].nationalID)),\(members[3].name),1980.00,\(day)\n"),
+            ("funeral-cremation", "逝者身份证号,逝者姓名,火化日期,火化证编号\n"
+                + "\(mistyped(members[members.count - 1].nationalID)),\(members[members.count - 1].name),\(day),DEMO-H-1\n"),
+        ]
+        for (feed, csv) in files {
+            guard let spec = specs[feed] else { continue }
+            let path = dir + "/演示-\(spec.title).csv"
+            try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
+            _ = try await FeedImporter(db, spec: spec, actor: officer).run(path: path)
+        }
     }
 }
 
@@ -80,7 +125,7 @@ public final class Server: @unchecked Sendable {
 
     public func prepareDemo(households: Int, today: LocalDate, progress: @escaping @Sendable (Int) -> Void) async throws
         -> (DemoLoader.Outcome, [DemoAccount]) {
-        try await DemoSetup.prepare(db: app.db, households: households, today: today, bcryptCost: config.bcryptCost, progress: progress)
+        try await DemoSetup.prepare(db: app.db, households: households, today: today, bcryptCost: config.bcryptCost, departmentData: true, progress: progress)
     }
 
     /// Serves until interrupted (SIGINT/SIGTERM), then shuts down.

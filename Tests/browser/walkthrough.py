@@ -136,4 +136,26 @@ try:
     phone.save_screenshot(os.path.join(OUT, "profile-phone.png"))
 finally:
     phone.quit()
+# The township officer's review queue on a phone: a probable match side by side, then confirmed.
+phone = make_driver(390, 844, phone=True)
+try:
+    login(phone, "township")
+    phone.get(BASE + "/link-reviews")
+    links = phone.find_elements(By.CSS_SELECTOR, "a[href^='/link-reviews/']")
+    check(len(links) >= 1, f"the demo's review queue has probable matches ({len(links)})")
+    check("********" in phone.page_source, "IDs in the queue are masked")
+    links[0].click()
+    WebDriverWait(phone, 10).until(lambda d: "核对关联" in d.title)
+    check("部门记录" in phone.page_source and "登记档案" in phone.page_source, "the two records are shown side by side")
+    width = phone.execute_script("return document.documentElement.scrollWidth")
+    viewport = phone.execute_script("return window.innerWidth")
+    check(width <= viewport, f"the review page fits a phone screen ({width}px of {viewport}px)")
+    phone.save_screenshot(os.path.join(OUT, "link-review-phone.png"))
+    before = len(links)
+    phone.find_element(By.CSS_SELECTOR, "button.confirm").click()
+    WebDriverWait(phone, 10).until(lambda d: "已确认" in d.page_source)
+    after = len(phone.find_elements(By.CSS_SELECTOR, "a[href^='/link-reviews/']"))
+    check(after == before - 1, f"the confirmed match leaves the queue ({before} → {after})")
+finally:
+    phone.quit()
 print("browser walkthrough passed")

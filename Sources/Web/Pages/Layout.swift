@@ -150,6 +150,12 @@ enum Layout {
     form.self-assessment label.check{display:flex;gap:.4rem;align-items:center}
     form.self-assessment select,form.self-assessment input[type=date]{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff}
     fieldset.panel{border:0}fieldset legend{font-weight:600;padding:0}
+    td.plus{color:#1e5e31}td.minus{color:#8a1c12}
+    .decide{display:flex;flex-wrap:wrap;gap:.75rem;margin:1rem 0}.decide form{margin:0}
+    .decide button.reject{background:#fff;color:#8a1c12;border:1px solid #8a1c12}
+    .conflict{margin-bottom:1rem}
+    form.panel label{display:block;margin:.5rem 0 .2rem}
+    form.panel select,form.panel input[type=date]{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff;margin-bottom:.5rem}
     @media print{form.self-assessment,.actions,.share-note,.notice{display:none}details{display:block}details>*{display:block}}
     @media (max-width:640px){
       .who{margin-left:0;width:100%;justify-content:space-between}
