@@ -29,15 +29,15 @@ struct FactApplier {
         guard !items.isEmpty else { return }
         var existing: [String: (id: UUID, amount: Int64?, from: String, to: String?)] = [:]
         for row in try await sql.select().columns("id", "natural_key", "amount_cents", "valid_from", "valid_to").from("facts")
-            .where("feed", .equal, spec.name).where("natural_key", .in, items.map(\.record.naturalKey)).all() {
+            .where("feed", .equal, spec.name).where(BulkJSON.inList(sql, "natural_key", items.map(\.record.naturalKey))).all() {
             existing[try row.decode(column: "natural_key", as: String.self)] = (try row.decode(column: "id", as: UUID.self),
                                                                                try row.decode(column: "amount_cents", as: Int64?.self),
                                                                                try row.decode(column: "valid_from", as: String.self),
                                                                                try row.decode(column: "valid_to", as: String?.self))
         }
         var seenKeys = Set<String>()
-        var factRows: [[any SQLExpression]] = []
-        var eventRows: [[any SQLExpression]] = []
+        var factRows: [[BulkJSON.Value]] = []
+        var eventRows: [[BulkJSON.Value]] = []
         let now = Timestamp.text(Date())
         for (rec, m, importID) in items.reversed() {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
@@ -53,22 +53,34 @@ struct FactApplier {
                 counts.changed += 1
             } else {
                 factID = UUID()
-                factRows.append([SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(rec.kind.category.rawValue), SQLBind(rec.kind.rawValue),
-                                 SQLBind(rec.amount?.value), SQLBind(rec.amount == nil ? nil : spec.amountBasis?.rawValue), SQLBind(from),
-                                 SQLBind(rec.validTo?.description), SQLBind(spec.department.rawValue), SQLBind(received.description),
-                                 SQLBind("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), SQLBind(rec.note),
-                                 SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(importID), SQLBind(rec.row)])
+                factRows.append([.of(factID), .of(m.household), .of(m.member), .text(rec.kind.category.rawValue), .text(rec.kind.rawValue),
+                                 .of(rec.amount?.value), .of(rec.amount == nil ? nil : spec.amountBasis?.rawValue), .text(from),
+                                 .of(rec.validTo?.description), .text("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), .text(rec.note),
+                                 .text(rec.naturalKey), .of(importID), .int(Int64(rec.row))])
                 counts.newFacts += 1
             }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
             let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
-            eventRows.append([SQLBind(UUID()), SQLBind(factID), SQLBind(m.household), SQLBind(m.member), SQLBind(m.region), SQLBind(rec.kind.rawValue),
-                              SQLBind(from), SQLBind(now), SQLBind(importID), SQLBind(key)])
+            eventRows.append([.of(UUID()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
+                              .text(from), .of(importID), .text(key)])
         }
-        try await Self.insert(sql, "facts", ["id", "household_id", "member_id", "category", "kind", "amount_cents", "basis", "valid_from", "valid_to",
-                                             "source_department", "received_at", "reference", "note", "feed", "natural_key", "import_id", "row_number"], factRows)
-        try await Self.insert(sql, "events", ["id", "fact_id", "household_id", "member_id", "residence_region", "kind", "occurred_on", "created_at",
-                                              "import_id", "dedupe_key"], eventRows, ignoring: ["dedupe_key"])
+        typealias C = BulkJSON.Column
+        try await BulkJSON.insert(sql, into: "facts", [
+            C(name: "id", source: .row(0), type: "uuid"), C(name: "household_id", source: .row(1), type: "uuid"), C(name: "member_id", source: .row(2), type: "uuid"),
+            C(name: "category", source: .row(3), type: "text"), C(name: "kind", source: .row(4), type: "text"), C(name: "amount_cents", source: .row(5), type: "bigint"),
+            C(name: "basis", source: .row(6), type: "text"), C(name: "valid_from", source: .row(7), type: "text"), C(name: "valid_to", source: .row(8), type: "text"),
+            C(name: "source_department", source: .constant(.text(spec.department.rawValue)), type: "text"),
+            C(name: "received_at", source: .constant(.text(received.description)), type: "text"),
+            C(name: "reference", source: .row(9), type: "text"), C(name: "note", source: .row(10), type: "text"),
+            C(name: "feed", source: .constant(.text(spec.name)), type: "text"), C(name: "natural_key", source: .row(11), type: "text"),
+            C(name: "import_id", source: .row(12), type: "uuid"), C(name: "row_number", source: .row(13), type: "bigint"),
+        ], rows: factRows)
+        try await BulkJSON.insert(sql, into: "events", [
+            C(name: "id", source: .row(0), type: "uuid"), C(name: "fact_id", source: .row(1), type: "uuid"), C(name: "household_id", source: .row(2), type: "uuid"),
+            C(name: "member_id", source: .row(3), type: "uuid"), C(name: "residence_region", source: .row(4), type: "text"), C(name: "kind", source: .row(5), type: "text"),
+            C(name: "occurred_on", source: .row(6), type: "text"), C(name: "created_at", source: .constant(.text(now)), type: "text"),
+            C(name: "import_id", source: .row(7), type: "uuid"), C(name: "dedupe_key", source: .row(8), type: "text"),
+        ], rows: eventRows, skippingConflictsOn: ["dedupe_key"])
     }
 
     /// Multi-row INSERTs, kept under SQLite's bound-parameter limit.

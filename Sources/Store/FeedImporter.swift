@@ -154,7 +154,7 @@ public struct FeedImporter: Sendable {
         let ids = Array(Set(batch.compactMap(\.nationalID?.value)))
         if !ids.isEmpty {
             for row in try await sql.select().columns("id", "household_id", "residence_region", "national_id").from("members")
-                .where("national_id", .in, ids).all() {
+                .where(BulkJSON.inList(sql, "national_id", ids)).all() {
                 members[try row.decode(column: "national_id", as: String.self)] = FactApplier.Person(
                     member: try row.decode(column: "id", as: UUID.self), household: try row.decode(column: "household_id", as: UUID.self),
                     region: try row.decode(column: "residence_region", as: String.self))

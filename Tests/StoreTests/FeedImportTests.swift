@@ -126,4 +126,26 @@ import Testing
             #expect(log.count == 3)
         }
     }
+
+    @Test func awkwardTextSurvivesTheBulkWriter() async throws {
+        try await Fixture.with(households: 20) { f in
+            // setup: an employer name with quotes, a backslash, a comma and a tab (CSV-quoted)
+            let m = Array(f.city.households(count: 20))[0].members[0]
+            let employer = "某\"物流\"公司\\天津,分部\t一"
+            let dir = NSTemporaryDirectory() + "jiuzhu-import-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let path = dir + "/jobs.csv"
+            let quoted = "\"" + employer.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            try Data("身份证号,姓名,月工资,起始日期,终止日期,用工单位\n\(m.nationalID.value),\(m.name),4321.00,2026-09-01,,\(quoted)\n".utf8).write(to: URL(fileURLWithPath: path))
+            let spec = try #require(try FeedCatalogue.bundled()["hr-employment"])
+            // act
+            let report = try await FeedImporter(f.scratch.db, spec: spec, actor: f.actor(.dataOfficer, f.city.city.code)).run(path: path)
+            // check
+            #expect(report.newFacts == 1 && report.events == 1)
+            let profile = try #require(try await RegistryStore(f.scratch.db).profile(m.householdID, actor: f.actor(.cityAdmin, f.city.city.code)))
+            let fact = try #require(profile.facts.first { $0.provenance.reference.hasPrefix("hr-employment#") })
+            #expect(fact.note == employer)
+            #expect(fact.amount == Cents(432_100) && fact.memberID == m.id && fact.provenance.department == .humanResources)
+        }
+    }
 }

@@ -1,0 +1,123 @@
+import Foundation
+import SQLKit
+
+/// Many rows in one bound parameter: a JSON array of arrays that the database unpacks itself
+/// (`json_each` on SQLite, `json_array_elements` on PostgreSQL). Binding and serialising every value
+/// through SQLKit cost more than the inserts themselves at a million rows; this way a batch of a thousand
+/// facts is one parameter and one statement.
+enum BulkJSON {
+    enum Value {
+        case text(String)
+        case int(Int64)
+        case null
+
+        static func of(_ s: String?) -> Value { s.map(Value.text) ?? .null }
+        static func of(_ i: Int64?) -> Value { i.map(Value.int) ?? .null }
+        static func of(_ u: UUID) -> Value { .text(u.uuidString) }
+    }
+
+    /// A column filled from the row's value at `index`, or the same value for every row.
+    enum Source {
+        case row(Int)
+        case constant(Value)
+    }
+
+    struct Column {
+        var name: String
+        var source: Source
+        /// The PostgreSQL type to cast the JSON text to (`uuid`, `bigint`, `text`).
+        var type: String
+    }
+
+    static func encode(_ rows: [[Value]]) -> String {
+        var out = "["
+        out.reserveCapacity(rows.count * 160)
+        for (r, row) in rows.enumerated() {
+            if r > 0 { out += "," }
+            append(row, to: &out)
+        }
+        return out + "]"
+    }
+
+    static func append(_ row: [Value], to out: inout String) {
+        out += "["
+        for (i, v) in row.enumerated() {
+            if i > 0 { out += "," }
+            switch v {
+            case .null: out += "null"
+            case .int(let n): out += String(n)
+            case .text(let s): appendQuoted(s, to: &out)
+            }
+        }
+        out += "]"
+    }
+
+    static func appendQuoted(_ s: String, to out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            out += s
+        } else {
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+                }
+            }
+        }
+        out += "\""
+    }
+
+    static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
+
+    /// INSERT … SELECT from the JSON array; `conflict` columns make clashing rows be skipped.
+    static func insert(_ sql: any SQLDatabase, into table: String, _ columns: [Column], rows: [[Value]], skippingConflictsOn conflict: [String]? = nil,
+                       batch: Int = 2_000) async throws {
+        guard !rows.isEmpty else { return }
+        let pg = isPostgres(sql)
+        var start = 0
+        while start < rows.count {
+            let slice = Array(rows[start..<min(rows.count, start + batch)])
+            var q = SQLQueryString("INSERT INTO \(ident: table) (")
+            q.appendInterpolation(unsafeRaw: columns.map { "\"\($0.name)\"" }.joined(separator: ", "))
+            q.appendInterpolation(unsafeRaw: ") SELECT ")
+            for (i, c) in columns.enumerated() {
+                if i > 0 { q.appendInterpolation(unsafeRaw: ", ") }
+                switch c.source {
+                case .row(let index):
+                    q.appendInterpolation(unsafeRaw: pg ? "(j->>\(index))::\(c.type)" : "value->>\(index)")
+                case .constant(let v):
+                    switch v {
+                    case .null: q.appendInterpolation(unsafeRaw: "NULL")
+                    case .int(let n): q.appendInterpolation(bind: n)
+                    case .text(let s): q.appendInterpolation(bind: s)
+                    }
+                    if pg { q.appendInterpolation(unsafeRaw: "::\(c.type)") }
+                }
+            }
+            q.appendInterpolation(unsafeRaw: pg ? " FROM json_array_elements(" : " FROM json_each(")
+            q.appendInterpolation(bind: encode(slice))
+            q.appendInterpolation(unsafeRaw: pg ? "::json) AS j" : ") WHERE true")
+            if let conflict {
+                q.appendInterpolation(unsafeRaw: " ON CONFLICT (" + conflict.map { "\"\($0)\"" }.joined(separator: ", ") + ") DO NOTHING")
+            }
+            try await sql.raw(q).run()
+            start += batch
+        }
+    }
+
+    /// `column IN (the given texts)` with the list as one JSON parameter.
+    static func inList(_ sql: any SQLDatabase, _ column: String, _ values: [String]) -> SQLQueryString {
+        var q = SQLQueryString("\(ident: column) IN (")
+        q.appendInterpolation(unsafeRaw: isPostgres(sql) ? "SELECT json_array_elements_text(" : "SELECT value FROM json_each(")
+        var list = ""
+        append(values.map(Value.text), to: &list)
+        q.appendInterpolation(bind: list)
+        q.appendInterpolation(unsafeRaw: isPostgres(sql) ? "::json))" : "))")
+        return q
+    }
+}
