@@ -6,6 +6,7 @@ import SQLKit
 public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
+    case screening, holdPayment, readWarning, handleWarning, recordVisit, tuneIndicators
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -21,6 +22,12 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .readLinkReview: return "查看待核对关联"
         case .confirmLink: return "确认人员关联"
         case .rejectLink: return "否决人员关联"
+        case .screening: return "预警筛查"
+        case .holdPayment: return "暂停发放"
+        case .readWarning: return "查看预警"
+        case .handleWarning: return "处置预警"
+        case .recordVisit: return "登记入户核实"
+        case .tuneIndicators: return "调整预警指标"
         }
     }
 }

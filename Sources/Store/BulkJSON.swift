@@ -6,7 +6,7 @@ import SQLKit
 /// through SQLKit cost more than the inserts themselves at a million rows; this way a batch of a thousand
 /// facts is one parameter and one statement.
 enum BulkJSON {
-    enum Value {
+    enum Value: Sendable {
         case text(String)
         case int(Int64)
         case null
@@ -75,8 +75,9 @@ enum BulkJSON {
     static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
 
     /// INSERT … SELECT from the JSON array; `conflict` columns make clashing rows be skipped.
+    /// With `updating`, a clashing row overwrites those columns instead of being skipped.
     static func insert(_ sql: any SQLDatabase, into table: String, _ columns: [Column], rows: [[Value]], skippingConflictsOn conflict: [String]? = nil,
-                       batch: Int = 2_000) async throws {
+                       updating: [String] = [], batch: Int = 2_000) async throws {
         guard !rows.isEmpty else { return }
         let pg = isPostgres(sql)
         var start = 0
@@ -103,7 +104,9 @@ enum BulkJSON {
             q.appendInterpolation(bind: encode(slice))
             q.appendInterpolation(unsafeRaw: pg ? "::json) AS j" : ") WHERE true")
             if let conflict {
-                q.appendInterpolation(unsafeRaw: " ON CONFLICT (" + conflict.map { "\"\($0)\"" }.joined(separator: ", ") + ") DO NOTHING")
+                q.appendInterpolation(unsafeRaw: " ON CONFLICT (" + conflict.map { "\"\($0)\"" }.joined(separator: ", ") + ")")
+                q.appendInterpolation(unsafeRaw: updating.isEmpty ? " DO NOTHING"
+                                      : " DO UPDATE SET " + updating.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", "))
             }
             try await sql.raw(q).run()
             start += batch

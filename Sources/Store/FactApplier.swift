@@ -38,6 +38,7 @@ struct FactApplier {
         var seenKeys = Set<String>()
         var factRows: [[BulkJSON.Value]] = []
         var eventRows: [[BulkJSON.Value]] = []
+        var disabilities: [UUID: Disability] = [:]
         let now = Timestamp.text(Date())
         for (rec, m, importID) in items.reversed() {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
@@ -59,10 +60,20 @@ struct FactApplier {
                                  .text(rec.naturalKey), .of(importID), .int(Int64(rec.row))])
                 counts.newFacts += 1
             }
+            // The federation's certificate is the register's view of a disability: the newest one read wins, so
+            // the calculator and the indicators see a grade certified today (the fact keeps its source). Rows run
+            // last-first here, so the first one kept is the file's last.
+            if rec.kind == .disabilityCertificate, let d = rec.disability, disabilities[m.member] == nil {
+                disabilities[m.member] = d
+            }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
             let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
             eventRows.append([.of(UUID()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
                               .text(from), .of(importID), .text(key)])
+        }
+        for (member, d) in disabilities {
+            try await sql.update("members").set("disability_category", to: d.category.rawValue).set("disability_grade", to: d.grade)
+                .where("id", .equal, member).run()
         }
         typealias C = BulkJSON.Column
         try await BulkJSON.insert(sql, into: "facts", [

@@ -38,6 +38,10 @@ public struct FeedImporter: Sendable {
         /// Seconds spent checking the file, and applying it.
         public var validateSeconds = 0.0
         public var applySeconds = 0.0
+        /// The screening of the households this import changed, run as soon as it was committed (#5).
+        public var screening: ScreeningReport?
+        /// Why that screening failed, if it did; the import stands and the next import or `jiuzhu screen` catches up.
+        public var screeningError: String?
     }
 
     let db: any Database
@@ -47,10 +51,25 @@ public struct FeedImporter: Sendable {
     static let sqliteCacheKiB = 256 * 1024
     static let issuesShown = 50
 
-    public init(_ db: any Database, spec: FeedSpec, actor: Actor) {
+    let monitoring: MonitoringSetup?
+
+    /// `monitoring`: the screening that reacts to the import's events (nil: the shipped catalogue and parameters).
+    public init(_ db: any Database, spec: FeedSpec, actor: Actor, monitoring: MonitoringSetup? = nil) {
         self.db = db
         self.spec = spec
         self.actor = actor
+        self.monitoring = monitoring
+    }
+
+    /// Re-screens the households whose facts changed, holding payments after a death, straight after the commit.
+    /// Also run when a file was already imported, so a crash between the commit and this step is caught up.
+    func react(_ report: inout Report) async {
+        do {
+            let monitor = Monitor(db, setup: try monitoring ?? MonitoringSetup.bundled())
+            report.screening = try await monitor.reactToEvents(actor: Monitor.systemActor(triggeredBy: actor))
+        } catch {
+            report.screeningError = String(describing: error)
+        }
     }
 
     public func run(path: String, acceptPartial: Bool = false, now: Date = Date(),
@@ -61,6 +80,7 @@ public struct FeedImporter: Sendable {
         var report = Report(feed: spec.name, file: name, fileHash: hash)
         if try await db.sql.select().column("id").from("feed_imports").where("feed", .equal, spec.name).where("file_hash", .equal, hash).first() != nil {
             report.alreadyImported = true
+            await react(&report)
             return report
         }
         let regions = try await knownRegions()
@@ -142,6 +162,7 @@ public struct FeedImporter: Sendable {
         }
         var done = finalReport
         done.applySeconds = Date().timeIntervalSince(t1)
+        await react(&done)
         return done
     }
 

@@ -105,7 +105,7 @@ public struct RegistryStore: Sendable {
         String(s.filter { !"%_*?[]".contains($0) })
     }
 
-    private func summaries(_ ids: [UUID]) async throws -> [HouseholdSummary] {
+    func summaries(_ ids: [UUID]) async throws -> [HouseholdSummary] {
         guard !ids.isEmpty else { return [] }
         let households = try await sql.select().columns("id", "residence_region", "address").from("households")
             .where("id", .in, ids).all()
@@ -183,27 +183,8 @@ public struct RegistryStore: Sendable {
             .where("residence_region", .greaterThanOrEqual, range.lowerBound)
             .where("residence_region", .lessThanOrEqual, range.upperBound)
         if let after { q = q.where("id", .greaterThan, after.rawValue) }
-        let rows = try await q.orderBy("id").limit(limit).all()
-        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
-        guard !ids.isEmpty else { return [] }
-        var members: [UUID: [Member]] = [:], facts: [UUID: [Fact]] = [:], enrolments: [UUID: [Enrolment]] = [:]
-        for m in try await sql.select().column("*").from("members").where("household_id", .in, ids).all().map(RowDecoding.member) {
-            members[m.householdID.rawValue, default: []].append(m)
-        }
-        for f in try await sql.select().column("*").from("facts").where("household_id", .in, ids).all().map(RowDecoding.fact) {
-            facts[f.householdID.rawValue, default: []].append(f)
-        }
-        for e in try await sql.select().column("*").from("enrolments").where("household_id", .in, ids).all().map(RowDecoding.enrolment) {
-            enrolments[e.householdID.rawValue, default: []].append(e)
-        }
-        return try rows.map { r in
-            let id = try r.decode(column: "id", as: UUID.self)
-            let h = Household(id: Household.ID(id), registeredRegion: try RegionCode(try r.decode(column: "registered_region", as: String.self)),
-                              residenceRegion: try RegionCode(try r.decode(column: "residence_region", as: String.self)),
-                              address: try r.decode(column: "address", as: String.self))
-            return HouseholdProfile(household: h, registeredRegionName: "", residenceRegionName: "", members: members[id] ?? [],
-                                    facts: facts[id] ?? [], enrolments: enrolments[id] ?? [])
-        }
+        let ids = try await q.orderBy("id").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
+        return try await ProfileLoader(sql: sql).load(ids)
     }
 
     /// Runs a policy simulation over every household of `region` in the actor's jurisdiction, and audits the run.

@@ -39,6 +39,14 @@ public enum Permission: String, Sendable, CaseIterable {
     case runSimulation
     /// Confirm or reject a probable link between a department record and a registered person.
     case reviewLinks
+    /// Read the warnings of one's jurisdiction.
+    case viewWarnings
+    /// Assign, verify, dispose of and close warnings; run a screening.
+    case handleWarnings
+    /// Record what a home visit found.
+    case recordVisits
+    /// Change indicator weights in the catalogue.
+    case tuneIndicators
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -59,6 +67,18 @@ public enum Permission: String, Sendable, CaseIterable {
         // a stopped benefit): the officers who handle the household, not the department that sent the data.
         case .reviewLinks:
             return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
+        // Warnings carry families' circumstances: the people who help them, and the auditor who checks them.
+        case .viewWarnings:
+            return role != .dataOfficer
+        // The township (street) handles warnings [JC]; the county and city may step in.
+        case .handleWarnings:
+            return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
+        // The community coordinator knocks on the door; the township officer may go too.
+        case .recordVisits:
+            return role == .coordinator || role == .townshipOfficer
+        // Weights are the city's policy choice.
+        case .tuneIndicators:
+            return role == .cityAdmin
         }
     }
 }

@@ -15,11 +15,15 @@ extension AssessmentRequest {
         let inForce = FactAuthority.bundled.resolve(p.facts.filter { $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }).used
         let dead = Set(p.facts.filter { $0.kind == .death && $0.validFrom <= date }.compactMap(\.memberID))
         // Someone born after the date was not yet a member then.
+        // A tekun enrolment was granted on a finding, made at the time, that no one able to support the person
+        // exists [TK 2]; the register keeps the enrolment, not the finding, so the finding stands until a review.
+        let tekun = Set(p.enrolments.filter { $0.program == .tekun && $0.status == .active }.compactMap(\.memberID))
         let members = p.members.filter { $0.birthDate <= date }.map { m in
             MemberInput(id: m.id.description, name: m.name, relation: m.relation, birthDate: m.birthDate, sex: m.sex,
                         status: dead.contains(m.id) ? .deceased : .present,
                         disability: m.disability.map { DisabilityInput(category: $0.category, grade: $0.grade) },
-                        seriousIllness: m.hasSeriousIllness, employment: m.employment, schooling: m.schooling)
+                        seriousIllness: m.hasSeriousIllness, employment: m.employment, schooling: m.schooling,
+                        legalSupporter: tekun.contains(m.id) ? .unable : nil)
         }
         var incomes: [IncomeInput] = []
         var assets: [AssetInput] = []

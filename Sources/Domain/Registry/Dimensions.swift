@@ -22,8 +22,9 @@ public enum ProfileDimension: String, ChineseLabelled {
 extension FactKind {
     public var dimension: ProfileDimension {
         switch self {
-        case .death, .birth, .hukouMove: return .structure
-        case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .residentPension, .unemploymentBenefit, .otherIncome: return .income
+        case .death, .birth, .hukouMove, .disaster: return .structure
+        case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .residentPension, .unemploymentBenefit, .otherIncome,
+             .assistanceElsewhere: return .income
         case .deposit, .securities, .commercialInsurance, .vehicle, .business: return .assets
         case .realEstate: return .housing
         case .medicalSelfPay, .educationCost, .disabilityCare: return .expenditure

@@ -220,16 +220,17 @@ public enum FactKind: String, ChineseLabelled {
     // rigid expenditure
     case medicalSelfPay, educationCost, disabilityCare
     // life events
-    case death, birth, hukouMove, disabilityCertificate, diagnosis, unemploymentRegistered, schoolEnrolment, schoolDropout
+    case death, birth, hukouMove, disabilityCertificate, diagnosis, unemploymentRegistered, schoolEnrolment, schoolDropout, disaster,
+         assistanceElsewhere
 
-    /// Facts that can mark a person dead or stop or reduce a benefit: a death, moving away, income and
-    /// assets (the dibao means test [DB 13, DB 14]). Such a fact is only applied through an exact ID match
+    /// Facts that can mark a person dead or stop or reduce a benefit: a death, moving away, assistance
+    /// received elsewhere (a duplicate), income and assets (the dibao means test [DB 13, DB 14]). Such a fact is only applied through an exact ID match
     /// or a link a human has confirmed — never on a probable match alone (#4).
     public var mayStopOrReduceBenefit: Bool {
         switch category {
         case .income, .asset: return true
         case .expenditure: return false
-        case .event: return self == .death || self == .hukouMove
+        case .event: return self == .death || self == .hukouMove || self == .assistanceElsewhere
         }
     }
 
@@ -239,7 +240,8 @@ public enum FactKind: String, ChineseLabelled {
             return .income
         case .deposit, .securities, .commercialInsurance, .vehicle, .realEstate, .business: return .asset
         case .medicalSelfPay, .educationCost, .disabilityCare: return .expenditure
-        case .death, .birth, .hukouMove, .disabilityCertificate, .diagnosis, .unemploymentRegistered, .schoolEnrolment, .schoolDropout:
+        case .death, .birth, .hukouMove, .disabilityCertificate, .diagnosis, .unemploymentRegistered, .schoolEnrolment, .schoolDropout, .disaster,
+             .assistanceElsewhere:
             return .event
         }
     }
@@ -271,6 +273,8 @@ public enum FactKind: String, ChineseLabelled {
         case .unemploymentRegistered: return "失业登记"
         case .schoolEnrolment: return "入学"
         case .schoolDropout: return "辍学"
+        case .disaster: return "受灾"
+        case .assistanceElsewhere: return "在其他地区享受救助"
         }
     }
 }

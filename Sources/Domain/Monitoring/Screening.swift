@@ -1,0 +1,320 @@
+import Foundation
+
+/// One piece of evidence behind a warning: a fact with its source and date, an enrolment, or the
+/// policy calculator's finding.
+public struct Evidence: Codable, Sendable, Hashable {
+    public var text: String
+    public var department: Department?
+    public var date: LocalDate?
+    public var reference: String?
+    public var factID: String?
+
+    public init(text: String, department: Department? = nil, date: LocalDate? = nil, reference: String? = nil, factID: String? = nil) {
+        self.text = text
+        self.department = department
+        self.date = date
+        self.reference = reference
+        self.factID = factID
+    }
+}
+
+/// An indicator that fired for a household, with its evidence.
+public struct Finding: Sendable, Hashable {
+    public var indicator: Indicator
+    public var evidence: [Evidence]
+
+    /// Stable over the same underlying facts: a warning closed with "no action" is raised again only when this changes.
+    public var fingerprint: String {
+        var h = FNV1a()
+        h.add(indicator.code)
+        for e in evidence {
+            h.add(e.text)
+            h.add(e.factID ?? "")
+            h.add(e.date?.description ?? "")
+        }
+        return h.hex
+    }
+}
+
+/// The hardship score (预警分值): higher means harder. A sub-score per dimension, capped, and the
+/// indicators that contributed.
+public struct HardshipScore: Sendable, Hashable, Codable {
+    public struct Contribution: Sendable, Hashable, Codable {
+        public var code: String
+        public var name: String
+        public var dimension: MonitoringDimension
+        public var points: Int
+    }
+    public var total: Int
+    public var maximum: Int
+    public var byDimension: [MonitoringDimension: Int]
+    public var contributions: [Contribution]
+
+    public init(total: Int, maximum: Int, byDimension: [MonitoringDimension: Int], contributions: [Contribution]) {
+        self.total = total
+        self.maximum = maximum
+        self.byDimension = byDimension
+        self.contributions = contributions
+    }
+
+    public static let zero = HardshipScore(total: 0, maximum: 0, byDimension: [:], contributions: [])
+}
+
+/// The result of screening one household on one day.
+public struct HouseholdScreening: Sendable {
+    public var householdID: Household.ID
+    public var date: LocalDate
+    public var score: HardshipScore
+    /// Indicators that fired and raise a warning.
+    public var findings: [Finding]
+    /// Every indicator that fired, warning or score-only.
+    public var fired: [Finding]
+}
+
+/// Evaluates the catalogue against a household: pure, with the date and standards passed in.
+public struct Screener: Sendable {
+    public let catalogue: IndicatorCatalogue
+    public let calculator: PolicyCalculator
+    let needsAssessment: Bool
+
+    public init(catalogue: IndicatorCatalogue, calculator: PolicyCalculator) {
+        self.catalogue = catalogue
+        self.calculator = calculator
+        needsAssessment = catalogue.indicators.contains { $0.condition.needsAssessment }
+    }
+
+    public func screen(_ profile: HouseholdProfile, on date: LocalDate, standards: Standards) throws(PolicyError) -> HouseholdScreening {
+        let assessment: Assessment? = needsAssessment
+            ? try calculator.assess(AssessmentRequest(profile: profile, date: date), standards: standards, explain: false) : nil
+        let view = HouseholdView(profile: profile, date: date, assessment: assessment, dibaoMonthly: standards.dibaoMonthly)
+        var fired: [Finding] = []
+        var later: [Indicator] = []
+        for indicator in catalogue.indicators {
+            if indicator.condition.usesScore { later.append(indicator); continue }
+            if let evidence = view.evaluate(indicator.condition) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
+        }
+        let score = self.score(fired)
+        var scoredView = view
+        scoredView.score = score
+        for indicator in later {
+            if let evidence = scoredView.evaluate(indicator.condition) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
+        }
+        return HouseholdScreening(householdID: profile.household.id, date: date, score: score,
+                                  findings: fired.filter { $0.indicator.raisesWarning }, fired: fired)
+    }
+
+    /// Sub-scores per dimension, each capped, summed and capped at the maximum.
+    public func score(_ fired: [Finding]) -> HardshipScore {
+        var by: [MonitoringDimension: Int] = [:]
+        var contributions: [HardshipScore.Contribution] = []
+        for f in fired where f.indicator.points > 0 {
+            by[f.indicator.dimension, default: 0] += f.indicator.points
+            contributions.append(.init(code: f.indicator.code, name: f.indicator.name, dimension: f.indicator.dimension, points: f.indicator.points))
+        }
+        for (d, v) in by { by[d] = min(v, catalogue.cap(d)) }
+        let total = min(catalogue.maximumScore, by.values.reduce(0, +))
+        return HardshipScore(total: total, maximum: catalogue.maximumScore, byDimension: by, contributions: contributions)
+    }
+}
+
+extension Standards {
+    /// The monthly dibao standard per person, for thresholds expressed in months of it.
+    public var dibaoMonthly: Cents { dibao }
+}
+
+/// A household as the conditions see it on one date.
+struct HouseholdView {
+    let profile: HouseholdProfile
+    let date: LocalDate
+    let assessment: Assessment?
+    let dibaoMonthly: Cents
+    var score: HardshipScore?
+    let dead: [Member.ID: Fact]
+    let living: [Member]
+    let active: [Enrolment]
+    /// Active, or suspended because a payment was held: a held payment after a death still needs handling.
+    let paying: [Enrolment]
+
+    init(profile: HouseholdProfile, date: LocalDate, assessment: Assessment?, dibaoMonthly: Cents) {
+        self.profile = profile
+        self.date = date
+        self.assessment = assessment
+        self.dibaoMonthly = dibaoMonthly
+        var dead: [Member.ID: Fact] = [:]
+        for f in profile.facts where f.kind == .death && f.validFrom <= date {
+            if let m = f.memberID { dead[m] = f }
+        }
+        self.dead = dead
+        living = profile.members.filter { $0.birthDate <= date && dead[$0.id] == nil }
+        active = profile.enrolments.filter { $0.status == .active && $0.since <= date }
+        paying = profile.enrolments.filter { $0.status != .ended && $0.since <= date }
+    }
+
+    func who(_ id: Member.ID?) -> String { profile.member(id).map { "\($0.name)：" } ?? "" }
+
+    func evidence(_ f: Fact) -> Evidence {
+        let amount = f.amount.map { " \($0.yuanText)" } ?? ""
+        let note = f.note.isEmpty ? "" : "（\(f.note)）"
+        return Evidence(text: "\(who(f.memberID))\(f.kind.chinese)\(amount)\(note)", department: f.provenance.department,
+                        date: f.validFrom, reference: f.provenance.reference, factID: f.id.description)
+    }
+
+    func evidence(_ e: Enrolment) -> Evidence {
+        let person = profile.member(e.memberID).map { "（\($0.name)）" } ?? ""
+        let state = e.status == .active ? "在保" : "\(e.status.chinese)（待处理）"
+        return Evidence(text: "\(state)：\(e.program.chinese)\(person)，每月 \(e.monthlyAmount.yuanText)", department: .civilAffairs, date: e.since)
+    }
+
+    func inWindow(_ d: LocalDate, days: Int) -> Bool { d <= date && d > date.adding(days: -days) }
+
+    func isEnrolled(_ program: Program, member: String?) -> Bool {
+        active.contains { e in
+            e.program == program && (member == nil || e.memberID == nil || e.memberID?.description == member)
+        }
+    }
+
+    /// Evidence when the condition holds, nil when it does not.
+    func evaluate(_ c: Condition) -> [Evidence]? {
+        switch c {
+        case .all(let cs):
+            var out: [Evidence] = []
+            for x in cs {
+                guard let e = evaluate(x) else { return nil }
+                out += e
+            }
+            return out
+        case .any(let cs):
+            for x in cs { if let e = evaluate(x) { return e } }
+            return nil
+        case .not(let x):
+            return evaluate(x) == nil ? [] : nil
+        case .members(let filter, let lo, let hi):
+            let matching = living.filter { filter.matches($0, on: date) }
+            if let lo, matching.count < lo { return nil }
+            if let hi, matching.count > hi { return nil }
+            return lo.map { $0 > 0 } == true
+                ? matching.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)") } : []
+        case .memberShare(let filter, let share):
+            guard !living.isEmpty, let ratio = try? Ratio(decimal: share) else { return nil }
+            let n = living.filter { filter.matches($0, on: date) }.count
+            guard Int64(n) * ratio.denominator >= ratio.numerator * Int64(living.count) else { return nil }
+            return [Evidence(text: "共同生活成员 \(living.count) 人，其中 \(n) 人符合条件")]
+        case .recentFact(let kinds, let days, let filter):
+            let hits = profile.facts.filter { f in
+                kinds.contains(f.kind) && inWindow(f.validFrom, days: days)
+                    && (filter.map { fl in profile.member(f.memberID).map { fl.matches($0, on: f.validFrom) } ?? false } ?? true)
+            }
+            return hits.isEmpty ? nil : hits.sorted { $0.validFrom > $1.validFrom }.map(evidence)
+        case .factTotal(let kinds, let days, let threshold):
+            guard let line = try? threshold.resolve(dibaoMonthly: dibaoMonthly) else { return nil }
+            let hits = profile.facts.filter { kinds.contains($0.kind) && inWindow($0.validFrom, days: days) }
+            let total = hits.reduce(Cents(0)) { $0 + ($1.amount ?? Cents(0)) }
+            guard total >= line, !hits.isEmpty else { return nil }
+            return [Evidence(text: "近\(days)天合计 \(total.yuanText)，预警线 \(line.yuanText)（\(threshold.text)）")]
+                + hits.sorted { $0.validFrom > $1.validFrom }.prefix(10).map(evidence)
+        case .factEnded(let kinds, let days):
+            let inForce = Set(profile.facts.filter { kinds.contains($0.kind) && $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }
+                .map { $0.memberID?.description ?? "-" })
+            let ended = profile.facts.filter { f in
+                guard kinds.contains(f.kind), let to = f.validTo, to < date, to > date.adding(days: -days) else { return false }
+                return !inForce.contains(f.memberID?.description ?? "-") && (f.memberID.map { id in living.contains { $0.id == id } } ?? true)
+            }
+            return ended.isEmpty ? nil : ended.map { f in
+                var e = evidence(f)
+                e.text += "，已于 \(f.validTo!) 终止"
+                return e
+            }
+        case .incomePerMemberBelow(let threshold):
+            guard let a = assessment, let line = try? threshold.resolve(dibaoMonthly: dibaoMonthly), a.figures.countedMembers > 0 else { return nil }
+            let per = Cents(a.figures.incomePerMemberCents)
+            guard per < line else { return nil }
+            return [Evidence(text: "政策计算：家庭人均月收入 \(per.yuanText)，低于 \(line.yuanText)（\(threshold.text)）", department: .civilAffairs, date: date)]
+        case .enrolled(let programs):
+            let hits = active.filter { programs.isEmpty || programs.contains($0.program) }
+            return hits.isEmpty ? nil : hits.map(evidence)
+        case .qualifiesNotEnrolled(let programs):
+            guard let a = assessment else { return nil }
+            let hits = a.decisions.filter { d in
+                programs.contains(d.program) && d.outcome == .qualifies && !isEnrolled(d.program, member: d.member)
+            }
+            return hits.isEmpty ? nil : hits.map { d in
+                let person = d.member.flatMap { id in profile.members.first { $0.id.description == id }?.name }.map { "（\($0)）" } ?? ""
+                return Evidence(text: "政策计算：符合\(d.program.chinese)\(person)但未纳入——\(d.summary)", department: .civilAffairs, date: date)
+            }
+        case .enrolledNotQualifying(let programs):
+            guard let a = assessment else { return nil }
+            var out: [Evidence] = []
+            for e in active where programs.contains(e.program) {
+                // No decision at all for an enrolled person means the calculator found them nowhere near the conditions.
+                let d = a.decision(e.program, member: e.memberID?.description) ?? (e.memberID == nil ? a.decision(e.program) : nil)
+                guard d == nil || d?.outcome == .doesNotQualify else { continue }
+                out.append(evidence(e))
+                out.append(Evidence(text: "政策计算：不再符合\(e.program.chinese)——\(d?.summary ?? "不具备该项目的基本条件")", department: .civilAffairs, date: date))
+            }
+            return out.isEmpty ? nil : out
+        case .acquiredWhileEnrolled(let kinds, let programs):
+            var out: [Evidence] = []
+            for e in active where programs.contains(e.program) {
+                let hits = profile.facts.filter { f in
+                    kinds.contains(f.kind) && f.validFrom >= e.since && f.validFrom <= date && (f.validTo.map { $0 >= date } ?? true)
+                        && (e.memberID == nil || f.memberID == nil || f.memberID == e.memberID)
+                }
+                if !hits.isEmpty { out += [evidence(e)] + hits.map(evidence) }
+            }
+            return out.isEmpty ? nil : out
+        case .paidAfterDeath:
+            var out: [Evidence] = []
+            for e in paying {
+                let deaths: [Fact]
+                if let m = e.memberID {
+                    deaths = dead[m].map { [$0] } ?? []
+                } else {
+                    // A household payment keeps the dead only when they died after it was set.
+                    deaths = dead.values.filter { $0.validFrom >= e.since }.sorted { $0.validFrom < $1.validFrom }
+                }
+                if !deaths.isEmpty { out += [evidence(e)] + deaths.map(evidence) }
+            }
+            return out.isEmpty ? nil : out
+        case .exclusiveEnrolments(let pairs):
+            func beneficiaries(_ e: Enrolment) -> Set<Member.ID> { e.memberID.map { [$0] } ?? Set(profile.members.map(\.id)) }
+            var out: [Evidence] = []
+            for pair in pairs where pair.count == 2 {
+                for a in active where a.program == pair[0] {
+                    for b in active where b.program == pair[1] && !beneficiaries(a).isDisjoint(with: beneficiaries(b)) {
+                        out += [evidence(a), evidence(b)]
+                    }
+                }
+            }
+            return out.isEmpty ? nil : out
+        case .enrolledElsewhere:
+            // Another place's recipients list (the provincial platform) names someone this household's enrolment pays.
+            var out: [Evidence] = []
+            for e in active {
+                let covered = e.memberID.map { [$0] } ?? living.map(\.id)
+                let hits = profile.facts.filter { f in
+                    f.kind == .assistanceElsewhere && f.validFrom <= date && (f.validTo.map { $0 >= date } ?? true)
+                        && f.memberID.map { covered.contains($0) } == true
+                }
+                if !hits.isEmpty { out += [evidence(e)] + hits.map(evidence) }
+            }
+            return out.isEmpty ? nil : out
+        case .scoreAtLeast(let points):
+            guard let s = score, s.total >= points else { return nil }
+            return [Evidence(text: "综合困难评分 \(s.total)（满分 \(s.maximum)，越高越困难），达到预警线 \(points)")]
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: a stable fingerprint with no dependency (Swift's `Hasher` is seeded per process).
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ s: String) {
+        for b in s.utf8 {
+            value ^= UInt64(b)
+            value = value &* 0x0000_0100_0000_01b3
+        }
+        value ^= 0xff
+        value = value &* 0x0000_0100_0000_01b3
+    }
+    var hex: String { String(value, radix: 16) }
+}

@@ -1,0 +1,343 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+/// What monitoring needs besides the database: the indicator catalogue with the policy calculator, and the
+/// holiday calendar for handling deadlines.
+public struct MonitoringSetup: Sendable {
+    public let screener: Screener
+    public let calendar: WorkingCalendar
+
+    public init(screener: Screener, calendar: WorkingCalendar) {
+        self.screener = screener
+        self.calendar = calendar
+    }
+
+    /// The shipped catalogue (or `JIUZHU_INDICATORS_FILE`), policy parameters (or `JIUZHU_POLICY_FILES`) and calendar.
+    public static func bundled() throws -> MonitoringSetup {
+        MonitoringSetup(screener: Screener(catalogue: try IndicatorCatalogue.bundled(), calculator: PolicyCalculator(parameters: try ParameterSet.bundled())),
+                        calendar: try WorkingCalendar.bundled())
+    }
+}
+
+/// One screening run's counts, as the report page and the command line show them.
+public struct ScreeningReport: Sendable, Codable, Equatable {
+    public enum Mode: String, Sendable, Codable { case full, incremental, event }
+    public var id: UUID
+    public var mode: Mode
+    public var region: String
+    public var households = 0
+    /// New warnings.
+    public var raised = 0
+    /// Open warnings whose evidence or score changed.
+    public var updated = 0
+    /// Findings not raised again because a warning on the same facts was already handled.
+    public var suppressed = 0
+    /// Open warnings whose condition no longer holds.
+    public var cleared = 0
+    /// Payments put on hold after an exact or confirmed death record.
+    public var holds = 0
+    public var seconds = 0.0
+}
+
+/// Screening (筛查): runs the catalogue over households and keeps the warnings, scores and payment holds
+/// in step. Idempotent: an open warning for the same household and indicator is updated, never duplicated,
+/// and a finding on facts that a handled warning already covered is not raised again.
+public struct Monitor: Sendable {
+    let db: any Database
+    let setup: MonitoringSetup
+    let now: @Sendable () -> Date
+
+    public init(_ db: any Database, setup: MonitoringSetup, now: @escaping @Sendable () -> Date = Date.init) {
+        self.db = db
+        self.setup = setup
+        self.now = now
+    }
+
+    var sql: any SQLDatabase { db.sql }
+    var today: LocalDate { LocalDate(now(), timeZone: .china) }
+
+    /// Who the automatic reaction to an import or a confirmed link acts as, in the audit log.
+    public static func systemActor(triggeredBy actor: Actor) -> Actor {
+        Actor(userID: nil, username: "monitor", role: actor.role, jurisdiction: actor.jurisdiction, origin: "event:\(actor.username)")
+    }
+
+    static let watermarkKey = "monitoring.eventsScreenedFrom"
+    static let batch = 1_000
+
+    // MARK: runs
+
+    /// Every household living in `region` (`since`: only those with events recorded since then).
+    public func screen(region: RegionCode, since: Date? = nil, actor: Actor,
+                       progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> ScreeningReport {
+        guard actor.may(.handleWarnings) || actor.role == .cityAdmin else { throw DomainError.forbidden }
+        guard actor.covers(region) else { throw DomainError.forbidden }
+        var report = ScreeningReport(id: UUID(), mode: since == nil ? .full : .incremental, region: region.value)
+        let started = now()
+        try await begin(report, actor: actor, at: started)
+        let range = region.subtreeRange
+        if let since {
+            let ids = try await sql.select().distinct().column("household_id").from("events")
+                .where("created_at", .greaterThanOrEqual, Timestamp.text(since))
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                .all().map { try $0.decode(column: "household_id", as: UUID.self) }
+            try await screen(ids, report: &report, progress: progress)
+        } else {
+            let total = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("households")
+                .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+            var after: UUID?
+            while true {
+                var q = sql.select().column("id").from("households")
+                    .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                if let after { q = q.where("id", .greaterThan, after) }
+                let ids = try await q.orderBy("id").limit(Self.batch).all().map { try $0.decode(column: "id", as: UUID.self) }
+                guard let last = ids.last else { break }
+                try await screenBatch(ids, report: &report)
+                after = last
+                progress(report.households, total)
+            }
+        }
+        report.seconds = now().timeIntervalSince(started)
+        try await finish(report)
+        try await AuditLog(db).record(actor: actor, action: .screening, targetKind: "region", targetID: region.value,
+                                      detail: "预警筛查（\(report.mode == .full ? "全量" : "增量")）：\(report.households)户，新预警\(report.raised)条")
+        return report
+    }
+
+    /// Reacts to what imports and confirmed links recorded since the last reaction: holds payments after an
+    /// exact or confirmed death, then re-screens every household with a new event. Run after each import and
+    /// each confirmed link; running it again finds nothing new to do.
+    public func reactToEvents(actor: Actor) async throws -> ScreeningReport {
+        var report = ScreeningReport(id: UUID(), mode: .event, region: actor.jurisdiction.value)
+        let started = now()
+        let settings = SettingsStore(db)
+        let from = try await settings.get(Self.watermarkKey) ?? ""
+        var q = sql.select().columns("household_id", "fact_id", "kind", "created_at").from("events")
+        if !from.isEmpty { q = q.where("created_at", .greaterThanOrEqual, from) }
+        let rows = try await q.all()
+        guard !rows.isEmpty else { return report }
+        var households = Set<UUID>()
+        var deaths: [UUID] = []
+        var newest = from
+        for r in rows {
+            households.insert(try r.decode(column: "household_id", as: UUID.self))
+            if try r.decode(column: "kind", as: String.self) == FactKind.death.rawValue { deaths.append(try r.decode(column: "fact_id", as: UUID.self)) }
+            newest = max(newest, try r.decode(column: "created_at", as: String.self))
+        }
+        try await begin(report, actor: actor, at: started)
+        report.holds = try await holdPayments(afterDeaths: deaths, actor: actor)
+        try await screen(Array(households), report: &report, progress: { _, _ in })
+        report.seconds = now().timeIntervalSince(started)
+        try await finish(report)
+        // Events recorded at the very instant of `newest` are seen again next time, which is harmless.
+        try await settings.set(Self.watermarkKey, newest)
+        return report
+    }
+
+    private func screen(_ ids: [UUID], report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void) async throws {
+        var start = 0
+        while start < ids.count {
+            try await screenBatch(Array(ids[start..<min(ids.count, start + Self.batch)]), report: &report)
+            start += Self.batch
+            progress(report.households, ids.count)
+        }
+    }
+
+    private func begin(_ r: ScreeningReport, actor: Actor, at: Date) async throws {
+        try await sql.insert(into: "screenings")
+            .columns("id", "mode", "region", "started_at", "username", "households", "raised", "updated", "suppressed", "cleared", "holds")
+            .values(SQLBind(r.id), SQLBind(r.mode.rawValue), SQLBind(r.region), SQLBind(Timestamp.text(at)), SQLBind(actor.username),
+                    SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0)).run()
+    }
+
+    private func finish(_ r: ScreeningReport) async throws {
+        try await sql.update("screenings").set("finished_at", to: Timestamp.text(now())).set("households", to: r.households)
+            .set("raised", to: r.raised).set("updated", to: r.updated).set("suppressed", to: r.suppressed).set("cleared", to: r.cleared)
+            .set("holds", to: r.holds).where("id", .equal, r.id).run()
+    }
+
+    // MARK: one batch
+
+    /// Screens a batch of households and reconciles their warnings and scores, all in one transaction.
+    func screenBatch(_ ids: [UUID], report: inout ScreeningReport) async throws {
+        guard !ids.isEmpty else { return }
+        let date = today
+        let profiles = try await ProfileLoader(sql: sql).load(ids)
+        var standards: [RegionCode: Standards] = [:]
+        for p in profiles where standards[p.household.residenceRegion] == nil {
+            standards[p.household.residenceRegion] = try setup.screener.calculator.standards(region: p.household.residenceRegion, date: date)
+        }
+        let screener = setup.screener
+        let frozen = standards
+        let results = try Parallel.map(profiles) { p in try screener.screen(p, on: date, standards: frozen[p.household.residenceRegion]!) }
+
+        var existing: [UUID: [(id: UUID, indicator: String, status: WarningStatus, fingerprint: String, cleared: Bool, score: Int)]] = [:]
+        for r in try await sql.select().columns("id", "household_id", "indicator", "status", "fingerprint", "cleared_on", "score").from("warnings")
+            .where("household_id", .in, ids).all() {
+            existing[try r.decode(column: "household_id", as: UUID.self), default: []].append(
+                (try r.decode(column: "id", as: UUID.self), try r.decode(column: "indicator", as: String.self),
+                 WarningStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .new,
+                 try r.decode(column: "fingerprint", as: String.self), try r.decode(column: "cleared_on", as: String?.self) != nil,
+                 try r.decode(column: "score", as: Int.self)))
+        }
+        let stamp = Timestamp.text(now())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var inserts: [[BulkJSON.Value]] = []
+        var scoreRows: [[BulkJSON.Value]] = []
+        var updates: [(UUID, String, String, Int)] = []
+        var clears: [UUID] = []
+        var unclears: [UUID] = []
+        for (p, s) in zip(profiles, results) {
+            let hid = p.household.id.rawValue
+            let mine = existing[hid] ?? []
+            var firedCodes = Set<String>()
+            for f in s.findings {
+                firedCodes.insert(f.indicator.code)
+                let print = f.fingerprint
+                let evidence = String(decoding: try encoder.encode(f.evidence), as: UTF8.self)
+                if let open = mine.first(where: { $0.indicator == f.indicator.code && $0.status.isPending }) {
+                    if open.fingerprint != print || open.score != s.score.total { updates.append((open.id, print, evidence, s.score.total)); report.updated += 1 }
+                    if open.cleared { unclears.append(open.id) }
+                } else if mine.contains(where: { $0.indicator == f.indicator.code && !$0.status.isPending && $0.fingerprint == print }) {
+                    // Handled already on these very facts (e.g. verified, no action needed): wait until they change.
+                    report.suppressed += 1
+                } else {
+                    let due = WarningWorkflow.dueDate(raised: date, workingDays: f.indicator.deadlineWorkingDays, calendar: setup.calendar)
+                    inserts.append([.of(UUID()), .of(hid), .text(f.indicator.code), .text(f.indicator.kind.rawValue), .text(f.indicator.severity.rawValue),
+                                    .text(f.indicator.dimension.rawValue), .text(p.household.residenceRegion.value), .text(p.household.registeredRegion.value),
+                                    .text(f.indicator.name), .int(Int64(s.score.total)), .text(print), .text(evidence), .text(due.description)])
+                    report.raised += 1
+                }
+            }
+            for w in mine where w.status.isPending && !w.cleared && !firedCodes.contains(w.indicator) {
+                clears.append(w.id)
+                report.cleared += 1
+            }
+            let dims = Dictionary(uniqueKeysWithValues: s.score.byDimension.map { ($0.key.rawValue, $0.value) })
+            scoreRows.append([.of(hid), .text(p.household.residenceRegion.value), .int(Int64(s.score.total)),
+                              .text(String(decoding: try encoder.encode(dims), as: UTF8.self)),
+                              .text(String(decoding: try encoder.encode(s.score.contributions), as: UTF8.self))])
+        }
+        report.households += profiles.count
+        let screeningID = report.id
+        try await write(BatchWrites(inserts: inserts, updates: updates, clears: clears, unclears: unclears, scores: scoreRows),
+                        date: date, stamp: stamp, screeningID: screeningID)
+    }
+
+    struct BatchWrites: Sendable {
+        var inserts: [[BulkJSON.Value]]
+        var updates: [(UUID, String, String, Int)]
+        var clears: [UUID]
+        var unclears: [UUID]
+        var scores: [[BulkJSON.Value]]
+    }
+
+    private func write(_ w: BatchWrites, date: LocalDate, stamp: String, screeningID: UUID) async throws {
+        let (inserts, updates, clears, unclears, scoreRows) = (w.inserts, w.updates, w.clears, w.unclears, w.scores)
+        try await db.transaction { tx in
+            let sql = tx.sql
+            typealias C = BulkJSON.Column
+            try await BulkJSON.insert(sql, into: "warnings", [
+                C(name: "id", source: .row(0), type: "uuid"), C(name: "household_id", source: .row(1), type: "uuid"),
+                C(name: "indicator", source: .row(2), type: "text"), C(name: "kind", source: .row(3), type: "text"),
+                C(name: "severity", source: .row(4), type: "text"), C(name: "dimension", source: .row(5), type: "text"),
+                C(name: "residence_region", source: .row(6), type: "text"), C(name: "registered_region", source: .row(7), type: "text"),
+                C(name: "title", source: .row(8), type: "text"), C(name: "status", source: .constant(.text(WarningStatus.new.rawValue)), type: "text"),
+                C(name: "score", source: .row(9), type: "bigint"), C(name: "fingerprint", source: .row(10), type: "text"),
+                C(name: "evidence", source: .row(11), type: "text"), C(name: "raised_on", source: .constant(.text(date.description)), type: "text"),
+                C(name: "due_on", source: .row(12), type: "text"), C(name: "updated_at", source: .constant(.text(stamp)), type: "text"),
+                C(name: "screening_id", source: .constant(.of(screeningID)), type: "uuid"),
+            ], rows: inserts)
+            for (id, print, evidence, score) in updates {
+                try await sql.update("warnings").set("fingerprint", to: print).set("evidence", to: evidence).set("score", to: score)
+                    .set("updated_at", to: stamp).where("id", .equal, id).run()
+            }
+            if !clears.isEmpty {
+                try await sql.update("warnings").set("cleared_on", to: date.description).set("updated_at", to: stamp).where("id", .in, clears).run()
+            }
+            if !unclears.isEmpty {
+                try await sql.update("warnings").set("cleared_on", to: SQLLiteral.null).set("updated_at", to: stamp).where("id", .in, unclears).run()
+            }
+            try await BulkJSON.insert(sql, into: "household_scores", [
+                C(name: "household_id", source: .row(0), type: "uuid"), C(name: "residence_region", source: .row(1), type: "text"),
+                C(name: "score", source: .row(2), type: "bigint"), C(name: "dimensions", source: .row(3), type: "text"),
+                C(name: "contributions", source: .row(4), type: "text"), C(name: "screened_on", source: .constant(.text(date.description)), type: "text"),
+            ], rows: scoreRows, skippingConflictsOn: ["household_id"], updating: ["residence_region", "score", "dimensions", "contributions", "screened_on"])
+        }
+    }
+
+    // MARK: payment holds
+
+    /// An exact-ID or human-confirmed death record (the only kinds that become facts, #4) holds that person's
+    /// payments at once: their own enrolments, and a household payment when they were its only living member.
+    /// A household payment that still supports others keeps going, and the paid-after-death warning asks
+    /// for the amount to be adjusted.
+    func holdPayments(afterDeaths factIDs: [UUID], actor: Actor) async throws -> Int {
+        guard !factIDs.isEmpty else { return 0 }
+        var held = 0
+        for f in try await sql.select().columns("id", "household_id", "member_id", "valid_from").from("facts")
+            .where("id", .in, factIDs).where("kind", .equal, FactKind.death.rawValue).all() {
+            guard let member = try f.decode(column: "member_id", as: UUID?.self) else { continue }
+            let factID = try f.decode(column: "id", as: UUID.self)
+            let household = try f.decode(column: "household_id", as: UUID.self)
+            let died = try f.decode(column: "valid_from", as: String.self)
+            let members = try await sql.select().column("id").from("members").where("household_id", .equal, household).all()
+                .map { try $0.decode(column: "id", as: UUID.self) }
+            let deadAlready = Set(try await sql.select().column("member_id").from("facts").where("household_id", .equal, household)
+                .where("kind", .equal, FactKind.death.rawValue).all().compactMap { try $0.decode(column: "member_id", as: UUID?.self) })
+            let nobodyLeft = members.allSatisfy { deadAlready.contains($0) }
+            for e in try await sql.select().columns("id", "member_id", "residence_region", "program").from("enrolments")
+                .where("household_id", .equal, household).where("status", .equal, EnrolmentStatus.active.rawValue).all() {
+                let payee = try e.decode(column: "member_id", as: UUID?.self)
+                guard payee == member || (payee == nil && nobodyLeft) else { continue }
+                let enrolment = try e.decode(column: "id", as: UUID.self)
+                let program = Program(rawValue: try e.decode(column: "program", as: String.self))?.chinese ?? "救助"
+                try await db.transaction { tx in
+                    try await tx.sql.insert(into: "payment_holds")
+                        .columns("id", "enrolment_id", "household_id", "member_id", "residence_region", "fact_id", "reason", "created_at")
+                        .values(SQLBind(UUID()), SQLBind(enrolment), SQLBind(household), SQLBind(member),
+                                SQLBind(try e.decode(column: "residence_region", as: String.self)), SQLBind(factID),
+                                SQLBind("死亡记录（\(died)）：暂停发放\(program)"), SQLBind(Timestamp.text(now())))
+                        .ignoringConflicts(with: ["enrolment_id", "fact_id"]).run()
+                    try await tx.sql.update("enrolments").set("status", to: EnrolmentStatus.suspended.rawValue)
+                        .set("status_changed_on", to: today.description).where("id", .equal, enrolment).run()
+                    try await AuditLog(tx).record(actor: actor, action: .holdPayment, targetKind: "enrolment", targetID: enrolment.uuidString.lowercased(),
+                                                  detail: "死亡记录（\(died)）：暂停发放\(program)")
+                }
+                held += 1
+            }
+        }
+        return held
+    }
+}
+
+/// Whole household profiles for a list of IDs, for system work (screening) that writes one audit entry per run.
+struct ProfileLoader {
+    let sql: any SQLDatabase
+
+    func load(_ ids: [UUID]) async throws -> [HouseholdProfile] {
+        guard !ids.isEmpty else { return [] }
+        var members: [UUID: [Member]] = [:], facts: [UUID: [Fact]] = [:], enrolments: [UUID: [Enrolment]] = [:]
+        for m in try await sql.select().column("*").from("members").where("household_id", .in, ids).all().map(RowDecoding.member) {
+            members[m.householdID.rawValue, default: []].append(m)
+        }
+        for f in try await sql.select().column("*").from("facts").where("household_id", .in, ids).all().map(RowDecoding.fact) {
+            facts[f.householdID.rawValue, default: []].append(f)
+        }
+        for e in try await sql.select().column("*").from("enrolments").where("household_id", .in, ids).all().map(RowDecoding.enrolment) {
+            enrolments[e.householdID.rawValue, default: []].append(e)
+        }
+        return try await sql.select().columns("id", "registered_region", "residence_region", "address").from("households")
+            .where("id", .in, ids).orderBy("id").all().map { r in
+                let id = try r.decode(column: "id", as: UUID.self)
+                let h = Household(id: Household.ID(id), registeredRegion: try RegionCode(try r.decode(column: "registered_region", as: String.self)),
+                                  residenceRegion: try RegionCode(try r.decode(column: "residence_region", as: String.self)),
+                                  address: try r.decode(column: "address", as: String.self))
+                return HouseholdProfile(household: h, registeredRegionName: "", residenceRegionName: "", members: members[id] ?? [],
+                                        facts: facts[id] ?? [], enrolments: enrolments[id] ?? [])
+            }
+    }
+}
