@@ -80,6 +80,12 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
         return out.reversed()
     }
 
+    /// This region or the ancestor at `level` (nil when this region is above that level).
+    public func ancestor(at level: RegionLevel) -> RegionCode? {
+        if self.level == level { return self }
+        return ancestors.first { $0.level == level }
+    }
+
     /// True when `other` is this region or lies inside it.
     public func contains(_ other: RegionCode) -> Bool { other.value.hasPrefix(prefix) }
 

@@ -1,0 +1,253 @@
+import Domain
+import Foundation
+import SQLKit
+import Store
+import Testing
+
+/// From a department file to the warning inbox, for each kind of warning; idempotent screening; warnings
+/// handled on unchanged facts are not raised again; payment holds after a death; the inbox's scope.
+@Suite struct MonitoringTests {
+    static let today = LocalDate(Date(), timeZone: .china)
+    static func day(_ offset: Int) -> String { today.adding(days: offset).description }
+
+    struct Person {
+        var household: UUID
+        var member: Member
+        var region: RegionCode
+    }
+
+    static func sql(_ f: Fixture) -> any SQLDatabase { f.scratch.db as! any SQLDatabase }
+
+    /// A working-age member of a household with no enrolment at all (or, `enrolled`, one to enrol in dibao ourselves).
+    static func person(_ f: Fixture, skip: Int = 0, age: ClosedRange<Int> = 25...55) async throws -> Person {
+        let rows = try await sql(f).raw("""
+            SELECT m.id AS id, m.household_id AS household_id FROM members m
+            WHERE NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.household_id = m.household_id)
+              AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.household_id = m.household_id)
+            ORDER BY m.id
+            """).all()
+        var skipped = 0
+        for r in rows {
+            let hid = try r.decode(column: "household_id", as: UUID.self)
+            let p = try #require(try await RegistryStore(f.scratch.db).profile(Household.ID(hid), actor: f.system))
+            guard let m = p.members.first(where: { $0.id.rawValue == (try? r.decode(column: "id", as: UUID.self)) }),
+                  age.contains(m.birthDate.age(on: today)), m.disability == nil else { continue }
+            if skipped < skip { skipped += 1; continue }
+            return Person(household: hid, member: m, region: p.household.residenceRegion)
+        }
+        throw DomainError.notFound
+    }
+
+    static func enrol(_ f: Fixture, _ p: Person, _ program: Program, member: Bool = false) async throws {
+        try await sql(f).insert(into: "enrolments")
+            .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status")
+            .values(SQLBind(UUID()), SQLBind(p.household), member ? SQLBind(p.member.id.rawValue) : SQLBind(nil as UUID?), SQLBind(p.region.value),
+                    SQLBind(program.rawValue), SQLBind(day(-400)), SQLBind(Int64(90_000)), SQLBind(EnrolmentStatus.active.rawValue)).run()
+    }
+
+    static func importRows(_ f: Fixture, _ feed: String, header: String, _ lines: [String]) async throws -> FeedImporter.Report {
+        let path = try PersonLinkageTests.file("\(feed)-\(UUID().uuidString.prefix(6)).csv", header: header, lines)
+        return try await PersonLinkageTests.importer(f, feed).run(path: path)
+    }
+
+    static func warnings(_ f: Fixture, _ p: Person, actor: Actor? = nil) async throws -> [WarningSummary] {
+        let a = actor ?? f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
+        return try await WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled()).inbox(WarningFilter(limit: 500), actor: a, today: today).items
+            .filter { $0.householdID == p.household }
+    }
+
+    static func monitor(_ f: Fixture) throws -> Monitor { Monitor(f.scratch.db, setup: try MonitoringSetup.bundled()) }
+
+    // MARK: each kind, from the department file to the inbox
+
+    @Test func hardshipFromAnUnemploymentRegistration() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            let report = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
+                                                   ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-3)),SY-T-1"])
+            #expect(report.linked == 1)
+            let screening = try #require(report.screening, "\(report.screeningError ?? "")")
+            #expect(screening.households == 1 && screening.raised >= 1)
+            let w = try await Self.warnings(f, p)
+            let j01 = try #require(w.first { $0.indicator == "JZ-J01" })
+            #expect(j01.kind == .hardship && j01.status == .new && j01.headMaskedID.contains("********"))
+            #expect(j01.dueOn > Self.today)
+        }
+    }
+
+    @Test func missedCoverageFromASevereDisabilityCertificate() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            _ = try await Self.importRows(f, "disabled-federation-certificates", header: "身份证号,姓名,残疾类别,残疾等级,发证日期,残疾人证号",
+                                          ["\(p.member.nationalID.value),\(p.member.name),肢体残疾,一级,\(Self.day(-10)),CJ-T-1"])
+            let w = try await Self.warnings(f, p)
+            // The certificate updates the register's disability, so the calculator finds the care subsidy unclaimed.
+            #expect(w.contains { $0.indicator == "JZ-D02" && $0.kind == .missedCoverage }, "\(w.map(\.indicator))")
+            #expect(w.contains { $0.indicator == "JZ-D01" && $0.kind == .hardship })
+        }
+    }
+
+    @Test func wrongCoverageFromAVehicleBoughtWhileEnrolled() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            try await Self.enrol(f, p, .dibao)
+            _ = try await Self.importRows(f, "vehicles", header: "车主身份证号,车主,登记日期,车辆价值,号牌号码,车辆类型",
+                                          ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-5)),98000.00,津A·T0001,小型轿车"])
+            let w = try await Self.warnings(f, p)
+            #expect(w.contains { $0.indicator == "JZ-A01" && $0.kind == .wrongCoverage && $0.severity == .high }, "\(w.map(\.indicator))")
+        }
+    }
+
+    @Test func paidAfterDeathHoldsThePaymentAtOnce() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            try await Self.enrol(f, p, .disabilityLiving, member: true)
+            let report = try await Self.importRows(f, "funeral-cremation", header: PersonLinkageTests.cremationHeader,
+                                                   ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-2)),HH-T-1"])
+            #expect(report.screening?.holds == 1)
+            #expect(try await PersonLinkageTests.count(f, "payment_holds") == 1)
+            #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'suspended'") == 1)
+            let w = try await Self.warnings(f, p)
+            let p01 = try #require(w.first { $0.indicator == "JZ-P01" })
+            #expect(p01.kind == .paidAfterDeath && p01.severity == .critical)
+            #expect(try await PersonLinkageTests.count(f, "audit_entries WHERE action = 'holdPayment'") == 1)
+        }
+    }
+
+    @Test func duplicateAssistanceFromAnotherPlacesList() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            try await Self.enrol(f, p, .dibao)
+            _ = try await Self.importRows(f, "civil-affairs-elsewhere", header: "身份证号,姓名,救助项目及发放地,起始日期,终止日期,名单编号",
+                                          ["\(p.member.nationalID.value),\(p.member.name),最低生活保障（河北省廊坊市）,\(Self.day(-90)),,SJ-T-1"])
+            let w = try await Self.warnings(f, p)
+            #expect(w.contains { $0.indicator == "JZ-R02" && $0.kind == .duplicateAssistance }, "\(w.map(\.indicator))")
+        }
+    }
+
+    // MARK: safety
+
+    @Test func aFuzzyDeathHoldsNothingUntilConfirmed() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            try await Self.enrol(f, p, .disabilityLiving, member: true)
+            let report = try await Self.importRows(f, "funeral-cremation", header: PersonLinkageTests.cremationHeader,
+                                                   ["\(PersonLinkageTests.typo(p.member.nationalID)),\(p.member.name),\(Self.day(-2)),HH-T-2"])
+            #expect(report.review == 1)
+            #expect(try await PersonLinkageTests.count(f, "payment_holds") == 0)
+            #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'suspended'") == 0)
+            #expect(!(try await Self.warnings(f, p)).contains { $0.kind == .paidAfterDeath })
+
+            let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
+            let link = try #require(try await LinkReviewStore(f.scratch.db).queue(actor: officer).first)
+            _ = try await LinkReviewStore(f.scratch.db).decide(link.id, confirm: true, actor: officer)
+            #expect(try await PersonLinkageTests.count(f, "payment_holds") == 1)
+            #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'suspended'") == 1)
+            #expect((try await Self.warnings(f, p)).contains { $0.kind == .paidAfterDeath })
+        }
+    }
+
+    // MARK: idempotency and re-raising
+
+    @Test func screeningTwiceChangesNothingAndHandledFindingsStayQuiet() async throws {
+        try await Fixture.with(households: 150) { f in
+            let admin = f.actor(.cityAdmin, f.city.city.code)
+            let first = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
+            #expect(first.households == 150 && first.raised > 0)
+            let count = try await PersonLinkageTests.count(f, "warnings")
+            let second = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
+            #expect(second.raised == 0 && second.updated == 0 && second.cleared == 0)
+            #expect(try await PersonLinkageTests.count(f, "warnings") == count)
+            #expect(try await PersonLinkageTests.count(f, "household_scores") == 150)
+
+            // Handle one with "no action": the next screening does not raise it again on the same facts.
+            let p = try await Self.person(f, skip: 0)
+            _ = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
+                                          ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-3)),SY-T-2"])
+            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
+            let w = try #require(try await Self.warnings(f, p).first { $0.indicator == "JZ-J01" })
+            #expect(try await store.act(w.id, .dispose(.noAction, reason: "已再就业"), actor: officer, today: Self.today) == .disposed)
+            #expect(try await store.act(w.id, .close, actor: officer, today: Self.today) == .closed)
+            let third = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
+            #expect(third.raised == 0 && third.suppressed >= 1)
+            #expect(try await Self.warnings(f, p).filter { $0.indicator == "JZ-J01" }.count == 1)
+
+            // The facts change (a second registration): raised again, as a new warning.
+            _ = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
+                                          ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-1)),SY-T-3"])
+            let again = try await Self.warnings(f, p).filter { $0.indicator == "JZ-J01" }
+            #expect(again.count == 2 && again.contains { $0.status == .new })
+            // The same file again is recognised and raises nothing more.
+            let repeated = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
+                                                     ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-1)),SY-T-3"])
+            #expect(repeated.alreadyImported && repeated.screening?.raised ?? 0 == 0)
+            #expect(try await Self.warnings(f, p).filter { $0.indicator == "JZ-J01" }.count == 2)
+        }
+    }
+
+    @Test func anOpenWarningIsUpdatedNotDuplicated() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            try await Self.enrol(f, p, .dibao)
+            let header = "车主身份证号,车主,登记日期,车辆价值,号牌号码,车辆类型"
+            _ = try await Self.importRows(f, "vehicles", header: header, ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-5)),98000.00,津A·T0002,小型轿车"])
+            _ = try await Self.importRows(f, "vehicles", header: header, ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-5)),99000.00,津A·T0002,小型轿车"])
+            let w = try await Self.warnings(f, p).filter { $0.indicator == "JZ-A01" }
+            #expect(w.count == 1)
+            let detail = try #require(try await WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+                .detail(w[0].id, actor: f.actor(.townshipOfficer, p.region.ancestor(at: .township)!), today: Self.today, catalogue: try IndicatorCatalogue.bundled()))
+            #expect(detail.evidence.contains { $0.text.contains("¥99,000.00") && $0.department == .vehicles })
+            #expect(detail.indicator?.basis.contains("DB 14") == true)
+        }
+    }
+
+    // MARK: scope and workflow
+
+    @Test func aCoordinatorSeesOnlyTheirCommunity() async throws {
+        try await Fixture.with(households: 200) { f in
+            let admin = f.actor(.cityAdmin, f.city.city.code)
+            _ = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
+            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let all = try await store.inbox(WarningFilter(limit: 1_000), actor: admin, today: Self.today).items
+            let community = try #require(all.first.flatMap { try? RegionCode($0.residenceRegion) })
+            let coordinator = f.actor(.coordinator, community)
+            let mine = try await store.inbox(WarningFilter(limit: 1_000), actor: coordinator, today: Self.today)
+            #expect(mine.total == all.filter { $0.residenceRegion == community.value }.count && mine.total > 0)
+            #expect(mine.items.allSatisfy { $0.residenceRegion == community.value })
+            let elsewhere = try #require(all.first { $0.residenceRegion != community.value })
+            #expect(try await store.detail(elsewhere.id, actor: coordinator, today: Self.today, catalogue: try IndicatorCatalogue.bundled()) == nil)
+            // A coordinator verifies at home but does not dispose of warnings.
+            await #expect(throws: DomainError.forbidden) { _ = try await store.act(mine.items[0].id, .close, actor: coordinator, today: Self.today) }
+            // A data officer sees no warnings at all.
+            await #expect(throws: DomainError.forbidden) { _ = try await store.inbox(WarningFilter(), actor: f.actor(.dataOfficer, f.city.city.code), today: Self.today) }
+        }
+    }
+
+    @Test func verificationCreatesAHomeVisitForTheCommunity() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            _ = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
+                                          ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-3)),SY-T-4"])
+            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
+            let w = try #require(try await Self.warnings(f, p).first { $0.indicator == "JZ-J01" })
+            #expect(try await store.act(w.id, .assign(to: "王社工"), actor: officer, today: Self.today) == .assigned)
+            #expect(try await store.act(w.id, .startVerification, actor: officer, today: Self.today) == .verifying)
+            let coordinator = f.actor(.coordinator, p.region)
+            let visits = try await store.openVisits(actor: coordinator)
+            #expect(visits.count == 1 && visits[0].warningID == w.id)
+            #expect(try await store.openVisits(actor: f.actor(.coordinator, try RegionCode(String(p.region.value.prefix(9)) + "999"))).isEmpty)
+            #expect(try await store.completeVisit(visits[0].id, findings: "已入户，失业属实，家庭无其他收入", actor: coordinator))
+            #expect(!(try await store.completeVisit(visits[0].id, findings: "again", actor: coordinator)))
+            await #expect(throws: WarningActionError.workflow(.reasonRequired)) {
+                _ = try await store.act(w.id, .dispose(.enrol, reason: ""), actor: officer, today: Self.today)
+            }
+            #expect(try await store.act(w.id, .dispose(.enrol, reason: "符合低保条件，启动申请"), actor: officer, today: Self.today) == .disposed)
+            let detail = try #require(try await store.detail(w.id, actor: officer, today: Self.today, catalogue: try IndicatorCatalogue.bundled()))
+            #expect(detail.actions.map(\.action) == ["assign", "verify", "visit", "dispose"])
+            #expect(detail.outcome == .enrol && detail.visits.first?.findings?.contains("失业属实") == true)
+            #expect(try await PersonLinkageTests.count(f, "audit_entries WHERE action IN ('handleWarning','recordVisit','readWarning')") == 5)
+        }
+    }
+}
