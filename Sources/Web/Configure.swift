@@ -15,6 +15,10 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
             return d
         })
     } ?? ParameterSet.bundled())
+    // The indicator catalogue too: a broken catalogue stops the server at start.
+    app.storage[MonitoringKey.self] = MonitoringSetup(
+        screener: Screener(catalogue: try IndicatorCatalogue.bundled(), calculator: app.storage[CalculatorKey.self]!),
+        calendar: try WorkingCalendar.bundled())
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
@@ -214,7 +218,7 @@ func routes(_ app: Application) throws {
         var report: FeedImporter.Report?
         var error: String?
         do {
-            report = try await FeedImporter(req.db, spec: spec, actor: actor).run(path: path, acceptPartial: upload.acceptPartial == "on")
+            report = try await FeedImporter(req.db, spec: spec, actor: actor, monitoring: req.monitoring).run(path: path, acceptPartial: upload.acceptPartial == "on")
         } catch let e as FeedError {
             error = e.chinese
         }
@@ -241,7 +245,7 @@ func routes(_ app: Application) throws {
             let actor = try req.actor()
             guard let id = req.parameters.get("linkID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             do {
-                guard try await LinkReviewStore(req.db).decide(id, confirm: decision == "confirm", actor: actor) != nil else { throw Abort(.notFound) }
+                guard try await LinkReviewStore(req.db).decide(id, confirm: decision == "confirm", actor: actor, monitoring: req.monitoring) != nil else { throw Abort(.notFound) }
             } catch LinkDecisionError.alreadyDecided {
                 throw Abort(.conflict, reason: "此关联已由他人处理")
             }
@@ -269,6 +273,8 @@ func routes(_ app: Application) throws {
         let m = try await AuditPage.Model.load(db: req.db, actor: actor)
         return Layout.response(AuditPage.view(m, chrome: try await Layout.chrome(req, .audit)))
     }
+
+    try monitoringRoutes(app, staff)
 
     // JSON API, with the same scoping as the pages (the store does it).
     staff.get(SiteURL.Pattern.apiHouseholds.map { PathComponent(stringLiteral: $0) }) { req -> API.HouseholdList in

@@ -43,10 +43,16 @@ public enum DemoSetup {
         let users = UserStore(db)
         let accounts = accounts(city: city)
         if departmentData, case .generated = outcome {
+            // A first full screening, as a city does when it starts monitoring: the inbox is alive from the start.
+            _ = try await Monitor(db, setup: try MonitoringSetup.bundled()).screen(region: city.city.code, actor: system)
             let street = accounts.first { $0.role == .townshipOfficer }!.region.code
-            let members = Array(city.households(count: min(households, 5_000))).filter { street.contains($0.household.residenceRegion) }.flatMap(\.members)
-            try await importDemoFeeds(db: db, members: Array(members.prefix(6)), today: today,
-                                      officer: Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli"))
+            let community = accounts.first { $0.role == .coordinator }!.region.code
+            // The coordinator's community first, so their phone shows the warnings the imports raise.
+            let bundles = Array(city.households(count: min(households, 5_000))).filter { street.contains($0.household.residenceRegion) }
+                .sorted { (community.contains($0.household.residenceRegion) ? 0 : 1) < (community.contains($1.household.residenceRegion) ? 0 : 1) }
+            let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli")
+            try await importDemoFeeds(db: db, members: Array(bundles.flatMap(\.members).prefix(6)), today: today, officer: officer)
+            try await importDemoMonitoringFeeds(db: db, bundles: bundles, today: today, officer: officer)
         }
         for a in accounts where try await users.find(username: a.username) == nil {
             try await users.create(username: a.username, displayName: a.displayName, role: a.role, region: a.region.code,
@@ -69,10 +75,6 @@ extension DemoSetup {
     /// could stop or reduce a benefit, so they wait for the township officer).
     static func importDemoFeeds(db: any Database, members: [Member], today: LocalDate, officer: Actor) async throws {
         guard members.count >= 4 else { return }
-        let specs = try FeedCatalogue.bundled()
-        let dir = NSTemporaryDirectory() + "jiuzhu-demo-feeds-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let day = today.adding(days: -20).description
         let files: [(String, String)] = [
             ("disabled-federation-certificates", "身份证号,姓名,残疾类别,残疾等级,发证日期,残疾人证号\n"
@@ -84,12 +86,52 @@ extension DemoSetup {
             ("funeral-cremation", "逝者身份证号,逝者姓名,火化日期,火化证编号\n"
                 + "\(mistyped(members[members.count - 1].nationalID)),\(members[members.count - 1].name),\(day),DEMO-H-1\n"),
         ]
+        try await importFiles(files, db: db, officer: officer)
+    }
+
+    static func importFiles(_ files: [(String, String)], db: any Database, officer: Actor) async throws {
+        let specs = try FeedCatalogue.bundled()
+        let dir = NSTemporaryDirectory() + "jiuzhu-demo-feeds-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         for (feed, csv) in files {
             guard let spec = specs[feed] else { continue }
             let path = dir + "/演示-\(spec.title).csv"
             try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
             _ = try await FeedImporter(db, spec: spec, actor: officer).run(path: path)
         }
+    }
+
+    /// Invented department records with exact IDs that raise each kind of warning in the demo street the moment
+    /// they arrive: a cremation for someone still paid (held at once), another place's recipients list naming a
+    /// dibao member, a car bought by a dibao household, a job lost and a flood in households not enrolled.
+    static func importDemoMonitoringFeeds(db: any Database, bundles: [HouseholdBundle], today: LocalDate, officer: Actor) async throws {
+        let day = today.adding(days: -7).description
+        let adult = { (m: Member) in (25...58).contains(m.birthDate.age(on: today)) }
+        let dibao = bundles.filter { b in b.enrolments.contains { $0.program == .dibao && $0.status == .active } }
+        let notEnrolled = bundles.filter { $0.enrolments.isEmpty }
+        var files: [(String, String)] = []
+        if let b = bundles.first(where: { b in b.enrolments.contains { $0.memberID != nil && $0.status == .active } && b.members.count > 1 }),
+           let payee = b.enrolments.first(where: { $0.memberID != nil && $0.status == .active })?.memberID,
+           let m = b.members.first(where: { $0.id == payee }) {
+            files.append(("funeral-cremation", "逝者身份证号,逝者姓名,火化日期,火化证编号\n\(m.nationalID.value),\(m.name),\(day),DEMO-H-2\n"))
+        }
+        if let m = dibao.first?.members.first {
+            files.append(("civil-affairs-elsewhere", "身份证号,姓名,救助项目及发放地,起始日期,终止日期,名单编号\n"
+                + "\(m.nationalID.value),\(m.name),最低生活保障（演示：外省某县）,\(today.adding(days: -200)),,DEMO-SJ-1\n"))
+        }
+        if dibao.count > 1, let m = dibao[1].members.first(where: adult) {
+            files.append(("vehicles", "车主身份证号,车主,登记日期,车辆价值,号牌号码,车辆类型\n\(m.nationalID.value),\(m.name),\(day),86000.00,津A·演示01,小型轿车\n"))
+        }
+        let workers = notEnrolled.compactMap { $0.members.first(where: adult) }
+        if let m = workers.first {
+            files.append(("hr-unemployment", "身份证号,姓名,登记日期,登记编号\n\(m.nationalID.value),\(m.name),\(day),DEMO-SY-1\n"))
+        }
+        if workers.count > 1 {
+            let m = workers[1]
+            files.append(("emergency-disaster", "身份证号,姓名,受灾日期,灾害类型,直接经济损失,核灾编号\n\(m.nationalID.value),\(m.name),\(day),内涝,12000.00,DEMO-ZH-1\n"))
+        }
+        try await importFiles(files, db: db, officer: officer)
     }
 }
 

@@ -22,6 +22,18 @@ public enum SiteURL: Sendable, Equatable {
     case exports
     case linkReview(UUID)
     case linkDecision(UUID, confirm: Bool)
+    case warnings(query: String?)
+    case warning(UUID)
+    case warningAction(UUID, String)
+    case visits
+    case visitComplete(UUID)
+    case monitoring
+    case ranking
+    case screenings
+    case apiWarnings
+    case apiWarning(UUID)
+    case apiWarningActions(UUID)
+    case apiScreenings
     case script
     case openAPI
     case stylesheet
@@ -46,6 +58,18 @@ public enum SiteURL: Sendable, Equatable {
         case .linkReviews(let id): return "/link-reviews" + (id.map { "?import=\($0.uuidString)" } ?? "")
         case .linkReview(let id): return "/link-reviews/\(id.uuidString)"
         case .linkDecision(let id, let confirm): return "/link-reviews/\(id.uuidString)/\(confirm ? "confirm" : "reject")"
+        case .warnings(let q): return "/warnings" + (q.map { $0.isEmpty ? "" : "?" + $0 } ?? "")
+        case .warning(let id): return "/warnings/\(id.uuidString)"
+        case .warningAction(let id, let action): return "/warnings/\(id.uuidString)/\(action)"
+        case .visits: return "/visits"
+        case .visitComplete(let id): return "/visits/\(id.uuidString)/complete"
+        case .monitoring: return "/monitoring"
+        case .ranking: return "/monitoring/ranking"
+        case .screenings: return "/screenings"
+        case .apiWarnings: return "/api/v1/warnings"
+        case .apiWarning(let id): return "/api/v1/warnings/\(id.uuidString)"
+        case .apiWarningActions(let id): return "/api/v1/warnings/\(id.uuidString)/actions"
+        case .apiScreenings: return "/api/v1/screenings"
         case .script: return "/static/site.js"
         case .openAPI: return "/api/openapi.json"
         case .stylesheet: return "/static/site.css"
@@ -68,5 +92,11 @@ public enum SiteURL: Sendable, Equatable {
         static let apiHousehold = ["api", "v1", "households", ":householdID"]
         static let apiHouseholdAssessment = ["api", "v1", "households", ":householdID", "assessment"]
         static let apiAssessments = ["api", "v1", "assessments"]
+        static let warning = ["warnings", ":warningID"]
+        static let visitComplete = ["visits", ":visitID", "complete"]
+        static let apiWarnings = ["api", "v1", "warnings"]
+        static let apiWarning = ["api", "v1", "warnings", ":warningID"]
+        static let apiWarningActions = ["api", "v1", "warnings", ":warningID", "actions"]
+        static let apiScreenings = ["api", "v1", "screenings"]
     }
 }

@@ -33,6 +33,11 @@ struct Import: AsyncParsableCommand {
                   "未变 \(report.unchanged)，拒绝 \(report.rejected)，送人工核对 \(report.review)，库中无此人 \(report.newPersons)，事件 \(report.events)")
             for issue in report.idIssues.prefix(10) { print("  \(issue.chinese)") }
             if let rejects = report.rejectsFile { print("被拒绝的行及原因：\(rejects)") }
+            if let s = report.screening {
+                print("预警筛查（导入后即时）：\(s.households) 户，新预警 \(s.raised)，更新 \(s.updated)，暂停发放 \(s.holds)，用时 \(String(format: "%.1f", s.seconds)) s")
+            } else if let e = report.screeningError {
+                print("导入已完成，但预警筛查失败（下次导入或 jiuzhu screen 会补做）：\(e)")
+            }
         } catch let e as FeedError {
             bar.finish()
             throw ValidationError(e.chinese)

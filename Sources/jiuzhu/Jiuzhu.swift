@@ -9,7 +9,7 @@ struct Jiuzhu: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jiuzhu",
         abstract: "智慧救助 Jiuzhu: find and help households in hardship before they ask.",
-        subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Link.self, Bench.self]
+        subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Link.self, Screen.self, Bench.self]
     )
 }
 
@@ -152,7 +152,7 @@ struct UserCommand: AsyncParsableCommand {
 
 /// A progress bar on a terminal; plain milestones otherwise (logs stay readable).
 final class ProgressBar: @unchecked Sendable {
-    let total: Int
+    private(set) var total: Int
     let label: String
     let start = Date()
     let isTTY = isatty(FileHandle.standardError.fileDescriptor) != 0
@@ -162,6 +162,14 @@ final class ProgressBar: @unchecked Sendable {
     init(total: Int, label: String) {
         self.total = max(total, 1)
         self.label = label
+    }
+
+    /// For work whose size is learnt as it goes.
+    func update(_ done: Int, of total: Int) {
+        lock.lock()
+        self.total = max(total, 1)
+        lock.unlock()
+        update(done)
     }
 
     func update(_ done: Int) {

@@ -164,7 +164,7 @@ enum Screen {
                      h.fact(h.members[1].id, .assistanceElsewhere, from: ago(200), department: .civilAffairs, note: "最低生活保障（河北省廊坊市）"); return h },
                    { var h = RegisterHousehold.ordinary; h.facts.removeAll(); h.enrol(.dibao)
                      h.fact(h.members[1].id, .assistanceElsewhere, from: ago(400), to: ago(300), department: .civilAffairs, note: "最低生活保障（河北省廊坊市）"); return h }),
-        "JZ-X01": ({ var h = RegisterHousehold.ordinary; h.members[1].illnesses = [.serious]; h.members[2].disability = try! Disability(category: .mental, grade: 2)
+        "JZ-X01": ({ var h = RegisterHousehold.ordinary; h.members[0].illnesses = [.chronic]; h.members[1].illnesses = [.serious, .chronic]; h.members[2].disability = try! Disability(category: .mental, grade: 2)
                      h.fact(h.members[1].id, .medicalSelfPay, yuan: 16_000, from: ago(60), department: .medicalInsurance); return h },
                    { var h = RegisterHousehold.ordinary; h.members[1].illnesses = [.serious]; return h }),
     ]

@@ -117,6 +117,15 @@ final class Browser: @unchecked Sendable {
         return try await send(.POST, path, body: encoded)
     }
 
+    /// A JSON request as an API client with a session sends it: the CSRF token in its header.
+    func sendJSON(_ method: HTTPMethod, _ path: String, json: String, csrf: String?) async throws -> TestingHTTPResponse {
+        var headers = HTTPHeaders()
+        if let cookie { headers.add(name: .cookie, value: "\(Self.cookieName)=\(cookie)") }
+        if let csrf { headers.add(name: CSRFMiddleware.header, value: csrf) }
+        headers.contentType = .json
+        return try await app.testing().sendRequest(method, path, headers: headers, body: ByteBuffer(string: json))
+    }
+
     func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
         if let cookie { headers.add(name: .cookie, value: "\(Self.cookieName)=\(cookie)") }

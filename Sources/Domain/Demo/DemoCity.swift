@@ -361,6 +361,13 @@ struct HouseholdMaker {
             out.append(Enrolment(id: Enrolment.ID(rng.uuid()), householdID: householdID, memberID: nil, program: .dibao,
                                  since: since(), monthlyAmount: Cents(gap), status: rng.chance(0.97) ? .active : .suspended))
         }
+        // Students of an enrolled dibao household usually receive education assistance as well; a few do not.
+        if out.contains(where: { $0.program == .dibao }) {
+            for m in members where ![.notApplicable, .preschool, .droppedOut].contains(m.schooling) && rng.chance(0.9) {
+                out.append(Enrolment(id: Enrolment.ID(rng.uuid()), householdID: householdID, memberID: m.id, program: .education,
+                                     since: since(), monthlyAmount: Cents(0), status: .active))
+            }
+        }
         for m in members {
             guard let d = m.disability else { continue }
             if d.grade <= 2, rng.chance(0.7) {

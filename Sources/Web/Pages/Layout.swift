@@ -7,7 +7,7 @@ import Vapor
 
 /// The page shell every staff page shares: header with the user's role and jurisdiction, navigation, and the content.
 enum Layout {
-    enum Section { case home, households, regions, simulation, imports, linkReviews, exports, audit, none }
+    enum Section { case home, households, regions, warnings, visits, monitoring, simulation, imports, linkReviews, exports, audit, none }
 
     struct Chrome {
         var user: StaffUser?
@@ -37,6 +37,9 @@ enum Layout {
                                 navLink("首页", SiteURL.home.path, chrome.section == .home),
                                 .if(user.role != .dataOfficer, navLink("查找家庭", SiteURL.householdSearch(query: nil).path, chrome.section == .households)),
                                 navLink("区域", SiteURL.region(user.region).path, chrome.section == .regions),
+                                .if(Permission.viewWarnings.isGranted(to: user.role), navLink("预警", SiteURL.warnings(query: nil).path, chrome.section == .warnings)),
+                                .if(Permission.recordVisits.isGranted(to: user.role), navLink("入户核实", SiteURL.visits.path, chrome.section == .visits)),
+                                .if(Permission.viewWarnings.isGranted(to: user.role), navLink("监测", SiteURL.monitoring.path, chrome.section == .monitoring)),
                                 .if(Permission.runSimulation.isGranted(to: user.role), navLink("政策模拟", SiteURL.simulation.path, chrome.section == .simulation)),
                                 .if(Permission.importData.isGranted(to: user.role), navLink("数据导入", SiteURL.imports.path, chrome.section == .imports)),
                                 .if(Permission.reviewLinks.isGranted(to: user.role), navLink("关联核对", SiteURL.linkReviews(importID: nil).path, chrome.section == .linkReviews)),
@@ -152,6 +155,13 @@ enum Layout {
     fieldset.panel{border:0}fieldset legend{font-weight:600;padding:0}
     td.plus{color:#1e5e31}td.minus{color:#8a1c12}
     .decide{display:flex;flex-wrap:wrap;gap:.75rem;margin:1rem 0}.decide form{margin:0}
+    .decide label{display:block;margin:.3rem 0}.decide textarea,.visit textarea,.decide input[type=text]{width:100%;font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px}
+    .tag.sev-critical{background:#8a1c12;color:#fff}.tag.sev-high{background:#fdecea;color:#8a1c12}.tag.sev-medium{background:#fff3cd;color:#7a5b00}
+    tr.overdue td{background:#fff5f4}.late{color:#b3261e}
+    .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}.filters label{display:flex;flex-direction:column;font-size:.9rem}
+    .filters select{font-size:1rem;padding:.35rem;border:1px solid #b8c2cc;border-radius:6px;max-width:16rem}
+    .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.75rem;margin-bottom:1rem}
+    .tile{background:#fff;border-radius:8px;padding:.75rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}.tile strong{font-size:1.35rem}
     .decide button.reject{background:#fff;color:#8a1c12;border:1px solid #8a1c12}
     .conflict{margin-bottom:1rem}
     form.panel label{display:block;margin:.5rem 0 .2rem}

@@ -24,10 +24,12 @@ extension Request {
     var config: AppConfig { application.storage[AppConfigKey.self]! }
 
     var calculator: PolicyCalculator { application.storage[CalculatorKey.self]! }
+    var monitoring: MonitoringSetup { application.storage[MonitoringKey.self]! }
 }
 
 struct AppConfigKey: StorageKey { typealias Value = AppConfig }
 struct CalculatorKey: StorageKey { typealias Value = PolicyCalculator }
+struct MonitoringKey: StorageKey { typealias Value = MonitoringSetup }
 
 enum SessionKey {
     static let userID = "uid"

@@ -1,0 +1,271 @@
+import Domain
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// 预警: the inbox of one's jurisdiction, one warning with its evidence and handling, the coordinator's home
+/// visits, the monitoring dashboard, the ranked list and the screening reports.
+enum WarningPages {
+    static func label(_ name: String) -> Node<HTML.BodyContext> { .attribute(named: "data-label", value: name) }
+
+    static func severityTag(_ s: Severity) -> Node<HTML.BodyContext> { .span(.class("tag sev-\(s.rawValue)"), .text(s.chinese)) }
+
+    // MARK: inbox
+
+    struct InboxForm: Content {
+        var indicator: String?
+        var kind: String?
+        var severity: String?
+        var status: String?
+        var overdue: String?
+        var registered: String?
+        var page: Int?
+
+        var filter: WarningFilter {
+            WarningFilter(indicator: indicator.flatMap { $0.isEmpty ? nil : $0 }, kind: kind.flatMap(WarningKind.init(rawValue:)),
+                          severity: severity.flatMap(Severity.init(rawValue:)), status: status.flatMap(WarningStatus.init(rawValue:)),
+                          overdueOnly: overdue == "on", includeRegistered: registered == "on", limit: InboxForm.pageSize,
+                          offset: max(0, (page ?? 1) - 1) * InboxForm.pageSize)
+        }
+
+        static let pageSize = 50
+
+        /// The query string for another page of the same filter.
+        func query(page: Int) -> String {
+            var c = URLComponents()
+            c.queryItems = [("indicator", indicator), ("kind", kind), ("severity", severity), ("status", status), ("overdue", overdue),
+                            ("registered", registered), ("page", "\(page)")]
+                .compactMap { k, v in v.flatMap { $0.isEmpty ? nil : URLQueryItem(name: k, value: $0) } }
+            return c.percentEncodedQuery ?? ""
+        }
+    }
+
+    static func select(_ name: String, _ label: String, _ options: [(String, String)], selected: String?) -> Node<HTML.FormContext> {
+        .label(.text(label), .select(.attribute(named: "name", value: name),
+            .group([SimulationPage.option("", "全部", selected: (selected ?? "").isEmpty)] + options.map { o in SimulationPage.option(o.0, o.1, selected: selected == o.0) })))
+    }
+
+    static func inbox(chrome: Layout.Chrome, form: InboxForm, items: [WarningSummary], total: Int, catalogue: IndicatorCatalogue) -> HTML {
+        let page = max(1, form.page ?? 1)
+        let pages = max(1, (total + InboxForm.pageSize - 1) / InboxForm.pageSize)
+        return Layout.page("预警", chrome,
+            .h1(.text("预警（\(total)条）")),
+            .p(.class("muted"), .text("本辖区居住家庭的预警，按紧急程度和处置期限排序；评分越高表示越困难。逾期未处置的以红色标出。")),
+            .form(.class("filters panel"), .method(.get), .action(SiteURL.warnings(query: nil).path),
+                select("kind", "类型", WarningKind.allCases.map { ($0.rawValue, $0.chinese) }, selected: form.kind),
+                select("severity", "程度", Severity.allCases.reversed().map { ($0.rawValue, $0.chinese) }, selected: form.severity),
+                select("status", "状态", WarningStatus.allCases.map { ($0.rawValue, $0.chinese) }, selected: form.status),
+                select("indicator", "指标", catalogue.indicators.filter(\.raisesWarning).map { ($0.code, "\($0.code) \($0.name)") }, selected: form.indicator),
+                .label(.input(.type(.checkbox), .name("overdue"), .checked(form.overdue == "on")), .text("只看逾期")),
+                .label(.input(.type(.checkbox), .name("registered"), .checked(form.registered == "on")), .text("含户籍在本辖区、居住在外地的（知会）")),
+                .button(.type(.submit), .text("筛选"))),
+            .if(items.isEmpty, .p(.class("panel"), .text("没有符合条件的预警。"))),
+            .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("程度")), .th(.text("预警")), .th(.text("户主")), .th(.text("居住地")), .th(.text("状态")),
+                           .th(.text("处置期限")), .th(.class("num"), .text("评分")))),
+                .tbody(.group(items.map { w in
+                    .tr(.class(w.overdue ? "overdue" : ""),
+                        .td(label("程度"), severityTag(w.severity)),
+                        .td(label("预警"), .a(.href(SiteURL.warning(w.id).path), .text(w.title)), .br(), .span(.class("muted"), .text("\(w.kind.chinese) · \(w.indicator)"))),
+                        .td(label("户主"), .text("\(w.headName) \(w.headMaskedID)")),
+                        .td(label("居住地"), .text(w.residenceRegionName), .if(w.forInformation, .span(.class("tag"), .text("知会")))),
+                        .td(label("状态"), .text(w.status.chinese), .unwrap(w.assignee) { .span(.class("muted"), .text("（\($0)）")) },
+                            .unwrap(w.clearedOn) { .span(.class("tag"), .text("\($0) 起条件已消除")) }),
+                        .td(label("处置期限"), .text(w.dueOn.description), .if(w.overdue, .strong(.class("late"), .text(" 已逾期")))),
+                        .td(.class("num"), label("评分"), .text("\(w.score)")))
+                }))))),
+            .if(pages > 1, .p(.class("pager"),
+                .if(page > 1, .a(.href(SiteURL.warnings(query: form.query(page: page - 1)).path), .text("← 上一页"))),
+                .text(" 第 \(page) / \(pages) 页 "),
+                .if(page < pages, .a(.href(SiteURL.warnings(query: form.query(page: page + 1)).path), .text("下一页 →"))))))
+    }
+
+    // MARK: one warning
+
+    static func detail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, notice: String?, error: String?) -> HTML {
+        let w = d.summary
+        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+        return Layout.page(w.title, chrome,
+            .p(.a(.href(SiteURL.warnings(query: nil).path), .text("← 返回预警列表"))),
+            .h1(.text(w.title)),
+            .p(severityTag(w.severity), .text(" \(w.kind.chinese) · \(w.indicator) · \(w.status.chinese)"),
+               .unwrap(w.assignee) { .text("（承办：\($0)）") }),
+            .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .div(.class("panel"),
+                .p(.text("户主 \(w.headName)（\(w.headMaskedID)），居住地 \(w.residenceRegionName)，户籍地 \(d.registeredRegion)。"),
+                   .a(.href(SiteURL.household(Household.ID(w.householdID)).path), .text("查看家庭档案"))),
+                .p(.text("预警日期 \(w.raisedOn)，处置期限 \(w.dueOn)（\(d.indicator?.deadlineWorkingDays ?? 0)个工作日）"),
+                   .if(w.overdue, .strong(.class("late"), .text("，已逾期"))), .text("。")),
+                .unwrap(w.clearedOn) { .p(.class("notice"), .text("\($0) 起的筛查已不再发现该情况（例如已纳入救助），仍需处置后办结。")) },
+                .unwrap(d.indicator) { .p(.class("muted"), .text("依据：\($0.basis)")) }),
+            .h2(.text("证据")),
+            .div(.class("panel"), .ul(.group(d.evidence.map { e in
+                .li(.text(e.text), .span(.class("muted"), .text([e.department.map { "来源：\($0.chinese)" }, e.date.map { "日期：\($0)" },
+                                                                  e.reference.map { "编号：\($0)" }].compactMap { $0 }.joined(separator: "，").wrappedInParens)))
+            }))),
+            .h2(.text("困难评分")),
+            .unwrap(d.score) { s in
+                .div(.class("panel"),
+                    .p(.strong(.text("\(s.total) / \(s.maximum)")), .text("（越高越困难；各维度分别封顶）")),
+                    .raw(SVGChart.horizontalBars(title: "各维度得分", bars: MonitoringDimension.allCases.compactMap { dim in
+                        s.byDimension[dim].map { SVGChart.Bar(label: dim.chinese, value: Double($0), display: "\($0)") }
+                    })),
+                    .ul(.group(s.contributions.map { c in .li(.text("\(c.code) \(c.name)：+\(c.points)（\(c.dimension.chinese)）")) })))
+            },
+            .h2(.text("政策计算")),
+            .unwrap(assessment) { a in
+                .div(.class("panel"),
+                    .p(.text("分层：\(a.tier.chinese)；家庭人均月收入 \(Cents(a.figures.incomePerMemberCents).yuanText)，低保标准 \(Cents(a.figures.dibaoStandardCents).yuanText)。")),
+                    .ul(.group(a.qualifying.map { dec in .li(.text("【\(dec.outcome.chinese)】\(dec.program.chinese)：\(dec.summary)")) })))
+            },
+            .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf))),
+            .if(!d.visits.isEmpty, .group([
+                .h2(.text("入户核实")),
+                .div(.class("panel"), .ul(.group(d.visits.map { v in
+                    .li(.text("期限 \(v.dueOn)，\(v.status == "done" ? "已完成" : "待核实")（发起：\(v.createdBy)）"),
+                        .unwrap(v.findings) { .p(.text("核实情况：\($0)（\(v.doneBy ?? "")）")) })
+                })))])),
+            .if(d.outcome != nil, .p(.class("panel"), .text("处置结果：\(d.outcome?.chinese ?? "")；理由：\(d.reason ?? "")；处置日期 \(d.disposedOn?.description ?? "")"))),
+            .h2(.text("处理记录")),
+            .if(d.actions.isEmpty, .p(.class("muted"), .text("尚无处理记录。"))),
+            .if(!d.actions.isEmpty, .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("时间")), .th(.text("经办")), .th(.text("操作")), .th(.text("说明")))),
+                .tbody(.group(d.actions.map { a in
+                    .tr(.td(label("时间"), .text(a.at)), .td(label("经办"), .text(a.username)),
+                        .td(label("操作"), .text("\(a.from.chinese) → \(a.to.chinese)")), .td(label("说明"), .text(a.note)))
+                }))))))
+    }
+
+    static func actions(_ d: WarningDetail, csrf: Node<HTML.FormContext>) -> [Node<HTML.BodyContext>] {
+        let id = d.summary.id
+        let pending = d.summary.status.isPending
+        return [
+            .h2(.text("处置")),
+            .div(.class("panel decide"),
+                .if(pending, .form(.action(SiteURL.warningAction(id, "assign").path), .method(.post), csrf,
+                    .label(.text("分派给"), .input(.type(.text), .name("assignee"), .required(true), .attribute(named: "maxlength", value: "40"))),
+                    .button(.type(.submit), .text("分派")))),
+                .if(d.summary.status == .new || d.summary.status == .assigned,
+                    .form(.action(SiteURL.warningAction(id, "verify").path), .method(.post), csrf,
+                          .button(.type(.submit), .text("发起入户核实（通知社区协理员）")))),
+                .if(pending, .form(.action(SiteURL.warningAction(id, "dispose").path), .method(.post), csrf,
+                    .label(.text("处置结果"), .select(.attribute(named: "name", value: "outcome"), .group(DispositionOutcome.allCases.map { SimulationPage.option($0.rawValue, $0.chinese, selected: false) }))),
+                    .label(.text("理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "3"), .attribute(named: "maxlength", value: "500"))),
+                    .button(.type(.submit), .class("confirm"), .text("提交处置")))),
+                .if(d.summary.status == .disposed, .form(.action(SiteURL.warningAction(id, "close").path), .method(.post), csrf,
+                    .button(.type(.submit), .text("办结")))))
+        ]
+    }
+
+    // MARK: home visits
+
+    static func visits(chrome: Layout.Chrome, items: [HomeVisitRecord], notice: String?) -> HTML {
+        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+        return Layout.page("入户核实", chrome,
+            .h1(.text("入户核实任务（\(items.count)）")),
+            .p(.class("muted"), .text("乡镇（街道）发起的核实任务。入户后填写核实情况，由乡镇（街道）据此处置。")),
+            .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            .if(items.isEmpty, .p(.class("panel"), .text("没有待办的核实任务。"))),
+            .group(items.map { v in
+                .div(.class("panel visit"),
+                    .h2(.text(v.title)),
+                    .p(.text("\(v.headName) · \(v.address)"), .br(), .span(.class("muted"), .text("期限 \(v.dueOn)，发起人 \(v.createdBy)"))),
+                    .form(.action(SiteURL.visitComplete(v.id).path), .method(.post), csrf,
+                          .label(.text("核实情况"), .textarea(.name("findings"), .required(true), .attribute(named: "rows", value: "4"),
+                                                              .attribute(named: "maxlength", value: "1000"))),
+                          .button(.type(.submit), .class("confirm"), .text("提交核实结果"))))
+            }))
+    }
+
+    // MARK: dashboard
+
+    /// Tianjin's published figures, shown beside the demo city's for scale [rules §5].
+    static let tianjinScreened = 215_000, tianjinWarnings = 8_662, tianjinHandled = 3_605
+
+    static func dashboard(chrome: Layout.Chrome, f: MonitoringFigures, people: Int, showTianjin: Bool, runs: [ScreeningRun], mayScreen: Bool) -> HTML {
+        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+        func bars(_ counts: [MonitoringFigures.Count], link: ((MonitoringFigures.Count) -> String)? = nil) -> [SVGChart.Bar] {
+            counts.map { SVGChart.Bar(label: $0.label, value: Double($0.count), display: "\($0.count)", link: link?($0)) }
+        }
+        let handledShare = f.total == 0 ? "—" : String(format: "%.1f%%", Double(f.handled) * 100 / Double(f.total))
+        return Layout.page("动态监测", chrome,
+            .h1(.text("动态监测预警")),
+            .div(.class("tiles"),
+                tile("预警总数", "\(f.total)", SiteURL.warnings(query: nil).path),
+                tile("待处置", "\(f.pending)", SiteURL.warnings(query: "status=new").path),
+                tile("已处置/办结", "\(f.handled)（\(handledShare)）", nil),
+                tile("逾期", "\(f.overdue)", SiteURL.warnings(query: "overdue=on").path),
+                tile("处置用时中位数", f.medianDispositionDays.map { "\($0)个工作日" } ?? "—", nil),
+                tile("已评分家庭", "\(f.screenedHouseholds)", SiteURL.ranking.path)),
+            .div(.class("panel"), .h2(.text("按预警类型")),
+                 .raw(SVGChart.horizontalBars(title: "按预警类型", bars: bars(f.byKind) { SiteURL.warnings(query: "kind=\($0.key)").path }))),
+            .div(.class("panel"), .h2(.text("处置状态（已处置与待处置）")),
+                 .raw(SVGChart.horizontalBars(title: "处置状态", bars: bars(f.byStatus) { SiteURL.warnings(query: "status=\($0.key)").path }, colour: "#3a8f5c"))),
+            .div(.class("panel"), .h2(.text("下辖区域")),
+                 .raw(SVGChart.horizontalBars(title: "下辖区域预警数", bars: bars(f.bySubRegion)))),
+            .div(.class("panel"), .h2(.text("按指标（前12项）")),
+                 .raw(SVGChart.horizontalBars(title: "按指标", bars: bars(Array(f.byIndicator.prefix(12))) { SiteURL.warnings(query: "indicator=\($0.key)").path }))),
+            .div(.class("panel"), .h2(.text("从预警到处置的用时（工作日）")),
+                 .raw(SVGChart.horizontalBars(title: "处置用时", bars: bars(f.dispositionDays), colour: "#8a5a2b"))),
+            .if(showTianjin, .div(.class("panel"), .h2(.text("与天津公开数据对照")),
+                .table(.class("stack"),
+                    .thead(.tr(.th(.text("")), .th(.class("num"), .text("筛查人数")), .th(.class("num"), .text("推送预警")), .th(.class("num"), .text("已处置")),
+                               .th(.class("num"), .text("每百人预警")))),
+                    .tbody(
+                        .tr(.td(.text("天津（公开报道）")), .td(.class("num"), .text("\(tianjinScreened)")), .td(.class("num"), .text("\(tianjinWarnings)")),
+                            .td(.class("num"), .text("\(tianjinHandled)")), .td(.class("num"), .text(per100(tianjinWarnings, tianjinScreened)))),
+                        .tr(.td(.text("本演示城市")), .td(.class("num"), .text("\(people)")), .td(.class("num"), .text("\(f.total)")),
+                            .td(.class("num"), .text("\(f.handled)")), .td(.class("num"), .text(per100(f.total, people)))))),
+                .p(.class("muted"), .text("演示城市的数据为虚构，首次全量筛查会集中发现存量问题，故预警率高于常态。")))),
+            .h2(.text("筛查记录")),
+            .if(mayScreen, .form(.class("panel"), .action(SiteURL.screenings.path), .method(.post), csrf,
+                .button(.type(.submit), .text("立即对本辖区全量筛查")))),
+            .div(.class("panel"), screeningTable(runs)))
+    }
+
+    static func per100(_ n: Int, _ of: Int) -> String { of == 0 ? "—" : String(format: "%.1f", Double(n) * 100 / Double(of)) }
+
+    static func tile(_ label: String, _ value: String, _ link: String?) -> Node<HTML.BodyContext> {
+        .div(.class("tile"), .span(.class("muted"), .text(label)), .br(),
+             .unwrap(link, { .a(.href($0), .strong(.text(value))) }, else: .strong(.text(value))))
+    }
+
+    static func screeningTable(_ runs: [ScreeningRun]) -> Node<HTML.BodyContext> {
+        .table(.class("stack"),
+            .thead(.tr(.th(.text("开始")), .th(.text("方式")), .th(.text("区域")), .th(.class("num"), .text("家庭")), .th(.class("num"), .text("新预警")),
+                       .th(.class("num"), .text("更新")), .th(.class("num"), .text("不重复")), .th(.class("num"), .text("已消除")), .th(.class("num"), .text("暂停发放")))),
+            .tbody(.group(runs.map { r in
+                .tr(.td(label("开始"), .text(r.startedAt)),
+                    .td(label("方式"), .text(["full": "全量", "incremental": "增量", "event": "数据到达即时"][r.mode] ?? r.mode), .text(r.finishedAt == nil ? "（未完成）" : "")),
+                    .td(label("区域"), .text(r.region)), .td(.class("num"), label("家庭"), .text("\(r.households)")),
+                    .td(.class("num"), label("新预警"), .text("\(r.raised)")), .td(.class("num"), label("更新"), .text("\(r.updated)")),
+                    .td(.class("num"), label("不重复"), .text("\(r.suppressed)")), .td(.class("num"), label("已消除"), .text("\(r.cleared)")),
+                    .td(.class("num"), label("暂停发放"), .text("\(r.holds)")))
+            })))
+    }
+
+    static func ranking(chrome: Layout.Chrome, items: [RankedHousehold]) -> HTML {
+        Layout.page("困难程度排序", chrome,
+            .h1(.text("困难程度排序")),
+            .p(.class("muted"), .text("按最近一次筛查的综合困难评分排序，评分越高越困难、越应优先帮扶（只列出评分大于0的家庭）。")),
+            .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.class("num"), .text("名次")), .th(.text("户主")), .th(.text("居住地")), .th(.class("num"), .text("评分")),
+                           .th(.text("主要维度")), .th(.class("num"), .text("待处置预警")))),
+                .tbody(.group(items.enumerated().map { i, r in
+                    .tr(.td(.class("num"), label("名次"), .text("\(i + 1)")),
+                        .td(label("户主"), .a(.href(SiteURL.household(r.household.id).path), .text("\(r.household.headName) \(r.household.headMaskedID)"))),
+                        .td(label("居住地"), .text(r.household.residenceRegionName)),
+                        .td(.class("num"), label("评分"), .strong(.text("\(r.score)"))),
+                        .td(label("主要维度"), .text(r.dimensions.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
+                            .map { "\(MonitoringDimension(rawValue: $0.key)?.chinese ?? $0.key) \($0.value)" }.joined(separator: "、"))),
+                        .td(.class("num"), label("待处置预警"), .text("\(r.pendingWarnings)")))
+                })))))
+    }
+}
+
+extension String {
+    /// "（…）" around non-empty text, for an evidence line's source.
+    var wrappedInParens: String { isEmpty ? "" : "（\(self)）" }
+}

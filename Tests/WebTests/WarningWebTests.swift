@@ -1,0 +1,128 @@
+import Domain
+import Foundation
+import SQLKit
+import Store
+import Testing
+import Vapor
+
+@testable import Web
+
+/// The warning pages and API: a department record arrives, the warning is in the community's inbox at once,
+/// the township sends the coordinator to verify, the coordinator records the visit on a phone, the township
+/// disposes of it; the dashboard and ranking render; every read is scoped.
+@Suite struct WarningWebTests {
+    static func floodRecord(_ site: TestSite) async throws -> FeedImporter.Report {
+        let m = site.inside.members[0]
+        let dir = NSTemporaryDirectory() + "jiuzhu-web-warn-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/受灾.csv"
+        let day = LocalDate(Date(), timeZone: .china).adding(days: -5)
+        try Data("身份证号,姓名,受灾日期,灾害类型,直接经济损失,核灾编号\n\(m.nationalID.value),\(m.name),\(day),内涝,9000.00,WEB-ZH-1\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: site.account(.dataOfficer).region.code, origin: "test")
+        return try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["emergency-disaster"]), actor: officer).run(path: path)
+    }
+
+    static func firstLink(_ html: String, _ pattern: String) -> String? {
+        html.range(of: pattern, options: .regularExpression).map { String(html[$0]) }
+    }
+
+    @Test func fromADepartmentRecordToADisposedWarning() async throws {
+        try await TestSite.with(households: 40) { site in
+            let report = try await Self.floodRecord(site)
+            #expect(report.screening?.raised ?? 0 >= 1)
+
+            // The coordinator sees it in their inbox (a phone), with the ID masked, but cannot dispose of it.
+            let c = site.browser()
+            try await c.login("coordinator")
+            let inbox = try await c.get(SiteURL.warnings(query: "kind=hardship").path)
+            #expect(inbox.status == .ok)
+            #expect(inbox.body.string.contains("遭受自然灾害") && inbox.body.string.contains("********"))
+            #expect(!inbox.body.string.contains(site.inside.members[0].nationalID.value))
+            let href = try #require(Self.firstLink(inbox.body.string, "/warnings/[0-9A-F-]{36}"))
+            let seen = try await c.get(href)
+            #expect(seen.body.string.contains("内涝") && seen.body.string.contains("应急"))
+            #expect(!seen.body.string.contains("提交处置"))
+
+            // The township officer sends the coordinator to verify.
+            let t = site.browser()
+            try await t.login("township")
+            let page = try await t.get(href)
+            #expect(page.body.string.contains("提交处置") && page.body.string.contains("困难评分") && page.body.string.contains("<svg"))
+            let token = try #require(Browser.csrf(in: page))
+            #expect(try await t.post(href + "/verify", form: ["_csrf": token]).status == .seeOther)
+
+            // The coordinator records the visit.
+            let visits = try await c.get(SiteURL.visits.path)
+            #expect(visits.body.string.contains("遭受自然灾害"))
+            let complete = try #require(Self.firstLink(visits.body.string, "/visits/[0-9A-F-]{36}/complete"))
+            let ctoken = try #require(Browser.csrf(in: visits))
+            #expect(try await c.post(complete, form: ["_csrf": ctoken, "findings": "房屋受损，已协助申请临时救助"]).status == .seeOther)
+
+            // Disposing without a reason is refused with the reason shown; with one it is saved.
+            let refused = try await t.post(href + "/dispose", form: ["_csrf": token, "outcome": "enrol", "reason": " "])
+            #expect(refused.status == .badRequest && refused.body.string.contains("处置须填写理由"))
+            #expect(try await t.post(href + "/dispose", form: ["_csrf": token, "outcome": "deliberation", "reason": "损失较大，提交一事一议"]).status == .seeOther)
+            let after = try await t.get(href)
+            #expect(after.body.string.contains("提交一事一议") && after.body.string.contains("房屋受损"))
+            #expect(try await t.post(href + "/close", form: ["_csrf": token]).status == .seeOther)
+
+            // A data officer has no inbox.
+            let d = site.browser()
+            try await d.login("dataofficer")
+            #expect(try await d.get(SiteURL.warnings(query: nil).path).status == .forbidden)
+        }
+    }
+
+    @Test func dashboardRankingAndScreening() async throws {
+        try await TestSite.with(households: 60) { site in
+            let a = site.browser()
+            try await a.login("admin")
+            let dash = try await a.get(SiteURL.monitoring.path)
+            #expect(dash.status == .ok)
+            let token = try #require(Browser.csrf(in: dash))
+            #expect(try await a.post(SiteURL.screenings.path, form: ["_csrf": token]).status == .seeOther)
+            let after = try await a.get(SiteURL.monitoring.path)
+            #expect(after.body.string.contains("与天津公开数据对照") && after.body.string.contains("8662"))
+            #expect(after.body.string.contains("按预警类型") && after.body.string.components(separatedBy: "<svg").count >= 6)
+            #expect(after.body.string.contains("全量"))
+            let ranking = try await a.get(SiteURL.ranking.path)
+            #expect(ranking.status == .ok && ranking.body.string.contains("评分越高越困难"))
+            // A coordinator may not start a screening.
+            let c = site.browser()
+            try await c.login("coordinator")
+            let cdash = try await c.get(SiteURL.monitoring.path)
+            #expect(!cdash.body.string.contains("立即对本辖区全量筛查"))
+            #expect(try await c.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: cdash))]).status == .forbidden)
+        }
+    }
+
+    @Test func theWarningAPI() async throws {
+        try await TestSite.with(households: 40) { site in
+            _ = try await Self.floodRecord(site)
+            let t = site.browser()
+            try await t.login("township")
+            let list = try await t.get(SiteURL.apiWarnings.path + "?kind=hardship")
+            #expect(list.status == .ok)
+            let body = try JSONSerialization.jsonObject(with: Data(list.body.readableBytesView)) as! [String: Any]
+            let items = try #require(body["items"] as? [[String: Any]])
+            let w = try #require(items.first { $0["indicator"] as? String == "JZ-L02" })
+            #expect((w["headNationalIdMasked"] as? String)?.contains("********") == true)
+            let id = try #require(w["id"] as? String)
+            let detail = try await t.get(SiteURL.apiWarning(try #require(UUID(uuidString: id))).path)
+            #expect(detail.status == .ok && detail.body.string.contains("\"evidence\""))
+            #expect(try await t.get(SiteURL.apiWarnings.path + "?kind=nonsense").status == .badRequest)
+
+            let page = try await t.get(SiteURL.warnings(query: nil).path)
+            let token = try #require(Browser.csrf(in: page))
+            let url = SiteURL.apiWarningActions(try #require(UUID(uuidString: id))).path
+            let assigned = try await t.sendJSON(.POST, url, json: #"{"action":"assign","assignee":"王社工"}"#, csrf: token)
+            #expect(assigned.status == .ok && assigned.body.string.contains("assigned"))
+            #expect(try await t.sendJSON(.POST, url, json: #"{"action":"close"}"#, csrf: token).status == .conflict)
+            #expect(try await t.sendJSON(.POST, url, json: #"{"action":"close"}"#, csrf: nil).status == .forbidden)
+            // The community next door cannot read it.
+            let outsider = try await t.get(SiteURL.apiWarning(UUID()).path)
+            #expect(outsider.status == .notFound)
+        }
+    }
+}
