@@ -1,6 +1,7 @@
 import Domain
 import Fluent
 import Foundation
+import SQLKit
 import Store
 import Vapor
 
@@ -43,8 +44,12 @@ public enum DemoSetup {
         let users = UserStore(db)
         let accounts = accounts(city: city)
         if departmentData, case .generated = outcome {
-            // A first full screening, as a city does when it starts monitoring: the inbox is alive from the start.
-            _ = try await Monitor(db, setup: try MonitoringSetup.bundled()).screen(region: city.city.code, actor: system)
+            // A first full screening a month ago, as a city does when it starts monitoring, and part of what it found
+            // handled since: the inbox and the dashboard are alive from the start (handled, pending, overdue).
+            let setup = try MonitoringSetup.bundled()
+            let monthAgo = Date().addingTimeInterval(-Double(DemoSetup.screenedDaysAgo) * 86_400)
+            _ = try await Monitor(db, setup: setup, now: { monthAgo }).screen(region: city.city.code, actor: system)
+            try await handleSomeWarnings(db: db, setup: setup, since: monthAgo)
             let street = accounts.first { $0.role == .townshipOfficer }!.region.code
             let community = accounts.first { $0.role == .coordinator }!.region.code
             // The coordinator's community first, so their phone shows the warnings the imports raise.
@@ -99,6 +104,29 @@ extension DemoSetup {
             let path = dir + "/演示-\(spec.title).csv"
             try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
             _ = try await FeedImporter(db, spec: spec, actor: officer).run(path: path)
+        }
+    }
+
+    static let screenedDaysAgo = 30
+
+    /// Demo only: about half of the first screening's warnings handled over the following days by a demo
+    /// officer, through the same workflow the pages use, with the time set back accordingly.
+    static func handleSomeWarnings(db: any Database, setup: MonitoringSetup, since: Date) async throws {
+        let store = WarningStore(db, calendar: setup.calendar)
+        let officer = Actor(userID: nil, username: "演示经办人", role: .cityAdmin, jurisdiction: try DemoSettings.bundled().cityCode, origin: "demo")
+        let outcomes: [(DispositionOutcome, String)] = [
+            (.enrol, "入户核实属实，已启动低保申请"), (.noAction, "核实已有其他保障，无需处置"), (.pushToDepartment, "已推送人社部门就业帮扶"),
+            (.adjustAmount, "家庭收入变化，调整救助金额"), (.deliberation, "情况复杂，提交一事一议"), (.startTermination, "核实收入超标，启动停保程序"),
+        ]
+        let ids = try await (db as! any SQLDatabase).select().column("id").from("warnings").orderBy("id").all().map { try $0.decode(column: "id", as: UUID.self) }
+        for (i, id) in ids.enumerated() where i % 2 == 0 {
+            let days = 1 + (i / 2) % 16
+            let when = since.addingTimeInterval(Double(days) * 86_400)
+            let day = LocalDate(when, timeZone: .china)
+            _ = try await store.act(id, .assign(to: "社区协理员"), actor: officer, today: day, now: when)
+            let (outcome, reason) = outcomes[(i / 2) % outcomes.count]
+            _ = try await store.act(id, .dispose(outcome, reason: "演示：" + reason), actor: officer, today: day, now: when)
+            if i % 4 == 0 { _ = try await store.act(id, .close, actor: officer, today: day, now: when) }
         }
     }
 

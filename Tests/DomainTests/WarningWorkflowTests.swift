@@ -67,6 +67,25 @@ import Testing
         #expect(try Screen.fired(h).findings[0].fingerprint != s.findings[0].fingerprint)
     }
 
+    @Test func theFingerprintFollowsTheFactsNotTheWording() throws {
+        // An 85-year-old living alone: screened before and after a birthday, the sentence says 85 then 86,
+        // but nothing the warning rests on changed, so a warning closed with "no action" stays closed.
+        let h = RegisterHousehold.single(age: 85)
+        let before = RegisterHousehold.today, after = RegisterHousehold.today.adding(days: 70)
+        func s01(_ d: LocalDate) throws -> Finding {
+            let std = try Screen.screener.calculator.standards(region: RegisterHousehold.region, date: d)
+            return try #require(try Screen.screener.screen(h.profile, on: d, standards: std).findings.first { $0.indicator.code == "JZ-S01" })
+        }
+        let a = try s01(before), b = try s01(after)
+        #expect(a.evidence.map(\.text) != b.evidence.map(\.text))
+        #expect(a.fingerprint == b.fingerprint)
+        var richer = h
+        richer.fact(h.members[0].id, .pension, yuan: 300, from: RegisterHousehold.ago(10))
+        let std = try Screen.screener.calculator.standards(region: RegisterHousehold.region, date: before)
+        let c = try #require(try Screen.screener.screen(richer.profile, on: before, standards: std).findings.first { $0.indicator.code == "JZ-S01" })
+        #expect(c.fingerprint != a.fingerprint, "a new pension is a change in the facts")
+    }
+
     @Test func aBadCatalogueIsRefusedWithItsReason() {
         let dup = #"{"version":"x","maximumScore":100,"dimensionCaps":{},"schedules":[],"indicators":[{"code":"A","name":"a","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}},{"code":"A","name":"b","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}}]}"#
         #expect(throws: DomainError.invalidData(file: "t.json", reason: "指标代码 A 重复")) { try IndicatorCatalogue.load(Data(dup.utf8), file: "t.json") }

@@ -158,4 +158,44 @@ try:
     check(after == before - 1, f"the confirmed match leaves the queue ({before} → {after})")
 finally:
     phone.quit()
+# Monitoring: the coordinator's warnings on a phone, a verification visit sent by the township and recorded
+# by the coordinator, and the city's dashboard with its server-drawn charts.
+phone = make_driver(390, 844, phone=True)
+desk = make_driver(1280, 900)
+try:
+    login(phone, "coordinator")
+    phone.get(BASE + "/warnings")
+    warnings = phone.find_elements(By.CSS_SELECTOR, "a[href^='/warnings/']")
+    check(len(warnings) >= 1, f"the coordinator's community has warnings ({len(warnings)} on the first page)")
+    check("********" in phone.page_source, "IDs in the warning inbox are masked")
+    width = phone.execute_script("return document.documentElement.scrollWidth")
+    viewport = phone.execute_script("return window.innerWidth")
+    check(width <= viewport, f"the warning inbox fits a phone screen ({width}px of {viewport}px)")
+    phone.save_screenshot(os.path.join(OUT, "warnings-phone.png"))
+    warning_url = warnings[0].get_attribute("href")
+    phone.get(warning_url)
+    check("证据" in phone.page_source and "提交处置" not in phone.page_source, "the coordinator reads the evidence but does not dispose")
+
+    login(desk, "township")
+    desk.get(warning_url)
+    desk.find_element(By.XPATH, "//button[contains(., '发起入户核实')]").click()
+    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    check("核实中" in desk.page_source, "the township officer sends the coordinator to verify")
+
+    phone.get(BASE + "/visits")
+    phone.find_element(By.NAME, "findings").send_keys("已入户核实，情况属实。")
+    phone.save_screenshot(os.path.join(OUT, "visit-phone.png"))
+    phone.find_element(By.CSS_SELECTOR, ".visit button.confirm").click()
+    WebDriverWait(phone, 10).until(lambda d: "/visits?done" in d.current_url)
+    check("核实结果已提交" in phone.page_source, "the coordinator records the home visit on a phone")
+
+    logout(desk)
+    login(desk, "admin")
+    desk.get(BASE + "/monitoring")
+    charts = desk.find_elements(By.CSS_SELECTOR, "svg.chart")
+    check(len(charts) >= 5 and "与天津公开数据对照" in desk.page_source, f"the dashboard draws its charts ({len(charts)}) and the Tianjin comparison")
+    desk.save_screenshot(os.path.join(OUT, "monitoring-dashboard.png"))
+finally:
+    phone.quit()
+    desk.quit()
 print("browser walkthrough passed")

@@ -362,10 +362,13 @@ struct HouseholdMaker {
                                  since: since(), monthlyAmount: Cents(gap), status: rng.chance(0.97) ? .active : .suspended))
         }
         // Students of an enrolled dibao household usually receive education assistance as well; a few do not.
-        if out.contains(where: { $0.program == .dibao }) {
-            for m in members where ![.notApplicable, .preschool, .droppedOut].contains(m.schooling) && rng.chance(0.9) {
-                out.append(Enrolment(id: Enrolment.ID(rng.uuid()), householdID: householdID, memberID: m.id, program: .education,
-                                     since: since(), monthlyAmount: Cents(0), status: .active))
+        // Drawn from a generator seeded by the student, so the rest of the city is the same as before this was added.
+        if let dibao = out.first(where: { $0.program == .dibao }) {
+            for m in members where ![.notApplicable, .preschool, .droppedOut].contains(m.schooling) {
+                var own = SeededRandom(seed: withUnsafeBytes(of: m.id.rawValue.uuid) { $0.load(as: UInt64.self) })
+                guard own.chance(0.9) else { continue }
+                out.append(Enrolment(id: Enrolment.ID(own.uuid()), householdID: householdID, memberID: m.id, program: .education,
+                                     since: dibao.since, monthlyAmount: Cents(0), status: .active))
             }
         }
         for m in members {

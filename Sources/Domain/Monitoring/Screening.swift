@@ -8,8 +8,13 @@ public struct Evidence: Codable, Sendable, Hashable {
     public var date: LocalDate?
     public var reference: String?
     public var factID: String?
+    /// What the evidence rests on (a fact and its values, an enrolment, a member, a calculated figure), for the
+    /// fingerprint. Not the text: "85岁" in a sentence changes on a birthday while the facts stay the same.
+    public var key: String?
 
-    public init(text: String, department: Department? = nil, date: LocalDate? = nil, reference: String? = nil, factID: String? = nil) {
+    public init(text: String, department: Department? = nil, date: LocalDate? = nil, reference: String? = nil, factID: String? = nil,
+                key: String? = nil) {
+        self.key = key
         self.text = text
         self.department = department
         self.date = date
@@ -27,11 +32,7 @@ public struct Finding: Sendable, Hashable {
     public var fingerprint: String {
         var h = FNV1a()
         h.add(indicator.code)
-        for e in evidence {
-            h.add(e.text)
-            h.add(e.factID ?? "")
-            h.add(e.date?.description ?? "")
-        }
+        for e in evidence { h.add(e.key ?? e.text) }
         return h.hex
     }
 }
@@ -156,13 +157,15 @@ struct HouseholdView {
         let amount = f.amount.map { " \($0.yuanText)" } ?? ""
         let note = f.note.isEmpty ? "" : "（\(f.note)）"
         return Evidence(text: "\(who(f.memberID))\(f.kind.chinese)\(amount)\(note)", department: f.provenance.department,
-                        date: f.validFrom, reference: f.provenance.reference, factID: f.id.description)
+                        date: f.validFrom, reference: f.provenance.reference, factID: f.id.description,
+                        key: "fact:\(f.id)|\(f.amount?.value ?? -1)|\(f.validFrom)|\(f.validTo?.description ?? "")")
     }
 
     func evidence(_ e: Enrolment) -> Evidence {
         let person = profile.member(e.memberID).map { "（\($0.name)）" } ?? ""
         let state = e.status == .active ? "在保" : "\(e.status.chinese)（待处理）"
-        return Evidence(text: "\(state)：\(e.program.chinese)\(person)，每月 \(e.monthlyAmount.yuanText)", department: .civilAffairs, date: e.since)
+        return Evidence(text: "\(state)：\(e.program.chinese)\(person)，每月 \(e.monthlyAmount.yuanText)", department: .civilAffairs, date: e.since,
+                        key: "enrolment:\(e.id)|\(e.status.rawValue)")
     }
 
     func inWindow(_ d: LocalDate, days: Int) -> Bool { d <= date && d > date.adding(days: -days) }
@@ -193,12 +196,12 @@ struct HouseholdView {
             if let lo, matching.count < lo { return nil }
             if let hi, matching.count > hi { return nil }
             return lo.map { $0 > 0 } == true
-                ? matching.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)") } : []
+                ? matching.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)", key: "member:\($0.id)") } : []
         case .memberShare(let filter, let share):
             guard !living.isEmpty, let ratio = try? Ratio(decimal: share) else { return nil }
             let n = living.filter { filter.matches($0, on: date) }.count
             guard Int64(n) * ratio.denominator >= ratio.numerator * Int64(living.count) else { return nil }
-            return [Evidence(text: "共同生活成员 \(living.count) 人，其中 \(n) 人符合条件")]
+            return [Evidence(text: "共同生活成员 \(living.count) 人，其中 \(n) 人符合条件", key: "share:\(n)/\(living.count)")]
         case .recentFact(let kinds, let days, let filter):
             let hits = profile.facts.filter { f in
                 kinds.contains(f.kind) && inWindow(f.validFrom, days: days)
@@ -210,7 +213,7 @@ struct HouseholdView {
             let hits = profile.facts.filter { kinds.contains($0.kind) && inWindow($0.validFrom, days: days) }
             let total = hits.reduce(Cents(0)) { $0 + ($1.amount ?? Cents(0)) }
             guard total >= line, !hits.isEmpty else { return nil }
-            return [Evidence(text: "近\(days)天合计 \(total.yuanText)，预警线 \(line.yuanText)（\(threshold.text)）")]
+            return [Evidence(text: "近\(days)天合计 \(total.yuanText)，预警线 \(line.yuanText)（\(threshold.text)）", key: "total")]
                 + hits.sorted { $0.validFrom > $1.validFrom }.prefix(10).map(evidence)
         case .factEnded(let kinds, let days):
             let inForce = Set(profile.facts.filter { kinds.contains($0.kind) && $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }
@@ -228,7 +231,8 @@ struct HouseholdView {
             guard let a = assessment, let line = try? threshold.resolve(dibaoMonthly: dibaoMonthly), a.figures.countedMembers > 0 else { return nil }
             let per = Cents(a.figures.incomePerMemberCents)
             guard per < line else { return nil }
-            return [Evidence(text: "政策计算：家庭人均月收入 \(per.yuanText)，低于 \(line.yuanText)（\(threshold.text)）", department: .civilAffairs, date: date)]
+            return [Evidence(text: "政策计算：家庭人均月收入 \(per.yuanText)，低于 \(line.yuanText)（\(threshold.text)）", department: .civilAffairs, date: date,
+                             key: "income:\(per.value)")]
         case .enrolled(let programs):
             let hits = active.filter { programs.isEmpty || programs.contains($0.program) }
             return hits.isEmpty ? nil : hits.map(evidence)
@@ -239,7 +243,8 @@ struct HouseholdView {
             }
             return hits.isEmpty ? nil : hits.map { d in
                 let person = d.member.flatMap { id in profile.members.first { $0.id.description == id }?.name }.map { "（\($0)）" } ?? ""
-                return Evidence(text: "政策计算：符合\(d.program.chinese)\(person)但未纳入——\(d.summary)", department: .civilAffairs, date: date)
+                return Evidence(text: "政策计算：符合\(d.program.chinese)\(person)但未纳入——\(d.summary)", department: .civilAffairs, date: date,
+                                key: "qualifies:\(d.program.rawValue):\(d.member ?? "-"):\(a.figures.incomePerMemberCents)")
             }
         case .enrolledNotQualifying(let programs):
             guard let a = assessment else { return nil }
@@ -249,7 +254,8 @@ struct HouseholdView {
                 let d = a.decision(e.program, member: e.memberID?.description) ?? (e.memberID == nil ? a.decision(e.program) : nil)
                 guard d == nil || d?.outcome == .doesNotQualify else { continue }
                 out.append(evidence(e))
-                out.append(Evidence(text: "政策计算：不再符合\(e.program.chinese)——\(d?.summary ?? "不具备该项目的基本条件")", department: .civilAffairs, date: date))
+                out.append(Evidence(text: "政策计算：不再符合\(e.program.chinese)——\(d?.summary ?? "不具备该项目的基本条件")", department: .civilAffairs, date: date,
+                                    key: "notQualifying:\(e.program.rawValue):\(a.figures.incomePerMemberCents)"))
             }
             return out.isEmpty ? nil : out
         case .acquiredWhileEnrolled(let kinds, let programs):
@@ -300,7 +306,7 @@ struct HouseholdView {
             return out.isEmpty ? nil : out
         case .scoreAtLeast(let points):
             guard let s = score, s.total >= points else { return nil }
-            return [Evidence(text: "综合困难评分 \(s.total)（满分 \(s.maximum)，越高越困难），达到预警线 \(points)")]
+            return [Evidence(text: "综合困难评分 \(s.total)（满分 \(s.maximum)，越高越困难），达到预警线 \(points)", key: "score:\(s.total)")]
         }
     }
 }
