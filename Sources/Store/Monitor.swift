@@ -87,16 +87,24 @@ public struct Monitor: Sendable {
             let total = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("households")
                 .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
-            var after: UUID?
-            while true {
+            @Sendable func page(after: UUID?) async throws -> Loaded {
                 var q = sql.select().column("id").from("households")
                     .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 if let after { q = q.where("id", .greaterThan, after) }
                 let ids = try await q.orderBy("id").limit(Self.batch).all().map { try $0.decode(column: "id", as: UUID.self) }
-                guard let last = ids.last else { break }
-                try await screenBatch(ids, report: &report)
-                after = last
+                return Loaded(ids: ids, profiles: try await ProfileLoader(sql: sql).load(ids))
+            }
+            var cache = StandardsCache()
+            var current = try await page(after: nil)
+            while let last = current.ids.last {
+                // The next page is read while this one is evaluated; writing waits for both, so a read never
+                // meets this run's own write (SQLite allows one writer and no reader during it).
+                async let upcoming = page(after: last)
+                let results = try evaluate(current.profiles, cache: &cache)
+                let next = try await upcoming
+                try await reconcile(current, results, report: &report)
                 progress(report.households, total)
+                current = next
             }
         }
         report.seconds = now().timeIntervalSince(started)
@@ -138,11 +146,45 @@ public struct Monitor: Sendable {
 
     private func screen(_ ids: [UUID], report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void) async throws {
         var start = 0
+        var cache = StandardsCache()
         while start < ids.count {
-            try await screenBatch(Array(ids[start..<min(ids.count, start + Self.batch)]), report: &report)
+            let batch = Array(ids[start..<min(ids.count, start + Self.batch)])
+            let loaded = Loaded(ids: batch, profiles: try await ProfileLoader(sql: sql).load(batch))
+            try await reconcile(loaded, try evaluate(loaded.profiles, cache: &cache), report: &report)
             start += Self.batch
             progress(report.households, ids.count)
         }
+    }
+
+    struct Loaded: Sendable {
+        var ids: [UUID]
+        var profiles: [HouseholdProfile]
+    }
+
+    /// Standards per residence region, resolved once per county (parameters are never set below a county).
+    struct StandardsCache {
+        var byRegion: [RegionCode: Standards] = [:]
+        var byCounty: [RegionCode: Standards] = [:]
+
+        mutating func get(_ region: RegionCode, date: LocalDate, calculator: PolicyCalculator) throws -> Standards {
+            if let s = byRegion[region] { return s }
+            let county = region.level > .county ? (region.ancestor(at: .county) ?? region) : region
+            let s = try byCounty[county] ?? calculator.standards(region: county, date: date)
+            byCounty[county] = s
+            byRegion[region] = s
+            return s
+        }
+    }
+
+    /// The catalogue over each household, on every core. Pure: no database.
+    func evaluate(_ profiles: [HouseholdProfile], cache: inout StandardsCache) throws -> [HouseholdScreening] {
+        let date = today
+        var standards: [Standards] = []
+        standards.reserveCapacity(profiles.count)
+        for p in profiles { standards.append(try cache.get(p.household.residenceRegion, date: date, calculator: setup.screener.calculator)) }
+        let screener = setup.screener
+        let work = Array(zip(profiles, standards))
+        return try Parallel.map(work) { p, s in try screener.screen(p, on: date, standards: s) }
     }
 
     private func begin(_ r: ScreeningReport, actor: Actor, at: Date) async throws {
@@ -160,19 +202,11 @@ public struct Monitor: Sendable {
 
     // MARK: one batch
 
-    /// Screens a batch of households and reconciles their warnings and scores, all in one transaction.
-    func screenBatch(_ ids: [UUID], report: inout ScreeningReport) async throws {
+    /// Reconciles a batch's warnings and scores with what screening found, the writes in one transaction.
+    func reconcile(_ loaded: Loaded, _ results: [HouseholdScreening], report: inout ScreeningReport) async throws {
+        let (ids, profiles) = (loaded.ids, loaded.profiles)
         guard !ids.isEmpty else { return }
         let date = today
-        let profiles = try await ProfileLoader(sql: sql).load(ids)
-        var standards: [RegionCode: Standards] = [:]
-        for p in profiles where standards[p.household.residenceRegion] == nil {
-            standards[p.household.residenceRegion] = try setup.screener.calculator.standards(region: p.household.residenceRegion, date: date)
-        }
-        let screener = setup.screener
-        let frozen = standards
-        let results = try Parallel.map(profiles) { p in try screener.screen(p, on: date, standards: frozen[p.household.residenceRegion]!) }
-
         var existing: [UUID: [(id: UUID, indicator: String, status: WarningStatus, fingerprint: String, cleared: Bool, score: Int)]] = [:]
         for r in try await sql.select().columns("id", "household_id", "indicator", "status", "fingerprint", "cleared_on", "score").from("warnings")
             .where("household_id", .in, ids).all() {
