@@ -28,8 +28,7 @@ struct FactApplier {
     func apply(_ items: [(record: FeedRecord, person: Person, importID: UUID)], counts: inout Counts) async throws {
         guard !items.isEmpty else { return }
         var existing: [String: (id: UUID, amount: Int64?, from: String, to: String?)] = [:]
-        for row in try await sql.select().columns("id", "natural_key", "amount_cents", "valid_from", "valid_to").from("facts")
-            .where("feed", .equal, spec.name).where(BulkJSON.inList(sql, "natural_key", items.map(\.record.naturalKey))).all() {
+        for row in try await sql.raw(BulkJSON.lookup(sql, keys: items.map(\.record.naturalKey), feed: spec.name)).all() {
             existing[try row.decode(column: "natural_key", as: String.self)] = (try row.decode(column: "id", as: UUID.self),
                                                                                try row.decode(column: "amount_cents", as: Int64?.self),
                                                                                try row.decode(column: "valid_from", as: String.self),

@@ -415,7 +415,9 @@ struct AddMonitoring: AsyncMigration {
                                        ("idx_visits_warning", "home_visits", ["warning_id"]),
                                        ("idx_scores_rank", "household_scores", ["residence_region", "score"]),
                                        ("idx_holds_household", "payment_holds", ["household_id"]),
-                                       ("idx_events_created", "events", ["created_at"])] {
+                                       ("idx_events_created", "events", ["created_at"]),
+                                       // Screening pages through a region's households in (residence, id) order.
+                                       ("idx_households_residence_id", "households", ["residence_region", "id"])] {
             var b = db.sql.create(index: name).on(table)
             for c in columns { b = b.column(c) }
             try await b.run()
@@ -424,6 +426,7 @@ struct AddMonitoring: AsyncMigration {
 
     func revert(on db: any Database) async throws {
         try await db.sql.drop(index: "idx_events_created").run()
+        try await db.sql.drop(index: "idx_households_residence_id").run()
         for table in ["payment_holds", "screenings", "household_scores", "home_visits", "warning_actions", "warnings"] {
             try await db.schema(table).delete()
         }

@@ -71,6 +71,11 @@ public struct Monitor: Sendable {
     /// Every household living in `region` (`since`: only those with events recorded since then).
     public func screen(region: RegionCode, since: Date? = nil, actor: Actor,
                        progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> ScreeningReport {
+        // The city's tuning of the weights, as it stands when the run starts.
+        try await Monitor(db, setup: try await setup.tuned(from: db), now: now).runScreen(region: region, since: since, actor: actor, progress: progress)
+    }
+
+    private func runScreen(region: RegionCode, since: Date?, actor: Actor, progress: @Sendable (_ done: Int, _ total: Int) -> Void) async throws -> ScreeningReport {
         guard actor.may(.handleWarnings) || actor.role == .cityAdmin else { throw DomainError.forbidden }
         guard actor.covers(region) else { throw DomainError.forbidden }
         var report = ScreeningReport(id: UUID(), mode: since == nil ? .full : .incremental, region: region.value)
@@ -87,16 +92,23 @@ public struct Monitor: Sendable {
             let total = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("households")
                 .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
-            @Sendable func page(after: UUID?) async throws -> Loaded {
-                var q = sql.select().column("id").from("households")
+            // Pages in (residence, id) order through the index on both: a page costs the same at the end of a
+            // city as at its start (ordering by id alone made every page sort the whole region).
+            @Sendable func page(after: (region: String, id: UUID)?) async throws -> (Loaded, (region: String, id: UUID)?) {
+                var q = sql.select().columns("id", "residence_region").from("households")
                     .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
-                if let after { q = q.where("id", .greaterThan, after) }
-                let ids = try await q.orderBy("id").limit(Self.batch).all().map { try $0.decode(column: "id", as: UUID.self) }
-                return Loaded(ids: ids, profiles: try await ProfileLoader(sql: sql).load(ids))
+                if let after {
+                    q = q.where(SQLBinaryExpression(SQLGroupExpression([SQLColumn("residence_region"), SQLColumn("id")]), .greaterThan,
+                                                    SQLGroupExpression([SQLBind(after.region), SQLBind(after.id)])))
+                }
+                let rows = try await q.orderBy("residence_region").orderBy("id").limit(Self.batch).all()
+                let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+                let last = try rows.last.map { (try $0.decode(column: "residence_region", as: String.self), try $0.decode(column: "id", as: UUID.self)) }
+                return (Loaded(ids: ids, profiles: try await ProfileLoader(sql: sql).load(ids)), last)
             }
             var cache = StandardsCache()
-            var current = try await page(after: nil)
-            while let last = current.ids.last {
+            var (current, cursor) = try await page(after: nil)
+            while let last = cursor {
                 // The next page is read while this one is evaluated; writing waits for both, so a read never
                 // meets this run's own write (SQLite allows one writer and no reader during it).
                 async let upcoming = page(after: last)
@@ -104,7 +116,7 @@ public struct Monitor: Sendable {
                 let next = try await upcoming
                 try await reconcile(current, results, report: &report)
                 progress(report.households, total)
-                current = next
+                (current, cursor) = next
             }
         }
         report.seconds = now().timeIntervalSince(started)
@@ -118,6 +130,10 @@ public struct Monitor: Sendable {
     /// exact or confirmed death, then re-screens every household with a new event. Run after each import and
     /// each confirmed link; running it again finds nothing new to do.
     public func reactToEvents(actor: Actor) async throws -> ScreeningReport {
+        try await Monitor(db, setup: try await setup.tuned(from: db), now: now).runReaction(actor: actor)
+    }
+
+    private func runReaction(actor: Actor) async throws -> ScreeningReport {
         var report = ScreeningReport(id: UUID(), mode: .event, region: actor.jurisdiction.value)
         let started = now()
         let settings = SettingsStore(db)
@@ -145,14 +161,22 @@ public struct Monitor: Sendable {
     }
 
     private func screen(_ ids: [UUID], report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void) async throws {
-        var start = 0
+        let batches = stride(from: 0, to: ids.count, by: Self.batch).map { Array(ids[$0..<min(ids.count, $0 + Self.batch)]) }
+        guard !batches.isEmpty else { return }
+        let sql = self.sql
+        @Sendable func load(_ i: Int) async throws -> Loaded {
+            i < batches.count ? Loaded(ids: batches[i], profiles: try await ProfileLoader(sql: sql).load(batches[i])) : Loaded(ids: [], profiles: [])
+        }
         var cache = StandardsCache()
-        while start < ids.count {
-            let batch = Array(ids[start..<min(ids.count, start + Self.batch)])
-            let loaded = Loaded(ids: batch, profiles: try await ProfileLoader(sql: sql).load(batch))
-            try await reconcile(loaded, try evaluate(loaded.profiles, cache: &cache), report: &report)
-            start += Self.batch
+        var current = try await load(0)
+        for i in batches.indices {
+            // As in a full screening: the next batch is read while this one is evaluated.
+            async let upcoming = load(i + 1)
+            let results = try evaluate(current.profiles, cache: &cache)
+            let next = try await upcoming
+            try await reconcile(current, results, report: &report)
             progress(report.households, ids.count)
+            current = next
         }
     }
 

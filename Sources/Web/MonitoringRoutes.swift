@@ -28,7 +28,7 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
 
     @Sendable func detailPage(_ req: Request, _ id: UUID, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor()
-        guard let d = try await req.warnings.detail(id, actor: actor, today: req.today, catalogue: req.monitoring.screener.catalogue) else {
+        guard let d = try await req.warnings.detail(id, actor: actor, today: req.today, catalogue: try await req.monitoring.tuned(from: req.db).screener.catalogue) else {
             throw Abort(.notFound)
         }
         // The calculator's view of the household today, beside the warning (reading the profile is audited as such).
@@ -106,6 +106,28 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
     staff.get("monitoring", "ranking") { req -> Response in
         let actor = try req.actor()
         return Layout.response(WarningPages.ranking(chrome: try await Layout.chrome(req, .monitoring), items: try await req.warnings.ranked(actor: actor, limit: 100)))
+    }
+    staff.get("monitoring", "indicators") { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.viewWarnings) else { throw DomainError.forbidden }
+        let setup = try await req.monitoring.tuned(from: req.db)
+        return Layout.response(WarningPages.indicators(chrome: try await Layout.chrome(req, .monitoring), catalogue: setup.screener.catalogue,
+                                                       mayTune: actor.may(.tuneIndicators), notice: req.query[String.self, at: "done"].map { "已保存 \($0) 的调整，下次筛查起生效。" }))
+    }
+    struct TuneForm: Content { var points: Int; var severity: String; var deadline: Int }
+    staff.post(path(SiteURL.Pattern.indicatorTune)) { req -> Response in
+        guard let code = req.parameters.get("code") else { throw Abort(.notFound) }
+        let form = try req.content.decode(TuneForm.self)
+        guard let severity = Severity(rawValue: form.severity) else { throw Abort(.badRequest, reason: "程度取值无效") }
+        do {
+            try await IndicatorTuningStore(req.db).tune(code, to: .init(points: form.points, severity: severity, deadlineWorkingDays: form.deadline),
+                                                        catalogue: req.monitoring.screener.catalogue, actor: try req.actor())
+        } catch let e as DomainError where e != .forbidden {
+            throw Abort(.badRequest, reason: e.chinese)
+        }
+        var c = URLComponents()
+        c.queryItems = [URLQueryItem(name: "done", value: code)]
+        return req.redirect(to: SiteURL.indicators.path + "?" + (c.percentEncodedQuery ?? ""), redirectType: .normal)
     }
     staff.get("screenings") { req -> Response in
         let actor = try req.actor()

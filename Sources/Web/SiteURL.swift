@@ -30,6 +30,8 @@ public enum SiteURL: Sendable, Equatable {
     case monitoring
     case ranking
     case screenings
+    case indicators
+    case indicatorTune(String)
     case apiWarnings
     case apiWarning(UUID)
     case apiWarningActions(UUID)
@@ -66,6 +68,8 @@ public enum SiteURL: Sendable, Equatable {
         case .monitoring: return "/monitoring"
         case .ranking: return "/monitoring/ranking"
         case .screenings: return "/screenings"
+        case .indicators: return "/monitoring/indicators"
+        case .indicatorTune(let code): return "/monitoring/indicators/\(code)"
         case .apiWarnings: return "/api/v1/warnings"
         case .apiWarning(let id): return "/api/v1/warnings/\(id.uuidString)"
         case .apiWarningActions(let id): return "/api/v1/warnings/\(id.uuidString)/actions"
@@ -94,6 +98,7 @@ public enum SiteURL: Sendable, Equatable {
         static let apiAssessments = ["api", "v1", "assessments"]
         static let warning = ["warnings", ":warningID"]
         static let visitComplete = ["visits", ":visitID", "complete"]
+        static let indicatorTune = ["monitoring", "indicators", ":code"]
         static let apiWarnings = ["api", "v1", "warnings"]
         static let apiWarning = ["api", "v1", "warnings", ":warningID"]
         static let apiWarningActions = ["api", "v1", "warnings", ":warningID", "actions"]

@@ -19,7 +19,7 @@ struct BenchScreen: AsyncParsableCommand {
     static let opensppSecondsPerMillion = 600.0
 
     func run() async throws {
-        print("jiuzhu bench screen — \(persons) persons, feed \(feedRows) rows, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        say("jiuzhu bench screen — \(persons) persons, feed \(feedRows) rows, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         for (name, environment) in BenchSupport.engines() {
             try await BenchSupport.withDatabase(name, environment, label: "benchscreen", keepSQLiteFile: sqliteFile) { try await measure(name, $0) }
         }
@@ -42,7 +42,7 @@ struct BenchScreen: AsyncParsableCommand {
             _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: admin) { bar.update($0) }
             bar.finish()
             people = try await count("members")
-            print("[\(name)] generated \(households) households, \(people) persons in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+            say("[\(name)] generated \(households) households, \(people) persons in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
         }
         let households = try await count("households")
         let setup = try MonitoringSetup.bundled()
@@ -51,12 +51,12 @@ struct BenchScreen: AsyncParsableCommand {
         let full = try await Monitor(scratch.db, setup: setup).screen(region: city.city.code, actor: admin) { done, total in bar.update(done, of: total) }
         bar.finish()
         let perMillion = full.seconds / Double(people) * 1_000_000
-        print("[\(name)] full screening: \(full.households) households / \(people) persons in \(String(format: "%.1f", full.seconds)) s " +
+        say("[\(name)] full screening: \(full.households) households / \(people) persons in \(String(format: "%.1f", full.seconds)) s " +
               "= \(Int(Double(people) / full.seconds)) persons/s; warnings raised \(full.raised); peak RSS \(rssBefore) → \(BenchSupport.peakRSSMegabytes()) MB")
-        print("[\(name)]   per million persons \(String(format: "%.1f", perMillion)) s; OpenSPP's stated target 600 s per million → " +
+        say("[\(name)]   per million persons \(String(format: "%.1f", perMillion)) s; OpenSPP's stated target 600 s per million → " +
               "\(String(format: "%.0f", Self.opensppSecondsPerMillion / perMillion))× faster")
         let again = try await Monitor(scratch.db, setup: setup).screen(region: city.city.code, actor: admin)
-        print("[\(name)] second full screening (nothing changed): \(String(format: "%.1f", again.seconds)) s, raised \(again.raised), updated \(again.updated)")
+        say("[\(name)] second full screening (nothing changed): \(String(format: "%.1f", again.seconds)) s, raised \(again.raised), updated \(again.updated)")
 
         // A medical-insurance feed of claims for existing persons: the import's own reaction is the incremental screening.
         let ids = try await sql.select().column("national_id").from("members").limit(min(people, feedRows)).all()
@@ -75,10 +75,13 @@ struct BenchScreen: AsyncParsableCommand {
         let officer = Actor(userID: nil, username: "bench", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli")
         let report = try await FeedImporter(scratch.db, spec: spec, actor: officer, monitoring: setup).run(path: path)
         if let s = report.screening {
-            print("[\(name)] incremental after a \(report.rowsRead)-row feed (import \(String(format: "%.1f", report.validateSeconds + report.applySeconds)) s): " +
+            say("[\(name)] incremental after a \(report.rowsRead)-row feed (import \(String(format: "%.1f", report.validateSeconds + report.applySeconds)) s): " +
                   "\(s.households) households re-screened in \(String(format: "%.1f", s.seconds)) s, raised \(s.raised), updated \(s.updated); peak RSS \(BenchSupport.peakRSSMegabytes()) MB")
         } else {
-            print("[\(name)] incremental screening failed: \(report.screeningError ?? "?")")
+            say("[\(name)] incremental screening failed: \(report.screeningError ?? "?")")
         }
     }
 }
+
+/// Written at once, even into a file: a long run's figures are not lost if it is stopped.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }

@@ -250,4 +250,67 @@ import Testing
             #expect(try await PersonLinkageTests.count(f, "audit_entries WHERE action IN ('handleWarning','recordVisit','readWarning')") == 5)
         }
     }
+
+    @Test func tuningIsAuditedAndTakesEffectOnTheNextScreening() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            _ = try await Self.importRows(f, "disabled-federation-certificates", header: "身份证号,姓名,残疾类别,残疾等级,发证日期,残疾人证号",
+                                          ["\(p.member.nationalID.value),\(p.member.name),肢体残疾,二级,\(Self.day(-10)),CJ-T-9"])
+            func contributions() async throws -> String {
+                try await Self.sql(f).select().column("contributions").from("household_scores").where("household_id", .equal, p.household).first()!
+                    .decode(column: "contributions", as: String.self)
+            }
+            #expect(try await contributions().contains("JZ-D01"))
+            let catalogue = try IndicatorCatalogue.bundled()
+            let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
+            await #expect(throws: DomainError.forbidden) {
+                try await IndicatorTuningStore(f.scratch.db).tune("JZ-D01", to: .init(points: 1), catalogue: catalogue, actor: officer)
+            }
+            await #expect(throws: DomainError.self) {
+                try await IndicatorTuningStore(f.scratch.db).tune("JZ-NOPE", to: .init(points: 1), catalogue: catalogue, actor: f.system)
+            }
+            // The city stops scoring a new severe-disability certificate (the federation already counts in its own indicator).
+            let d01 = try #require(catalogue[code: "JZ-D01"])
+            try await IndicatorTuningStore(f.scratch.db).tune("JZ-D01", to: .init(points: 0, severity: .high, deadlineWorkingDays: 3),
+                                                              catalogue: catalogue, actor: f.system)
+            #expect(try await PersonLinkageTests.count(f, "audit_entries WHERE action = 'tuneIndicators'") == 1)
+            let detail = try await Self.sql(f).select().column("detail").from("audit_entries").where("action", .equal, "tuneIndicators").first()!
+                .decode(column: "detail", as: String.self)
+            #expect(detail.contains("分值 \(d01.points)→0") && detail.contains("处置时限 \(d01.deadlineWorkingDays)→3"))
+            _ = try await Self.monitor(f).screen(region: f.city.city.code, actor: f.system)
+            #expect(!(try await contributions().contains("JZ-D01")), "the next screening uses the tuned weight")
+        }
+    }
+
+    @Test func theRegistrationPlaceIsInformedButDoesNotHandle() async throws {
+        try await Fixture.with(households: 120) { f in
+            // A household registered in one street that lives in another (apply-anywhere).
+            let p = try await Self.person(f)
+            let all = try await Self.sql(f).select().distinct().column("residence_region").from("households").all()
+                .map { try RegionCode(try $0.decode(column: "residence_region", as: String.self)) }
+            let home = try #require(p.region.ancestor(at: .township))
+            let elsewhere = try #require(all.first { !home.contains($0) })
+            try await Self.sql(f).update("households").set("residence_region", to: elsewhere.value).set("registered_region", to: p.region.value)
+                .where("id", .equal, p.household).run()
+            try await Self.sql(f).update("members").set("residence_region", to: elsewhere.value).where("household_id", .equal, p.household).run()
+            _ = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
+                                          ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-3)),SY-T-7"])
+            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let registrationOfficer = f.actor(.townshipOfficer, home)
+            let residenceOfficer = f.actor(.townshipOfficer, try #require(elsewhere.ancestor(at: .township)))
+            // Routed to where the household lives …
+            let here = try await store.inbox(WarningFilter(limit: 500), actor: residenceOfficer, today: Self.today).items.filter { $0.householdID == p.household }
+            #expect(here.contains { $0.indicator == "JZ-J01" && !$0.forInformation })
+            // … and shown, for information, where it is registered, only when asked for.
+            let plain = try await store.inbox(WarningFilter(limit: 500), actor: registrationOfficer, today: Self.today).items
+            #expect(!plain.contains { $0.householdID == p.household })
+            let informed = try await store.inbox(WarningFilter(includeRegistered: true, limit: 500), actor: registrationOfficer, today: Self.today).items
+            let w = try #require(informed.first { $0.householdID == p.household && $0.indicator == "JZ-J01" })
+            #expect(w.forInformation)
+            let detail = try #require(try await store.detail(w.id, actor: registrationOfficer, today: Self.today, catalogue: try IndicatorCatalogue.bundled()))
+            #expect(!detail.mayAct)
+            #expect(try await store.act(w.id, .assign(to: "户籍地经办人"), actor: registrationOfficer, today: Self.today) == nil)
+            #expect(try await store.act(w.id, .assign(to: "居住地经办人"), actor: residenceOfficer, today: Self.today) == .assigned)
+        }
+    }
 }

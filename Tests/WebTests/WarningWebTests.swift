@@ -125,4 +125,27 @@ import Vapor
             #expect(outsider.status == .notFound)
         }
     }
+
+    @Test func aCityAdministratorTunesAnIndicator() async throws {
+        try await TestSite.with(households: 20) { site in
+            let a = site.browser()
+            try await a.login("admin")
+            let page = try await a.get(SiteURL.indicators.path)
+            #expect(page.status == .ok && page.body.string.contains("JZ-E01") && page.body.string.contains("form class=\"tune\""))
+            let token = try #require(Browser.csrf(in: page))
+            let saved = try await a.post(SiteURL.indicatorTune("JZ-E01").path, form: ["_csrf": token, "points": "25", "severity": "critical", "deadline": "3"])
+            #expect(saved.status == .seeOther)
+            let after = try await a.get(SiteURL.indicators.path + "?done=JZ-E01")
+            #expect(after.body.string.contains("已保存 JZ-E01"))
+            #expect(try await a.post(SiteURL.indicatorTune("JZ-E01").path, form: ["_csrf": token, "points": "-1", "severity": "low", "deadline": "3"]).status == .badRequest)
+            let audited = try await (site.app.db as! any SQLDatabase).select().column("detail").from("audit_entries").where("action", .equal, "tuneIndicators").all()
+            #expect(audited.count == 1)
+            // Others read the catalogue but cannot change it.
+            let c = site.browser()
+            try await c.login("coordinator")
+            let seen = try await c.get(SiteURL.indicators.path)
+            #expect(seen.status == .ok && !seen.body.string.contains("form class=\"tune\""))
+            #expect(try await c.post(SiteURL.indicatorTune("JZ-E01").path, form: ["_csrf": try #require(Browser.csrf(in: seen)), "points": "1", "severity": "low", "deadline": "3"]).status == .forbidden)
+        }
+    }
 }

@@ -342,3 +342,40 @@ public struct IndicatorCatalogue: Codable, Sendable {
         guard maximumScore > 0 else { throw .invalidData(file: file, reason: "maximumScore 须大于0") }
     }
 }
+
+/// A city's adjustments to the shipped catalogue: points, severity and handling deadline per indicator.
+/// Kept apart from the file so that every change is one audited act, and the file stays the reference.
+public struct IndicatorTuning: Codable, Sendable, Equatable {
+    public struct Change: Codable, Sendable, Equatable {
+        public var points: Int?
+        public var severity: Severity?
+        public var deadlineWorkingDays: Int?
+
+        public init(points: Int? = nil, severity: Severity? = nil, deadlineWorkingDays: Int? = nil) {
+            self.points = points
+            self.severity = severity
+            self.deadlineWorkingDays = deadlineWorkingDays
+        }
+    }
+
+    public var changes: [String: Change]
+
+    public init(changes: [String: Change] = [:]) { self.changes = changes }
+}
+
+extension IndicatorCatalogue {
+    /// The catalogue with a city's tuning applied, checked like the file itself.
+    public func applying(_ tuning: IndicatorTuning) throws(DomainError) -> IndicatorCatalogue {
+        var c = self
+        for (code, change) in tuning.changes {
+            guard let i = c.indicators.firstIndex(where: { $0.code == code }) else {
+                throw .invalidData(file: "tuning", reason: "没有代码为 \(code) 的指标")
+            }
+            if let p = change.points { c.indicators[i].points = p }
+            if let s = change.severity { c.indicators[i].severity = s }
+            if let d = change.deadlineWorkingDays { c.indicators[i].deadlineWorkingDays = d }
+        }
+        try c.validate(file: "tuning")
+        return c
+    }
+}

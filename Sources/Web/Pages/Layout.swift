@@ -160,6 +160,7 @@ enum Layout {
     tr.overdue td{background:#fff5f4}.late{color:#b3261e}
     .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}.filters label{display:flex;flex-direction:column;font-size:.9rem}
     .filters select{font-size:1rem;padding:.35rem;border:1px solid #b8c2cc;border-radius:6px;max-width:16rem}
+    form.tune{display:flex;flex-wrap:wrap;gap:.3rem;align-items:center}form.tune input{width:4.5rem;padding:.3rem}
     .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));gap:.75rem;margin-bottom:1rem}
     .tile{background:#fff;border-radius:8px;padding:.75rem;box-shadow:0 1px 2px rgba(0,0,0,.08)}.tile strong{font-size:1.35rem}
     .decide button.reject{background:#fff;color:#8a1c12;border:1px solid #8a1c12}

@@ -219,6 +219,7 @@ enum WarningPages {
                         .tr(.td(.text("本演示城市")), .td(.class("num"), .text("\(people)")), .td(.class("num"), .text("\(f.total)")),
                             .td(.class("num"), .text("\(f.handled)")), .td(.class("num"), .text(per100(f.total, people)))))),
                 .p(.class("muted"), .text("演示城市的数据为虚构，首次全量筛查会集中发现存量问题，故预警率高于常态。")))),
+            .p(.a(.href(SiteURL.indicators.path), .text("预警指标与分值")), .text(" · "), .a(.href(SiteURL.ranking.path), .text("困难程度排序"))),
             .h2(.text("筛查记录")),
             .if(mayScreen, .form(.class("panel"), .action(SiteURL.screenings.path), .method(.post), csrf,
                 .button(.type(.submit), .text("立即对本辖区全量筛查")))),
@@ -244,6 +245,33 @@ enum WarningPages {
                     .td(.class("num"), label("不重复"), .text("\(r.suppressed)")), .td(.class("num"), label("已消除"), .text("\(r.cleared)")),
                     .td(.class("num"), label("暂停发放"), .text("\(r.holds)")))
             })))
+    }
+
+    /// The catalogue as the city runs it; city administrators adjust points, severity and deadlines (audited).
+    static func indicators(chrome: Layout.Chrome, catalogue: IndicatorCatalogue, mayTune: Bool, notice: String?) -> HTML {
+        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+        return Layout.page("预警指标", chrome,
+            .h1(.text("预警指标（\(catalogue.indicators.filter(\.raisesWarning).count) 项预警，\(catalogue.indicators.filter { !$0.raisesWarning }.count) 项仅计分）")),
+            .p(.class("muted"), .text("指标目录版本 \(catalogue.version)。困难评分为触发指标分值之和，各维度分别封顶，满分 \(catalogue.maximumScore)，越高越困难。" +
+                                      (mayTune ? "调整分值、程度或处置时限会记入审计日志，下次筛查起生效。" : ""))),
+            .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("指标")), .th(.text("维度")), .th(.text("类型")), .th(.text("依据")), .th(.text("程度 / 分值 / 时限")))),
+                .tbody(.group(catalogue.indicators.map { i in
+                    .tr(.td(label("指标"), .strong(.text(i.code)), .text(" \(i.name)")),
+                        .td(label("维度"), .text("\(i.dimension.chinese)（封顶 \(catalogue.cap(i.dimension))）")),
+                        .td(label("类型"), .text(i.raisesWarning ? i.kind.chinese : "仅计分")),
+                        .td(label("依据"), .span(.class("muted"), .text(i.basis))),
+                        .td(label("程度 / 分值 / 时限"), mayTune
+                            ? .form(.class("tune"), .action(SiteURL.indicatorTune(i.code).path), .method(.post), csrf,
+                                    .select(.attribute(named: "name", value: "severity"), .group(Severity.allCases.map { SimulationPage.option($0.rawValue, $0.chinese, selected: $0 == i.severity) })),
+                                    .input(.type(.number), .name("points"), .value("\(i.points)"), .attribute(named: "min", value: "0"), .attribute(named: "max", value: "\(catalogue.maximumScore)"),
+                                           .attribute(named: "aria-label", value: "分值")),
+                                    .input(.type(.number), .name("deadline"), .value("\(i.deadlineWorkingDays)"), .attribute(named: "min", value: "1"), .attribute(named: "max", value: "60"),
+                                           .attribute(named: "aria-label", value: "处置时限（工作日）")),
+                                    .button(.type(.submit), .text("保存")))
+                            : .text("\(i.severity.chinese) / \(i.points)分 / \(i.deadlineWorkingDays)个工作日")))
+                })))))
     }
 
     static func ranking(chrome: Layout.Chrome, items: [RankedHousehold]) -> HTML {
