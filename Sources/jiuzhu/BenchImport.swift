@@ -53,7 +53,10 @@ struct BenchImport: AsyncParsableCommand {
             let seconds = Date().timeIntervalSince(t0)
             print("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
                   "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
-                  "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s; peak RSS \(rssBefore) → \(BenchSupport.peakRSSMegabytes()) MB")
+                  "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s " +
+                  "= import \(String(format: "%.1f", report.validateSeconds + report.applySeconds)) s, then the screening it triggers: " +
+                  "\(report.screening.map { "\($0.households) households in \(String(format: "%.1f", $0.seconds)) s" } ?? report.screeningError ?? "none"); " +
+                  "peak RSS \(rssBefore) → \(BenchSupport.peakRSSMegabytes()) MB")
             try? FileManager.default.removeItem(atPath: path)
         }
     }
