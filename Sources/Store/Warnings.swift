@@ -136,9 +136,11 @@ public enum WarningActionError: Error, Equatable, CustomStringConvertible {
 public struct WarningStore: Sendable {
     let db: any Database
     let calendar: WorkingCalendar
-    public init(_ db: any Database, calendar: WorkingCalendar) {
+    let visitWorkingDays: Int
+    public init(_ db: any Database, setup: MonitoringSetup) {
         self.db = db
-        self.calendar = calendar
+        calendar = setup.calendar
+        visitWorkingDays = setup.screener.catalogue.verificationWorkingDays
     }
 
     var sql: any SQLDatabase { db.sql }
@@ -263,7 +265,7 @@ public struct WarningStore: Sendable {
                 update = update.set("assignee", to: who.trimmed)
                 note = who.trimmed
             case .startVerification:
-                let due = WarningWorkflow.dueDate(raised: today, workingDays: HomeVisits.verificationWorkingDays, calendar: calendar)
+                let due = WarningWorkflow.dueDate(raised: today, workingDays: visitWorkingDays, calendar: calendar)
                 try await tx.sql.insert(into: "home_visits")
                     .columns("id", "warning_id", "household_id", "residence_region", "status", "created_at", "created_by", "due_on")
                     .values(SQLBind(UUID()), SQLBind(id), SQLBind(try row.decode(column: "household_id", as: UUID.self)),
@@ -445,9 +447,4 @@ public struct ScreeningRun: Sendable, Codable, Equatable {
     public var suppressed: Int
     public var cleared: Int
     public var holds: Int
-}
-
-public enum HomeVisits {
-    /// Working days the coordinator has for a verification visit. A local practice, not a national limit [JC].
-    public static let verificationWorkingDays = 5
 }

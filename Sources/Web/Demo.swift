@@ -112,7 +112,7 @@ extension DemoSetup {
     /// Demo only: about half of the first screening's warnings handled over the following days by a demo
     /// officer, through the same workflow the pages use, with the time set back accordingly.
     static func handleSomeWarnings(db: any Database, setup: MonitoringSetup, since: Date) async throws {
-        let store = WarningStore(db, calendar: setup.calendar)
+        let store = WarningStore(db, setup: setup)
         let officer = Actor(userID: nil, username: "演示经办人", role: .cityAdmin, jurisdiction: try DemoSettings.bundled().cityCode, origin: "demo")
         let outcomes: [(DispositionOutcome, String)] = [
             (.enrol, "入户核实属实，已启动低保申请"), (.noAction, "核实已有其他保障，无需处置"), (.pushToDepartment, "已推送人社部门就业帮扶"),

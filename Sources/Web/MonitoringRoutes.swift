@@ -6,7 +6,7 @@ import Store
 import Vapor
 
 extension Request {
-    var warnings: WarningStore { WarningStore(db, calendar: monitoring.calendar) }
+    var warnings: WarningStore { WarningStore(db, setup: monitoring) }
     var today: LocalDate { LocalDate(Date(), timeZone: .china) }
 }
 

@@ -87,9 +87,9 @@ import Testing
     }
 
     @Test func aBadCatalogueIsRefusedWithItsReason() {
-        let dup = #"{"version":"x","maximumScore":100,"dimensionCaps":{},"schedules":[],"indicators":[{"code":"A","name":"a","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}},{"code":"A","name":"b","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}}]}"#
+        let dup = #"{"version":"x","maximumScore":100,"verificationWorkingDays":5,"dimensionCaps":{},"schedules":[],"indicators":[{"code":"A","name":"a","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}},{"code":"A","name":"b","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}}]}"#
         #expect(throws: DomainError.invalidData(file: "t.json", reason: "指标代码 A 重复")) { try IndicatorCatalogue.load(Data(dup.utf8), file: "t.json") }
-        let unknown = #"{"version":"x","maximumScore":100,"dimensionCaps":{},"schedules":[],"indicators":[{"code":"A","name":"a","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"moonPhase"}}]}"#
+        let unknown = #"{"version":"x","maximumScore":100,"verificationWorkingDays":5,"dimensionCaps":{},"schedules":[],"indicators":[{"code":"A","name":"a","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"moonPhase"}}]}"#
         do {
             _ = try IndicatorCatalogue.load(Data(unknown.utf8), file: "t.json")
             Issue.record("accepted an unknown condition")

@@ -52,7 +52,7 @@ import Testing
 
     static func warnings(_ f: Fixture, _ p: Person, actor: Actor? = nil) async throws -> [WarningSummary] {
         let a = actor ?? f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
-        return try await WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled()).inbox(WarningFilter(limit: 500), actor: a, today: today).items
+        return try await WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled()).inbox(WarningFilter(limit: 500), actor: a, today: today).items
             .filter { $0.householdID == p.household }
     }
 
@@ -164,7 +164,7 @@ import Testing
             let p = try await Self.person(f, skip: 0)
             _ = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
                                           ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-3)),SY-T-2"])
-            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let store = WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled())
             let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
             let w = try #require(try await Self.warnings(f, p).first { $0.indicator == "JZ-J01" })
             #expect(try await store.act(w.id, .dispose(.noAction, reason: "已再就业"), actor: officer, today: Self.today) == .disposed)
@@ -195,7 +195,7 @@ import Testing
             _ = try await Self.importRows(f, "vehicles", header: header, ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-5)),99000.00,津A·T0002,小型轿车"])
             let w = try await Self.warnings(f, p).filter { $0.indicator == "JZ-A01" }
             #expect(w.count == 1)
-            let detail = try #require(try await WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let detail = try #require(try await WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled())
                 .detail(w[0].id, actor: f.actor(.townshipOfficer, p.region.ancestor(at: .township)!), today: Self.today, catalogue: try IndicatorCatalogue.bundled()))
             #expect(detail.evidence.contains { $0.text.contains("¥99,000.00") && $0.department == .vehicles })
             #expect(detail.indicator?.basis.contains("DB 14") == true)
@@ -208,7 +208,7 @@ import Testing
         try await Fixture.with(households: 200) { f in
             let admin = f.actor(.cityAdmin, f.city.city.code)
             _ = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
-            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let store = WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled())
             let all = try await store.inbox(WarningFilter(limit: 1_000), actor: admin, today: Self.today).items
             let community = try #require(all.first.flatMap { try? RegionCode($0.residenceRegion) })
             let coordinator = f.actor(.coordinator, community)
@@ -229,7 +229,7 @@ import Testing
             let p = try await Self.person(f)
             _ = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
                                           ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-3)),SY-T-4"])
-            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let store = WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled())
             let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
             let w = try #require(try await Self.warnings(f, p).first { $0.indicator == "JZ-J01" })
             #expect(try await store.act(w.id, .assign(to: "王社工"), actor: officer, today: Self.today) == .assigned)
@@ -237,6 +237,9 @@ import Testing
             let coordinator = f.actor(.coordinator, p.region)
             let visits = try await store.openVisits(actor: coordinator)
             #expect(visits.count == 1 && visits[0].warningID == w.id)
+            // The visit's deadline is the catalogue's, on the working calendar.
+            #expect(visits[0].dueOn == WarningWorkflow.dueDate(raised: Self.today, workingDays: try IndicatorCatalogue.bundled().verificationWorkingDays,
+                                                                calendar: try WorkingCalendar.bundled()))
             #expect(try await store.openVisits(actor: f.actor(.coordinator, try RegionCode(String(p.region.value.prefix(9)) + "999"))).isEmpty)
             #expect(try await store.completeVisit(visits[0].id, findings: "已入户，失业属实，家庭无其他收入", actor: coordinator))
             #expect(!(try await store.completeVisit(visits[0].id, findings: "again", actor: coordinator)))
@@ -295,7 +298,7 @@ import Testing
             try await Self.sql(f).update("members").set("residence_region", to: elsewhere.value).where("household_id", .equal, p.household).run()
             _ = try await Self.importRows(f, "hr-unemployment", header: "身份证号,姓名,登记日期,登记编号",
                                           ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-3)),SY-T-7"])
-            let store = WarningStore(f.scratch.db, calendar: try WorkingCalendar.bundled())
+            let store = WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled())
             let registrationOfficer = f.actor(.townshipOfficer, home)
             let residenceOfficer = f.actor(.townshipOfficer, try #require(elsewhere.ancestor(at: .township)))
             // Routed to where the household lives …

@@ -298,6 +298,9 @@ public struct IndicatorCatalogue: Codable, Sendable {
     public var dimensionCaps: [String: Int]
     /// Highest total score; higher means harder.
     public var maximumScore: Int
+    /// Working days the community coordinator has for a verification home visit: a local practice, as no
+    /// national limit exists [JC].
+    public var verificationWorkingDays: Int
     public var schedules: [ScreeningSchedule]
 
     public static func load(_ data: Data, file: String = "indicators.json") throws(DomainError) -> IndicatorCatalogue {
@@ -340,6 +343,7 @@ public struct IndicatorCatalogue: Codable, Sendable {
             throw .invalidData(file: file, reason: "未知的维度 \(key)")
         }
         guard maximumScore > 0 else { throw .invalidData(file: file, reason: "maximumScore 须大于0") }
+        guard verificationWorkingDays > 0 else { throw .invalidData(file: file, reason: "verificationWorkingDays 须大于0") }
     }
 }
 
