@@ -98,9 +98,10 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
         let actor = try req.actor()
         let figures = try await req.warnings.figures(actor: actor, today: req.today, catalogue: req.monitoring.screener.catalogue)
         let overview = try await RegistryStore(req.db).overview(actor: actor)
-        let isDemoCity = actor.jurisdiction == (try? DemoSettings.bundled().cityCode)
+        // The published comparison is for the whole demo city, where the figures are of the same scale.
+        let demo = try? DemoSettings.bundled()
         return Layout.response(WarningPages.dashboard(chrome: try await Layout.chrome(req, .monitoring), f: figures, people: overview?.people ?? 0,
-                                                      showTianjin: isDemoCity, runs: try await req.warnings.screenings(actor: actor, limit: 10),
+                                                      published: actor.jurisdiction == demo?.cityCode ? demo?.publishedMonitoring : nil, runs: try await req.warnings.screenings(actor: actor, limit: 10),
                                                       mayScreen: actor.may(.handleWarnings)))
     }
     staff.get("monitoring", "ranking") { req -> Response in

@@ -48,6 +48,13 @@ def logout(drv):
     WebDriverWait(drv, 10).until(lambda d: "/login" in d.current_url)
 
 
+def fits_phone(drv, message, narrow=False):
+    """The page needs no sideways scrolling at the phone's width (and, with narrow, the viewport is a phone's)."""
+    width = drv.execute_script("return document.documentElement.scrollWidth")
+    viewport = drv.execute_script("return window.innerWidth")
+    check(width <= viewport and (not narrow or viewport <= 400), f"{message} ({width}px of {viewport}px)")
+
+
 def check(cond, message):
     if not cond:
         raise AssertionError(message)
@@ -130,9 +137,7 @@ try:
     phone.get(f"{BASE}/regions/{OWN_COMMUNITY}")
     phone.find_elements(By.CSS_SELECTOR, "table.results a.household")[0].click()
     WebDriverWait(phone, 10).until(lambda d: "家庭档案" in d.title)
-    width = phone.execute_script("return document.documentElement.scrollWidth")
-    viewport = phone.execute_script("return window.innerWidth")
-    check(viewport <= 400 and width <= viewport, f"the profile fits a phone screen ({width}px of {viewport}px)")
+    fits_phone(phone, "the profile fits a phone screen", narrow=True)
     phone.save_screenshot(os.path.join(OUT, "profile-phone.png"))
 finally:
     phone.quit()
@@ -147,9 +152,7 @@ try:
     links[0].click()
     WebDriverWait(phone, 10).until(lambda d: "核对关联" in d.title)
     check("部门记录" in phone.page_source and "登记档案" in phone.page_source, "the two records are shown side by side")
-    width = phone.execute_script("return document.documentElement.scrollWidth")
-    viewport = phone.execute_script("return window.innerWidth")
-    check(width <= viewport, f"the review page fits a phone screen ({width}px of {viewport}px)")
+    fits_phone(phone, "the review page fits a phone screen")
     phone.save_screenshot(os.path.join(OUT, "link-review-phone.png"))
     before = len(links)
     phone.find_element(By.CSS_SELECTOR, "button.confirm").click()
@@ -168,9 +171,7 @@ try:
     warnings = phone.find_elements(By.CSS_SELECTOR, "a[href^='/warnings/']")
     check(len(warnings) >= 1, f"the coordinator's community has warnings ({len(warnings)} on the first page)")
     check("********" in phone.page_source, "IDs in the warning inbox are masked")
-    width = phone.execute_script("return document.documentElement.scrollWidth")
-    viewport = phone.execute_script("return window.innerWidth")
-    check(width <= viewport, f"the warning inbox fits a phone screen ({width}px of {viewport}px)")
+    fits_phone(phone, "the warning inbox fits a phone screen")
     phone.save_screenshot(os.path.join(OUT, "warnings-phone.png"))
     warning_url = warnings[0].get_attribute("href")
     phone.get(warning_url)

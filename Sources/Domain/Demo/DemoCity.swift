@@ -8,6 +8,8 @@ public struct DemoSettings: Sendable, Codable {
     public let tekunBasicPerMonthCents: Int64
     public let disabilityLivingPerMonthCents: Int64
     public let disabilityCarePerMonthCents: Int64
+    /// A real city's published screening figures, shown beside the demo city's for scale.
+    public let publishedMonitoring: PublishedMonitoring?
     public let urbanNames: [String]
     public let ruralNames: [String]
     public let ruralDistricts: [RegionCode]
@@ -18,6 +20,14 @@ public struct DemoSettings: Sendable, Codable {
     public static func bundled() throws -> DemoSettings {
         try JSONDecoder().decode(DemoSettings.self, from: BundledData.data("demo-city", "json"))
     }
+}
+
+public struct PublishedMonitoring: Sendable, Codable {
+    public let place: String
+    public let screenedPeople: Int
+    public let warnings: Int
+    public let handled: Int
+    public let source: String
 }
 
 /// One generated household with everything that belongs to it.

@@ -18,9 +18,9 @@ enum ExportPage {
             .p(.class("muted"), .text("名单含完整身份证号（接收部门据此比对），仅限本辖区，每次导出都记入审计日志。文件为 UTF-8 编码的 CSV，可直接用 Excel 打开。")),
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .form(.class("panel"), .action(SiteURL.exports.path), .method(.post),
-                  .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                  Layout.csrfField(chrome),
                   .label(.text("名单"), .select(.attribute(named: "name", value: "list"), .group(Exports.List.allCases.map { l in
-                      .element(named: "option", nodes: [.attribute(named: "value", value: l.rawValue), .text(l == .newlyEnrolled ? "\(l.chinese)（供医保资助参保）" : l.chinese)])
+                      Layout.option(l.rawValue, l == .newlyEnrolled ? "\(l.chinese)（供医保资助参保）" : l.chinese, selected: false)
                   }))),
                   .label(.text("起始日期"), .input(.type(.date), .name("since"), .required(true))),
                   .button(.type(.submit), .text("下载 CSV"))))

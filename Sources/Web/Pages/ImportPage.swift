@@ -36,9 +36,9 @@ enum ImportPage {
                      .if(!r.issues.isEmpty, .ul(.group(r.issues.prefix(50).map { .li(.text($0.chinese)) }))))
             },
             .form(.class("panel upload"), .action(SiteURL.imports.path), .method(.post), .attribute(named: "enctype", value: "multipart/form-data"),
-                  .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                  Layout.csrfField(chrome),
                   .label(.text("数据接口"), .select(.attribute(named: "name", value: "feed"), .group(specs.map { s in
-                      .element(named: "option", nodes: [.attribute(named: "value", value: s.name), .text("\(s.department.chinese)｜\(s.title)")])
+                      Layout.option(s.name, "\(s.department.chinese)｜\(s.title)", selected: false)
                   }))),
                   .label(.text("文件（按接口定义：CSV〔UTF-8 或 GB18030〕、Excel .xlsx 或 JSON 行）"), .input(.type(.file), .name("file"), .required(true))),
                   .label(.class("check"), .input(.type(.checkbox), .name("acceptPartial")), .text("部分导入（错误行另存为拒绝清单）")),

@@ -53,7 +53,7 @@ enum Layout {
                                     .class("logout"),
                                     .action(SiteURL.logout.path),
                                     .method(.post),
-                                    .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                                    csrfField(chrome),
                                     .button(.type(.submit), .text("退出"))
                                 )
                             )
@@ -87,6 +87,17 @@ enum Layout {
     /// Plot writes attribute values as they are, so anything a user typed is escaped here before it goes
     /// into `value="…"` (a search term like `"><b>` must stay text).
     static func attr(_ s: String) -> String { SVGChart.escape(s) }
+
+    /// The synchroniser token every form posts back (`CSRFMiddleware`).
+    static func csrfField(_ chrome: Chrome) -> Node<HTML.FormContext> {
+        .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+    }
+
+    /// An `<option>` with its text as content (Plot's own `option` is self-closing).
+    static func option<C>(_ value: String, _ text: String, selected: Bool) -> Node<C> {
+        .element(named: "option", nodes: [.attribute(named: "value", value: value), .text(text),
+                                          selected ? .attribute(named: "selected", value: "selected") : .empty])
+    }
 
     /// A tag that marks invented demo regions.
     static func demoTag(_ isDemo: Bool) -> Node<HTML.BodyContext> {

@@ -57,10 +57,10 @@ enum LinkReviewPage {
                                                     (r.decidedBy.map { "（\($0)，\(r.decidedAt ?? "")）" } ?? "")))),
             .if(!decided, .div(.class("decide"),
                 .form(.action(SiteURL.linkDecision(r.id, confirm: true).path), .method(.post),
-                      .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                      Layout.csrfField(chrome),
                       .button(.type(.submit), .class("confirm"), .text("确认为同一人，写入档案"))),
                 .form(.action(SiteURL.linkDecision(r.id, confirm: false).path), .method(.post),
-                      .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                      Layout.csrfField(chrome),
                       .button(.type(.submit), .class("reject"), .text("不是同一人"))))))
     }
 

@@ -30,20 +30,15 @@ enum SimulationPage {
             .p(.class("muted"), .text("调整一项政策参数，按辖区内全部登记家庭重新测算：新增符合、失去救助的户数与每月资金变化。测算不改变任何数据，但会记入审计日志。")),
             .unwrap(error) { .div(.class("error"), .text($0)) },
             .form(.class("panel simulation"), .action(SiteURL.simulation.path), .method(.post),
-                  .input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? "")),
+                  Layout.csrfField(chrome),
                   .label(.text("参数"), .select(.attribute(named: "name", value: "parameter"), .group(parameters.map { v, t in
-                      option(v, t, selected: form?.parameter == v) }))),
+                      Layout.option(v, t, selected: form?.parameter == v) }))),
                   .label(.text("调整幅度（%）"), .input(.type(.number), .name("percent"), .value("\(form?.percent ?? 5)"))),
                   .label(.text("适用区域"), .select(.attribute(named: "name", value: "region"), .group(regions.map { r in
-                      option(r.code.value, r.name, selected: form?.region == r.code.value) }))),
+                      Layout.option(r.code.value, r.name, selected: form?.region == r.code.value) }))),
                   .label(.text("生效日期"), .input(.type(.date), .name("from"), .value(Layout.attr(form?.from ?? LocalDate(Date(), timeZone: .china).description)))),
                   .button(.type(.submit), .text("开始测算"))),
             .unwrap(result) { sim in results(sim, regions: regions) })
-    }
-
-    static func option<C>(_ value: String, _ text: String, selected: Bool) -> Node<C> {
-        .element(named: "option", nodes: [.attribute(named: "value", value: value), .text(text),
-                                          selected ? .attribute(named: "selected", value: "selected") : .empty])
     }
 
     static func results(_ sim: Simulation, regions: [Region]) -> Node<HTML.BodyContext> {

@@ -43,7 +43,7 @@ enum WarningPages {
 
     static func select(_ name: String, _ label: String, _ options: [(String, String)], selected: String?) -> Node<HTML.FormContext> {
         .label(.text(label), .select(.attribute(named: "name", value: name),
-            .group([SimulationPage.option("", "全部", selected: (selected ?? "").isEmpty)] + options.map { o in SimulationPage.option(o.0, o.1, selected: selected == o.0) })))
+            .group([Layout.option("", "全部", selected: (selected ?? "").isEmpty)] + options.map { o in Layout.option(o.0, o.1, selected: selected == o.0) })))
     }
 
     static func inbox(chrome: Layout.Chrome, form: InboxForm, items: [WarningSummary], total: Int, catalogue: IndicatorCatalogue) -> HTML {
@@ -85,7 +85,7 @@ enum WarningPages {
 
     static func detail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, notice: String?, error: String?) -> HTML {
         let w = d.summary
-        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+        let csrf = Layout.csrfField(chrome)
         return Layout.page(w.title, chrome,
             .p(.a(.href(SiteURL.warnings(query: nil).path), .text("← 返回预警列表"))),
             .h1(.text(w.title)),
@@ -151,7 +151,7 @@ enum WarningPages {
                     .form(.action(SiteURL.warningAction(id, "verify").path), .method(.post), csrf,
                           .button(.type(.submit), .text("发起入户核实（通知社区协理员）")))),
                 .if(pending, .form(.action(SiteURL.warningAction(id, "dispose").path), .method(.post), csrf,
-                    .label(.text("处置结果"), .select(.attribute(named: "name", value: "outcome"), .group(DispositionOutcome.allCases.map { SimulationPage.option($0.rawValue, $0.chinese, selected: false) }))),
+                    .label(.text("处置结果"), .select(.attribute(named: "name", value: "outcome"), .group(DispositionOutcome.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: false) }))),
                     .label(.text("理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "3"), .attribute(named: "maxlength", value: "500"))),
                     .button(.type(.submit), .class("confirm"), .text("提交处置")))),
                 .if(d.summary.status == .disposed, .form(.action(SiteURL.warningAction(id, "close").path), .method(.post), csrf,
@@ -162,7 +162,7 @@ enum WarningPages {
     // MARK: home visits
 
     static func visits(chrome: Layout.Chrome, items: [HomeVisitRecord], notice: String?) -> HTML {
-        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+        let csrf = Layout.csrfField(chrome)
         return Layout.page("入户核实", chrome,
             .h1(.text("入户核实任务（\(items.count)）")),
             .p(.class("muted"), .text("乡镇（街道）发起的核实任务。入户后填写核实情况，由乡镇（街道）据此处置。")),
@@ -181,11 +181,8 @@ enum WarningPages {
 
     // MARK: dashboard
 
-    /// Tianjin's published figures, shown beside the demo city's for scale [rules §5].
-    static let tianjinScreened = 215_000, tianjinWarnings = 8_662, tianjinHandled = 3_605
-
-    static func dashboard(chrome: Layout.Chrome, f: MonitoringFigures, people: Int, showTianjin: Bool, runs: [ScreeningRun], mayScreen: Bool) -> HTML {
-        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+    static func dashboard(chrome: Layout.Chrome, f: MonitoringFigures, people: Int, published: PublishedMonitoring?, runs: [ScreeningRun], mayScreen: Bool) -> HTML {
+        let csrf = Layout.csrfField(chrome)
         func bars(_ counts: [MonitoringFigures.Count], link: ((MonitoringFigures.Count) -> String)? = nil) -> [SVGChart.Bar] {
             counts.map { SVGChart.Bar(label: $0.label, value: Double($0.count), display: "\($0.count)", link: link?($0)) }
         }
@@ -209,17 +206,16 @@ enum WarningPages {
                  .raw(SVGChart.horizontalBars(title: "按指标", bars: bars(Array(f.byIndicator.prefix(12))) { SiteURL.warnings(query: "indicator=\($0.key)").path }))),
             .div(.class("panel"), .h2(.text("从预警到处置的用时（工作日）")),
                  .raw(SVGChart.horizontalBars(title: "处置用时", bars: bars(f.dispositionDays), colour: "#8a5a2b"))),
-            .if(showTianjin, .div(.class("panel"), .h2(.text("与天津公开数据对照")),
+            .unwrap(published) { t in .div(.class("panel"), .h2(.text("与天津公开数据对照")),
                 .table(.class("stack"),
                     .thead(.tr(.th(.text("")), .th(.class("num"), .text("筛查人数")), .th(.class("num"), .text("推送预警")), .th(.class("num"), .text("已处置")),
                                .th(.class("num"), .text("每百人预警")))),
                     .tbody(
-                        .tr(.td(.text("天津（公开报道）")), .td(.class("num"), .text("\(tianjinScreened)")), .td(.class("num"), .text("\(tianjinWarnings)")),
-                            .td(.class("num"), .text("\(tianjinHandled)")), .td(.class("num"), .text(per100(tianjinWarnings, tianjinScreened)))),
+                        .tr(.td(.text(t.place)), .td(.class("num"), .text("\(t.screenedPeople)")), .td(.class("num"), .text("\(t.warnings)")),
+                            .td(.class("num"), .text("\(t.handled)")), .td(.class("num"), .text(per100(t.warnings, t.screenedPeople)))),
                         .tr(.td(.text("本演示城市")), .td(.class("num"), .text("\(people)")), .td(.class("num"), .text("\(f.total)")),
                             .td(.class("num"), .text("\(f.handled)")), .td(.class("num"), .text(per100(f.total, people)))))),
-                .p(.class("muted"), .text("演示城市的数据为虚构，首次全量筛查会集中发现存量问题，故预警率高于常态。")))),
-            .p(.a(.href(SiteURL.indicators.path), .text("预警指标与分值")), .text(" · "), .a(.href(SiteURL.ranking.path), .text("困难程度排序"))),
+                .p(.class("muted"), .text("演示城市的数据为虚构，首次全量筛查会集中发现存量问题，故预警率高于常态。"))) },
             .h2(.text("筛查记录")),
             .if(mayScreen, .form(.class("panel"), .action(SiteURL.screenings.path), .method(.post), csrf,
                 .button(.type(.submit), .text("立即对本辖区全量筛查")))),
@@ -249,7 +245,7 @@ enum WarningPages {
 
     /// The catalogue as the city runs it; city administrators adjust points, severity and deadlines (audited).
     static func indicators(chrome: Layout.Chrome, catalogue: IndicatorCatalogue, mayTune: Bool, notice: String?) -> HTML {
-        let csrf = Node<HTML.FormContext>.input(.type(.hidden), .name(CSRFMiddleware.field), .value(chrome.csrf ?? ""))
+        let csrf = Layout.csrfField(chrome)
         return Layout.page("预警指标", chrome,
             .h1(.text("预警指标（\(catalogue.indicators.filter(\.raisesWarning).count) 项预警，\(catalogue.indicators.filter { !$0.raisesWarning }.count) 项仅计分）")),
             .p(.class("muted"), .text("指标目录版本 \(catalogue.version)。困难评分为触发指标分值之和，各维度分别封顶，满分 \(catalogue.maximumScore)，越高越困难。" +
@@ -264,7 +260,7 @@ enum WarningPages {
                         .td(label("依据"), .span(.class("muted"), .text(i.basis))),
                         .td(label("程度 / 分值 / 时限"), mayTune
                             ? .form(.class("tune"), .action(SiteURL.indicatorTune(i.code).path), .method(.post), csrf,
-                                    .select(.attribute(named: "name", value: "severity"), .group(Severity.allCases.map { SimulationPage.option($0.rawValue, $0.chinese, selected: $0 == i.severity) })),
+                                    .select(.attribute(named: "name", value: "severity"), .group(Severity.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: $0 == i.severity) })),
                                     .input(.type(.number), .name("points"), .value("\(i.points)"), .attribute(named: "min", value: "0"), .attribute(named: "max", value: "\(catalogue.maximumScore)"),
                                            .attribute(named: "aria-label", value: "分值")),
                                     .input(.type(.number), .name("deadline"), .value("\(i.deadlineWorkingDays)"), .attribute(named: "min", value: "1"), .attribute(named: "max", value: "60"),
