@@ -113,6 +113,38 @@ enum BulkJSON {
         }
     }
 
+    /// UPDATE … FROM the JSON array: each row's value at `keyIndex` names the row to change (by `key`), the
+    /// columns take the rest. One statement per batch instead of one per row.
+    static func update(_ sql: any SQLDatabase, _ table: String, key: Column, _ columns: [Column], rows: [[Value]], batch: Int = 2_000) async throws {
+        guard !rows.isEmpty else { return }
+        let pg = isPostgres(sql)
+        func value(_ c: Column) -> String {
+            guard case .row(let index) = c.source else { return "NULL" }
+            return pg ? "(j->>\(index))::\(c.type)" : "j.value->>\(index)"
+        }
+        var start = 0
+        while start < rows.count {
+            let slice = Array(rows[start..<min(rows.count, start + batch)])
+            var q = SQLQueryString("UPDATE \(ident: table) SET ")
+            for (i, c) in columns.enumerated() {
+                if i > 0 { q.appendInterpolation(unsafeRaw: ", ") }
+                q.appendInterpolation(unsafeRaw: "\"\(c.name)\" = ")
+                switch c.source {
+                case .row: q.appendInterpolation(unsafeRaw: value(c))
+                case .constant(.null): q.appendInterpolation(unsafeRaw: "NULL")
+                case .constant(.int(let n)): q.appendInterpolation(bind: n)
+                case .constant(.text(let t)): q.appendInterpolation(bind: t)
+                }
+            }
+            q.appendInterpolation(unsafeRaw: pg ? " FROM json_array_elements(" : " FROM json_each(")
+            q.appendInterpolation(bind: encode(slice))
+            q.appendInterpolation(unsafeRaw: pg ? "::json) AS j" : ") AS j")
+            q.appendInterpolation(unsafeRaw: " WHERE \(table).\"\(key.name)\" = \(value(key))")
+            try await sql.raw(q).run()
+            start += batch
+        }
+    }
+
     /// The facts of `feed` with these natural keys, found key by key through the (feed, natural_key) index.
     /// Driven from the keys on purpose: database statistics mislead both engines here. Inside a long import,
     /// PostgreSQL's statistics still say the feed has no facts, and `feed = ? AND natural_key IN (…)` was planned as a scan of every fact of the feed per batch —

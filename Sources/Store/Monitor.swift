@@ -39,6 +39,22 @@ public struct ScreeningReport: Sendable, Codable, Equatable {
     /// Payments put on hold after an exact or confirmed death record.
     public var holds = 0
     public var seconds = 0.0
+    /// Where the time went, for `jiuzhu bench screen`; not stored.
+    public var phases = Phases()
+
+    /// Seconds spent waiting for reads (the part not hidden behind evaluation), evaluating, comparing with the
+    /// existing warnings and encoding, and writing.
+    public struct Phases: Sendable, Codable, Equatable {
+        public var waitingForReads = 0.0
+        public var evaluating = 0.0
+        public var reconciling = 0.0
+        public var writing = 0.0
+        public var description: String {
+            String(format: "reads waited %.1f s, evaluating %.1f s, reconciling %.1f s, writing %.1f s", waitingForReads, evaluating, reconciling, writing)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case id, mode, region, households, raised, updated, suppressed, cleared, holds, seconds }
 }
 
 /// Screening (筛查): runs the catalogue over households and keeps the warnings, scores and payment holds
@@ -94,7 +110,7 @@ public struct Monitor: Sendable {
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             // Pages in (residence, id) order through the index on both: a page costs the same at the end of a
             // city as at its start (ordering by id alone made every page sort the whole region).
-            @Sendable func page(after: (region: String, id: UUID)?) async throws -> (Loaded, (region: String, id: UUID)?) {
+            @Sendable func page(after: PageCursor?) async throws -> (Loaded, PageCursor?) {
                 var q = sql.select().columns("id", "residence_region").from("households")
                     .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 if let after {
@@ -103,21 +119,10 @@ public struct Monitor: Sendable {
                 }
                 let rows = try await q.orderBy("residence_region").orderBy("id").limit(Self.batch).all()
                 let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
-                let last = try rows.last.map { (try $0.decode(column: "residence_region", as: String.self), try $0.decode(column: "id", as: UUID.self)) }
-                return (Loaded(ids: ids, profiles: try await ProfileLoader(sql: sql).load(ids)), last)
+                let last = try rows.last.map { PageCursor(region: try $0.decode(column: "residence_region", as: String.self), id: try $0.decode(column: "id", as: UUID.self)) }
+                return (try await Loaded.read(ids, sql), last)
             }
-            var cache = StandardsCache()
-            var (current, cursor) = try await page(after: nil)
-            while let last = cursor {
-                // The next page is read while this one is evaluated; writing waits for both, so a read never
-                // meets this run's own write (SQLite allows one writer and no reader during it).
-                async let upcoming = page(after: last)
-                let results = try evaluate(current.profiles, cache: &cache)
-                let next = try await upcoming
-                try await reconcile(current, results, report: &report)
-                progress(report.households, total)
-                (current, cursor) = next
-            }
+            try await pipeline(start: nil, total: total, report: &report, progress: progress, read: page)
         }
         report.seconds = now().timeIntervalSince(started)
         try await finish(report)
@@ -159,27 +164,96 @@ public struct Monitor: Sendable {
 
     private func screen(_ ids: [UUID], report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void) async throws {
         let batches = stride(from: 0, to: ids.count, by: Self.batch).map { Array(ids[$0..<min(ids.count, $0 + Self.batch)]) }
-        guard !batches.isEmpty else { return }
         let sql = self.sql
-        @Sendable func load(_ i: Int) async throws -> Loaded {
-            i < batches.count ? Loaded(ids: batches[i], profiles: try await ProfileLoader(sql: sql).load(batches[i])) : Loaded(ids: [], profiles: [])
-        }
-        var cache = StandardsCache()
-        var current = try await load(0)
-        for i in batches.indices {
-            // As in a full screening: the next batch is read while this one is evaluated.
-            async let upcoming = load(i + 1)
-            let results = try evaluate(current.profiles, cache: &cache)
-            let next = try await upcoming
-            try await reconcile(current, results, report: &report)
-            progress(report.households, ids.count)
-            current = next
+        try await pipeline(start: 0, total: ids.count, report: &report, progress: progress) { (i: Int?) in
+            let i = i ?? 0
+            guard i < batches.count else { return (.empty, nil) }
+            return (try await Loaded.read(batches[i], sql), i + 1)
         }
     }
 
+    /// Batch after batch: the next batch is read while this one is evaluated. On PostgreSQL a batch's writes
+    /// also go on while the next batch is evaluated (one write at a time, in order); SQLite allows one writer
+    /// and no reader during its commit, so there writing waits for the read and the read for the write.
+    /// `read` returns a batch and where the next one starts; an empty batch ends the run.
+    private func pipeline<Cursor: Sendable>(start: Cursor?, total: Int, report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
+                                            read: @escaping @Sendable (Cursor?) async throws -> (Loaded, Cursor?)) async throws {
+        let clock = ContinuousClock()
+        let overlapWrites = sql.dialect.name != "sqlite"
+        var cache = StandardsCache()
+        var t = clock.now
+        var (current, cursor) = try await read(start)
+        report.phases.waitingForReads += (clock.now - t).seconds
+        var writing: Task<Void, any Error>?
+        defer { writing?.cancel() }
+        while !current.ids.isEmpty {
+            let from = cursor
+            async let upcoming = Self.readNext(from, read)
+            t = clock.now
+            let results = try evaluate(current.profiles, cache: &cache)
+            report.phases.evaluating += (clock.now - t).seconds
+            let writes = try reconcile(current, results, report: &report)
+            t = clock.now
+            let next = try await upcoming
+            report.phases.waitingForReads += (clock.now - t).seconds
+            t = clock.now
+            try await writing?.value
+            if overlapWrites {
+                writing = Task { [self] in try await write(writes) }
+            } else {
+                try await write(writes)
+            }
+            report.phases.writing += (clock.now - t).seconds
+            progress(report.households, total)
+            (current, cursor) = next
+        }
+        t = clock.now
+        try await writing?.value
+        writing = nil
+        report.phases.writing += (clock.now - t).seconds
+    }
+
+    private static func readNext<Cursor: Sendable>(_ cursor: Cursor?, _ read: @Sendable (Cursor?) async throws -> (Loaded, Cursor?)) async throws -> (Loaded, Cursor?) {
+        guard let cursor else { return (.empty, nil) }
+        return try await read(cursor)
+    }
+
+    struct PageCursor: Sendable {
+        var region: String
+        var id: UUID
+    }
+
+    /// A batch as read: the households' profiles and the warnings they already have. Reading both ahead is
+    /// safe because batches never share a household, so this run's writes for one batch cannot change another's.
     struct Loaded: Sendable {
         var ids: [UUID]
         var profiles: [HouseholdProfile]
+        var warnings: [UUID: [ExistingWarning]]
+
+        static let empty = Loaded(ids: [], profiles: [], warnings: [:])
+
+        static func read(_ ids: [UUID], _ sql: any SQLDatabase) async throws -> Loaded {
+            let profiles = try await ProfileLoader(sql: sql).load(ids)
+            var warnings: [UUID: [ExistingWarning]] = [:]
+            for (household, w) in try await BulkRead.rows(sql, ["id", "household_id", "indicator", "status", "fingerprint", "cleared_on", "score"],
+                                                          from: "warnings", where: "household_id", in: ids, { r in
+                (try r.uuid("household_id"),
+                 ExistingWarning(id: try r.uuid("id"), indicator: try r.text("indicator"), status: WarningStatus(rawValue: try r.text("status")) ?? .new,
+                                 fingerprint: try r.text("fingerprint"), cleared: try r.optionalText("cleared_on") != nil, score: Int(try r.int64("score"))))
+            }) {
+                warnings[household, default: []].append(w)
+            }
+            return Loaded(ids: ids, profiles: profiles, warnings: warnings)
+        }
+    }
+
+    struct ExistingWarning: Sendable {
+        var id: UUID
+        var indicator: String
+        var status: WarningStatus
+        var fingerprint: String
+        var cleared: Bool
+        var score: Int
     }
 
     /// Standards per residence region, resolved once per county (parameters are never set below a county).
@@ -223,20 +297,13 @@ public struct Monitor: Sendable {
 
     // MARK: one batch
 
-    /// Reconciles a batch's warnings and scores with what screening found, the writes in one transaction.
-    func reconcile(_ loaded: Loaded, _ results: [HouseholdScreening], report: inout ScreeningReport) async throws {
-        let (ids, profiles) = (loaded.ids, loaded.profiles)
-        guard !ids.isEmpty else { return }
+    /// Compares a batch's findings with its existing warnings: what to insert, update, clear, and the scores.
+    func reconcile(_ loaded: Loaded, _ results: [HouseholdScreening], report: inout ScreeningReport) throws -> BatchWrites {
+        let profiles = loaded.profiles
         let date = today
-        var existing: [UUID: [(id: UUID, indicator: String, status: WarningStatus, fingerprint: String, cleared: Bool, score: Int)]] = [:]
-        for r in try await sql.select().columns("id", "household_id", "indicator", "status", "fingerprint", "cleared_on", "score").from("warnings")
-            .where("household_id", .in, ids).all() {
-            existing[try r.decode(column: "household_id", as: UUID.self), default: []].append(
-                (try r.decode(column: "id", as: UUID.self), try r.decode(column: "indicator", as: String.self),
-                 WarningStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .new,
-                 try r.decode(column: "fingerprint", as: String.self), try r.decode(column: "cleared_on", as: String?.self) != nil,
-                 try r.decode(column: "score", as: Int.self)))
-        }
+        let existing = loaded.warnings
+        let clock = ContinuousClock()
+        var t = clock.now
         let stamp = Timestamp.text(now())
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -277,9 +344,9 @@ public struct Monitor: Sendable {
                               .text(String(decoding: try encoder.encode(s.score.contributions), as: UTF8.self))])
         }
         report.households += profiles.count
-        let screeningID = report.id
-        try await write(BatchWrites(inserts: inserts, updates: updates, clears: clears, unclears: unclears, scores: scoreRows),
-                        date: date, stamp: stamp, screeningID: screeningID)
+        report.phases.reconciling += (clock.now - t).seconds
+        return BatchWrites(inserts: inserts, updates: updates, clears: clears, unclears: unclears, scores: scoreRows,
+                           date: date, stamp: stamp, screeningID: report.id)
     }
 
     struct BatchWrites: Sendable {
@@ -288,10 +355,15 @@ public struct Monitor: Sendable {
         var clears: [UUID]
         var unclears: [UUID]
         var scores: [[BulkJSON.Value]]
+        var date: LocalDate
+        var stamp: String
+        var screeningID: UUID
     }
 
-    private func write(_ w: BatchWrites, date: LocalDate, stamp: String, screeningID: UUID) async throws {
+    /// A batch's writes, in one transaction.
+    private func write(_ w: BatchWrites) async throws {
         let (inserts, updates, clears, unclears, scoreRows) = (w.inserts, w.updates, w.clears, w.unclears, w.scores)
+        let (date, stamp, screeningID) = (w.date, w.stamp, w.screeningID)
         try await db.transaction { tx in
             let sql = tx.sql
             typealias C = BulkJSON.Column
@@ -306,10 +378,10 @@ public struct Monitor: Sendable {
                 C(name: "due_on", source: .row(12), type: "text"), C(name: "updated_at", source: .constant(.text(stamp)), type: "text"),
                 C(name: "screening_id", source: .constant(.of(screeningID)), type: "uuid"),
             ], rows: inserts)
-            for (id, print, evidence, score) in updates {
-                try await sql.update("warnings").set("fingerprint", to: print).set("evidence", to: evidence).set("score", to: score)
-                    .set("updated_at", to: stamp).where("id", .equal, id).run()
-            }
+            try await BulkJSON.update(sql, "warnings", key: C(name: "id", source: .row(0), type: "uuid"), [
+                C(name: "fingerprint", source: .row(1), type: "text"), C(name: "evidence", source: .row(2), type: "text"),
+                C(name: "score", source: .row(3), type: "bigint"), C(name: "updated_at", source: .constant(.text(stamp)), type: "text"),
+            ], rows: updates.map { [.of($0.0), .text($0.1), .text($0.2), .int(Int64($0.3))] })
             if !clears.isEmpty {
                 try await sql.update("warnings").set("cleared_on", to: date.description).set("updated_at", to: stamp).where("id", .in, clears).run()
             }
@@ -373,27 +445,36 @@ public struct Monitor: Sendable {
 struct ProfileLoader {
     let sql: any SQLDatabase
 
+    static let memberColumns = ["id", "household_id", "relation", "national_id", "name", "sex", "birth_date", "disability_category",
+                                "disability_grade", "illnesses", "work_capacity", "employment", "schooling"]
+    static let factColumns = ["id", "household_id", "member_id", "kind", "amount_cents", "basis", "valid_from", "valid_to",
+                              "source_department", "received_at", "reference", "note"]
+    static let enrolmentColumns = ["id", "household_id", "member_id", "program", "since", "monthly_amount_cents", "status", "status_changed_on"]
+
     func load(_ ids: [UUID]) async throws -> [HouseholdProfile] {
         guard !ids.isEmpty else { return [] }
         var members: [UUID: [Member]] = [:], facts: [UUID: [Fact]] = [:], enrolments: [UUID: [Enrolment]] = [:]
-        for m in try await sql.select().column("*").from("members").where("household_id", .in, ids).all().map(RowDecoding.member) {
+        for m in try await BulkRead.rows(sql, Self.memberColumns, from: "members", where: "household_id", in: ids, { try RowDecoding.member($0) }) {
             members[m.householdID.rawValue, default: []].append(m)
         }
-        for f in try await sql.select().column("*").from("facts").where("household_id", .in, ids).all().map(RowDecoding.fact) {
+        for f in try await BulkRead.rows(sql, Self.factColumns, from: "facts", where: "household_id", in: ids, { try RowDecoding.fact($0) }) {
             facts[f.householdID.rawValue, default: []].append(f)
         }
-        for e in try await sql.select().column("*").from("enrolments").where("household_id", .in, ids).all().map(RowDecoding.enrolment) {
+        for e in try await BulkRead.rows(sql, Self.enrolmentColumns, from: "enrolments", where: "household_id", in: ids, { try RowDecoding.enrolment($0) }) {
             enrolments[e.householdID.rawValue, default: []].append(e)
         }
-        return try await sql.select().columns("id", "registered_region", "residence_region", "address").from("households")
-            .where("id", .in, ids).orderBy("id").all().map { r in
-                let id = try r.decode(column: "id", as: UUID.self)
-                let h = Household(id: Household.ID(id), registeredRegion: try RegionCode(try r.decode(column: "registered_region", as: String.self)),
-                                  residenceRegion: try RegionCode(try r.decode(column: "residence_region", as: String.self)),
-                                  address: try r.decode(column: "address", as: String.self))
-                return HouseholdProfile(household: h, registeredRegionName: "", residenceRegionName: "", members: members[id] ?? [],
-                                        facts: facts[id] ?? [], enrolments: enrolments[id] ?? [])
+        let households = try await BulkRead.rows(sql, ["id", "registered_region", "residence_region", "address"], from: "households", where: "id", in: ids) { r in
+            Household(id: Household.ID(try r.uuid("id")), registeredRegion: try RegionCode(try r.text("registered_region")),
+                      residenceRegion: try RegionCode(try r.text("residence_region")), address: try r.text("address"))
+        }
+        // In the order asked for (the caller pages in that order).
+        let byID = Dictionary(households.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
+        return ids.compactMap { id in
+            byID[id].map { h in
+                HouseholdProfile(household: h, registeredRegionName: "", residenceRegionName: "", members: members[id] ?? [],
+                                 facts: facts[id] ?? [], enrolments: enrolments[id] ?? [])
             }
+        }
     }
 }
 
@@ -420,11 +501,16 @@ public struct ScreeningPlan: Sendable {
                 let last = try await db.sql.select().column("started_at").from("screenings").where("region", .equal, region.value)
                     .where("mode", .equal, ScreeningReport.Mode.full.rawValue).where("finished_at", .isNot, SQLLiteral.null)
                     .orderBy("started_at", .descending).limit(1).first()
-                    .flatMap { try Timestamp.date(try $0.decode(column: "started_at", as: String.self)) }
+                    .flatMap { Timestamp.date(try $0.decode(column: "started_at", as: String.self)) }
                     .map { LocalDate($0, timeZone: .china) }
                 if s.isDue(lastRun: last, today: today), !out.contains(region) { out.append(region) }
             }
         }
         return out
     }
+}
+
+extension Duration {
+    /// Seconds as a Double, for reports.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

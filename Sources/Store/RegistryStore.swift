@@ -289,55 +289,61 @@ enum RowDecoding {
                isDemo: try r.decode(column: "is_demo", as: Bool.self))
     }
 
-    static func member(_ r: any SQLRow) throws -> Member {
-        let category = try r.decode(column: "disability_category", as: String?.self).flatMap(DisabilityCategory.init(rawValue:))
-        let grade = try r.decode(column: "disability_grade", as: Int?.self)
+    static func member(_ r: any SQLRow) throws -> Member { try member(SQLRowReader(r)) }
+
+    static func member(_ r: some ColumnReader) throws -> Member {
+        let category = try r.optionalText("disability_category").flatMap(DisabilityCategory.init(rawValue:))
+        let grade = try r.optionalInt64("disability_grade").map { Int($0) }
         let disability = try category.flatMap { c in try grade.map { try Disability(category: c, grade: $0) } }
-        let illnesses = try r.decode(column: "illnesses", as: String.self).split(separator: ",").compactMap { Illness(rawValue: String($0)) }
+        let illnesses = try r.text("illnesses").split(separator: ",").compactMap { Illness(rawValue: String($0)) }
         return Member(
-            id: Member.ID(try r.decode(column: "id", as: UUID.self)),
-            householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
-            relation: Domain.Relation(rawValue: try r.decode(column: "relation", as: String.self)) ?? .other,
-            nationalID: try NationalID(try r.decode(column: "national_id", as: String.self)),
-            name: try r.decode(column: "name", as: String.self),
-            sex: Sex(rawValue: try r.decode(column: "sex", as: String.self)) ?? .male,
-            birthDate: try LocalDate(try r.decode(column: "birth_date", as: String.self)),
+            id: Member.ID(try r.uuid("id")),
+            householdID: Household.ID(try r.uuid("household_id")),
+            relation: Domain.Relation(rawValue: try r.text("relation")) ?? .other,
+            nationalID: try NationalID(try r.text("national_id")),
+            name: try r.text("name"),
+            sex: Sex(rawValue: try r.text("sex")) ?? .male,
+            birthDate: try LocalDate(try r.text("birth_date")),
             disability: disability, illnesses: illnesses,
-            workCapacity: WorkCapacity(rawValue: try r.decode(column: "work_capacity", as: String.self)) ?? .full,
-            employment: Employment(rawValue: try r.decode(column: "employment", as: String.self)) ?? .notInLabourForce,
-            schooling: Schooling(rawValue: try r.decode(column: "schooling", as: String.self)) ?? .notApplicable)
+            workCapacity: WorkCapacity(rawValue: try r.text("work_capacity")) ?? .full,
+            employment: Employment(rawValue: try r.text("employment")) ?? .notInLabourForce,
+            schooling: Schooling(rawValue: try r.text("schooling")) ?? .notApplicable)
     }
 
-    static func fact(_ r: any SQLRow) throws -> Fact {
-        guard let kind = FactKind(rawValue: try r.decode(column: "kind", as: String.self)),
-              let dept = Department(rawValue: try r.decode(column: "source_department", as: String.self)) else {
+    static func fact(_ r: any SQLRow) throws -> Fact { try fact(SQLRowReader(r)) }
+
+    static func fact(_ r: some ColumnReader) throws -> Fact {
+        guard let kind = FactKind(rawValue: try r.text("kind")),
+              let dept = Department(rawValue: try r.text("source_department")) else {
             throw DomainError.invalidData(file: "facts", reason: "未知的事实类别或来源部门")
         }
         return Fact(
-            id: Fact.ID(try r.decode(column: "id", as: UUID.self)),
-            householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
-            memberID: try r.decode(column: "member_id", as: UUID?.self).map(Member.ID.init),
+            id: Fact.ID(try r.uuid("id")),
+            householdID: Household.ID(try r.uuid("household_id")),
+            memberID: try r.optionalUUID("member_id").map(Member.ID.init),
             kind: kind,
-            amount: try r.decode(column: "amount_cents", as: Int64?.self).map(Cents.init),
-            basis: try r.decode(column: "basis", as: String?.self).flatMap(AmountBasis.init(rawValue:)),
-            validFrom: try LocalDate(try r.decode(column: "valid_from", as: String.self)),
-            validTo: try r.decode(column: "valid_to", as: String?.self).map { try LocalDate($0) },
-            provenance: Provenance(department: dept, receivedAt: try LocalDate(try r.decode(column: "received_at", as: String.self)),
-                                   reference: try r.decode(column: "reference", as: String.self)),
-            note: try r.decode(column: "note", as: String.self))
+            amount: try r.optionalInt64("amount_cents").map(Cents.init),
+            basis: try r.optionalText("basis").flatMap(AmountBasis.init(rawValue:)),
+            validFrom: try LocalDate(try r.text("valid_from")),
+            validTo: try r.optionalText("valid_to").map { try LocalDate($0) },
+            provenance: Provenance(department: dept, receivedAt: try LocalDate(try r.text("received_at")),
+                                   reference: try r.text("reference")),
+            note: try r.text("note"))
     }
 
-    static func enrolment(_ r: any SQLRow) throws -> Enrolment {
-        guard let program = Program(rawValue: try r.decode(column: "program", as: String.self)),
-              let status = EnrolmentStatus(rawValue: try r.decode(column: "status", as: String.self)) else {
+    static func enrolment(_ r: any SQLRow) throws -> Enrolment { try enrolment(SQLRowReader(r)) }
+
+    static func enrolment(_ r: some ColumnReader) throws -> Enrolment {
+        guard let program = Program(rawValue: try r.text("program")),
+              let status = EnrolmentStatus(rawValue: try r.text("status")) else {
             throw DomainError.invalidData(file: "enrolments", reason: "未知的救助项目或状态")
         }
         return Enrolment(
-            id: Enrolment.ID(try r.decode(column: "id", as: UUID.self)),
-            householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
-            memberID: try r.decode(column: "member_id", as: UUID?.self).map(Member.ID.init),
-            program: program, since: try LocalDate(try r.decode(column: "since", as: String.self)),
-            monthlyAmount: Cents(try r.decode(column: "monthly_amount_cents", as: Int64.self)), status: status,
-            statusChangedOn: try r.decode(column: "status_changed_on", as: String?.self).map { try LocalDate($0) })
+            id: Enrolment.ID(try r.uuid("id")),
+            householdID: Household.ID(try r.uuid("household_id")),
+            memberID: try r.optionalUUID("member_id").map(Member.ID.init),
+            program: program, since: try LocalDate(try r.text("since")),
+            monthlyAmount: Cents(try r.int64("monthly_amount_cents")), status: status,
+            statusChangedOn: try r.optionalText("status_changed_on").map { try LocalDate($0) })
     }
 }

@@ -8,22 +8,27 @@ import SQLKit
 public final class ScratchDatabase: @unchecked Sendable {
     public let store: StandaloneDatabase
     public let config: DatabaseConfig
+    /// Named by the caller to be reused: `drop()` is not meant for it.
+    public let isKept: Bool
     private let cleanup: @Sendable () async throws -> Void
 
-    /// With `keepSQLiteFile`, the SQLite database lives in that file and is kept (the benchmark reuses it).
+    /// With `keepSQLiteFile`, the SQLite database lives in that file and is kept (the benchmark reuses it);
+    /// with `keepPostgresDatabase`, the PostgreSQL database of that name is created if missing and kept.
     public static func make(environment env: [String: String] = ProcessInfo.processInfo.environment, label: String = "scratch",
-                            keepSQLiteFile: String? = nil) async throws -> ScratchDatabase {
+                            keepSQLiteFile: String? = nil, keepPostgresDatabase: String? = nil) async throws -> ScratchDatabase {
         if let url = env["DATABASE_URL"], !url.isEmpty {
-            let name = "jz_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))_\(UUID().uuidString.prefix(8).lowercased())"
+            let kept = keepPostgresDatabase.map { String($0.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }.prefix(40)) }
+            let name = kept ?? "jz_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))_\(UUID().uuidString.prefix(8).lowercased())"
             let admin = try StandaloneDatabase(.postgres(url: url))
-            try await admin.db.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run()
+            let exists = try await admin.db.sql.raw("SELECT 1 AS one FROM pg_database WHERE datname = \(bind: name)").first() != nil
+            if !exists { try await admin.db.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
             await admin.shutdown()
             guard var c = URLComponents(string: url) else { throw DomainStoreError.badURL }
             c.path = "/" + name
             let config = DatabaseConfig.postgres(url: c.string!)
             let store = try StandaloneDatabase(config)
             do { try await store.migrate() } catch { await store.shutdown(); throw error }
-            return ScratchDatabase(store: store, config: config) {
+            return ScratchDatabase(store: store, config: config, kept: kept != nil) {
                 await store.shutdown()
                 let admin = try StandaloneDatabase(.postgres(url: url))
                 try await admin.db.sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
@@ -34,15 +39,16 @@ public final class ScratchDatabase: @unchecked Sendable {
         let config = DatabaseConfig.sqlite(path: path)
         let store = try StandaloneDatabase(config)
         do { try await store.migrate() } catch { await store.shutdown(); throw error }
-        return ScratchDatabase(store: store, config: config) {
+        return ScratchDatabase(store: store, config: config, kept: keepSQLiteFile != nil) {
             await store.shutdown()
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
     }
 
-    private init(store: StandaloneDatabase, config: DatabaseConfig, cleanup: @escaping @Sendable () async throws -> Void) {
+    private init(store: StandaloneDatabase, config: DatabaseConfig, kept: Bool, cleanup: @escaping @Sendable () async throws -> Void) {
         self.store = store
         self.config = config
+        self.isKept = kept
         self.cleanup = cleanup
     }
 

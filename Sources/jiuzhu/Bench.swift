@@ -14,25 +14,27 @@ struct Bench: AsyncParsableCommand {
 /// What the database benchmarks share: the engines to measure, a throw-away (or kept) database for each, and memory.
 enum BenchSupport {
     /// SQLite always; PostgreSQL too when `DATABASE_URL` is set.
-    static func engines() -> [(name: String, environment: [String: String])] {
+    /// SQLite, and PostgreSQL when DATABASE_URL is set; `only` ("sqlite" or "postgres") keeps one of them.
+    static func engines(only: String? = nil) -> [(name: String, environment: [String: String])] {
         let env = ProcessInfo.processInfo.environment
         var targets: [(String, [String: String])] = [("SQLite", env.filter { $0.key != "DATABASE_URL" })]
         if let url = env["DATABASE_URL"], !url.isEmpty { targets.append(("PostgreSQL", env)) }
-        return targets
+        guard let only = only?.lowercased() else { return targets }
+        return targets.filter { $0.0.lowercased().hasPrefix(only.prefix(4)) }
     }
 
     /// A scratch database for one engine, dropped afterwards — except a SQLite file the caller asked to keep.
     static func withDatabase(_ name: String, _ environment: [String: String], label: String, keepSQLiteFile: String?,
-                             _ body: (ScratchDatabase) async throws -> Void) async throws {
-        let keep = name == "SQLite" ? keepSQLiteFile : nil
-        let scratch = try await ScratchDatabase.make(environment: environment, label: label, keepSQLiteFile: keep)
+                             keepPostgresDatabase: String? = nil, _ body: (ScratchDatabase) async throws -> Void) async throws {
+        let scratch = try await ScratchDatabase.make(environment: environment, label: label, keepSQLiteFile: name == "SQLite" ? keepSQLiteFile : nil,
+                                                     keepPostgresDatabase: name == "SQLite" ? nil : keepPostgresDatabase)
         do {
             try await body(scratch)
         } catch {
-            try? await scratch.drop()
+            if scratch.isKept { await scratch.store.shutdown() } else { try? await scratch.drop() }
             throw error
         }
-        if keep != nil { await scratch.store.shutdown() } else { try await scratch.drop() }
+        if scratch.isKept { await scratch.store.shutdown() } else { try await scratch.drop() }
     }
 
     static func peakRSSMegabytes() -> Int {

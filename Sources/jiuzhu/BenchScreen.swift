@@ -14,14 +14,20 @@ struct BenchScreen: AsyncParsableCommand {
     @Option(help: "Monitored persons to generate (households ≈ persons ÷ 2.5).") var persons = 1_000_000
     @Option(help: "Rows in the feed whose changes are screened incrementally.") var feedRows = 100_000
     @Option(help: "Reuse this SQLite registry (generated on the first run, kept afterwards).") var sqliteFile: String?
+    @Option(help: "Reuse this PostgreSQL database on the DATABASE_URL server (generated on the first run, kept afterwards).") var postgresDatabase: String?
+    @Option(help: "Only this engine: sqlite or postgres.") var only: String?
+    @Option(help: "PostgreSQL: generate persons ÷ copies with the demo generator, then copy that registry in SQL (new IDs and ID numbers) to reach the size; for 10M.")
+    var copies = 1
+    @Flag(help: "Skip the second, unchanged full screening (saves time at 10M).") var skipRerun = false
 
     /// OpenSPP's stated target for batch eligibility: 1M records in under 10 minutes.
     static let opensppSecondsPerMillion = 600.0
 
     func run() async throws {
         say("jiuzhu bench screen — \(persons) persons, feed \(feedRows) rows, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        for (name, environment) in BenchSupport.engines() {
-            try await BenchSupport.withDatabase(name, environment, label: "benchscreen", keepSQLiteFile: sqliteFile) { try await measure(name, $0) }
+        for (name, environment) in BenchSupport.engines(only: only) {
+            try await BenchSupport.withDatabase(name, environment, label: "benchscreen", keepSQLiteFile: sqliteFile,
+                                                keepPostgresDatabase: postgresDatabase) { try await measure(name, $0) }
         }
     }
 
@@ -36,13 +42,20 @@ struct BenchScreen: AsyncParsableCommand {
         }
         var people = try await count("members")
         if people == 0 {
-            let households = Int(Double(persons) / 2.5)
+            let copies = name == "PostgreSQL" ? max(1, self.copies) : 1
+            let households = Int(Double(persons) / 2.5) / copies
             let t0 = Date()
             let bar = ProgressBar(total: households, label: "[\(name)] 生成 \(households) 户")
             _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: admin) { bar.update($0) }
             bar.finish()
             people = try await count("members")
             say("[\(name)] generated \(households) households, \(people) persons in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+            if copies > 1 {
+                let t1 = Date()
+                try await Self.copyRegistry(sql, copies: copies) { say("[\(name)] \($0)") }
+                people = try await count("members")
+                say("[\(name)] copied to \(try await count("households")) households, \(people) persons in \(String(format: "%.1f", Date().timeIntervalSince(t1))) s")
+            }
         }
         let households = try await count("households")
         let setup = try MonitoringSetup.bundled()
@@ -53,10 +66,14 @@ struct BenchScreen: AsyncParsableCommand {
         let perMillion = full.seconds / Double(people) * 1_000_000
         say("[\(name)] full screening: \(full.households) households / \(people) persons in \(String(format: "%.1f", full.seconds)) s " +
               "= \(Int(Double(people) / full.seconds)) persons/s; warnings raised \(full.raised); peak RSS \(rssBefore) → \(BenchSupport.peakRSSMegabytes()) MB")
+        say("[\(name)]   \(full.phases.description)")
         say("[\(name)]   per million persons \(String(format: "%.1f", perMillion)) s; OpenSPP's stated target 600 s per million → " +
               "\(String(format: "%.0f", Self.opensppSecondsPerMillion / perMillion))× faster")
-        let again = try await Monitor(scratch.db, setup: setup).screen(region: city.city.code, actor: admin)
-        say("[\(name)] second full screening (nothing changed): \(String(format: "%.1f", again.seconds)) s, raised \(again.raised), updated \(again.updated)")
+        if !skipRerun {
+            let again = try await Monitor(scratch.db, setup: setup).screen(region: city.city.code, actor: admin)
+            say("[\(name)] second full screening (nothing changed): \(String(format: "%.1f", again.seconds)) s, raised \(again.raised), updated \(again.updated)")
+            say("[\(name)]   \(again.phases.description)")
+        }
 
         // A medical-insurance feed of claims for existing persons: the import's own reaction is the incremental screening.
         let ids = try await sql.select().column("national_id").from("members").limit(min(people, feedRows)).all()
@@ -77,9 +94,60 @@ struct BenchScreen: AsyncParsableCommand {
         if let s = report.screening {
             say("[\(name)] incremental after a \(report.rowsRead)-row feed (import \(String(format: "%.1f", report.validateSeconds + report.applySeconds)) s): " +
                   "\(s.households) households re-screened in \(String(format: "%.1f", s.seconds)) s, raised \(s.raised), updated \(s.updated); peak RSS \(BenchSupport.peakRSSMegabytes()) MB")
+            say("[\(name)]   \(s.phases.description)")
         } else {
             say("[\(name)] incremental screening failed: \(report.screeningError ?? "?")")
         }
+    }
+}
+
+extension BenchScreen {
+    /// Copies the generated registry `copies - 1` times inside PostgreSQL: every household, member, fact and
+    /// enrolment again under new UUIDs (derived from the old ones and the copy number), with ID numbers moved
+    /// to an unused two-digit area code (9k…) and their check character recomputed, so they stay valid and unique.
+    static func copyRegistry(_ sql: any SQLDatabase, copies: Int, log: (String) -> Void) async throws {
+        try await sql.raw("""
+            CREATE OR REPLACE FUNCTION jz_bench_check(body text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+              SELECT substr('10X98765432', (sum(substr(body, i, 1)::int * (ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2])[i]) % 11)::int + 1, 1)
+              FROM generate_series(1, 17) AS i $$
+            """).run()
+        try await sql.raw("CREATE TABLE jz_bench_originals AS SELECT id FROM households").run()
+        try await sql.raw("ALTER TABLE jz_bench_originals ADD PRIMARY KEY (id)").run()
+        for k in 1..<copies {
+            let tag = "\(k)"
+            func newID(_ column: String) -> String { "md5(\(column)::text || ':\(tag)')::uuid" }
+            try await sql.raw(SQLQueryString("""
+                INSERT INTO households (id, registered_region, residence_region, address, created_at)
+                SELECT \(newID("h.id")), h.registered_region, h.residence_region, h.address, h.created_at
+                FROM households h JOIN jz_bench_originals o ON o.id = h.id
+                """)).run()
+            try await sql.raw(SQLQueryString("""
+                INSERT INTO members (id, household_id, residence_region, relation, national_id, national_id_tail, name, sex, birth_date,
+                                     disability_category, disability_grade, illnesses, work_capacity, employment, schooling)
+                SELECT \(newID("m.id")), \(newID("m.household_id")), m.residence_region, m.relation, b.body || jz_bench_check(b.body),
+                       right(b.body || jz_bench_check(b.body), 4), m.name, m.sex, m.birth_date,
+                       m.disability_category, m.disability_grade, m.illnesses, m.work_capacity, m.employment, m.schooling
+                FROM members m JOIN jz_bench_originals o ON o.id = m.household_id,
+                     LATERAL (SELECT '9\(tag)' || substr(m.national_id, 3, 15) AS body) b
+                """)).run()
+            try await sql.raw(SQLQueryString("""
+                INSERT INTO facts (id, household_id, member_id, category, kind, amount_cents, basis, valid_from, valid_to, source_department,
+                                   received_at, reference, note, feed, natural_key, import_id, row_number)
+                SELECT \(newID("f.id")), \(newID("f.household_id")), CASE WHEN f.member_id IS NULL THEN NULL ELSE \(newID("f.member_id")) END,
+                       f.category, f.kind, f.amount_cents, f.basis, f.valid_from, f.valid_to, f.source_department, f.received_at, f.reference, f.note,
+                       f.feed, CASE WHEN f.natural_key IS NULL THEN NULL ELSE f.natural_key || ':\(tag)' END, f.import_id, f.row_number
+                FROM facts f JOIN jz_bench_originals o ON o.id = f.household_id
+                """)).run()
+            try await sql.raw(SQLQueryString("""
+                INSERT INTO enrolments (id, household_id, member_id, residence_region, program, since, monthly_amount_cents, status, status_changed_on)
+                SELECT \(newID("e.id")), \(newID("e.household_id")), CASE WHEN e.member_id IS NULL THEN NULL ELSE \(newID("e.member_id")) END,
+                       e.residence_region, e.program, e.since, e.monthly_amount_cents, e.status, e.status_changed_on
+                FROM enrolments e JOIN jz_bench_originals o ON o.id = e.household_id
+                """)).run()
+            log("copy \(k) of \(copies - 1) done")
+        }
+        try await sql.raw("DROP TABLE jz_bench_originals").run()
+        try await sql.raw("ANALYZE").run()
     }
 }
 

@@ -43,6 +43,7 @@ struct Screen: AsyncParsableCommand {
                 bar.finish()
                 print("筛查 \(target.value)（\(report.mode == .full ? "全量" : "增量")）：\(report.households) 户，新预警 \(report.raised)，更新 \(report.updated)，" +
                       "已处置未变不重复 \(report.suppressed)，条件已消除 \(report.cleared)，用时 \(String(format: "%.1f", report.seconds)) s")
+                print("  （\(report.phases.description)）")
             }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Domain
 
@@ -25,6 +26,26 @@ import Testing
         #expect(try NationalID(" １１０１０５１９４９１２３１００２ｘ ").value == "11010519491231002X")
         #expect(try NationalID("110105 19491231 002x").value == "11010519491231002X")
         #expect(try NationalID("\u{3000}11010519491231002X\n").value == "11010519491231002X")
+    }
+
+    @Test func theQuickCheckAgreesWithTheRules() throws {
+        // The byte-level check used for canonical IDs must accept exactly what the character-level rules accept.
+        var rng = SeededRandom(seed: 11)
+        for _ in 0..<5_000 {
+            var digits = (0..<17).map { _ in Character(String(rng.int(0...9))) }
+            if rng.int(0...3) > 0 { // mostly plausible birth dates, sometimes impossible ones
+                let date = "\(rng.int(1790...2030))\(String(format: "%02d", rng.int(1...12)))\(String(format: "%02d", rng.int(1...31)))"
+                digits.replaceSubrange(6..<14, with: Array(date))
+            }
+            let right = NationalID.checkCharacter(for: digits)
+            let last = rng.int(0...1) == 0 ? right : NationalID.checkCharacters[rng.int(0...10)]
+            let raw = String(digits) + String(last)
+            let y = Int(String(digits[6..<10]))!, m = Int(String(digits[10..<12]))!, d = Int(String(digits[12..<14]))!
+            let valid = last == right && y >= 1800 && LocalDate.isValid(year: y, month: m, day: d)
+            #expect(NationalID.isCanonical(raw) == valid, "\(raw)")
+            #expect(((try? NationalID(raw)) != nil) == valid, "\(raw)")
+        }
+        #expect(!NationalID.isCanonical("11010519491231002x")) // lower case goes the general way, which upper-cases it
     }
 
     @Test func convertsLegacyFifteenDigitNumbers() throws {
@@ -66,6 +87,14 @@ import Testing
         #expect(throws: DomainError.self) { try LocalDate("2023-02-29") }
         #expect(throws: DomainError.self) { try LocalDate(year: 2024, month: 13, day: 1) }
         #expect(throws: DomainError.self) { try LocalDate("24-1-1") }
+        #expect(throws: DomainError.self) { try LocalDate("2024-0a-01") }
+        #expect(throws: DomainError.self) { try LocalDate("2024/01/01") }
+        #expect(throws: DomainError.self) { try LocalDate("0000-01-01") }
+    }
+
+    @Test func readsPaddedAndUsualForms() throws {
+        #expect(try LocalDate("2024-02-29") == LocalDate(year: 2024, month: 2, day: 29))
+        #expect(try LocalDate(" 2024-02-09\n") == LocalDate(year: 2024, month: 2, day: 9))
     }
 
     @Test func dayNumbersRoundTrip() throws {

@@ -109,4 +109,12 @@ import Testing
         #expect(throws: DomainError.self) { try Ratio(decimal: "1.5.1") }
         #expect(throws: DomainError.self) { try Ratio(decimal: "-1") }
     }
+
+    @Test func ratiosPrintAsDecimals() throws {
+        #expect(Ratio(15, 10).description == "1.5")
+        #expect(try Ratio(decimal: " 0.250 ").description == "0.25")
+        #expect(Ratio(3, 1).description == "3")
+        #expect(Ratio(1, 3).description == "0.333333")
+        #expect(Ratio(2, 3).description == "0.666667")
+    }
 }

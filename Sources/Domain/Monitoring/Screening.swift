@@ -77,11 +77,16 @@ public struct Screener: Sendable {
     public let catalogue: IndicatorCatalogue
     public let calculator: PolicyCalculator
     let needsAssessment: Bool
+    /// Indicators that do not look at the score, then those that do (they run once the score is known).
+    let direct: [Indicator]
+    let onScore: [Indicator]
 
     public init(catalogue: IndicatorCatalogue, calculator: PolicyCalculator) {
         self.catalogue = catalogue
         self.calculator = calculator
         needsAssessment = catalogue.indicators.contains { $0.condition.needsAssessment }
+        direct = catalogue.indicators.filter { !$0.condition.usesScore }
+        onScore = catalogue.indicators.filter { $0.condition.usesScore }
     }
 
     public func screen(_ profile: HouseholdProfile, on date: LocalDate, standards: Standards) throws(PolicyError) -> HouseholdScreening {
@@ -89,15 +94,13 @@ public struct Screener: Sendable {
             ? try calculator.assess(AssessmentRequest(profile: profile, date: date), standards: standards, explain: false) : nil
         let view = HouseholdView(profile: profile, date: date, assessment: assessment, dibaoMonthly: standards.dibaoMonthly)
         var fired: [Finding] = []
-        var later: [Indicator] = []
-        for indicator in catalogue.indicators {
-            if indicator.condition.usesScore { later.append(indicator); continue }
+        for indicator in direct {
             if let evidence = view.evaluate(indicator.condition) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
         }
         let score = self.score(fired)
         var scoredView = view
         scoredView.score = score
-        for indicator in later {
+        for indicator in onScore {
             if let evidence = scoredView.evaluate(indicator.condition) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
         }
         return HouseholdScreening(householdID: profile.household.id, date: date, score: score,
@@ -178,41 +181,52 @@ struct HouseholdView {
 
     /// Evidence when the condition holds, nil when it does not.
     func evaluate(_ c: Condition) -> [Evidence]? {
+        // Most conditions do not hold for most households: decide first, and write the evidence (text,
+        // money, names) only for those that do.
+        evaluate(c, explain: false) == nil ? nil : evaluate(c, explain: true)
+    }
+
+    /// With `explain` false, a holding condition gives no evidence (an empty list), only the decision.
+    func evaluate(_ c: Condition, explain: Bool) -> [Evidence]? {
         switch c {
         case .all(let cs):
             var out: [Evidence] = []
             for x in cs {
-                guard let e = evaluate(x) else { return nil }
+                guard let e = evaluate(x, explain: explain) else { return nil }
                 out += e
             }
             return out
         case .any(let cs):
-            for x in cs { if let e = evaluate(x) { return e } }
+            for x in cs { if let e = evaluate(x, explain: explain) { return e } }
             return nil
         case .not(let x):
-            return evaluate(x) == nil ? [] : nil
+            return evaluate(x, explain: false) == nil ? [] : nil
         case .members(let filter, let lo, let hi):
             let matching = living.filter { filter.matches($0, on: date) }
             if let lo, matching.count < lo { return nil }
             if let hi, matching.count > hi { return nil }
-            return lo.map { $0 > 0 } == true
-                ? matching.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)", key: "member:\($0.id)") } : []
+            guard explain, lo.map({ $0 > 0 }) == true else { return [] }
+            return matching.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)", key: "member:\($0.id)") }
         case .memberShare(let filter, let share):
             guard !living.isEmpty, let ratio = try? Ratio(decimal: share) else { return nil }
             let n = living.filter { filter.matches($0, on: date) }.count
             guard Int64(n) * ratio.denominator >= ratio.numerator * Int64(living.count) else { return nil }
+            guard explain else { return [] }
             return [Evidence(text: "共同生活成员 \(living.count) 人，其中 \(n) 人符合条件", key: "share:\(n)/\(living.count)")]
         case .recentFact(let kinds, let days, let filter):
             let hits = profile.facts.filter { f in
                 kinds.contains(f.kind) && inWindow(f.validFrom, days: days)
                     && (filter.map { fl in profile.member(f.memberID).map { fl.matches($0, on: f.validFrom) } ?? false } ?? true)
             }
-            return hits.isEmpty ? nil : hits.sorted { $0.validFrom > $1.validFrom }.map(evidence)
+            if hits.isEmpty { return nil }
+            guard explain else { return [] }
+            return hits.sorted { $0.validFrom > $1.validFrom }.map(evidence)
         case .factTotal(let kinds, let days, let threshold):
             guard let line = try? threshold.resolve(dibaoMonthly: dibaoMonthly) else { return nil }
             let hits = profile.facts.filter { kinds.contains($0.kind) && inWindow($0.validFrom, days: days) }
             let total = hits.reduce(Cents(0)) { $0 + ($1.amount ?? Cents(0)) }
             guard total >= line, !hits.isEmpty else { return nil }
+            guard explain else { return [] }
             return [Evidence(text: "近\(days)天合计 \(total.yuanText)，预警线 \(line.yuanText)（\(threshold.text)）", key: "total")]
                 + hits.sorted { $0.validFrom > $1.validFrom }.prefix(10).map(evidence)
         case .factEnded(let kinds, let days):
@@ -222,7 +236,9 @@ struct HouseholdView {
                 guard kinds.contains(f.kind), let to = f.validTo, to < date, to > date.adding(days: -days) else { return false }
                 return !inForce.contains(f.memberID?.description ?? "-") && (f.memberID.map { id in living.contains { $0.id == id } } ?? true)
             }
-            return ended.isEmpty ? nil : ended.map { f in
+            if ended.isEmpty { return nil }
+            guard explain else { return [] }
+            return ended.map { f in
                 var e = evidence(f)
                 e.text += "，已于 \(f.validTo!) 终止"
                 return e
@@ -231,17 +247,22 @@ struct HouseholdView {
             guard let a = assessment, let line = try? threshold.resolve(dibaoMonthly: dibaoMonthly), a.figures.countedMembers > 0 else { return nil }
             let per = Cents(a.figures.incomePerMemberCents)
             guard per < line else { return nil }
+            guard explain else { return [] }
             return [Evidence(text: "政策计算：家庭人均月收入 \(per.yuanText)，低于 \(line.yuanText)（\(threshold.text)）", department: .civilAffairs, date: date,
                              key: "income:\(per.value)")]
         case .enrolled(let programs):
             let hits = active.filter { programs.isEmpty || programs.contains($0.program) }
-            return hits.isEmpty ? nil : hits.map(evidence)
+            if hits.isEmpty { return nil }
+            guard explain else { return [] }
+            return hits.map(evidence)
         case .qualifiesNotEnrolled(let programs):
             guard let a = assessment else { return nil }
             let hits = a.decisions.filter { d in
                 programs.contains(d.program) && d.outcome == .qualifies && !isEnrolled(d.program, member: d.member)
             }
-            return hits.isEmpty ? nil : hits.map { d in
+            if hits.isEmpty { return nil }
+            guard explain else { return [] }
+            return hits.map { d in
                 let person = d.member.flatMap { id in profile.members.first { $0.id.description == id }?.name }.map { "（\($0)）" } ?? ""
                 return Evidence(text: "政策计算：符合\(d.program.chinese)\(person)但未纳入——\(d.summary)", department: .civilAffairs, date: date,
                                 key: "qualifies:\(d.program.rawValue):\(d.member ?? "-"):\(a.figures.incomePerMemberCents)")
@@ -306,6 +327,7 @@ struct HouseholdView {
             return out.isEmpty ? nil : out
         case .scoreAtLeast(let points):
             guard let s = score, s.total >= points else { return nil }
+            guard explain else { return [] }
             return [Evidence(text: "综合困难评分 \(s.total)（满分 \(s.maximum)，越高越困难），达到预警线 \(points)", key: "score:\(s.total)")]
         }
     }

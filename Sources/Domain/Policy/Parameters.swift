@@ -13,7 +13,12 @@ public struct Ratio: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a decimal such as `1.5` or `0.25` exactly.
     public init(decimal text: String) throws(DomainError) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        // Catalogue thresholds ("12", "1.5") are parsed as they are evaluated: digits read as bytes.
+        if let (n, d) = Ratio.plainDecimal(text) {
+            self.init(n, d)
+            return
+        }
+        let t = text.trimmed
         let parts = t.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
               parts.count == 1 || (!parts[1].isEmpty && parts[1].count <= 6 && parts[1].allSatisfy(\.isASCIIDigit)),
@@ -27,14 +32,44 @@ public struct Ratio: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    private static func plainDecimal(_ text: String) -> (Int64, Int64)? {
+        var whole: Int64 = 0, fraction: Int64 = 0, den: Int64 = 1, digits = 0, afterPoint = false
+        for b in text.utf8 {
+            if b == 46 { // "."
+                guard !afterPoint, digits > 0 else { return nil }
+                afterPoint = true
+                continue
+            }
+            guard (48...57).contains(b), digits < 15 else { return nil }
+            digits += 1
+            if afterPoint {
+                guard den < 1_000_000 else { return nil }
+                fraction = fraction * 10 + Int64(b - 48)
+                den *= 10
+            } else {
+                whole = whole * 10 + Int64(b - 48)
+            }
+        }
+        guard digits > 0, !afterPoint || den > 1 else { return nil }
+        return (whole * den + fraction, den)
+    }
+
     public func of(_ c: Cents, rounding: Cents.Rounding = .halfUp) -> Cents {
         c.multiplied(by: numerator, over: denominator, rounding: rounding)
     }
 
+    /// `1.5`, `0.25`; exact for the decimal ratios parameters hold, otherwise six places at most.
     public var description: String {
         if denominator == 1 { return "\(numerator)" }
-        let v = Double(numerator) / Double(denominator)
-        return String(format: "%g", v)
+        var places = 0, scale: Int64 = 1
+        while scale % denominator != 0 && places < 6 { scale *= 10; places += 1 }
+        let scaled = (numerator * scale + (scale % denominator == 0 ? 0 : denominator / 2)) / denominator
+        let sign = scaled < 0 ? "-" : ""
+        let whole = String(scaled.magnitude / UInt64(scale))
+        var fraction = String(scaled.magnitude % UInt64(scale))
+        fraction = String(repeating: "0", count: places - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return sign + whole + (fraction.isEmpty ? "" : "." + fraction)
     }
 }
 

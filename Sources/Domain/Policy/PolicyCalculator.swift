@@ -201,16 +201,18 @@ struct Run {
         for x in request.incomes ?? [] {
             if let m = x.member, !countedIDs.contains(m) { continue }
             let monthly = MonthlyConversion.monthly(Cents(x.amountCents), basis: x.basis)
-            let label = "\(x.member.flatMap { id in request.members.first { $0.id == id }?.label } ?? "全户")\(x.kind.chinese)"
+            // The explanation's strings are built only when an explanation is asked for: screening assesses
+            // every household and formatting money was a tenth of its time.
+            let label = !trace.enabled ? "" : "\(x.member.flatMap { id in request.members.first { $0.id == id }?.label } ?? "全户")\(x.kind.chinese)"
             if s.excluded.contains(x.kind.rawValue) {
-                excludedUsed.append(StepInput(name: label, value: "\(monthly.yuanText)/月（不计入）", source: x.source?.chinese))
+                if trace.enabled { excludedUsed.append(StepInput(name: label, value: "\(monthly.yuanText)/月（不计入）", source: x.source?.chinese)) }
                 continue
             }
             monthlyIncome = monthlyIncome + monthly
             if let m = x.member { incomeByMember[m, default: .zero] = incomeByMember[m, default: .zero] + monthly }
             if x.kind == .wage, let m = x.member { earners.insert(m) }
-            used.append(StepInput(name: label, value: "\(monthly.yuanText)/月" + (x.basis == .perYear ? "（年收入\(Cents(x.amountCents).yuanText)÷12）" : ""),
-                                  source: x.source?.chinese))
+            if trace.enabled { used.append(StepInput(name: label, value: "\(monthly.yuanText)/月" + (x.basis == .perYear ? "（年收入\(Cents(x.amountCents).yuanText)÷12）" : ""),
+                                  source: x.source?.chinese)) }
         }
         // Necessary costs of working come off each earner's wage, never below zero [DB 13].
         var deducted = Cents.zero
@@ -249,20 +251,20 @@ struct Run {
             switch a.kind {
             case .vehicle:
                 if (a.forDisabledMember ?? false) && disabledPresent {
-                    assetInputs.append(StepInput(name: "残疾人代步车", value: "\(v.yuanText)（豁免）", source: a.source?.chinese))
+                    if trace.enabled { assetInputs.append(StepInput(name: "残疾人代步车", value: "\(v.yuanText)（豁免）", source: a.source?.chinese)) }
                 } else {
                     vehicleValue = vehicleValue + v
-                    assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese))
+                    if trace.enabled { assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese)) }
                 }
             case .realEstate:
                 properties += a.count ?? 1
-                assetInputs.append(StepInput(name: a.kind.chinese, value: "\(a.count ?? 1)套", source: a.source?.chinese))
+                if trace.enabled { assetInputs.append(StepInput(name: a.kind.chinese, value: "\(a.count ?? 1)套", source: a.source?.chinese)) }
             case .business:
                 hasBusiness = true
-                assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese))
+                if trace.enabled { assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese)) }
             default:
                 financialAssets = financialAssets + v
-                assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese))
+                if trace.enabled { assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese)) }
             }
         }
         trace.add("家庭财产", Article.dbAssets, inputs: assetInputs,
@@ -278,11 +280,11 @@ struct Run {
         if financialAssets > limit {
             ok = false
             excess = financialAssets - limit
-            reasons.append("金融资产超出上限 \((financialAssets - limit).yuanText)")
+            if trace.enabled { reasons.append("金融资产超出上限 \((financialAssets - limit).yuanText)") }
         }
-        if vehicleValue > s.vehicleLimit { ok = false; reasons.append("拥有非豁免机动车辆（\(vehicleValue.yuanText)）") }
-        if properties > s.propertiesMax { ok = false; reasons.append("房产 \(properties) 套，超过 \(s.propertiesMax) 套") }
-        if hasBusiness && !s.businessOK { ok = false; reasons.append("有工商登记") }
+        if vehicleValue > s.vehicleLimit { ok = false; if trace.enabled { reasons.append("拥有非豁免机动车辆（\(vehicleValue.yuanText)）") } }
+        if properties > s.propertiesMax { ok = false; if trace.enabled { reasons.append("房产 \(properties) 套，超过 \(s.propertiesMax) 套") } }
+        if hasBusiness && !s.businessOK { ok = false; if trace.enabled { reasons.append("有工商登记") } }
         trace.add(rule, Article.dbAssets,
                   inputs: [StepInput(name: "金融资产", value: financialAssets.yuanText, source: nil),
                            StepInput(name: "上限（标准×人数×月数）", value: "\(s.dibao.yuanText)×\(members)×\(months) = \(limit.yuanText)", source: nil)],

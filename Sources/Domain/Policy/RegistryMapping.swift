@@ -18,8 +18,11 @@ extension AssessmentRequest {
         // A tekun enrolment was granted on a finding, made at the time, that no one able to support the person
         // exists [TK 2]; the register keeps the enrolment, not the finding, so the finding stands until a review.
         let tekun = Set(p.enrolments.filter { $0.program == .tekun && $0.status == .active }.compactMap(\.memberID))
+        // Each member's ID as text once: the calculator keys members by text, and formatting a UUID is not free.
+        let idText = Dictionary(p.members.map { ($0.id, $0.id.description) }, uniquingKeysWith: { a, _ in a })
+        func text(_ id: Member.ID) -> String { idText[id] ?? id.description }
         let members = p.members.filter { $0.birthDate <= date }.map { m in
-            MemberInput(id: m.id.description, name: m.name, relation: m.relation, birthDate: m.birthDate, sex: m.sex,
+            MemberInput(id: text(m.id), name: m.name, relation: m.relation, birthDate: m.birthDate, sex: m.sex,
                         status: dead.contains(m.id) ? .deceased : .present,
                         disability: m.disability.map { DisabilityInput(category: $0.category, grade: $0.grade) },
                         seriousIllness: m.hasSeriousIllness, employment: m.employment, schooling: m.schooling,
@@ -31,7 +34,7 @@ extension AssessmentRequest {
         let present = Set(members.map(\.id))
         for f in inForce {
             guard let amount = f.amount else { continue }
-            let member = f.memberID?.description
+            let member = f.memberID.map(text)
             if let member, !present.contains(member) { continue }
             switch f.kind.category {
             case .income:
@@ -47,8 +50,8 @@ extension AssessmentRequest {
                 continue
             }
         }
-        let enrolments = p.enrolments.filter { $0.status == .active && ($0.memberID.map { present.contains($0.description) } ?? true) }.map {
-            CurrentEnrolment(program: $0.program, member: $0.memberID?.description, since: $0.since, monthlyAmountCents: $0.monthlyAmount.value)
+        let enrolments = p.enrolments.filter { $0.status == .active && ($0.memberID.map { present.contains(text($0)) } ?? true) }.map {
+            CurrentEnrolment(program: $0.program, member: $0.memberID.map(text), since: $0.since, monthlyAmountCents: $0.monthlyAmount.value)
         }
         self.init(date: date, region: p.household.residenceRegion, members: members, incomes: incomes, assets: assets,
                   expenditures: expenditures, enrolments: enrolments)

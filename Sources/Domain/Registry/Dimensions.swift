@@ -76,16 +76,18 @@ public struct FactAuthority: Sendable {
     public func resolve(_ facts: [Fact]) -> (used: [Fact], conflicts: [FactConflict]) {
         var used: [Fact] = []
         var conflicts: [FactConflict] = []
-        var groups: [String: [Fact]] = [:]
-        var order: [String] = []
+        struct Key: Hashable { let member: Member.ID?; let kind: FactKind }
+        var groups: [Key: [Fact]] = [:]
+        var order: [Key] = []
         for f in facts {
             guard f.kind.isSingleValued else { used.append(f); continue }
-            let key = "\(f.memberID?.description ?? "-")|\(f.kind.rawValue)"
+            let key = Key(member: f.memberID, kind: f.kind)
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(f)
         }
         for key in order {
             let group = groups[key]!
+            guard group.count > 1 else { used += group; continue }
             let departments = Set(group.map(\.provenance.department))
             // Compared per month, so 60,000 a year from tax and 5,000 a month from HR agree.
             let values = Set(group.map { f in

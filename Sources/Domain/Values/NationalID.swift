@@ -41,6 +41,12 @@ public struct NationalID: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Accepts what people actually type: surrounding and inner spaces, full-width digits and X,
     /// a lower-case x, and a legacy 15-digit number, which is converted to 18 digits.
     public init(_ raw: String) throws(NationalIDError) {
+        // Nearly every ID read back from the store, and most in department files, is already 18 canonical
+        // characters: checked on the bytes, without building Characters (a screening reads millions).
+        if NationalID.isCanonical(raw) {
+            value = raw
+            return
+        }
         let text = NationalID.normalise(raw)
         guard !text.isEmpty else { throw .empty }
         let chars = Array(text)
@@ -90,6 +96,27 @@ public struct NationalID: Hashable, Sendable, Codable, CustomStringConvertible {
         }
         return out
     }
+
+    /// 17 ASCII digits, a valid birth date and the right check character (digit or upper-case X).
+    static func isCanonical(_ raw: String) -> Bool {
+        let utf8 = raw.utf8
+        guard utf8.count == 18 else { return false }
+        return utf8.withContiguousStorageIfAvailable { b -> Bool in
+            var sum = 0
+            for i in 0..<17 {
+                let d = Int(b[i]) - 48
+                guard (0...9).contains(d) else { return false }
+                sum += d * weights[i]
+            }
+            func number(_ from: Int, _ count: Int) -> Int { (from..<from + count).reduce(0) { $0 * 10 + Int(b[$1]) - 48 } }
+            let y = number(6, 4), m = number(10, 2), d = number(12, 2)
+            guard y >= 1800, LocalDate.isValid(year: y, month: m, day: d) else { return false }
+            return checkBytes[sum % 11] == b[17]
+        } ?? false // not contiguous (never for native strings): the general path decides
+
+    }
+
+    static let checkBytes: [UInt8] = checkCharacters.map { $0.asciiValue! }
 
     static func checkCharacter(for chars: [Character]) -> Character {
         var sum = 0
