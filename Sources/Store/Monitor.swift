@@ -338,10 +338,8 @@ public struct Monitor: Sendable {
                 clears.append(w.id)
                 report.cleared += 1
             }
-            let dims = Dictionary(uniqueKeysWithValues: s.score.byDimension.map { ($0.key.rawValue, $0.value) })
             scoreRows.append([.of(hid), .text(p.household.residenceRegion.value), .int(Int64(s.score.total)),
-                              .text(String(decoding: try encoder.encode(dims), as: UTF8.self)),
-                              .text(String(decoding: try encoder.encode(s.score.contributions), as: UTF8.self))])
+                              .text(ScoreJSON.dimensions(s.score)), .text(ScoreJSON.contributions(s.score))])
         }
         report.households += profiles.count
         report.phases.reconciling += (clock.now - t).seconds
@@ -513,4 +511,33 @@ public struct ScreeningPlan: Sendable {
 extension Duration {
     /// Seconds as a Double, for reports.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// A score's JSON as `JSONEncoder` with sorted keys writes it, built directly: every household's score is
+/// written on every screening, and Foundation's encoder was a sixth of a full screening.
+enum ScoreJSON {
+    static func dimensions(_ score: HardshipScore) -> String {
+        var out = "{"
+        for (i, (d, v)) in score.byDimension.sorted(by: { $0.key.rawValue < $1.key.rawValue }).enumerated() {
+            if i > 0 { out += "," }
+            BulkJSON.appendQuoted(d.rawValue, to: &out)
+            out += ":" + String(v)
+        }
+        return out + "}"
+    }
+
+    static func contributions(_ score: HardshipScore) -> String {
+        var out = "["
+        for (i, c) in score.contributions.enumerated() {
+            if i > 0 { out += "," }
+            out += "{\"code\":"
+            BulkJSON.appendQuoted(c.code, to: &out)
+            out += ",\"dimension\":"
+            BulkJSON.appendQuoted(c.dimension.rawValue, to: &out)
+            out += ",\"name\":"
+            BulkJSON.appendQuoted(c.name, to: &out)
+            out += ",\"points\":" + String(c.points) + "}"
+        }
+        return out + "]"
+    }
 }

@@ -1,0 +1,22 @@
+@testable import Domain
+import Foundation
+@testable import Store
+import Testing
+
+/// The hand-built score JSON is byte for byte what JSONEncoder (sorted keys) writes, and reads back the same.
+@Suite struct ScoreJSONTests {
+    @Test func matchesTheEncoder() throws {
+        let score = HardshipScore(total: 42, maximum: 100, byDimension: [.health: 20, .assets: 7, .lifeEvents: 15], contributions: [
+            .init(code: "H-01", name: "大病\"自付\"\\高", dimension: .health, points: 20),
+            .init(code: "L-02", name: "主要劳动力死亡\n", dimension: .lifeEvents, points: 15),
+        ])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let dims = Dictionary(uniqueKeysWithValues: score.byDimension.map { ($0.key.rawValue, $0.value) })
+        #expect(ScoreJSON.dimensions(score) == String(decoding: try encoder.encode(dims), as: UTF8.self))
+        let decoded = try JSONDecoder().decode([HardshipScore.Contribution].self, from: Data(ScoreJSON.contributions(score).utf8))
+        #expect(decoded == score.contributions)
+        #expect(ScoreJSON.contributions(HardshipScore.zero) == "[]")
+        #expect(ScoreJSON.dimensions(HardshipScore.zero) == "{}")
+    }
+}
