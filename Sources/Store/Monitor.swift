@@ -81,6 +81,8 @@ public struct Monitor: Sendable {
 
     static let watermarkKey = "monitoring.eventsScreenedFrom"
     static let batch = 1_000
+    /// An event reaction this large follows a bulk import, whose rows the planner's statistics do not know yet.
+    static let refreshStatisticsFrom = 10_000
 
     // MARK: runs
 
@@ -164,7 +166,7 @@ public struct Monitor: Sendable {
     }
 
     private func screen(_ ids: [UUID], report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void) async throws {
-        if ids.count >= Self.batch * 10 { try await refreshStatistics() }
+        if ids.count >= Self.refreshStatisticsFrom { try await refreshStatistics() }
         let batches = stride(from: 0, to: ids.count, by: Self.batch).map { Array(ids[$0..<min(ids.count, $0 + Self.batch)]) }
         let sql = self.sql
         try await pipeline(start: 0, total: ids.count, report: &report, progress: progress) { (i: Int?) in
@@ -181,7 +183,7 @@ public struct Monitor: Sendable {
     private func pipeline<Cursor: Sendable>(start: Cursor?, total: Int, report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
                                             read: @escaping @Sendable (Cursor?) async throws -> (Loaded, Cursor?)) async throws {
         let clock = ContinuousClock()
-        let overlapWrites = sql.dialect.name != "sqlite"
+        let overlapWrites = BulkJSON.isPostgres(sql)
         var cache = StandardsCache()
         var t = clock.now
         var (current, cursor) = try await read(start)
