@@ -13,7 +13,7 @@ enum BulkJSON {
 
         static func of(_ s: String?) -> Value { s.map(Value.text) ?? .null }
         static func of(_ i: Int64?) -> Value { i.map(Value.int) ?? .null }
-        static func of(_ u: UUID) -> Value { .text(u.uuidString) }
+        static func of(_ u: UUID) -> Value { .text(u.text(lowercase: false)) }
     }
 
     /// A column filled from the row's value at `index`, or the same value for every row.
@@ -75,6 +75,8 @@ enum BulkJSON {
     static func isPostgres(_ sql: any SQLDatabase) -> Bool { sql.dialect.name == "postgresql" }
 
     /// INSERT … SELECT from the JSON array; `conflict` columns make clashing rows be skipped.
+    /// PostgreSQL reads the array as `jsonb`: parsed once, its elements are indexed, where with `json` every
+    /// `->>` parsed its row again (a warning row has seventeen columns and its evidence).
     /// With `updating`, a clashing row overwrites those columns instead of being skipped.
     static func insert(_ sql: any SQLDatabase, into table: String, _ columns: [Column], rows: [[Value]], skippingConflictsOn conflict: [String]? = nil,
                        updating: [String] = [], batch: Int = 2_000) async throws {
@@ -100,13 +102,21 @@ enum BulkJSON {
                     if pg { q.appendInterpolation(unsafeRaw: "::\(c.type)") }
                 }
             }
-            q.appendInterpolation(unsafeRaw: pg ? " FROM json_array_elements(" : " FROM json_each(")
+            q.appendInterpolation(unsafeRaw: pg ? " FROM jsonb_array_elements(" : " FROM json_each(")
             q.appendInterpolation(bind: encode(slice))
-            q.appendInterpolation(unsafeRaw: pg ? "::json) AS j" : ") WHERE true")
+            q.appendInterpolation(unsafeRaw: pg ? "::jsonb) AS j" : ") WHERE true")
             if let conflict {
                 q.appendInterpolation(unsafeRaw: " ON CONFLICT (" + conflict.map { "\"\($0)\"" }.joined(separator: ", ") + ")")
-                q.appendInterpolation(unsafeRaw: updating.isEmpty ? " DO NOTHING"
-                                      : " DO UPDATE SET " + updating.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", "))
+                if updating.isEmpty {
+                    q.appendInterpolation(unsafeRaw: " DO NOTHING")
+                } else {
+                    // A row that would be rewritten with the values it has is left alone: a second screening on
+                    // the same day changes no score, and rewriting them all cost a new row version and index entries each.
+                    let old = updating.map { "\"\(table)\".\"\($0)\"" }.joined(separator: ", ")
+                    let new = updating.map { "excluded.\"\($0)\"" }.joined(separator: ", ")
+                    q.appendInterpolation(unsafeRaw: " DO UPDATE SET " + updating.map { "\"\($0)\" = excluded.\"\($0)\"" }.joined(separator: ", ")
+                                          + " WHERE (\(old)) \(pg ? "IS DISTINCT FROM" : "IS NOT") (\(new))")
+                }
             }
             try await sql.raw(q).run()
             start += batch
@@ -136,9 +146,9 @@ enum BulkJSON {
                 case .constant(.text(let t)): q.appendInterpolation(bind: t)
                 }
             }
-            q.appendInterpolation(unsafeRaw: pg ? " FROM json_array_elements(" : " FROM json_each(")
+            q.appendInterpolation(unsafeRaw: pg ? " FROM jsonb_array_elements(" : " FROM json_each(")
             q.appendInterpolation(bind: encode(slice))
-            q.appendInterpolation(unsafeRaw: pg ? "::json) AS j" : ") AS j")
+            q.appendInterpolation(unsafeRaw: pg ? "::jsonb) AS j" : ") AS j")
             q.appendInterpolation(unsafeRaw: " WHERE \(table).\"\(key.name)\" = \(value(key))")
             try await sql.raw(q).run()
             start += batch

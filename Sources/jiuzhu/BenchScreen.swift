@@ -40,6 +40,9 @@ struct BenchScreen: AsyncParsableCommand {
         func count(_ table: String) async throws -> Int {
             try await sql.raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
         }
+        if sql.dialect.name == "postgresql", try await sql.raw("SELECT to_regclass('jz_bench_originals') IS NOT NULL AS half").first()!.decode(column: "half", as: Bool.self) {
+            throw ValidationError("an earlier --copies run stopped half-way in this database; drop it and run again")
+        }
         var people = try await count("members")
         if people == 0 {
             let copies = name == "PostgreSQL" ? max(1, self.copies) : 1
@@ -104,7 +107,8 @@ struct BenchScreen: AsyncParsableCommand {
 extension BenchScreen {
     /// Copies the generated registry `copies - 1` times inside PostgreSQL: every household, member, fact and
     /// enrolment again under new UUIDs (derived from the old ones and the copy number), with ID numbers moved
-    /// to an unused two-digit area code (9k…) and their check character recomputed, so they stay valid and unique.
+    /// to unused area codes (9, the copy, four digits per original area code) and their check character recomputed,
+    /// so they stay valid and unique. A copy stopped half-way leaves `jz_bench_originals` behind, and the next run refuses the database.
     static func copyRegistry(_ sql: any SQLDatabase, copies: Int, log: (String) -> Void) async throws {
         try await sql.raw("""
             CREATE OR REPLACE FUNCTION jz_bench_check(body text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -113,40 +117,50 @@ extension BenchScreen {
             """).run()
         try await sql.raw("CREATE TABLE jz_bench_originals AS SELECT id FROM households").run()
         try await sql.raw("ALTER TABLE jz_bench_originals ADD PRIMARY KEY (id)").run()
+        // Generated ID numbers may differ only in their province digits, so those cannot simply be replaced:
+        // each area code in use gets its own four digits after the copy's 9k, which keeps copies unique.
+        try await sql.raw("""
+            CREATE TABLE jz_bench_areas AS
+            SELECT code, lpad((row_number() OVER (ORDER BY code))::text, 4, '0') AS n
+            FROM (SELECT DISTINCT substr(national_id, 1, 6) AS code FROM members) c
+            """).run()
+        let areas = try await sql.raw("SELECT count(*) AS n FROM jz_bench_areas").first()!.decode(column: "n", as: Int.self)
+        guard areas <= 9_999, copies <= 10 else { throw ValidationError("too many area codes (\(areas)) or copies (\(copies)) for 9k area codes") }
         for k in 1..<copies {
             let tag = "\(k)"
             func newID(_ column: String) -> String { "md5(\(column)::text || ':\(tag)')::uuid" }
             try await sql.raw(SQLQueryString("""
                 INSERT INTO households (id, registered_region, residence_region, address, created_at)
-                SELECT \(newID("h.id")), h.registered_region, h.residence_region, h.address, h.created_at
+                SELECT \(unsafeRaw: newID("h.id")), h.registered_region, h.residence_region, h.address, h.created_at
                 FROM households h JOIN jz_bench_originals o ON o.id = h.id
                 """)).run()
             try await sql.raw(SQLQueryString("""
                 INSERT INTO members (id, household_id, residence_region, relation, national_id, national_id_tail, name, sex, birth_date,
                                      disability_category, disability_grade, illnesses, work_capacity, employment, schooling)
-                SELECT \(newID("m.id")), \(newID("m.household_id")), m.residence_region, m.relation, b.body || jz_bench_check(b.body),
+                SELECT \(unsafeRaw: newID("m.id")), \(unsafeRaw: newID("m.household_id")), m.residence_region, m.relation, b.body || jz_bench_check(b.body),
                        right(b.body || jz_bench_check(b.body), 4), m.name, m.sex, m.birth_date,
                        m.disability_category, m.disability_grade, m.illnesses, m.work_capacity, m.employment, m.schooling
-                FROM members m JOIN jz_bench_originals o ON o.id = m.household_id,
-                     LATERAL (SELECT '9\(tag)' || substr(m.national_id, 3, 15) AS body) b
+                FROM members m JOIN jz_bench_originals o ON o.id = m.household_id
+                     JOIN jz_bench_areas a ON a.code = substr(m.national_id, 1, 6),
+                     LATERAL (SELECT '9\(unsafeRaw: String(k - 1))' || a.n || substr(m.national_id, 7, 11) AS body) b
                 """)).run()
             try await sql.raw(SQLQueryString("""
                 INSERT INTO facts (id, household_id, member_id, category, kind, amount_cents, basis, valid_from, valid_to, source_department,
                                    received_at, reference, note, feed, natural_key, import_id, row_number)
-                SELECT \(newID("f.id")), \(newID("f.household_id")), CASE WHEN f.member_id IS NULL THEN NULL ELSE \(newID("f.member_id")) END,
+                SELECT \(unsafeRaw: newID("f.id")), \(unsafeRaw: newID("f.household_id")), CASE WHEN f.member_id IS NULL THEN NULL ELSE \(unsafeRaw: newID("f.member_id")) END,
                        f.category, f.kind, f.amount_cents, f.basis, f.valid_from, f.valid_to, f.source_department, f.received_at, f.reference, f.note,
-                       f.feed, CASE WHEN f.natural_key IS NULL THEN NULL ELSE f.natural_key || ':\(tag)' END, f.import_id, f.row_number
+                       f.feed, CASE WHEN f.natural_key IS NULL THEN NULL ELSE f.natural_key || ':\(unsafeRaw: tag)' END, f.import_id, f.row_number
                 FROM facts f JOIN jz_bench_originals o ON o.id = f.household_id
                 """)).run()
             try await sql.raw(SQLQueryString("""
                 INSERT INTO enrolments (id, household_id, member_id, residence_region, program, since, monthly_amount_cents, status, status_changed_on)
-                SELECT \(newID("e.id")), \(newID("e.household_id")), CASE WHEN e.member_id IS NULL THEN NULL ELSE \(newID("e.member_id")) END,
+                SELECT \(unsafeRaw: newID("e.id")), \(unsafeRaw: newID("e.household_id")), CASE WHEN e.member_id IS NULL THEN NULL ELSE \(unsafeRaw: newID("e.member_id")) END,
                        e.residence_region, e.program, e.since, e.monthly_amount_cents, e.status, e.status_changed_on
                 FROM enrolments e JOIN jz_bench_originals o ON o.id = e.household_id
                 """)).run()
             log("copy \(k) of \(copies - 1) done")
         }
-        try await sql.raw("DROP TABLE jz_bench_originals").run()
+        try await sql.raw("DROP TABLE jz_bench_originals, jz_bench_areas").run()
         try await sql.raw("ANALYZE").run()
     }
 }

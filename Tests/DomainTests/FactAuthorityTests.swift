@@ -12,6 +12,26 @@ import Testing
              provenance: Provenance(department: department, receivedAt: try LocalDate(received), reference: "\(department)"), note: note)
     }
 
+    /// The shortcut for households with no repeated report gives what the grouping gives, in the same order.
+    @Test func theShortcutAgreesWithTheGrouping() throws {
+        let other = Member.ID(UUID())
+        var all = [try fact(.medicalSelfPay, 800, .total, from: .medicalInsurance), try fact(.wage, 5_000, from: .humanResources),
+                   try fact(.medicalSelfPay, 300, .total, from: .health), try fact(.vehicle, 90_000, .total, from: .vehicles),
+                   try fact(.pension, 2_000, from: .humanResources), try fact(.disabilityCertificate, nil, from: .disabledFederation, note: "肢体残疾二级")]
+        all[3].memberID = other
+        for n in 0...all.count {
+            for start in 0..<max(1, all.count) {
+                let facts = Array((all[start...] + all[..<start]).prefix(n))
+                let shortcut = FactAuthority.bundled.resolve(facts)
+                let grouped = FactAuthority.bundled.resolveByGroups(facts)
+                #expect(shortcut.used.map(\.id) == grouped.used.map(\.id))
+                #expect(shortcut.conflicts.isEmpty && grouped.conflicts.isEmpty)
+            }
+        }
+        #expect(FactAuthority.hasRepeatedReport([try fact(.wage, 5_000, from: .humanResources), try fact(.wage, 4_000, from: .tax)]))
+        #expect(!FactAuthority.hasRepeatedReport(all))
+    }
+
     @Test func theIssuingDepartmentWinsAndSaysWhy() throws {
         let hr = try fact(.wage, 5_000, from: .humanResources), tax = try fact(.wage, 50_400, .perYear, from: .tax)
         let (used, conflicts) = FactAuthority.bundled.resolve([hr, tax])

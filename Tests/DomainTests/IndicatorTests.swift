@@ -186,6 +186,21 @@ enum Screen {
         #expect(!quiet.fired.contains { $0.indicator.code == code }, "\(code) should not fire")
     }
 
+    /// A batch screening skips the evidence of score-only indicators, and only that: the same indicators fire,
+    /// with the same score and the same warnings, evidence and fingerprints.
+    @Test(arguments: Screen.catalogue.indicators.map(\.code))
+    func batchScreeningDecidesTheSame(code: String) throws {
+        let c = try #require(Self.cases[code])
+        for h in [c.fires(), c.quiet()] {
+            let full = try Screen.fired(h)
+            let batch = try Screen.screener.screen(h.profile, on: RegisterHousehold.today, standards: Screen.standards, scoreOnlyEvidence: false)
+            #expect(batch.fired.map(\.indicator.code) == full.fired.map(\.indicator.code))
+            #expect(batch.score == full.score)
+            #expect(batch.findings == full.findings)
+            #expect(batch.fired.filter { !$0.indicator.raisesWarning }.allSatisfy { $0.evidence.isEmpty })
+        }
+    }
+
     @Test func anOrdinaryFamilyRaisesNothing() throws {
         let s = try Screen.fired(.ordinary)
         #expect(s.fired.isEmpty, "\(s.fired.map(\.indicator.code))")

@@ -113,3 +113,17 @@ import Testing
         #expect(birth.age(on: try LocalDate("2024-11-22")) == 60)
     }
 }
+
+/// The hand-written UUID text is exactly Foundation's, in both cases, for any bytes.
+@Suite struct UUIDTextTests {
+    @Test func matchesFoundation() {
+        var samples = (0..<2_000).map { _ in UUID() }
+        samples.append(UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+        samples.append(UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255)))
+        samples.append(UUID(uuid: (0x09, 0x0a, 0x9f, 0xa0, 0x10, 0x01, 0xf0, 0x0f, 0xab, 0xcd, 0xef, 0x12, 0x34, 0x56, 0x78, 0x9a)))
+        for u in samples {
+            #expect(u.text(lowercase: false) == u.uuidString)
+            #expect(u.text(lowercase: true) == u.uuidString.lowercased())
+        }
+    }
+}

@@ -19,4 +19,21 @@ import Testing
         #expect(ScoreJSON.contributions(HardshipScore.zero) == "[]")
         #expect(ScoreJSON.dimensions(HardshipScore.zero) == "{}")
     }
+
+    /// The hand-built evidence JSON reads back as the same evidence, including quotes, backslashes, slashes,
+    /// control characters and absent fields, and has JSONEncoder's sorted keys.
+    @Test func evidenceReadsBack() throws {
+        let evidence = [
+            Evidence(text: "张三：医疗自付 1,234.50元（\"住院\"\\门诊/急诊\n）", department: .medicalInsurance, date: try LocalDate("2026-03-04"),
+                     reference: "medical#12 A/B", factID: UUID().uuidString, key: "fact:1|123450|2026-03-04|"),
+            Evidence(text: "综合困难评分 60", key: "score:60"),
+            Evidence(text: "\u{1}\t"),
+        ]
+        let json = EvidenceJSON.encode(evidence)
+        #expect(try JSONDecoder().decode([Evidence].self, from: Data(json.utf8)) == evidence)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(json == String(decoding: try encoder.encode(evidence), as: UTF8.self))
+        #expect(EvidenceJSON.encode([]) == "[]")
+    }
 }

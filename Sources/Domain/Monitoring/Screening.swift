@@ -89,19 +89,25 @@ public struct Screener: Sendable {
         onScore = catalogue.indicators.filter { $0.condition.usesScore }
     }
 
-    public func screen(_ profile: HouseholdProfile, on date: LocalDate, standards: Standards) throws(PolicyError) -> HouseholdScreening {
+    /// `scoreOnlyEvidence`: also write the evidence of indicators that only add to the score (the profile page shows
+    /// it; a batch screening stores evidence only for warnings, and skips it).
+    public func screen(_ profile: HouseholdProfile, on date: LocalDate, standards: Standards,
+                       scoreOnlyEvidence: Bool = true) throws(PolicyError) -> HouseholdScreening {
         let assessment: Assessment? = needsAssessment
             ? try calculator.assess(AssessmentRequest(profile: profile, date: date), standards: standards, explain: false) : nil
         let view = HouseholdView(profile: profile, date: date, assessment: assessment, dibaoMonthly: standards.dibaoMonthly)
         var fired: [Finding] = []
+        func evaluate(_ indicator: Indicator, in view: HouseholdView) -> [Evidence]? {
+            scoreOnlyEvidence || indicator.raisesWarning ? view.evaluate(indicator.condition) : view.evaluate(indicator.condition, explain: false)
+        }
         for indicator in direct {
-            if let evidence = view.evaluate(indicator.condition) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
+            if let evidence = evaluate(indicator, in: view) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
         }
         let score = self.score(fired)
         var scoredView = view
         scoredView.score = score
         for indicator in onScore {
-            if let evidence = scoredView.evaluate(indicator.condition) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
+            if let evidence = evaluate(indicator, in: scoredView) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
         }
         return HouseholdScreening(householdID: profile.household.id, date: date, score: score,
                                   findings: fired.filter { $0.indicator.raisesWarning }, fired: fired)
@@ -175,6 +181,7 @@ struct HouseholdView {
 
     func isEnrolled(_ program: Program, member: String?) -> Bool {
         active.contains { e in
+            // The program first: formatting the member's ID is only needed for an enrolment in it.
             e.program == program && (member == nil || e.memberID == nil || e.memberID?.description == member)
         }
     }
@@ -202,11 +209,13 @@ struct HouseholdView {
         case .not(let x):
             return evaluate(x, explain: false) == nil ? [] : nil
         case .members(let filter, let lo, let hi):
-            let matching = living.filter { filter.matches($0, on: date) }
-            if let lo, matching.count < lo { return nil }
-            if let hi, matching.count > hi { return nil }
+            // Deciding needs a count, not copies of the members.
+            var count = 0
+            for m in living where filter.matches(m, on: date) { count += 1 }
+            if let lo, count < lo { return nil }
+            if let hi, count > hi { return nil }
             guard explain, lo.map({ $0 > 0 }) == true else { return [] }
-            return matching.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)", key: "member:\($0.id)") }
+            return living.filter { filter.matches($0, on: date) }.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)", key: "member:\($0.id)") }
         case .memberShare(let filter, let share):
             guard !living.isEmpty, let ratio = try? Ratio(decimal: share) else { return nil }
             let n = living.filter { filter.matches($0, on: date) }.count
@@ -214,27 +223,38 @@ struct HouseholdView {
             guard explain else { return [] }
             return [Evidence(text: "共同生活成员 \(living.count) 人，其中 \(n) 人符合条件", key: "share:\(n)/\(living.count)")]
         case .recentFact(let kinds, let days, let filter):
-            let hits = profile.facts.filter { f in
+            func hit(_ f: Fact) -> Bool {
                 kinds.contains(f.kind) && inWindow(f.validFrom, days: days)
                     && (filter.map { fl in profile.member(f.memberID).map { fl.matches($0, on: f.validFrom) } ?? false } ?? true)
             }
+            guard explain else { return profile.facts.contains(where: hit) ? [] : nil }
+            let hits = profile.facts.filter(hit)
             if hits.isEmpty { return nil }
-            guard explain else { return [] }
             return hits.sorted { $0.validFrom > $1.validFrom }.map(evidence)
         case .factTotal(let kinds, let days, let threshold):
             guard let line = try? threshold.resolve(dibaoMonthly: dibaoMonthly) else { return nil }
-            let hits = profile.facts.filter { kinds.contains($0.kind) && inWindow($0.validFrom, days: days) }
-            let total = hits.reduce(Cents(0)) { $0 + ($1.amount ?? Cents(0)) }
-            guard total >= line, !hits.isEmpty else { return nil }
+            var total = Cents(0), any = false
+            for f in profile.facts where kinds.contains(f.kind) && inWindow(f.validFrom, days: days) {
+                total = total + (f.amount ?? Cents(0))
+                any = true
+            }
+            guard total >= line, any else { return nil }
             guard explain else { return [] }
+            let hits = profile.facts.filter { kinds.contains($0.kind) && inWindow($0.validFrom, days: days) }
             return [Evidence(text: "近\(days)天合计 \(total.yuanText)，预警线 \(line.yuanText)（\(threshold.text)）", key: "total")]
                 + hits.sorted { $0.validFrom > $1.validFrom }.prefix(10).map(evidence)
         case .factEnded(let kinds, let days):
+            let since = date.adding(days: -days)
+            func endedRecently(_ f: Fact) -> Bool {
+                guard kinds.contains(f.kind), let to = f.validTo else { return false }
+                return to < date && to > since
+            }
+            // Most households have nothing that ended: no need to look further.
+            guard profile.facts.contains(where: endedRecently) else { return nil }
             let inForce = Set(profile.facts.filter { kinds.contains($0.kind) && $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }
-                .map { $0.memberID?.description ?? "-" })
+                .map(\.memberID))
             let ended = profile.facts.filter { f in
-                guard kinds.contains(f.kind), let to = f.validTo, to < date, to > date.adding(days: -days) else { return false }
-                return !inForce.contains(f.memberID?.description ?? "-") && (f.memberID.map { id in living.contains { $0.id == id } } ?? true)
+                endedRecently(f) && !inForce.contains(f.memberID) && (f.memberID.map { id in living.contains { $0.id == id } } ?? true)
             }
             if ended.isEmpty { return nil }
             guard explain else { return [] }
@@ -251,17 +271,16 @@ struct HouseholdView {
             return [Evidence(text: "政策计算：家庭人均月收入 \(per.yuanText)，低于 \(line.yuanText)（\(threshold.text)）", department: .civilAffairs, date: date,
                              key: "income:\(per.value)")]
         case .enrolled(let programs):
+            guard explain else { return active.contains { programs.isEmpty || programs.contains($0.program) } ? [] : nil }
             let hits = active.filter { programs.isEmpty || programs.contains($0.program) }
             if hits.isEmpty { return nil }
-            guard explain else { return [] }
             return hits.map(evidence)
         case .qualifiesNotEnrolled(let programs):
             guard let a = assessment else { return nil }
-            let hits = a.decisions.filter { d in
-                programs.contains(d.program) && d.outcome == .qualifies && !isEnrolled(d.program, member: d.member)
-            }
+            func hit(_ d: Decision) -> Bool { programs.contains(d.program) && d.outcome == .qualifies && !isEnrolled(d.program, member: d.member) }
+            guard explain else { return a.decisions.contains(where: hit) ? [] : nil }
+            let hits = a.decisions.filter(hit)
             if hits.isEmpty { return nil }
-            guard explain else { return [] }
             return hits.map { d in
                 let person = d.member.flatMap { id in profile.members.first { $0.id.description == id }?.name }.map { "（\($0)）" } ?? ""
                 return Evidence(text: "政策计算：符合\(d.program.chinese)\(person)但未纳入——\(d.summary)", department: .civilAffairs, date: date,

@@ -26,9 +26,9 @@ public struct PolicyCalculator: Sendable {
 
     static func validate(_ r: AssessmentRequest) throws(PolicyError) {
         guard !r.members.isEmpty else { throw .invalidInput(field: "members", reason: "至少需要一名家庭成员") }
-        var ids = Set<String>()
+        var ids = MemberIDs(expected: r.members.count)
         for (i, m) in r.members.enumerated() {
-            guard !m.id.isEmpty, ids.insert(m.id).inserted else { throw .invalidInput(field: "members[\(i)].id", reason: "成员编号为空或重复") }
+            guard !m.id.isEmpty, ids.insert(m.id) else { throw .invalidInput(field: "members[\(i)].id", reason: "成员编号为空或重复") }
             if m.birthDate > r.date { throw .invalidInput(field: "members[\(i)].birthDate", reason: "出生日期晚于评估日期") }
             if let d = m.disability, !(1...4).contains(d.grade) { throw .invalidInput(field: "members[\(i)].disability.grade", reason: "残疾等级应为1–4") }
             if let n = m.selfCareUnableActivities, !(0...6).contains(n) {
@@ -48,6 +48,27 @@ public struct PolicyCalculator: Sendable {
             if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "expenditures[\(i)].member", reason: "没有编号为「\(m)」的成员") }
         }
     }
+}
+
+/// Member IDs seen so far. A household has a handful of members: a list searched in place is cheaper than
+/// hashing each ID, and validation runs for every household of a screening. Large requests use a set.
+struct MemberIDs {
+    private var list: [String] = []
+    private var set: Set<String>?
+
+    init(expected: Int) {
+        if expected > 32 { set = Set(minimumCapacity: expected) } else { list.reserveCapacity(expected) }
+    }
+
+    /// False when the ID was already there.
+    mutating func insert(_ id: String) -> Bool {
+        if set != nil { return set!.insert(id).inserted }
+        if list.contains(id) { return false }
+        list.append(id)
+        return true
+    }
+
+    func contains(_ id: String) -> Bool { set?.contains(id) ?? list.contains(id) }
 }
 
 /// The articles the rules cite, by the short names of `rules.md`.

@@ -74,6 +74,20 @@ public struct FactAuthority: Sendable {
     /// Splits facts in force into those used and the conflicts: per member and single-valued kind, when
     /// more than one department reports and the values differ, only the chosen department's facts stay.
     public func resolve(_ facts: [Fact]) -> (used: [Fact], conflicts: [FactConflict]) {
+        // Nearly every household has at most one report of each single-valued fact per member: with no two
+        // alike there is nothing to resolve. A household's few facts are compared pairwise, without hashing.
+        if facts.count <= Self.pairwiseUpTo && !Self.hasRepeatedReport(facts) {
+            // In the order the general path gives: the other facts first, then the single-valued ones.
+            guard let first = facts.firstIndex(where: \.kind.isSingleValued), facts[first...].contains(where: { !$0.kind.isSingleValued }) else {
+                return (facts, [])
+            }
+            return (facts.filter { !$0.kind.isSingleValued } + facts.filter(\.kind.isSingleValued), [])
+        }
+        return resolveByGroups(facts)
+    }
+
+    /// The general path: facts grouped by member and kind, each group with reports from several departments resolved.
+    func resolveByGroups(_ facts: [Fact]) -> (used: [Fact], conflicts: [FactConflict]) {
         var used: [Fact] = []
         var conflicts: [FactConflict] = []
         struct Key: Hashable { let member: Member.ID?; let kind: FactKind }
@@ -108,6 +122,17 @@ public struct FactAuthority: Sendable {
             conflicts.append(FactConflict(memberID: group[0].memberID, kind: group[0].kind, facts: group, used: chosen, reason: reason))
         }
         return (used, conflicts)
+    }
+}
+
+extension FactAuthority {
+    static let pairwiseUpTo = 64
+
+    static func hasRepeatedReport(_ facts: [Fact]) -> Bool {
+        for i in facts.indices where facts[i].kind.isSingleValued {
+            for j in 0..<i where facts[j].kind == facts[i].kind && facts[j].memberID == facts[i].memberID { return true }
+        }
+        return false
     }
 }
 

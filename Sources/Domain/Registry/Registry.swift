@@ -8,7 +8,7 @@ public struct Identifier<Owner>: Hashable, Sendable, Codable, CustomStringConver
         guard let u = UUID(uuidString: text) else { return nil }
         rawValue = u
     }
-    public var description: String { rawValue.uuidString.lowercased() }
+    public var description: String { rawValue.text(lowercase: true) }
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(UUID.self) }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
