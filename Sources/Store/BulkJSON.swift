@@ -52,23 +52,31 @@ enum BulkJSON {
         out += "]"
     }
 
+    /// A JSON string. Runs without anything to escape are copied whole: the values are often JSON themselves
+    /// (scores, evidence), full of quotes, and escaping them character by character was a seventh of a screening.
     static func appendQuoted(_ s: String, to out: inout String) {
         out += "\""
-        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
-            out += s
-        } else {
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+        let bytes = s.utf8
+        var run = bytes.startIndex
+        var i = run
+        while i != bytes.endIndex {
+            let b = bytes[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 {
+                // Only ASCII bytes are escaped, so every run ends on a character boundary.
+                if run != i { out.append(contentsOf: Substring(bytes[run..<i])) }
+                switch b {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                default: out += String(format: "\\u%04x", b)
                 }
+                run = bytes.index(after: i)
             }
+            i = bytes.index(after: i)
         }
+        if run != bytes.endIndex { out.append(contentsOf: Substring(bytes[run..<bytes.endIndex])) }
         out += "\""
     }
 

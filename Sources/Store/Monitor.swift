@@ -81,6 +81,8 @@ public struct Monitor: Sendable {
 
     static let watermarkKey = "monitoring.eventsScreenedFrom"
     static let batch = 1_000
+    /// Batches being read at once on PostgreSQL (each on its own connection).
+    static let postgresReadsAhead = 2
     /// An event reaction this large follows a bulk import, whose rows the planner's statistics do not know yet.
     static let refreshStatisticsFrom = 10_000
 
@@ -113,7 +115,7 @@ public struct Monitor: Sendable {
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             // Pages in (residence, id) order through the index on both: a page costs the same at the end of a
             // city as at its start (ordering by id alone made every page sort the whole region).
-            @Sendable func page(after: PageCursor?) async throws -> (Loaded, PageCursor?) {
+            @Sendable func page(after: PageCursor?) async throws -> ([UUID], PageCursor?) {
                 var q = sql.select().columns("id", "residence_region").from("households")
                     .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 if let after {
@@ -123,9 +125,9 @@ public struct Monitor: Sendable {
                 let rows = try await q.orderBy("residence_region").orderBy("id").limit(Self.batch).all()
                 let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
                 let last = try rows.last.map { PageCursor(region: try $0.decode(column: "residence_region", as: String.self), id: try $0.decode(column: "id", as: UUID.self)) }
-                return (try await Loaded.read(ids, sql), last)
+                return (ids, last)
             }
-            try await pipeline(start: nil, total: total, report: &report, progress: progress, read: page)
+            try await pipeline(start: nil, total: total, report: &report, progress: progress, page: page)
         }
         report.seconds = now().timeIntervalSince(started)
         try await finish(report)
@@ -168,48 +170,62 @@ public struct Monitor: Sendable {
     private func screen(_ ids: [UUID], report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void) async throws {
         if ids.count >= Self.refreshStatisticsFrom { try await refreshStatistics() }
         let batches = stride(from: 0, to: ids.count, by: Self.batch).map { Array(ids[$0..<min(ids.count, $0 + Self.batch)]) }
-        let sql = self.sql
         try await pipeline(start: 0, total: ids.count, report: &report, progress: progress) { (i: Int?) in
             let i = i ?? 0
-            guard i < batches.count else { return (.empty, nil) }
-            return (try await Loaded.read(batches[i], sql), i + 1)
+            guard i < batches.count else { return ([], nil) }
+            return (batches[i], i + 1)
         }
     }
 
-    /// Batch after batch: the next batch is read while this one is evaluated. On PostgreSQL a batch's writes
-    /// also go on while the next batch is evaluated (one write at a time, in order); SQLite allows one writer
-    /// and no reader during its commit, so there writing waits for the read and the read for the write.
-    /// `read` returns a batch and where the next one starts; an empty batch ends the run.
+    /// Batch after batch, with the next batches read while this one is evaluated: reading (the database's work
+    /// and decoding its rows) takes longer than evaluating, so on PostgreSQL two reads are in flight at once, on
+    /// two connections, and a batch's writes also go on while the next batch is evaluated (one write at a time,
+    /// in order). SQLite allows one writer and no reader during its commit: there one read is ahead, and
+    /// writing waits for it. Reading ahead is safe because batches never share a household.
+    /// `page` gives a batch's household IDs and where the next batch starts; an empty batch ends the run.
     private func pipeline<Cursor: Sendable>(start: Cursor?, total: Int, report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
-                                            read: @escaping @Sendable (Cursor?) async throws -> (Loaded, Cursor?)) async throws {
+                                            page: @escaping @Sendable (Cursor?) async throws -> ([UUID], Cursor?)) async throws {
         let clock = ContinuousClock()
+        let sql = self.sql
         let overlapWrites = BulkJSON.isPostgres(sql)
+        let readsAhead = overlapWrites ? Self.postgresReadsAhead : 1
         var cache = StandardsCache()
-        var t = clock.now
-        var (current, cursor) = try await read(start)
-        report.phases.waitingForReads += (clock.now - t).seconds
+        var reads: [Task<Loaded, any Error>] = []
         var writing: Task<Void, any Error>?
-        defer { writing?.cancel() }
-        while !current.ids.isEmpty {
-            let from = cursor
-            async let upcoming = Self.readNext(from, read)
+        defer {
+            writing?.cancel()
+            for r in reads { r.cancel() }
+        }
+        var cursor = start
+        var more = true
+        var t = clock.now
+        while true {
+            while more && reads.count < readsAhead {
+                let (ids, next) = try await page(cursor)
+                cursor = next
+                if ids.isEmpty || next == nil { more = false }
+                if !ids.isEmpty { reads.append(Task { try await Loaded.read(ids, sql) }) }
+            }
+            guard !reads.isEmpty else { break }
+            let current = try await reads.removeFirst().value
+            report.phases.waitingForReads += (clock.now - t).seconds
             t = clock.now
             let results = try evaluate(current.profiles, cache: &cache)
             report.phases.evaluating += (clock.now - t).seconds
             let writes = try reconcile(current, results, report: &report)
             t = clock.now
-            let next = try await upcoming
-            report.phases.waitingForReads += (clock.now - t).seconds
-            t = clock.now
             try await writing?.value
             if overlapWrites {
                 writing = Task { [self] in try await write(writes) }
             } else {
+                for r in reads { _ = try await r.value }
+                report.phases.waitingForReads += (clock.now - t).seconds
+                t = clock.now
                 try await write(writes)
             }
             report.phases.writing += (clock.now - t).seconds
             progress(report.households, total)
-            (current, cursor) = next
+            t = clock.now
         }
         t = clock.now
         try await writing?.value
@@ -226,11 +242,6 @@ public struct Monitor: Sendable {
         try await sql.raw("ANALYZE households, members, facts, enrolments, warnings").run()
     }
 
-    private static func readNext<Cursor: Sendable>(_ cursor: Cursor?, _ read: @Sendable (Cursor?) async throws -> (Loaded, Cursor?)) async throws -> (Loaded, Cursor?) {
-        guard let cursor else { return (.empty, nil) }
-        return try await read(cursor)
-    }
-
     struct PageCursor: Sendable {
         var region: String
         var id: UUID
@@ -243,7 +254,6 @@ public struct Monitor: Sendable {
         var profiles: [HouseholdProfile]
         var warnings: [UUID: [ExistingWarning]]
 
-        static let empty = Loaded(ids: [], profiles: [], warnings: [:])
 
         static func read(_ ids: [UUID], _ sql: any SQLDatabase) async throws -> Loaded {
             let profiles = try await ProfileLoader(sql: sql).load(ids)

@@ -86,6 +86,20 @@ import Testing
         #expect(c.fingerprint != a.fingerprint, "a new pension is a change in the facts")
     }
 
+    @Test func theFingerprintDoesNotDependOnTheOrderRowsArrive() throws {
+        // Two bills on the same day: the database may return them either way round.
+        var h = RegisterHousehold.ordinary
+        h.fact(h.members[2].id, .medicalSelfPay, yuan: 12_000, from: RegisterHousehold.ago(30), department: .medicalInsurance)
+        h.fact(h.members[1].id, .medicalSelfPay, yuan: 9_000, from: RegisterHousehold.ago(30), department: .medicalInsurance)
+        let a = try #require(try Screen.fired(h).findings.first { $0.indicator.code == "JZ-E01" })
+        var reversed = h
+        reversed.facts.reverse()
+        reversed.members.reverse()
+        let b = try #require(try Screen.fired(reversed).findings.first { $0.indicator.code == "JZ-E01" })
+        #expect(a.evidence.count >= 3)
+        #expect(a.fingerprint == b.fingerprint)
+    }
+
     @Test func aBadCatalogueIsRefusedWithItsReason() {
         let dup = #"{"version":"x","maximumScore":100,"verificationWorkingDays":5,"dimensionCaps":{},"schedules":[],"indicators":[{"code":"A","name":"a","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}},{"code":"A","name":"b","dimension":"income","kind":"hardship","severity":"low","points":1,"deadlineWorkingDays":5,"basis":"","condition":{"type":"enrolled"}}]}"#
         #expect(throws: DomainError.invalidData(file: "t.json", reason: "指标代码 A 重复")) { try IndicatorCatalogue.load(Data(dup.utf8), file: "t.json") }

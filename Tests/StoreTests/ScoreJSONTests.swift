@@ -36,4 +36,17 @@ import Testing
         #expect(json == String(decoding: try encoder.encode(evidence), as: UTF8.self))
         #expect(EvidenceJSON.encode([]) == "[]")
     }
+
+    /// Bulk rows' JSON: every kind of character a value may hold comes back as it went in, and plain runs are copied as they are.
+    @Test func bulkRowsReadBack() throws {
+        let texts = ["", "plain", "引号\"里\"有\\反斜杠", "{\"a\":[1,\"b\"]}", "行一\n行二\r\t\u{1}\u{1f}末", "\u{1F600}表情\"", "\\"]
+        let rows: [[BulkJSON.Value]] = texts.map { [.text($0), .int(-42), .null] }
+        let json = BulkJSON.encode(rows)
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]])
+        #expect(decoded.map { $0[0] as? String } == texts)
+        #expect(decoded.allSatisfy { ($0[1] as? Int) == -42 && $0[2] is NSNull })
+        var out = ""
+        BulkJSON.appendQuoted("a\"b", to: &out)
+        #expect(out == #""a\"b""#)
+    }
 }

@@ -29,10 +29,12 @@ public struct Finding: Sendable, Hashable {
     public var evidence: [Evidence]
 
     /// Stable over the same underlying facts: a warning closed with "no action" is raised again only when this changes.
+    /// The evidence is taken in sorted order: the database returns a household's rows in no fixed order, and
+    /// the same facts read in another order must not look like new ones.
     public var fingerprint: String {
         var h = FNV1a()
         h.add(indicator.code)
-        for e in evidence { h.add(e.key ?? e.text) }
+        for k in evidence.map({ $0.key ?? $0.text }).sorted() { h.add(k) }
         return h.hex
     }
 }
