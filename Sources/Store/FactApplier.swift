@@ -52,7 +52,7 @@ struct FactApplier {
                     .where("id", .equal, old.id).run()
                 counts.changed += 1
             } else {
-                factID = UUID()
+                factID = UUID.timeOrdered()
                 factRows.append([.of(factID), .of(m.household), .of(m.member), .text(rec.kind.category.rawValue), .text(rec.kind.rawValue),
                                  .of(rec.amount?.value), .of(rec.amount == nil ? nil : spec.amountBasis?.rawValue), .text(from),
                                  .of(rec.validTo?.description), .text("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), .text(rec.note),
@@ -67,7 +67,7 @@ struct FactApplier {
             }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
             let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
-            eventRows.append([.of(UUID()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
+            eventRows.append([.of(UUID.timeOrdered()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
                               .text(from), .of(importID), .text(key)])
         }
         for (member, d) in disabilities {

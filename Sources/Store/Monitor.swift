@@ -355,7 +355,7 @@ public struct Monitor: Sendable {
                     let days = f.indicator.deadlineWorkingDays
                     let due = dueOn[days] ?? WarningWorkflow.dueDate(raised: date, workingDays: days, calendar: setup.calendar)
                     dueOn[days] = due
-                    inserts.append([.of(UUID()), .of(hid), .text(f.indicator.code), .text(f.indicator.kind.rawValue), .text(f.indicator.severity.rawValue),
+                    inserts.append([.of(UUID.timeOrdered()), .of(hid), .text(f.indicator.code), .text(f.indicator.kind.rawValue), .text(f.indicator.severity.rawValue),
                                     .text(f.indicator.dimension.rawValue), .text(p.household.residenceRegion.value), .text(p.household.registeredRegion.value),
                                     .text(f.indicator.name), .int(Int64(s.score.total)), .text(print), .text(EvidenceJSON.encode(f.evidence)), .text(due.description)])
                     report.raised += 1
