@@ -49,6 +49,8 @@ public struct FeedImporter: Sendable {
     let actor: Actor
     static let batchSize = 1_000
     static let sqliteCacheKiB = 256 * 1024
+    /// SQLite's own default page cache (`PRAGMA cache_size = -2000`).
+    static let sqliteDefaultCacheKiB = 2_000
     static let issuesShown = 50
 
     let monitoring: MonitoringSetup?
@@ -72,7 +74,9 @@ public struct FeedImporter: Sendable {
         }
     }
 
-    public func run(path: String, acceptPartial: Bool = false, now: Date = Date(),
+    /// `screenAfterwards`: re-screen the changed households at once (the default); the import benchmark turns
+    /// it off to measure the import and the screening apart, and runs `Monitor.reactToEvents` itself.
+    public func run(path: String, acceptPartial: Bool = false, now: Date = Date(), screenAfterwards: Bool = true,
                     progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
         guard actor.may(.importData) else { throw DomainError.forbidden }
         let name = (path as NSString).lastPathComponent
@@ -80,7 +84,7 @@ public struct FeedImporter: Sendable {
         var report = Report(feed: spec.name, file: name, fileHash: hash)
         if try await db.sql.select().column("id").from("feed_imports").where("feed", .equal, spec.name).where("file_hash", .equal, hash).first() != nil {
             report.alreadyImported = true
-            await react(&report)
+            if screenAfterwards { await react(&report) }
             return report
         }
         let regions = try await knownRegions()
@@ -121,7 +125,8 @@ public struct FeedImporter: Sendable {
         let received = LocalDate(now, timeZone: .china)
         let validated = report
         let finalReport = try await db.transaction { tx -> Report in
-            if tx.sql.dialect.name == "sqlite" {
+            let sqlite = tx.sql.dialect.name == "sqlite"
+            if sqlite {
                 // One transaction touches pages all over the fact and event indexes; with SQLite's 2 MB
                 // default cache it spills dirty pages to disk again and again. The cache is bounded, so
                 // memory stays flat whatever the file's size.
@@ -130,42 +135,54 @@ public struct FeedImporter: Sendable {
                 // file, that was a twelfth of an import's time in writes. Held in memory it is as large as one batch.
                 try await tx.sql.raw("PRAGMA temp_store = MEMORY").run()
             }
-            var r = validated
-            r.importID = importID
-            var reader = try FeedRowReader(path: path, spec: spec)
-            _ = reader.next()
-            var batch: [FeedRecord] = []
-            func flush() async throws {
-                try await apply(batch, tx: tx, importID: importID, received: received, report: &r)
-                progress(r.linked + r.unmatched)
-                batch.removeAll(keepingCapacity: true)
+            // The connection outlives the import: its cache and temporary store go back to their defaults after.
+            func restore() async throws {
+                guard sqlite else { return }
+                try await tx.sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sqliteDefaultCacheKiB))").run()
+                try await tx.sql.raw("PRAGMA temp_store = DEFAULT").run()
             }
-            while let row = reader.next() {
-                guard case .success(let record) = parser.parse(row, knownRegion: known) else { continue }
-                batch.append(record)
-                if batch.count == Self.batchSize { try await flush() }
+            do {
+                var r = validated
+                r.importID = importID
+                var reader = try FeedRowReader(path: path, spec: spec)
+                _ = reader.next()
+                var batch: [FeedRecord] = []
+                func flush() async throws {
+                    try await apply(batch, tx: tx, importID: importID, received: received, report: &r)
+                    progress(r.linked + r.unmatched)
+                    batch.removeAll(keepingCapacity: true)
+                }
+                while let row = reader.next() {
+                    guard case .success(let record) = parser.parse(row, knownRegion: known) else { continue }
+                    batch.append(record)
+                    if batch.count == Self.batchSize { try await flush() }
+                }
+                try await flush()
+                if let model = try spec.resolvedLinkageModel() {
+                    try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received).run(importID: importID, report: &r, progress: progress)
+                } else {
+                    r.newPersons = r.unmatched
+                    try await tx.sql.update("feed_unlinked").set("status", to: "new").where("import_id", .equal, importID).run()
+                }
+                r.events = try await tx.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
+                    .from("events").where("import_id", .equal, importID).first()?.decode(column: "n", as: Int.self) ?? 0
+                try await tx.sql.insert(into: "feed_imports")
+                    .columns("id", "feed", "file_name", "file_hash", "received_at", "finished_at", "username", "rows_read", "linked", "new_facts", "changed", "rejected", "review")
+                    .values(SQLBind(importID), SQLBind(spec.name), SQLBind(name), SQLBind(hash), SQLBind(received.description), SQLBind(Timestamp.text(Date())),
+                            SQLBind(actor.username), SQLBind(r.rowsRead), SQLBind(r.linked), SQLBind(r.newFacts), SQLBind(r.changed), SQLBind(r.rejected), SQLBind(r.review))
+                    .run()
+                try await AuditLog(tx).record(actor: actor, action: .importFeed, targetKind: "feed", targetID: spec.name,
+                                              detail: "导入 \(name)：读取\(r.rowsRead)行，关联\(r.linked)，新增\(r.newFacts)，变更\(r.changed)，拒绝\(r.rejected)，待核对\(r.review)")
+                try await restore()
+                return r
+            } catch {
+                try? await restore()
+                throw error
             }
-            try await flush()
-            if let model = try spec.resolvedLinkageModel() {
-                try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received).run(importID: importID, report: &r, progress: progress)
-            } else {
-                r.newPersons = r.unmatched
-                try await tx.sql.update("feed_unlinked").set("status", to: "new").where("import_id", .equal, importID).run()
-            }
-            r.events = try await tx.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
-                .from("events").where("import_id", .equal, importID).first()?.decode(column: "n", as: Int.self) ?? 0
-            try await tx.sql.insert(into: "feed_imports")
-                .columns("id", "feed", "file_name", "file_hash", "received_at", "finished_at", "username", "rows_read", "linked", "new_facts", "changed", "rejected", "review")
-                .values(SQLBind(importID), SQLBind(spec.name), SQLBind(name), SQLBind(hash), SQLBind(received.description), SQLBind(Timestamp.text(Date())),
-                        SQLBind(actor.username), SQLBind(r.rowsRead), SQLBind(r.linked), SQLBind(r.newFacts), SQLBind(r.changed), SQLBind(r.rejected), SQLBind(r.review))
-                .run()
-            try await AuditLog(tx).record(actor: actor, action: .importFeed, targetKind: "feed", targetID: spec.name,
-                                          detail: "导入 \(name)：读取\(r.rowsRead)行，关联\(r.linked)，新增\(r.newFacts)，变更\(r.changed)，拒绝\(r.rejected)，待核对\(r.review)")
-            return r
         }
         var done = finalReport
         done.applySeconds = Date().timeIntervalSince(t1)
-        await react(&done)
+        if screenAfterwards { await react(&done) }
         return done
     }
 

@@ -37,6 +37,15 @@ enum BenchSupport {
         if scratch.isKept { await scratch.store.shutdown() } else { try await scratch.drop() }
     }
 
+    /// Starts a new peak (Linux: `clear_refs` 5 resets the high-water mark) and returns the resident size now, in MB,
+    /// so that one step's peak is measured apart from what ran before it.
+    static func resetPeakRSS() -> Int {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        return (line?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) / 1024
+    }
+
     static func peakRSSMegabytes() -> Int {
         var usage = rusage()
         getrusage(Int32(RUSAGE_SELF.rawValue), &usage)

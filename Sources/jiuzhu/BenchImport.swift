@@ -30,34 +30,48 @@ struct BenchImport: AsyncParsableCommand {
             // The people the feed is about: real registry members, plus 2% IDs nobody has.
             let ids = try await (scratch.db as! any SQLDatabase).select().column("national_id").from("members").limit(300_000).all()
                 .map { try $0.decode(column: "national_id", as: String.self) }
-            let path = NSTemporaryDirectory() + "jiuzhu-claims-\(UUID().uuidString).csv"
             var rng = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
-            FileManager.default.createFile(atPath: path, contents: nil)
-            let out = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            var chunk = "身份证号,姓名,结算日期,个人自付金额,结算单号\n"
             let stranger = try NationalID(addressCode: "110101", birthDate: LocalDate("1960-01-01"), sequence: 555)
-            let run = UUID().uuidString.prefix(8)
-            for i in 0..<rows {
-                let id = rng.chance(0.02) ? stranger.value : rng.pick(ids)
-                chunk += "\(id),某,2026-\(String(format: "%02d", rng.int(1...10)))-\(String(format: "%02d", rng.int(1...28))),\(rng.int(0...90_000)).\(rng.int(10...99)),\(run)-\(i)\n"
-                if chunk.utf8.count > 1 << 20 { out.write(Data(chunk.utf8)); chunk = "" }
+            /// A claims file of `count` rows.
+            func claims(_ count: Int) throws -> String {
+                let path = NSTemporaryDirectory() + "jiuzhu-claims-\(UUID().uuidString).csv"
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+                let out = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                var chunk = "身份证号,姓名,结算日期,个人自付金额,结算单号\n"
+                let run = UUID().uuidString.prefix(8)
+                for i in 0..<count {
+                    let id = rng.chance(0.02) ? stranger.value : rng.pick(ids)
+                    chunk += "\(id),某,2026-\(String(format: "%02d", rng.int(1...10)))-\(String(format: "%02d", rng.int(1...28))),\(rng.int(0...90_000)).\(rng.int(10...99)),\(run)-\(i)\n"
+                    if chunk.utf8.count > 1 << 20 { out.write(Data(chunk.utf8)); chunk = "" }
+                }
+                out.write(Data(chunk.utf8))
+                try out.close()
+                return path
             }
-            out.write(Data(chunk.utf8))
-            try out.close()
-            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             let spec = try FeedCatalogue.bundled()["medical-insurance-claims"]!
-            let rssBefore = BenchSupport.peakRSSMegabytes()
-            let t0 = Date()
-            let report = try await FeedImporter(scratch.db, spec: spec, actor: Actor(userID: nil, username: "bench", role: .dataOfficer,
-                                                                                    jurisdiction: city.city.code, origin: "cli")).run(path: path)
-            let seconds = Date().timeIntervalSince(t0)
-            print("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
-                  "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
-                  "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s " +
-                  "= import \(String(format: "%.1f", report.validateSeconds + report.applySeconds)) s, then the screening it triggers: " +
-                  "\(report.screening.map { "\($0.households) households in \(String(format: "%.1f", $0.seconds)) s" } ?? report.screeningError ?? "none"); " +
-                  "peak RSS \(rssBefore) → \(BenchSupport.peakRSSMegabytes()) MB")
-            try? FileManager.default.removeItem(atPath: path)
+            let officer = Actor(userID: nil, username: "bench", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli")
+            // Memory flat in the file's size: a file a tenth as large first, each import's peak measured on its own.
+            var peaks: [(rows: Int, mb: Int)] = []
+            for count in [max(1, rows / 10), rows] {
+                let path = try claims(count)
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                let rssBefore = BenchSupport.resetPeakRSS()
+                let t0 = Date()
+                let report = try await FeedImporter(scratch.db, spec: spec, actor: officer).run(path: path, screenAfterwards: false)
+                let seconds = Date().timeIntervalSince(t0)
+                peaks.append((count, BenchSupport.peakRSSMegabytes()))
+                print("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
+                      "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
+                      "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s; " +
+                      "peak RSS \(rssBefore) → \(peaks.last!.mb) MB")
+                // The screening an import triggers, measured apart.
+                let t1 = Date()
+                let screening = try await Monitor(scratch.db, setup: try MonitoringSetup.bundled()).reactToEvents(actor: Monitor.systemActor(triggeredBy: officer))
+                print("[\(name)]   then the screening it triggers: \(screening.households) households in \(String(format: "%.1f", Date().timeIntervalSince(t1))) s " +
+                      "(\(screening.phases.description)); peak RSS \(BenchSupport.peakRSSMegabytes()) MB")
+            }
+            print("[\(name)] import memory: peak \(peaks[0].mb) MB for \(peaks[0].rows) rows, \(peaks[1].mb) MB for \(peaks[1].rows) rows")
         }
     }
 
