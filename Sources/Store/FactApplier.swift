@@ -39,6 +39,7 @@ struct FactApplier {
         var eventRows: [[BulkJSON.Value]] = []
         var disabilities: [UUID: Disability] = [:]
         let now = Timestamp.text(Date())
+        var newIDs = TimeOrderedUUIDs()
         for (rec, m, importID) in items.reversed() {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
             let from = (rec.date ?? received).description
@@ -52,7 +53,7 @@ struct FactApplier {
                     .where("id", .equal, old.id).run()
                 counts.changed += 1
             } else {
-                factID = UUID.timeOrdered()
+                factID = newIDs.next()
                 factRows.append([.of(factID), .of(m.household), .of(m.member), .text(rec.kind.category.rawValue), .text(rec.kind.rawValue),
                                  .of(rec.amount?.value), .of(rec.amount == nil ? nil : spec.amountBasis?.rawValue), .text(from),
                                  .of(rec.validTo?.description), .text("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), .text(rec.note),
@@ -67,7 +68,7 @@ struct FactApplier {
             }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
             let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
-            eventRows.append([.of(UUID.timeOrdered()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
+            eventRows.append([.of(newIDs.next()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
                               .text(from), .of(importID), .text(key)])
         }
         for (member, d) in disabilities {

@@ -204,6 +204,7 @@ public struct FeedImporter: Sendable {
         var linked: [(record: FeedRecord, person: FactApplier.Person, importID: UUID)] = []
         var unlinkedRows: [[any SQLExpression]] = []
         var seenKeys = Set<String>()
+        var newIDs = TimeOrderedUUIDs()
         for rec in batch.reversed() {
             if let issue = rec.idIssue, r.idIssues.count < Self.issuesShown { r.idIssues.append(issue) }
             if let id = rec.nationalID?.value, let m = members[id] {
@@ -213,7 +214,7 @@ public struct FeedImporter: Sendable {
             // Within one file the last row for a key wins; earlier duplicates are not kept twice.
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
             r.unmatched += 1
-            unlinkedRows.append([SQLBind(UUID.timeOrdered()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row),
+            unlinkedRows.append([SQLBind(newIDs.next()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row),
                                  SQLBind(rec.nationalID?.value ?? rec.typedID ?? ""), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
                                  SQLBind((rec.date ?? received).description), SQLBind("pending"), SQLBind(rec.validTo?.description), SQLBind(rec.reference),
                                  SQLBind(rec.note), SQLBind(rec.birthDate?.description), SQLBind(rec.region?.value), SQLBind(rec.address),

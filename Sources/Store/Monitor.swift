@@ -335,6 +335,7 @@ public struct Monitor: Sendable {
         var unclears: [UUID] = []
         // Every warning raised today with the same deadline falls due on the same day.
         var dueOn: [Int: LocalDate] = [:]
+        var newIDs = TimeOrderedUUIDs()
         for (p, s) in zip(profiles, results) {
             let hid = p.household.id.rawValue
             let mine = existing[hid] ?? []
@@ -355,7 +356,7 @@ public struct Monitor: Sendable {
                     let days = f.indicator.deadlineWorkingDays
                     let due = dueOn[days] ?? WarningWorkflow.dueDate(raised: date, workingDays: days, calendar: setup.calendar)
                     dueOn[days] = due
-                    inserts.append([.of(UUID.timeOrdered()), .of(hid), .text(f.indicator.code), .text(f.indicator.kind.rawValue), .text(f.indicator.severity.rawValue),
+                    inserts.append([.of(newIDs.next()), .of(hid), .text(f.indicator.code), .text(f.indicator.kind.rawValue), .text(f.indicator.severity.rawValue),
                                     .text(f.indicator.dimension.rawValue), .text(p.household.residenceRegion.value), .text(p.household.registeredRegion.value),
                                     .text(f.indicator.name), .int(Int64(s.score.total)), .text(print), .text(EvidenceJSON.encode(f.evidence)), .text(due.description)])
                     report.raised += 1

@@ -50,3 +50,19 @@ import Testing
         #expect(out == #""a\"b""#)
     }
 }
+
+/// The hand-written timestamp is exactly what Foundation's ISO 8601 formatter writes, and reads back.
+@Suite struct TimestampTests {
+    @Test func matchesTheFormatter() {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        var rng = SystemRandomNumberGenerator()
+        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 951_782_400.999), Date(timeIntervalSince1970: 1_764_633_212.1239),
+                     Date(timeIntervalSince1970: 4_107_542_399.5), Date(timeIntervalSince1970: 1_709_164_800)]
+        for _ in 0..<3_000 { dates.append(Date(timeIntervalSince1970: Double(rng.next() % 4_000_000_000_000) / 1_000 + Double(rng.next() % 1_000) / 1_000_000)) }
+        for d in dates {
+            #expect(Timestamp.text(d) == f.string(from: d), "\(d.timeIntervalSince1970)")
+        }
+        #expect(Timestamp.date(Timestamp.text(dates[2])).map { Int($0.timeIntervalSince1970 * 1_000) } == 1_764_633_212_124, "rounded to the nearest millisecond, as Foundation does")
+    }
+}
