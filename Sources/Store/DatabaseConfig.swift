@@ -118,16 +118,8 @@ enum Timestamp {
         let seconds = (totalMs - Int64(ms)) / 1_000
         let days = Int((seconds - ((seconds % 86_400) + 86_400) % 86_400) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let date = LocalDate(dayNumber: days)
+        let (year, month, day) = (date.year, date.month, date.day)
         func pad(_ n: Int, _ width: Int) -> String {
             let s = String(n)
             return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

@@ -33,24 +33,16 @@ extension UUID {
 /// every ID (two `getrandom` calls each) cost more than building the rows. Its outputs never repeat
 /// within one generator, and a fresh seed per generator keeps generators apart.
 public struct TimeOrderedUUIDs {
-    private var state: UInt64
+    private var random: SeededRandom
 
     public init() {
         var system = SystemRandomNumberGenerator()
-        state = system.next()
-    }
-
-    private mutating func next64() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        random = SeededRandom(seed: system.next())
     }
 
     public mutating func next(at date: Date = Date()) -> UUID {
         let ms = UInt64(max(0, date.timeIntervalSince1970 * 1_000))
-        let a = next64(), b = next64()
+        let a = random.next(), b = random.next()
         func byte(_ x: UInt64, _ shift: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: x >> shift) }
         return UUID(uuid: (byte(ms, 40), byte(ms, 32), byte(ms, 24), byte(ms, 16), byte(ms, 8), byte(ms, 0),
                            0x70 | (byte(a, 0) & 0x0F), byte(a, 8), 0x80 | (byte(a, 16) & 0x3F), byte(a, 24),
