@@ -7,7 +7,12 @@ public enum Parallel {
     static func map<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
         let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         slots.initialize(repeating: nil)
-        defer { slots.deallocate() }
+        // The slots hold the results until they are copied out: they must be deinitialised (released)
+        // before the memory goes, or every result leaks. It did, a batch of screened households at a time.
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
         let box = Slots(base: slots)
         DispatchQueue.concurrentPerform(iterations: count) { i in box.base[i] = body(i) }
         return slots.map { $0! }
