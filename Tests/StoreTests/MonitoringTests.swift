@@ -186,6 +186,20 @@ import Testing
         }
     }
 
+    /// Many small batches (several read ahead, writes overlapping on PostgreSQL) give exactly what one batch gives.
+    @Test func manyBatchesScreenEveryHouseholdOnce() async throws {
+        try await Fixture.with(households: 150) { f in
+            let admin = f.actor(.cityAdmin, f.city.city.code)
+            let small = try await Monitor(f.scratch.db, setup: try MonitoringSetup.bundled(), batchSize: 7).screen(region: f.city.city.code, actor: admin)
+            #expect(small.households == 150 && small.raised > 0)
+            #expect(try await PersonLinkageTests.count(f, "household_scores") == 150)
+            #expect(try await PersonLinkageTests.count(f, "warnings") == small.raised)
+            let whole = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
+            #expect(whole.households == 150)
+            #expect(whole.raised == 0 && whole.updated == 0 && whole.cleared == 0, "one batch finds nothing the small batches missed or got wrong")
+        }
+    }
+
     @Test func anOpenWarningIsUpdatedNotDuplicated() async throws {
         try await Fixture.with(households: 120) { f in
             let p = try await Self.person(f)
