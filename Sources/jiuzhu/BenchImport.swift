@@ -13,10 +13,11 @@ struct BenchImport: AsyncParsableCommand {
     @Option(help: "Rows in the feed file.") var rows = 1_000_000
     @Option(help: "Households in the registry the feed links to.") var households = 100_000
     @Option(help: "Reuse this SQLite registry (e.g. the one `bench registry --sqlite-file` keeps).") var sqliteFile: String?
+    @Option(help: "Only this engine: sqlite or postgres.") var only: String?
 
     func run() async throws {
         print("jiuzhu bench import — \(rows) rows onto \(households) households, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        for (name, environment) in BenchSupport.engines() {
+        for (name, environment) in BenchSupport.engines(only: only) {
             try await BenchSupport.withDatabase(name, environment, label: "benchimport", keepSQLiteFile: sqliteFile) { try await measure(name, $0) }
         }
     }
