@@ -105,26 +105,19 @@ extension Database {
 
 /// Timestamps are stored as ISO 8601 text in UTC, which sorts and reads the same on SQLite and PostgreSQL.
 enum Timestamp {
-    /// 2001-01-01T00:00:00Z in seconds since 1970.
-    static let referenceDateSeconds = 978_307_200.0
-
     /// UTC with milliseconds, as `ISO8601DateFormatter` with internet date-time and fractional seconds writes it
     /// ("2026-12-02T08:13:32.123Z", tested against it). Built by hand: every import batch and screening batch
     /// stamps its rows, and creating Foundation's formatter took longer than writing the batch.
     static func text(_ d: Date) -> String {
         // To the nearest millisecond, counted as Foundation counts (from 2001-01-01).
-        let totalMs = Int64(((d.timeIntervalSinceReferenceDate + Self.referenceDateSeconds) * 1_000).rounded())
+        let totalMs = Int64(((d.timeIntervalSinceReferenceDate + Date.timeIntervalBetween1970AndReferenceDate) * 1_000).rounded())
         let ms = Int(((totalMs % 1_000) + 1_000) % 1_000)
         let seconds = (totalMs - Int64(ms)) / 1_000
         let days = Int((seconds - ((seconds % 86_400) + 86_400) % 86_400) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        let date = LocalDate(dayNumber: days)
-        let (year, month, day) = (date.year, date.month, date.day)
-        func pad(_ n: Int, _ width: Int) -> String {
-            let s = String(n)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3_600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))Z"
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+        let milliseconds = String(String(1_000 + ms).dropFirst())
+        return "\(LocalDate(dayNumber: days))T\(two(secondOfDay / 3_600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(milliseconds)Z"
     }
 
     static func date(_ s: String) -> Date? {

@@ -131,7 +131,8 @@ import Testing
 @Suite struct TimeOrderedUUIDTests {
     @Test func versionSevenInTimeOrder() throws {
         let t0 = Date(timeIntervalSince1970: 1_764_633_600.123)
-        let ids = (0..<500).map { UUID.timeOrdered(at: t0.addingTimeInterval(Double($0) * 0.002)) }
+        var generator = TimeOrderedUUIDs()
+        let ids = (0..<500).map { generator.next(at: t0.addingTimeInterval(Double($0) * 0.002)) }
         #expect(Set(ids).count == ids.count)
         for u in ids {
             let s = u.text(lowercase: true)
@@ -141,6 +142,8 @@ import Testing
         // Later milliseconds sort later, as text in either case and as bytes.
         #expect(ids.map { $0.text(lowercase: false) } == ids.map { $0.text(lowercase: false) }.sorted())
         #expect(ids[0].text(lowercase: true).hasPrefix("019adc5b-e07b"))
-        #expect(Set((0..<1_000).map { _ in UUID.timeOrdered(at: t0) }).count == 1_000, "random within one millisecond")
+        #expect(Set((0..<1_000).map { _ in generator.next(at: t0) }).count == 1_000, "random within one millisecond")
+        var other = TimeOrderedUUIDs()
+        #expect(other.next(at: t0) != generator.next(at: t0), "generators are seeded apart")
     }
 }

@@ -49,11 +49,3 @@ public struct TimeOrderedUUIDs {
                            byte(b, 0), byte(b, 8), byte(b, 16), byte(b, 24), byte(b, 32), byte(b, 40)))
     }
 }
-
-extension UUID {
-    /// One time-ordered UUID (see `TimeOrderedUUIDs`; use a generator for many).
-    public static func timeOrdered(at date: Date = Date()) -> UUID {
-        var g = TimeOrderedUUIDs()
-        return g.next(at: date)
-    }
-}
