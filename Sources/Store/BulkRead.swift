@@ -39,7 +39,12 @@ struct BulkReadError: Error, CustomStringConvertible {
 enum BulkRead {
     static func rows<T: Sendable>(_ sql: any SQLDatabase, _ columns: [String], from table: String, where key: String, in ids: [UUID],
                                   _ make: @escaping @Sendable (any ColumnReader) throws -> T) async throws -> [T] {
+        try await rows(sql, RowShape(columns: columns, byName: make), from: table, where: key, in: ids)
+    }
+
+    static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, from table: String, where key: String, in ids: [UUID]) async throws -> [T] {
         guard !ids.isEmpty else { return [] }
+        let (columns, make) = (shape.columns, shape.byName)
         let out = Collected<T>()
         if let pg = sql as? any PostgresDatabase {
             // One binary uuid[] parameter, each key looked up through the index on its own (LATERAL … OFFSET 0
@@ -51,9 +56,16 @@ enum BulkRead {
             // A key listed twice would join twice; the IN form of the other engines reads it once.
             var seen = Set<UUID>(minimumCapacity: ids.count)
             let array = PostgresData(array: ids.filter { seen.insert($0).inserted }.map { PostgresData(uuid: $0) }, elementType: .uuid)
-            try await pg.query(text, [array]) { row in
-                out.append(try make(PostgresReader(row: row.makeRandomAccess(), columns: columns)))
-            }.get()
+            if let byPosition = shape.byPosition {
+                try await pg.query(text, [array]) { row in
+                    var cells = PostgresCells(row)
+                    out.append(try byPosition(&cells))
+                }.get()
+            } else {
+                try await pg.query(text, [array]) { row in
+                    out.append(try make(PostgresReader(row: row.makeRandomAccess(), columns: columns)))
+                }.get()
+            }
         } else {
             try await sql.select().columns(columns.map { SQLColumn($0) }).from(table).where(key, .in, ids).run { row in
                 do {
@@ -63,6 +75,39 @@ enum BulkRead {
         }
         return try out.result()
     }
+}
+
+/// A table's columns and how to make a value of one of its rows: by column name on any engine, and on
+/// PostgreSQL optionally by position, reading the row's cells once each in the order of `columns`. Looking
+/// each cell up by name copied the row into an array and compared column names for every value, a sixth of
+/// the thread that receives every row of a screening. (PostgresNIO's own tuple `decode` is generic over a
+/// parameter pack and is not specialised outside its module: it was slower still.)
+struct RowShape<T>: Sendable {
+    let columns: [String]
+    let byName: @Sendable (any ColumnReader) throws -> T
+    var byPosition: (@Sendable (inout PostgresCells) throws -> T)? = nil
+}
+
+/// A PostgreSQL row's cells in the order of the query's columns, each taken once.
+struct PostgresCells {
+    private var cells: PostgresRow.Iterator
+    init(_ row: PostgresRow) { cells = row.makeIterator() }
+
+    private mutating func next() throws -> PostgresCell {
+        guard let c = cells.next() else { throw BulkReadError(column: "?", reason: "行的列数少于查询的列数") }
+        return c
+    }
+    private static func string(_ x: PostgresCell) throws -> String {
+        // Text arrives as its UTF-8 bytes; no need for the generic decoder.
+        if let b = x.bytes, x.dataType == .text || x.dataType == .varchar { return String(buffer: b) }
+        return try x.decode(String.self)
+    }
+    mutating func text() throws -> String { try Self.string(try next()) }
+    mutating func optionalText() throws -> String? { let x = try next(); return x.bytes == nil ? nil : try Self.string(x) }
+    mutating func int64() throws -> Int64 { try next().decode(Int64.self) }
+    mutating func optionalInt64() throws -> Int64? { let x = try next(); return x.bytes == nil ? nil : try x.decode(Int64.self) }
+    mutating func uuid() throws -> UUID { try next().decode(UUID.self) }
+    mutating func optionalUUID() throws -> UUID? { let x = try next(); return x.bytes == nil ? nil : try x.decode(UUID.self) }
 }
 
 /// Rows gathered on the database's thread.

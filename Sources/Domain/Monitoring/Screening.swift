@@ -97,20 +97,23 @@ public struct Screener: Sendable {
                        scoreOnlyEvidence: Bool = true) throws(PolicyError) -> HouseholdScreening {
         let assessment: Assessment? = needsAssessment
             ? try calculator.assess(AssessmentRequest(profile: profile, date: date), standards: standards, explain: false) : nil
-        let view = HouseholdView(profile: profile, date: date, assessment: assessment, dibaoMonthly: standards.dibaoMonthly)
+        var view = HouseholdView(profile: profile, date: date, assessment: assessment, dibaoMonthly: standards.dibaoMonthly)
         var fired: [Finding] = []
-        func evaluate(_ indicator: Indicator, in view: HouseholdView) -> [Evidence]? {
-            scoreOnlyEvidence || indicator.raisesWarning ? view.evaluate(indicator.condition) : view.evaluate(indicator.condition, explain: false)
+        // Through the buffer, an indicator is read in place: iterating the array copied every indicator (its
+        // strings and condition retained and released) for every household, a tenth of a screening's evaluation.
+        // Only the few that fire are copied, into their finding.
+        // The view is a parameter, not captured: a captured variable was copied for every indicator.
+        func run(_ indicators: UnsafeBufferPointer<Indicator>, on view: borrowing HouseholdView) {
+            for i in indicators.indices {
+                let explain = scoreOnlyEvidence || indicators[i].raisesWarning
+                let evidence = explain ? view.evaluate(indicators[i].condition) : view.evaluate(indicators[i].condition, explain: false)
+                if let evidence { fired.append(Finding(indicator: indicators[i], evidence: evidence)) }
+            }
         }
-        for indicator in direct {
-            if let evidence = evaluate(indicator, in: view) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
-        }
+        direct.withUnsafeBufferPointer { run($0, on: view) }
         let score = self.score(fired)
-        var scoredView = view
-        scoredView.score = score
-        for indicator in onScore {
-            if let evidence = evaluate(indicator, in: scoredView) { fired.append(Finding(indicator: indicator, evidence: evidence)) }
-        }
+        view.score = score
+        onScore.withUnsafeBufferPointer { run($0, on: view) }
         return HouseholdScreening(householdID: profile.household.id, date: date, score: score,
                                   findings: fired.filter { $0.indicator.raisesWarning }, fired: fired)
     }
@@ -153,13 +156,32 @@ struct HouseholdView {
         self.assessment = assessment
         self.dibaoMonthly = dibaoMonthly
         var dead: [Member.ID: Fact] = [:]
-        for f in profile.facts where f.kind == .death && f.validFrom <= date {
-            if let m = f.memberID { dead[m] = f }
+        profile.facts.withUnsafeBufferPointer { facts in
+            for i in facts.indices where facts[i].kind == .death && facts[i].validFrom <= date {
+                if let m = facts[i].memberID { dead[m] = facts[i] }
+            }
         }
         self.dead = dead
         living = profile.members.filter { $0.birthDate <= date && dead[$0.id] == nil }
         active = profile.enrolments.filter { $0.status == .active && $0.since <= date }
         paying = profile.enrolments.filter { $0.status != .ended && $0.since <= date }
+    }
+
+    // Facts and members are read in place while deciding: iterating an array (for-in, `contains(where:)`) copies
+    // each element, retaining and releasing its strings, for every condition of every household screened.
+    func anyFact(_ hit: (Fact) -> Bool) -> Bool {
+        profile.facts.withUnsafeBufferPointer { facts in
+            for i in facts.indices where hit(facts[i]) { return true }
+            return false
+        }
+    }
+
+    func countLiving(_ matching: (Member) -> Bool) -> Int {
+        living.withUnsafeBufferPointer { members in
+            var n = 0
+            for i in members.indices where matching(members[i]) { n += 1 }
+            return n
+        }
     }
 
     func who(_ id: Member.ID?) -> String { profile.member(id).map { "\($0.name)：" } ?? "" }
@@ -212,15 +234,14 @@ struct HouseholdView {
             return evaluate(x, explain: false) == nil ? [] : nil
         case .members(let filter, let lo, let hi):
             // Deciding needs a count, not copies of the members.
-            var count = 0
-            for m in living where filter.matches(m, on: date) { count += 1 }
+            let count = countLiving { filter.matches($0, on: date) }
             if let lo, count < lo { return nil }
             if let hi, count > hi { return nil }
             guard explain, lo.map({ $0 > 0 }) == true else { return [] }
             return living.filter { filter.matches($0, on: date) }.map { Evidence(text: "\($0.name)，\($0.birthDate.age(on: date))岁，\($0.relation.chinese)", key: "member:\($0.id)") }
         case .memberShare(let filter, let share):
             guard !living.isEmpty, let ratio = try? Ratio(decimal: share) else { return nil }
-            let n = living.filter { filter.matches($0, on: date) }.count
+            let n = countLiving { filter.matches($0, on: date) }
             guard Int64(n) * ratio.denominator >= ratio.numerator * Int64(living.count) else { return nil }
             guard explain else { return [] }
             return [Evidence(text: "共同生活成员 \(living.count) 人，其中 \(n) 人符合条件", key: "share:\(n)/\(living.count)")]
@@ -229,16 +250,18 @@ struct HouseholdView {
                 kinds.contains(f.kind) && inWindow(f.validFrom, days: days)
                     && (filter.map { fl in profile.member(f.memberID).map { fl.matches($0, on: f.validFrom) } ?? false } ?? true)
             }
-            guard explain else { return profile.facts.contains(where: hit) ? [] : nil }
+            guard explain else { return anyFact(hit) ? [] : nil }
             let hits = profile.facts.filter(hit)
             if hits.isEmpty { return nil }
             return hits.sorted { $0.validFrom > $1.validFrom }.map(evidence)
         case .factTotal(let kinds, let days, let threshold):
             guard let line = try? threshold.resolve(dibaoMonthly: dibaoMonthly) else { return nil }
             var total = Cents(0), any = false
-            for f in profile.facts where kinds.contains(f.kind) && inWindow(f.validFrom, days: days) {
-                total = total + (f.amount ?? Cents(0))
-                any = true
+            profile.facts.withUnsafeBufferPointer { facts in
+                for i in facts.indices where kinds.contains(facts[i].kind) && inWindow(facts[i].validFrom, days: days) {
+                    total = total + (facts[i].amount ?? Cents(0))
+                    any = true
+                }
             }
             guard total >= line, any else { return nil }
             guard explain else { return [] }
@@ -252,7 +275,7 @@ struct HouseholdView {
                 return to < date && to > since
             }
             // Most households have nothing that ended: no need to look further.
-            guard profile.facts.contains(where: endedRecently) else { return nil }
+            guard anyFact(endedRecently) else { return nil }
             let inForce = Set(profile.facts.filter { kinds.contains($0.kind) && $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }
                 .map(\.memberID))
             let ended = profile.facts.filter { f in

@@ -13,15 +13,18 @@ extension AssessmentRequest {
         // When two departments report one wage or one vehicle differently, only the authoritative report
         // counts; summing both would count the same income twice.
         let inForce = FactAuthority.bundled.resolve(p.facts.filter { $0.validFrom <= date && ($0.validTo.map { $0 >= date } ?? true) }).used
-        let dead = Set(p.facts.filter { $0.kind == .death && $0.validFrom <= date }.compactMap(\.memberID))
-        // Someone born after the date was not yet a member then.
+        // Households are small: lists searched in order cost less than hashing into sets for every household screened.
+        let dead = p.facts.filter { $0.kind == .death && $0.validFrom <= date }.compactMap(\.memberID)
         // A tekun enrolment was granted on a finding, made at the time, that no one able to support the person
         // exists [TK 2]; the register keeps the enrolment, not the finding, so the finding stands until a review.
-        let tekun = Set(p.enrolments.filter { $0.program == .tekun && $0.status == .active }.compactMap(\.memberID))
+        let tekun = p.enrolments.filter { $0.program == .tekun && $0.status == .active }.compactMap(\.memberID)
+        // Someone born after the date was not yet a member then.
+        let born = p.members.filter { $0.birthDate <= date }
+        let present = born.map(\.id)
         // Each member's ID as text once: the calculator keys members by text, and formatting a UUID is not free.
-        let idText = Dictionary(p.members.map { ($0.id, $0.id.description) }, uniquingKeysWith: { a, _ in a })
-        func text(_ id: Member.ID) -> String { idText[id] ?? id.description }
-        let members = p.members.filter { $0.birthDate <= date }.map { m in
+        let idText = p.members.map { ($0.id, $0.id.description) }
+        func text(_ id: Member.ID) -> String { idText.first { $0.0 == id }?.1 ?? id.description }
+        let members = born.map { m in
             MemberInput(id: text(m.id), name: m.name, relation: m.relation, birthDate: m.birthDate, sex: m.sex,
                         status: dead.contains(m.id) ? .deceased : .present,
                         disability: m.disability.map { DisabilityInput(category: $0.category, grade: $0.grade) },
@@ -31,11 +34,10 @@ extension AssessmentRequest {
         var incomes: [IncomeInput] = []
         var assets: [AssetInput] = []
         var expenditures: [ExpenditureInput] = []
-        let present = Set(members.map(\.id))
         for f in inForce {
             guard let amount = f.amount else { continue }
+            if let m = f.memberID, !present.contains(m) { continue }
             let member = f.memberID.map(text)
-            if let member, !present.contains(member) { continue }
             switch f.kind.category {
             case .income:
                 guard let kind = IncomeKind(rawValue: f.kind.rawValue) else { continue }
@@ -50,7 +52,7 @@ extension AssessmentRequest {
                 continue
             }
         }
-        let enrolments = p.enrolments.filter { $0.status == .active && ($0.memberID.map { present.contains(text($0)) } ?? true) }.map {
+        let enrolments = p.enrolments.filter { $0.status == .active && ($0.memberID.map { present.contains($0) } ?? true) }.map {
             CurrentEnrolment(program: $0.program, member: $0.memberID.map(text), since: $0.since, monthlyAmountCents: $0.monthlyAmount.value)
         }
         self.init(date: date, region: p.household.residenceRegion, members: members, incomes: incomes, assets: assets,
