@@ -52,7 +52,7 @@ public enum StoreMigrations {
     public static var all: [any Migration] {
         [
             CreateRegion(), CreateHousehold(), CreateMember(), CreateFact(), CreateEnrolment(),
-            CreateUser(), CreateAuditEntry(), CreateSetting(), AddRegistryIndexes(), AddSearchIndexes(), AddFeedImports(), AddEnrolmentStatusChangedOn(), AddPersonLinks(), AddMonitoring(),
+            CreateUser(), CreateAuditEntry(), CreateSetting(), AddRegistryIndexes(), AddSearchIndexes(), AddFeedImports(), AddEnrolmentStatusChangedOn(), AddPersonLinks(), AddMonitoring(), UseWriteAheadLog(),
         ]
     }
 }

@@ -37,6 +37,9 @@ struct FactApplier {
         var seenKeys = Set<String>()
         var factRows: [[BulkJSON.Value]] = []
         var eventRows: [[BulkJSON.Value]] = []
+        // A new fact's events cannot clash with a stored one (their key starts with the new fact's ID); a changed
+        // fact's can (its values may return to ones seen before), and those go through INSERT … ON CONFLICT.
+        var changedEventRows: [[BulkJSON.Value]] = []
         var disabilities: [UUID: Disability] = [:]
         let now = Timestamp.text(Date())
         var newIDs = TimeOrderedUUIDs()
@@ -44,6 +47,7 @@ struct FactApplier {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
             let from = (rec.date ?? received).description
             let factID: UUID
+            let changed = existing[rec.naturalKey] != nil
             if let old = existing[rec.naturalKey] {
                 guard old.amount != rec.amount?.value || old.from != from || old.to != rec.validTo?.description else { counts.unchanged += 1; continue }
                 factID = old.id
@@ -68,15 +72,16 @@ struct FactApplier {
             }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
             let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
-            eventRows.append([.of(newIDs.next()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
-                              .text(from), .of(importID), .text(key)])
+            let event: [BulkJSON.Value] = [.of(newIDs.next()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
+                                           .text(from), .of(importID), .text(key)]
+            if changed { changedEventRows.append(event) } else { eventRows.append(event) }
         }
         for (member, d) in disabilities {
             try await sql.update("members").set("disability_category", to: d.category.rawValue).set("disability_grade", to: d.grade)
                 .where("id", .equal, member).run()
         }
         typealias C = BulkJSON.Column
-        try await BulkJSON.insert(sql, into: "facts", [
+        let factColumns = [
             C(name: "id", source: .row(0), type: "uuid"), C(name: "household_id", source: .row(1), type: "uuid"), C(name: "member_id", source: .row(2), type: "uuid"),
             C(name: "category", source: .row(3), type: "text"), C(name: "kind", source: .row(4), type: "text"), C(name: "amount_cents", source: .row(5), type: "bigint"),
             C(name: "basis", source: .row(6), type: "text"), C(name: "valid_from", source: .row(7), type: "text"), C(name: "valid_to", source: .row(8), type: "text"),
@@ -85,13 +90,22 @@ struct FactApplier {
             C(name: "reference", source: .row(9), type: "text"), C(name: "note", source: .row(10), type: "text"),
             C(name: "feed", source: .constant(.text(spec.name)), type: "text"), C(name: "natural_key", source: .row(11), type: "text"),
             C(name: "import_id", source: .row(12), type: "uuid"), C(name: "row_number", source: .row(13), type: "bigint"),
-        ], rows: factRows)
-        try await BulkJSON.insert(sql, into: "events", [
+        ]
+        let eventColumns = [
             C(name: "id", source: .row(0), type: "uuid"), C(name: "fact_id", source: .row(1), type: "uuid"), C(name: "household_id", source: .row(2), type: "uuid"),
             C(name: "member_id", source: .row(3), type: "uuid"), C(name: "residence_region", source: .row(4), type: "text"), C(name: "kind", source: .row(5), type: "text"),
             C(name: "occurred_on", source: .row(6), type: "text"), C(name: "created_at", source: .constant(.text(now)), type: "text"),
             C(name: "import_id", source: .row(7), type: "uuid"), C(name: "dedupe_key", source: .row(8), type: "text"),
-        ], rows: eventRows, skippingConflictsOn: ["dedupe_key"])
+        ]
+        // PostgreSQL takes new rows by COPY: no statement to plan and no JSON to take apart, row by row.
+        if BulkCopy.isAvailable(sql) {
+            try await BulkCopy.copy(sql, into: "facts", factColumns, rows: factRows)
+            try await BulkCopy.copy(sql, into: "events", eventColumns, rows: eventRows)
+        } else {
+            try await BulkJSON.insert(sql, into: "facts", factColumns, rows: factRows)
+            try await BulkJSON.insert(sql, into: "events", eventColumns, rows: eventRows, skippingConflictsOn: ["dedupe_key"])
+        }
+        try await BulkJSON.insert(sql, into: "events", eventColumns, rows: changedEventRows, skippingConflictsOn: ["dedupe_key"])
     }
 
     /// Multi-row INSERTs, kept under SQLite's bound-parameter limit.

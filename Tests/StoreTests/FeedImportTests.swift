@@ -129,9 +129,10 @@ import Testing
 
     @Test func awkwardTextSurvivesTheBulkWriter() async throws {
         try await Fixture.with(households: 20) { f in
-            // setup: an employer name with quotes, a backslash, a comma and a tab (CSV-quoted)
+            // setup: an employer name with quotes, backslashes (one before N, PostgreSQL COPY's NULL), a comma, a tab
+            // and line breaks (CSV-quoted)
             let m = Array(f.city.households(count: 20))[0].members[0]
-            let employer = "某\"物流\"公司\\天津,分部\t一"
+            let employer = "某\"物流\"公司\\天津,分部\t一\n二\\N三\r\n四"
             let dir = NSTemporaryDirectory() + "jiuzhu-import-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let path = dir + "/jobs.csv"

@@ -90,3 +90,15 @@ import Testing
         }
     }
 }
+
+/// SQLite runs with a write-ahead log (readers are not shut out while an import writes): set by a migration,
+/// kept in the file.
+@Suite struct JournalTests {
+    @Test(.enabled(if: !StatisticsTests.onPostgres)) func sqliteKeepsAWriteAheadLog() async throws {
+        try await Fixture.with(households: 5) { f in
+            let sql = f.scratch.db as! any SQLDatabase
+            let mode = try await sql.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
+            #expect(mode == "wal")
+        }
+    }
+}
