@@ -16,7 +16,7 @@ struct BenchImport: AsyncParsableCommand {
     @Option(help: "Only this engine: sqlite or postgres.") var only: String?
 
     func run() async throws {
-        print("jiuzhu bench import — \(rows) rows onto \(households) households, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        say("jiuzhu bench import — \(rows) rows onto \(households) households, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         for (name, environment) in BenchSupport.engines(only: only) {
             try await BenchSupport.withDatabase(name, environment, label: "benchimport", keepSQLiteFile: sqliteFile) { try await measure(name, $0) }
         }
@@ -62,17 +62,17 @@ struct BenchImport: AsyncParsableCommand {
                 let report = try await FeedImporter(scratch.db, spec: spec, actor: officer).run(path: path, screenAfterwards: false)
                 let seconds = Date().timeIntervalSince(t0)
                 peaks.append((count, BenchSupport.peakRSSMegabytes()))
-                print("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
+                say("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
                       "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
                       "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s; " +
                       "peak RSS \(rssBefore) → \(peaks.last!.mb) MB")
                 // The screening an import triggers, measured apart.
                 let t1 = Date()
                 let screening = try await Monitor(scratch.db, setup: try MonitoringSetup.bundled()).reactToEvents(actor: Monitor.systemActor(triggeredBy: officer))
-                print("[\(name)]   then the screening it triggers: \(screening.households) households in \(String(format: "%.1f", Date().timeIntervalSince(t1))) s " +
+                say("[\(name)]   then the screening it triggers: \(screening.households) households in \(String(format: "%.1f", Date().timeIntervalSince(t1))) s " +
                       "(\(screening.phases.description)); peak RSS \(BenchSupport.peakRSSMegabytes()) MB")
             }
-            print("[\(name)] import memory: peak \(peaks[0].mb) MB for \(peaks[0].rows) rows, \(peaks[1].mb) MB for \(peaks[1].rows) rows")
+            say("[\(name)] import memory: peak \(peaks[0].mb) MB for \(peaks[0].rows) rows, \(peaks[1].mb) MB for \(peaks[1].rows) rows")
         }
     }
 

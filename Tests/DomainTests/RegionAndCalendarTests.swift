@@ -111,6 +111,31 @@ import Testing
         #expect(throws: DomainError.self) { try Cents(yuan: "99999999999999999999") }
     }
 
+    /// The byte-level reading of plain amounts agrees with the general one wherever it answers, and leaves
+    /// everything else (signs, separators, spaces, three decimals, overflow) to it.
+    @Test func plainAmountsReadFromBytesAgreeWithTheGeneralPath() throws {
+        var rng = SeededRandom(seed: 20261203)
+        var answered = 0
+        let alphabet = Array("0123456789.,- ¥x")
+        var texts = ["0", "0.0", "00.07", "12.", ".5", "1..2", "1.234", "999999999999999", "9999999999999999", "92233720368547758.07", "1 000", " 12"]
+        for _ in 0..<20_000 {
+            let digits = rng.int(1...18)
+            var t = String((0..<digits).map { _ in rng.chance(0.9) ? Character(String(rng.int(0...9))) : rng.pick(alphabet) })
+            if rng.chance(0.5) { t += "." + String((0..<rng.int(0...3)).map { _ in Character(String(rng.int(0...9))) }) }
+            texts.append(t)
+        }
+        for t in texts {
+            let general: Int64? = try? Cents.general(t)
+            if let fast = Cents.plain(t.utf8) {
+                answered += 1
+                #expect(fast == general, "\(t)")
+            }
+            #expect((try? Cents(yuan: t))?.value == general, "\(t)")
+        }
+        #expect(answered > 5_000)
+        #expect(Cents.plain("1,234.5".utf8) == nil && Cents.plain("-3".utf8) == nil && Cents.plain("1.234".utf8) == nil)
+    }
+
     @Test func roundsInOnePlaceWithTheRuleStated() {
         #expect(Cents(1_000).divided(by: 3, rounding: .halfUp) == Cents(333))
         #expect(Cents(1_001).divided(by: 2, rounding: .halfUp) == Cents(501))

@@ -44,6 +44,13 @@ public struct Cents: Hashable, Comparable, Sendable, Codable, AdditiveArithmetic
     /// Parses a yuan amount as written in data files: `1234`, `1234.5`, `-12.34`, `1,234.50`.
     /// More than two decimals is an error, not a silent rounding.
     public init(yuan text: String) throws(DomainError) {
+        // Most amounts in a department file are plain (`1234.50`): read those from the bytes. A 1M-row import
+        // spent a tenth of its parsing in the general path's trimming and splitting.
+        if let plain = Self.plain(text.utf8) { value = plain } else { value = try Self.general(text) }
+    }
+
+    /// Any accepted spelling: spaces around it, thousands separators, a `¥` and a sign.
+    static func general(_ text: String) throws(DomainError) -> Int64 {
         var t = text.trimmed
         if t.contains(",") { t = t.replacingOccurrences(of: ",", with: "") }
         if t.hasPrefix("¥") { t.removeFirst() }
@@ -61,7 +68,34 @@ public struct Cents: Hashable, Comparable, Sendable, Codable, AdditiveArithmetic
         let (m, o1) = whole.multipliedReportingOverflow(by: 100)
         let (sum, o2) = m.addingReportingOverflow(frac)
         guard !o1, !o2 else { throw .invalidAmount(text) }
-        value = negative ? -sum : sum
+        return negative ? -sum : sum
+    }
+
+    /// `digits` or `digits.d` or `digits.dd`, at most 15 whole digits (no overflow possible); nil for anything
+    /// else, which the general path then reads or rejects.
+    static func plain(_ bytes: String.UTF8View) -> Int64? {
+        let zero = UInt8(ascii: "0"), point = UInt8(ascii: ".")
+        var whole: Int64 = 0, wholeDigits = 0, frac: Int64 = 0, fracDigits = 0, seenPoint = false
+        for b in bytes {
+            if b == point {
+                guard !seenPoint, wholeDigits > 0 else { return nil }
+                seenPoint = true
+                continue
+            }
+            let d = b &- zero
+            guard d < 10 else { return nil }
+            if seenPoint {
+                fracDigits += 1
+                guard fracDigits <= 2 else { return nil }
+                frac = frac * 10 + Int64(d)
+            } else {
+                wholeDigits += 1
+                guard wholeDigits <= 15 else { return nil }
+                whole = whole * 10 + Int64(d)
+            }
+        }
+        guard wholeDigits > 0, !seenPoint || fracDigits > 0 else { return nil }
+        return whole * 100 + (fracDigits == 1 ? frac * 10 : frac)
     }
 
     /// `¥1,234.50`
