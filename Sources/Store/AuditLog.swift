@@ -6,7 +6,7 @@ import SQLKit
 public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
-    case screening, holdPayment, readWarning, handleWarning, recordVisit, tuneIndicators
+    case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -24,6 +24,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .rejectLink: return "否决人员关联"
         case .screening: return "预警筛查"
         case .holdPayment: return "暂停发放"
+        case .releasePaymentHold: return "解除暂停发放"
         case .readWarning: return "查看预警"
         case .handleWarning: return "处置预警"
         case .recordVisit: return "登记入户核实"

@@ -160,6 +160,32 @@ func routes(_ app: Application) throws {
         return Layout.response(HouseholdPage.view(m, chrome: try await Layout.chrome(req, .households)))
     }
 
+    // Releasing a payment held after a death record: the county decides, with a reason; the store checks the
+    // permission and the jurisdiction and audits it. A refusal shows the profile again with the reason.
+    struct HoldReleaseForm: Content { var reason: String? }
+    staff.post(SiteURL.Pattern.paymentHoldRelease.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let actor = try req.actor()
+        guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
+              let hold = req.parameters.get("holdID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+        let reason = try req.content.decode(HoldReleaseForm.self).reason ?? ""
+        let refusal: String
+        do {
+            guard try await PaymentHoldStore(req.db).release(hold, reason: reason, actor: actor, today: req.today) else { throw Abort(.notFound) }
+            return req.redirect(to: SiteURL.household(id).path + "#holds", redirectType: .normal)
+        } catch PaymentHoldStore.ReleaseError.reasonRequired {
+            refusal = "请填写解除理由。A reason is required."
+        } catch PaymentHoldStore.ReleaseError.alreadyReleased {
+            refusal = "该暂停已被解除。This hold was already released."
+        }
+        guard var m = try await HouseholdPage.Model.load(db: req.db, actor: actor, id: id, today: req.today, calculator: req.calculator) else {
+            throw Abort(.notFound)
+        }
+        m.holdError = refusal
+        let response = Layout.response(HouseholdPage.view(m, chrome: try await Layout.chrome(req, .households)))
+        response.status = .badRequest
+        return response
+    }
+
     staff.get(SiteURL.Pattern.region.map { PathComponent(stringLiteral: $0) }) { req -> Response in
         let actor = try req.actor()
         guard let code = req.parameters.get("regionCode").flatMap({ try? RegionCode($0) }),

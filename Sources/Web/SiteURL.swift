@@ -9,6 +9,7 @@ public enum SiteURL: Sendable, Equatable {
     case logout
     case householdSearch(query: String?)
     case household(Household.ID)
+    case paymentHoldRelease(Household.ID, UUID)
     case region(RegionCode)
     case auditLog
     case apiHouseholdSearch(query: String?)
@@ -47,6 +48,7 @@ public enum SiteURL: Sendable, Equatable {
         case .logout: return "/logout"
         case .householdSearch(let q): return "/households" + Self.query(q)
         case .household(let id): return "/households/\(id)"
+        case .paymentHoldRelease(let household, let hold): return "/households/\(household)/holds/\(hold.uuidString.lowercased())/release"
         case .region(let code): return "/regions/\(code.value)"
         case .auditLog: return "/audit"
         case .apiHouseholdSearch(let q): return "/api/v1/households" + Self.query(q)
@@ -90,6 +92,7 @@ public enum SiteURL: Sendable, Equatable {
     /// Route patterns as Vapor path components.
     enum Pattern {
         static let household = ["households", ":householdID"]
+        static let paymentHoldRelease = ["households", ":householdID", "holds", ":holdID", "release"]
         static let region = ["regions", ":regionCode"]
         static let linkReview = ["link-reviews", ":linkID"]
         static let apiHouseholds = ["api", "v1", "households"]

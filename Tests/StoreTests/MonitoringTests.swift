@@ -114,6 +114,45 @@ import Testing
         }
     }
 
+    /// A held payment is seen on the profile and released by the county with a reason (audited), which resumes
+    /// the enrolment; a township officer may not, another county cannot see it, and it cannot be released twice.
+    @Test func aHeldPaymentIsReleasedByTheCountyWithAReason() async throws {
+        try await Fixture.with(households: 120) { f in
+            let p = try await Self.person(f)
+            try await Self.enrol(f, p, .disabilityLiving, member: true)
+            _ = try await Self.importRows(f, "funeral-cremation", header: PersonLinkageTests.cremationHeader,
+                                          ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-2)),HH-T-2"])
+            let county = f.actor(.countyReviewer, p.region.ancestor(at: .county)!)
+            let store = PaymentHoldStore(f.scratch.db)
+            let hold = try #require(try await store.holds(household: p.household, actor: county).first)
+            #expect(!hold.isReleased && hold.program == .disabilityLiving && hold.memberID == p.member.id.rawValue)
+
+            let elsewhere = try RegionCode(String(p.region.value.prefix(4)) + "99000000")
+            #expect(try await store.holds(household: p.household, actor: f.actor(.countyReviewer, elsewhere)).isEmpty)
+            #expect(try await store.release(hold.id, reason: "火化记录有误", actor: f.actor(.countyReviewer, elsewhere), today: Self.today) == false)
+            await #expect(throws: DomainError.forbidden) {
+                try await store.release(hold.id, reason: "火化记录有误", actor: f.actor(.townshipOfficer, p.region.ancestor(at: .township)!), today: Self.today)
+            }
+            await #expect(throws: PaymentHoldStore.ReleaseError.reasonRequired) {
+                try await store.release(hold.id, reason: "  ", actor: county, today: Self.today)
+            }
+            #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'suspended'") == 1)
+
+            #expect(try await store.release(hold.id, reason: "公安更正：火化记录身份证号录入错误", actor: county, today: Self.today))
+            #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'suspended'") == 0)
+            #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'active' AND status_changed_on = '\(Self.today)'") == 1)
+            let released = try #require(try await store.holds(household: p.household, actor: county).first)
+            #expect(released.isReleased && released.releasedBy == county.username && released.releaseReason == "公安更正：火化记录身份证号录入错误")
+            let audit = try #require(try await Self.sql(f).select().column("detail").from("audit_entries").where("action", .equal, "releasePaymentHold").first())
+            #expect(try audit.decode(column: "detail", as: String.self).contains("恢复发放"))
+            await #expect(throws: PaymentHoldStore.ReleaseError.alreadyReleased) {
+                try await store.release(hold.id, reason: "再次", actor: county, today: Self.today)
+            }
+            // The death record stays: releasing the payment is not deciding the person is alive.
+            #expect(try await PersonLinkageTests.count(f, "facts WHERE kind = 'death'") >= 1)
+        }
+    }
+
     @Test func duplicateAssistanceFromAnotherPlacesList() async throws {
         try await Fixture.with(households: 120) { f in
             let p = try await Self.person(f)

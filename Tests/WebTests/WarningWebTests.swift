@@ -74,6 +74,51 @@ import Vapor
         }
     }
 
+    /// A cremation record holds the person's payment; the county reviewer sees the hold on the profile and releases
+    /// it with a reason; the township officer sees it but has no release form; an empty reason is refused.
+    @Test func aHeldPaymentIsReleasedFromTheProfile() async throws {
+        try await TestSite.with(households: 40) { site in
+            let m = site.inside.members[0]
+            let region = site.inside.household.residenceRegion.value
+            try await (site.app.db as! any SQLDatabase).insert(into: "enrolments")
+                .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status")
+                .values(SQLBind(UUID()), SQLBind(site.inside.household.id.rawValue), SQLBind(m.id.rawValue), SQLBind(region),
+                        SQLBind(Program.disabilityLiving.rawValue), SQLBind("2025-01-01"), SQLBind(Int64(9_000)), SQLBind(EnrolmentStatus.active.rawValue)).run()
+            let dir = NSTemporaryDirectory() + "jiuzhu-web-hold-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let path = dir + "/火化.csv"
+            let day = LocalDate(Date(), timeZone: .china).adding(days: -3)
+            try Data("逝者身份证号,逝者姓名,火化日期,火化证编号\n\(m.nationalID.value),\(m.name),\(day),WEB-HZ-1\n".utf8).write(to: URL(fileURLWithPath: path))
+            let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: site.account(.dataOfficer).region.code, origin: "test")
+            let report = try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["funeral-cremation"]), actor: officer).run(path: path)
+            #expect(report.screening?.holds == 1)
+            let profile = SiteURL.household(site.inside.household.id).path
+
+            let t = site.browser()
+            try await t.login("township")
+            let seen = try await t.get(profile)
+            #expect(seen.body.string.contains("暂停发放") && seen.body.string.contains("暂停中") && !seen.body.string.contains("解除暂停，恢复发放"))
+
+            let r = site.browser()
+            try await r.login("reviewer")
+            let page = try await r.get(profile)
+            let release = try #require(Self.firstLink(page.body.string, "/households/[0-9a-f-]{36}/holds/[0-9a-f-]{36}/release"))
+            let token = try #require(Browser.csrf(in: page))
+            // The township officer may not release it even by posting the form.
+            let ttoken = try #require(Browser.csrf(in: seen))
+            #expect(try await t.post(release, form: ["_csrf": ttoken, "reason": "试图解除"]).status == .forbidden)
+            let refused = try await r.post(release, form: ["_csrf": token, "reason": " "])
+            #expect(refused.status == .badRequest && refused.body.string.contains("请填写解除理由"))
+            #expect(try await r.post(release, form: ["_csrf": token, "reason": "火化记录身份证号录入错误，已由民政局更正"]).status == .seeOther)
+            let after = try await r.get(profile)
+            #expect(after.body.string.contains("已解除") && after.body.string.contains("已由民政局更正"))
+            let status = try await (site.app.db as! any SQLDatabase).select().column("status").from("enrolments")
+                .where("member_id", .equal, m.id.rawValue).first()?.decode(column: "status", as: String.self)
+            #expect(status == EnrolmentStatus.active.rawValue)
+        }
+    }
+
     @Test func dashboardRankingAndScreening() async throws {
         try await TestSite.with(households: 60) { site in
             let a = site.browser()

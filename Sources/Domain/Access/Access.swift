@@ -47,6 +47,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case recordVisits
     /// Change indicator weights in the catalogue.
     case tuneIndicators
+    /// Release a payment held after a death record.
+    case releasePaymentHolds
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -79,6 +81,10 @@ public enum Permission: String, Sendable, CaseIterable {
         // Weights are the city's policy choice.
         case .tuneIndicators:
             return role == .cityAdmin
+        // Paying again after a death record is the approving authority's decision (the county bureau approves
+        // assistance), not the township's that handles the warning.
+        case .releasePaymentHolds:
+            return role == .cityAdmin || role == .countyReviewer
         }
     }
 }

@@ -14,16 +14,23 @@ enum HouseholdPage {
         /// The policy calculator's view; nil with the reason when the rules cannot be applied (e.g. a missing parameter).
         var assessment: Result<Assessment, PolicyError>
         var cliffChart: String
+        /// Payments held after a death record, and whether this user may release them.
+        var holds: [PaymentHold] = []
+        var mayReleaseHolds = false
+        /// Why the last release was refused, shown above the holds.
+        var holdError: String?
 
         /// Nil when missing or outside the jurisdiction. The read is audited by the store.
         static func load(db: any Database, actor: Actor, id: Household.ID, today: LocalDate, calculator: PolicyCalculator) async throws -> Model? {
             guard let p = try await RegistryStore(db).profile(id, actor: actor) else { return nil }
+            let holds = try await PaymentHoldStore(db).holds(household: id.rawValue, actor: actor)
             let request = AssessmentRequest(profile: p, date: today)
             let assessment = Result { () throws(PolicyError) in try calculator.assess(request) }
             let points = (try? CliffAnalysis.series(calculator, request)) ?? []
             let standard = (try? assessment.get()).map { Cents($0.figures.dibaoStandardCents) }
             return Model(profile: p, today: today, request: request, assessment: assessment,
-                         cliffChart: AssessmentView.cliffChart(points, standard: standard, members: request.members.filter(\.isPresent).count))
+                         cliffChart: AssessmentView.cliffChart(points, standard: standard, members: request.members.filter(\.isPresent).count),
+                         holds: holds, mayReleaseHolds: actor.may(.releasePaymentHolds))
         }
     }
 
@@ -43,6 +50,7 @@ enum HouseholdPage {
             .div(.class("panel"), membersTable(p.members, today: m.today)),
             .h2(.text("救助项目")),
             .div(.class("panel"), enrolmentsTable(p)),
+            .if(!m.holds.isEmpty || m.holdError != nil, .group(.h2(.id("holds"), .text("暂停发放")), holdsSection(m, csrf: Layout.csrfField(chrome)))),
             .h2(.text("家庭画像（按维度，含数据来源）")),
             conflictsSection(p.conflicts(on: m.today), p),
             .group(p.factsByDimension.map { dimension, facts in
@@ -95,6 +103,29 @@ enum HouseholdPage {
                     .td(.class("num"), .attribute(named: "data-label", value: "每月金额"), .text(e.monthlyAmount.yuanText)),
                     .td(.attribute(named: "data-label", value: "状态"), .text(e.status.chinese)))
             })))
+    }
+
+    /// Each hold with its reason; an open one can be released by the county with a reason of its own.
+    static func holdsSection(_ m: Model, csrf: Node<HTML.FormContext>) -> Node<HTML.BodyContext> {
+        let p = m.profile
+        return .div(.class("panel"),
+            .if(m.holdError != nil, .div(.class("error"), .text(m.holdError ?? ""))),
+            .table(.class("stack"),
+                .thead(.tr(.th(.text("项目")), .th(.text("对象")), .th(.text("原因")), .th(.text("暂停时间")), .th(.text("状态")))),
+                .tbody(.group(m.holds.map { h in
+                    .tr(.td(WarningPages.label("项目"), .text(h.program?.chinese ?? "救助")),
+                        .td(WarningPages.label("对象"), .text(p.member(Member.ID(h.memberID))?.name ?? "—")),
+                        .td(WarningPages.label("原因"), .text(h.reason)),
+                        .td(WarningPages.label("暂停时间"), .text(h.createdAt)),
+                        .td(WarningPages.label("状态"),
+                            .if(h.isReleased, .text("已解除（\(h.releasedBy ?? "")，\(h.releasedAt ?? "")）：\(h.releaseReason ?? "")"),
+                                else: .if(m.mayReleaseHolds,
+                                          .form(.action(SiteURL.paymentHoldRelease(p.household.id, h.id).path), .method(.post), csrf,
+                                                .label(.text("解除理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "2"),
+                                                                                    .attribute(named: "maxlength", value: "500"))),
+                                                .button(.type(.submit), .class("confirm"), .text("解除暂停，恢复发放"))),
+                                          else: .text("暂停中（由区县民政审核员核实后解除）")))))
+                }))))
     }
 
     static func factsTable(_ facts: [Fact], _ p: HouseholdProfile) -> Node<HTML.BodyContext> {

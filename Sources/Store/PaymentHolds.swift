@@ -1,0 +1,90 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+/// A payment put on hold after a death record (#5), as staff see it on the household's profile.
+public struct PaymentHold: Sendable, Equatable {
+    public var id: UUID
+    public var enrolmentID: UUID
+    public var householdID: UUID
+    public var memberID: UUID
+    public var program: Program?
+    public var reason: String
+    public var createdAt: String
+    public var releasedAt: String?
+    public var releasedBy: String?
+    public var releaseReason: String?
+
+    public var isReleased: Bool { releasedAt != nil }
+}
+
+/// Payment holds, scoped to where the household lives. A hold is placed by the system the moment an exact-ID
+/// (or human-confirmed) death record arrives; releasing it — the record was wrong, or a survivor's share must
+/// go on — is a person's decision with a reason, and it is audited. Releasing puts the enrolment back to
+/// active only when no other hold remains on it; it never touches the death record itself.
+public struct PaymentHoldStore: Sendable {
+    let db: any Database
+    public init(_ db: any Database) { self.db = db }
+
+    static let columns = ["id", "enrolment_id", "household_id", "member_id", "reason", "created_at", "released_at", "released_by", "release_reason"]
+
+    /// The household's holds, newest first; empty outside the actor's jurisdiction.
+    public func holds(household: UUID, actor: Actor) async throws -> [PaymentHold] {
+        guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+        let r = actor.jurisdiction.subtreeRange
+        let rows = try await db.sql.select().columns(Self.columns.map { SQLColumn($0, table: "payment_holds") } + [SQLColumn("program", table: "enrolments")])
+            .from("payment_holds")
+            .join("enrolments", on: SQLColumn("id", table: "enrolments"), .equal, SQLColumn("enrolment_id", table: "payment_holds"))
+            .where(SQLColumn("household_id", table: "payment_holds"), .equal, SQLBind(household))
+            .where(SQLColumn("residence_region", table: "payment_holds"), .greaterThanOrEqual, SQLBind(r.lowerBound))
+            .where(SQLColumn("residence_region", table: "payment_holds"), .lessThanOrEqual, SQLBind(r.upperBound))
+            .orderBy(SQLColumn("created_at", table: "payment_holds"), SQLDirection.descending).all()
+        return try rows.map { row in
+            PaymentHold(id: try row.decode(column: "id", as: UUID.self), enrolmentID: try row.decode(column: "enrolment_id", as: UUID.self),
+                        householdID: try row.decode(column: "household_id", as: UUID.self), memberID: try row.decode(column: "member_id", as: UUID.self),
+                        program: Program(rawValue: try row.decode(column: "program", as: String.self)), reason: try row.decode(column: "reason", as: String.self),
+                        createdAt: try row.decode(column: "created_at", as: String.self), releasedAt: try row.decode(column: "released_at", as: String?.self),
+                        releasedBy: try row.decode(column: "released_by", as: String?.self),
+                        releaseReason: try row.decode(column: "release_reason", as: String?.self))
+        }
+    }
+
+    public enum ReleaseError: Error, Equatable {
+        case reasonRequired
+        case alreadyReleased
+    }
+
+    /// Releases one hold. Returns false when it is not in the actor's jurisdiction (or does not exist).
+    public func release(_ id: UUID, reason: String, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> Bool {
+        guard actor.may(.releasePaymentHolds) else { throw DomainError.forbidden }
+        let reason = reason.trimmed
+        guard !reason.isEmpty else { throw ReleaseError.reasonRequired }
+        let r = actor.jurisdiction.subtreeRange
+        return try await db.transaction { tx -> Bool in
+            guard let row = try await tx.sql.select().columns("enrolment_id", "released_at", "reason").from("payment_holds").where("id", .equal, id)
+                .where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound).first() else { return false }
+            guard try row.decode(column: "released_at", as: String?.self) == nil else { throw ReleaseError.alreadyReleased }
+            let enrolment = try row.decode(column: "enrolment_id", as: UUID.self)
+            try await tx.sql.update("payment_holds").set("released_at", to: Timestamp.text(now)).set("released_by", to: actor.username)
+                .set("release_reason", to: reason).where("id", .equal, id).run()
+            let others = try await tx.sql.select().column("id").from("payment_holds").where("enrolment_id", .equal, enrolment)
+                .where("released_at", .is, SQLLiteral.null).first()
+            var resumed = false
+            if others == nil {
+                // Only a suspension is undone: an enrolment ended meanwhile stays ended.
+                let suspended = try await tx.sql.select().column("id").from("enrolments").where("id", .equal, enrolment)
+                    .where("status", .equal, EnrolmentStatus.suspended.rawValue).first()
+                if suspended != nil {
+                    try await tx.sql.update("enrolments").set("status", to: EnrolmentStatus.active.rawValue)
+                        .set("status_changed_on", to: today.description).where("id", .equal, enrolment).run()
+                    resumed = true
+                }
+            }
+            try await AuditLog(tx).record(actor: actor, action: .releasePaymentHold, targetKind: "enrolment", targetID: enrolment.uuidString.lowercased(),
+                                          detail: "解除暂停（\(try row.decode(column: "reason", as: String.self))）：\(reason)" + (resumed ? "；恢复发放" : "；仍有其他暂停或已停止，未恢复发放"),
+                                          at: now)
+            return true
+        }
+    }
+}
