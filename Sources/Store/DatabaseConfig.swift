@@ -54,6 +54,7 @@ public enum StoreMigrations {
             CreateRegion(), CreateHousehold(), CreateMember(), CreateFact(), CreateEnrolment(),
             CreateUser(), CreateAuditEntry(), CreateSetting(), AddRegistryIndexes(), AddSearchIndexes(), AddFeedImports(), AddEnrolmentStatusChangedOn(), AddPersonLinks(), AddMonitoring(), UseWriteAheadLog(),
             AddHoldReleaseReason(),
+            AddScreeningProgress(),
         ]
     }
 }

@@ -88,36 +88,41 @@ public struct Monitor: Sendable {
     public static let batch = 2_000
     /// Batches being read at once on PostgreSQL (each on its own connection).
     static let postgresReadsAhead = 2
+    /// Batches between updates of a run's counts in its screening record (a page shows how far it has got):
+    /// one small UPDATE per 20,000 households.
+    public static let progressRecordEvery = 10
     /// An event reaction this large follows a bulk import, whose rows the planner's statistics do not know yet.
     static let refreshStatisticsFrom = 10_000
 
     // MARK: runs
 
     /// Every household living in `region` (`since`: only those with events recorded since then).
-    public func screen(region: RegionCode, since: Date? = nil, actor: Actor,
+    /// `id`: the run's ID in the screening records (a page that starts a run in the background links to it).
+    public func screen(region: RegionCode, since: Date? = nil, actor: Actor, id: UUID = UUID(),
                        progress: @Sendable (_ done: Int, _ total: Int) -> Void = { _, _ in }) async throws -> ScreeningReport {
         // The city's tuning of the weights, as it stands when the run starts.
-        try await Monitor(db, setup: try await setup.tuned(from: db), now: now, batchSize: batchSize).runScreen(region: region, since: since, actor: actor, progress: progress)
+        try await Monitor(db, setup: try await setup.tuned(from: db), now: now, batchSize: batchSize)
+            .runScreen(region: region, since: since, actor: actor, id: id, progress: progress)
     }
 
-    private func runScreen(region: RegionCode, since: Date?, actor: Actor, progress: @Sendable (_ done: Int, _ total: Int) -> Void) async throws -> ScreeningReport {
+    private func runScreen(region: RegionCode, since: Date?, actor: Actor, id: UUID, progress: @Sendable (_ done: Int, _ total: Int) -> Void) async throws -> ScreeningReport {
         guard actor.may(.handleWarnings) || actor.role == .cityAdmin else { throw DomainError.forbidden }
         guard actor.covers(region) else { throw DomainError.forbidden }
-        var report = ScreeningReport(id: UUID(), mode: since == nil ? .full : .incremental, region: region.value)
+        var report = ScreeningReport(id: id, mode: since == nil ? .full : .incremental, region: region.value)
         let started = now()
-        try await begin(report, actor: actor, at: started)
         let range = region.subtreeRange
         if let since {
             let ids = try await sql.select().distinct().column("household_id").from("events")
                 .where("created_at", .greaterThanOrEqual, Timestamp.text(since))
                 .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 .all().map { try $0.decode(column: "household_id", as: UUID.self) }
-            try await screen(ids, report: &report, progress: progress)
+            try await begin(report, actor: actor, at: started, planned: ids.count)
+            try await recordingFailure(of: report) { try await screen(ids, report: &report, progress: progress) }
         } else {
-            try await refreshStatistics()
             let total = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("households")
                 .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
+            try await begin(report, actor: actor, at: started, planned: total)
             // Pages in (residence, id) order through the index on both: a page costs the same at the end of a
             // city as at its start (ordering by id alone made every page sort the whole region).
             @Sendable func page(after: PageCursor?) async throws -> ([UUID], PageCursor?) {
@@ -132,7 +137,10 @@ public struct Monitor: Sendable {
                 let last = try rows.last.map { PageCursor(region: try $0.decode(column: "residence_region", as: String.self), id: try $0.decode(column: "id", as: UUID.self)) }
                 return (ids, last)
             }
-            try await pipeline(start: nil, total: total, report: &report, progress: progress, page: page)
+            try await recordingFailure(of: report) {
+                try await refreshStatistics()
+                try await pipeline(start: nil, total: total, report: &report, progress: progress, page: page)
+            }
         }
         report.seconds = now().timeIntervalSince(started)
         try await finish(report)
@@ -162,9 +170,11 @@ public struct Monitor: Sendable {
             .map { try $0.decode(column: "household_id", as: UUID.self) }
         let deaths = try await since(sql.select().column("fact_id").from("events").where("kind", .equal, FactKind.death.rawValue)).all()
             .map { try $0.decode(column: "fact_id", as: UUID.self) }
-        try await begin(report, actor: actor, at: started)
-        report.holds = try await holdPayments(afterDeaths: deaths, actor: actor)
-        try await screen(households, report: &report, progress: { _, _ in })
+        try await begin(report, actor: actor, at: started, planned: households.count)
+        try await recordingFailure(of: report) {
+            report.holds = try await holdPayments(afterDeaths: deaths, actor: actor)
+            try await screen(households, report: &report, progress: { _, _ in })
+        }
         report.seconds = now().timeIntervalSince(started)
         try await finish(report)
         // Events recorded at the very instant of `newest` are seen again next time, which is harmless.
@@ -197,14 +207,16 @@ public struct Monitor: Sendable {
         var cache = StandardsCache()
         var reads: [Task<Loaded, any Error>] = []
         var writing: Task<Void, any Error>?
-        defer {
-            writing?.cancel()
-            for r in reads { r.cancel() }
-        }
+        defer { for r in reads { r.cancel() } }
         var cursor = start
         var more = true
         var t = clock.now
-        while true {
+        var batches = 0
+        // A run that stops (cancelled, or an error) lets the batch being written finish first, so that when it
+        // returns the database holds whole batches only and nothing is still writing.
+        do { while true {
+            // A run started from a page is cancelled when the server stops; it ends between batches.
+            try Task.checkCancellation()
             while more && reads.count < readsAhead {
                 let (ids, next) = try await page(cursor)
                 cursor = next
@@ -230,7 +242,12 @@ public struct Monitor: Sendable {
             }
             report.phases.writing += (clock.now - t).seconds
             progress(report.households, total)
+            batches += 1
+            if batches % Self.progressRecordEvery == 0 { try await record(report, finished: false) }
             t = clock.now
+        } } catch {
+            _ = try? await writing?.value
+            throw error
         }
         t = clock.now
         try await writing?.value
@@ -330,17 +347,35 @@ public struct Monitor: Sendable {
         return try Parallel.map(work) { p, s in try screener.screen(p, on: date, standards: s, scoreOnlyEvidence: false) }
     }
 
-    private func begin(_ r: ScreeningReport, actor: Actor, at: Date) async throws {
+    private func begin(_ r: ScreeningReport, actor: Actor, at: Date, planned: Int) async throws {
         try await sql.insert(into: "screenings")
-            .columns("id", "mode", "region", "started_at", "username", "households", "raised", "updated", "suppressed", "cleared", "holds")
+            .columns("id", "mode", "region", "started_at", "username", "households", "raised", "updated", "suppressed", "cleared", "holds", "planned")
             .values(SQLBind(r.id), SQLBind(r.mode.rawValue), SQLBind(r.region), SQLBind(Timestamp.text(at)), SQLBind(actor.username),
-                    SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0)).run()
+                    SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(planned)).run()
     }
 
-    private func finish(_ r: ScreeningReport) async throws {
-        try await sql.update("screenings").set("finished_at", to: Timestamp.text(now())).set("households", to: r.households)
+    /// The counts so far; with `finished`, the run's end too.
+    private func record(_ r: ScreeningReport, finished: Bool) async throws {
+        var u = sql.update("screenings").set("households", to: r.households)
             .set("raised", to: r.raised).set("updated", to: r.updated).set("suppressed", to: r.suppressed).set("cleared", to: r.cleared)
-            .set("holds", to: r.holds).where("id", .equal, r.id).run()
+            .set("holds", to: r.holds)
+        if finished { u = u.set("finished_at", to: Timestamp.text(now())) }
+        try await u.where("id", .equal, r.id).run()
+    }
+
+    private func finish(_ r: ScreeningReport) async throws { try await record(r, finished: true) }
+
+    /// A run that stops part-way (cancelled when the server stops, or a database error) says so in its record,
+    /// so the screening records do not show it as still running. What it wrote before stopping stands: each
+    /// batch is whole, and running the screening again completes it.
+    private func recordingFailure(of r: ScreeningReport, _ work: () async throws -> Void) async throws {
+        do {
+            try await work()
+        } catch {
+            let reason = error is CancellationError ? "已中断（服务停止或被取消）" : String(String(describing: error).prefix(500))
+            try? await sql.update("screenings").set("failure", to: reason).where("id", .equal, r.id).run()
+            throw error
+        }
     }
 
     // MARK: one batch

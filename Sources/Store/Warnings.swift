@@ -429,7 +429,8 @@ public struct WarningStore: Sendable {
                                 username: try r.decode(column: "username", as: String.self), households: try r.decode(column: "households", as: Int.self),
                                 raised: try r.decode(column: "raised", as: Int.self), updated: try r.decode(column: "updated", as: Int.self),
                                 suppressed: try r.decode(column: "suppressed", as: Int.self), cleared: try r.decode(column: "cleared", as: Int.self),
-                                holds: try r.decode(column: "holds", as: Int.self))
+                                holds: try r.decode(column: "holds", as: Int.self), planned: try r.decode(column: "planned", as: Int?.self),
+                                failure: try r.decode(column: "failure", as: String?.self))
         }
     }
 }
@@ -447,4 +448,11 @@ public struct ScreeningRun: Sendable, Codable, Equatable {
     public var suppressed: Int
     public var cleared: Int
     public var holds: Int
+    /// Households the run set out to screen (`households` counts those done so far); nil for runs recorded before it was kept.
+    public var planned: Int?
+    /// Why it stopped before finishing.
+    public var failure: String?
+
+    /// Neither finished nor stopped: still running, or its process was killed (it then never finishes).
+    public var isUnfinished: Bool { finishedAt == nil && failure == nil }
 }

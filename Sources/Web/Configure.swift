@@ -19,6 +19,8 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.storage[MonitoringKey.self] = MonitoringSetup(
         screener: Screener(catalogue: try IndicatorCatalogue.bundled(), calculator: app.storage[CalculatorKey.self]!),
         calendar: try WorkingCalendar.bundled())
+    app.storage[ScreeningJobsKey.self] = ScreeningJobs()
+    app.lifecycle.use(ScreeningJobsLifecycle())
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port

@@ -133,14 +133,26 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
     staff.get("screenings") { req -> Response in
         let actor = try req.actor()
         let runs = try await req.warnings.screenings(actor: actor, limit: 50)
-        return Layout.response(Layout.page("筛查记录", try await Layout.chrome(req, .monitoring), .h1(.text("筛查记录")),
-                                           .div(.class("panel"), WarningPages.screeningTable(runs))))
+        let notice: String? = req.query[String.self, at: "started"] != nil
+            ? "筛查已在后台开始，不必停留在本页。下表\u{201C}进行中\u{201D}一行显示已筛查的户数；完成后新预警进入预警收件箱。"
+            : req.query[String.self, at: "busy"].map { "\($0) 的筛查（覆盖本辖区）正在进行，本次未重复开始。请等它完成后再试。" }
+        return Layout.response(WarningPages.screenings(chrome: try await Layout.chrome(req, .monitoring), runs: runs, notice: notice))
     }
+    // The run goes on after the reply (`ScreeningJobs`): a city's full screening takes minutes.
     staff.post("screenings") { req -> Response in
         let actor = try req.actor()
         guard actor.may(.handleWarnings) else { throw DomainError.forbidden }
-        _ = try await Monitor(req.db, setup: req.monitoring).screen(region: actor.jurisdiction, actor: actor)
-        return req.redirect(to: SiteURL.monitoring.path, redirectType: .normal)
+        let (db, setup, id, region) = (req.application.db, req.monitoring, UUID(), actor.jurisdiction)
+        var c = URLComponents()
+        do {
+            try await req.application.screeningJobs.start(id, region: region, logger: req.application.logger) {
+                _ = try await Monitor(db, setup: setup).screen(region: region, actor: actor, id: id)
+            }
+            c.queryItems = [URLQueryItem(name: "started", value: id.uuidString.lowercased())]
+        } catch let busy as ScreeningJobs.Overlap {
+            c.queryItems = [URLQueryItem(name: "busy", value: busy.running.value)]
+        }
+        return req.redirect(to: SiteURL.screenings.path + "?" + (c.percentEncodedQuery ?? ""), redirectType: .normal)
     }
 
     // MARK: API

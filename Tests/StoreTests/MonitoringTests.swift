@@ -239,6 +239,34 @@ import Testing
         }
     }
 
+    /// A run keeps its counts in its record as it goes (a page shows how far it has got); one stopped part-way
+    /// (the server stopping cancels it) says so and keeps what its finished batches wrote; running again completes it.
+    @Test func aRunRecordsItsProgressAndAStoppedRunSaysSo() async throws {
+        try await Fixture.with(households: 150) { f in
+            let admin = f.actor(.cityAdmin, f.city.city.code)
+            let setup = try MonitoringSetup.bundled()
+            let store = WarningStore(f.scratch.db, setup: setup)
+            let id = UUID()
+            // Batches of 7; the run is cancelled once 12 batches (84 households) are done.
+            let stopped = await Task {
+                try await Monitor(f.scratch.db, setup: setup, batchSize: 7).screen(region: f.city.city.code, actor: admin, id: id) { done, _ in
+                    if done >= 84 { withUnsafeCurrentTask { $0?.cancel() } }
+                }
+            }.result
+            #expect(throws: CancellationError.self) { try stopped.get() }
+            let record = try #require(try await store.screenings(actor: admin).first { $0.id == id })
+            #expect(record.finishedAt == nil && record.failure?.contains("已中断") == true && !record.isUnfinished)
+            // Counts are recorded every ten batches: 70 households when it stopped after the twelfth.
+            #expect(record.planned == 150 && record.households == 7 * Monitor.progressRecordEvery)
+            #expect(try await PersonLinkageTests.count(f, "household_scores") == 84, "the finished batches' work stands")
+
+            let again = try await Monitor(f.scratch.db, setup: setup, batchSize: 7).screen(region: f.city.city.code, actor: admin)
+            let done = try #require(try await store.screenings(actor: admin).first { $0.id == again.id })
+            #expect(done.finishedAt != nil && done.failure == nil && done.planned == 150 && done.households == 150 && !done.isUnfinished)
+            #expect(try await PersonLinkageTests.count(f, "household_scores") == 150)
+        }
+    }
+
     @Test func anOpenWarningIsUpdatedNotDuplicated() async throws {
         try await Fixture.with(households: 120) { f in
             let p = try await Self.person(f)

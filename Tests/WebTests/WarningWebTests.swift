@@ -127,6 +127,7 @@ import Vapor
             #expect(dash.status == .ok)
             let token = try #require(Browser.csrf(in: dash))
             #expect(try await a.post(SiteURL.screenings.path, form: ["_csrf": token]).status == .seeOther)
+            await site.app.screeningJobs.waitForAll()
             let after = try await a.get(SiteURL.monitoring.path)
             #expect(after.body.string.contains("与天津公开数据对照") && after.body.string.contains("8662"))
             #expect(after.body.string.contains("按预警类型") && after.body.string.components(separatedBy: "<svg").count >= 6)
@@ -139,6 +140,37 @@ import Vapor
             let cdash = try await c.get(SiteURL.monitoring.path)
             #expect(!cdash.body.string.contains("立即对本辖区全量筛查"))
             #expect(try await c.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: cdash))]).status == .forbidden)
+        }
+    }
+
+    /// "Screen now" answers at once and the run goes on in the background; the screening records show it; a
+    /// second run over the same area is not started while one runs.
+    @Test func screeningFromThePageRunsInTheBackground() async throws {
+        try await TestSite.with(households: 60) { site in
+            let a = site.browser()
+            try await a.login("admin")
+            let token = try #require(Browser.csrf(in: try await a.get(SiteURL.monitoring.path)))
+            let started = try await a.post(SiteURL.screenings.path, form: ["_csrf": token])
+            let location = try #require(started.headers.first(name: .location))
+            #expect(started.status == .seeOther && location.hasPrefix(SiteURL.screenings.path + "?started="))
+            await site.app.screeningJobs.waitForAll()
+            let page = try await a.get(location)
+            #expect(page.body.string.contains("筛查已在后台开始") && page.body.string.contains("全量") && !page.body.string.contains("（进行中"))
+            let run = try #require(try await WarningStore(site.app.db, setup: try MonitoringSetup.bundled())
+                .screenings(actor: Actor(userID: nil, username: "t", role: .cityAdmin, jurisdiction: site.city.city.code, origin: "test")).first)
+            #expect(run.finishedAt != nil && run.planned == run.households && run.households > 0)
+
+            // While a run over the city goes on (held open here), the county's button starts nothing.
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            try await site.app.screeningJobs.start(UUID(), region: site.city.city.code, logger: site.app.logger) { for await _ in gate {} }
+            let r = site.browser()
+            try await r.login("reviewer")
+            let busy = try await r.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: try await r.get(SiteURL.monitoring.path)))])
+            let busyAt = try #require(busy.headers.first(name: .location))
+            #expect(busyAt.contains("busy="))
+            #expect(try await r.get(busyAt).body.string.contains("正在进行，本次未重复开始"))
+            open.finish()
+            await site.app.screeningJobs.waitForAll()
         }
     }
 
@@ -192,5 +224,28 @@ import Vapor
             #expect(seen.status == .ok && !seen.body.string.contains("form class=\"tune\""))
             #expect(try await c.post(SiteURL.indicatorTune("JZ-E01").path, form: ["_csrf": try #require(Browser.csrf(in: seen)), "points": "1", "severity": "low", "deadline": "3"]).status == .forbidden)
         }
+    }
+}
+
+/// Background screenings: one at a time per area, and all stopped when the server stops.
+@Suite struct ScreeningJobsTests {
+    @Test func oneRunAtATimePerAreaAndAllStopWithTheServer() async throws {
+        let jobs = ScreeningJobs()
+        let logger = Logger(label: "test")
+        let city = try RegionCode("120100000000"), district = try RegionCode("120104000000"), other = try RegionCode("120105000000")
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        try await jobs.start(UUID(), region: district, logger: logger) { for await _ in gate {} }
+        // The same district, or the city that contains it, waits; another district does not.
+        await #expect(throws: ScreeningJobs.Overlap.self) { try await jobs.start(UUID(), region: district, logger: logger) {} }
+        await #expect(throws: ScreeningJobs.Overlap.self) { try await jobs.start(UUID(), region: city, logger: logger) {} }
+        try await jobs.start(UUID(), region: other, logger: logger) {}
+        open.finish()
+        await jobs.waitForAll()
+        #expect(await jobs.isIdle)
+        // Once they end, the city may run; stopping the server cancels a run that would go on for an hour.
+        try await jobs.start(UUID(), region: city, logger: logger) { try await Task.sleep(for: .seconds(3600)) }
+        #expect(await !jobs.isIdle)
+        await jobs.cancelAll()
+        #expect(await jobs.isIdle)
     }
 }

@@ -229,13 +229,27 @@ enum WarningPages {
              .unwrap(link, { .a(.href($0), .strong(.text(value))) }, else: .strong(.text(value))))
     }
 
+    /// The screening records: finished runs with their counts, runs going on with how far they have got.
+    static func screenings(chrome: Layout.Chrome, runs: [ScreeningRun], notice: String?) -> HTML {
+        Layout.page("筛查记录", chrome, .h1(.text("筛查记录")),
+            .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            .if(runs.contains(where: \.isUnfinished), .p(.a(.href(SiteURL.screenings.path), .text("刷新进度")))),
+            .div(.class("panel"), screeningTable(runs)))
+    }
+
+    static func runState(_ r: ScreeningRun) -> String {
+        if let failure = r.failure { return "（未完成：\(failure)）" }
+        guard r.finishedAt == nil else { return "" }
+        return r.planned.map { "（进行中，已筛查 \(r.households) / \($0) 户）" } ?? "（未完成）"
+    }
+
     static func screeningTable(_ runs: [ScreeningRun]) -> Node<HTML.BodyContext> {
         .table(.class("stack"),
             .thead(.tr(.th(.text("开始")), .th(.text("方式")), .th(.text("区域")), .th(.class("num"), .text("家庭")), .th(.class("num"), .text("新预警")),
                        .th(.class("num"), .text("更新")), .th(.class("num"), .text("不重复")), .th(.class("num"), .text("已消除")), .th(.class("num"), .text("暂停发放")))),
             .tbody(.group(runs.map { r in
                 .tr(.td(label("开始"), .text(r.startedAt)),
-                    .td(label("方式"), .text(["full": "全量", "incremental": "增量", "event": "数据到达即时"][r.mode] ?? r.mode), .text(r.finishedAt == nil ? "（未完成）" : "")),
+                    .td(label("方式"), .text(["full": "全量", "incremental": "增量", "event": "数据到达即时"][r.mode] ?? r.mode), .text(runState(r))),
                     .td(label("区域"), .text(r.region)), .td(.class("num"), label("家庭"), .text("\(r.households)")),
                     .td(.class("num"), label("新预警"), .text("\(r.raised)")), .td(.class("num"), label("更新"), .text("\(r.updated)")),
                     .td(.class("num"), label("不重复"), .text("\(r.suppressed)")), .td(.class("num"), label("已消除"), .text("\(r.cleared)")),
