@@ -35,6 +35,24 @@ import VaporTesting
         }
     }
 
+    /// The server ends a session a working day after sign-in, whatever the browser keeps.
+    @Test func aSessionEndsAWorkingDayAfterSignIn() async throws {
+        try await TestSite.with() { site in
+            let b = site.browser()
+            try await b.login("township")
+            #expect(try await b.get(SiteURL.monitoring.path).status == .ok)
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(StaffSession.lifetime - 60) }
+            #expect(try await b.get(SiteURL.monitoring.path).status == .ok, "still the same working day")
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(StaffSession.lifetime + 60) }
+            let page = try await b.get(SiteURL.monitoring.path)
+            #expect(page.status == .seeOther && page.headers.first(name: .location) == SiteURL.login.path)
+            #expect(try await b.get(SiteURL.apiWarnings.path).status == .unauthorized)
+            // The same browser signs in again at once (its login form's token holds).
+            #expect(try await b.login("township").status == .seeOther)
+            #expect(try await b.get(SiteURL.monitoring.path).status == .ok)
+        }
+    }
+
     @Test func wrongPasswordAndUnknownUserGetTheSameAnswer() async throws {
         try await TestSite.with() { site in
             let wrong = try await site.browser().login("coordinator", password: "not-the-password")

@@ -31,8 +31,24 @@ struct AppConfigKey: StorageKey { typealias Value = AppConfig }
 struct CalculatorKey: StorageKey { typealias Value = PolicyCalculator }
 struct MonitoringKey: StorageKey { typealias Value = MonitoringSetup }
 
+/// The application's clock (a test moves it on to see sessions expire).
+struct ClockKey: StorageKey { typealias Value = @Sendable () -> Date }
+
+extension Application {
+    var now: Date { (storage[ClockKey.self] ?? Date.init)() }
+}
+
+/// A staff session lasts a working day from sign-in, whatever the browser does with its cookie: a shared office
+/// computer or a lost phone is not still signed in to household records the next morning. The server checks
+/// it; the cookie's own expiry only tells the browser.
+enum StaffSession {
+    static let lifetime: TimeInterval = 8 * 3600
+}
+
 enum SessionKey {
     static let userID = "uid"
+    /// When the user signed in, seconds since 1970.
+    static let signedInAt = "at"
     static let csrf = "csrf"
 }
 
@@ -40,9 +56,15 @@ enum SessionKey {
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Only a request that arrived with a session has a user; touching `req.session` otherwise would create one.
-        if req.hasSession, let raw = req.session.data[SessionKey.userID], let id = UUID(uuidString: raw),
-           let user = try await UserStore(req.db).find(id: id) {
-            req.storage[CurrentUserKey.self] = user
+        if req.hasSession, let raw = req.session.data[SessionKey.userID], let id = UUID(uuidString: raw) {
+            // Sessions from before sign-in times were kept have none, and end too.
+            let age = req.session.data[SessionKey.signedInAt].flatMap(Double.init).map { req.application.now.timeIntervalSince1970 - $0 }
+            if let age, age >= 0, age < StaffSession.lifetime {
+                if let user = try await UserStore(req.db).find(id: id) { req.storage[CurrentUserKey.self] = user }
+            } else {
+                // Signed out; the session itself goes on empty, so a login form this request renders keeps its token.
+                req.session.data = SessionData()
+            }
         }
         return try await next.respond(to: req)
     }
@@ -155,6 +177,7 @@ struct LoginController {
         req.session.id = nil
         req.session.data = SessionData()
         req.session.data[SessionKey.userID] = user.id.uuidString
+        req.session.data[SessionKey.signedInAt] = String(Int(req.application.now.timeIntervalSince1970))
         _ = CSRFMiddleware.token(for: req)
     }
 }
