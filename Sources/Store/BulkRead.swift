@@ -44,30 +44,39 @@ enum BulkRead {
 
     static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, from table: String, where key: String, in ids: [UUID]) async throws -> [T] {
         guard !ids.isEmpty else { return [] }
+        let columns = shape.columns
+        // One binary uuid[] parameter, each key looked up through the index on its own (LATERAL … OFFSET 0
+        // keeps the planner from turning it into a join). `key = ANY($1)` made the planner estimate every
+        // element of the array (a seventh of PostgreSQL's time), a text array was parsed again on every
+        // query (another tenth), and a plain join was planned as a hash of the whole enrolments table per batch.
+        let text = "SELECT \(columns.map { "t.\($0)" }.joined(separator: ", ")) FROM unnest($1::uuid[]) AS k(wanted) "
+            + "CROSS JOIN LATERAL (SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE \(key) = k.wanted OFFSET 0) AS t"
+        // A key listed twice would join twice; the IN form of the other engines reads it once.
+        var seen = Set<UUID>(minimumCapacity: ids.count)
+        let array = PostgresData(array: ids.filter { seen.insert($0).inserted }.map { PostgresData(uuid: $0) }, elementType: .uuid)
+        return try await rows(sql, shape, postgres: text, [array],
+                              otherwise: sql.select().columns(columns.map { SQLColumn($0) }).from(table).where(key, .in, ids))
+    }
+
+    /// The rows of a query written twice: as PostgreSQL text with its parameters (its select list in the order of
+    /// `shape.columns`), and as SQLKit for the other engines.
+    static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, postgres text: String, _ binds: [PostgresData],
+                                  otherwise query: SQLSelectBuilder) async throws -> [T] {
         let (columns, make) = (shape.columns, shape.byName)
         let out = Collected<T>()
         if let pg = sql as? any PostgresDatabase {
-            // One binary uuid[] parameter, each key looked up through the index on its own (LATERAL … OFFSET 0
-            // keeps the planner from turning it into a join). `key = ANY($1)` made the planner estimate every
-            // element of the array (a seventh of PostgreSQL's time), a text array was parsed again on every
-            // query (another tenth), and a plain join was planned as a hash of the whole enrolments table per batch.
-            let text = "SELECT \(columns.map { "t.\($0)" }.joined(separator: ", ")) FROM unnest($1::uuid[]) AS k(wanted) "
-                + "CROSS JOIN LATERAL (SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE \(key) = k.wanted OFFSET 0) AS t"
-            // A key listed twice would join twice; the IN form of the other engines reads it once.
-            var seen = Set<UUID>(minimumCapacity: ids.count)
-            let array = PostgresData(array: ids.filter { seen.insert($0).inserted }.map { PostgresData(uuid: $0) }, elementType: .uuid)
             if let byPosition = shape.byPosition {
-                try await pg.query(text, [array]) { row in
+                try await pg.query(text, binds) { row in
                     var cells = PostgresCells(row)
                     out.append(try byPosition(&cells))
                 }.get()
             } else {
-                try await pg.query(text, [array]) { row in
+                try await pg.query(text, binds) { row in
                     out.append(try make(PostgresReader(row: row.makeRandomAccess(), columns: columns)))
                 }.get()
             }
         } else {
-            try await sql.select().columns(columns.map { SQLColumn($0) }).from(table).where(key, .in, ids).run { row in
+            try await query.run { row in
                 do {
                     if let r = row as? SQLiteRow { out.append(try make(SQLiteReader(row: r))) } else { out.append(try make(SQLRowReader(row))) }
                 } catch { out.fail(error) }

@@ -1,5 +1,6 @@
 import Domain
 import FluentKit
+import FluentPostgresDriver
 import Foundation
 import SQLKit
 
@@ -125,17 +126,24 @@ public struct Monitor: Sendable {
             try await begin(report, actor: actor, at: started, planned: total)
             // Pages in (residence, id) order through the index on both: a page costs the same at the end of a
             // city as at its start (ordering by id alone made every page sort the whole region).
-            @Sendable func page(after: PageCursor?) async throws -> ([UUID], PageCursor?) {
-                var q = sql.select().columns("id", "residence_region").from("households")
+            // The page reads the households' own rows too, so a batch's read need not look each one up again.
+            let columns = ProfileLoader.household.columns
+            let batchSize = self.batchSize
+            @Sendable func page(after: PageCursor?) async throws -> (Batch, PageCursor?) {
+                var q = sql.select().columns(columns.map { SQLColumn($0) }).from("households")
                     .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                var text = "SELECT \(columns.joined(separator: ", ")) FROM households WHERE residence_region >= $1 AND residence_region <= $2"
+                var binds = [PostgresData(string: range.lowerBound), PostgresData(string: range.upperBound)]
                 if let after {
                     q = q.where(SQLBinaryExpression(SQLGroupExpression([SQLColumn("residence_region"), SQLColumn("id")]), .greaterThan,
                                                     SQLGroupExpression([SQLBind(after.region), SQLBind(after.id)])))
+                    text += " AND (residence_region, id) > ($3, $4)"
+                    binds += [PostgresData(string: after.region), PostgresData(uuid: after.id)]
                 }
-                let rows = try await q.orderBy("residence_region").orderBy("id").limit(batchSize).all()
-                let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
-                let last = try rows.last.map { PageCursor(region: try $0.decode(column: "residence_region", as: String.self), id: try $0.decode(column: "id", as: UUID.self)) }
-                return (ids, last)
+                text += " ORDER BY residence_region, id LIMIT \(batchSize)"
+                let households = try await BulkRead.rows(sql, ProfileLoader.household, postgres: text, binds,
+                                                         otherwise: q.orderBy("residence_region").orderBy("id").limit(batchSize))
+                return (Batch(households: households), households.last.map { PageCursor(region: $0.residenceRegion.value, id: $0.id.rawValue) })
             }
             try await recordingFailure(of: report) {
                 try await refreshStatistics()
@@ -187,8 +195,8 @@ public struct Monitor: Sendable {
         let batches = stride(from: 0, to: ids.count, by: batchSize).map { Array(ids[$0..<min(ids.count, $0 + batchSize)]) }
         try await pipeline(start: 0, total: ids.count, report: &report, progress: progress) { (i: Int?) in
             let i = i ?? 0
-            guard i < batches.count else { return ([], nil) }
-            return (batches[i], i + 1)
+            guard i < batches.count else { return (Batch(ids: []), nil) }
+            return (Batch(ids: batches[i]), i + 1)
         }
     }
 
@@ -199,7 +207,7 @@ public struct Monitor: Sendable {
     /// writing waits for it. Reading ahead is safe because batches never share a household.
     /// `page` gives a batch's household IDs and where the next batch starts; an empty batch ends the run.
     private func pipeline<Cursor: Sendable>(start: Cursor?, total: Int, report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
-                                            page: @escaping @Sendable (Cursor?) async throws -> ([UUID], Cursor?)) async throws {
+                                            page: @escaping @Sendable (Cursor?) async throws -> (Batch, Cursor?)) async throws {
         let clock = ContinuousClock()
         let sql = self.sql
         let overlapWrites = BulkJSON.isPostgres(sql)
@@ -218,10 +226,10 @@ public struct Monitor: Sendable {
             // A run started from a page is cancelled when the server stops; it ends between batches.
             try Task.checkCancellation()
             while more && reads.count < readsAhead {
-                let (ids, next) = try await page(cursor)
+                let (batch, next) = try await page(cursor)
                 cursor = next
-                if ids.isEmpty || next == nil { more = false }
-                if !ids.isEmpty { reads.append(Task { try await Loaded.read(ids, sql) }) }
+                if batch.ids.isEmpty || next == nil { more = false }
+                if !batch.ids.isEmpty { reads.append(Task { try await Loaded.read(batch, sql) }) }
             }
             guard !reads.isEmpty else { break }
             let current = try await reads.removeFirst().value
@@ -274,6 +282,17 @@ public struct Monitor: Sendable {
         try await sql.raw(SQLQueryString(stringLiteral: "ANALYZE " + stale.joined(separator: ", "))).run()
     }
 
+    /// A batch's households: their IDs, and their rows when the page that found them read those too.
+    struct Batch: Sendable {
+        var ids: [UUID]
+        var households: [Household]?
+        init(ids: [UUID]) { self.ids = ids }
+        init(households: [Household]) {
+            self.ids = households.map(\.id.rawValue)
+            self.households = households
+        }
+    }
+
     struct PageCursor: Sendable {
         var region: String
         var id: UUID
@@ -287,8 +306,9 @@ public struct Monitor: Sendable {
         var warnings: [UUID: [ExistingWarning]]
 
 
-        static func read(_ ids: [UUID], _ sql: any SQLDatabase) async throws -> Loaded {
-            let profiles = try await ProfileLoader(sql: sql).load(ids)
+        static func read(_ batch: Batch, _ sql: any SQLDatabase) async throws -> Loaded {
+            let ids = batch.ids
+            let profiles = try await ProfileLoader(sql: sql).load(ids, households: batch.households)
             var warnings: [UUID: [ExistingWarning]] = [:]
             for (household, w) in try await BulkRead.rows(sql, ExistingWarning.shape, from: "warnings", where: "household_id", in: ids) {
                 warnings[household, default: []].append(w)
@@ -561,7 +581,8 @@ struct ProfileLoader {
         Household(id: Household.ID(id), registeredRegion: try RegionCode(registered), residenceRegion: try RegionCode(residence), address: address)
     }
 
-    func load(_ ids: [UUID]) async throws -> [HouseholdProfile] {
+    /// `households`: the households' own rows when the caller has read them already (in any order).
+    func load(_ ids: [UUID], households known: [Household]? = nil) async throws -> [HouseholdProfile] {
         guard !ids.isEmpty else { return [] }
         var members: [UUID: [Member]] = [:], facts: [UUID: [Fact]] = [:], enrolments: [UUID: [Enrolment]] = [:]
         for m in try await BulkRead.rows(sql, Self.member, from: "members", where: "household_id", in: ids) {
@@ -573,7 +594,8 @@ struct ProfileLoader {
         for e in try await BulkRead.rows(sql, Self.enrolment, from: "enrolments", where: "household_id", in: ids) {
             enrolments[e.householdID.rawValue, default: []].append(e)
         }
-        let households = try await BulkRead.rows(sql, Self.household, from: "households", where: "id", in: ids)
+        let households: [Household]
+        if let known { households = known } else { households = try await BulkRead.rows(sql, Self.household, from: "households", where: "id", in: ids) }
         // In the order asked for (the caller pages in that order).
         let byID = Dictionary(households.map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
         return ids.compactMap { id in
