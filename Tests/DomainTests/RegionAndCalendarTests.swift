@@ -3,6 +3,26 @@ import Testing
 @testable import Domain
 
 @Suite struct RegionCodeTests {
+    @Test func storedCodesCheckedOnTheirBytesAgreeWithTheGeneralPath() {
+        var rng = SeededRandom(seed: 20261203)
+        var texts = ["120104000000", "000000000000", "001104000000", "010000000000", "120104", "120104001", " 120104000000", "120104000000 ",
+                     "12010400000", "1201040000000", "１２０１０４００００００", "12010400000x", "", "١٢٠١٠٤٠٠٠٠٠٠"]
+        let alphabet = Array("0123456789 x０")
+        for _ in 0..<5_000 {
+            texts.append(String((0..<rng.int(10...13)).map { _ in rng.chance(0.95) ? Character(String(rng.int(0...9))) : rng.pick(alphabet) }))
+        }
+        var fast = 0
+        for t in texts {
+            let general = try? RegionCode.general(t)
+            if RegionCode.isStoredForm(t.utf8) {
+                fast += 1
+                #expect(general == t, "\(t)")
+            }
+            #expect((try? RegionCode(t))?.value == general, "\(t)")
+        }
+        #expect(fast > 1_000)
+    }
+
     @Test func knowsItsLevel() throws {
         #expect(try RegionCode("120000000000").level == .province)
         #expect(try RegionCode("120100000000").level == .city)

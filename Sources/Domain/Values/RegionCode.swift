@@ -37,12 +37,31 @@ public struct RegionCode: Hashable, Comparable, Sendable, Codable, CustomStringC
 
     /// Accepts 12 digits, or the 6-digit county-style code (padded with zeros).
     public init(_ raw: String) throws(DomainError) {
+        // The stored form is read for every household a screening reads, millions of times: checked on its
+        // bytes, without the character-by-character path below (which gives the same answer; tested).
+        if Self.isStoredForm(raw.utf8) { value = raw; return }
+        value = try Self.general(raw)
+    }
+
+    /// 12 ASCII digits not starting "00".
+    static func isStoredForm(_ bytes: String.UTF8View) -> Bool {
+        guard bytes.count == 12 else { return false }
+        var i = 0, leadingNonZero = false
+        for b in bytes {
+            guard b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") else { return false }
+            if i < 2 && b != UInt8(ascii: "0") { leadingNonZero = true }
+            i += 1
+        }
+        return leadingNonZero
+    }
+
+    static func general(_ raw: String) throws(DomainError) -> String {
         let text = raw.trimmed
         guard text.count == 12 || text.count == 6 || text.count == 9,
               text.allSatisfy(\.isASCIIDigit) else { throw .invalidRegionCode(raw) }
         let padded = text + String(repeating: "0", count: 12 - text.count)
         guard padded.prefix(2) != "00" else { throw .invalidRegionCode(raw) }
-        value = padded
+        return padded
     }
 
     public var level: RegionLevel {
