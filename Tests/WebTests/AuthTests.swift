@@ -1,5 +1,7 @@
 import Domain
+import Fluent
 import Foundation
+import SQLKit
 import Store
 import Testing
 import Vapor
@@ -50,6 +52,27 @@ import VaporTesting
             // The same browser signs in again at once (its login form's token holds).
             #expect(try await b.login("township").status == .seeOther)
             #expect(try await b.get(SiteURL.monitoring.path).status == .ok)
+        }
+    }
+
+    /// Session records no one can use are deleted at the next sign-in: the table does not grow for ever.
+    @Test func expiredSessionsArePurgedAtSignIn() async throws {
+        try await TestSite.with() { site in
+            let sql = site.app.db as! any SQLDatabase
+            func sessions() async throws -> Int {
+                try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(SessionRecord.schema)
+                    .first()?.decode(column: "n", as: Int.self) ?? -1
+            }
+            try await site.browser().login("township")
+            _ = try await site.browser().get("/login")
+            #expect(try await sessions() == 2, "a staff session and an anonymous one")
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(StaffSession.lifetime - 60) }
+            try await site.browser().login("coordinator")
+            #expect(try await sessions() == 3, "nothing is old enough yet")
+            // 15 h 57 min after the first two began, they are past a working day; the coordinator signed in 7 h 58 min ago.
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(2 * StaffSession.lifetime - 180) }
+            try await site.browser().login("admin")
+            #expect(try await sessions() == 2, "the first two went; the coordinator's and the admin's stay")
         }
     }
 

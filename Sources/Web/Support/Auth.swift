@@ -1,6 +1,8 @@
 import Crypto
 import Domain
+import Fluent
 import Foundation
+import SQLKit
 import Store
 import Vapor
 
@@ -43,12 +45,33 @@ extension Application {
 /// it; the cookie's own expiry only tells the browser.
 enum StaffSession {
     static let lifetime: TimeInterval = 8 * 3600
+
+    /// Deletes the session records no one can use any more: a staff session a working day after sign-in, an
+    /// anonymous one (a login form's CSRF token) a working day after it began, and records from before these
+    /// times were kept. Run at each sign-in, so the table stays as small as the day's sessions.
+    static func purge(_ db: any Database, now: Date) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let cutoff = Int(now.timeIntervalSince1970 - lifetime)
+        let (at, since) = (SessionKey.signedInAt, SessionKey.startedAt)
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("""
+                DELETE FROM \(ident: SessionRecord.schema) WHERE COALESCE(data->>\(literal: at), data->>\(literal: since), '0')::bigint < \(bind: cutoff)
+                """).run()
+        } else {
+            try await sql.raw("""
+                DELETE FROM \(ident: SessionRecord.schema)
+                WHERE CAST(COALESCE(json_extract(data, \(literal: "$." + at)), json_extract(data, \(literal: "$." + since)), '0') AS INTEGER) < \(bind: cutoff)
+                """).run()
+        }
+    }
 }
 
 enum SessionKey {
     static let userID = "uid"
     /// When the user signed in, seconds since 1970.
     static let signedInAt = "at"
+    /// When the session began (its CSRF token was made), seconds since 1970: anonymous sessions have only this.
+    static let startedAt = "since"
     static let csrf = "csrf"
 }
 
@@ -112,6 +135,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         let t = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         req.session.data[SessionKey.csrf] = t
+        req.session.data[SessionKey.startedAt] = String(Int(req.application.now.timeIntervalSince1970))
         return t
     }
 
@@ -179,5 +203,11 @@ struct LoginController {
         req.session.data[SessionKey.userID] = user.id.uuidString
         req.session.data[SessionKey.signedInAt] = String(Int(req.application.now.timeIntervalSince1970))
         _ = CSRFMiddleware.token(for: req)
+        do {
+            try await StaffSession.purge(req.db, now: req.application.now)
+        } catch {
+            // Housekeeping: signing in does not fail because of it.
+            req.logger.warning("purging expired sessions failed: \(String(describing: error))")
+        }
     }
 }
