@@ -146,7 +146,9 @@ import Vapor
     /// "Screen now" answers at once and the run goes on in the background; the screening records show it; a
     /// second run over the same area is not started while one runs.
     @Test func screeningFromThePageRunsInTheBackground() async throws {
+        var jobs: ScreeningJobs?
         try await TestSite.with(households: 60) { site in
+            jobs = site.app.screeningJobs
             let a = site.browser()
             try await a.login("admin")
             let token = try #require(Browser.csrf(in: try await a.get(SiteURL.monitoring.path)))
@@ -171,7 +173,10 @@ import Vapor
             #expect(try await r.get(busyAt).body.string.contains("正在进行，本次未重复开始"))
             open.finish()
             await site.app.screeningJobs.waitForAll()
+            // A run still going when the server stops is stopped with it.
+            try await site.app.screeningJobs.start(UUID(), region: site.city.city.code, logger: site.app.logger) { try await Task.sleep(for: .seconds(3600)) }
         }
+        #expect(await jobs?.isIdle == true)
     }
 
     @Test func theWarningAPI() async throws {
