@@ -205,7 +205,8 @@ public struct Monitor: Sendable {
     /// two connections, and a batch's writes also go on while the next batch is evaluated (one write at a time,
     /// in order). SQLite allows one writer and no reader during its commit: there one read is ahead, and
     /// writing waits for it. Reading ahead is safe because batches never share a household.
-    /// `page` gives a batch's household IDs and where the next batch starts; an empty batch ends the run.
+    /// `page` gives a batch (its household IDs, and their rows when the page read them) and where the next batch
+    /// starts; an empty batch ends the run.
     private func pipeline<Cursor: Sendable>(start: Cursor?, total: Int, report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
                                             page: @escaping @Sendable (Cursor?) async throws -> (Batch, Cursor?)) async throws {
         let clock = ContinuousClock()
@@ -222,38 +223,40 @@ public struct Monitor: Sendable {
         var batches = 0
         // A run that stops (cancelled, or an error) lets the batch being written finish first, so that when it
         // returns the database holds whole batches only and nothing is still writing.
-        do { while true {
-            // A run started from a page is cancelled when the server stops; it ends between batches.
-            try Task.checkCancellation()
-            while more && reads.count < readsAhead {
-                let (batch, next) = try await page(cursor)
-                cursor = next
-                if batch.ids.isEmpty || next == nil { more = false }
-                if !batch.ids.isEmpty { reads.append(Task { try await Loaded.read(batch, sql) }) }
-            }
-            guard !reads.isEmpty else { break }
-            let current = try await reads.removeFirst().value
-            report.phases.waitingForReads += (clock.now - t).seconds
-            t = clock.now
-            let results = try evaluate(current.profiles, cache: &cache)
-            report.phases.evaluating += (clock.now - t).seconds
-            let writes = try reconcile(current, results, report: &report)
-            t = clock.now
-            try await writing?.value
-            if overlapWrites {
-                writing = Task { [self] in try await write(writes) }
-            } else {
-                for r in reads { _ = try await r.value }
+        do {
+            while true {
+                // A run started from a page is cancelled when the server stops; it ends between batches.
+                try Task.checkCancellation()
+                while more && reads.count < readsAhead {
+                    let (batch, next) = try await page(cursor)
+                    cursor = next
+                    if batch.ids.isEmpty || next == nil { more = false }
+                    if !batch.ids.isEmpty { reads.append(Task { try await Loaded.read(batch, sql) }) }
+                }
+                guard !reads.isEmpty else { break }
+                let current = try await reads.removeFirst().value
                 report.phases.waitingForReads += (clock.now - t).seconds
                 t = clock.now
-                try await write(writes)
+                let results = try evaluate(current.profiles, cache: &cache)
+                report.phases.evaluating += (clock.now - t).seconds
+                let writes = try reconcile(current, results, report: &report)
+                t = clock.now
+                try await writing?.value
+                if overlapWrites {
+                    writing = Task { [self] in try await write(writes) }
+                } else {
+                    for r in reads { _ = try await r.value }
+                    report.phases.waitingForReads += (clock.now - t).seconds
+                    t = clock.now
+                    try await write(writes)
+                }
+                report.phases.writing += (clock.now - t).seconds
+                progress(report.households, total)
+                batches += 1
+                if batches % Self.progressRecordEvery == 0 { try await record(report, finished: false) }
+                t = clock.now
             }
-            report.phases.writing += (clock.now - t).seconds
-            progress(report.households, total)
-            batches += 1
-            if batches % Self.progressRecordEvery == 0 { try await record(report, finished: false) }
-            t = clock.now
-        } } catch {
+        } catch {
             _ = try? await writing?.value
             throw error
         }
