@@ -58,29 +58,64 @@ enum BulkRead {
                               otherwise: sql.select().columns(columns.map { SQLColumn($0) }).from(table).where(key, .in, ids))
     }
 
+    /// A value bound to a query's `$1`, `$2`, … (numbered in the order they first appear).
+    enum Bind: Sendable {
+        case text(String)
+        case uuid(UUID)
+    }
+
+    /// The rows of one SQL text that both engines read alike (its select list in the order of `shape.columns`).
+    /// SQLite takes `$1`, `$2`, … as named parameters numbered by first appearance, so they must appear in order.
+    static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, query text: String, _ binds: [Bind]) async throws -> [T] {
+        if let lite = sql as? any SQLiteDatabase {
+            let out = Collected<T>()
+            let values = try binds.map { b -> SQLiteData in
+                switch b {
+                case .text(let t): return .text(t)
+                // Stored as Fluent stores them.
+                case .uuid(let u): return try SQLiteDataEncoder().encode(u)
+                }
+            }
+            try await lite.query(text, values) { row in
+                do { out.append(try shape.byName(SQLiteReader(row: row))) } catch { out.fail(error) }
+            }
+            return try out.result()
+        }
+        guard let pg = sql as? any PostgresDatabase else { throw BulkReadError(column: "?", reason: "数据库类型不受支持") }
+        return try await rows(pg, shape, text, binds.map { b -> PostgresData in
+            switch b {
+            case .text(let t): return PostgresData(string: t)
+            case .uuid(let u): return PostgresData(uuid: u)
+            }
+        })
+    }
+
     /// The rows of a query written twice: as PostgreSQL text with its parameters (its select list in the order of
     /// `shape.columns`), and as SQLKit for the other engines.
-    static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, postgres text: String, _ binds: [PostgresData],
+    private static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, postgres text: String, _ binds: [PostgresData],
                                   otherwise query: SQLSelectBuilder) async throws -> [T] {
-        let (columns, make) = (shape.columns, shape.byName)
+        if let pg = sql as? any PostgresDatabase { return try await rows(pg, shape, text, binds) }
         let out = Collected<T>()
-        if let pg = sql as? any PostgresDatabase {
-            if let byPosition = shape.byPosition {
-                try await pg.query(text, binds) { row in
-                    var cells = PostgresCells(row)
-                    out.append(try byPosition(&cells))
-                }.get()
-            } else {
-                try await pg.query(text, binds) { row in
-                    out.append(try make(PostgresReader(row: row.makeRandomAccess(), columns: columns)))
-                }.get()
-            }
+        try await query.run { row in
+            do {
+                if let r = row as? SQLiteRow { out.append(try shape.byName(SQLiteReader(row: r))) } else { out.append(try shape.byName(SQLRowReader(row))) }
+            } catch { out.fail(error) }
+        }
+        return try out.result()
+    }
+
+    private static func rows<T: Sendable>(_ pg: any PostgresDatabase, _ shape: RowShape<T>, _ text: String, _ binds: [PostgresData]) async throws -> [T] {
+        let out = Collected<T>()
+        if let byPosition = shape.byPosition {
+            try await pg.query(text, binds) { row in
+                var cells = PostgresCells(row)
+                out.append(try byPosition(&cells))
+            }.get()
         } else {
-            try await query.run { row in
-                do {
-                    if let r = row as? SQLiteRow { out.append(try make(SQLiteReader(row: r))) } else { out.append(try make(SQLRowReader(row))) }
-                } catch { out.fail(error) }
-            }
+            let columns = shape.columns
+            try await pg.query(text, binds) { row in
+                out.append(try shape.byName(PostgresReader(row: row.makeRandomAccess(), columns: columns)))
+            }.get()
         }
         return try out.result()
     }

@@ -1,6 +1,5 @@
 import Domain
 import FluentKit
-import FluentPostgresDriver
 import Foundation
 import SQLKit
 
@@ -130,19 +129,13 @@ public struct Monitor: Sendable {
             let columns = ProfileLoader.household.columns
             let batchSize = self.batchSize
             @Sendable func page(after: PageCursor?) async throws -> (Batch, PageCursor?) {
-                var q = sql.select().columns(columns.map { SQLColumn($0) }).from("households")
-                    .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 var text = "SELECT \(columns.joined(separator: ", ")) FROM households WHERE residence_region >= $1 AND residence_region <= $2"
-                var binds = [PostgresData(string: range.lowerBound), PostgresData(string: range.upperBound)]
+                var binds: [BulkRead.Bind] = [.text(range.lowerBound), .text(range.upperBound)]
                 if let after {
-                    q = q.where(SQLBinaryExpression(SQLGroupExpression([SQLColumn("residence_region"), SQLColumn("id")]), .greaterThan,
-                                                    SQLGroupExpression([SQLBind(after.region), SQLBind(after.id)])))
                     text += " AND (residence_region, id) > ($3, $4)"
-                    binds += [PostgresData(string: after.region), PostgresData(uuid: after.id)]
+                    binds += [.text(after.region), .uuid(after.id)]
                 }
-                text += " ORDER BY residence_region, id LIMIT \(batchSize)"
-                let households = try await BulkRead.rows(sql, ProfileLoader.household, postgres: text, binds,
-                                                         otherwise: q.orderBy("residence_region").orderBy("id").limit(batchSize))
+                let households = try await BulkRead.rows(sql, ProfileLoader.household, query: text + " ORDER BY residence_region, id LIMIT \(batchSize)", binds)
                 return (Batch(households: households), households.last.map { PageCursor(region: $0.residenceRegion.value, id: $0.id.rawValue) })
             }
             try await recordingFailure(of: report) {

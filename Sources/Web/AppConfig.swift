@@ -17,13 +17,17 @@ public struct AppConfig: Sendable {
     /// bcrypt work factor: 12 in production; tests lower it to stay fast.
     public var bcryptCost: Int
     public var lockout: LoginThrottle
+    /// How long a staff session lasts from sign-in, checked by the server: a working day by default, so a shared
+    /// office computer or a lost phone is not still signed in to household records the next morning.
+    public var sessionLifetime: TimeInterval
     public var logLevel: Logger.Level
     /// Policy parameter files to use instead of the shipped ones (national rules plus the demo city).
     public var policyFiles: [String]?
 
     public init(mode: Mode, database: DatabaseConfig, host: String = "127.0.0.1", port: Int = 8080, sessionSecret: String? = nil,
                 bcryptCost: Int = 12, lockout: LoginThrottle = LoginThrottle(maxFailures: 5, lockSeconds: 15 * 60),
-                logLevel: Logger.Level = .notice, policyFiles: [String]? = nil) {
+                sessionLifetime: TimeInterval = 8 * 3600, logLevel: Logger.Level = .notice, policyFiles: [String]? = nil) {
+        self.sessionLifetime = sessionLifetime
         self.logLevel = logLevel
         self.policyFiles = policyFiles
         self.mode = mode
@@ -67,6 +71,7 @@ public struct AppConfig: Sendable {
             bcryptCost: try int("JIUZHU_BCRYPT_COST", 12),
             lockout: LoginThrottle(maxFailures: try int("JIUZHU_LOCKOUT_FAILURES", 5),
                                    lockSeconds: TimeInterval(try int("JIUZHU_LOCKOUT_MINUTES", 15) * 60)),
+            sessionLifetime: TimeInterval(try int("JIUZHU_SESSION_HOURS", 8) * 3600),
             logLevel: Logger.Level(rawValue: env["LOG_LEVEL"] ?? "notice") ?? .notice,
             policyFiles: env["JIUZHU_POLICY_FILES"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
     }

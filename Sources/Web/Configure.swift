@@ -33,7 +33,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     let secure = config.mode == .production
     app.sessions.configuration.cookieName = "jiuzhu_session"
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, maxAge: Int(StaffSession.lifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(string: id.string, maxAge: Int(config.sessionLifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
 
     // Order matters: errors become pages inside the session (so the page knows who is signed in),

@@ -43,9 +43,9 @@ import VaporTesting
             let b = site.browser()
             try await b.login("township")
             #expect(try await b.get(SiteURL.monitoring.path).status == .ok)
-            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(StaffSession.lifetime - 60) }
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(site.app.storage[AppConfigKey.self]!.sessionLifetime - 60) }
             #expect(try await b.get(SiteURL.monitoring.path).status == .ok, "still the same working day")
-            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(StaffSession.lifetime + 60) }
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(site.app.storage[AppConfigKey.self]!.sessionLifetime + 60) }
             let page = try await b.get(SiteURL.monitoring.path)
             #expect(page.status == .seeOther && page.headers.first(name: .location) == SiteURL.login.path)
             #expect(try await b.get(SiteURL.apiWarnings.path).status == .unauthorized)
@@ -66,11 +66,11 @@ import VaporTesting
             try await site.browser().login("township")
             _ = try await site.browser().get("/login")
             #expect(try await sessions() == 2, "a staff session and an anonymous one")
-            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(StaffSession.lifetime - 60) }
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(site.app.storage[AppConfigKey.self]!.sessionLifetime - 60) }
             try await site.browser().login("coordinator")
             #expect(try await sessions() == 3, "nothing is old enough yet")
             // 15 h 57 min after the first two began, they are past a working day; the coordinator signed in 7 h 58 min ago.
-            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(2 * StaffSession.lifetime - 180) }
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(2 * site.app.storage[AppConfigKey.self]!.sessionLifetime - 180) }
             try await site.browser().login("admin")
             #expect(try await sessions() == 2, "the first two went; the coordinator's and the admin's stay")
         }
@@ -139,6 +139,9 @@ import VaporTesting
                                                   "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"])
         #expect(ok.database.isPostgres)
         #expect(ok.mode == .production)
+        #expect(ok.sessionLifetime == 8 * 3600)
+        #expect(try AppConfig.from(environment: ["JIUZHU_SESSION_HOURS": "4"]).sessionLifetime == 4 * 3600)
+        #expect(throws: AppConfig.ConfigError.self) { try AppConfig.from(environment: ["JIUZHU_SESSION_HOURS": "0"]) }
         // setup: a production-mode site
         try await TestSite.with(mode: .production) { site in
             // act

@@ -40,16 +40,13 @@ extension Application {
     var now: Date { (storage[ClockKey.self] ?? Date.init)() }
 }
 
-/// A staff session lasts a working day from sign-in, whatever the browser does with its cookie: a shared office
-/// computer or a lost phone is not still signed in to household records the next morning. The server checks
-/// it; the cookie's own expiry only tells the browser.
+/// A staff session lasts `AppConfig.sessionLifetime` from sign-in, whatever the browser does with its cookie: the
+/// server checks it; the cookie's own expiry only tells the browser.
 enum StaffSession {
-    static let lifetime: TimeInterval = 8 * 3600
-
     /// Deletes the session records no one can use any more: a staff session a working day after sign-in, an
     /// anonymous one (a login form's CSRF token) a working day after it began, and records from before these
     /// times were kept. Run at each sign-in, so the table stays as small as the day's sessions.
-    static func purge(_ db: any Database, now: Date) async throws {
+    static func purge(_ db: any Database, now: Date, lifetime: TimeInterval) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let cutoff = Int(now.timeIntervalSince1970 - lifetime)
         let (at, since) = (SessionKey.signedInAt, SessionKey.startedAt)
@@ -82,7 +79,7 @@ struct StaffSessionMiddleware: AsyncMiddleware {
         if req.hasSession, let raw = req.session.data[SessionKey.userID], let id = UUID(uuidString: raw) {
             // Sessions from before sign-in times were kept have none, and end too.
             let age = req.session.data[SessionKey.signedInAt].flatMap(Double.init).map { req.application.now.timeIntervalSince1970 - $0 }
-            if let age, age >= 0, age < StaffSession.lifetime {
+            if let age, age >= 0, age < req.config.sessionLifetime {
                 if let user = try await UserStore(req.db).find(id: id) { req.storage[CurrentUserKey.self] = user }
             } else {
                 // Signed out; the session itself goes on empty, so a login form this request renders keeps its token.
@@ -204,7 +201,7 @@ struct LoginController {
         req.session.data[SessionKey.signedInAt] = String(Int(req.application.now.timeIntervalSince1970))
         _ = CSRFMiddleware.token(for: req)
         do {
-            try await StaffSession.purge(req.db, now: req.application.now)
+            try await StaffSession.purge(req.db, now: req.application.now, lifetime: req.config.sessionLifetime)
         } catch {
             // Housekeeping: signing in does not fail because of it.
             req.logger.warning("purging expired sessions failed: \(String(describing: error))")
