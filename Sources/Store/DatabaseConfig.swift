@@ -55,6 +55,7 @@ public enum StoreMigrations {
             CreateUser(), CreateAuditEntry(), CreateSetting(), AddRegistryIndexes(), AddSearchIndexes(), AddFeedImports(), AddEnrolmentStatusChangedOn(), AddPersonLinks(), AddMonitoring(), UseWriteAheadLog(),
             AddHoldReleaseReason(),
             AddScreeningProgress(),
+            AddEventBatches(),
         ]
     }
 }

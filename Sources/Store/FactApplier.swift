@@ -23,6 +23,8 @@ struct FactApplier {
     let sql: any SQLDatabase
     let spec: FeedSpec
     let received: LocalDate
+    /// The queued batch this transaction's events belong to; they carry its time.
+    let batch: EventBatch
 
     /// `items` in file order; within them the last row for a natural key wins.
     func apply(_ items: [(record: FeedRecord, person: Person, importID: UUID)], counts: inout Counts) async throws {
@@ -41,7 +43,6 @@ struct FactApplier {
         // fact's can (its values may return to ones seen before), and those go through INSERT … ON CONFLICT.
         var changedEventRows: [[BulkJSON.Value]] = []
         var disabilities: [UUID: Disability] = [:]
-        let now = Timestamp.text(Date())
         var newIDs = TimeOrderedUUIDs()
         for (rec, m, importID) in items.reversed() {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
@@ -94,7 +95,7 @@ struct FactApplier {
         let eventColumns = [
             C(name: "id", source: .row(0), type: "uuid"), C(name: "fact_id", source: .row(1), type: "uuid"), C(name: "household_id", source: .row(2), type: "uuid"),
             C(name: "member_id", source: .row(3), type: "uuid"), C(name: "residence_region", source: .row(4), type: "text"), C(name: "kind", source: .row(5), type: "text"),
-            C(name: "occurred_on", source: .row(6), type: "text"), C(name: "created_at", source: .constant(.text(now)), type: "text"),
+            C(name: "occurred_on", source: .row(6), type: "text"), C(name: "created_at", source: .constant(.text(batch.createdAt)), type: "text"),
             C(name: "import_id", source: .row(7), type: "uuid"), C(name: "dedupe_key", source: .row(8), type: "text"),
         ]
         // PostgreSQL takes new rows by COPY: no statement to plan and no JSON to take apart, row by row.

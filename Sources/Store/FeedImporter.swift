@@ -144,15 +144,16 @@ public struct FeedImporter: Sendable {
             do {
                 var r = validated
                 r.importID = importID
+                let events = try await EventBatch.open(tx.sql, at: now)
                 // The next batch is read and parsed while this one is written: a tenth of an import's time, overlapped.
                 let source = try BatchSource(path: path, spec: spec, parser: parser, known: known)
                 var next = Task { source.next(Self.batchSize) }
                 while true {
-                    let batch = await next.value
-                    guard !batch.isEmpty else { break }
+                    let records = await next.value
+                    guard !records.isEmpty else { break }
                     next = Task { source.next(Self.batchSize) }
                     do {
-                        try await apply(batch, tx: tx, importID: importID, received: received, report: &r)
+                        try await apply(records, tx: tx, importID: importID, received: received, events: events, report: &r)
                     } catch {
                         _ = await next.value
                         throw error
@@ -160,7 +161,7 @@ public struct FeedImporter: Sendable {
                     progress(r.linked + r.unmatched)
                 }
                 if let model = try spec.resolvedLinkageModel() {
-                    try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received).run(importID: importID, report: &r, progress: progress)
+                    try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received, batch: events).run(importID: importID, report: &r, progress: progress)
                 } else {
                     r.newPersons = r.unmatched
                     try await tx.sql.update("feed_unlinked").set("status", to: "new").where("import_id", .equal, importID).run()
@@ -187,7 +188,7 @@ public struct FeedImporter: Sendable {
         return done
     }
 
-    private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, report r: inout Report) async throws {
+    private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, events: EventBatch, report r: inout Report) async throws {
         guard !batch.isEmpty else { return }
         let sql = tx.sql
         // Link, first pass: an exact normalised ID. Every other row waits in feed_unlinked for
@@ -223,7 +224,7 @@ public struct FeedImporter: Sendable {
         }
         r.linked += linked.count
         var counts = FactApplier.Counts()
-        try await FactApplier(sql: sql, spec: spec, received: received).apply(linked.reversed(), counts: &counts)
+        try await FactApplier(sql: sql, spec: spec, received: received, batch: events).apply(linked.reversed(), counts: &counts)
         r.newFacts += counts.newFacts
         r.changed += counts.changed
         r.unchanged += counts.unchanged

@@ -142,7 +142,7 @@ public struct LinkReviewStore: Sendable {
                                                 region: try link.decode(column: "residence_region", as: String.self))
                 var counts = FactApplier.Counts()
                 let importID = try link.decode(column: "import_id", as: UUID.self)
-                try await FactApplier(sql: tx.sql, spec: spec, received: received).apply(pending.map { ($0.record, person, importID) }, counts: &counts)
+                try await FactApplier(sql: tx.sql, spec: spec, received: received, batch: try await EventBatch.open(tx.sql, at: now)).apply(pending.map { ($0.record, person, importID) }, counts: &counts)
                 written = counts.newFacts + counts.changed
                 try await tx.sql.update("feed_unlinked").set("status", to: "linked").where("link_id", .equal, id).where("status", .equal, "review").run()
             } else {

@@ -472,3 +472,26 @@ struct AddScreeningProgress: AsyncMigration {
         try await db.schema("screenings").deleteField("planned").update()
     }
 }
+
+/// The queue of event batches waiting for the monitoring reaction (`EventBatch`), in place of one watermark.
+/// Events recorded after the watermark's last reaction are queued, so none is lost in the change.
+struct AddEventBatches: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        try await db.schema("event_batches")
+            .id()
+            .field("created_at", .string, .required)
+            .field("reacted_at", .string)
+            .create()
+        let watermark = try await SettingsStore(db).get(EventBatch.legacyWatermarkKey)
+        var stamps = db.sql.select().distinct().column("created_at").from("events")
+        if let watermark { stamps = stamps.where("created_at", .greaterThanOrEqual, watermark) }
+        for row in try await stamps.all() {
+            try await db.sql.insert(into: "event_batches").columns("id", "created_at")
+                .values(SQLBind(UUID()), SQLBind(try row.decode(column: "created_at", as: String.self))).run()
+        }
+        try await db.sql.delete(from: "settings").where("key", .equal, EventBatch.legacyWatermarkKey).run()
+    }
+    func revert(on db: any Database) async throws {
+        try await db.schema("event_batches").delete()
+    }
+}

@@ -82,7 +82,6 @@ public struct Monitor: Sendable {
         Actor(userID: nil, username: "monitor", role: actor.role, jurisdiction: actor.jurisdiction, origin: "event:\(actor.username)")
     }
 
-    static let watermarkKey = "monitoring.eventsScreenedFrom"
     /// Households per batch: each batch costs a page query, five reads and a write transaction whatever its size;
     /// 2,000 ran a 1M-person screening a few per cent faster than 1,000, and holds a few MB.
     public static let batch = 2_000
@@ -160,17 +159,21 @@ public struct Monitor: Sendable {
     private func runReaction(actor: Actor) async throws -> ScreeningReport {
         var report = ScreeningReport(id: UUID(), mode: .event, region: actor.jurisdiction.value)
         let started = now()
-        let settings = SettingsStore(db)
-        let from = try await settings.get(Self.watermarkKey) ?? ""
-        // Asked of the database in three small questions rather than reading every event row: a million-row
-        // import records a million events, and holding their rows cost gigabytes.
-        func since(_ q: SQLSelectBuilder) -> SQLSelectBuilder { from.isEmpty ? q : q.where("created_at", .greaterThanOrEqual, from) }
-        guard let newest = try await since(sql.select().column(SQLFunction("max", args: SQLColumn("created_at")), as: "newest").from("events"))
-            .first()?.decode(column: "newest", as: String?.self) else { return report }
-        let households = try await since(sql.select().distinct().column("household_id").from("events")).all()
+        let batches = try await EventBatch.pending(sql)
+        guard !batches.isEmpty else { return report }
+        // Asked of the database in two small questions rather than reading every event row: a million-row
+        // import records a million events, and holding their rows cost gigabytes. A batch's events carry its
+        // time, found through the index on it.
+        let stamps = Array(Set(batches.map(\.createdAt)))
+        let households = try await sql.select().distinct().column("household_id").from("events").where("created_at", .in, stamps).all()
             .map { try $0.decode(column: "household_id", as: UUID.self) }
-        let deaths = try await since(sql.select().column("fact_id").from("events").where("kind", .equal, FactKind.death.rawValue)).all()
+        let deaths = try await sql.select().column("fact_id").from("events").where("created_at", .in, stamps)
+            .where("kind", .equal, FactKind.death.rawValue).all()
             .map { try $0.decode(column: "fact_id", as: UUID.self) }
+        guard !households.isEmpty else {
+            try await EventBatch.markReacted(batches, sql, at: now())
+            return report
+        }
         try await begin(report, actor: actor, at: started, planned: households.count)
         try await recordingFailure(of: report) {
             report.holds = try await holdPayments(afterDeaths: deaths, actor: actor)
@@ -178,8 +181,7 @@ public struct Monitor: Sendable {
         }
         report.seconds = now().timeIntervalSince(started)
         try await finish(report)
-        // Events recorded at the very instant of `newest` are seen again next time, which is harmless.
-        try await settings.set(Self.watermarkKey, newest)
+        try await EventBatch.markReacted(batches, sql, at: now())
         return report
     }
 
@@ -524,7 +526,11 @@ public struct Monitor: Sendable {
                 guard payee == member || (payee == nil && nobodyLeft) else { continue }
                 let enrolment = try e.decode(column: "id", as: UUID.self)
                 let program = Program(rawValue: try e.decode(column: "program", as: String.self))?.chinese ?? "救助"
-                try await db.transaction { tx in
+                let newHold = try await db.transaction { tx -> Bool in
+                    // A death is held once: a hold the county has since released (its enrolment active again)
+                    // is not put back by the same death record being reacted to again.
+                    guard try await tx.sql.select().column("id").from("payment_holds").where("enrolment_id", .equal, enrolment)
+                        .where("fact_id", .equal, factID).first() == nil else { return false }
                     try await tx.sql.insert(into: "payment_holds")
                         .columns("id", "enrolment_id", "household_id", "member_id", "residence_region", "fact_id", "reason", "created_at")
                         .values(SQLBind(UUID()), SQLBind(enrolment), SQLBind(household), SQLBind(member),
@@ -535,8 +541,9 @@ public struct Monitor: Sendable {
                         .set("status_changed_on", to: today.description).where("id", .equal, enrolment).run()
                     try await AuditLog(tx).record(actor: actor, action: .holdPayment, targetKind: "enrolment", targetID: enrolment.uuidString.lowercased(),
                                                   detail: "死亡记录（\(died)）：暂停发放\(program)")
+                    return true
                 }
-                held += 1
+                if newHold { held += 1 }
             }
         }
         return held

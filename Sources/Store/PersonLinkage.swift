@@ -14,6 +14,7 @@ struct PersonLinkage {
     let model: LinkageModel
     let actor: Actor
     let received: LocalDate
+    let batch: EventBatch
     static let batchSize = 1_000
 
     /// How a department names a person: typed ID | name | birth date. Rows with the same identity are one
@@ -156,7 +157,7 @@ struct PersonLinkage {
                                 termFrequencies: (["name": nameCounts], registerSize))
         let outcome = try linker.link()
 
-        let applier = FactApplier(sql: sql, spec: spec, received: received)
+        let applier = FactApplier(sql: sql, spec: spec, received: received, batch: batch)
         var apply: [(record: FeedRecord, person: FactApplier.Person, importID: UUID)] = []
         var status: [UUID: (String, UUID?)] = [:] // feed_unlinked row → status, link
         var linkRows: [[any SQLExpression]] = []

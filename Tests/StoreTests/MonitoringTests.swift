@@ -45,9 +45,9 @@ import Testing
                     SQLBind(program.rawValue), SQLBind(day(-400)), SQLBind(Int64(90_000)), SQLBind(EnrolmentStatus.active.rawValue)).run()
     }
 
-    static func importRows(_ f: Fixture, _ feed: String, header: String, _ lines: [String]) async throws -> FeedImporter.Report {
+    static func importRows(_ f: Fixture, _ feed: String, header: String, _ lines: [String], at now: Date = Date()) async throws -> FeedImporter.Report {
         let path = try PersonLinkageTests.file("\(feed)-\(UUID().uuidString.prefix(6)).csv", header: header, lines)
-        return try await PersonLinkageTests.importer(f, feed).run(path: path)
+        return try await PersonLinkageTests.importer(f, feed).run(path: path, now: now)
     }
 
     static func warnings(_ f: Fixture, _ p: Person, actor: Actor? = nil) async throws -> [WarningSummary] {
@@ -150,6 +150,12 @@ import Testing
             }
             // The death record stays: releasing the payment is not deciding the person is alive.
             #expect(try await PersonLinkageTests.count(f, "facts WHERE kind = 'death'") >= 1)
+            // The same death reacted to again (two reactions overlapping) does not put the released hold back.
+            try await Self.sql(f).raw("UPDATE event_batches SET reacted_at = NULL").run()
+            let again = try await Self.monitor(f).reactToEvents(actor: Monitor.systemActor(triggeredBy: county))
+            #expect(again.households >= 1 && again.holds == 0)
+            #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'suspended'") == 0)
+            #expect(try await PersonLinkageTests.count(f, "audit_entries WHERE action = 'holdPayment'") == 1)
         }
     }
 
@@ -222,6 +228,31 @@ import Testing
                                                      ["\(p.member.nationalID.value),\(p.member.name),\(Self.day(-1)),SY-T-3"])
             #expect(repeated.alreadyImported && repeated.screening?.raised ?? 0 == 0)
             #expect(try await Self.warnings(f, p).filter { $0.indicator == "JZ-J01" }.count == 2)
+        }
+    }
+
+    /// Two officers import at once: the import that began first (its events stamped earlier) commits after the
+    /// other has committed and been reacted to. Its households are still re-screened — a watermark on the
+    /// stamps, moved on by the later-stamped import's reaction, skipped them — and a reaction after that finds
+    /// nothing left to do.
+    @Test func anImportCommittedAfterALaterStampedOneIsStillReactedTo() async throws {
+        try await Fixture.with(households: 120) { f in
+            let first = try await Self.person(f, skip: 0)
+            var skip = 1, second = try await Self.person(f, skip: skip)
+            while second.household == first.household { skip += 1; second = try await Self.person(f, skip: skip) }
+            let header = "身份证号,姓名,登记日期,登记编号"
+            let later = try await Self.importRows(f, "hr-unemployment", header: header,
+                                                  ["\(second.member.nationalID.value),\(second.member.name),\(Self.day(-3)),SY-R-2"])
+            #expect(later.screening?.households == 1)
+            let earlier = try await Self.importRows(f, "hr-unemployment", header: header,
+                                                    ["\(first.member.nationalID.value),\(first.member.name),\(Self.day(-3)),SY-R-1"],
+                                                    at: Date().addingTimeInterval(-60))
+            #expect(earlier.screening?.households == 1, "\(earlier.screeningError ?? "")")
+            #expect(try await Self.warnings(f, first).contains { $0.indicator == "JZ-J01" })
+            #expect(try await Self.warnings(f, second).contains { $0.indicator == "JZ-J01" })
+            let again = try await Self.monitor(f).reactToEvents(actor: Monitor.systemActor(triggeredBy: f.system))
+            #expect(again.households == 0)
+            #expect(try await PersonLinkageTests.count(f, "event_batches WHERE reacted_at IS NULL") == 0)
         }
     }
 
