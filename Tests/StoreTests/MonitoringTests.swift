@@ -256,6 +256,22 @@ import Testing
         }
     }
 
+    /// PostgreSQL's JIT compiled each batch's read anew (its 2,000-key lookups are costed above the threshold)
+    /// for no gain: the store's connections turn it off.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DATABASE_URL"] != nil))
+    func storeConnectionsDoNotJITCompileQueries() async throws {
+        let scratch = try await ScratchDatabase.make(label: "jit")
+        let setting: String?
+        do {
+            setting = try await (scratch.db as! any SQLDatabase).raw("SHOW jit").first()?.decode(column: "jit", as: String.self)
+        } catch {
+            try? await scratch.drop()
+            throw error
+        }
+        try await scratch.drop()
+        #expect(setting == "off")
+    }
+
     /// Many small batches (several read ahead, writes overlapping on PostgreSQL) give exactly what one batch gives.
     @Test func manyBatchesScreenEveryHouseholdOnce() async throws {
         try await Fixture.with(households: 150) { f in
