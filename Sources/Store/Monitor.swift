@@ -302,7 +302,7 @@ public struct Monitor: Sendable {
         var ids: [UUID]
         var profiles: [HouseholdProfile]
         var warnings: [UUID: [ExistingWarning]]
-
+        var scores: [UUID: StoredScore]
 
         static func read(_ batch: Batch, _ sql: any SQLDatabase) async throws -> Loaded {
             let ids = batch.ids
@@ -311,8 +311,27 @@ public struct Monitor: Sendable {
             for (household, w) in try await BulkRead.rows(sql, ExistingWarning.shape, from: "warnings", where: "household_id", in: ids) {
                 warnings[household, default: []].append(w)
             }
-            return Loaded(ids: ids, profiles: profiles, warnings: warnings)
+            var scores: [UUID: StoredScore] = [:]
+            scores.reserveCapacity(ids.count)
+            for (household, s) in try await BulkRead.rows(sql, StoredScore.shape, from: "household_scores", where: "household_id", in: ids) {
+                scores[household] = s
+            }
+            return Loaded(ids: ids, profiles: profiles, warnings: warnings, scores: scores)
         }
+    }
+
+    /// A household's score as the last screening that changed it wrote it. Its dimensions are the sums of its
+    /// contributions' points, so they are not read back to compare.
+    struct StoredScore: Sendable, Equatable {
+        var region: String
+        var score: Int64
+        var contributions: String
+
+        static let shape = RowShape<(UUID, StoredScore)>(columns: ["household_id", "residence_region", "score", "contributions"], byName: { r in
+            (try r.uuid("household_id"), StoredScore(region: try r.text("residence_region"), score: try r.int64("score"), contributions: try r.text("contributions")))
+        }, byPosition: { c in
+            (try c.uuid(), StoredScore(region: try c.text(), score: try c.int64(), contributions: try c.text()))
+        })
     }
 
     struct ExistingWarning: Sendable {
@@ -444,8 +463,12 @@ public struct Monitor: Sendable {
                 clears.append(w.id)
                 report.cleared += 1
             }
-            scoreRows.append([.of(hid), .text(p.household.residenceRegion.value), .int(Int64(s.score.total)),
-                              .text(ScoreJSON.dimensions(s.score)), .text(ScoreJSON.contributions(s.score))])
+            // A score is sent when it changes: a monthly screening finds most households as they were, and each
+            // unchanged row was encoded, sent and parsed for the upsert to find it unchanged (and skip it) there.
+            let score = StoredScore(region: p.household.residenceRegion.value, score: Int64(s.score.total), contributions: ScoreJSON.contributions(s.score))
+            if loaded.scores[hid] != score {
+                scoreRows.append([.of(hid), .text(score.region), .int(score.score), .text(ScoreJSON.dimensions(s.score)), .text(score.contributions)])
+            }
         }
         report.households += profiles.count
         report.phases.reconciling += (clock.now - t).seconds

@@ -200,10 +200,13 @@ import Testing
             let first = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
             #expect(first.households == 150 && first.raised > 0)
             let count = try await PersonLinkageTests.count(f, "warnings")
+            // Scores are written when they change: a rerun on the same facts leaves every row as it was.
+            try await Self.sql(f).raw("UPDATE household_scores SET screened_on = '2000-01-01'").run()
             let second = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
             #expect(second.raised == 0 && second.updated == 0 && second.cleared == 0)
             #expect(try await PersonLinkageTests.count(f, "warnings") == count)
             #expect(try await PersonLinkageTests.count(f, "household_scores") == 150)
+            #expect(try await PersonLinkageTests.count(f, "household_scores WHERE screened_on = '2000-01-01'") == 150)
 
             // Handle one with "no action": the next screening does not raise it again on the same facts.
             let p = try await Self.person(f, skip: 0)
@@ -212,6 +215,10 @@ import Testing
             let store = WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled())
             let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
             let w = try #require(try await Self.warnings(f, p).first { $0.indicator == "JZ-J01" })
+            // The registration changed that household's score (and only that one's).
+            #expect(try await PersonLinkageTests.count(f, "household_scores WHERE screened_on = '2000-01-01'") == 149)
+            let rescored = try await Self.sql(f).select().column("screened_on").from("household_scores").where("household_id", .equal, p.household).first()
+            #expect(try rescored?.decode(column: "screened_on", as: String.self) == Self.today.description)
             #expect(try await store.act(w.id, .dispose(.noAction, reason: "已再就业"), actor: officer, today: Self.today) == .disposed)
             #expect(try await store.act(w.id, .close, actor: officer, today: Self.today) == .closed)
             let third = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
