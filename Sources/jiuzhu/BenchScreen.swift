@@ -16,7 +16,7 @@ struct BenchScreen: AsyncParsableCommand {
     @Option(help: "Reuse this SQLite registry (generated on the first run, kept afterwards).") var sqliteFile: String?
     @Option(help: "Reuse this PostgreSQL database on the DATABASE_URL server (generated on the first run, kept afterwards).") var postgresDatabase: String?
     @Option(help: "Only this engine: sqlite or postgres.") var only: String?
-    @Option(help: "PostgreSQL: generate persons ÷ copies with the demo generator, then copy that registry in SQL (new IDs and ID numbers) to reach the size; for 10M.")
+    @Option(help: "Generate persons ÷ copies with the demo generator, then copy that registry in SQL (new IDs and ID numbers) to reach the size; for 10M.")
     var copies = 1
     @Flag(help: "Skip the second, unchanged full screening (saves time at 10M).") var skipRerun = false
 
@@ -40,12 +40,12 @@ struct BenchScreen: AsyncParsableCommand {
         func count(_ table: String) async throws -> Int {
             try await sql.raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
         }
-        if sql.dialect.name == "postgresql", try await sql.raw("SELECT to_regclass('jz_bench_originals') IS NOT NULL AS half").first()!.decode(column: "half", as: Bool.self) {
+        if try await sql.raw(SQLQueryString(CopyDialect.of(sql).halfDone)).first()!.decode(column: "half", as: Bool.self) {
             throw ValidationError("an earlier --copies run stopped half-way in this database; drop it and run again")
         }
         var people = try await count("members")
         if people == 0 {
-            let copies = name == "PostgreSQL" ? max(1, self.copies) : 1
+            let copies = max(1, self.copies)
             let households = Int(Double(persons) / 2.5) / copies
             let t0 = Date()
             let bar = ProgressBar(total: households, label: "[\(name)] 生成 \(households) 户")
@@ -105,30 +105,66 @@ struct BenchScreen: AsyncParsableCommand {
 }
 
 extension BenchScreen {
-    /// Copies the generated registry `copies - 1` times inside PostgreSQL: every household, member, fact and
+    /// What copying the registry says differently on each engine.
+    struct CopyDialect: Sendable {
+        /// The new UUID of a row in copy `k`, derived from the old one, as an SQL expression.
+        let newID: @Sendable (_ column: String, _ k: Int) -> String
+        let lastFour: @Sendable (_ text: String) -> String
+        let padFour: @Sendable (_ number: String) -> String
+        let idType: String
+        /// Whether an earlier copy stopped half-way (its table of originals is still there).
+        let halfDone: String
+
+        static let postgres = CopyDialect(
+            newID: { column, k in "md5(\(column)::text || ':\(k)')::uuid" },
+            lastFour: { "right(\($0), 4)" },
+            padFour: { "lpad((\($0))::text, 4, '0')" },
+            idType: "uuid",
+            halfDone: "SELECT to_regclass('jz_bench_originals') IS NOT NULL AS half")
+
+        /// SQLite keeps a UUID as its text: copy k writes its own hex digit in place of the version digit, which is
+        /// 4 (generated) or 7 (time-ordered) in every original, so copies meet neither the originals nor each other,
+        /// and keep the originals' order (and index locality).
+        static let sqlite = CopyDialect(
+            newID: { column, k in "substr(\(column), 1, 14) || '\(copyDigits[copyDigits.index(copyDigits.startIndex, offsetBy: k - 1)])' || substr(\(column), 16)" },
+            lastFour: { "substr(\($0), -4)" },
+            padFour: { "substr('0000' || (\($0)), -4)" },
+            idType: "TEXT",
+            halfDone: "SELECT count(*) > 0 AS half FROM sqlite_master WHERE name = 'jz_bench_originals'")
+
+        static let copyDigits = "01235689ABCDEF"
+
+        static func of(_ sql: any SQLDatabase) -> CopyDialect { sql.dialect.name == "postgresql" ? .postgres : .sqlite }
+    }
+
+    /// Copies the generated registry `copies - 1` times inside the database: every household, member, fact and
     /// enrolment again under new UUIDs (derived from the old ones and the copy number), with ID numbers moved
     /// to unused area codes (9, the copy, four digits per original area code) and their check character recomputed,
     /// so they stay valid and unique. A copy stopped half-way leaves `jz_bench_originals` behind, and the next run refuses the database.
     static func copyRegistry(_ sql: any SQLDatabase, copies: Int, log: (String) -> Void) async throws {
-        try await sql.raw("""
-            CREATE OR REPLACE FUNCTION jz_bench_check(body text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-              SELECT substr('10X98765432', (sum(substr(body, i, 1)::int * (ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2])[i]) % 11)::int + 1, 1)
-              FROM generate_series(1, 17) AS i $$
-            """).run()
-        try await sql.raw("CREATE TABLE jz_bench_originals AS SELECT id FROM households").run()
-        try await sql.raw("ALTER TABLE jz_bench_originals ADD PRIMARY KEY (id)").run()
+        let d = CopyDialect.of(sql)
+        /// The check character of a 17-digit body (GB 11643), as one SQL expression both engines evaluate.
+        func checkCharacter(_ body: String) -> String {
+            let terms = NationalID.weights.enumerated().map { "CAST(substr(\(body), \($0.offset + 1), 1) AS integer) * \($0.element)" }
+            return "substr('10X98765432', ((\(terms.joined(separator: " + "))) % 11) + 1, 1)"
+        }
+        try await sql.raw(SQLQueryString("CREATE TABLE jz_bench_originals (id \(unsafeRaw: d.idType) PRIMARY KEY)")).run()
+        try await sql.raw("INSERT INTO jz_bench_originals (id) SELECT id FROM households").run()
         // Generated ID numbers may differ only in their province digits, so those cannot simply be replaced:
         // each area code in use gets its own four digits after the copy's 9k, which keeps copies unique.
-        try await sql.raw("""
+        try await sql.raw(SQLQueryString("""
             CREATE TABLE jz_bench_areas AS
-            SELECT code, lpad((row_number() OVER (ORDER BY code))::text, 4, '0') AS n
+            SELECT code, \(unsafeRaw: d.padFour("row_number() OVER (ORDER BY code)")) AS n
             FROM (SELECT DISTINCT substr(national_id, 1, 6) AS code FROM members) c
-            """).run()
+            """)).run()
         let areas = try await sql.raw("SELECT count(*) AS n FROM jz_bench_areas").first()!.decode(column: "n", as: Int.self)
         guard areas <= 9_999, copies <= 10 else { throw ValidationError("too many area codes (\(areas)) or copies (\(copies)) for 9k area codes") }
         for k in 1..<copies {
             let tag = "\(k)"
-            func newID(_ column: String) -> String { "md5(\(column)::text || ':\(tag)')::uuid" }
+            func newID(_ column: String) -> String { d.newID(column, k) }
+            func newOptionalID(_ column: String) -> String { "CASE WHEN \(column) IS NULL THEN NULL ELSE \(newID(column)) END" }
+            let body = "('9\(k - 1)' || a.n || substr(m.national_id, 7, 11))"
+            let nationalID = "\(body) || \(checkCharacter(body))"
             try await sql.raw(SQLQueryString("""
                 INSERT INTO households (id, registered_region, residence_region, address, created_at)
                 SELECT \(unsafeRaw: newID("h.id")), h.registered_region, h.residence_region, h.address, h.created_at
@@ -137,30 +173,30 @@ extension BenchScreen {
             try await sql.raw(SQLQueryString("""
                 INSERT INTO members (id, household_id, residence_region, relation, national_id, national_id_tail, name, sex, birth_date,
                                      disability_category, disability_grade, illnesses, work_capacity, employment, schooling)
-                SELECT \(unsafeRaw: newID("m.id")), \(unsafeRaw: newID("m.household_id")), m.residence_region, m.relation, b.body || jz_bench_check(b.body),
-                       right(b.body || jz_bench_check(b.body), 4), m.name, m.sex, m.birth_date,
+                SELECT \(unsafeRaw: newID("m.id")), \(unsafeRaw: newID("m.household_id")), m.residence_region, m.relation, \(unsafeRaw: nationalID),
+                       \(unsafeRaw: d.lastFour(nationalID)), m.name, m.sex, m.birth_date,
                        m.disability_category, m.disability_grade, m.illnesses, m.work_capacity, m.employment, m.schooling
                 FROM members m JOIN jz_bench_originals o ON o.id = m.household_id
-                     JOIN jz_bench_areas a ON a.code = substr(m.national_id, 1, 6),
-                     LATERAL (SELECT '9\(unsafeRaw: String(k - 1))' || a.n || substr(m.national_id, 7, 11) AS body) b
+                     JOIN jz_bench_areas a ON a.code = substr(m.national_id, 1, 6)
                 """)).run()
             try await sql.raw(SQLQueryString("""
                 INSERT INTO facts (id, household_id, member_id, category, kind, amount_cents, basis, valid_from, valid_to, source_department,
                                    received_at, reference, note, feed, natural_key, import_id, row_number)
-                SELECT \(unsafeRaw: newID("f.id")), \(unsafeRaw: newID("f.household_id")), CASE WHEN f.member_id IS NULL THEN NULL ELSE \(unsafeRaw: newID("f.member_id")) END,
+                SELECT \(unsafeRaw: newID("f.id")), \(unsafeRaw: newID("f.household_id")), \(unsafeRaw: newOptionalID("f.member_id")),
                        f.category, f.kind, f.amount_cents, f.basis, f.valid_from, f.valid_to, f.source_department, f.received_at, f.reference, f.note,
                        f.feed, CASE WHEN f.natural_key IS NULL THEN NULL ELSE f.natural_key || ':\(unsafeRaw: tag)' END, f.import_id, f.row_number
                 FROM facts f JOIN jz_bench_originals o ON o.id = f.household_id
                 """)).run()
             try await sql.raw(SQLQueryString("""
                 INSERT INTO enrolments (id, household_id, member_id, residence_region, program, since, monthly_amount_cents, status, status_changed_on)
-                SELECT \(unsafeRaw: newID("e.id")), \(unsafeRaw: newID("e.household_id")), CASE WHEN e.member_id IS NULL THEN NULL ELSE \(unsafeRaw: newID("e.member_id")) END,
+                SELECT \(unsafeRaw: newID("e.id")), \(unsafeRaw: newID("e.household_id")), \(unsafeRaw: newOptionalID("e.member_id")),
                        e.residence_region, e.program, e.since, e.monthly_amount_cents, e.status, e.status_changed_on
                 FROM enrolments e JOIN jz_bench_originals o ON o.id = e.household_id
                 """)).run()
             log("copy \(k) of \(copies - 1) done")
         }
-        try await sql.raw("DROP TABLE jz_bench_originals, jz_bench_areas").run()
+        try await sql.raw("DROP TABLE jz_bench_originals").run()
+        try await sql.raw("DROP TABLE jz_bench_areas").run()
         try await sql.raw("ANALYZE").run()
     }
 }

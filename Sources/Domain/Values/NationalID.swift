@@ -35,7 +35,7 @@ public struct NationalID: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The 18 normalised characters.
     public let value: String
 
-    static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    public static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     static let checkCharacters: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
 
     /// Accepts what people actually type: surrounding and inner spaces, full-width digits and X,
