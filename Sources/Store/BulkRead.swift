@@ -96,10 +96,19 @@ enum BulkRead {
                                   otherwise query: SQLSelectBuilder) async throws -> [T] {
         if let pg = sql as? any PostgresDatabase { return try await rows(pg, shape, text, binds) }
         let out = Collected<T>()
+        if let lite = sql as? any SQLiteDatabase {
+            // SQLite's own rows, not SQLKit's: SQLKit hands them over wrapped, and every value then went through
+            // `Decodable` (two thirds of a SQLite screening's reading).
+            var serializer = SQLSerializer(database: sql)
+            query.query.serialize(to: &serializer)
+            let values = try serializer.binds.map { try SQLiteDataEncoder().encode($0) }
+            try await lite.query(serializer.sql, values) { row in
+                do { out.append(try shape.byName(SQLiteReader(row: row))) } catch { out.fail(error) }
+            }
+            return try out.result()
+        }
         try await query.run { row in
-            do {
-                if let r = row as? SQLiteRow { out.append(try shape.byName(SQLiteReader(row: r))) } else { out.append(try shape.byName(SQLRowReader(row))) }
-            } catch { out.fail(error) }
+            do { out.append(try shape.byName(SQLRowReader(row))) } catch { out.fail(error) }
         }
         return try out.result()
     }
@@ -227,7 +236,7 @@ private struct SQLiteReader: ColumnReader {
     func optionalUUID(_ c: String) throws -> UUID? {
         switch try value(c) {
         case .null: return nil
-        case .text(let s): guard let u = UUID(uuidString: s) else { throw BulkReadError(column: c, reason: "应为 UUID") }; return u
+        case .text(let s): guard let u = UUID(text: s) else { throw BulkReadError(column: c, reason: "应为 UUID") }; return u
         case .blob(var b) where b.readableBytes == 16:
             let bytes = b.readBytes(length: 16)!
             return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],

@@ -124,7 +124,21 @@ import Testing
         for u in samples {
             #expect(u.text(lowercase: false) == u.uuidString)
             #expect(u.text(lowercase: true) == u.uuidString.lowercased())
+            #expect(UUID(text: u.uuidString) == u && UUID(text: u.uuidString.lowercased()) == u)
         }
+    }
+
+    /// Reading the text back agrees with Foundation on what it refuses, too.
+    @Test func readsWhatFoundationReads() {
+        let good = "E621E1F8-C36C-495A-93FC-0C247A3E6E5F"
+        for bad in ["", "E621E1F8C36C495A93FC0C247A3E6E5F", "E621E1F8-C36C-495A-93FC-0C247A3E6E5", "E621E1F8-C36C-495A-93FC-0C247A3E6E5G",
+                    "E621E1F8-C36C-495A-93FC_0C247A3E6E5F", "E621E1F8-C36C-495A-93FC-0C247A3E6E5F0",
+                    "E621E1F8-C36C-495A-93FC-0C247A3E6É5"] {
+            #expect(UUID(text: bad) == nil && UUID(uuidString: bad) == nil, "\(bad)")
+        }
+        #expect(UUID(text: good) == UUID(uuidString: good))
+        // Stricter where Foundation's `sscanf` is loose: leading space is not part of a key.
+        #expect(UUID(text: " E621E1F8-C36C-495A-93FC-0C247A3E6E5") == nil)
     }
 }
 

@@ -25,6 +25,38 @@ extension UUID {
     }
 }
 
+extension UUID {
+    /// Reads the 36-character text (either case), or nil. Foundation's `UUID(uuidString:)` parses with
+    /// `sscanf` on Linux, which was a tenth of a SQLite screening (SQLite keeps every key as this text).
+    public init?(text: String) {
+        var text = text
+        var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let ok = text.withUTF8 { b -> Bool in
+            guard b.count == 36, b[8] == 0x2D, b[13] == 0x2D, b[18] == 0x2D, b[23] == 0x2D else { return false }
+            func nibble(_ c: UInt8) -> UInt8? {
+                switch c {
+                case 0x30...0x39: return c - 0x30
+                case 0x41...0x46: return c - 0x41 + 10
+                case 0x61...0x66: return c - 0x61 + 10
+                default: return nil
+                }
+            }
+            return withUnsafeMutableBytes(of: &bytes) { out -> Bool in
+                var j = 0
+                for i in 0..<16 {
+                    if j == 8 || j == 13 || j == 18 || j == 23 { j += 1 }
+                    guard let hi = nibble(b[j]), let lo = nibble(b[j + 1]) else { return false }
+                    out[i] = hi << 4 | lo
+                    j += 2
+                }
+                return true
+            }
+        }
+        guard ok else { return nil }
+        self.init(uuid: bytes)
+    }
+}
+
 /// Version-7 UUIDs (RFC 9562): the Unix time in milliseconds in the first 48 bits, then random bits.
 /// Rows written together (an import's facts and events, a screening's warnings) get neighbouring keys, so
 /// the key's index grows at one edge instead of taking each new row on a random page: with random keys a
