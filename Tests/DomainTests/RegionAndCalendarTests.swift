@@ -118,6 +118,8 @@ import Testing
         #expect(Cents(123_450).yuanText == "¥1,234.50")
         #expect(Cents(5).yuanText == "¥0.05")
         #expect(Cents(-100_000_000).yuanText == "-¥1,000,000.00")
+        #expect(Cents(99_999).yuanText == "¥999.99" && Cents(100_000).yuanText == "¥1,000.00" && Cents(0).yuanText == "¥0.00")
+        #expect(Cents(Int64.min).yuanText == "-¥92,233,720,368,547,758.08" && Cents(-7).yuanText == "-¥0.07")
         #expect(Cents(123_450).plainYuan == "1234.50")
     }
 

@@ -98,17 +98,22 @@ public struct Cents: Hashable, Comparable, Sendable, Codable, AdditiveArithmetic
         return whole * 100 + (fracDigits == 1 ? frac * 10 : frac)
     }
 
-    /// `¥1,234.50`
+    /// `¥1,234.50`. Built as UTF-8 bytes: evidence states amounts in every sentence, and grouping the digits
+    /// as `Character`s was a twentieth of the screening that follows a medical-insurance feed.
     public var yuanText: String {
-        let sign = value < 0 ? "-" : ""
         let mag = value.magnitude
-        let whole = String(mag / 100)
-        var grouped = ""
-        for (i, c) in whole.reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { grouped.append(",") }
-            grouped.append(c)
+        let whole = String(mag / 100).utf8
+        var out: [UInt8] = []
+        out.reserveCapacity(whole.count + whole.count / 3 + 7)
+        if value < 0 { out.append(0x2D) }
+        out += [0xC2, 0xA5] // ¥
+        for (i, digit) in whole.enumerated() {
+            if i > 0 && (whole.count - i) % 3 == 0 { out.append(0x2C) }
+            out.append(digit)
         }
-        return sign + "¥" + String(grouped.reversed()) + "." + Self.twoDigits(mag % 100)
+        let cents = UInt8(mag % 100)
+        out += [0x2E, 0x30 + cents / 10, 0x30 + cents % 10]
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `1234.50`, for CSV and JSON interchange.
