@@ -200,6 +200,3 @@ extension BenchScreen {
         try await sql.raw("ANALYZE").run()
     }
 }
-
-/// Written at once, even into a file: a long run's figures are not lost if it is stopped.
-func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }

@@ -13,6 +13,10 @@ struct Jiuzhu: AsyncParsableCommand {
     )
 }
 
+/// A line written at once, even into a pipe or a file (`print` waits for its buffer to fill): a long run's
+/// figures are not lost if it is stopped, and a server's start shows in its log while it runs.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 /// Opens the application for a one-off command and always closes it, whether the command succeeds or not.
 func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, _ body: (Server) async throws -> T) async throws -> T {
     let server = try await Server.make(config)
@@ -52,19 +56,19 @@ struct Demo: AsyncParsableCommand {
             let (outcome, accounts) = try await app.prepareDemo(households: households, today: LocalDate(Date(), timeZone: .china)) { bar.update($0) }
             bar.finish()
             switch outcome {
-            case .generated(let n): print("已生成演示城市：\(n) 户，保存在 \(database)")
-            case .reused(let n): print("沿用已有演示数据（\(n) 户）：\(database)。使用 --reset 重新生成。")
+            case .generated(let n): say("已生成演示城市：\(n) 户，保存在 \(database)")
+            case .reused(let n): say("沿用已有演示数据（\(n) 户）：\(database)。使用 --reset 重新生成。")
             }
-            print("\n演示账号（密码均为 \(DemoSetup.password)）：")
+            say("\n演示账号（密码均为 \(DemoSetup.password)）：")
             for a in accounts {
-                print("  \(a.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(a.role.chinese)  辖区：\(a.region.name)（\(a.region.code.value)）")
+                say("  \(a.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(a.role.chinese)  辖区：\(a.region.name)（\(a.region.code.value)）")
             }
-            print("\n本数据为演示用虚构数据。街道、社区及全部人员均为虚构。")
+            say("\n本数据为演示用虚构数据。街道、社区及全部人员均为虚构。")
             if noServe {
                 try await app.shutdown()
                 return
             }
-            print("打开 http://\(host):\(port)/ （Ctrl-C 退出）")
+            say("打开 http://\(host):\(port)/ （Ctrl-C 退出）")
         } catch {
             try await app.shutdown()
             throw error
@@ -80,7 +84,9 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
         let app = try await Server.make(config)
-        print("Jiuzhu serving \(config.database) on \(config.host):\(config.port) in \(config.mode.rawValue) mode")
+        // Written at once (`say`): `print` is buffered when the output is a pipe or a log file, and a server
+        // runs until stopped, so a service manager's log showed nothing until then.
+        say("Jiuzhu serving \(config.database) on \(config.host):\(config.port) in \(config.mode.rawValue) mode")
         try await app.run()
     }
 }
