@@ -68,7 +68,6 @@ enum BulkRead {
     /// SQLite takes `$1`, `$2`, … as named parameters numbered by first appearance, so they must appear in order.
     static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, query text: String, _ binds: [Bind]) async throws -> [T] {
         if let lite = sql as? any SQLiteDatabase {
-            let out = Collected<T>()
             let values = try binds.map { b -> SQLiteData in
                 switch b {
                 case .text(let t): return .text(t)
@@ -76,10 +75,7 @@ enum BulkRead {
                 case .uuid(let u): return try SQLiteDataEncoder().encode(u)
                 }
             }
-            try await lite.query(text, values) { row in
-                do { out.append(try shape.byName(SQLiteReader(row: row))) } catch { out.fail(error) }
-            }
-            return try out.result()
+            return try await rows(lite, shape, text, values)
         }
         guard let pg = sql as? any PostgresDatabase else { throw BulkReadError(column: "?", reason: "数据库类型不受支持") }
         return try await rows(pg, shape, text, binds.map { b -> PostgresData in
@@ -95,20 +91,25 @@ enum BulkRead {
     private static func rows<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, postgres text: String, _ binds: [PostgresData],
                                   otherwise query: SQLSelectBuilder) async throws -> [T] {
         if let pg = sql as? any PostgresDatabase { return try await rows(pg, shape, text, binds) }
-        let out = Collected<T>()
         if let lite = sql as? any SQLiteDatabase {
             // SQLite's own rows, not SQLKit's: SQLKit hands them over wrapped, and every value then went through
             // `Decodable` (two thirds of a SQLite screening's reading).
             var serializer = SQLSerializer(database: sql)
             query.query.serialize(to: &serializer)
-            let values = try serializer.binds.map { try SQLiteDataEncoder().encode($0) }
-            try await lite.query(serializer.sql, values) { row in
-                do { out.append(try shape.byName(SQLiteReader(row: row))) } catch { out.fail(error) }
-            }
-            return try out.result()
+            return try await rows(lite, shape, serializer.sql, try serializer.binds.map { try SQLiteDataEncoder().encode($0) })
         }
+        let out = Collected<T>()
         try await query.run { row in
             do { out.append(try shape.byName(SQLRowReader(row))) } catch { out.fail(error) }
+        }
+        return try out.result()
+    }
+
+    /// SQLite's own rows, each read as it arrives.
+    private static func rows<T: Sendable>(_ lite: any SQLiteDatabase, _ shape: RowShape<T>, _ text: String, _ values: [SQLiteData]) async throws -> [T] {
+        let out = Collected<T>()
+        try await lite.query(text, values) { row in
+            do { out.append(try shape.byName(SQLiteReader(row: row))) } catch { out.fail(error) }
         }
         return try out.result()
     }
