@@ -35,7 +35,7 @@ public struct FeedImporter: Sendable {
         public var events = 0
         public var issues: [ImportIssue] = []
         public var rejectsFile: String?
-        /// Seconds spent checking the file, and applying it.
+        /// Seconds spent reading and checking the file's rows (while earlier rows were written), and applying it in all.
         public var validateSeconds = 0.0
         public var applySeconds = 0.0
         /// The screening of the households this import changed, run as soon as it was committed (#5).
@@ -91,35 +91,15 @@ public struct FeedImporter: Sendable {
         // A code is known if it is in the reference data or the registry, or lies in a known county (a real street or village).
         let known: @Sendable (RegionCode) -> Bool = { regions.contains($0.value) || regions.contains(String($0.value.prefix(6)) + "000000") }
 
-        // Pass 1: validate everything before writing anything.
-        let t0 = Date()
         var reader = try FeedRowReader(path: path, spec: spec)
         guard let header = reader.next() else { throw FeedError.unreadable(file: name, reason: "文件为空") }
         let parser = try FeedParser(spec: spec, header: header.fields, file: name)
-        var badRows = Set<Int>()
-        var total = 0
-        while let row = reader.next() {
-            total += 1
-            if case .failure(let e) = parser.parse(row, knownRegion: known) {
-                badRows.insert(row.number)
-                if report.issues.count < 1_000 { report.issues += e.issues }
-            }
-        }
-        if let bad = reader.undecodable {
-            throw FeedError.unreadable(file: name, reason: "第\(bad)行起含有无法按\(spec.encoding == .auto ? "检测到的" : "声明的")编码解码的字节")
-        }
-        report.rowsRead = total
-        report.rejected = badRows.count
-        if !badRows.isEmpty && !acceptPartial {
-            throw FeedError.rejected(file: name, issues: Array(report.issues.prefix(Self.issuesShown)), totalIssues: report.issues.count)
-        }
-        if !badRows.isEmpty {
-            report.rejectsFile = path + ".rejects.csv"
-            try Self.writeRejects(report.issues, to: report.rejectsFile!)
-        }
 
-        report.validateSeconds = Date().timeIntervalSince(t0)
-        // Pass 2: apply, in one transaction, a batch at a time so memory stays flat.
+        // One pass, in one transaction, a batch at a time so memory stays flat: each batch is checked as it is
+        // read, and a file with a bad row (unless partial files are accepted) is rolled back whole once every
+        // row has been checked, so the officer sees all its problems at once. Reading the file once more
+        // beforehand only to check it was a sixteenth of an import. After the first bad row nothing more is
+        // written: the rest of the file is only checked.
         let t1 = Date()
         let importID = UUID()
         let received = LocalDate(now, timeZone: .china)
@@ -147,18 +127,36 @@ public struct FeedImporter: Sendable {
                 let events = try await EventBatch.open(tx.sql, at: now)
                 // The next batch is read and parsed while this one is written: a tenth of an import's time, overlapped.
                 let source = try BatchSource(path: path, spec: spec, parser: parser, known: known)
+                var people = KnownPeople()
                 var next = Task { source.next(Self.batchSize) }
                 while true {
                     let records = await next.value
-                    guard !records.isEmpty else { break }
+                    // Read before the next batch's task starts, which changes them.
+                    let (finished, clean) = (source.finished, source.badRows == 0)
+                    guard !records.isEmpty || !finished else { break }
                     next = Task { source.next(Self.batchSize) }
+                    guard acceptPartial || clean else { continue }
                     do {
-                        try await apply(records, tx: tx, importID: importID, received: received, events: events, report: &r)
+                        try await apply(records, tx: tx, importID: importID, received: received, events: events, people: &people, report: &r)
                     } catch {
                         _ = await next.value
                         throw error
                     }
                     progress(r.linked + r.unmatched)
+                }
+                if let bad = source.undecodable {
+                    throw FeedError.unreadable(file: name, reason: "第\(bad)行起含有无法按\(spec.encoding == .auto ? "检测到的" : "声明的")编码解码的字节")
+                }
+                r.rowsRead = source.rowsRead
+                r.rejected = source.badRows
+                r.issues = source.issues
+                r.validateSeconds = source.checkingSeconds
+                if source.badRows > 0 && !acceptPartial {
+                    throw FeedError.rejected(file: name, issues: Array(r.issues.prefix(Self.issuesShown)), totalIssues: r.issues.count)
+                }
+                if source.badRows > 0 {
+                    r.rejectsFile = path + ".rejects.csv"
+                    try Self.writeRejects(r.issues, to: r.rejectsFile!)
                 }
                 if let model = try spec.resolvedLinkageModel() {
                     try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received, batch: events).run(importID: importID, report: &r, progress: progress)
@@ -188,28 +186,20 @@ public struct FeedImporter: Sendable {
         return done
     }
 
-    private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, events: EventBatch, report r: inout Report) async throws {
+    private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, events: EventBatch, people: inout KnownPeople,
+                       report r: inout Report) async throws {
         guard !batch.isEmpty else { return }
         let sql = tx.sql
         // Link, first pass: an exact normalised ID. Every other row waits in feed_unlinked for
         // probabilistic linkage, which runs once the whole file is in.
-        var members: [String: FactApplier.Person] = [:]
-        let ids = Array(Set(batch.compactMap(\.nationalID?.value)))
-        if !ids.isEmpty {
-            for row in try await sql.select().columns("id", "household_id", "residence_region", "national_id").from("members")
-                .where(BulkJSON.inList(sql, "national_id", ids)).all() {
-                members[try row.decode(column: "national_id", as: String.self)] = FactApplier.Person(
-                    member: try row.decode(column: "id", as: UUID.self), household: try row.decode(column: "household_id", as: UUID.self),
-                    region: try row.decode(column: "residence_region", as: String.self))
-            }
-        }
+        try await people.lookUp(batch.compactMap(\.nationalID), sql)
         var linked: [(record: FeedRecord, person: FactApplier.Person, importID: UUID)] = []
         var unlinkedRows: [[any SQLExpression]] = []
         var seenKeys = Set<String>()
         var newIDs = TimeOrderedUUIDs()
         for rec in batch.reversed() {
             if let issue = rec.idIssue, r.idIssues.count < Self.issuesShown { r.idIssues.append(issue) }
-            if let id = rec.nationalID?.value, let m = members[id] {
+            if let id = rec.nationalID, let m = people[id] {
                 linked.append((rec, m, importID))
                 continue
             }
@@ -236,13 +226,59 @@ public struct FeedImporter: Sendable {
                                                              "valid_to", "reference", "note", "birth_date", "region", "address", "identity"])
     }
 
-    /// A file's valid rows a batch at a time (rows that failed validation are skipped: they are in the rejects).
-    /// Used by one task at a time — the apply loop awaits each batch before it asks for the next — which is
-    /// what makes the unchecked `Sendable` sound.
+    /// The registered people an import has looked up by ID, kept across its batches: a claims file names the
+    /// same person again and again (the benchmark's million rows name 300,000 people), and looking each row up
+    /// afresh was an eighth of an import. The import's transaction is the only writer of members meanwhile
+    /// (and it changes no member's household or residence). Bounded: when full it starts again, so memory
+    /// stays flat whatever the file's size; IDs no one has are remembered too.
+    struct KnownPeople {
+        static let limit = 500_000
+        private var byID: [UInt64: FactApplier.Person?] = [:]
+
+        /// The first seventeen characters, which a valid ID has as digits (they fix its check character), as a number.
+        static func key(_ id: NationalID) -> UInt64 {
+            id.value.utf8.prefix(17).reduce(0) { $0 &* 10 &+ UInt64($1 &- 0x30) }
+        }
+
+        subscript(id: NationalID) -> FactApplier.Person? { byID[Self.key(id)] ?? nil }
+
+        /// Reads the IDs not yet known, in one statement.
+        mutating func lookUp(_ ids: [NationalID], _ sql: any SQLDatabase) async throws {
+            var wanted: [String: UInt64] = [:]
+            for id in ids where byID[Self.key(id)] == nil { wanted[id.value] = Self.key(id) }
+            guard !wanted.isEmpty else { return }
+            if byID.count + wanted.count > Self.limit { byID.removeAll(keepingCapacity: true) }
+            var list = ""
+            BulkJSON.append(wanted.keys.map(BulkJSON.Value.text), to: &list)
+            let text = "SELECT id, household_id, residence_region, national_id FROM members WHERE national_id IN "
+                + (BulkJSON.isPostgres(sql) ? "(SELECT json_array_elements_text($1::json))" : "(SELECT value FROM json_each($1))")
+            let shape = RowShape(columns: ["id", "household_id", "residence_region", "national_id"]) { row in
+                (try row.text("national_id"),
+                 FactApplier.Person(member: try row.uuid("id"), household: try row.uuid("household_id"), region: try row.text("residence_region")))
+            }
+            var found: [String: FactApplier.Person] = [:]
+            for (id, person) in try await BulkRead.rows(sql, shape, query: text, [.text(list)]) { found[id] = person }
+            for (id, k) in wanted { byID[k] = .some(found[id]) }
+        }
+    }
+
+    /// A file's rows a batch at a time, each checked as it is read: the valid ones are handed out, the others
+    /// counted with their issues (the first thousand kept) for the report and the rejects file.
+    /// Used by one task at a time — the apply loop awaits each batch before it asks for the next, and reads the
+    /// counts only after the last — which is what makes the unchecked `Sendable` sound.
     final class BatchSource: @unchecked Sendable {
+        static let issuesKept = 1_000
         private var reader: FeedRowReader
         private let parser: FeedParser
         private let known: @Sendable (RegionCode) -> Bool
+        private(set) var rowsRead = 0
+        private(set) var badRows = 0
+        private(set) var issues: [ImportIssue] = []
+        private(set) var finished = false
+        /// Time spent reading and checking rows (on its own task, while the previous batch is written).
+        private(set) var checkingSeconds = 0.0
+        /// The row from which the file could not be decoded, if any.
+        var undecodable: Int? { reader.undecodable }
 
         init(path: String, spec: FeedSpec, parser: FeedParser, known: @escaping @Sendable (RegionCode) -> Bool) throws {
             reader = try FeedRowReader(path: path, spec: spec)
@@ -251,13 +287,21 @@ public struct FeedImporter: Sendable {
             self.known = known
         }
 
-        /// Up to `size` records; empty at the end of the file.
+        /// The valid rows among the next `size` rows read (possibly none); `finished` once the file is read.
         func next(_ size: Int) -> [FeedRecord] {
+            let t0 = Date()
+            defer { checkingSeconds += Date().timeIntervalSince(t0) }
             var batch: [FeedRecord] = []
             batch.reserveCapacity(size)
-            while batch.count < size, let row = reader.next() {
-                guard case .success(let record) = parser.parse(row, knownRegion: known) else { continue }
-                batch.append(record)
+            for _ in 0..<size {
+                guard let row = reader.next() else { finished = true; break }
+                rowsRead += 1
+                switch parser.parse(row, knownRegion: known) {
+                case .success(let record): batch.append(record)
+                case .failure(let e):
+                    badRows += 1
+                    if issues.count < Self.issuesKept { issues += e.issues }
+                }
             }
             return batch
         }

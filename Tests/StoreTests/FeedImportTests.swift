@@ -79,6 +79,33 @@ import Testing
         }
     }
 
+    /// The file is checked as it is written: a bad row found after earlier batches went in undoes them, and
+    /// every bad row of the file is still reported.
+    @Test func aBadRowAfterRowsAlreadyWrittenUndoesTheWholeFile() async throws {
+        try await Fixture.with(households: 20) { f in
+            let people = Array(f.city.households(count: 20)).flatMap(\.members)
+            var lines = (0..<2_500).map { i in "\(people[i % people.count].nationalID.value),某,2026-10-01,10,B\(i)" }
+            lines[1_800] = "\(people[0].nationalID.value),某,2026-13-01,10,B1800"
+            lines[2_400] = "\(people[1].nationalID.value),某,2026-10-01,-5,B2400"
+            let path = try Self.file(lines)
+            let before = (facts: try await Self.count(f, "facts"), events: try await Self.count(f, "events"))
+            // act / check
+            do {
+                _ = try await Self.importer(f).run(path: path)
+                Issue.record("a file with bad rows was imported")
+            } catch FeedError.rejected(_, let issues, let total) {
+                #expect(total == 2)
+                #expect(issues.map(\.row) == [1_802, 2_402])
+            }
+            #expect(try await Self.count(f, "facts") == before.facts)
+            #expect(try await Self.count(f, "events") == before.events)
+            #expect(try await Self.count(f, "feed_imports") == 0)
+            // accepted partially, the other 2,498 rows go in
+            let partial = try await Self.importer(f).run(path: path, acceptPartial: true)
+            #expect(partial.rowsRead == 2_500 && partial.rejected == 2 && partial.newFacts == 2_498)
+        }
+    }
+
     @Test func onlyDataOfficersAndCityAdminsImport() async throws {
         try await Fixture.with(households: 5) { f in
             let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
