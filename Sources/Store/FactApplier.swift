@@ -20,6 +20,7 @@ struct FactApplier {
         var unchanged = 0
     }
 
+    /// Always inside the caller's transaction, which any error rolls back (the inserts rely on it).
     let sql: any SQLDatabase
     let spec: FeedSpec
     let received: LocalDate
@@ -103,10 +104,10 @@ struct FactApplier {
             try await BulkCopy.copy(sql, into: "facts", factColumns, rows: factRows)
             try await BulkCopy.copy(sql, into: "events", eventColumns, rows: eventRows)
         } else {
-            try await BulkJSON.insert(sql, into: "facts", factColumns, rows: factRows)
-            try await BulkJSON.insert(sql, into: "events", eventColumns, rows: eventRows, skippingConflictsOn: ["dedupe_key"])
+            try await BulkJSON.insert(sql, into: "facts", factColumns, rows: factRows, insideTransaction: true)
+            try await BulkJSON.insert(sql, into: "events", eventColumns, rows: eventRows, skippingConflictsOn: ["dedupe_key"], insideTransaction: true)
         }
-        try await BulkJSON.insert(sql, into: "events", eventColumns, rows: changedEventRows, skippingConflictsOn: ["dedupe_key"])
+        try await BulkJSON.insert(sql, into: "events", eventColumns, rows: changedEventRows, skippingConflictsOn: ["dedupe_key"], insideTransaction: true)
     }
 
     /// Multi-row INSERTs, kept under SQLite's bound-parameter limit.

@@ -104,7 +104,7 @@ public struct FeedImporter: Sendable {
         let importID = UUID()
         let received = LocalDate(now, timeZone: .china)
         let validated = report
-        let finalReport = try await db.transaction { tx -> Report in
+        let finalReport = try await Self.withoutForeignKeyChecks(db) { conn in try await conn.transaction { tx -> Report in
             let sqlite = tx.sql.dialect.name == "sqlite"
             if sqlite {
                 // One transaction touches pages all over the fact and event indexes; with SQLite's 2 MB
@@ -179,11 +179,32 @@ public struct FeedImporter: Sendable {
                 try? await restore()
                 throw error
             }
-        }
+        } }
         var done = finalReport
         done.applySeconds = Date().timeIntervalSince(t1)
         if screenAfterwards { await react(&done) }
         return done
+    }
+
+    /// On SQLite, the import's connection does not check foreign keys: every household and member a fact, event
+    /// or link names was read from those tables inside the same transaction, and looking each up again cost a
+    /// fifteenth of an import. (It also lets SQLite keep no statement journal: see `BulkJSON.insert`.) The
+    /// setting belongs to the connection, which goes back to the pool: it is turned on again whatever happens.
+    /// PostgreSQL keeps its checks; it takes the rows by COPY.
+    static func withoutForeignKeyChecks<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard db.sql.dialect.name == "sqlite" else { return try await body(db) }
+        return try await db.withConnection { conn in
+            // Only outside a transaction does SQLite change it.
+            try await conn.sql.raw("PRAGMA foreign_keys = OFF").run()
+            do {
+                let result = try await body(conn)
+                try await conn.sql.raw("PRAGMA foreign_keys = ON").run()
+                return result
+            } catch {
+                try? await conn.sql.raw("PRAGMA foreign_keys = ON").run()
+                throw error
+            }
+        }
     }
 
     private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, events: EventBatch, people: inout KnownPeople,

@@ -17,6 +17,17 @@ import Testing
         try await (f.scratch.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
     }
 
+    /// SQLite imports turn foreign-key checks off on their connection; it goes back to the pool with them on,
+    /// so a fact naming no household is refused afterwards.
+    static func expectForeignKeysChecked(_ f: Fixture) async throws {
+        let sql = f.scratch.db as! any SQLDatabase
+        guard sql.dialect.name == "sqlite" else { return }
+        #expect(try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self) == 1)
+        await #expect(throws: (any Error).self) {
+            try await sql.raw("INSERT INTO facts (id, household_id, category, kind, valid_from, source_department, received_at, reference, note) VALUES ('X', 'no-such-household', 'income', 'wage', '2026-01-01', 'tax', '2026-01-01', 'r', '')").run()
+        }
+    }
+
     static func importer(_ f: Fixture) throws -> FeedImporter {
         let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
         return FeedImporter(f.scratch.db, spec: spec, actor: f.actor(.dataOfficer, f.city.city.code))
@@ -100,9 +111,11 @@ import Testing
             #expect(try await Self.count(f, "facts") == before.facts)
             #expect(try await Self.count(f, "events") == before.events)
             #expect(try await Self.count(f, "feed_imports") == 0)
+            try await Self.expectForeignKeysChecked(f)
             // accepted partially, the other 2,498 rows go in
             let partial = try await Self.importer(f).run(path: path, acceptPartial: true)
             #expect(partial.rowsRead == 2_500 && partial.rejected == 2 && partial.newFacts == 2_498)
+            try await Self.expectForeignKeysChecked(f)
         }
     }
 
