@@ -52,13 +52,14 @@ enum BulkCopy {
     }
 
     static func appendEscaped(_ s: String, to out: inout ByteBuffer) {
-        let bytes = s.utf8
-        // Most values need no escaping: copied whole.
-        guard bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else {
+        // Most values need no escaping: copied whole. Scanned as raw bytes (a native string's UTF-8 is contiguous):
+        // `contains(where:)` on the UTF-8 view went byte by byte through its index, a twentieth of the import's own time.
+        let special: (UInt8) -> Bool = { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard s.utf8.withContiguousStorageIfAvailable({ $0.contains(where: special) }) ?? s.utf8.contains(where: special) else {
             out.writeString(s)
             return
         }
-        for b in bytes {
+        for b in s.utf8 {
             switch b {
             case 0x5C: out.writeStaticString("\\\\")
             case 0x09: out.writeStaticString("\\t")

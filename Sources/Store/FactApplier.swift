@@ -45,6 +45,7 @@ struct FactApplier {
         var changedEventRows: [[BulkJSON.Value]] = []
         var disabilities: [UUID: Disability] = [:]
         var newIDs = TimeOrderedUUIDs()
+        var lastImport: (id: UUID?, text: BulkJSON.Value) = (nil, .null)
         for (rec, m, importID) in items.reversed() {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
             let from = (rec.date ?? received).description
@@ -60,11 +61,17 @@ struct FactApplier {
                 counts.changed += 1
             } else {
                 factID = newIDs.next()
-                factRows.append([.of(factID), .of(m.household), .of(m.member), .text(rec.kind.category.rawValue), .text(rec.kind.rawValue),
+                counts.newFacts += 1
+            }
+            // Each ID written once as text for both rows (a million-row import writes five per row).
+            let factText = factID.text(lowercase: false)
+            let (household, member) = (BulkJSON.Value.of(m.household), BulkJSON.Value.of(m.member))
+            if importID != lastImport.id { lastImport = (importID, .of(importID)) }
+            if !changed {
+                factRows.append([.text(factText), household, member, .text(rec.kind.category.rawValue), .text(rec.kind.rawValue),
                                  .of(rec.amount?.value), .of(rec.amount == nil ? nil : spec.amountBasis?.rawValue), .text(from),
                                  .of(rec.validTo?.description), .text("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), .text(rec.note),
-                                 .text(rec.naturalKey), .of(importID), .int(Int64(rec.row))])
-                counts.newFacts += 1
+                                 .text(rec.naturalKey), lastImport.text, .int(Int64(rec.row))])
             }
             // The federation's certificate is the register's view of a disability: the newest one read wins, so
             // the calculator and the indicators see a grade certified today (the fact keeps its source). Rows run
@@ -73,9 +80,9 @@ struct FactApplier {
                 disabilities[m.member] = d
             }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
-            let key = "\(factID)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
-            let event: [BulkJSON.Value] = [.of(newIDs.next()), .of(factID), .of(m.household), .of(m.member), .text(m.region), .text(rec.kind.rawValue),
-                                           .text(from), .of(importID), .text(key)]
+            let key = "\(factText)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
+            let event: [BulkJSON.Value] = [.of(newIDs.next()), .text(factText), household, member, .text(m.region), .text(rec.kind.rawValue),
+                                           .text(from), lastImport.text, .text(key)]
             if changed { changedEventRows.append(event) } else { eventRows.append(event) }
         }
         for (member, d) in disabilities {
