@@ -64,7 +64,7 @@ struct BenchImport: AsyncParsableCommand {
                 peaks.append((count, BenchSupport.peakRSSMegabytes()))
                 say("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
                       "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
-                      "validate \(String(format: "%.1f", report.validateSeconds)) s + apply \(String(format: "%.1f", report.applySeconds)) s; " +
+                      "reading and checking \(String(format: "%.1f", report.validateSeconds)) s of it, alongside the writes; " +
                       "peak RSS \(rssBefore) → \(peaks.last!.mb) MB")
                 // The screening an import triggers, measured apart.
                 let t1 = Date()

@@ -95,7 +95,7 @@ struct BenchScreen: AsyncParsableCommand {
         let officer = Actor(userID: nil, username: "bench", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli")
         let report = try await FeedImporter(scratch.db, spec: spec, actor: officer, monitoring: setup).run(path: path)
         if let s = report.screening {
-            say("[\(name)] incremental after a \(report.rowsRead)-row feed (import \(String(format: "%.1f", report.validateSeconds + report.applySeconds)) s): " +
+            say("[\(name)] incremental after a \(report.rowsRead)-row feed (import \(String(format: "%.1f", report.applySeconds)) s): " +
                   "\(s.households) households re-screened in \(String(format: "%.1f", s.seconds)) s, raised \(s.raised), updated \(s.updated); peak RSS \(BenchSupport.peakRSSMegabytes()) MB")
             say("[\(name)]   \(s.phases.description)")
         } else {
