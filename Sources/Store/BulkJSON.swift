@@ -236,15 +236,4 @@ enum BulkJSON {
         }
         return q
     }
-
-    /// `column IN (the given texts)` with the list as one JSON parameter.
-    static func inList(_ sql: any SQLDatabase, _ column: String, _ values: [String]) -> SQLQueryString {
-        var q = SQLQueryString("\(ident: column) IN (")
-        q.appendInterpolation(unsafeRaw: isPostgres(sql) ? "SELECT json_array_elements_text(" : "SELECT value FROM json_each(")
-        var list = ""
-        append(values.map(Value.text), to: &list)
-        q.appendInterpolation(bind: list)
-        q.appendInterpolation(unsafeRaw: isPostgres(sql) ? "::json))" : "))")
-        return q
-    }
 }
