@@ -266,7 +266,10 @@ public struct FeedImporter: Sendable {
         /// Reads the IDs not yet known, in one statement.
         mutating func lookUp(_ ids: [NationalID], _ sql: any SQLDatabase) async throws {
             var wanted: [String: UInt64] = [:]
-            for id in ids where byID[Self.key(id)] == nil { wanted[id.value] = Self.key(id) }
+            for id in ids {
+                let k = Self.key(id)
+                if byID[k] == nil { wanted[id.value] = k }
+            }
             guard !wanted.isEmpty else { return }
             if byID.count + wanted.count > Self.limit { byID.removeAll(keepingCapacity: true) }
             var list = ""
