@@ -213,14 +213,14 @@ public struct FeedImporter: Sendable {
         let sql = tx.sql
         // Link, first pass: an exact normalised ID. Every other row waits in feed_unlinked for
         // probabilistic linkage, which runs once the whole file is in.
-        try await people.lookUp(batch.compactMap(\.nationalID), sql)
+        let known = try await people.lookUp(batch.compactMap(\.nationalID), sql)
         var linked: [(record: FeedRecord, person: FactApplier.Person, importID: UUID)] = []
         var unlinkedRows: [[any SQLExpression]] = []
         var seenKeys = Set<String>()
         var newIDs = TimeOrderedUUIDs()
         for rec in batch.reversed() {
             if let issue = rec.idIssue, r.idIssues.count < Self.issuesShown { r.idIssues.append(issue) }
-            if let id = rec.nationalID, let m = people[id] {
+            if let id = rec.nationalID, let m = known[KnownPeople.key(id)] {
                 linked.append((rec, m, importID))
                 continue
             }
@@ -253,25 +253,31 @@ public struct FeedImporter: Sendable {
     /// (and it changes no member's household or residence). Bounded: when full it starts again, so memory
     /// stays flat whatever the file's size; IDs no one has are remembered too.
     struct KnownPeople {
-        static let limit = 500_000
+        let limit: Int
         private var byID: [UInt64: FactApplier.Person?] = [:]
+
+        init(limit: Int = 500_000) { self.limit = limit }
 
         /// The first seventeen characters, which a valid ID has as digits (they fix its check character), as a number.
         static func key(_ id: NationalID) -> UInt64 {
             id.value.utf8.prefix(17).reduce(0) { $0 &* 10 &+ UInt64($1 &- 0x30) }
         }
 
-        subscript(id: NationalID) -> FactApplier.Person? { byID[Self.key(id)] ?? nil }
-
-        /// Reads the IDs not yet known, in one statement.
-        mutating func lookUp(_ ids: [NationalID], _ sql: any SQLDatabase) async throws {
+        /// The registered people with these IDs, by `key`; the IDs not yet known are read in one statement.
+        mutating func lookUp(_ ids: [NationalID], _ sql: any SQLDatabase) async throws -> [UInt64: FactApplier.Person] {
+            var out: [UInt64: FactApplier.Person] = [:]
             var wanted: [String: UInt64] = [:]
             for id in ids {
                 let k = Self.key(id)
-                if byID[k] == nil { wanted[id.value] = k }
+                switch byID[k] {
+                case .some(.some(let person)): out[k] = person
+                case .some(.none): break
+                case .none: wanted[id.value] = k
+                }
             }
-            guard !wanted.isEmpty else { return }
-            if byID.count + wanted.count > Self.limit { byID.removeAll(keepingCapacity: true) }
+            guard !wanted.isEmpty else { return out }
+            // Those already known are in `out`, so starting again loses none of this batch.
+            if byID.count + wanted.count > limit { byID.removeAll(keepingCapacity: true) }
             var list = ""
             BulkJSON.append(wanted.keys.map(BulkJSON.Value.text), to: &list)
             let text = "SELECT id, household_id, residence_region, national_id FROM members WHERE national_id IN "
@@ -282,7 +288,11 @@ public struct FeedImporter: Sendable {
             }
             var found: [String: FactApplier.Person] = [:]
             for (id, person) in try await BulkRead.rows(sql, shape, query: text, [.text(list)]) { found[id] = person }
-            for (id, k) in wanted { byID[k] = .some(found[id]) }
+            for (id, k) in wanted {
+                byID[k] = .some(found[id])
+                if let person = found[id] { out[k] = person }
+            }
+            return out
         }
     }
 

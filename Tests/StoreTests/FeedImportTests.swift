@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 import SQLKit
-import Store
+@testable import Store
 import Testing
 
 @Suite struct FeedImportTests {
@@ -116,6 +116,23 @@ import Testing
             let partial = try await Self.importer(f).run(path: path, acceptPartial: true)
             #expect(partial.rowsRead == 2_500 && partial.rejected == 2 && partial.newFacts == 2_498)
             try await Self.expectForeignKeysChecked(f)
+        }
+    }
+
+    /// The import's cache of people starts again when full; the batch that fills it still finds everyone in it,
+    /// those it knew before included (else their rows would miss their exact link).
+    @Test func thePeopleCacheStartingAgainLosesNoOneOfTheBatch() async throws {
+        try await Fixture.with(households: 5) { f in
+            let members = Array(f.city.households(count: 5)).flatMap(\.members)
+            let ids = members.map(\.nationalID)
+            let sql = f.scratch.db as! any SQLDatabase
+            var known = FeedImporter.KnownPeople(limit: 3)
+            #expect(try await known.lookUp([ids[0], ids[1]], sql).count == 2)
+            // act: two known and two new exceed the limit of three
+            let found = try await known.lookUp([ids[0], ids[2], ids[3]], sql)
+            // check
+            #expect(Set(found.keys) == Set([ids[0], ids[2], ids[3]].map(FeedImporter.KnownPeople.key)))
+            #expect(found[FeedImporter.KnownPeople.key(ids[0])]?.member == members[0].id.rawValue)
         }
     }
 
