@@ -27,65 +27,98 @@ struct FactApplier {
     /// The queued batch this transaction's events belong to; they carry its time.
     let batch: EventBatch
 
+    /// A stored fact as a row with its natural key finds it: enough to tell whether the row changes it.
+    struct Stored: Sendable {
+        var id: UUID
+        var amount: Int64?
+        var from: String
+        var to: String?
+    }
+
+    /// What one batch writes, worked out before any of it is written.
+    struct Plan: Sendable {
+        fileprivate var updates: [(id: UUID, fact: Stored, importID: UUID, row: Int)] = []
+        fileprivate var disabilities: [UUID: Disability] = [:]
+        fileprivate var factRows: [[BulkJSON.Value]] = []
+        fileprivate var eventRows: [[BulkJSON.Value]] = []
+        fileprivate var changedEventRows: [[BulkJSON.Value]] = []
+        /// The facts it writes, new or changed, by natural key: as a later batch would find them once it is written.
+        var written: [String: Stored] = [:]
+    }
+
     /// `items` in file order; within them the last row for a natural key wins.
     func apply(_ items: [(record: FeedRecord, person: Person, importID: UUID)], counts: inout Counts) async throws {
         guard !items.isEmpty else { return }
-        var existing: [String: (id: UUID, amount: Int64?, from: String, to: String?)] = [:]
-        for row in try await sql.raw(BulkJSON.lookup(sql, keys: items.map(\.record.naturalKey), feed: spec.name)).all() {
-            existing[try row.decode(column: "natural_key", as: String.self)] = (try row.decode(column: "id", as: UUID.self),
-                                                                               try row.decode(column: "amount_cents", as: Int64?.self),
-                                                                               try row.decode(column: "valid_from", as: String.self),
-                                                                               try row.decode(column: "valid_to", as: String?.self))
+        try await write(plan(items, stored: try await stored(items.map(\.record.naturalKey)), counts: &counts))
+    }
+
+    /// The facts already stored under these natural keys.
+    func stored(_ keys: [String]) async throws -> [String: Stored] {
+        guard !keys.isEmpty else { return [:] }
+        var found: [String: Stored] = [:]
+        for row in try await sql.raw(BulkJSON.lookup(sql, keys: keys, feed: spec.name)).all() {
+            found[try row.decode(column: "natural_key", as: String.self)] = Stored(id: try row.decode(column: "id", as: UUID.self),
+                                                                                   amount: try row.decode(column: "amount_cents", as: Int64?.self),
+                                                                                   from: try row.decode(column: "valid_from", as: String.self),
+                                                                                   to: try row.decode(column: "valid_to", as: String?.self))
         }
+        return found
+    }
+
+    /// The rows to write for `items` (in file order), given the facts `existing` under their natural keys.
+    /// Touches no database, so the import works out one batch while the one before it is written.
+    func plan(_ items: [(record: FeedRecord, person: Person, importID: UUID)], stored existing: [String: Stored], counts: inout Counts) -> Plan {
+        var plan = Plan()
         var seenKeys = Set<String>()
-        var factRows: [[BulkJSON.Value]] = []
-        var eventRows: [[BulkJSON.Value]] = []
-        // A new fact's events cannot clash with a stored one (their key starts with the new fact's ID); a changed
-        // fact's can (its values may return to ones seen before), and those go through INSERT … ON CONFLICT.
-        var changedEventRows: [[BulkJSON.Value]] = []
-        var disabilities: [UUID: Disability] = [:]
         var newIDs = TimeOrderedUUIDs()
         var lastImport: (id: UUID?, text: BulkJSON.Value) = (nil, .null)
         for (rec, m, importID) in items.reversed() {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
-            let from = (rec.date ?? received).description
-            let factID: UUID
+            let fact = Stored(id: existing[rec.naturalKey]?.id ?? newIDs.next(), amount: rec.amount?.value, from: (rec.date ?? received).description,
+                              to: rec.validTo?.description)
             let changed = existing[rec.naturalKey] != nil
             if let old = existing[rec.naturalKey] {
-                guard old.amount != rec.amount?.value || old.from != from || old.to != rec.validTo?.description else { counts.unchanged += 1; continue }
-                factID = old.id
-                try await sql.update("facts")
-                    .set("amount_cents", to: SQLBind(rec.amount?.value)).set("valid_from", to: from).set("valid_to", to: SQLBind(rec.validTo?.description))
-                    .set("received_at", to: received.description).set("import_id", to: importID).set("row_number", to: rec.row)
-                    .where("id", .equal, old.id).run()
+                guard old.amount != fact.amount || old.from != fact.from || old.to != fact.to else { counts.unchanged += 1; continue }
+                plan.updates.append((old.id, fact, importID, rec.row))
                 counts.changed += 1
             } else {
-                factID = newIDs.next()
                 counts.newFacts += 1
             }
+            plan.written[rec.naturalKey] = fact
             // Each ID written once as text for both rows (a million-row import writes five per row).
-            let factText = factID.text(lowercase: false)
+            let factText = fact.id.text(lowercase: false)
             let (household, member) = (BulkJSON.Value.of(m.household), BulkJSON.Value.of(m.member))
             if importID != lastImport.id { lastImport = (importID, .of(importID)) }
             if !changed {
-                factRows.append([.text(factText), household, member, .text(rec.kind.category.rawValue), .text(rec.kind.rawValue),
-                                 .of(rec.amount?.value), .of(rec.amount == nil ? nil : spec.amountBasis?.rawValue), .text(from),
-                                 .of(rec.validTo?.description), .text("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), .text(rec.note),
-                                 .text(rec.naturalKey), lastImport.text, .int(Int64(rec.row))])
+                plan.factRows.append([.text(factText), household, member, .text(rec.kind.category.rawValue), .text(rec.kind.rawValue),
+                                      .of(rec.amount?.value), .of(rec.amount == nil ? nil : spec.amountBasis?.rawValue), .text(fact.from),
+                                      .of(fact.to), .text("\(spec.name)#\(rec.row)" + (rec.reference.map { " \($0)" } ?? "")), .text(rec.note),
+                                      .text(rec.naturalKey), lastImport.text, .int(Int64(rec.row))])
             }
             // The federation's certificate is the register's view of a disability: the newest one read wins, so
             // the calculator and the indicators see a grade certified today (the fact keeps its source). Rows run
             // last-first here, so the first one kept is the file's last.
-            if rec.kind == .disabilityCertificate, let d = rec.disability, disabilities[m.member] == nil {
-                disabilities[m.member] = d
+            if rec.kind == .disabilityCertificate, let d = rec.disability, plan.disabilities[m.member] == nil {
+                plan.disabilities[m.member] = d
             }
             // Every new or changed fact is an event for monitoring; the same values seen again are not.
-            let key = "\(factText)@\(rec.amount?.value ?? -1)|\(from)|\(rec.validTo?.description ?? "")"
+            let key = "\(factText)@\(rec.amount?.value ?? -1)|\(fact.from)|\(fact.to ?? "")"
             let event: [BulkJSON.Value] = [.of(newIDs.next()), .text(factText), household, member, .text(m.region), .text(rec.kind.rawValue),
-                                           .text(from), lastImport.text, .text(key)]
-            if changed { changedEventRows.append(event) } else { eventRows.append(event) }
+                                           .text(fact.from), lastImport.text, .text(key)]
+            if changed { plan.changedEventRows.append(event) } else { plan.eventRows.append(event) }
         }
-        for (member, d) in disabilities {
+        return plan
+    }
+
+    /// Writes what `plan` worked out, inside the caller's transaction.
+    func write(_ plan: Plan) async throws {
+        for (id, fact, importID, row) in plan.updates {
+            try await sql.update("facts")
+                .set("amount_cents", to: SQLBind(fact.amount)).set("valid_from", to: fact.from).set("valid_to", to: SQLBind(fact.to))
+                .set("received_at", to: received.description).set("import_id", to: importID).set("row_number", to: row)
+                .where("id", .equal, id).run()
+        }
+        for (member, d) in plan.disabilities {
             try await sql.update("members").set("disability_category", to: d.category.rawValue).set("disability_grade", to: d.grade)
                 .where("id", .equal, member).run()
         }
@@ -108,13 +141,13 @@ struct FactApplier {
         ]
         // PostgreSQL takes new rows by COPY: no statement to plan and no JSON to take apart, row by row.
         if BulkCopy.isAvailable(sql) {
-            try await BulkCopy.copy(sql, into: "facts", factColumns, rows: factRows)
-            try await BulkCopy.copy(sql, into: "events", eventColumns, rows: eventRows)
+            try await BulkCopy.copy(sql, into: "facts", factColumns, rows: plan.factRows)
+            try await BulkCopy.copy(sql, into: "events", eventColumns, rows: plan.eventRows)
         } else {
-            try await BulkJSON.insert(sql, into: "facts", factColumns, rows: factRows, insideTransaction: true)
-            try await BulkJSON.insert(sql, into: "events", eventColumns, rows: eventRows, skippingConflictsOn: ["dedupe_key"], insideTransaction: true)
+            try await BulkJSON.insert(sql, into: "facts", factColumns, rows: plan.factRows, insideTransaction: true)
+            try await BulkJSON.insert(sql, into: "events", eventColumns, rows: plan.eventRows, skippingConflictsOn: ["dedupe_key"], insideTransaction: true)
         }
-        try await BulkJSON.insert(sql, into: "events", eventColumns, rows: changedEventRows, skippingConflictsOn: ["dedupe_key"], insideTransaction: true)
+        try await BulkJSON.insert(sql, into: "events", eventColumns, rows: plan.changedEventRows, skippingConflictsOn: ["dedupe_key"], insideTransaction: true)
     }
 
     /// Multi-row INSERTs, kept under SQLite's bound-parameter limit.

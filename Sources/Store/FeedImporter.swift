@@ -129,6 +129,8 @@ public struct FeedImporter: Sendable {
                 let source = try BatchSource(path: path, spec: spec, parser: parser, known: known)
                 var people = KnownPeople()
                 var next = Task { source.next(Self.batchSize) }
+                // Worked out and not yet written.
+                var pending: Staged?
                 while true {
                     let records = await next.value
                     // Read before the next batch's task starts, which changes them.
@@ -137,13 +139,23 @@ public struct FeedImporter: Sendable {
                     next = Task { source.next(Self.batchSize) }
                     guard acceptPartial || clean else { continue }
                     do {
-                        try await apply(records, tx: tx, importID: importID, received: received, events: events, people: &people, report: &r)
+                        // This batch is looked up in the store as it is before the pending one is written; that one is
+                        // then written while this one is worked out, so the server's work and ours overlap, and the
+                        // facts it writes count as stored.
+                        let known = try await people.lookUp(records.compactMap(\.nationalID), tx.sql)
+                        let looked = try await lookUp(records, sql: tx.sql, importID: importID, received: received, events: events,
+                                                      people: known, report: &r)
+                        let writing = pending.map { batch in Task { try await write(batch, sql: tx.sql, received: received, events: events) } }
+                        let staged = stage(looked, sql: tx.sql, received: received, events: events, pending: pending, report: &r)
+                        try await writing?.value
+                        pending = staged
                     } catch {
                         _ = await next.value
                         throw error
                     }
                     progress(r.linked + r.unmatched)
                 }
+                if let pending, acceptPartial || source.badRows == 0 { try await write(pending, sql: tx.sql, received: received, events: events) }
                 if let bad = source.undecodable {
                     throw FeedError.unreadable(file: name, reason: "第\(bad)行起含有无法按\(spec.encoding == .auto ? "检测到的" : "声明的")编码解码的字节")
                 }
@@ -207,20 +219,31 @@ public struct FeedImporter: Sendable {
         }
     }
 
-    private func apply(_ batch: [FeedRecord], tx: any Database, importID: UUID, received: LocalDate, events: EventBatch, people: inout KnownPeople,
-                       report r: inout Report) async throws {
-        guard !batch.isEmpty else { return }
-        let sql = tx.sql
+    /// One batch's rows, linked and with the facts stored under their natural keys: all it needs from the store.
+    struct Looked {
+        var linked: [(record: FeedRecord, person: FactApplier.Person, importID: UUID)]
+        var unlinkedRows: [[any SQLExpression]]
+        var stored: [String: FactApplier.Stored]
+    }
+
+    /// One batch's rows, worked out and ready to write.
+    struct Staged: Sendable {
+        var facts: FactApplier.Plan
+        var unlinkedRows: [[any SQLExpression]]
+    }
+
+    /// Reads what working out `batch` needs from the store: who its IDs belong to and which of its facts are stored.
+    private func lookUp(_ batch: [FeedRecord], sql: any SQLDatabase, importID: UUID, received: LocalDate, events: EventBatch, people: [UInt64: FactApplier.Person],
+                        report r: inout Report) async throws -> Looked {
         // Link, first pass: an exact normalised ID. Every other row waits in feed_unlinked for
         // probabilistic linkage, which runs once the whole file is in.
-        let known = try await people.lookUp(batch.compactMap(\.nationalID), sql)
         var linked: [(record: FeedRecord, person: FactApplier.Person, importID: UUID)] = []
         var unlinkedRows: [[any SQLExpression]] = []
         var seenKeys = Set<String>()
         var newIDs = TimeOrderedUUIDs()
         for rec in batch.reversed() {
             if let issue = rec.idIssue, r.idIssues.count < Self.issuesShown { r.idIssues.append(issue) }
-            if let id = rec.nationalID, let m = known[KnownPeople.key(id)] {
+            if let id = rec.nationalID, let m = people[KnownPeople.key(id)] {
                 linked.append((rec, m, importID))
                 continue
             }
@@ -234,17 +257,32 @@ public struct FeedImporter: Sendable {
                                  SQLBind(PersonLinkage.identity(rec))])
         }
         r.linked += linked.count
+        let stored = try await FactApplier(sql: sql, spec: spec, received: received, batch: events).stored(linked.map(\.record.naturalKey))
+        return Looked(linked: linked.reversed(), unlinkedRows: unlinkedRows, stored: stored)
+    }
+
+    /// Works out what a batch writes, touching no database. `pending`: the batch before it, worked out after this
+    /// one was looked up and not yet written (it is written meanwhile); the facts it writes count as stored.
+    private func stage(_ looked: Looked, sql: any SQLDatabase, received: LocalDate, events: EventBatch, pending: Staged?, report r: inout Report) -> Staged {
+        var stored = looked.stored
+        if let pending { stored.merge(pending.facts.written) { _, written in written } }
         var counts = FactApplier.Counts()
-        try await FactApplier(sql: sql, spec: spec, received: received, batch: events).apply(linked.reversed(), counts: &counts)
+        let facts = FactApplier(sql: sql, spec: spec, received: received, batch: events).plan(looked.linked, stored: stored, counts: &counts)
         r.newFacts += counts.newFacts
         r.changed += counts.changed
         r.unchanged += counts.unchanged
+        return Staged(facts: facts, unlinkedRows: looked.unlinkedRows)
+    }
+
+    private func write(_ staged: Staged, sql: any SQLDatabase, received: LocalDate, events: EventBatch) async throws {
+        try await FactApplier(sql: sql, spec: spec, received: received, batch: events).write(staged.facts)
         try await FactApplier.insert(sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
                                                             "amount_cents", "valid_from", "status", "valid_to", "reference", "note", "birth_date",
-                                                            "region", "address", "identity"], unlinkedRows, ignoring: ["feed", "natural_key"],
-                                                  // A row seen in an earlier file is linked again with this file's values (following any earlier decision).
-                                                  updating: ["import_id", "row_number", "national_id", "name", "kind", "amount_cents", "valid_from", "status",
-                                                             "valid_to", "reference", "note", "birth_date", "region", "address", "identity"])
+                                                            "region", "address", "identity"], staged.unlinkedRows,
+                                     ignoring: ["feed", "natural_key"],
+                                     // A row seen in an earlier file is linked again with this file's values (following any earlier decision).
+                                     updating: ["import_id", "row_number", "national_id", "name", "kind", "amount_cents", "valid_from", "status",
+                                                "valid_to", "reference", "note", "birth_date", "region", "address", "identity"])
     }
 
     /// The registered people an import has looked up by ID, kept across its batches: a claims file names the

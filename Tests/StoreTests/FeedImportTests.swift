@@ -119,6 +119,27 @@ import Testing
         }
     }
 
+    /// A batch is worked out while the one before it is written: a row whose natural key that batch wrote
+    /// still finds its fact, changed or the same.
+    @Test func aKeyFromTheBatchJustBeforeFindsItsFact() async throws {
+        try await Fixture.with(households: 20) { f in
+            let people = Array(f.city.households(count: 20)).flatMap(\.members)
+            var lines = (0..<2_500).map { i in "\(people[i % people.count].nationalID.value),某,2026-10-01,10,C\(i)" }
+            lines[1_500] = "\(people[500 % people.count].nationalID.value),某,2026-10-01,20,C500"
+            lines[2_100] = "\(people[1_200 % people.count].nationalID.value),某,2026-10-01,10,C1200"
+            let before = (facts: try await Self.count(f, "facts"), events: try await Self.count(f, "events"))
+            // act
+            let r = try await Self.importer(f).run(path: try Self.file(lines), screenAfterwards: false)
+            // check
+            #expect(r.rowsRead == 2_500 && r.newFacts == 2_498 && r.changed == 1 && r.unchanged == 1)
+            #expect(try await Self.count(f, "facts") == before.facts + 2_498)
+            #expect(try await Self.count(f, "events") == before.events + 2_499)
+            let amount = try await (f.scratch.db as! any SQLDatabase).raw("SELECT amount_cents FROM facts WHERE natural_key = 'C500'").first()?
+                .decode(column: "amount_cents", as: Int64.self)
+            #expect(amount == 2_000)
+        }
+    }
+
     /// The import's cache of people starts again when full; the batch that fills it still finds everyone in it,
     /// those it knew before included (else their rows would miss their exact link).
     @Test func thePeopleCacheStartingAgainLosesNoOneOfTheBatch() async throws {
