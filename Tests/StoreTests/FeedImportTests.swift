@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    /// 2,500 claims of 10 yuan on 2026-10-01, by the fixture's first 20 households' members in turn, keyed
+    /// `prefix` and the row's index; `rows` replaces some of them, as (member's index, date, amount, key).
+    static func claims(_ f: Fixture, keyed prefix: String, replacing rows: [Int: (member: Int, date: String, amount: Int, key: String)]) -> [String] {
+        let people = Array(f.city.households(count: 20)).flatMap(\.members)
+        var lines = (0..<2_500).map { i in "\(people[i % people.count].nationalID.value),某,2026-10-01,10,\(prefix)\(i)" }
+        for (i, r) in rows { lines[i] = "\(people[r.member % people.count].nationalID.value),某,\(r.date),\(r.amount),\(r.key)" }
+        return lines
+    }
+
     static func importer(_ f: Fixture) throws -> FeedImporter {
         let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
         return FeedImporter(f.scratch.db, spec: spec, actor: f.actor(.dataOfficer, f.city.city.code))
@@ -94,11 +103,7 @@ import Testing
     /// every bad row of the file is still reported.
     @Test func aBadRowAfterRowsAlreadyWrittenUndoesTheWholeFile() async throws {
         try await Fixture.with(households: 20) { f in
-            let people = Array(f.city.households(count: 20)).flatMap(\.members)
-            var lines = (0..<2_500).map { i in "\(people[i % people.count].nationalID.value),某,2026-10-01,10,B\(i)" }
-            lines[1_800] = "\(people[0].nationalID.value),某,2026-13-01,10,B1800"
-            lines[2_400] = "\(people[1].nationalID.value),某,2026-10-01,-5,B2400"
-            let path = try Self.file(lines)
+            let path = try Self.file(Self.claims(f, keyed: "B", replacing: [1_800: (0, "2026-13-01", 10, "B1800"), 2_400: (1, "2026-10-01", -5, "B2400")]))
             let before = (facts: try await Self.count(f, "facts"), events: try await Self.count(f, "events"))
             // act / check
             do {
@@ -123,10 +128,7 @@ import Testing
     /// still finds its fact, changed or the same.
     @Test func aKeyFromTheBatchJustBeforeFindsItsFact() async throws {
         try await Fixture.with(households: 20) { f in
-            let people = Array(f.city.households(count: 20)).flatMap(\.members)
-            var lines = (0..<2_500).map { i in "\(people[i % people.count].nationalID.value),某,2026-10-01,10,C\(i)" }
-            lines[1_500] = "\(people[500 % people.count].nationalID.value),某,2026-10-01,20,C500"
-            lines[2_100] = "\(people[1_200 % people.count].nationalID.value),某,2026-10-01,10,C1200"
+            let lines = Self.claims(f, keyed: "C", replacing: [1_500: (500, "2026-10-01", 20, "C500"), 2_100: (1_200, "2026-10-01", 10, "C1200")])
             let before = (facts: try await Self.count(f, "facts"), events: try await Self.count(f, "events"))
             // act
             let r = try await Self.importer(f).run(path: try Self.file(lines), screenAfterwards: false)
