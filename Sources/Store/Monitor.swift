@@ -85,8 +85,8 @@ public struct Monitor: Sendable {
     /// Households per batch: each batch costs a page query, five reads and a write transaction whatever its size;
     /// 2,000 ran a 1M-person screening a few per cent faster than 1,000, and holds a few MB.
     public static let batch = 2_000
-    /// Batches being read at once on PostgreSQL (each on its own connection).
-    static let postgresReadsAhead = 2
+    /// Batches being read at once, each on its own connection.
+    static let readsAhead = 2
     /// Batches between updates of a run's counts in its screening record (a page shows how far it has got):
     /// one small UPDATE per 20,000 households.
     public static let progressRecordEvery = 10
@@ -127,7 +127,7 @@ public struct Monitor: Sendable {
             // The page reads the households' own rows too, so a batch's read need not look each one up again.
             let columns = ProfileLoader.household.columns
             let batchSize = self.batchSize
-            @Sendable func page(after: PageCursor?) async throws -> (Batch, PageCursor?) {
+            @Sendable func page(after: PageCursor?, reading sql: any SQLDatabase) async throws -> (Batch, PageCursor?) {
                 var text = "SELECT \(columns.joined(separator: ", ")) FROM households WHERE residence_region >= $1 AND residence_region <= $2"
                 var binds: [BulkRead.Bind] = [.text(range.lowerBound), .text(range.upperBound)]
                 if let after {
@@ -188,7 +188,7 @@ public struct Monitor: Sendable {
     private func screen(_ ids: [UUID], report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void) async throws {
         if ids.count >= Self.refreshStatisticsFrom { try await refreshStatistics() }
         let batches = stride(from: 0, to: ids.count, by: batchSize).map { Array(ids[$0..<min(ids.count, $0 + batchSize)]) }
-        try await pipeline(start: 0, total: ids.count, report: &report, progress: progress) { (i: Int?) in
+        try await pipeline(start: 0, total: ids.count, report: &report, progress: progress) { (i: Int?, _) in
             let i = i ?? 0
             guard i < batches.count else { return (Batch(ids: []), nil) }
             return (Batch(ids: batches[i]), i + 1)
@@ -196,22 +196,38 @@ public struct Monitor: Sendable {
     }
 
     /// Batch after batch, with the next batches read while this one is evaluated: reading (the database's work
-    /// and decoding its rows) takes longer than evaluating, so on PostgreSQL two reads are in flight at once, on
-    /// two connections, and a batch's writes also go on while the next batch is evaluated (one write at a time,
-    /// in order). SQLite allows one writer and no reader during its commit: there one read is ahead, and
-    /// writing waits for it. Reading ahead is safe because batches never share a household.
-    /// `page` gives a batch (its household IDs, and their rows when the page read them) and where the next batch
-    /// starts; an empty batch ends the run.
+    /// and decoding its rows) takes longer than evaluating, so two reads are in flight at once, on two
+    /// connections, and a batch's writes also go on while the next batch is evaluated (one write at a time,
+    /// in order). PostgreSQL's pool has the connections. A SQLite file gets two of its own for reading, beside
+    /// the pooled one that writes; where it cannot (not in write-ahead-log mode) one read is ahead, on the pooled
+    /// connection, and writing waits for it. Reading ahead is safe because batches never share a household.
+    /// `page` gives a batch (its household IDs, and their rows when the page read them, through the database it
+    /// is given) and where the next batch starts; an empty batch ends the run.
     private func pipeline<Cursor: Sendable>(start: Cursor?, total: Int, report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
-                                            page: @escaping @Sendable (Cursor?) async throws -> (Batch, Cursor?)) async throws {
+                                            page: @escaping @Sendable (Cursor?, any SQLDatabase) async throws -> (Batch, Cursor?)) async throws {
+        var side: [SQLiteReadConnection] = []
+        do {
+            while side.count < Self.readsAhead, let reader = try await SQLiteReadConnection.open(beside: sql) { side.append(reader) }
+            let readers: [any SQLDatabase] = side.isEmpty ? [sql] : side
+            let overlapping = BulkJSON.isPostgres(sql) || !side.isEmpty
+            try await pipeline(readers: readers, readsAhead: overlapping ? Self.readsAhead : 1, overlapWrites: overlapping, start: start, total: total,
+                               report: &report, progress: progress, page: page)
+        } catch {
+            for reader in side { await reader.close() }
+            throw error
+        }
+        for reader in side { await reader.close() }
+    }
+
+    /// `readers`: the read `i` uses `readers[i % readers.count]`, which the read `i - readsAhead` has finished with.
+    private func pipeline<Cursor: Sendable>(readers: [any SQLDatabase], readsAhead: Int, overlapWrites: Bool, start: Cursor?, total: Int,
+                                            report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
+                                            page: @escaping @Sendable (Cursor?, any SQLDatabase) async throws -> (Batch, Cursor?)) async throws {
         let clock = ContinuousClock()
-        let sql = self.sql
-        let overlapWrites = BulkJSON.isPostgres(sql)
-        let readsAhead = overlapWrites ? Self.postgresReadsAhead : 1
         var cache = StandardsCache()
         var reads: [Task<Loaded, any Error>] = []
         var writing: Task<Void, any Error>?
-        defer { for r in reads { r.cancel() } }
+        var started = 0
         var cursor = start
         var more = true
         var t = clock.now
@@ -223,10 +239,14 @@ public struct Monitor: Sendable {
                 // A run started from a page is cancelled when the server stops; it ends between batches.
                 try Task.checkCancellation()
                 while more && reads.count < readsAhead {
-                    let (batch, next) = try await page(cursor)
+                    let reader = readers[started % readers.count]
+                    let (batch, next) = try await page(cursor, reader)
                     cursor = next
                     if batch.ids.isEmpty || next == nil { more = false }
-                    if !batch.ids.isEmpty { reads.append(Task { try await Loaded.read(batch, sql) }) }
+                    if !batch.ids.isEmpty {
+                        reads.append(Task { try await Loaded.read(batch, reader) })
+                        started += 1
+                    }
                 }
                 guard !reads.isEmpty else { break }
                 let current = try await reads.removeFirst().value
@@ -252,6 +272,9 @@ public struct Monitor: Sendable {
                 t = clock.now
             }
         } catch {
+            // The reads too: their connections are closed next.
+            for r in reads { r.cancel() }
+            for r in reads { _ = try? await r.value }
             _ = try? await writing?.value
             throw error
         }
