@@ -207,7 +207,8 @@ public struct Monitor: Sendable {
                                             page: @escaping @Sendable (Cursor?, any SQLDatabase) async throws -> (Batch, Cursor?)) async throws {
         var side: [SQLiteReadConnection] = []
         do {
-            while side.count < Self.readsAhead, let reader = try await SQLiteReadConnection.open(beside: sql) { side.append(reader) }
+            // Inside a caller's transaction, other connections would not see what it wrote.
+            while !db.inTransaction, side.count < Self.readsAhead, let reader = try await SQLiteReadConnection.open(beside: sql) { side.append(reader) }
             let readers: [any SQLDatabase] = side.isEmpty ? [sql] : side
             let overlapping = BulkJSON.isPostgres(sql) || !side.isEmpty
             try await pipeline(readers: readers, readsAhead: overlapping ? Self.readsAhead : 1, overlapWrites: overlapping, start: start, total: total,

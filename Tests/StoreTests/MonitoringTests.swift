@@ -60,6 +60,24 @@ import Testing
 
     // MARK: each kind, from the department file to the inbox
 
+
+    /// A screening run inside a caller's transaction reads what that transaction wrote (a SQLite screening
+    /// otherwise reads on connections of its own, which see only commits).
+    @Test func aScreeningInsideATransactionSeesItsWrites() async throws {
+        try await Fixture.with(households: 30) { f in
+            let admin = f.actor(.cityAdmin, f.city.city.code)
+            _ = try await Self.monitor(f).screen(region: f.city.city.code, actor: admin)
+            // act: inside one transaction, the stored scores are spoiled and the households screened again
+            try await f.scratch.db.transaction { tx in
+                try await (tx as! any SQLDatabase).raw("UPDATE household_scores SET score = -1").run()
+                _ = try await Monitor(tx, setup: try MonitoringSetup.bundled()).screen(region: f.city.city.code, actor: admin)
+            }
+            // check: the screening saw the spoiled scores and wrote them again
+            let spoiled = try await (f.scratch.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM household_scores WHERE score = -1").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(spoiled == 0)
+        }
+    }
     @Test func hardshipFromAnUnemploymentRegistration() async throws {
         try await Fixture.with(households: 120) { f in
             let p = try await Self.person(f)
