@@ -129,6 +129,7 @@ public struct FeedImporter: Sendable {
                 let source = try BatchSource(path: path, spec: spec, parser: parser, known: known)
                 var people = KnownPeople()
                 var next = Task { source.next(Self.batchSize) }
+                let facts = FactApplier(sql: tx.sql, spec: spec, received: received, batch: events)
                 // Worked out and not yet written.
                 var pending: Staged?
                 while true {
@@ -143,10 +144,9 @@ public struct FeedImporter: Sendable {
                         // then written while this one is worked out, so the server's work and ours overlap, and the
                         // facts it writes count as stored.
                         let known = try await people.lookUp(records.compactMap(\.nationalID), tx.sql)
-                        let looked = try await lookUp(records, sql: tx.sql, importID: importID, received: received, events: events,
-                                                      people: known, report: &r)
-                        let writing = pending.map { batch in Task { try await write(batch, sql: tx.sql, received: received, events: events) } }
-                        let staged = stage(looked, sql: tx.sql, received: received, events: events, pending: pending, report: &r)
+                        let looked = try await lookUp(records, facts: facts, importID: importID, people: known, report: &r)
+                        let writing = pending.map { batch in Task { try await write(batch, facts: facts) } }
+                        let staged = stage(looked, facts: facts, pending: pending, report: &r)
                         try await writing?.value
                         pending = staged
                     } catch {
@@ -155,7 +155,7 @@ public struct FeedImporter: Sendable {
                     }
                     progress(r.linked + r.unmatched)
                 }
-                if let pending, acceptPartial || source.badRows == 0 { try await write(pending, sql: tx.sql, received: received, events: events) }
+                if let pending, acceptPartial || source.badRows == 0 { try await write(pending, facts: facts) }
                 if let bad = source.undecodable {
                     throw FeedError.unreadable(file: name, reason: "第\(bad)行起含有无法按\(spec.encoding == .auto ? "检测到的" : "声明的")编码解码的字节")
                 }
@@ -233,7 +233,7 @@ public struct FeedImporter: Sendable {
     }
 
     /// Reads what working out `batch` needs from the store: who its IDs belong to and which of its facts are stored.
-    private func lookUp(_ batch: [FeedRecord], sql: any SQLDatabase, importID: UUID, received: LocalDate, events: EventBatch, people: [UInt64: FactApplier.Person],
+    private func lookUp(_ batch: [FeedRecord], facts: FactApplier, importID: UUID, people: [UInt64: FactApplier.Person],
                         report r: inout Report) async throws -> Looked {
         // Link, first pass: an exact normalised ID. Every other row waits in feed_unlinked for
         // probabilistic linkage, which runs once the whole file is in.
@@ -252,33 +252,33 @@ public struct FeedImporter: Sendable {
             r.unmatched += 1
             unlinkedRows.append([SQLBind(newIDs.next()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row),
                                  SQLBind(rec.nationalID?.value ?? rec.typedID ?? ""), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
-                                 SQLBind((rec.date ?? received).description), SQLBind("pending"), SQLBind(rec.validTo?.description), SQLBind(rec.reference),
+                                 SQLBind((rec.date ?? facts.received).description), SQLBind("pending"), SQLBind(rec.validTo?.description), SQLBind(rec.reference),
                                  SQLBind(rec.note), SQLBind(rec.birthDate?.description), SQLBind(rec.region?.value), SQLBind(rec.address),
                                  SQLBind(PersonLinkage.identity(rec))])
         }
         r.linked += linked.count
-        let stored = try await FactApplier(sql: sql, spec: spec, received: received, batch: events).stored(linked.map(\.record.naturalKey))
+        let stored = try await facts.stored(linked.map(\.record.naturalKey))
         return Looked(linked: linked.reversed(), unlinkedRows: unlinkedRows, stored: stored)
     }
 
     /// Works out what a batch writes, touching no database. `pending`: the batch before it, worked out after this
     /// one was looked up and not yet written (it is written meanwhile); the facts it writes count as stored.
-    private func stage(_ looked: Looked, sql: any SQLDatabase, received: LocalDate, events: EventBatch, pending: Staged?, report r: inout Report) -> Staged {
+    private func stage(_ looked: Looked, facts applier: FactApplier, pending: Staged?, report r: inout Report) -> Staged {
         var stored = looked.stored
         if let pending { stored.merge(pending.facts.written) { _, written in written } }
         var counts = FactApplier.Counts()
-        let facts = FactApplier(sql: sql, spec: spec, received: received, batch: events).plan(looked.linked, stored: stored, counts: &counts)
+        let facts = applier.plan(looked.linked, stored: stored, counts: &counts)
         r.newFacts += counts.newFacts
         r.changed += counts.changed
         r.unchanged += counts.unchanged
         return Staged(facts: facts, unlinkedRows: looked.unlinkedRows)
     }
 
-    private func write(_ staged: Staged, sql: any SQLDatabase, received: LocalDate, events: EventBatch) async throws {
-        try await FactApplier(sql: sql, spec: spec, received: received, batch: events).write(staged.facts)
-        try await FactApplier.insert(sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
-                                                            "amount_cents", "valid_from", "status", "valid_to", "reference", "note", "birth_date",
-                                                            "region", "address", "identity"], staged.unlinkedRows,
+    private func write(_ staged: Staged, facts: FactApplier) async throws {
+        try await facts.write(staged.facts)
+        try await FactApplier.insert(facts.sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
+                                                                  "amount_cents", "valid_from", "status", "valid_to", "reference", "note", "birth_date",
+                                                                  "region", "address", "identity"], staged.unlinkedRows,
                                      ignoring: ["feed", "natural_key"],
                                      // A row seen in an earlier file is linked again with this file's values (following any earlier decision).
                                      updating: ["import_id", "row_number", "national_id", "name", "kind", "amount_cents", "valid_from", "status",

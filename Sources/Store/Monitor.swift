@@ -205,10 +205,9 @@ public struct Monitor: Sendable {
     /// is given) and where the next batch starts; an empty batch ends the run.
     private func pipeline<Cursor: Sendable>(start: Cursor?, total: Int, report: inout ScreeningReport, progress: @Sendable (Int, Int) -> Void,
                                             page: @escaping @Sendable (Cursor?, any SQLDatabase) async throws -> (Batch, Cursor?)) async throws {
-        var side: [SQLiteReadConnection] = []
+        // Inside a caller's transaction, other connections would not see what it wrote.
+        let side = db.inTransaction ? [] : try await SQLiteReadConnection.open(Self.readsAhead, beside: sql)
         do {
-            // Inside a caller's transaction, other connections would not see what it wrote.
-            while !db.inTransaction, side.count < Self.readsAhead, let reader = try await SQLiteReadConnection.open(beside: sql) { side.append(reader) }
             let readers: [any SQLDatabase] = side.isEmpty ? [sql] : side
             let overlapping = BulkJSON.isPostgres(sql) || !side.isEmpty
             try await pipeline(readers: readers, readsAhead: overlapping ? Self.readsAhead : 1, overlapWrites: overlapping, start: start, total: total,

@@ -12,31 +12,33 @@ struct SQLiteReadConnection: SQLDatabase, SQLiteDatabase {
     let connection: SQLiteConnection
     private let sqlView: any SQLDatabase
 
-    /// Opens one when `db` is a SQLite file in WAL mode; nil otherwise.
-    static func open(beside db: any SQLDatabase) async throws -> SQLiteReadConnection? {
-        guard db is any SQLiteDatabase else { return nil }
+    /// Opens `count` when `db` is a SQLite file in WAL mode; none otherwise.
+    static func open(_ count: Int, beside db: any SQLDatabase) async throws -> [SQLiteReadConnection] {
+        guard db is any SQLiteDatabase else { return [] }
         let mode = try await db.raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self)
-        guard mode?.lowercased() == "wal" else { return nil }
+        guard mode?.lowercased() == "wal" else { return [] }
         guard let file = try await db.raw("PRAGMA database_list").all()
             .first(where: { (try? $0.decode(column: "name", as: String.self)) == "main" })?
-            .decode(column: "file", as: String.self), !file.isEmpty else { return nil }
-        let connection = try await SQLiteConnection.open(storage: .file(path: file), threadPool: .singleton, logger: db.logger,
-                                                         on: MultiThreadedEventLoopGroup.singleton.any())
-        // Reads only: a mistake that tried to write here fails instead of taking the write lock.
+            .decode(column: "file", as: String.self), !file.isEmpty else { return [] }
+        var opened: [SQLiteReadConnection] = []
         do {
-            try await connection.query("PRAGMA query_only = ON", [])
+            while opened.count < count {
+                let connection = try await SQLiteConnection.open(storage: .file(path: file), threadPool: .singleton, logger: db.logger,
+                                                                 on: MultiThreadedEventLoopGroup.singleton.any())
+                opened.append(SQLiteReadConnection(connection: connection, sqlView: connection.sql()))
+                // Reads only: a mistake that tried to write here fails instead of taking the write lock.
+                try await connection.query("PRAGMA query_only = ON", [])
+            }
         } catch {
-            await SQLiteReadConnection.close(connection)
+            for reader in opened { await reader.close() }
             throw error
         }
-        return SQLiteReadConnection(connection: connection, sqlView: connection.sql())
+        return opened
     }
-
-    func close() async { await Self.close(connection) }
 
     /// Through the future: the `async` close is skipped when the task is cancelled (a stopped screening), and
     /// a connection never closed is a fault.
-    private static func close(_ connection: SQLiteConnection) async { try? await connection.close().get() }
+    func close() async { try? await connection.close().get() }
 
     var logger: Logger { connection.logger }
     var eventLoop: any EventLoop { connection.eventLoop }

@@ -10,13 +10,13 @@ import Testing
         try await Fixture.with(households: 5) { f in
             let sql = f.scratch.db as! any SQLDatabase
             // act
-            let side = try await SQLiteReadConnection.open(beside: sql)
+            let side = try await SQLiteReadConnection.open(1, beside: sql)
             // check: PostgreSQL has its pool of connections and needs none
             guard sql is any SQLiteDatabase else {
-                #expect(side == nil)
+                #expect(side.isEmpty)
                 return
             }
-            let reader = try #require(side)
+            let reader = try #require(side.first)
             // A connection left open is a fault that stops the test process: closed whatever happens.
             do {
                 func households() async throws -> Int? {
