@@ -65,6 +65,7 @@ struct BenchImport: AsyncParsableCommand {
                 say("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +
                       "linked \(report.linked), new \(report.newFacts), review \(report.review), events \(report.events); " +
                       "reading and checking \(String(format: "%.1f", report.validateSeconds)) s of it, alongside the writes; " +
+                      "foreign keys checked per row: \(report.referencesCheckedPerRow ? "yes (the role may not set session_replication_role)" : "no"); " +
                       "peak RSS \(rssBefore) → \(peaks.last!.mb) MB")
                 // The screening an import triggers, measured apart.
                 let t1 = Date()

@@ -17,15 +17,19 @@ import Testing
         try await (f.scratch.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
     }
 
-    /// SQLite imports turn foreign-key checks off on their connection; it goes back to the pool with them on,
-    /// so a fact naming no household is refused afterwards.
+    /// A fact naming a household that does not exist.
+    static func orphanFact() -> SQLQueryString {
+        "INSERT INTO facts (id, household_id, category, kind, valid_from, source_department, received_at, reference, note) VALUES (\(literal: UUID().uuidString.lowercased()), \(literal: UUID().uuidString.lowercased()), 'income', 'wage', '2026-01-01', 'tax', '2026-01-01', 'r', '')"
+    }
+
+    /// Imports turn foreign-key checks off, SQLite on its connection and PostgreSQL in the import's transaction;
+    /// the connection goes back to the pool with them on, so a fact naming no household is refused afterwards.
     static func expectForeignKeysChecked(_ f: Fixture) async throws {
         let sql = f.scratch.db as! any SQLDatabase
-        guard sql.dialect.name == "sqlite" else { return }
-        #expect(try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self) == 1)
-        await #expect(throws: (any Error).self) {
-            try await sql.raw("INSERT INTO facts (id, household_id, category, kind, valid_from, source_department, received_at, reference, note) VALUES ('X', 'no-such-household', 'income', 'wage', '2026-01-01', 'tax', '2026-01-01', 'r', '')").run()
+        if sql.dialect.name == "sqlite" {
+            #expect(try await sql.raw("PRAGMA foreign_keys").first()?.decode(column: "foreign_keys", as: Int.self) == 1)
         }
+        await #expect(throws: (any Error).self) { try await sql.raw(Self.orphanFact()).run() }
     }
 
     /// 2,500 claims of 10 yuan on 2026-10-01, by the fixture's first 20 households' members in turn, keyed
@@ -156,6 +160,45 @@ import Testing
             // check
             #expect(Set(found.keys) == Set([ids[0], ids[2], ids[3]].map(FeedImporter.KnownPeople.key)))
             #expect(found[FeedImporter.KnownPeople.key(ids[0])]?.member == members[0].id.rawValue)
+        }
+    }
+
+    /// On PostgreSQL the import's transaction skips the per-row foreign-key checks when its role may set
+    /// `session_replication_role`, and only that transaction. A role that may not keeps the checks, and asking
+    /// does not spoil the transaction it asks in.
+    @Test func postgresSkipsForeignKeyChecksOnlyInTheImportsTransaction() async throws {
+        try await Fixture.with(households: 5) { f in
+            let sql = f.scratch.db as! any SQLDatabase
+            guard BulkJSON.isPostgres(sql) else { return }
+            struct Undo: Error {}
+            // the test database's role is a superuser: inside, a fact naming no household goes in
+            await #expect(throws: Undo.self) {
+                try await f.scratch.db.transaction { tx in
+                    #expect(try await FeedImporter.skipForeignKeyChecks(inTransaction: tx.sql))
+                    try await tx.sql.raw(Self.orphanFact()).run()
+                    throw Undo()
+                }
+            }
+            // after it, refused
+            try await Self.expectForeignKeysChecked(f)
+            // a role without the right keeps the checks, and its transaction goes on
+            let role = "jiuzhu_plain_\(UUID().uuidString.prefix(8).lowercased())"
+            try await sql.raw("CREATE ROLE \(ident: role)").run()
+            do {
+                try await f.scratch.db.transaction { tx in
+                    try await tx.sql.raw("SET LOCAL ROLE \(ident: role)").run()
+                    #expect(try await !FeedImporter.skipForeignKeyChecks(inTransaction: tx.sql))
+                    #expect(try await tx.sql.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self) == 1)
+                }
+            } catch {
+                try? await sql.raw("DROP ROLE \(ident: role)").run()
+                throw error
+            }
+            try await sql.raw("DROP ROLE \(ident: role)").run()
+            // a whole import says which way it went
+            let r = try await Self.importer(f).run(path: try Self.file(Array(Self.claims(f, keyed: "K", replacing: [:]).prefix(10))), screenAfterwards: false)
+            #expect(r.newFacts == 10 && !r.referencesCheckedPerRow)
+            try await Self.expectForeignKeysChecked(f)
         }
     }
 
