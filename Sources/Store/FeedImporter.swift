@@ -2,6 +2,7 @@ import Crypto
 import Domain
 import FluentKit
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// The import pipeline for one department file: parse, validate, normalise, link to persons, store as
@@ -107,7 +108,10 @@ public struct FeedImporter: Sendable {
         let importID = UUID()
         let received = LocalDate(now, timeZone: .china)
         let validated = report
-        let finalReport = try await Self.withoutForeignKeyChecks(db) { conn in try await conn.transaction { tx -> Report in
+        // A server that stops mid-import (the upload page's jobs are cancelled) rolls it back between batches. Fluent
+        // runs a transaction's body in a task of its own, which does not see this one cancelled: the body asks this.
+        let cancelled = NIOLockedValueBox(false)
+        let finalReport = try await withTaskCancellationHandler(operation: { try await Self.withoutForeignKeyChecks(db) { conn in try await conn.transaction { tx -> Report in
             let sqlite = tx.sql.dialect.name == "sqlite"
             if sqlite {
                 // One transaction touches pages all over the fact and event indexes; with SQLite's 2 MB
@@ -145,6 +149,7 @@ public struct FeedImporter: Sendable {
                     next = Task { source.next(Self.batchSize) }
                     guard acceptPartial || clean else { continue }
                     do {
+                        if cancelled.withLockedValue({ $0 }) { throw CancellationError() }
                         // This batch is looked up in the store as it is before the pending one is written; that one is
                         // then written while this one is worked out, so the server's work and ours overlap, and the
                         // facts it writes count as stored.
@@ -196,7 +201,7 @@ public struct FeedImporter: Sendable {
                 try? await restore()
                 throw error
             }
-        } }
+        } } }, onCancel: { cancelled.withLockedValue { $0 = true } })
         var done = finalReport
         done.applySeconds = Date().timeIntervalSince(t1)
         if screenAfterwards { await react(&done) }

@@ -20,7 +20,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
         screener: Screener(catalogue: try IndicatorCatalogue.bundled(), calculator: app.storage[CalculatorKey.self]!),
         calendar: try WorkingCalendar.bundled())
     app.storage[ScreeningJobsKey.self] = ScreeningJobs()
-    app.lifecycle.use(ScreeningJobsLifecycle())
+    app.lifecycle.use(BackgroundWorkLifecycle<ScreeningJobsKey>())
+    app.storage[ImportJobsKey.self] = ImportJobs()
+    app.lifecycle.use(BackgroundWorkLifecycle<ImportJobsKey>())
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
@@ -227,33 +229,52 @@ func routes(_ app: Application) throws {
         let actor = try req.actor()
         guard actor.may(.importData) else { throw DomainError.forbidden }
         let specs = try FeedCatalogue.bundled().values.sorted { $0.name < $1.name }
+        let notice = req.query[String.self, at: "busy"].map { "同一数据接口的另一个文件（\($0)）正在导入，本次未开始。请等它完成后再上传。" }
         return Layout.response(ImportPage.view(chrome: try await Layout.chrome(req, .imports), specs: specs,
-                                               history: try await FeedImporter.history(req.db, actor: actor), report: nil, error: nil))
+                                               history: try await FeedImporter.history(req.db, actor: actor),
+                                               jobs: req.application.importJobs.jobs(of: actor.username), notice: notice))
     }
+    // The import runs after the reply (`ImportJobs`); the officer is sent to the job's page.
     staff.on(.POST, "imports", body: .collect(maxSize: ImportPage.maxUpload)) { req -> Response in
         let actor = try req.actor()
         guard actor.may(.importData) else { throw DomainError.forbidden }
-        let specs = try FeedCatalogue.bundled()
         let upload = try req.content.decode(ImportPage.Upload.self)
-        guard let spec = specs[upload.feed] else { throw Abort(.badRequest, reason: "未知的数据接口") }
+        guard let spec = try FeedCatalogue.bundled()[upload.feed] else { throw Abort(.badRequest, reason: "未知的数据接口") }
         // The upload is written to a private temporary file under its own name, so messages name the file the officer chose.
         let dir = NSTemporaryDirectory() + "jiuzhu-upload-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let removeDir: @Sendable () -> Void = { try? FileManager.default.removeItem(atPath: dir) }
         let safeName = String(upload.file.filename.split(separator: "/").last ?? "upload.csv").replacingOccurrences(of: "..", with: "_")
-        let path = dir + "/" + (safeName.isEmpty ? "upload.csv" : safeName)
-        try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
-        var report: FeedImporter.Report?
-        var error: String?
+        let name = safeName.isEmpty ? "upload.csv" : safeName
+        let path = dir + "/" + name
+        let (db, monitoring, partial) = (req.application.db, req.monitoring, upload.acceptPartial == "on")
         do {
-            report = try await FeedImporter(req.db, spec: spec, actor: actor, monitoring: req.monitoring).run(path: path, acceptPartial: upload.acceptPartial == "on")
-        } catch let e as FeedError {
-            error = e.chinese
+            try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
+            let id = try req.application.importJobs.start(feed: spec.name, file: name, username: actor.username, logger: req.application.logger, { progress in
+                try await FeedImporter(db, spec: spec, actor: actor, monitoring: monitoring).run(path: path, acceptPartial: partial, progress: progress)
+            }, cleanUp: removeDir)
+            return req.redirect(to: SiteURL.importJob(id).path, redirectType: .normal)
+        } catch let busy as ImportJobs.Busy {
+            removeDir()
+            var c = URLComponents()
+            c.queryItems = [URLQueryItem(name: "busy", value: busy.file)]
+            return req.redirect(to: SiteURL.imports.path + "?" + (c.percentEncodedQuery ?? ""), redirectType: .normal)
+        } catch {
+            removeDir()
+            throw error
         }
-        let list = specs.values.sorted { $0.name < $1.name }
-        return Layout.response(ImportPage.view(chrome: try await Layout.chrome(req, .imports), specs: list,
-                                               history: try await FeedImporter.history(req.db, actor: actor), report: report, error: error),
-                               status: error == nil ? .ok : .unprocessableEntity)
+    }
+    staff.get(SiteURL.Pattern.importJob.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let actor = try req.actor()
+        guard actor.may(.importData) else { throw DomainError.forbidden }
+        guard let id = req.parameters.get("jobID").flatMap(UUID.init(uuidString:)),
+              let job = req.application.importJobs.job(id, for: actor.username) else {
+            throw Abort(.notFound, reason: "没有这次上传的记录（服务重启后，未完成的导入已整体撤销）。请在导入记录中查看文件是否已导入。")
+        }
+        let res = Layout.response(ImportPage.job(chrome: try await Layout.chrome(req, .imports), job: job, now: Date()),
+                                  status: { if case .failed = job.state { return .unprocessableEntity } else { return .ok } }())
+        if job.isRunning { res.headers.replaceOrAdd(name: "Refresh", value: String(ImportPage.reloadSeconds)) }
+        return res
     }
 
     staff.get("link-reviews") { req -> Response in

@@ -19,6 +19,7 @@ public enum SiteURL: Sendable, Equatable {
     case selfAssessment
     case simulation
     case imports
+    case importJob(UUID)
     case linkReviews(importID: UUID?)
     case exports
     case linkReview(UUID)
@@ -58,6 +59,7 @@ public enum SiteURL: Sendable, Equatable {
         case .selfAssessment: return "/self-assessment"
         case .simulation: return "/simulation"
         case .imports: return "/imports"
+        case .importJob(let id): return "/imports/jobs/\(id.uuidString.lowercased())"
         case .exports: return "/exports"
         case .linkReviews(let id): return "/link-reviews" + (id.map { "?import=\($0.uuidString)" } ?? "")
         case .linkReview(let id): return "/link-reviews/\(id.uuidString)"
@@ -95,6 +97,7 @@ public enum SiteURL: Sendable, Equatable {
         static let paymentHoldRelease = ["households", ":householdID", "holds", ":holdID", "release"]
         static let region = ["regions", ":regionCode"]
         static let linkReview = ["link-reviews", ":linkID"]
+        static let importJob = ["imports", "jobs", ":jobID"]
         static let apiHouseholds = ["api", "v1", "households"]
         static let apiHousehold = ["api", "v1", "households", ":householdID"]
         static let apiHouseholdAssessment = ["api", "v1", "households", ":householdID", "assessment"]

@@ -128,6 +128,25 @@ import Testing
         }
     }
 
+    /// A server that stops mid-import cancels it (the upload page's jobs): nothing of the file stays, and the
+    /// same file imports whole afterwards.
+    @Test func aCancelledImportLeavesNothing() async throws {
+        try await Fixture.with(households: 20) { f in
+            let path = try Self.file(Self.claims(f, keyed: "X", replacing: [:]))
+            let before = (facts: try await Self.count(f, "facts"), events: try await Self.count(f, "events"))
+            // act
+            let run = Task { try await Self.importer(f).run(path: path, screenAfterwards: false) }
+            run.cancel()
+            // check
+            await #expect(throws: CancellationError.self) { try await run.value }
+            #expect(try await Self.count(f, "facts") == before.facts)
+            #expect(try await Self.count(f, "events") == before.events)
+            #expect(try await Self.count(f, "feed_imports") == 0)
+            try await Self.expectForeignKeysChecked(f)
+            #expect(try await Self.importer(f).run(path: path, screenAfterwards: false).newFacts == 2_500)
+        }
+    }
+
     /// A batch is worked out while the one before it is written: a row whose natural key that batch wrote
     /// still finds its fact, changed or the same.
     @Test func aKeyFromTheBatchJustBeforeFindsItsFact() async throws {

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import SQLKit
-import Store
+@testable import Store
 import Testing
 import Vapor
 import VaporTesting
@@ -193,6 +193,42 @@ final class LogCapture: LogHandler, @unchecked Sendable {
         return ("multipart/form-data; boundary=\(boundary)", ByteBuffer(data: body))
     }
 
+    /// While a file is imported its page shows the rows done and asks the browser to reload; another file of
+    /// the same feed is not started, and the officer is told why.
+    @Test func aRunningImportShowsItsProgressAndHoldsItsFeed() async throws {
+        try await TestSite.with(households: 5) { site in
+            let b = site.browser()
+            try await b.login("dataofficer")
+            let token = try #require(Browser.csrf(in: try await b.get(SiteURL.imports.path)))
+            let (gate, open) = AsyncStream<Void>.makeStream()
+            let (started, begun) = AsyncStream<Void>.makeStream()
+            let id = try site.app.importJobs.start(feed: "medical-insurance-claims", file: "大文件.csv", username: "dataofficer", logger: site.app.logger) { progress in
+                progress(12_000)
+                begun.yield()
+                for await _ in gate {}
+                return FeedImporter.Report(feed: "medical-insurance-claims", file: "大文件.csv", fileHash: "h")
+            }
+            for await _ in started { break }
+            // act
+            let page = try await b.get(SiteURL.importJob(id).path)
+            let csv = "身份证号,姓名,结算日期,个人自付金额,结算单号\n\(site.inside.members[0].nationalID.value),某,2026-10-01,1.00,WEB-9\n"
+            let (type, body) = Self.multipart(["_csrf": token, "feed": "medical-insurance-claims"], file: ("又一个.csv", Data(csv.utf8)))
+            var headers = HTTPHeaders()
+            headers.add(name: .cookie, value: "\(Browser.cookieName)=\(b.cookie!)")
+            headers.add(name: .contentType, value: type)
+            let second = try await site.app.testing().sendRequest(.POST, SiteURL.imports.path, headers: headers, body: body)
+            open.finish()
+            await site.app.importJobs.waitForAll()
+            // check
+            #expect(page.status == .ok && page.headers.first(name: "Refresh") == String(ImportPage.reloadSeconds))
+            #expect(page.body.string.contains("正在导入") && page.body.string.contains("已处理 12000 行"))
+            let location = try #require(second.headers.first(name: .location))
+            #expect(second.status == .seeOther && location.hasPrefix(SiteURL.imports.path + "?busy="))
+            #expect(try await b.get(location).body.string.contains("大文件.csv）正在导入，本次未开始"))
+            #expect(site.app.importJobs.jobs(of: "dataofficer").count == 1)
+        }
+    }
+
     @Test func aDataOfficerUploadsAFileAndSeesTheReport() async throws {
         try await TestSite.with(households: 30) { site in
             let b = site.browser()
@@ -209,19 +245,31 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             headers.add(name: .cookie, value: "\(Browser.cookieName)=\(b.cookie!)")
             headers.add(name: .contentType, value: type)
             let res = try await site.app.testing().sendRequest(.POST, SiteURL.imports.path, headers: headers, body: body)
-            // check
-            #expect(res.status == .ok)
-            #expect(res.body.string.contains("导入完成：医保结算.csv"))
-            #expect(res.body.string.contains("已关联到人"))
+            // check: the page answers at once and sends the officer to the job, which shows the report when done
+            #expect(res.status == .seeOther)
+            let job = try #require(res.headers.first(name: .location))
+            #expect(job.hasPrefix("/imports/jobs/"))
+            await site.app.importJobs.waitForAll()
+            let report = try await b.get(job)
+            #expect(report.status == .ok && report.headers.first(name: "Refresh") == nil)
+            #expect(report.body.string.contains("导入完成：医保结算.csv"))
+            #expect(report.body.string.contains("已关联到人"))
             let history = try await b.get(SiteURL.imports.path)
             #expect(history.body.string.contains("医保结算.csv"))
+            #expect(history.body.string.contains("我最近的上传") && history.body.string.contains(job))
             // a bad file is refused with the row and column named
             let bad = "身份证号,姓名,结算日期,个人自付金额,结算单号\n\(m.nationalID.value),\(m.name),2026-02-30,1.00,WEB-2\n"
             let (type2, body2) = Self.multipart(["_csrf": token, "feed": "medical-insurance-claims"], file: ("bad.csv", Data(bad.utf8)))
             headers.replaceOrAdd(name: .contentType, value: type2)
             let refused = try await site.app.testing().sendRequest(.POST, SiteURL.imports.path, headers: headers, body: body2)
-            #expect(refused.status == .unprocessableEntity)
-            #expect(refused.body.string.contains("bad.csv 第2行「结算日期」"))
+            await site.app.importJobs.waitForAll()
+            let refusal = try await b.get(try #require(refused.headers.first(name: .location)))
+            #expect(refusal.status == .unprocessableEntity)
+            #expect(refusal.body.string.contains("bad.csv 第2行「结算日期」"))
+            // someone else's upload is not theirs to see
+            let a = site.browser()
+            try await a.login("admin")
+            #expect(try await a.get(job).status == .notFound)
             // coordinators have no import page
             let c = site.browser()
             try await c.login("coordinator")

@@ -16,25 +16,15 @@ enum ImportPage {
         var file: File
     }
 
-    static func view(chrome: Layout.Chrome, specs: [FeedSpec], history: [FeedImportRecord], report: FeedImporter.Report?, error: String?) -> HTML {
+    /// The upload form, this user's imports still running or just done, and the import history. `notice`: why an upload was not started.
+    static func view(chrome: Layout.Chrome, specs: [FeedSpec], history: [FeedImportRecord], jobs: [ImportJobs.Job], notice: String?) -> HTML {
         Layout.page("数据导入", chrome,
             .h1(.text("部门数据导入")),
-            .p(.class("muted"), .text("整份文件先全部校验，有任何错误则不导入并列出每一处（文件、行、列、原因）；勾选“部分导入”则导入正确的行，错误行另存为拒绝清单。同一文件重复导入不会重复入库。")),
-            .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .element(named: "pre", text: $0)) },
-            .unwrap(report) { r in
-                .div(.class("panel report"),
-                     .h2(.text(r.alreadyImported ? "该文件此前已导入，未做任何改动" : "导入完成：\(r.file)")),
-                     .if(!r.alreadyImported, .div(.class("cards"),
-                         HomePage.card("\(r.rowsRead)", "读取行数"), HomePage.card("\(r.linked)", "已关联到人"),
-                         HomePage.card("\(r.newFacts)", "新增"), HomePage.card("\(r.changed)", "变更"),
-                         HomePage.card("\(r.rejected)", "拒绝"), HomePage.card("\(r.unmatched)", "身份证号未能精确匹配"),
-                         HomePage.card("\(r.probablyLinked)", "概率匹配自动关联"), HomePage.card("\(r.review)", "送人工核对"),
-                         HomePage.card("\(r.newPersons)", "库中无此人"))),
-                     .if(r.review > 0, .p(.a(.href(SiteURL.linkReviews(importID: r.importID).path), .text("去核对本次导入的 \(r.review) 条待核对记录 →")))),
-                     .if(!r.idIssues.isEmpty, .details(.summary(.text("身份证号有问题的行（已转入概率匹配）")),
-                                                       .ul(.group(r.idIssues.map { .li(.text($0.chinese)) })))),
-                     .if(!r.issues.isEmpty, .ul(.group(r.issues.prefix(50).map { .li(.text($0.chinese)) }))))
-            },
+            .p(.class("muted"), .text("整份文件先全部校验，有任何错误则不导入并列出每一处（文件、行、列、原因）；勾选“部分导入”则导入正确的行，错误行另存为拒绝清单。同一文件重复导入不会重复入库。上传后导入在后台进行，可离开页面。")),
+            .unwrap(notice) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .if(!jobs.isEmpty, .div(.class("panel"), .h2(.text("我最近的上传")), .ul(.group(jobs.prefix(jobsShown).map { j in
+                .li(.a(.href(SiteURL.importJob(j.id).path), .text(j.file)), .text("：" + status(j)))
+            })))),
             .form(.class("panel upload"), .action(SiteURL.imports.path), .method(.post), .attribute(named: "enctype", value: "multipart/form-data"),
                   Layout.csrfField(chrome),
                   .label(.text("数据接口"), .select(.attribute(named: "name", value: "feed"), .group(specs.map { s in
@@ -54,5 +44,52 @@ enum ImportPage {
                         .td(.class("num"), .text("\(h.changed)")), .td(.class("num"), .text("\(h.rejected)")), .td(.class("num"), h.review > 0 ? .a(.href(SiteURL.linkReviews(importID: h.id).path), .text("\(h.review)")) : .text("0")),
                         .td(.text(h.username)))
                 })))))
+    }
+
+    static let jobsShown = 5
+    /// Seconds between reloads of a running job's page.
+    static let reloadSeconds = 2
+
+    static func status(_ job: ImportJobs.Job) -> String {
+        switch job.state {
+        case .running(let rows): return "导入中，已处理 \(rows) 行"
+        case .finished(let r): return r.alreadyImported ? "此前已导入，未做改动" : "完成，读取 \(r.rowsRead) 行"
+        case .failed: return "未导入"
+        }
+    }
+
+    /// One upload: how far it has got while it runs (the response asks the browser to reload), then what became of every row.
+    static func job(chrome: Layout.Chrome, job: ImportJobs.Job, now: Date) -> HTML {
+        Layout.page("数据导入：\(job.file)", chrome,
+            .h1(.text("数据导入：\(job.file)")),
+            .p(.a(.href(SiteURL.imports.path), .text("← 返回数据导入"))),
+            {
+                switch job.state {
+                case .running(let rows):
+                    return .div(.class("panel"), .attribute(named: "aria-live", value: "polite"),
+                                .h2(.text("正在导入")),
+                                .element(named: "progress", nodes: [.attribute(named: "aria-label", value: "导入进度")]),
+                                .p(.text("已处理 \(rows) 行，用时 \(Int(now.timeIntervalSince(job.started))) 秒。本页每 \(reloadSeconds) 秒自动刷新；可以离开本页，导入不会中断。")))
+                case .failed(let message):
+                    return .div(.class("error"), .attribute(named: "role", value: "alert"), .element(named: "pre", text: message))
+                case .finished(let r):
+                    return report(r)
+                }
+            }())
+    }
+
+    static func report(_ r: FeedImporter.Report) -> Node<HTML.BodyContext> {
+        .div(.class("panel report"),
+             .h2(.text(r.alreadyImported ? "该文件此前已导入，未做任何改动" : "导入完成：\(r.file)")),
+             .if(!r.alreadyImported, .div(.class("cards"),
+                 HomePage.card("\(r.rowsRead)", "读取行数"), HomePage.card("\(r.linked)", "已关联到人"),
+                 HomePage.card("\(r.newFacts)", "新增"), HomePage.card("\(r.changed)", "变更"),
+                 HomePage.card("\(r.rejected)", "拒绝"), HomePage.card("\(r.unmatched)", "身份证号未能精确匹配"),
+                 HomePage.card("\(r.probablyLinked)", "概率匹配自动关联"), HomePage.card("\(r.review)", "送人工核对"),
+                 HomePage.card("\(r.newPersons)", "库中无此人"))),
+             .if(r.review > 0, .p(.a(.href(SiteURL.linkReviews(importID: r.importID).path), .text("去核对本次导入的 \(r.review) 条待核对记录 →")))),
+             .if(!r.idIssues.isEmpty, .details(.summary(.text("身份证号有问题的行（已转入概率匹配）")),
+                                               .ul(.group(r.idIssues.map { .li(.text($0.chinese)) })))),
+             .if(!r.issues.isEmpty, .ul(.group(r.issues.prefix(50).map { .li(.text($0.chinese)) }))))
     }
 }

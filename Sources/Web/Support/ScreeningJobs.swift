@@ -52,18 +52,26 @@ actor ScreeningJobs {
     }
 }
 
+/// Work that goes on after a page has answered (screenings, imports): stopped before the databases close under it.
+protocol BackgroundWork: Sendable {
+    func cancelAll() async
+}
+
+extension ScreeningJobs: BackgroundWork {}
+
 struct ScreeningJobsKey: StorageKey {
     typealias Value = ScreeningJobs
 }
 
-/// Stops the runs before the databases close under them.
-struct ScreeningJobsLifecycle: LifecycleHandler {
+/// Stops the runs of `Key`'s work when the server stops.
+struct BackgroundWorkLifecycle<Key: StorageKey>: LifecycleHandler where Key.Value: BackgroundWork {
     func shutdownAsync(_ application: Application) async {
-        await application.storage[ScreeningJobsKey.self]?.cancelAll()
+        await application.storage[Key.self]?.cancelAll()
     }
 }
 
 extension Application {
     /// Set up by `configure`.
     var screeningJobs: ScreeningJobs { storage[ScreeningJobsKey.self]! }
+    var importJobs: ImportJobs { storage[ImportJobsKey.self]! }
 }

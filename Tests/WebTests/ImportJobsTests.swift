@@ -1,0 +1,86 @@
+import Domain
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+@testable import Store
+import Testing
+@testable import Web
+
+/// The upload page's background imports, without a database: the work is a closure the test holds open.
+@Suite struct ImportJobsTests {
+    static let logger = Logger(label: "test.import-jobs")
+
+    /// A job shows its rows while it runs and only to whoever started it; a second file of the same feed is
+    /// refused until it ends (another feed is not); its temporary files are cleaned up when it ends.
+    @Test func oneFilePerFeedAtATimeWithItsProgress() async throws {
+        let jobs = ImportJobs()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let (started, begun) = AsyncStream<Void>.makeStream()
+        let cleaned = NIOLockedValueBox(false)
+        let id = try jobs.start(feed: "claims", file: "a.csv", username: "officer", logger: Self.logger, { progress in
+            progress(1_000)
+            begun.yield()
+            for await _ in gate {}
+            return FeedImporter.Report(feed: "claims", file: "a.csv", fileHash: "h", rowsRead: 1_500)
+        }, cleanUp: { cleaned.withLockedValue { $0 = true } })
+        for await _ in started { break }
+        // while it runs
+        let running = try #require(jobs.job(id, for: "officer"))
+        guard case .running(rows: 1_000) = running.state else { Issue.record("not running with its rows: \(running.state)"); return }
+        #expect(running.isRunning && !cleaned.withLockedValue { $0 })
+        #expect(jobs.job(id, for: "someone-else") == nil)
+        #expect(throws: ImportJobs.Busy.self) {
+            try jobs.start(feed: "claims", file: "b.csv", username: "officer", logger: Self.logger) { _ in Issue.record("a second file ran"); throw CancellationError() }
+        }
+        let other = try jobs.start(feed: "deaths", file: "c.csv", username: "officer", logger: Self.logger) { _ in
+            FeedImporter.Report(feed: "deaths", file: "c.csv", fileHash: "k")
+        }
+        // act
+        open.finish()
+        await jobs.waitForAll()
+        // check
+        let done = try #require(jobs.job(id, for: "officer"))
+        guard case .finished(let report) = done.state else { Issue.record("not finished: \(done.state)"); return }
+        #expect(report.rowsRead == 1_500 && done.ended != nil && cleaned.withLockedValue { $0 })
+        #expect(jobs.jobs(of: "officer").map(\.id) == [other, id])
+        // the feed is free again
+        _ = try jobs.start(feed: "claims", file: "b.csv", username: "officer", logger: Self.logger) { _ in
+            throw FeedError.unreadable(file: "b.csv", reason: "文件为空")
+        }
+        await jobs.waitForAll()
+        guard case .failed(let message) = jobs.jobs(of: "officer")[0].state else { Issue.record("a bad file did not fail"); return }
+        #expect(message.contains("b.csv") && message.contains("文件为空"))
+    }
+
+    /// A server that stops cancels the imports, which roll back; their pages say the file was not imported.
+    @Test func stoppingTheServerCancelsAndSaysSo() async throws {
+        let jobs = ImportJobs()
+        let (started, begun) = AsyncStream<Void>.makeStream()
+        let id = try jobs.start(feed: "claims", file: "a.csv", username: "officer", logger: Self.logger) { _ in
+            begun.yield()
+            // Runs for an hour unless cancelled; an import checks between batches.
+            try await Task.sleep(for: .seconds(3_600))
+            Issue.record("ran on after being cancelled")
+            return FeedImporter.Report(feed: "claims", file: "a.csv", fileHash: "h")
+        }
+        for await _ in started { break }
+        // act
+        await jobs.cancelAll()
+        // check
+        guard case .failed(let message) = try #require(jobs.job(id, for: "officer")).state else { Issue.record("not failed"); return }
+        #expect(message.contains("撤销") && message.contains("未导入"))
+    }
+
+    /// Finished jobs are kept up to a bound, the oldest forgotten first.
+    @Test func onlyTheNewestFinishedJobsAreKept() async throws {
+        let jobs = ImportJobs(keptFinished: 2)
+        var ids: [UUID] = []
+        for i in 0..<3 {
+            ids.append(try jobs.start(feed: "claims", file: "\(i).csv", username: "officer", logger: Self.logger) { _ in
+                FeedImporter.Report(feed: "claims", file: "\(i).csv", fileHash: "\(i)")
+            })
+            await jobs.waitForAll()
+        }
+        #expect(jobs.jobs(of: "officer").map(\.id) == [ids[2], ids[1]])
+    }
+}
