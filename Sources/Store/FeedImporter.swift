@@ -80,14 +80,17 @@ public struct FeedImporter: Sendable {
 
     /// `screenAfterwards`: re-screen the changed households at once (the default); the import benchmark turns
     /// it off to measure the import and the screening apart, and runs `Monitor.reactToEvents` itself.
+    /// `progress`: the rows done so far, after each batch. `committed`: the file is in the store (or was already),
+    /// and the screening it sets off starts.
     public func run(path: String, acceptPartial: Bool = false, now: Date = Date(), screenAfterwards: Bool = true,
-                    progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
+                    progress: @escaping @Sendable (Int) -> Void = { _ in }, committed: @Sendable () -> Void = {}) async throws -> Report {
         guard actor.may(.importData) else { throw DomainError.forbidden }
         let name = (path as NSString).lastPathComponent
         let hash = try Self.sha256(path: path)
         var report = Report(feed: spec.name, file: name, fileHash: hash)
         if try await db.sql.select().column("id").from("feed_imports").where("feed", .equal, spec.name).where("file_hash", .equal, hash).first() != nil {
             report.alreadyImported = true
+            committed()
             if screenAfterwards { await react(&report) }
             return report
         }
@@ -204,6 +207,7 @@ public struct FeedImporter: Sendable {
         } } }, onCancel: { cancelled.withLockedValue { $0 = true } })
         var done = finalReport
         done.applySeconds = Date().timeIntervalSince(t1)
+        committed()
         if screenAfterwards { await react(&done) }
         return done
     }

@@ -251,7 +251,7 @@ func routes(_ app: Application) throws {
         do {
             try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
             let id = try req.application.importJobs.start(feed: spec.name, file: name, username: actor.username, logger: req.application.logger, { progress in
-                try await FeedImporter(db, spec: spec, actor: actor, monitoring: monitoring).run(path: path, acceptPartial: partial, progress: progress)
+                try await FeedImporter(db, spec: spec, actor: actor, monitoring: monitoring).run(path: path, acceptPartial: partial, progress: progress.rows, committed: progress.committed)
             }, cleanUp: removeDir)
             return req.redirect(to: SiteURL.importJob(id).path, redirectType: .normal)
         } catch let busy as ImportJobs.Busy {

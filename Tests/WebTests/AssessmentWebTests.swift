@@ -201,16 +201,24 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             try await b.login("dataofficer")
             let token = try #require(Browser.csrf(in: try await b.get(SiteURL.imports.path)))
             let (gate, open) = AsyncStream<Void>.makeStream()
+            let (committing, commit) = AsyncStream<Void>.makeStream()
             let (started, begun) = AsyncStream<Void>.makeStream()
             let id = try site.app.importJobs.start(feed: "medical-insurance-claims", file: "大文件.csv", username: "dataofficer", logger: site.app.logger) { progress in
-                progress(12_000)
+                progress.rows(12_000)
+                begun.yield()
+                for await _ in committing { break }
+                progress.committed()
                 begun.yield()
                 for await _ in gate {}
                 return FeedImporter.Report(feed: "medical-insurance-claims", file: "大文件.csv", fileHash: "h")
             }
-            for await _ in started { break }
+            var steps = started.makeAsyncIterator()
+            _ = await steps.next()
             // act
             let page = try await b.get(SiteURL.importJob(id).path)
+            commit.yield()
+            _ = await steps.next()
+            let screening = try await b.get(SiteURL.importJob(id).path)
             let csv = "身份证号,姓名,结算日期,个人自付金额,结算单号\n\(site.inside.members[0].nationalID.value),某,2026-10-01,1.00,WEB-9\n"
             let (type, body) = Self.multipart(["_csrf": token, "feed": "medical-insurance-claims"], file: ("又一个.csv", Data(csv.utf8)))
             var headers = HTTPHeaders()
@@ -222,6 +230,7 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             // check
             #expect(page.status == .ok && page.headers.first(name: "Refresh") == String(ImportPage.reloadSeconds))
             #expect(page.body.string.contains("正在导入") && page.body.string.contains("已处理 12000 行"))
+            #expect(screening.headers.first(name: "Refresh") != nil && screening.body.string.contains("文件已导入，正在筛查"))
             let location = try #require(second.headers.first(name: .location))
             #expect(second.status == .seeOther && location.hasPrefix(SiteURL.imports.path + "?busy="))
             #expect(try await b.get(location).body.string.contains("大文件.csv）正在导入，本次未开始"))

@@ -18,7 +18,7 @@ import Testing
         let (started, begun) = AsyncStream<Void>.makeStream()
         let cleaned = NIOLockedValueBox(false)
         let id = try jobs.start(feed: "claims", file: "a.csv", username: "officer", logger: Self.logger, { progress in
-            progress(1_000)
+            progress.rows(1_000)
             begun.yield()
             for await _ in gate {}
             return FeedImporter.Report(feed: "claims", file: "a.csv", fileHash: "h", rowsRead: 1_500)
@@ -50,6 +50,27 @@ import Testing
         await jobs.waitForAll()
         guard case .failed(let message) = jobs.jobs(of: "officer")[0].state else { Issue.record("a bad file did not fail"); return }
         #expect(message.contains("b.csv") && message.contains("文件为空"))
+    }
+
+    /// Once the file is committed the job says so while the screening it sets off runs.
+    @Test func theJobSaysWhenTheFileIsIn() async throws {
+        let jobs = ImportJobs()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let (started, begun) = AsyncStream<Void>.makeStream()
+        let id = try jobs.start(feed: "claims", file: "a.csv", username: "officer", logger: Self.logger) { progress in
+            progress.rows(500)
+            progress.committed()
+            begun.yield()
+            for await _ in gate {}
+            return FeedImporter.Report(feed: "claims", file: "a.csv", fileHash: "h")
+        }
+        for await _ in started { break }
+        // check
+        let job = try #require(jobs.job(id, for: "officer"))
+        guard case .screening(rows: 500) = job.state else { Issue.record("not screening: \(job.state)"); return }
+        #expect(job.isRunning)
+        open.finish()
+        await jobs.waitForAll()
     }
 
     /// A server that stops cancels the imports, which roll back; their pages say the file was not imported.

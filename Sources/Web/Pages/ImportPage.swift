@@ -53,6 +53,7 @@ enum ImportPage {
     static func status(_ job: ImportJobs.Job) -> String {
         switch job.state {
         case .running(let rows): return "导入中，已处理 \(rows) 行"
+        case .screening: return "已入库，正在筛查受影响的家庭"
         case .finished(let r): return r.alreadyImported ? "此前已导入，未做改动" : "完成，读取 \(r.rowsRead) 行"
         case .failed: return "未导入"
         }
@@ -70,6 +71,11 @@ enum ImportPage {
                                 .h2(.text("正在导入")),
                                 .element(named: "progress", nodes: [.attribute(named: "aria-label", value: "导入进度")]),
                                 .p(.text("已处理 \(rows) 行，用时 \(Int(now.timeIntervalSince(job.started))) 秒。本页每 \(reloadSeconds) 秒自动刷新；可以离开本页，导入不会中断。")))
+                case .screening(let rows):
+                    return .div(.class("panel"), .attribute(named: "aria-live", value: "polite"),
+                                .h2(.text("文件已导入，正在筛查")),
+                                .element(named: "progress", nodes: [.attribute(named: "aria-label", value: "筛查进度")]),
+                                .p(.text("\(rows) 行已处理并入库。正在重新筛查数据有变化的家庭，完成后本页显示导入报告（每 \(reloadSeconds) 秒自动刷新）。")))
                 case .failed(let message):
                     return .div(.class("error"), .attribute(named: "role", value: "alert"), .element(named: "pre", text: message))
                 case .finished(let r):

@@ -18,6 +18,8 @@ import Vapor
 final class ImportJobs: Sendable {
     enum State: Sendable {
         case running(rows: Int)
+        /// The file is in the store; the screening it sets off runs before the report is ready.
+        case screening(rows: Int)
         case finished(FeedImporter.Report)
         /// Why nothing was imported, for the officer.
         case failed(String)
@@ -39,6 +41,14 @@ final class ImportJobs: Sendable {
         let file: String
     }
 
+    /// What a running import tells its job.
+    struct Progress: Sendable {
+        /// Rows done so far.
+        let rows: @Sendable (Int) -> Void
+        /// The file is in the store; the screening starts.
+        let committed: @Sendable () -> Void
+    }
+
     /// Finished jobs kept for their pages; the oldest go first. The import history keeps every import.
     let keptFinished: Int
     private let jobs = NIOLockedValueBox<[UUID: Job]>([:])
@@ -47,9 +57,9 @@ final class ImportJobs: Sendable {
     init(keptFinished: Int = 200) { self.keptFinished = keptFinished }
 
     /// Starts `work` and returns the job's id at once; throws `Busy` while another file of the same feed is
-    /// being imported. `work` is given a callback for the rows done so far. `cleanUp` runs when it ends, whatever happened.
+    /// being imported. `work` tells the job how far it has got. `cleanUp` runs when it ends, whatever happened.
     func start(feed: String, file: String, username: String, logger: Logger,
-               _ work: @escaping @Sendable (_ progress: @escaping @Sendable (Int) -> Void) async throws -> FeedImporter.Report,
+               _ work: @escaping @Sendable (_ progress: Progress) async throws -> FeedImporter.Report,
                cleanUp: @escaping @Sendable () -> Void = {}) throws -> UUID {
         let id = UUID()
         try jobs.withLockedValue { jobs in
@@ -61,7 +71,9 @@ final class ImportJobs: Sendable {
             tasks[id] = Task {
                 let state: State
                 do {
-                    state = .finished(try await work { rows in self.update(id) { $0.state = .running(rows: rows) } })
+                    let progress = Progress(rows: { rows in self.update(id) { $0.state = .running(rows: rows) } },
+                                            committed: { self.update(id) { if case .running(let rows) = $0.state { $0.state = .screening(rows: rows) } } })
+                    state = .finished(try await work(progress))
                 } catch let e as FeedError {
                     state = .failed(e.chinese)
                 } catch is CancellationError {
