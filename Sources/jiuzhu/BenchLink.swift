@@ -19,7 +19,7 @@ struct BenchLink: AsyncParsableCommand {
     func run() async throws {
         let anchorPath = URL(fileURLWithPath: anchor).standardizedFileURL.path
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw ValidationError("needs \(python) with splink: python3 -m venv /tmp/sp && /tmp/sp/bin/pip install splink==5.0.0 pyarrow")
+            throw ValidationError("needs \(python) with splink: python3 -m venv /tmp/sp && /tmp/sp/bin/pip install splink==5.0.0 pyarrow pandas")
         }
         let dir = NSTemporaryDirectory() + "jiuzhu-bench-link-\(register)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

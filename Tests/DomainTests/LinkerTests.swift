@@ -170,6 +170,8 @@ import Testing
         #expect(outcome.newPersons.map(linker.rightKey) == ["R2"])
         let e = try linker.explain(left: 0, right: 0)
         #expect(e.fields.map(\.level) == ["oneEdit", "oneEdit", "dayMonthSwapped", "exact", "exact"])
+        // Exact fields compare by numbers the two lists share: house 4 and house 7 are each the second value of their list.
+        #expect(try linker.explain(left: 1, right: 1).fields.suffix(2).map(\.level) == ["exact", "different"])
     }
 
     // MARK: estimation

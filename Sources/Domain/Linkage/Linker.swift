@@ -88,9 +88,10 @@ public struct Linker: Sendable {
         leftKeys = left.map(\.key)
         rightKeys = right.map(\.key)
         let nf = model.fields.count
+        let codes = model.fields.map { _ in ExactCodes() }
         let columns = Parallel.map(2 * nf) { k in
             let (records, f) = k < nf ? (left, k) : (right, k - nf)
-            return PreparedColumn(model.fields[f].comparison, raw: records.map { $0.values[f] }, pinyin: pinyin)
+            return PreparedColumn(model.fields[f].comparison, raw: records.map { $0.values[f] }, pinyin: pinyin, codes: codes[f])
         }
         self.left = Array(columns[..<nf])
         self.right = Array(columns[nf...])
@@ -160,7 +161,13 @@ public struct Linker: Sendable {
 
     /// The level of every field for one pair; fields an agreeing ID already covers get `levelCovered`.
     func levels(_ i: Int, _ j: Int, into out: inout [UInt8]) {
-        for f in left.indices { out[f] = left[f].level(i, right[f], j) }
+        // Through buffer pointers: subscripting the arrays of columns copied a column (a dozen array references
+        // retained and released) for every field of every pair.
+        left.withUnsafeBufferPointer { l in
+            right.withUnsafeBufferPointer { r in
+                for f in l.indices { out[f] = l[f].level(i, r[f], j) }
+            }
+        }
         for f in left.indices {
             if let c = coveredBy[f], out[c] <= 2 { out[f] = levelCovered }
         }
@@ -346,9 +353,10 @@ public struct Linker: Sendable {
         }
         for f in counts.indices {
             var extra = 0
+            let (l, r) = (left[f], right[f])
             while extra < extraPairs && (counts[f].min() ?? 0) < 20 {
                 for _ in 0..<100_000 {
-                    let level = left[f].level(Int.random(in: 0..<leftCount, using: &rng), right[f], Int.random(in: 0..<rightCount, using: &rng))
+                    let level = l.level(Int.random(in: 0..<leftCount, using: &rng), r, Int.random(in: 0..<rightCount, using: &rng))
                     if level < levelCovered { counts[f][Int(level)] += 1 }
                 }
                 extra += 100_000
@@ -368,9 +376,10 @@ public struct Linker: Sendable {
         let index = own.map { Self.makeIndex($0, left) }
         var mark = [Int32](repeating: -1, count: leftCount)
         var counts = [Double](repeating: 0, count: model.fields[f].comparison.levels.count)
+        let (l, r) = (left[f], right[f])
         for j in 0..<rightCount {
             Self.forEachCandidate(of: j, right, own, index, mark: &mark) { i in
-                let level = left[f].level(i, right[f], j)
+                let level = l.level(i, r, j)
                 if level < levelCovered { counts[Int(level)] += 1 }
             }
         }

@@ -5,19 +5,22 @@ let levelMissing: UInt8 = 255
 let levelCovered: UInt8 = 254
 
 /// One field of every record, normalised once into the form its comparison needs, so comparing a pair
-/// is integer work. Only the array for the field's comparison is filled.
+/// is integer work. Only the storage for the field's comparison is filled.
 struct PreparedColumn: Sendable {
     let comparison: Comparison
     /// The normalised value (for blocking, term frequencies and the evidence shown to people).
     var value: [String?] = []
-    var idBody: [[UInt8]] = []
-    var scalars: [[UInt32]] = []
-    var sounds: [[UInt64]] = []
+    var idBody = Ragged<UInt8>()
+    var scalars = Ragged<UInt32>()
+    var sounds = Ragged<UInt64>()
     var date: [Int32] = []
-    var bigrams: [[UInt64]] = []
+    var bigrams = Ragged<UInt64>()
+    /// `.exact`: equal values get equal numbers, in this column and in the one it is compared with.
+    var code: [Int32] = []
 
-    init(_ comparison: Comparison, raw: [String?], pinyin: Pinyin) {
+    init(_ comparison: Comparison, raw: [String?], pinyin: Pinyin, codes: ExactCodes? = nil) {
         self.comparison = comparison
+        let codes = codes ?? ExactCodes()
         value.reserveCapacity(raw.count)
         for r in raw {
             let v = Self.normalise(r, comparison)
@@ -31,7 +34,7 @@ struct PreparedColumn: Sendable {
             case .editDistance: scalars.append(v.map { $0.unicodeScalars.map(\.value) } ?? [])
             case .date: date.append(v.flatMap { Int32($0) } ?? 0)
             case .text: bigrams.append(v.map(Self.bigrams) ?? [])
-            case .exact: break
+            case .exact: code.append(v.map(codes.code) ?? -1)
             }
         }
     }
@@ -61,22 +64,27 @@ struct PreparedColumn: Sendable {
         return Array(Set((0..<(c.count - 1)).map { c[$0] << 32 | c[$0 + 1] })).sorted()
     }
 
-    /// The level of record `i` of this column against record `j` of `other`.
+    /// The level of record `i` of this column against record `j` of `other`. Values are read in place:
+    /// an array per record was retained and released on every comparison, a quarter of linkage's time,
+    /// with both cores contending for the same counts.
     func level(_ i: Int, _ other: PreparedColumn, _ j: Int) -> UInt8 {
         switch comparison {
-        case .nationalId: return Self.idLevel(idBody[i], other.idBody[j])
-        case .chineseName: return Self.nameLevel(scalars[i], sounds[i], other.scalars[j], other.sounds[j])
-        case .editDistance: return Self.editLevel(scalars[i], other.scalars[j])
+        case .nationalId: return idBody.with(i) { a in other.idBody.with(j) { b in Self.idLevel(a, b) } }
+        case .chineseName:
+            return scalars.with(i) { a in sounds.with(i) { sa in other.scalars.with(j) { b in other.sounds.with(j) { sb in Self.nameLevel(a, sa, b, sb) } } } }
+        case .editDistance: return scalars.with(i) { a in other.scalars.with(j) { b in Self.editLevel(a, b) } }
         case .date: return Self.dateLevel(date[i], other.date[j])
-        case .text: return Self.textLevel(bigrams[i], other.bigrams[j])
+        case .text: return bigrams.with(i) { a in other.bigrams.with(j) { b in Self.textLevel(a, b) } }
         case .exact:
-            guard let a = value[i], let b = other.value[j] else { return levelMissing }
-            return a == b ? 0 : 1
+            guard code[i] >= 0, other.code[j] >= 0 else { return levelMissing }
+            return code[i] == other.code[j] ? 0 : 1
         }
     }
 
     /// exact, one substitution, adjacent transposition, different — judged on the 17 meaningful digits.
-    static func idLevel(_ a: [UInt8], _ b: [UInt8]) -> UInt8 {
+    static func idLevel(_ a: [UInt8], _ b: [UInt8]) -> UInt8 { a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in idLevel(a, b) } } }
+
+    static func idLevel(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> UInt8 {
         guard !a.isEmpty, !b.isEmpty else { return levelMissing }
         guard a.count == b.count else { return 3 }
         var first = -1, second = -1, diffs = 0
@@ -91,9 +99,10 @@ struct PreparedColumn: Sendable {
     }
 
     /// exact, homophone (every character equal or sharing a reading), one character off, different.
-    static func nameLevel(_ a: [UInt32], _ sa: [UInt64], _ b: [UInt32], _ sb: [UInt64]) -> UInt8 {
+    static func nameLevel(_ a: UnsafeBufferPointer<UInt32>, _ sa: UnsafeBufferPointer<UInt64>, _ b: UnsafeBufferPointer<UInt32>,
+                          _ sb: UnsafeBufferPointer<UInt64>) -> UInt8 {
         guard !a.isEmpty, !b.isEmpty else { return levelMissing }
-        if a == b { return 0 }
+        if a.elementsEqual(b) { return 0 }
         if a.count == b.count, (0..<a.count).allSatisfy({ a[$0] == b[$0] || Pinyin.alike(sa[$0], sb[$0]) }) { return 1 }
         return withinOneEdit(a, b) ? 2 : 3
     }
@@ -101,6 +110,10 @@ struct PreparedColumn: Sendable {
     /// One substitution, insertion, deletion or adjacent transposition apart — without the DP tables,
     /// since random-pair sampling asks this millions of times.
     static func withinOneEdit(_ a: [UInt32], _ b: [UInt32]) -> Bool {
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in withinOneEdit(a, b) } }
+    }
+
+    static func withinOneEdit(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Bool {
         if a.count == b.count {
             var first = -1, second = -1
             for k in 0..<a.count where a[k] != b[k] {
@@ -117,7 +130,7 @@ struct PreparedColumn: Sendable {
         return true
     }
 
-    static func editLevel(_ a: [UInt32], _ b: [UInt32]) -> UInt8 {
+    static func editLevel(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> UInt8 {
         guard !a.isEmpty, !b.isEmpty else { return levelMissing }
         return UInt8(min(3, editDistance(a, b, limit: 2)))
     }
@@ -132,9 +145,11 @@ struct PreparedColumn: Sendable {
     }
 
     /// exact, similar (bigram Jaccard ≥ 0.8), somewhat (≥ 0.5), different.
-    static func textLevel(_ a: [UInt64], _ b: [UInt64]) -> UInt8 {
+    static func textLevel(_ a: [UInt64], _ b: [UInt64]) -> UInt8 { a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in textLevel(a, b) } } }
+
+    static func textLevel(_ a: UnsafeBufferPointer<UInt64>, _ b: UnsafeBufferPointer<UInt64>) -> UInt8 {
         guard !a.isEmpty, !b.isEmpty else { return levelMissing }
-        if a == b { return 0 }
+        if a.elementsEqual(b) { return 0 }
         var i = 0, j = 0, common = 0
         while i < a.count && j < b.count {
             if a[i] == b[j] { common += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
@@ -146,6 +161,10 @@ struct PreparedColumn: Sendable {
     /// Optimal-string-alignment distance (substitutions, insertions, deletions, adjacent transpositions),
     /// giving up once it exceeds `limit`.
     static func editDistance(_ a: [UInt32], _ b: [UInt32], limit: Int) -> Int {
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in editDistance(a, b, limit: limit) } }
+    }
+
+    static func editDistance(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, limit: Int) -> Int {
         if abs(a.count - b.count) > limit { return limit + 1 }
         let n = b.count
         var twoBack = [Int](repeating: 0, count: n + 1)
@@ -165,6 +184,39 @@ struct PreparedColumn: Sendable {
             (twoBack, previous, current) = (previous, current, twoBack)
         }
         return a.isEmpty ? n : previous[n]
+    }
+}
+
+/// A run of values per record, all in one buffer with where each run ends.
+struct Ragged<Element: Sendable>: Sendable {
+    private(set) var elements: [Element] = []
+    private(set) var ends: [Int] = []
+
+    mutating func append(_ run: some Sequence<Element>) {
+        elements.append(contentsOf: run)
+        ends.append(elements.count)
+    }
+
+    /// Record `i`'s run, read in place.
+    @inline(__always)
+    func with<R>(_ i: Int, _ body: (UnsafeBufferPointer<Element>) -> R) -> R {
+        let start = i == 0 ? 0 : ends[i - 1]
+        return elements.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[i]])) }
+    }
+}
+
+/// Numbers for the values of an `.exact` field, shared by the two columns compared, so that comparing is
+/// comparing integers. A class: both columns add to the same table while they are prepared.
+final class ExactCodes: @unchecked Sendable {
+    private var codes: [String: Int32] = [:]
+    private let lock = NSLock()
+
+    func code(_ value: String) -> Int32 {
+        lock.lock(); defer { lock.unlock() }
+        if let c = codes[value] { return c }
+        let c = Int32(codes.count)
+        codes[value] = c
+        return c
     }
 }
 
