@@ -59,8 +59,8 @@ struct BenchLink: AsyncParsableCommand {
             print("\(label.padding(toLength: 44, withPad: " ", startingAt: 0)) TP=\(tp) FP=\(fp) FN=\(fn) P=\(String(format: "%.4f", p)) R=\(String(format: "%.4f", r)) F1=\(String(format: "%.4f", f1)) time=\(f(ours))s")
             return f1
         }
-        let f1Auto = score("ours: automatic links (p ≥ \(model.autoLinkAt))", outcome.links)
-        _ = score("ours: links + review queue (p ≥ \(model.reviewAt))", outcome.links + outcome.review)
+        let oursAt = [model.autoLinkAt: score("ours: automatic links (p ≥ \(model.autoLinkAt))", outcome.links),
+                      model.reviewAt: score("ours: links + review queue (p ≥ \(model.reviewAt))", outcome.links + outcome.review)]
         print("ours: \(outcome.review.count) pairs sent to review, \(outcome.newPersons.count) new persons, \(outcome.compared) pairs compared")
         if let sample = outcome.review.first.map({ try? linker.explain(left: $0.left, right: $0.right) }) ?? nil {
             print("a review pair: " + sample.fields.map { "\($0.field) \($0.level) \(String(format: "%+.1f", $0.bits))" }.joined(separator: ", "))
@@ -76,18 +76,26 @@ struct BenchLink: AsyncParsableCommand {
         }
         guard !noSplink else { return }
         let out = try Self.python(python, [anchorPath + "/cn_link.py"], cwd: dir, echo: true)
-        // "Splink: train=91.0s predict=1.2s" and the one-to-one line at p ≥ 0.5.
-        if let line = out.split(separator: "\n").first(where: { $0.hasPrefix("Splink: train=") }) {
-            let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
-            if numbers.count >= 2 {
-                let theirs = numbers[0] + numbers[1]
-                let f1Line = out.split(separator: "\n").first { $0.contains("p>=0.5 + greedy") }
-                let theirF1 = out.split(separator: "\n").first { $0.contains("p>=0.5 + greedy") }
-                    .flatMap { line in line.range(of: "F1=").flatMap { Double(line[$0.upperBound...].prefix(6)) } }
-                print("ratio: Splink train+predict \(f(theirs)) s vs ours \(f(ours)) s → ours takes \(String(format: "%.3f", ours / theirs)) of Splink's time (\(f(theirs / ours))× faster); "
-                      + "F1 ours (automatic) \(String(format: "%.4f", f1Auto)) vs Splink p≥0.5 one-to-one \(theirF1.map { String(format: "%.4f", $0) } ?? "?")")
-            }
+        // "Splink: train=91.0s predict=1.2s", and its one-to-one lines at our two thresholds, compared at five decimals.
+        let lines = out.split(separator: "\n")
+        guard let line = lines.first(where: { $0.hasPrefix("Splink: train=") }) else { return }
+        let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+        guard numbers.count >= 2 else { return }
+        let theirs = numbers[0] + numbers[1]
+        print("ratio: Splink train+predict \(f(theirs)) s vs ours \(f(ours)) s → ours takes \(String(format: "%.3f", ours / theirs)) of Splink's time (\(f(theirs / ours))× faster)")
+        for threshold in [model.autoLinkAt, model.reviewAt] {
+            guard let their = lines.first(where: { $0.contains("p>=\(threshold) + greedy") }).flatMap(Self.f1) else { continue }
+            print("F1 at p ≥ \(threshold), one-to-one: ours \(String(format: "%.5f", oursAt[threshold]!)) vs Splink \(String(format: "%.5f", their))")
         }
+    }
+
+    /// F1 from a score line's TP, FP and FN.
+    static func f1(_ line: Substring) -> Double? {
+        func count(_ name: String) -> Double? {
+            line.range(of: name + "=").flatMap { r in Double(line[r.upperBound...].drop { $0 == " " }.prefix { $0.isNumber }) }
+        }
+        guard let tp = count("TP"), let fp = count("FP"), let fn = count("FN"), tp > 0 else { return nil }
+        return 2 * tp / (2 * tp + fp + fn)
     }
 
     func f(_ x: Double) -> String { String(format: "%.2f", x) }
