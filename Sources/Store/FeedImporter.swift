@@ -437,10 +437,13 @@ public struct FeedImporter: Sendable {
     }
 
     static func writeRejects(_ issues: [ImportIssue], to path: String) throws {
-        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        var text = "行号,列,原因\n"
-        for i in issues { text += "\(i.row),\(q(i.column)),\(q(i.message))\n" }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(rejectsCSV(issues).utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The rejected rows with the reason for each, as CSV (UTF-8 with a BOM, so Excel opens it in Chinese):
+    /// written beside the file by `jiuzhu import`, and offered on an upload's page.
+    public static func rejectsCSV(_ issues: [ImportIssue]) -> String {
+        "\u{FEFF}" + CSVWriter.line(["行号", "列", "原因"]) + issues.map { CSVWriter.line([String($0.row), $0.column, $0.message]) }.joined()
     }
 }
 

@@ -264,17 +264,28 @@ func routes(_ app: Application) throws {
             throw error
         }
     }
-    staff.get(SiteURL.Pattern.importJob.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+    /// The request's upload job, if it is the user's.
+    @Sendable func importJob(_ req: Request) throws -> ImportJobs.Job {
         let actor = try req.actor()
         guard actor.may(.importData) else { throw DomainError.forbidden }
         guard let id = req.parameters.get("jobID").flatMap(UUID.init(uuidString:)),
               let job = req.application.importJobs.job(id, for: actor.username) else {
             throw Abort(.notFound, reason: "没有这次上传的记录（服务重启后，未完成的导入已整体撤销）。请在导入记录中查看文件是否已导入。")
         }
+        return job
+    }
+    staff.get(SiteURL.Pattern.importJob.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let job = try importJob(req)
         let res = Layout.response(ImportPage.job(chrome: try await Layout.chrome(req, .imports), job: job, now: Date()),
                                   status: { if case .failed = job.state { return .unprocessableEntity } else { return .ok } }())
         if job.isRunning { res.headers.replaceOrAdd(name: "Refresh", value: String(ImportPage.reloadSeconds)) }
         return res
+    }
+    // A partial import's rejected rows and why, to correct and send again.
+    staff.get(SiteURL.Pattern.importRejects.map { PathComponent(stringLiteral: $0) }) { req -> Response in
+        let job = try importJob(req)
+        guard case .finished(let report) = job.state, report.rejected > 0 else { throw Abort(.notFound, reason: "这次上传没有被拒绝的行") }
+        return Layout.csvDownload(FeedImporter.rejectsCSV(report.issues), name: "\(job.file)-拒绝清单.csv", asciiName: "rejects.csv")
     }
 
     staff.get("link-reviews") { req -> Response in

@@ -20,6 +20,7 @@ public enum SiteURL: Sendable, Equatable {
     case simulation
     case imports
     case importJob(UUID)
+    case importRejects(UUID)
     case linkReviews(importID: UUID?)
     case exports
     case linkReview(UUID)
@@ -60,6 +61,7 @@ public enum SiteURL: Sendable, Equatable {
         case .simulation: return "/simulation"
         case .imports: return "/imports"
         case .importJob(let id): return "/imports/jobs/\(id.uuidString.lowercased())"
+        case .importRejects(let id): return "/imports/jobs/\(id.uuidString.lowercased())/rejects.csv"
         case .exports: return "/exports"
         case .linkReviews(let id): return "/link-reviews" + (id.map { "?import=\($0.uuidString)" } ?? "")
         case .linkReview(let id): return "/link-reviews/\(id.uuidString)"
@@ -98,6 +100,7 @@ public enum SiteURL: Sendable, Equatable {
         static let region = ["regions", ":regionCode"]
         static let linkReview = ["link-reviews", ":linkID"]
         static let importJob = ["imports", "jobs", ":jobID"]
+        static let importRejects = ["imports", "jobs", ":jobID", "rejects.csv"]
         static let apiHouseholds = ["api", "v1", "households"]
         static let apiHousehold = ["api", "v1", "households", ":householdID"]
         static let apiHouseholdAssessment = ["api", "v1", "households", ":householdID", "assessment"]

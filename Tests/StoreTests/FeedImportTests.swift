@@ -98,8 +98,8 @@ import Testing
             // with --accept-partial the good row goes in and the bad one is written out with its reason
             let partial = try await Self.importer(f).run(path: path, acceptPartial: true)
             #expect(partial.newFacts == 1 && partial.rejected == 1)
-            let rejects = try String(contentsOfFile: try #require(partial.rejectsFile), encoding: .utf8)
-            #expect(rejects.contains("3,\"结算日期\""))
+            let rejects = String(decoding: try Data(contentsOf: URL(fileURLWithPath: try #require(partial.rejectsFile))), as: UTF8.self)
+            #expect(rejects.hasPrefix("\u{FEFF}行号,列,原因") && rejects.contains("\r\n3,结算日期,"))
         }
     }
 

@@ -275,6 +275,19 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             let refusal = try await b.get(try #require(refused.headers.first(name: .location)))
             #expect(refusal.status == .unprocessableEntity)
             #expect(refusal.body.string.contains("bad.csv 第2行「结算日期」"))
+            // accepted partially: the good row goes in, and the rejected ones can be downloaded with their reasons
+            let mixed = "身份证号,姓名,结算日期,个人自付金额,结算单号\n\(m.nationalID.value),\(m.name),2026-10-02,2.00,WEB-3\n\(m.nationalID.value),\(m.name),2026-02-30,1.00,WEB-4\n"
+            let (type3, body3) = Self.multipart(["_csrf": token, "feed": "medical-insurance-claims", "acceptPartial": "on"], file: ("mixed.csv", Data(mixed.utf8)))
+            headers.replaceOrAdd(name: .contentType, value: type3)
+            let partial = try await site.app.testing().sendRequest(.POST, SiteURL.imports.path, headers: headers, body: body3)
+            await site.app.importJobs.waitForAll()
+            let partialJob = try #require(partial.headers.first(name: .location))
+            let partialPage = try await b.get(partialJob)
+            #expect(partialPage.status == .ok && partialPage.body.string.contains(partialJob + "/rejects.csv"))
+            let rejects = try await b.get(partialJob + "/rejects.csv")
+            #expect(rejects.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
+            #expect(rejects.body.string.contains("3,结算日期,"))
+            #expect(try await b.get(job + "/rejects.csv").status == .notFound)
             // someone else's upload is not theirs to see
             let a = site.browser()
             try await a.login("admin")

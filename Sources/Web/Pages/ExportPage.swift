@@ -26,13 +26,7 @@ enum ExportPage {
                   .button(.type(.submit), .text("下载 CSV"))))
     }
 
-    /// The CSV as a download named in Chinese (RFC 6266 `filename*`), with an ASCII fallback.
     static func download(_ csv: String, list: Exports.List, since: LocalDate) -> Response {
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-        let name = "\(list.chinese)-\(since).csv"
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? "export.csv"
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(list.rawValue)-\(since).csv\"; filename*=UTF-8''\(encoded)")
-        return Response(status: .ok, headers: headers, body: .init(string: csv))
+        Layout.csvDownload(csv, name: "\(list.chinese)-\(since).csv", asciiName: "\(list.rawValue)-\(since).csv")
     }
 }

@@ -79,7 +79,7 @@ enum ImportPage {
                 case .failed(let message):
                     return .div(.class("error"), .attribute(named: "role", value: "alert"), .element(named: "pre", text: message))
                 case .finished(let r):
-                    return report(r)
+                    return .group(report(r), .if(r.rejected > 0, .p(.a(.href(SiteURL.importRejects(job.id).path), .text("下载拒绝清单（CSV：行号、列、原因）")))))
                 }
             }())
     }

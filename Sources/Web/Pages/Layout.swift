@@ -70,6 +70,15 @@ enum Layout {
         .a(.href(href), .class(active ? "active" : ""), .text(label))
     }
 
+    /// CSV as a download named in Chinese (RFC 6266 `filename*`), with an ASCII name for older clients.
+    static func csvDownload(_ csv: String, name: String, asciiName: String) -> Response {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? asciiName
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(asciiName)\"; filename*=UTF-8''\(encoded)")
+        return Response(status: .ok, headers: headers, body: .init(string: csv))
+    }
+
     static func response(_ html: HTML, status: HTTPResponseStatus = .ok) -> Response {
         var headers = HTTPHeaders()
         headers.contentType = .html
