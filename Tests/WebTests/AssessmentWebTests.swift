@@ -263,6 +263,7 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             #expect(report.status == .ok && report.headers.first(name: "Refresh") == nil)
             #expect(report.body.string.contains("导入完成：医保结算.csv"))
             #expect(report.body.string.contains("已关联到人"))
+            #expect(report.body.string.contains("随后重新筛查数据有变化的 1 户"))
             let history = try await b.get(SiteURL.imports.path)
             #expect(history.body.string.contains("医保结算.csv"))
             #expect(history.body.string.contains("我最近的上传") && history.body.string.contains(job))

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import Plot
 @testable import Store
 import Testing
 @testable import Web
@@ -90,6 +91,15 @@ import Testing
         // check
         guard case .failed(let message) = try #require(jobs.job(id, for: "officer")).state else { Issue.record("not failed"); return }
         #expect(message.contains("撤销") && message.contains("未导入"))
+    }
+
+    /// When the screening an import set off failed, the report says the data is in and will be screened later,
+    /// without the internal error (that goes to the log).
+    @Test func theReportSaysWhenTheScreeningAfterItFailed() {
+        var r = FeedImporter.Report(feed: "claims", file: "a.csv", fileHash: "h", rowsRead: 3)
+        r.screeningError = "connection reset by peer"
+        let html = ImportPage.report(r).render()
+        #expect(html.contains("数据已入库，但随后的筛查未能完成") && !html.contains("connection reset"))
     }
 
     /// Finished jobs are kept up to a bound, the oldest forgotten first.

@@ -94,6 +94,11 @@ enum ImportPage {
                  HomePage.card("\(r.probablyLinked)", "概率匹配自动关联"), HomePage.card("\(r.review)", "送人工核对"),
                  HomePage.card("\(r.newPersons)", "库中无此人"))),
              .if(r.review > 0, .p(.a(.href(SiteURL.linkReviews(importID: r.importID).path), .text("去核对本次导入的 \(r.review) 条待核对记录 →")))),
+             // What the import set off: counts only (a data officer does not read warnings).
+             .unwrap(r.screening) { s in .p(.class("muted"), .text("随后重新筛查数据有变化的 \(s.households) 户：新预警 \(s.raised)，更新 \(s.updated)，暂停发放 \(s.holds)。")) },
+             .unwrap(r.screeningError) { _ in
+                 .div(.class("error"), .attribute(named: "role", value: "alert"), .text("数据已入库，但随后的筛查未能完成（原因已记入日志）；下一次导入或定时筛查会补上。"))
+             },
              .if(!r.idIssues.isEmpty, .details(.summary(.text("身份证号有问题的行（已转入概率匹配）")),
                                                .ul(.group(r.idIssues.map { .li(.text($0.chinese)) })))),
              .if(!r.issues.isEmpty, .ul(.group(r.issues.prefix(50).map { .li(.text($0.chinese)) }))))

@@ -73,7 +73,9 @@ final class ImportJobs: Sendable {
                 do {
                     let progress = Progress(rows: { rows in self.update(id) { $0.state = .running(rows: rows) } },
                                             committed: { self.update(id) { if case .running(let rows) = $0.state { $0.state = .screening(rows: rows) } } })
-                    state = .finished(try await work(progress))
+                    let report = try await work(progress)
+                    if let e = report.screeningError { logger.error("import \(id) of \(file): the screening after it failed: \(e)") }
+                    state = .finished(report)
                 } catch let e as FeedError {
                     state = .failed(e.chinese)
                 } catch is CancellationError {
