@@ -254,14 +254,12 @@ func routes(_ app: Application) throws {
                 try await FeedImporter(db, spec: spec, actor: actor, monitoring: monitoring).run(path: path, acceptPartial: partial, progress: progress.rows, committed: progress.committed)
             }, cleanUp: removeDir)
             return req.redirect(to: SiteURL.importJob(id).path, redirectType: .normal)
-        } catch let busy as ImportJobs.Busy {
+        } catch {
             removeDir()
+            guard let busy = error as? ImportJobs.Busy else { throw error }
             var c = URLComponents()
             c.queryItems = [URLQueryItem(name: "busy", value: busy.file)]
             return req.redirect(to: SiteURL.imports.path + "?" + (c.percentEncodedQuery ?? ""), redirectType: .normal)
-        } catch {
-            removeDir()
-            throw error
         }
     }
     /// The request's upload job, if it is the user's.

@@ -55,7 +55,7 @@ struct BenchLink: AsyncParsableCommand {
             let tp = pairs.filter { linker.leftKey($0.left) == linker.rightKey($0.right) }.count
             let fp = pairs.count - tp, fn = truth.count - tp
             let p = pairs.isEmpty ? 0 : Double(tp) / Double(pairs.count), r = Double(tp) / Double(max(1, truth.count))
-            let f1 = p + r == 0 ? 0 : 2 * p * r / (p + r)
+            let f1 = Self.f1(tp: Double(tp), fp: Double(fp), fn: Double(fn))
             print("\(label.padding(toLength: 44, withPad: " ", startingAt: 0)) TP=\(tp) FP=\(fp) FN=\(fn) P=\(String(format: "%.4f", p)) R=\(String(format: "%.4f", r)) F1=\(String(format: "%.4f", f1)) time=\(f(ours))s")
             return f1
         }
@@ -94,9 +94,12 @@ struct BenchLink: AsyncParsableCommand {
         func count(_ name: String) -> Double? {
             line.range(of: name + "=").flatMap { r in Double(line[r.upperBound...].drop { $0 == " " }.prefix { $0.isNumber }) }
         }
-        guard let tp = count("TP"), let fp = count("FP"), let fn = count("FN"), tp > 0 else { return nil }
-        return 2 * tp / (2 * tp + fp + fn)
+        guard let tp = count("TP"), let fp = count("FP"), let fn = count("FN") else { return nil }
+        return f1(tp: tp, fp: fp, fn: fn)
     }
+
+    /// The harmonic mean of precision and recall, 2·TP / (2·TP + FP + FN); 0 when nothing was found.
+    static func f1(tp: Double, fp: Double, fn: Double) -> Double { tp == 0 ? 0 : 2 * tp / (2 * tp + fp + fn) }
 
     func f(_ x: Double) -> String { String(format: "%.2f", x) }
 

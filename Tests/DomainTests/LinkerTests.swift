@@ -33,10 +33,10 @@ import Testing
         for _ in 0..<2_000 {
             let a = (0..<rng.int(1...4)).map { _ in UInt32(rng.int(1...3)) }
             let b = (0..<rng.int(1...4)).map { _ in UInt32(rng.int(1...3)) }
-            #expect(PreparedColumn.withinOneEdit(a, b) == (PreparedColumn.editDistance(a, b, limit: 1) <= 1), "\(a) \(b)")
+            #expect(withBuffers(a, b, PreparedColumn.withinOneEdit) == (withBuffers(a, b) { PreparedColumn.editDistance($0, $1, limit: 1) } <= 1), "\(a) \(b)")
         }
-        #expect(PreparedColumn.editDistance([1, 2, 3], [2, 1, 3], limit: 2) == 1)
-        #expect(PreparedColumn.editDistance([1, 2, 3, 4], [4, 3, 2, 1], limit: 2) == 3)
+        #expect(withBuffers([1, 2, 3], [2, 1, 3]) { PreparedColumn.editDistance($0, $1, limit: 2) } == 1)
+        #expect(withBuffers([1, 2, 3, 4], [4, 3, 2, 1]) { PreparedColumn.editDistance($0, $1, limit: 2) } == 3)
     }
 
     @Test func datesReadInThreeShapes() {

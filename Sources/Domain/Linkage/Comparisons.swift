@@ -11,7 +11,7 @@ public enum Linkage {
     /// Compares two raw ID strings after normalisation (full-width, spaces, lower-case x, 15→18 digits).
     /// Near matches are judged on the first 17 characters, since a typo also breaks the check character.
     public static func compareIDs(_ a: String?, _ b: String?) -> IDLevel {
-        let level = PreparedColumn.idLevel(normalisedBody(a).map { Array($0.utf8) } ?? [], normalisedBody(b).map { Array($0.utf8) } ?? [])
+        let level = withBuffers(normalisedBody(a).map { Array($0.utf8) } ?? [], normalisedBody(b).map { Array($0.utf8) } ?? [], PreparedColumn.idLevel)
         return level == levelMissing ? .missing : [.exact, .oneSubstitution, .adjacentTransposition, .different][Int(level)]
     }
 
@@ -44,7 +44,7 @@ public enum Linkage {
     /// Addresses by overlap of character bigrams (Chinese addresses have no spaces to split on).
     public static func compareAddresses(_ a: String?, _ b: String?) -> TextLevel {
         func grams(_ s: String?) -> [UInt64] { PreparedColumn.normalise(s, .text).map(PreparedColumn.bigrams) ?? [] }
-        let level = PreparedColumn.textLevel(grams(a), grams(b))
+        let level = withBuffers(grams(a), grams(b), PreparedColumn.textLevel)
         return level == levelMissing ? .missing : [.exact, .similar, .somewhat, .different][Int(level)]
     }
 }

@@ -69,12 +69,12 @@ struct PreparedColumn: Sendable {
     /// with both cores contending for the same counts.
     func level(_ i: Int, _ other: PreparedColumn, _ j: Int) -> UInt8 {
         switch comparison {
-        case .nationalId: return idBody.with(i) { a in other.idBody.with(j) { b in Self.idLevel(a, b) } }
+        case .nationalId: return Ragged.pair(idBody, i, other.idBody, j, Self.idLevel)
         case .chineseName:
-            return scalars.with(i) { a in sounds.with(i) { sa in other.scalars.with(j) { b in other.sounds.with(j) { sb in Self.nameLevel(a, sa, b, sb) } } } }
-        case .editDistance: return scalars.with(i) { a in other.scalars.with(j) { b in Self.editLevel(a, b) } }
+            return Ragged.pair(scalars, i, other.scalars, j) { a, b in Ragged.pair(sounds, i, other.sounds, j) { sa, sb in Self.nameLevel(a, sa, b, sb) } }
+        case .editDistance: return Ragged.pair(scalars, i, other.scalars, j, Self.editLevel)
         case .date: return Self.dateLevel(date[i], other.date[j])
-        case .text: return bigrams.with(i) { a in other.bigrams.with(j) { b in Self.textLevel(a, b) } }
+        case .text: return Ragged.pair(bigrams, i, other.bigrams, j, Self.textLevel)
         case .exact:
             guard code[i] >= 0, other.code[j] >= 0 else { return levelMissing }
             return code[i] == other.code[j] ? 0 : 1
@@ -82,8 +82,6 @@ struct PreparedColumn: Sendable {
     }
 
     /// exact, one substitution, adjacent transposition, different — judged on the 17 meaningful digits.
-    static func idLevel(_ a: [UInt8], _ b: [UInt8]) -> UInt8 { a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in idLevel(a, b) } } }
-
     static func idLevel(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> UInt8 {
         guard !a.isEmpty, !b.isEmpty else { return levelMissing }
         guard a.count == b.count else { return 3 }
@@ -109,10 +107,6 @@ struct PreparedColumn: Sendable {
 
     /// One substitution, insertion, deletion or adjacent transposition apart — without the DP tables,
     /// since random-pair sampling asks this millions of times.
-    static func withinOneEdit(_ a: [UInt32], _ b: [UInt32]) -> Bool {
-        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in withinOneEdit(a, b) } }
-    }
-
     static func withinOneEdit(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Bool {
         if a.count == b.count {
             var first = -1, second = -1
@@ -145,8 +139,6 @@ struct PreparedColumn: Sendable {
     }
 
     /// exact, similar (bigram Jaccard ≥ 0.8), somewhat (≥ 0.5), different.
-    static func textLevel(_ a: [UInt64], _ b: [UInt64]) -> UInt8 { a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in textLevel(a, b) } } }
-
     static func textLevel(_ a: UnsafeBufferPointer<UInt64>, _ b: UnsafeBufferPointer<UInt64>) -> UInt8 {
         guard !a.isEmpty, !b.isEmpty else { return levelMissing }
         if a.elementsEqual(b) { return 0 }
@@ -160,10 +152,6 @@ struct PreparedColumn: Sendable {
 
     /// Optimal-string-alignment distance (substitutions, insertions, deletions, adjacent transpositions),
     /// giving up once it exceeds `limit`.
-    static func editDistance(_ a: [UInt32], _ b: [UInt32], limit: Int) -> Int {
-        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in editDistance(a, b, limit: limit) } }
-    }
-
     static func editDistance(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>, limit: Int) -> Int {
         if abs(a.count - b.count) > limit { return limit + 1 }
         let n = b.count
@@ -197,12 +185,23 @@ struct Ragged<Element: Sendable>: Sendable {
         ends.append(elements.count)
     }
 
+    /// Record `i` of `x` and record `j` of `y`, read in place.
+    @inline(__always)
+    static func pair<R>(_ x: Ragged, _ i: Int, _ y: Ragged, _ j: Int, _ body: (UnsafeBufferPointer<Element>, UnsafeBufferPointer<Element>) -> R) -> R {
+        x.with(i) { a in y.with(j) { b in body(a, b) } }
+    }
+
     /// Record `i`'s run, read in place.
     @inline(__always)
     func with<R>(_ i: Int, _ body: (UnsafeBufferPointer<Element>) -> R) -> R {
         let start = i == 0 ? 0 : ends[i - 1]
         return elements.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<ends[i]])) }
     }
+}
+
+/// Two arrays' storage, for the comparisons, which read buffers, called from outside the engine.
+func withBuffers<A, B, R>(_ a: [A], _ b: [B], _ body: (UnsafeBufferPointer<A>, UnsafeBufferPointer<B>) -> R) -> R {
+    a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in body(a, b) } }
 }
 
 /// Numbers for the values of an `.exact` field, shared by the two columns compared, so that comparing is
