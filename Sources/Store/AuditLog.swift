@@ -50,12 +50,12 @@ public struct AuditLog: Sendable {
     public init(_ db: any Database) { self.db = db }
 
     public func record(actor: Actor, action: AuditAction, targetKind: String, targetID: String, detail: String, at: Date = Date()) async throws {
-        try await db.sql.insert(into: "audit_entries")
+        try await db.serialisingWrites { try await db.sql.insert(into: "audit_entries")
             .columns("id", "at", "user_id", "username", "role", "actor_region", "action", "target_kind", "target_id", "detail", "origin")
             .values(SQLBind(UUID()), SQLBind(Timestamp.text(at)), SQLBind(actor.userID), SQLBind(actor.username), SQLBind(actor.role.rawValue),
                     SQLBind(actor.jurisdiction.value), SQLBind(action.rawValue), SQLBind(targetKind), SQLBind(targetID),
                     SQLBind(detail), SQLBind(actor.origin))
-            .run()
+            .run() }
     }
 
     /// The newest entries made by users inside the auditor's jurisdiction.

@@ -34,6 +34,10 @@ public enum DatabaseConfig: Sendable, Equatable, CustomStringConvertible {
 
     public var isPostgres: Bool { if case .postgres = self { return true } else { return false } }
 
+    /// Threads for SQLite's blocking calls (see `configure`): a few more than the writers that may wait on the
+    /// file's lock at once outside `SQLiteWriteTurn`.
+    public static let sqliteThreads = 16
+
     /// Registers the database as the default on `databases`.
     public func register(on databases: Databases) throws {
         switch self {
@@ -71,6 +75,7 @@ public final class StandaloneDatabase: @unchecked Sendable {
     public let migrations: Migrations
     public let logger: Logger
     public let config: DatabaseConfig
+    private let threadPool: NIOThreadPool?
 
     public init(_ config: DatabaseConfig, extraMigrations: [any Migration] = [], logger: Logger? = nil) throws {
         self.config = config
@@ -79,7 +84,10 @@ public final class StandaloneDatabase: @unchecked Sendable {
             l.logLevel = .warning
             return l
         }()
-        databases = Databases(threadPool: NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
+        // SQLite: a pool of its own, for the reason `sqliteThreads` gives.
+        threadPool = config.isPostgres ? nil : NIOThreadPool(numberOfThreads: DatabaseConfig.sqliteThreads)
+        threadPool?.start()
+        databases = Databases(threadPool: threadPool ?? NIOThreadPool.singleton, on: MultiThreadedEventLoopGroup.singleton)
         migrations = Migrations()
         try config.register(on: databases)
         migrations.add(StoreMigrations.all + extraMigrations)
@@ -104,6 +112,7 @@ public final class StandaloneDatabase: @unchecked Sendable {
 
     public func shutdown() async {
         await databases.shutdownAsync()
+        try? await threadPool?.shutdownGracefully()
     }
 }
 

@@ -114,7 +114,8 @@ public struct FeedImporter: Sendable {
         // A server that stops mid-import (the upload page's jobs are cancelled) rolls it back between batches. Fluent
         // runs a transaction's body in a task of its own, which does not see this one cancelled: the body asks this.
         let cancelled = NIOLockedValueBox(false)
-        let finalReport = try await withTaskCancellationHandler(operation: { try await Self.withoutForeignKeyChecks(db) { conn in try await conn.transaction { tx -> Report in
+        let finalReport = try await withTaskCancellationHandler(operation: { try await db.serialisingWrites { try await Self.withoutForeignKeyChecks(db) { conn in try await conn.transaction { tx -> Report in
+            try await tx.takeSQLiteWriteLock()
             let sqlite = tx.sql.dialect.name == "sqlite"
             if sqlite {
                 // One transaction touches pages all over the fact and event indexes; with SQLite's 2 MB
@@ -204,7 +205,7 @@ public struct FeedImporter: Sendable {
                 try? await restore()
                 throw error
             }
-        } } }, onCancel: { cancelled.withLockedValue { $0 = true } })
+        } } } }, onCancel: { cancelled.withLockedValue { $0 = true } })
         var done = finalReport
         done.applySeconds = Date().timeIntervalSince(t1)
         committed()

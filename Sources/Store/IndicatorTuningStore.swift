@@ -28,7 +28,7 @@ public struct IndicatorTuningStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let text = String(decoding: try encoder.encode(tuning), as: UTF8.self)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await SettingsStore(tx).set(Self.key, text)
             try await AuditLog(tx).record(actor: actor, action: .tuneIndicators, targetKind: "indicator", targetID: code,
                                           detail: "\(code) \(after.name)：分值 \(before.points)→\(after.points)，程度 \(before.severity.chinese)→\(after.severity.chinese)，" +

@@ -120,7 +120,7 @@ public struct LinkReviewStore: Sendable {
     private func record(_ id: UUID, confirm: Bool, actor: Actor, now: Date) async throws -> Int? {
         try require(actor)
         let range = actor.jurisdiction.subtreeRange
-        return try await db.transaction { tx -> Int? in
+        return try await db.writeTransaction { tx -> Int? in
             guard let link = try await tx.sql.select().column("*").from("person_links").where("id", .equal, id)
                 .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 .first() else { return nil }

@@ -171,7 +171,7 @@ public struct Monitor: Sendable {
             .where("kind", .equal, FactKind.death.rawValue).all()
             .map { try $0.decode(column: "fact_id", as: UUID.self) }
         guard !households.isEmpty else {
-            try await EventBatch.markReacted(batches, sql, at: now())
+            try await db.serialisingWrites { try await EventBatch.markReacted(batches, sql, at: now()) }
             return report
         }
         try await begin(report, actor: actor, at: started, planned: households.count)
@@ -181,7 +181,7 @@ public struct Monitor: Sendable {
         }
         report.seconds = now().timeIntervalSince(started)
         try await finish(report)
-        try await EventBatch.markReacted(batches, sql, at: now())
+        try await db.serialisingWrites { try await EventBatch.markReacted(batches, sql, at: now()) }
         return report
     }
 
@@ -408,10 +408,12 @@ public struct Monitor: Sendable {
     }
 
     private func begin(_ r: ScreeningReport, actor: Actor, at: Date, planned: Int) async throws {
-        try await sql.insert(into: "screenings")
-            .columns("id", "mode", "region", "started_at", "username", "households", "raised", "updated", "suppressed", "cleared", "holds", "planned")
-            .values(SQLBind(r.id), SQLBind(r.mode.rawValue), SQLBind(r.region), SQLBind(Timestamp.text(at)), SQLBind(actor.username),
-                    SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(planned)).run()
+        try await db.serialisingWrites {
+            try await sql.insert(into: "screenings")
+                .columns("id", "mode", "region", "started_at", "username", "households", "raised", "updated", "suppressed", "cleared", "holds", "planned")
+                .values(SQLBind(r.id), SQLBind(r.mode.rawValue), SQLBind(r.region), SQLBind(Timestamp.text(at)), SQLBind(actor.username),
+                        SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(0), SQLBind(planned)).run()
+        }
     }
 
     /// The counts so far; with `finished`, the run's end too.
@@ -420,7 +422,7 @@ public struct Monitor: Sendable {
             .set("raised", to: r.raised).set("updated", to: r.updated).set("suppressed", to: r.suppressed).set("cleared", to: r.cleared)
             .set("holds", to: r.holds)
         if finished { u = u.set("finished_at", to: Timestamp.text(now())) }
-        try await u.where("id", .equal, r.id).run()
+        try await db.serialisingWrites { try await u.where("id", .equal, r.id).run() }
     }
 
     private func finish(_ r: ScreeningReport) async throws { try await record(r, finished: true) }
@@ -433,7 +435,7 @@ public struct Monitor: Sendable {
             try await work()
         } catch {
             let reason = error is CancellationError ? "已中断（服务停止或被取消）" : String(String(describing: error).prefix(500))
-            try? await sql.update("screenings").set("failure", to: reason).where("id", .equal, r.id).run()
+            try? await db.serialisingWrites { try await sql.update("screenings").set("failure", to: reason).where("id", .equal, r.id).run() }
             throw error
         }
     }
@@ -514,7 +516,7 @@ public struct Monitor: Sendable {
     private func write(_ w: BatchWrites) async throws {
         let (inserts, updates, clears, unclears, scoreRows) = (w.inserts, w.updates, w.clears, w.unclears, w.scores)
         let (date, stamp, screeningID) = (w.date, w.stamp, w.screeningID)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let sql = tx.sql
             typealias C = BulkJSON.Column
             try await BulkJSON.insert(sql, into: "warnings", [
@@ -572,7 +574,7 @@ public struct Monitor: Sendable {
                 guard payee == member || (payee == nil && nobodyLeft) else { continue }
                 let enrolment = try e.decode(column: "id", as: UUID.self)
                 let program = Program(rawValue: try e.decode(column: "program", as: String.self))?.chinese ?? "救助"
-                let newHold = try await db.transaction { tx -> Bool in
+                let newHold = try await db.writeTransaction { tx -> Bool in
                     // A death is held once: a hold the county has since released (its enrolment active again)
                     // is not put back by the same death record being reacted to again.
                     guard try await tx.sql.select().column("id").from("payment_holds").where("enrolment_id", .equal, enrolment)

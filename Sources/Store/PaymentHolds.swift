@@ -61,7 +61,7 @@ public struct PaymentHoldStore: Sendable {
         let reason = reason.trimmed
         guard !reason.isEmpty else { throw ReleaseError.reasonRequired }
         let r = actor.jurisdiction.subtreeRange
-        return try await db.transaction { tx -> Bool in
+        return try await db.writeTransaction { tx -> Bool in
             guard let row = try await tx.sql.select().columns("enrolment_id", "released_at", "reason").from("payment_holds").where("id", .equal, id)
                 .where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound).first() else { return false }
             guard try row.decode(column: "released_at", as: String?.self) == nil else { throw ReleaseError.alreadyReleased }

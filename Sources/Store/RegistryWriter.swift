@@ -86,8 +86,10 @@ public struct SettingsStore: Sendable {
     }
 
     public func set(_ key: String, _ value: String) async throws {
-        try await db.sql.delete(from: "settings").where("key", .equal, key).run()
-        try await db.sql.insert(into: "settings").columns("key", "value").values(SQLBind(key), SQLBind(value)).run()
+        try await db.writeTransaction { tx in
+            try await tx.sql.delete(from: "settings").where("key", .equal, key).run()
+            try await tx.sql.insert(into: "settings").columns("key", "value").values(SQLBind(key), SQLBind(value)).run()
+        }
     }
 }
 
@@ -110,7 +112,7 @@ public struct DemoLoader: Sendable {
         if let existing = try await SettingsStore(db).get(Self.settingKey), let n = Int(existing) {
             return .reused(households: n)
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let writer = RegistryWriter(tx)
             try await writer.insert(regions: city.regions(reference: reference))
             var batch: [HouseholdBundle] = []

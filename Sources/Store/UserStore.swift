@@ -45,11 +45,11 @@ public struct UserStore: Sendable {
         guard try await find(username: username) == nil else { throw UserStoreError.usernameTaken(username) }
         let user = StaffUser(id: UUID(), username: username, displayName: displayName, role: role, region: region,
                              passwordHash: passwordHash, throttle: .init(failures: 0, lockedUntil: nil))
-        try await db.sql.insert(into: "users")
+        try await db.serialisingWrites { try await db.sql.insert(into: "users")
             .columns("id", "username", "display_name", "role", "region_code", "password_hash", "failed_logins", "locked_until", "created_at")
             .values(SQLBind(user.id), SQLBind(username), SQLBind(displayName), SQLBind(role.rawValue), SQLBind(region.value),
                     SQLBind(passwordHash), SQLBind(0), SQLBind(Optional<String>.none), SQLBind(Timestamp.text(Date())))
-            .run()
+            .run() }
         try await AuditLog(db).record(actor: createdBy, action: .createUser, targetKind: "user", targetID: username,
                                       detail: "\(role.chinese)，辖区 \(region.value)")
         return user
@@ -68,10 +68,12 @@ public struct UserStore: Sendable {
     }
 
     public func saveThrottle(_ id: UUID, _ state: LoginThrottle.State) async throws {
-        try await db.sql.update("users")
-            .set("failed_logins", to: state.failures)
-            .set("locked_until", to: state.lockedUntil.map(Timestamp.text))
-            .where("id", .equal, id).run()
+        try await db.serialisingWrites {
+            try await db.sql.update("users")
+                .set("failed_logins", to: state.failures)
+                .set("locked_until", to: state.lockedUntil.map(Timestamp.text))
+                .where("id", .equal, id).run()
+        }
     }
 
     static func decode(_ r: any SQLRow) throws -> StaffUser {

@@ -250,7 +250,7 @@ public struct WarningStore: Sendable {
     public func act(_ id: UUID, _ action: WarningAction, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> WarningStatus? {
         try require(.handleWarnings, actor)
         let range = actor.jurisdiction.subtreeRange
-        return try await db.transaction { tx -> WarningStatus? in
+        return try await db.writeTransaction { tx -> WarningStatus? in
             guard let row = try await tx.sql.select().columns("status", "household_id", "residence_region", "title").from("warnings").where("id", .equal, id)
                 .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
                 .first() else { return nil }
@@ -329,7 +329,7 @@ public struct WarningStore: Sendable {
         try require(.recordVisits, actor)
         guard !findings.trimmed.isEmpty else { throw WarningActionError.workflow(.reasonRequired) }
         let r = actor.jurisdiction.subtreeRange
-        return try await db.transaction { tx -> Bool in
+        return try await db.writeTransaction { tx -> Bool in
             guard let v = try await tx.sql.select().columns("warning_id").from("home_visits").where("id", .equal, id).where("status", .equal, "open")
                 .where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound).first() else { return false }
             let stamp = Timestamp.text(now)

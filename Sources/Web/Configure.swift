@@ -8,6 +8,11 @@ import Vapor
 /// Sets up an application: database, migrations, sessions, middleware and routes.
 public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.storage[AppConfigKey.self] = config
+    // SQLite runs every statement on a thread of this pool, and a statement waiting for another connection's
+    // write lock (a session saved while an import writes) keeps its thread until it gets it: with the default
+    // pool of one thread per core, two such waiters left the writer none. Our own writes wait their turn without
+    // a thread (`SQLiteWriteTurn`); the pool is large enough that the few writes outside it cannot starve one.
+    if !config.database.isPostgres { app.threadPool = NIOThreadPool(numberOfThreads: DatabaseConfig.sqliteThreads) }
     // The rules' parameters are read once at start; a broken parameter file stops the server here, not mid-request.
     app.storage[CalculatorKey.self] = PolicyCalculator(parameters: try config.policyFiles.map { files in
         try ParameterSet(files: files.map { path in

@@ -26,7 +26,8 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
                                                   catalogue: req.monitoring.screener.catalogue))
     }
 
-    @Sendable func detailPage(_ req: Request, _ id: UUID, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+    @Sendable func detailPage(_ req: Request, _ id: UUID, notice: String?, error: String?, status: HTTPResponseStatus = .ok,
+                              typed: WarningPages.Typed = .init()) async throws -> Response {
         let actor = try req.actor()
         guard let d = try await req.warnings.detail(id, actor: actor, today: req.today, catalogue: try await req.monitoring.tuned(from: req.db).screener.catalogue) else {
             throw Abort(.notFound)
@@ -36,7 +37,7 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
         if actor.may(.viewHouseholds), let p = try await RegistryStore(req.db).profile(Household.ID(d.summary.householdID), actor: actor) {
             assessment = try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today), explain: false)
         }
-        return Layout.response(WarningPages.detail(chrome: try await Layout.chrome(req, .warnings), d: d, assessment: assessment, notice: notice, error: error),
+        return Layout.response(WarningPages.detail(chrome: try await Layout.chrome(req, .warnings), d: d, assessment: assessment, notice: notice, error: error, typed: typed),
                                status: status)
     }
 
@@ -45,32 +46,47 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
     }
 
     struct ActionForm: Content {
+        init(assignee: String? = nil, outcome: String? = nil, reason: String? = nil) {
+            self.assignee = assignee
+            self.outcome = outcome
+            self.reason = reason
+        }
         var assignee: String?
         var outcome: String?
         var reason: String?
     }
+
+    struct UnknownOutcome: Error {}
 
     @Sendable func action(_ name: String, _ form: ActionForm) throws -> WarningAction {
         switch name {
         case "assign": return .assign(to: form.assignee ?? "")
         case "verify": return .startVerification
         case "dispose":
-            guard let o = form.outcome.flatMap(DispositionOutcome.init(rawValue:)) else { throw Abort(.badRequest, reason: "请选择处置结果 (unknown outcome)") }
+            guard let o = form.outcome.flatMap(DispositionOutcome.init(rawValue:)) else { throw UnknownOutcome() }
             return .dispose(o, reason: form.reason ?? "")
         case "close": return .close
         default: throw Abort(.notFound)
         }
     }
 
+    // A refused or failed step shows the warning again with what was typed still in its form, and the reason.
     for name in ["assign", "verify", "dispose", "close"] {
         staff.post(path(SiteURL.Pattern.warning + [name])) { req -> Response in
             let id = try warningID(req)
+            let form = (try? req.content.decode(ActionForm.self)) ?? ActionForm()
+            let typed = WarningPages.Typed(assignee: form.assignee ?? "", outcome: form.outcome.flatMap(DispositionOutcome.init(rawValue:)), reason: form.reason ?? "")
             do {
-                guard try await req.warnings.act(id, try action(name, try req.content.decode(ActionForm.self)), actor: try req.actor(), today: req.today) != nil else {
+                guard try await req.warnings.act(id, try action(name, form), actor: try req.actor(), today: req.today) != nil else {
                     throw Abort(.notFound)
                 }
             } catch let e as WarningActionError {
-                return try await detailPage(req, id, notice: nil, error: e.chinese, status: .badRequest)
+                return try await detailPage(req, id, notice: nil, error: e.chinese, status: .badRequest, typed: typed)
+            } catch is UnknownOutcome {
+                return try await detailPage(req, id, notice: nil, error: "请选择处置结果。", status: .badRequest, typed: typed)
+            } catch let e where FormFailure.isTransient(e) {
+                req.logger.error("warning action failed: \(String(reflecting: e))")
+                return try await detailPage(req, id, notice: nil, error: FormFailure.message, status: .serviceUnavailable, typed: typed)
             }
             return req.redirect(to: SiteURL.warning(id).path + "?done=\(name)", redirectType: .normal)
         }
@@ -82,14 +98,23 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
         return Layout.response(WarningPages.visits(chrome: try await Layout.chrome(req, .visits), items: try await req.warnings.openVisits(actor: actor),
                                                    notice: req.query[String.self, at: "done"].map { _ in "核实结果已提交，乡镇（街道）将据此处置。" }))
     }
-    struct VisitForm: Content { var findings: String }
+    struct VisitForm: Content { var findings: String? }
+    // Findings typed at the door are never lost: a refusal or a failure shows the list again with them in the form.
     staff.post(path(SiteURL.Pattern.visitComplete)) { req -> Response in
+        let actor = try req.actor()
         guard let id = req.parameters.get("visitID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
-        let form = try req.content.decode(VisitForm.self)
+        let findings = ((try? req.content.decode(VisitForm.self))?.findings) ?? ""
+        func again(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
+            Layout.response(WarningPages.visits(chrome: try await Layout.chrome(req, .visits), items: try await req.warnings.openVisits(actor: actor),
+                                                notice: nil, typed: (id, findings, message)), status: status)
+        }
         do {
-            guard try await req.warnings.completeVisit(id, findings: form.findings, actor: try req.actor()) else { throw Abort(.notFound) }
+            guard try await req.warnings.completeVisit(id, findings: findings, actor: actor) else { throw Abort(.notFound) }
         } catch let e as WarningActionError {
-            throw Abort(.badRequest, reason: e.chinese)
+            return try await again(e.chinese, .badRequest)
+        } catch let e where FormFailure.isTransient(e) {
+            req.logger.error("visit findings failed: \(String(reflecting: e))")
+            return try await again(FormFailure.message, .serviceUnavailable)
         }
         return req.redirect(to: SiteURL.visits.path + "?done=1", redirectType: .normal)
     }
@@ -190,6 +215,8 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
             return try API.json(["id": id.uuidString.lowercased(), "status": status.rawValue])
         } catch let e as WarningActionError {
             throw Abort(.conflict, reason: "\(e.chinese) (\(e.description))")
+        } catch is UnknownOutcome {
+            throw Abort(.badRequest, reason: "outcome 取值无效 (unknown outcome)")
         }
     }
     staff.get(path(SiteURL.Pattern.apiScreenings)) { req -> Response in

@@ -57,11 +57,20 @@ import Vapor
             #expect(visits.body.string.contains("遭受自然灾害"))
             let complete = try #require(Self.firstLink(visits.body.string, "/visits/[0-9A-F-]{36}/complete"))
             let ctoken = try #require(Browser.csrf(in: visits))
+            // Blank findings come back on the same list, in that visit's form, with the reason; nothing else is lost.
+            let blank = try await c.post(complete, form: ["_csrf": ctoken, "findings": "   "])
+            #expect(blank.status == .badRequest)
+            #expect(blank.body.string.contains("role=\"alert\"") && blank.body.string.contains(complete) && blank.body.string.contains("遭受自然灾害"))
             #expect(try await c.post(complete, form: ["_csrf": ctoken, "findings": "房屋受损，已协助申请临时救助"]).status == .seeOther)
 
             // Disposing without a reason is refused with the reason shown; with one it is saved.
             let refused = try await t.post(href + "/dispose", form: ["_csrf": token, "outcome": "enrol", "reason": " "])
             #expect(refused.status == .badRequest && refused.body.string.contains("处置须填写理由"))
+            #expect(refused.body.string.contains("<option value=\"enrol\" selected"))
+            // No outcome chosen: the same page, with the reason typed still in its box.
+            let noOutcome = try await t.post(href + "/dispose", form: ["_csrf": token, "reason": "家中老人突发重病"])
+            #expect(noOutcome.status == .badRequest && noOutcome.body.string.contains("请选择处置结果"))
+            #expect(noOutcome.body.string.contains(">家中老人突发重病</textarea>"))
             #expect(try await t.post(href + "/dispose", form: ["_csrf": token, "outcome": "deliberation", "reason": "损失较大，提交一事一议"]).status == .seeOther)
             let after = try await t.get(href)
             #expect(after.body.string.contains("提交一事一议") && after.body.string.contains("房屋受损"))

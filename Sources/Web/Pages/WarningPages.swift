@@ -83,7 +83,14 @@ enum WarningPages {
 
     // MARK: one warning
 
-    static func detail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, notice: String?, error: String?) -> HTML {
+    /// What was typed into the handling forms, shown again when a submission is refused.
+    struct Typed: Sendable {
+        var assignee = ""
+        var outcome: DispositionOutcome?
+        var reason = ""
+    }
+
+    static func detail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, notice: String?, error: String?, typed: Typed = Typed()) -> HTML {
         let w = d.summary
         let csrf = Layout.csrfField(chrome)
         return Layout.page(w.title, chrome,
@@ -120,7 +127,7 @@ enum WarningPages {
                     .p(.text("分层：\(a.tier.chinese)；家庭人均月收入 \(Cents(a.figures.incomePerMemberCents).yuanText)，低保标准 \(Cents(a.figures.dibaoStandardCents).yuanText)。")),
                     .ul(.group(a.qualifying.map { dec in .li(.text("【\(dec.outcome.chinese)】\(dec.program.chinese)：\(dec.summary)")) })))
             },
-            .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf))),
+            .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf, typed: typed))),
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),
                 .div(.class("panel"), .ul(.group(d.visits.map { v in
@@ -138,21 +145,22 @@ enum WarningPages {
                 }))))))
     }
 
-    static func actions(_ d: WarningDetail, csrf: Node<HTML.FormContext>) -> [Node<HTML.BodyContext>] {
+    static func actions(_ d: WarningDetail, csrf: Node<HTML.FormContext>, typed: Typed) -> [Node<HTML.BodyContext>] {
         let id = d.summary.id
         let pending = d.summary.status.isPending
         return [
             .h2(.text("处置")),
             .div(.class("panel decide"),
                 .if(pending, .form(.action(SiteURL.warningAction(id, "assign").path), .method(.post), csrf,
-                    .label(.text("分派给"), .input(.type(.text), .name("assignee"), .required(true), .attribute(named: "maxlength", value: "40"))),
+                    .label(.text("分派给"), .input(.type(.text), .name("assignee"), .value(typed.assignee), .required(true), .attribute(named: "maxlength", value: "40"))),
                     .button(.type(.submit), .text("分派")))),
                 .if(d.summary.status == .new || d.summary.status == .assigned,
                     .form(.action(SiteURL.warningAction(id, "verify").path), .method(.post), csrf,
                           .button(.type(.submit), .text("发起入户核实（通知社区协理员）")))),
                 .if(pending, .form(.action(SiteURL.warningAction(id, "dispose").path), .method(.post), csrf,
-                    .label(.text("处置结果"), .select(.attribute(named: "name", value: "outcome"), .group(DispositionOutcome.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: false) }))),
-                    .label(.text("理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "3"), .attribute(named: "maxlength", value: "500"))),
+                    .label(.text("处置结果"), .select(.attribute(named: "name", value: "outcome"), .group(DispositionOutcome.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: $0 == typed.outcome) }))),
+                    .label(.text("理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "3"), .attribute(named: "maxlength", value: "500"),
+                                                      .text(typed.reason))),
                     .button(.type(.submit), .class("confirm"), .text("提交处置")))),
                 .if(d.summary.status == .disposed, .form(.action(SiteURL.warningAction(id, "close").path), .method(.post), csrf,
                     .button(.type(.submit), .text("办结")))))
@@ -161,7 +169,8 @@ enum WarningPages {
 
     // MARK: home visits
 
-    static func visits(chrome: Layout.Chrome, items: [HomeVisitRecord], notice: String?) -> HTML {
+    /// `typed`: findings a coordinator submitted that were refused, shown again in that visit's form with the reason.
+    static func visits(chrome: Layout.Chrome, items: [HomeVisitRecord], notice: String?, typed: (visit: UUID, findings: String, error: String)? = nil) -> HTML {
         let csrf = Layout.csrfField(chrome)
         return Layout.page("入户核实", chrome,
             .h1(.text("入户核实任务（\(items.count)）")),
@@ -173,8 +182,10 @@ enum WarningPages {
                     .h2(.text(v.title)),
                     .p(.text("\(v.headName) · \(v.address)"), .br(), .span(.class("muted"), .text("期限 \(v.dueOn)，发起人 \(v.createdBy)"))),
                     .form(.action(SiteURL.visitComplete(v.id).path), .method(.post), csrf,
-                          .label(.text("核实情况"), .textarea(.name("findings"), .required(true), .attribute(named: "rows", value: "4"),
-                                                              .attribute(named: "maxlength", value: "1000"))),
+                          .unwrap(typed.flatMap { $0.visit == v.id ? $0.error : nil }) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+                          .label(.text("核实情况（必填，1000字以内）"), .textarea(.name("findings"), .required(true), .attribute(named: "rows", value: "4"),
+                                                              .attribute(named: "maxlength", value: "1000"),
+                                                              .text(typed.flatMap { $0.visit == v.id ? $0.findings : nil } ?? ""))),
                           .button(.type(.submit), .class("confirm"), .text("提交核实结果"))))
             }))
     }
