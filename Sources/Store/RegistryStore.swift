@@ -100,9 +100,10 @@ public struct RegistryStore: Sendable {
         return ids
     }
 
-    /// Wildcards a user types are dropped rather than interpreted (LIKE's % and _, GLOB's * ? [).
+    /// Wildcards a user types are dropped rather than interpreted (LIKE's % and _, GLOB's * ? [); control characters too,
+    /// whoever built the query.
     static func stripWildcards(_ s: String) -> String {
-        String(s.filter { !"%_*?[]".contains($0) })
+        String(HouseholdQuery.withoutControlCharacters(s).filter { !"%_*?[]".contains($0) })
     }
 
     func summaries(_ ids: [UUID]) async throws -> [HouseholdSummary] {

@@ -8,6 +8,11 @@ import Testing
         #expect(HouseholdQuery.parse(" 002X ") == .idTail("002X"))
         #expect(HouseholdQuery.parse("１２３４") == .idTail("1234"))
         #expect(HouseholdQuery.parse("王伟") == .text("王伟"))
+        // Control and format characters are dropped: a bare NUL is no query at all.
+        #expect(HouseholdQuery.parse("\u{0}") == nil)
+        #expect(HouseholdQuery.parse("\u{0}\u{1}\u{7F}\u{200B}") == nil)
+        #expect(HouseholdQuery.parse("王\u{0}伟") == .text("王伟"))
+        #expect(HouseholdQuery.parse("\u{0}1234") == .idTail("1234"))
         #expect(HouseholdQuery.parse("海棠一里社区3号楼") == .text("海棠一里社区3号楼"))
         // too few digits to search, and blanks
         #expect(HouseholdQuery.parse("123") == nil)

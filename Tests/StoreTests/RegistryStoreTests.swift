@@ -64,6 +64,8 @@ struct Fixture {
             #expect(byName.contains { $0.id == target.household.id })
             #expect(byName.allSatisfy { community.contains($0.residenceRegion) })
             #expect(byTail.contains { $0.id == target.household.id })
+            // a text of control characters alone finds nothing (a bare NUL used to list the whole jurisdiction)
+            #expect(try await RegistryStore(f.scratch.db).search(.text("\u{0}"), actor: inside).isEmpty)
             // lists never carry a whole ID number
             #expect(byID[0].headMaskedID == head.nationalID.masked)
             #expect(byID[0].headMaskedID.contains("********"))

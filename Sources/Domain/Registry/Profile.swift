@@ -147,6 +147,9 @@ public enum HouseholdQuery: Sendable, Equatable {
     }
 
     public static func parse(_ raw: String) -> HouseholdQuery? {
+        // Control characters (a NUL, a tab pasted from a spreadsheet) are no part of a name, an address or an ID:
+        // a bare NUL used to search for "anything" and list every household of the jurisdiction.
+        let raw = withoutControlCharacters(raw)
         let normalised = NationalID.normalise(raw)
         guard !normalised.isEmpty else { return nil }
         let idLike = normalised.allSatisfy { $0.isASCIIDigit || $0 == "X" } && normalised.contains(where: \.isASCIIDigit)
@@ -157,5 +160,18 @@ public enum HouseholdQuery: Sendable, Equatable {
         }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : .text(text)
+    }
+
+    /// The text with every control character (Unicode category Cc) and format character (Cf, e.g. a zero-width
+    /// space) removed.
+    public static func withoutControlCharacters(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            switch u.properties.generalCategory {
+            case .control, .format: continue
+            default: out.append(u)
+            }
+        }
+        return String(out)
     }
 }
