@@ -65,6 +65,7 @@ public enum StoreMigrations {
             AddHoldReleaseReason(),
             AddScreeningProgress(),
             AddEventBatches(),
+            AddUnlinkedDisability(),
         ]
     }
 }

@@ -293,7 +293,7 @@ public struct FeedImporter: Sendable {
                                  SQLBind(rec.nationalID?.value ?? rec.typedID ?? ""), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
                                  SQLBind((rec.date ?? facts.received).description), SQLBind("pending"), SQLBind(rec.validTo?.description), SQLBind(rec.reference),
                                  SQLBind(rec.note), SQLBind(rec.birthDate?.description), SQLBind(rec.region?.value), SQLBind(rec.address),
-                                 SQLBind(PersonLinkage.identity(rec))])
+                                 SQLBind(PersonLinkage.identity(rec)), SQLBind(rec.disability?.category.rawValue), SQLBind(rec.disability?.grade)])
         }
         r.linked += linked.count
         let stored = try await facts.stored(linked.map(\.record.naturalKey))
@@ -317,11 +317,12 @@ public struct FeedImporter: Sendable {
         try await facts.write(staged.facts)
         try await FactApplier.insert(facts.sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
                                                                   "amount_cents", "valid_from", "status", "valid_to", "reference", "note", "birth_date",
-                                                                  "region", "address", "identity"], staged.unlinkedRows,
-                                     ignoring: ["feed", "natural_key"],
+                                                                  "region", "address", "identity", "disability_category", "disability_grade"],
+                                     staged.unlinkedRows, ignoring: ["feed", "natural_key"],
                                      // A row seen in an earlier file is linked again with this file's values (following any earlier decision).
                                      updating: ["import_id", "row_number", "national_id", "name", "kind", "amount_cents", "valid_from", "status",
-                                                "valid_to", "reference", "note", "birth_date", "region", "address", "identity"])
+                                                "valid_to", "reference", "note", "birth_date", "region", "address", "identity",
+                                                "disability_category", "disability_grade"])
     }
 
     /// The registered people an import has looked up by ID, kept across its batches: a claims file names the

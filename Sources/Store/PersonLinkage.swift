@@ -56,18 +56,25 @@ struct PersonLinkage {
         }
     }
 
+    /// A waiting row as the importer parsed it: every field it kept, so that linking it later applies what an
+    /// exact ID would have (a certificate's disability grade among them).
     static func pending(_ row: any SQLRow) throws -> Pending {
         let typed = try row.decode(column: "national_id", as: String.self)
+        let region = try row.decode(column: "region", as: String?.self)
+        let disability = try row.decode(column: "disability_category", as: String?.self).flatMap(DisabilityCategory.init(rawValue:)).flatMap { c in
+            try row.decode(column: "disability_grade", as: Int?.self).flatMap { try? Disability(category: c, grade: $0) }
+        }
         let rec = FeedRecord(
             row: try row.decode(column: "row_number", as: Int.self), nationalID: try? NationalID(typed), typedID: typed.isEmpty ? nil : typed, idIssue: nil,
             name: try row.decode(column: "name", as: String?.self), birthDate: try row.decode(column: "birth_date", as: String?.self).flatMap { try? LocalDate($0) },
             address: try row.decode(column: "address", as: String?.self), kind: FactKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .otherIncome,
             amount: try row.decode(column: "amount_cents", as: Int64?.self).map(Cents.init), date: try row.decode(column: "valid_from", as: String?.self).flatMap { try? LocalDate($0) },
-            validTo: try row.decode(column: "valid_to", as: String?.self).flatMap { try? LocalDate($0) }, region: nil, disability: nil,
+            validTo: try row.decode(column: "valid_to", as: String?.self).flatMap { try? LocalDate($0) }, region: region.flatMap { try? RegionCode($0) },
+            disability: disability,
             reference: try row.decode(column: "reference", as: String?.self), note: try row.decode(column: "note", as: String?.self) ?? "",
             naturalKey: try row.decode(column: "natural_key", as: String.self))
-        return Pending(id: try row.decode(column: "id", as: UUID.self), identity: try row.decode(column: "identity", as: String.self) , record: rec,
-                       region: try row.decode(column: "region", as: String?.self))
+        return Pending(id: try row.decode(column: "id", as: UUID.self), identity: try row.decode(column: "identity", as: String.self), record: rec,
+                       region: region)
     }
 
     /// The values the model compares, in its field order, from whatever the feed and the register hold.
@@ -194,7 +201,8 @@ struct PersonLinkage {
             let rows = byIdentity[identity]!
             let irreversible = rows.contains { $0.record.kind.mayStopOrReduceBenefit }
             let linkStatus = automatic && !irreversible ? "auto" : "review"
-            let reason = automatic ? (irreversible ? Self.irreversibleReason : "匹配概率高于自动关联阈值") : "匹配概率介于人工核对区间"
+            let reason = pair.heldForDistinctIDs ? Linkage.distinctValidIDsReason
+                : automatic ? (irreversible ? Self.irreversibleReason : "匹配概率高于自动关联阈值") : "匹配概率介于人工核对区间"
             let linkID = UUID()
             linkRows.append([SQLBind(linkID), SQLBind(importID), SQLBind(spec.name), SQLBind(identity), SQLBind(member), SQLBind(person.household),
                              SQLBind(person.region), SQLBind(linkStatus), SQLBind(pair.probability), SQLBind(pair.weight), SQLBind(try evidenceJSON(pair)),

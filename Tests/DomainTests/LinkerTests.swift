@@ -109,6 +109,24 @@ import Testing
         #expect(outcome.review.isEmpty)
     }
 
+    /// A typo breaks the check character; two numbers that both pass their checks and differ are two people, such
+    /// as twins, who differ in the serial digits alone. However alike the rest, they are never linked by themselves.
+    @Test func twoDifferentValidIDsAreNeverLinkedAutomatically() throws {
+        let a = try NationalID(addressCode: "120104", birthDate: try LocalDate("1985-03-12"), sequence: 1)
+        let twin = try NationalID(addressCode: "120104", birthDate: try LocalDate("1985-03-12"), sequence: 3)
+        #expect(Linkage.distinctValidIDs(a.value, twin.value))
+        #expect(!Linkage.distinctValidIDs(a.value, " " + a.value.lowercased() + " "))           // the same number
+        var typo = Array(a.value)
+        typo[15] = typo[15] == "0" ? "1" : "0"
+        #expect(!Linkage.distinctValidIDs(a.value, String(typo)))                                // a typo fails its check
+        #expect(!Linkage.distinctValidIDs(a.value, nil))
+        let register = [Self.person("a", a.value, "李静", "19850312", "120104", "海棠里3号")]
+        let linker = try Linker(model: try Self.trained(), left: register, right: [Self.person("b", twin.value, "李静", "19850312", "120104", "海棠里3号")])
+        let outcome = try linker.link()
+        #expect(outcome.links.isEmpty)
+        #expect(outcome.review.count == 1 && outcome.review[0].heldForDistinctIDs && outcome.review[0].probability >= 0.99)
+    }
+
     @Test func theIDsEmbeddedBirthDateAndRegionAreNotCountedTwice() throws {
         let register = [Self.person("a", "120104198503120016", "李静", "19850312", "120104")]
         let withID = try Linker(model: try Self.trained(), left: register, right: [Self.person("b", "120104198503120016", "李静", "19850312", "120104")])

@@ -98,6 +98,53 @@ import Testing
             let e = try JSONDecoder().decode(LinkEvidence.self, from: Data(json.utf8))
             #expect(e.fields.map(\.field) == ["nationalId", "name", "birthDate", "region", "address"])
             #expect(e.fields[0].level == "oneSubstitution" && e.fields[1].level == "exact")
+            // the certificate's grade reached the member, as it does on an exact ID
+            #expect(try await Self.disability(f, m) == Disability(category: .physical, grade: 2))
+        }
+    }
+
+    static func disability(_ f: Fixture, _ m: Member) async throws -> Disability? {
+        try await RegistryStore(f.scratch.db).profile(m.householdID, actor: f.system)?.members.first { $0.id == m.id }?.disability
+    }
+
+    /// Another valid ID with the person's birth date, differing in one serial digit (and so in the check character):
+    /// a twin, say.
+    static func twin(_ id: NationalID) throws -> NationalID {
+        let serial = Int(id.value.dropFirst(14).prefix(3))!
+        return try NationalID(addressCode: String(id.value.prefix(6)), birthDate: try LocalDate(year: Int(id.value.dropFirst(6).prefix(4))!,
+                              month: Int(id.value.dropFirst(10).prefix(2))!, day: Int(id.value.dropFirst(12).prefix(2))!), sequence: serial % 10 == 9 ? serial - 1 : serial + 1)
+    }
+
+    /// Two valid ID numbers that differ are two people, however alike the name, birth date and place: such a row
+    /// is never linked by itself (it raised a warning on the wrong person), only put to a reviewer with the reason.
+    /// A reviewer who confirms it links it with every field the department sent (the certificate's grade).
+    @Test func aDifferentValidIDIsNeverLinkedAutomatically() async throws {
+        try await Fixture.with(households: 60) { f in
+            let m = Array(f.city.households(count: 60)).flatMap(\.members).first { $0.disability == nil }!
+            let twin = try Self.twin(m.nationalID)
+            #expect(twin != m.nationalID && Linkage.distinctValidIDs(twin.value, m.nationalID.value))
+            // a flood record (it would raise a warning) and a disability certificate, both naming the twin
+            let flood = try Self.file("flood.csv", header: "身份证号,姓名,受灾日期,灾害类型,直接经济损失,核灾编号",
+                                      ["\(twin.value),\(m.name),2026-11-01,内涝,9000.00,ZH-T1"])
+            let floodReport = try await Self.importer(f, "emergency-disaster").run(path: flood)
+            #expect(floodReport.probablyLinked == 0 && floodReport.linked == 0 && floodReport.review == 1)
+            #expect(try await Self.count(f, "facts WHERE feed = 'emergency-disaster'") == 0)
+            let inbox = try await WarningStore(f.scratch.db, setup: try MonitoringSetup.bundled()).inbox(WarningFilter(limit: 500), actor: f.system, today: MonitoringTests.today)
+            #expect(!inbox.items.contains { $0.householdID == m.householdID.rawValue && $0.kind == .hardship })
+            let certs = try Self.file("twin-certs.csv", header: "身份证号,姓名,残疾类别,残疾等级,发证日期,残疾人证号",
+                                      ["\(twin.value),\(m.name),视力残疾,一级,2026-10-15,CERT-T1"])
+            let certReport = try await Self.importer(f, "disabled-federation-certificates").run(path: certs)
+            #expect(certReport.probablyLinked == 0 && certReport.review == 1)
+            #expect(try await Self.disability(f, m) == nil)
+            // the reviewer sees why
+            let reviewer = f.actor(.cityAdmin, f.city.city.code)
+            let queue = try await LinkReviewStore(f.scratch.db).queue(actor: reviewer)
+            let item = try #require(queue.first { $0.feed == "disabled-federation-certificates" })
+            #expect(item.reason == Linkage.distinctValidIDsReason)
+            // act: the reviewer confirms (they know the register's ID is the wrong one)
+            #expect(try await LinkReviewStore(f.scratch.db).decide(item.id, confirm: true, actor: reviewer) == 1)
+            // check: the certificate's grade is the member's now
+            #expect(try await Self.disability(f, m) == Disability(category: .visual, grade: 1))
         }
     }
 

@@ -15,6 +15,17 @@ public enum Linkage {
         return level == levelMissing ? .missing : [.exact, .oneSubstitution, .adjacentTransposition, .different][Int(level)]
     }
 
+    /// Two ID numbers that both pass their checks (GB 11643: date and check character) and are not the same
+    /// number. A clerk's typo changes one digit or swaps two, and the check character catches either, so two
+    /// valid numbers that differ are two people — twins or siblings born on one day in one place differ in the
+    /// serial digits alone — however alike the rest of their records. Such a pair is never linked without a person.
+    public static func distinctValidIDs(_ a: String?, _ b: String?) -> Bool {
+        guard let a, let b, let x = try? NationalID(a), let y = try? NationalID(b) else { return false }
+        return x != y
+    }
+
+    public static let distinctValidIDsReason = "两个身份证号都通过校验且不相同，应是两个人（如同日出生的双胞胎、兄弟姐妹），须人工核对"
+
     /// The 17 digits that carry meaning: from a valid number, or from what was typed when its check
     /// character is wrong (a typo is exactly what linkage must see through).
     public static func normalisedBody(_ raw: String?) -> String? {

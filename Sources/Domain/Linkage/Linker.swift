@@ -16,6 +16,9 @@ public struct ScoredPair: Sendable, Equatable {
     public var right: Int
     public var weight: Double
     public var probability: Double
+    /// Above the automatic threshold, but the two ID numbers are both valid and different
+    /// (`Linkage.distinctValidIDs`): held for a person to decide instead of linked.
+    public var heldForDistinctIDs = false
 }
 
 /// What linking decided: automatic links, pairs for a human, and right records that are new persons.
@@ -63,6 +66,9 @@ public struct Linker: Sendable {
     public let rightCount: Int
     let leftKeys: [String]
     let rightKeys: [String]
+    /// The ID numbers as given, when the model compares one: a pair scored for an automatic link is checked on
+    /// them (`Linkage.distinctValidIDs`), which the prepared 17-digit bodies cannot tell.
+    let idsAsGiven: (left: [String?], right: [String?])?
     let rules: [[(field: Int, key: BlockKey)]]
     /// Per blocking rule, the left records' key hashes sorted, with the record number alongside.
     let index: [(hashes: [UInt64], records: [Int32])]
@@ -87,6 +93,7 @@ public struct Linker: Sendable {
         rightCount = right.count
         leftKeys = left.map(\.key)
         rightKeys = right.map(\.key)
+        idsAsGiven = model.fields.firstIndex { $0.comparison == .nationalId }.map { f in (left.map { $0.values[f] }, right.map { $0.values[f] }) }
         let nf = model.fields.count
         let codes = model.fields.map { _ in ExactCodes() }
         let columns = Parallel.map(2 * nf) { k in
@@ -225,10 +232,13 @@ public struct Linker: Sendable {
         pairs.sort { $0.weight != $1.weight ? $0.weight > $1.weight : ($0.right, $0.left) < ($1.right, $1.left) }
         var leftUsed = [Bool](repeating: false, count: leftCount)
         var rightUsed = [Bool](repeating: false, count: rightCount)
-        for p in pairs where !leftUsed[p.left] && !rightUsed[p.right] {
+        for var p in pairs where !leftUsed[p.left] && !rightUsed[p.right] {
             leftUsed[p.left] = true
             rightUsed[p.right] = true
-            if p.probability >= model.autoLinkAt { outcome.links.append(p) } else { outcome.review.append(p) }
+            if p.probability >= model.autoLinkAt, let ids = idsAsGiven, Linkage.distinctValidIDs(ids.left[p.left], ids.right[p.right]) {
+                p.heldForDistinctIDs = true
+            }
+            if p.probability >= model.autoLinkAt && !p.heldForDistinctIDs { outcome.links.append(p) } else { outcome.review.append(p) }
         }
         outcome.newPersons = (0..<rightCount).filter { !rightUsed[$0] }
         return outcome
