@@ -18,7 +18,7 @@ struct Assess: AsyncParsableCommand {
         if file == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            guard let d = FileManager.default.contents(atPath: file) else { throw ValidationError("读不到文件 \(file) (cannot read \(file))") }
+            guard let d = FileManager.default.contents(atPath: file) else { throw DataError("读不到文件 \(file) (cannot read \(file))") }
             data = d
         }
         do {
@@ -37,7 +37,7 @@ struct Assess: AsyncParsableCommand {
                 print(AssessmentText.render(assessment, members: request.members, explain: !noExplain), terminator: "")
             }
         } catch let e as PolicyError {
-            throw ValidationError("\(e.chinese)\n\(e.description)")
+            throw DataError("\(e.chinese)\n\(e.description)")
         }
     }
 }

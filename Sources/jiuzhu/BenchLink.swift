@@ -19,7 +19,7 @@ struct BenchLink: AsyncParsableCommand {
     func run() async throws {
         let anchorPath = URL(fileURLWithPath: anchor).standardizedFileURL.path
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw ValidationError("needs \(python) with splink: python3 -m venv /tmp/sp && /tmp/sp/bin/pip install splink==5.0.0 pyarrow pandas")
+            throw DataError("needs \(python) with splink: python3 -m venv /tmp/sp && /tmp/sp/bin/pip install splink==5.0.0 pyarrow pandas")
         }
         let dir = NSTemporaryDirectory() + "jiuzhu-bench-link-\(register)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -115,7 +115,7 @@ struct BenchLink: AsyncParsableCommand {
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         if echo { print(text, terminator: "") }
-        guard process.terminationStatus == 0 else { throw ValidationError("\(args.first ?? python) failed (exit \(process.terminationStatus))") }
+        guard process.terminationStatus == 0 else { throw DataError("\(args.first ?? python) failed (exit \(process.terminationStatus))") }
         return text
     }
 }

@@ -41,7 +41,7 @@ struct BenchScreen: AsyncParsableCommand {
             try await sql.raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
         }
         if try await sql.raw(SQLQueryString(CopyDialect.of(sql).halfDone)).first()!.decode(column: "half", as: Bool.self) {
-            throw ValidationError("an earlier --copies run stopped half-way in this database; drop it and run again")
+            throw DataError("an earlier --copies run stopped half-way in this database; drop it and run again")
         }
         var people = try await count("members")
         if people == 0 {

@@ -40,7 +40,7 @@ struct Import: AsyncParsableCommand {
             }
         } catch let e as FeedError {
             bar.finish()
-            throw ValidationError(e.chinese)
+            throw DataError(e.chinese)
         }
     }
 

@@ -23,7 +23,7 @@ func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, _ bod
     do {
         // Commands other than `migrate` refuse an out-of-date schema with a clear message, rather than failing on a missing column.
         if !migrating, try await server.pendingMigrations() > 0 {
-            throw ValidationError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
+            throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
         }
         let result = try await body(server)
         try await server.shutdown()
@@ -137,7 +137,7 @@ struct UserCommand: AsyncParsableCommand {
                                                        passwordHash: PasswordHashing.hash(password, cost: config.bcryptCost), createdBy: cli)
                 }
             } catch {
-                throw ValidationError("\(error)")
+                throw DataError("\(error)")
             }
             print("已创建用户 \(username)（\(role.chinese)，辖区 \(code.value)）")
             if generated { print("初始密码（只显示这一次）：\(password)") }

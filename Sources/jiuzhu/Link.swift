@@ -58,10 +58,10 @@ enum LinkFiles {
 
     static func read(_ path: String, columns: [String], key: String) throws -> [LinkRecord] {
         var reader = try CSVReader(path: path, encoding: .auto)
-        guard let header = reader.next()?.fields else { throw ValidationError("\(path) is empty") }
-        guard let keyIndex = header.firstIndex(of: key) else { throw ValidationError("\(path) has no column \(key)") }
+        guard let header = reader.next()?.fields else { throw DataError("\(path) is empty") }
+        guard let keyIndex = header.firstIndex(of: key) else { throw DataError("\(path) has no column \(key)") }
         let indices = try columns.map { c in
-            guard let i = header.firstIndex(of: c) else { throw ValidationError("\(path) has no column \(c)") }
+            guard let i = header.firstIndex(of: c) else { throw DataError("\(path) has no column \(c)") }
             return i
         }
         var out: [LinkRecord] = []

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// A command's data error is one clear message naming the file, row and field, without the usage text (which
+/// is printed for mistakes in the command line only).
+@Suite struct CLIErrorTests {
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
+        let binary = try #require(CrashSafetyTests.binary(), "the jiuzhu binary is built next to the tests")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func dataErrorsAreNotFollowedByTheUsage() throws {
+        let dir = NSTemporaryDirectory() + "jiuzhu-cli-errors-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // setup: a claims file with 31 February, and a household file that is not there
+        let claims = dir + "/claims.csv"
+        try Data("身份证号,姓名,结算日期,个人自付金额,结算单号,参保地区划\n11010519491231002X,王芳,2026-02-31,12.50,JS-1,120103000000\n".utf8).write(to: URL(fileURLWithPath: claims))
+        let database = dir + "/db.sqlite"
+        // act
+        let unmigrated = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database])
+        _ = try Self.run(["migrate"], environment: ["JIUZHU_SQLITE_PATH": database, "DATABASE_URL": ""])
+        let badImport = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database])
+        let missing = try Self.run(["assess", dir + "/nobody.json"])
+        let usage = try Self.run(["import", "--feed", "no-such-feed", claims, "--database", database])
+        // check: the message names the file, row and field, and no usage follows it
+        #expect(unmigrated.status != 0 && unmigrated.stderr.contains("jiuzhu migrate") && !unmigrated.stderr.contains("Usage:"), "\(unmigrated.stderr)")
+        #expect(badImport.status != 0)
+        #expect(badImport.stderr.contains("claims.csv") && badImport.stderr.contains("第2行") && badImport.stderr.contains("结算日期"), "\(badImport.stderr)")
+        #expect(!badImport.stderr.contains("Usage:"), "\(badImport.stderr)")
+        #expect(missing.status != 0 && missing.stderr.contains("nobody.json") && !missing.stderr.contains("Usage:"), "\(missing.stderr)")
+        // a mistake in the command line itself still shows how to use it
+        #expect(usage.status != 0 && usage.stderr.contains("Usage:"), "\(usage.stderr)")
+    }
+}
