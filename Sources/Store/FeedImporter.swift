@@ -42,7 +42,7 @@ public struct FeedImporter: Sendable {
         /// Seconds spent reading and checking the file's rows (while earlier rows were written), and applying it in all.
         public var validateSeconds = 0.0
         public var applySeconds = 0.0
-        /// The screening of the households this import changed, run as soon as it was committed (#5).
+        /// The screening of the households this import changed, run as soon as it was committed (#5) by `AfterCommit`.
         public var screening: ScreeningReport?
         /// Why that screening failed, if it did; the import stands and the next import or `jiuzhu screen` catches up.
         public var screeningError: String?
@@ -50,48 +50,29 @@ public struct FeedImporter: Sendable {
 
     let db: any Database
     let spec: FeedSpec
-    let actor: Actor
+    public let actor: Actor
     static let batchSize = 1_000
     static let sqliteCacheKiB = 256 * 1024
     /// SQLite's own default page cache (`PRAGMA cache_size = -2000`).
     static let sqliteDefaultCacheKiB = 2_000
     static let issuesShown = 50
 
-    let monitoring: MonitoringSetup?
-
-    /// `monitoring`: the screening that reacts to the import's events (nil: the shipped catalogue and parameters).
-    public init(_ db: any Database, spec: FeedSpec, actor: Actor, monitoring: MonitoringSetup? = nil) {
+    public init(_ db: any Database, spec: FeedSpec, actor: Actor) {
         self.db = db
         self.spec = spec
         self.actor = actor
-        self.monitoring = monitoring
     }
 
-    /// Re-screens the households whose facts changed, holding payments after a death, straight after the commit.
-    /// Also run when a file was already imported, so a crash between the commit and this step is caught up.
-    func react(_ report: inout Report) async {
-        do {
-            let monitor = Monitor(db, setup: try monitoring ?? MonitoringSetup.bundled())
-            report.screening = try await monitor.reactToEvents(actor: Monitor.systemActor(triggeredBy: actor))
-        } catch {
-            report.screeningError = String(describing: error)
-        }
-    }
-
-    /// `screenAfterwards`: re-screen the changed households at once (the default); the import benchmark turns
-    /// it off to measure the import and the screening apart, and runs `Monitor.reactToEvents` itself.
-    /// `progress`: the rows done so far, after each batch. `committed`: the file is in the store (or was already),
-    /// and the screening it sets off starts.
-    public func run(path: String, acceptPartial: Bool = false, now: Date = Date(), screenAfterwards: Bool = true,
-                    progress: @escaping @Sendable (Int) -> Void = { _ in }, committed: @Sendable () -> Void = {}) async throws -> Report {
+    /// Imports the file and reports; what follows the commit (holds, screening) is `AfterCommit`'s, which the
+    /// pages and commands call. `progress`: the rows done so far, after each batch.
+    public func run(path: String, acceptPartial: Bool = false, now: Date = Date(),
+                    progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Report {
         guard actor.may(.importData) else { throw DomainError.forbidden }
         let name = (path as NSString).lastPathComponent
         let hash = try Self.sha256(path: path)
         var report = Report(feed: spec.name, file: name, fileHash: hash)
         if try await db.sql.select().column("id").from("feed_imports").where("feed", .equal, spec.name).where("file_hash", .equal, hash).first() != nil {
             report.alreadyImported = true
-            committed()
-            if screenAfterwards { await react(&report) }
             return report
         }
         let regions = try await knownRegions()
@@ -208,8 +189,6 @@ public struct FeedImporter: Sendable {
         } } } }, onCancel: { cancelled.withLockedValue { $0 = true } })
         var done = finalReport
         done.applySeconds = Date().timeIntervalSince(t1)
-        committed()
-        if screenAfterwards { await react(&done) }
         return done
     }
 

@@ -107,17 +107,9 @@ public struct LinkReviewStore: Sendable {
 
     /// Confirms (the rows become facts of the member, with their events — a death included) or rejects
     /// (the rows stay with a person the register does not know, and this pair is never proposed again).
-    /// Returns the number of facts written. Nil when the link is outside the jurisdiction.
-    public func decide(_ id: UUID, confirm: Bool, actor: Actor, now: Date = Date(), monitoring: MonitoringSetup? = nil) async throws -> Int? {
-        let written = try await record(id, confirm: confirm, actor: actor, now: now)
-        // A confirmed death or income is a change like an import's: react at once (hold payments, re-screen).
-        if confirm, written != nil {
-            _ = try await Monitor(db, setup: try monitoring ?? MonitoringSetup.bundled()).reactToEvents(actor: Monitor.systemActor(triggeredBy: actor))
-        }
-        return written
-    }
-
-    private func record(_ id: UUID, confirm: Bool, actor: Actor, now: Date) async throws -> Int? {
+    /// Returns the number of facts written. Nil when the link is outside the jurisdiction. A confirmed death or
+    /// income is a change like an import's, reacted to by `AfterCommit.decideLink`, which the pages call.
+    public func decide(_ id: UUID, confirm: Bool, actor: Actor, now: Date = Date()) async throws -> Int? {
         try require(actor)
         let range = actor.jurisdiction.subtreeRange
         return try await db.writeTransaction { tx -> Int? in

@@ -14,7 +14,7 @@ public struct MonitoringSetup: Sendable {
         self.calendar = calendar
     }
 
-    /// The shipped catalogue (or `JIUZHU_INDICATORS_FILE`), policy parameters (or `JIUZHU_POLICY_FILES`) and calendar.
+    /// The shipped catalogue, policy parameters and calendar (tests and benchmarks; an installation's come from its configuration).
     public static func bundled() throws -> MonitoringSetup {
         MonitoringSetup(screener: Screener(catalogue: try IndicatorCatalogue.bundled(), calculator: PolicyCalculator(parameters: try ParameterSet.bundled())),
                         calendar: try WorkingCalendar.bundled())

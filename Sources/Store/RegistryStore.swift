@@ -216,6 +216,19 @@ public struct RegistryStore: Sendable {
         return try RowDecoding.region(r)
     }
 
+    /// The setting that names the city whose registry this is (written by whatever loaded the registry's regions).
+    public static let citySettingKey = "registry.city"
+
+    /// The city whose registry this is, for commands and pages that need the city and were not configured with
+    /// one: as recorded when the registry was loaded, else the one city among its regions (a city bureau's
+    /// registry holds one).
+    public func city() async throws -> RegionCode? {
+        if let recorded = try await SettingsStore(db).get(Self.citySettingKey) { return try RegionCode(recorded) }
+        let rows = try await sql.select().column("code").from("regions").where("level", .equal, RegionLevel.city.rawValue).limit(2).all()
+        guard rows.count == 1 else { return nil }
+        return try RegionCode(try rows[0].decode(column: "code", as: String.self))
+    }
+
     func regionNames(_ codes: [String]) async throws -> [String: String] {
         guard !codes.isEmpty else { return [:] }
         var out: [String: String] = [:]

@@ -131,6 +131,7 @@ public struct DemoLoader: Sendable {
             done += batch.count
             progress(done)
             try await SettingsStore(tx).set(Self.settingKey, String(count))
+            try await SettingsStore(tx).set(RegistryStore.citySettingKey, city.city.code.value)
             try await AuditLog(tx).record(actor: actor, action: .generateDemo, targetKind: "registry", targetID: city.city.code.value,
                                           detail: "生成演示数据 \(count) 户（种子 \(city.seed)）")
         }

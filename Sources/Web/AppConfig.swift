@@ -1,9 +1,11 @@
 import Domain
+import Fluent
 import Foundation
 import Logging
 import Store
 
-/// All configuration, read once from the environment (see `.env.example`). Tests build one directly.
+/// All configuration, read once from the environment (see `.env.example`) and, for the command line, its flags:
+/// the server, `demo` and every command use this one. Tests build one directly.
 public struct AppConfig: Sendable {
     public enum Mode: String, Sendable { case development, production, testing }
 
@@ -23,10 +25,17 @@ public struct AppConfig: Sendable {
     public var logLevel: Logger.Level
     /// Policy parameter files to use instead of the shipped ones (national rules plus the demo city).
     public var policyFiles: [String]?
+    /// An indicator catalogue to use instead of the shipped one.
+    public var indicatorsFile: String?
+    /// The city this installation serves (`JIUZHU_CITY`); when unset, the one city in the database's regions.
+    public var city: RegionCode?
 
     public init(mode: Mode, database: DatabaseConfig, host: String = "127.0.0.1", port: Int = 8080, sessionSecret: String? = nil,
                 bcryptCost: Int = 12, lockout: LoginThrottle = LoginThrottle(maxFailures: 5, lockSeconds: 15 * 60),
-                sessionLifetime: TimeInterval = 8 * 3600, logLevel: Logger.Level = .notice, policyFiles: [String]? = nil) {
+                sessionLifetime: TimeInterval = 8 * 3600, logLevel: Logger.Level = .notice, policyFiles: [String]? = nil,
+                indicatorsFile: String? = nil, city: RegionCode? = nil) {
+        self.indicatorsFile = indicatorsFile
+        self.city = city
         self.sessionLifetime = sessionLifetime
         self.logLevel = logLevel
         self.policyFiles = policyFiles
@@ -42,11 +51,16 @@ public struct AppConfig: Sendable {
     public enum ConfigError: Error, CustomStringConvertible {
         case missingSecret
         case invalid(String, String)
+        case unreadable(String, String)
+        case noCity
         public var description: String {
             switch self {
             case .missingSecret:
                 return "生产模式必须设置 JIUZHU_SESSION_SECRET（至少32个字符）。Production mode needs JIUZHU_SESSION_SECRET (32+ characters)."
             case .invalid(let k, let v): return "环境变量 \(k) 的值「\(v)」无效 (invalid value for \(k))"
+            case .unreadable(let k, let path): return "\(k) 指定的文件 \(path) 不存在或无权读取 (cannot read \(path))"
+            case .noCity:
+                return "未设置本市：请设置 JIUZHU_CITY（本市12位区划代码，如 120100000000），或先载入本市区划。Set JIUZHU_CITY to the city's region code."
             }
         }
     }
@@ -73,6 +87,51 @@ public struct AppConfig: Sendable {
                                    lockSeconds: TimeInterval(try int("JIUZHU_LOCKOUT_MINUTES", 15) * 60)),
             sessionLifetime: TimeInterval(try int("JIUZHU_SESSION_HOURS", 8) * 3600),
             logLevel: Logger.Level(rawValue: env["LOG_LEVEL"] ?? "notice") ?? .notice,
-            policyFiles: env["JIUZHU_POLICY_FILES"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+            policyFiles: env["JIUZHU_POLICY_FILES"].flatMap { $0.isEmpty ? nil : $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+            indicatorsFile: env["JIUZHU_INDICATORS_FILE"].flatMap { $0.isEmpty ? nil : $0 },
+            city: try env["JIUZHU_CITY"].flatMap { $0.isEmpty ? nil : $0 }.map { raw in
+                guard let code = try? RegionCode(raw), code.level == .city || code.level == .province else { throw ConfigError.invalid("JIUZHU_CITY", raw) }
+                return code
+            })
     }
+
+    // MARK: what the configuration names, loaded
+
+    /// The rules' parameters: the files named, else the shipped ones. A broken file is refused here, by name.
+    public func parameters() throws -> ParameterSet {
+        guard let files = policyFiles, !files.isEmpty else { return try ParameterSet.bundled() }
+        return try ParameterSet(files: try files.map { path in
+            guard let d = FileManager.default.contents(atPath: path) else { throw ConfigError.unreadable("JIUZHU_POLICY_FILES / --policy", path) }
+            return d
+        })
+    }
+
+    /// The indicator catalogue as shipped or as named. The city's tuning lives in the database and is applied
+    /// by `MonitoringSetup.tuned(from:)` where a screening or a page reads it.
+    public func catalogue() throws -> IndicatorCatalogue {
+        guard let path = indicatorsFile else { return try IndicatorCatalogue.bundled() }
+        guard let d = FileManager.default.contents(atPath: path) else { throw ConfigError.unreadable("JIUZHU_INDICATORS_FILE", path) }
+        return try IndicatorCatalogue.load(d, file: path)
+    }
+
+    /// The calculator over these parameters, and monitoring with this catalogue and the holiday calendar.
+    public func policy() throws -> Policy {
+        let calculator = PolicyCalculator(parameters: try parameters())
+        return Policy(calculator: calculator, monitoring: MonitoringSetup(screener: Screener(catalogue: try catalogue(), calculator: calculator),
+                                                                          calendar: try WorkingCalendar.bundled()))
+    }
+
+    /// The city the configuration names, else the registry's own (`RegistryStore.city`). Never the demo's
+    /// settings file: an installation serves its own city.
+    public func city(in db: any Database) async throws -> RegionCode {
+        if let city { return city }
+        if let recorded = try await RegistryStore(db).city() { return recorded }
+        throw ConfigError.noCity
+    }
+}
+
+/// The rules and the monitoring one configuration names, loaded once (the server at start, a command when it runs).
+public struct Policy: Sendable {
+    public let calculator: PolicyCalculator
+    public let monitoring: MonitoringSetup
 }

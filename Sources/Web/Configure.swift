@@ -13,17 +13,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     // pool of one thread per core, two such waiters left the writer none. Our own writes wait their turn without
     // a thread (`SQLiteWriteTurn`); the pool is large enough that the few writes outside it cannot starve one.
     if !config.database.isPostgres { app.threadPool = NIOThreadPool(numberOfThreads: DatabaseConfig.sqliteThreads) }
-    // The rules' parameters are read once at start; a broken parameter file stops the server here, not mid-request.
-    app.storage[CalculatorKey.self] = PolicyCalculator(parameters: try config.policyFiles.map { files in
-        try ParameterSet(files: files.map { path in
-            guard let d = FileManager.default.contents(atPath: path) else { throw AppConfig.ConfigError.invalid("JIUZHU_POLICY_FILES", path) }
-            return d
-        })
-    } ?? ParameterSet.bundled())
-    // The indicator catalogue too: a broken catalogue stops the server at start.
-    app.storage[MonitoringKey.self] = MonitoringSetup(
-        screener: Screener(catalogue: try IndicatorCatalogue.bundled(), calculator: app.storage[CalculatorKey.self]!),
-        calendar: try WorkingCalendar.bundled())
+    // The rules' parameters and the indicator catalogue are read once at start: a broken file stops the server
+    // here, not mid-request.
+    app.storage[PolicyKey.self] = try config.policy()
     app.storage[ScreeningJobsKey.self] = ScreeningJobs()
     app.lifecycle.use(BackgroundWorkLifecycle<ScreeningJobsKey>())
     app.storage[ImportJobsKey.self] = ImportJobs()
@@ -256,7 +248,8 @@ func routes(_ app: Application) throws {
         do {
             try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
             let id = try req.application.importJobs.start(feed: spec.name, file: name, username: actor.username, logger: req.application.logger, { progress in
-                try await FeedImporter(db, spec: spec, actor: actor, monitoring: monitoring).run(path: path, acceptPartial: partial, progress: progress.rows, committed: progress.committed)
+                try await AfterCommit(db, monitoring: monitoring).importFile(FeedImporter(db, spec: spec, actor: actor), path: path, acceptPartial: partial,
+                                                                   progress: progress.rows, committed: progress.committed)
             }, cleanUp: removeDir)
             return req.redirect(to: SiteURL.importJob(id).path, redirectType: .normal)
         } catch {
@@ -308,7 +301,7 @@ func routes(_ app: Application) throws {
             let actor = try req.actor()
             guard let id = req.parameters.get("linkID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             do {
-                guard try await LinkReviewStore(req.db).decide(id, confirm: decision == "confirm", actor: actor, monitoring: req.monitoring) != nil else { throw Abort(.notFound) }
+                guard try await AfterCommit(req.db, monitoring: req.monitoring).decideLink(id, confirm: decision == "confirm", actor: actor) != nil else { throw Abort(.notFound) }
             } catch LinkDecisionError.alreadyDecided {
                 throw Abort(.conflict, reason: "此关联已由他人处理")
             }

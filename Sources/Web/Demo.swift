@@ -35,10 +35,11 @@ public enum DemoSetup {
     /// Generates the city if it is not there yet, and the demo users that are missing. Safe to run again.
     /// With `departmentData`, a freshly generated city also gets a few department records imported, some
     /// with a mistyped ID, so the probable-match review queue is not empty in the demo.
-    public static func prepare(db: any Database, households: Int, today: LocalDate, bcryptCost: Int, departmentData: Bool = false,
+    /// `policy`: the configured rules (the demo's amounts are theirs) and monitoring.
+    public static func prepare(db: any Database, policy: Policy, households: Int, today: LocalDate, bcryptCost: Int, departmentData: Bool = false,
                                progress: @escaping @Sendable (Int) -> Void) async throws -> (DemoLoader.Outcome, [DemoAccount]) {
         let reference = try RegionReference.bundled()
-        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: today)
+        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: policy.calculator.parameters, today: today)
         let system = Actor(userID: nil, username: "system", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
         let outcome = try await DemoLoader(db).load(city: city, reference: reference, households: households, actor: system, progress: progress)
         let users = UserStore(db)
@@ -46,18 +47,19 @@ public enum DemoSetup {
         if departmentData, case .generated = outcome {
             // A first full screening a month ago, as a city does when it starts monitoring, and part of what it found
             // handled since: the inbox and the dashboard are alive from the start (handled, pending, overdue).
-            let setup = try MonitoringSetup.bundled()
+            let setup = policy.monitoring
             let monthAgo = Date().addingTimeInterval(-Double(DemoSetup.screenedDaysAgo) * 86_400)
             _ = try await Monitor(db, setup: setup, now: { monthAgo }).screen(region: city.city.code, actor: system)
-            try await handleSomeWarnings(db: db, setup: setup, since: monthAgo)
+            try await handleSomeWarnings(db: db, setup: setup, since: monthAgo, city: city.city.code)
             let street = accounts.first { $0.role == .townshipOfficer }!.region.code
             let community = accounts.first { $0.role == .coordinator }!.region.code
             // The coordinator's community first, so their phone shows the warnings the imports raise.
             let bundles = Array(city.households(count: min(households, 5_000))).filter { street.contains($0.household.residenceRegion) }
                 .sorted { (community.contains($0.household.residenceRegion) ? 0 : 1) < (community.contains($1.household.residenceRegion) ? 0 : 1) }
             let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli")
-            try await importDemoFeeds(db: db, members: Array(bundles.flatMap(\.members).prefix(6)), today: today, officer: officer)
-            try await importDemoMonitoringFeeds(db: db, bundles: bundles, today: today, officer: officer)
+            let intake = AfterCommit(db, monitoring: setup)
+            try await importDemoFeeds(intake, db: db, members: Array(bundles.flatMap(\.members).prefix(6)), today: today, officer: officer)
+            try await importDemoMonitoringFeeds(intake, db: db, bundles: bundles, today: today, officer: officer)
         }
         for a in accounts where try await users.find(username: a.username) == nil {
             try await users.create(username: a.username, displayName: a.displayName, role: a.role, region: a.region.code,
@@ -78,7 +80,7 @@ extension DemoSetup {
     /// Invented department files about six residents of the demo street: disability certificates (one with
     /// a mistyped ID, linked at once: it can only help), pensions and a cremation with mistyped IDs (they
     /// could stop or reduce a benefit, so they wait for the township officer).
-    static func importDemoFeeds(db: any Database, members: [Member], today: LocalDate, officer: Actor) async throws {
+    static func importDemoFeeds(_ intake: AfterCommit, db: any Database, members: [Member], today: LocalDate, officer: Actor) async throws {
         guard members.count >= 4 else { return }
         let day = today.adding(days: -20).description
         let files: [(String, String)] = [
@@ -91,10 +93,10 @@ extension DemoSetup {
             ("funeral-cremation", "逝者身份证号,逝者姓名,火化日期,火化证编号\n"
                 + "\(mistyped(members[members.count - 1].nationalID)),\(members[members.count - 1].name),\(day),DEMO-H-1\n"),
         ]
-        try await importFiles(files, db: db, officer: officer)
+        try await importFiles(intake, files, db: db, officer: officer)
     }
 
-    static func importFiles(_ files: [(String, String)], db: any Database, officer: Actor) async throws {
+    static func importFiles(_ intake: AfterCommit, _ files: [(String, String)], db: any Database, officer: Actor) async throws {
         let specs = try FeedCatalogue.bundled()
         let dir = NSTemporaryDirectory() + "jiuzhu-demo-feeds-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -103,7 +105,7 @@ extension DemoSetup {
             guard let spec = specs[feed] else { continue }
             let path = dir + "/演示-\(spec.title).csv"
             try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
-            _ = try await FeedImporter(db, spec: spec, actor: officer).run(path: path)
+            _ = try await intake.importFile(FeedImporter(db, spec: spec, actor: officer), path: path)
         }
     }
 
@@ -111,9 +113,9 @@ extension DemoSetup {
 
     /// Demo only: about half of the first screening's warnings handled over the following days by a demo
     /// officer, through the same workflow the pages use, with the time set back accordingly.
-    static func handleSomeWarnings(db: any Database, setup: MonitoringSetup, since: Date) async throws {
+    static func handleSomeWarnings(db: any Database, setup: MonitoringSetup, since: Date, city: RegionCode) async throws {
         let store = WarningStore(db, setup: setup)
-        let officer = Actor(userID: nil, username: "演示经办人", role: .cityAdmin, jurisdiction: try DemoSettings.bundled().cityCode, origin: "demo")
+        let officer = Actor(userID: nil, username: "演示经办人", role: .cityAdmin, jurisdiction: city, origin: "demo")
         let outcomes: [(DispositionOutcome, String)] = [
             (.enrol, "入户核实属实，已启动低保申请"), (.noAction, "核实已有其他保障，无需处置"), (.pushToDepartment, "已推送人社部门就业帮扶"),
             (.adjustAmount, "家庭收入变化，调整救助金额"), (.deliberation, "情况复杂，提交一事一议"), (.startTermination, "核实收入超标，启动停保程序"),
@@ -133,7 +135,7 @@ extension DemoSetup {
     /// Invented department records with exact IDs that raise each kind of warning in the demo street the moment
     /// they arrive: a cremation for someone still paid (held at once), another place's recipients list naming a
     /// dibao member, a car bought by a dibao household, a job lost and a flood in households not enrolled.
-    static func importDemoMonitoringFeeds(db: any Database, bundles: [HouseholdBundle], today: LocalDate, officer: Actor) async throws {
+    static func importDemoMonitoringFeeds(_ intake: AfterCommit, db: any Database, bundles: [HouseholdBundle], today: LocalDate, officer: Actor) async throws {
         let day = today.adding(days: -7).description
         let adult = { (m: Member) in (25...58).contains(m.birthDate.age(on: today)) }
         let dibao = bundles.filter { b in b.enrolments.contains { $0.program == .dibao && $0.status == .active } }
@@ -159,7 +161,7 @@ extension DemoSetup {
             let m = workers[1]
             files.append(("emergency-disaster", "身份证号,姓名,受灾日期,灾害类型,直接经济损失,核灾编号\n\(m.nationalID.value),\(m.name),\(day),内涝,12000.00,DEMO-ZH-1\n"))
         }
-        try await importFiles(files, db: db, officer: officer)
+        try await importFiles(intake, files, db: db, officer: officer)
     }
 }
 
@@ -184,6 +186,8 @@ public final class Server: @unchecked Sendable {
     }
 
     public var db: any Database { app.db }
+    /// The rules and monitoring this server was configured with.
+    public var policy: Policy { app.storage[PolicyKey.self]! }
 
     public func migrate() async throws { try await app.autoMigrate() }
 
@@ -195,7 +199,8 @@ public final class Server: @unchecked Sendable {
 
     public func prepareDemo(households: Int, today: LocalDate, progress: @escaping @Sendable (Int) -> Void) async throws
         -> (DemoLoader.Outcome, [DemoAccount]) {
-        try await DemoSetup.prepare(db: app.db, households: households, today: today, bcryptCost: config.bcryptCost, departmentData: true, progress: progress)
+        try await DemoSetup.prepare(db: app.db, policy: app.storage[PolicyKey.self]!, households: households, today: today, bcryptCost: config.bcryptCost,
+                                    departmentData: true, progress: progress)
     }
 
     /// Serves until interrupted (SIGINT/SIGTERM), then shuts down.

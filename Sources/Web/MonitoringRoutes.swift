@@ -23,13 +23,13 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
         let form = try req.query.decode(WarningPages.InboxForm.self)
         let (items, total) = try await req.warnings.inbox(form.filter, actor: actor, today: req.today)
         return Layout.response(WarningPages.inbox(chrome: try await Layout.chrome(req, .warnings), form: form, items: items, total: total,
-                                                  catalogue: req.monitoring.screener.catalogue))
+                                                  catalogue: try await req.tunedMonitoring().screener.catalogue))
     }
 
     @Sendable func detailPage(_ req: Request, _ id: UUID, notice: String?, error: String?, status: HTTPResponseStatus = .ok,
                               typed: WarningPages.Typed = .init()) async throws -> Response {
         let actor = try req.actor()
-        guard let d = try await req.warnings.detail(id, actor: actor, today: req.today, catalogue: try await req.monitoring.tuned(from: req.db).screener.catalogue) else {
+        guard let d = try await req.warnings.detail(id, actor: actor, today: req.today, catalogue: try await req.tunedMonitoring().screener.catalogue) else {
             throw Abort(.notFound)
         }
         // The calculator's view of the household today, beside the warning (reading the profile is audited as such).
@@ -121,7 +121,7 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
 
     staff.get("monitoring") { req -> Response in
         let actor = try req.actor()
-        let figures = try await req.warnings.figures(actor: actor, today: req.today, catalogue: req.monitoring.screener.catalogue)
+        let figures = try await req.warnings.figures(actor: actor, today: req.today, catalogue: try await req.tunedMonitoring().screener.catalogue)
         let overview = try await RegistryStore(req.db).overview(actor: actor)
         // The published comparison is for the whole demo city, where the figures are of the same scale.
         let demo = try? DemoSettings.bundled()
@@ -136,7 +136,7 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
     staff.get("monitoring", "indicators") { req -> Response in
         let actor = try req.actor()
         guard actor.may(.viewWarnings) else { throw DomainError.forbidden }
-        let setup = try await req.monitoring.tuned(from: req.db)
+        let setup = try await req.tunedMonitoring()
         return Layout.response(WarningPages.indicators(chrome: try await Layout.chrome(req, .monitoring), catalogue: setup.screener.catalogue,
                                                        mayTune: actor.may(.tuneIndicators), notice: req.query[String.self, at: "done"].map { "已保存 \($0) 的调整，下次筛查起生效。" }))
     }
@@ -198,7 +198,9 @@ func monitoringRoutes(_ app: Application, _ staff: any RoutesBuilder) throws {
         return try API.json(API.WarningList(total: total, limit: filter.limit, offset: filter.offset, items: items.map(API.Warning.init)))
     }
     staff.get(path(SiteURL.Pattern.apiWarning)) { req -> Response in
-        guard let d = try await req.warnings.detail(try warningID(req), actor: try req.actor(), today: req.today, catalogue: req.monitoring.screener.catalogue) else {
+        // The city's tuning, as the page shows it.
+        guard let d = try await req.warnings.detail(try warningID(req), actor: try req.actor(), today: req.today,
+                                                    catalogue: try await req.tunedMonitoring().screener.catalogue) else {
             throw Abort(.notFound, reason: "预警不存在或不在您的辖区内 (not found)")
         }
         return try API.json(API.WarningDetail(d))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Domain
 import Foundation
+import Web
 
 /// `jiuzhu assess FILE`: a household in the interchange format (docs/assessment-format.md) → decisions and explanations.
 struct Assess: AsyncParsableCommand {
@@ -10,6 +11,7 @@ struct Assess: AsyncParsableCommand {
     @Option(help: "Assess as of this date (YYYY-MM-DD) instead of the file's date.") var date: String?
     @Option(help: "json or text.") var format: OutputFormat = .text
     @Flag(help: "Leave out the step-by-step explanation.") var noExplain = false
+    @Option(help: "A policy parameter file to use instead of the shipped ones (repeat for several; default JIUZHU_POLICY_FILES).") var policy: [String] = []
 
     enum OutputFormat: String, ExpressibleByArgument { case json, text }
 
@@ -26,7 +28,7 @@ struct Assess: AsyncParsableCommand {
             if let date {
                 do { request.date = try LocalDate(date) } catch { throw ValidationError("--date：\(error.chinese)") }
             }
-            let calculator = PolicyCalculator(parameters: try ParameterSet.bundled())
+            let calculator = PolicyCalculator(parameters: try AppConfig.command(policy: policy).parameters())
             let assessment = try calculator.assess(request, explain: !noExplain)
             switch format {
             case .json:

@@ -72,7 +72,7 @@ struct BenchRegistry: AsyncParsableCommand {
     func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         do {
             let reference = try RegionReference.bundled()
-            let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate(Date(), timeZone: .china))
+            let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate(Date(), timeZone: .china))
             let system = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
             let bar = ProgressBar(total: households, label: "[\(name)] 生成")
             let t0 = Date()

@@ -25,7 +25,7 @@ struct BenchImport: AsyncParsableCommand {
     func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         do {
             let reference = try RegionReference.bundled()
-            let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate(Date(), timeZone: .china))
+            let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate(Date(), timeZone: .china))
             let system = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
             _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: system)
             // The people the feed is about: real registry members, plus 2% IDs nobody has.
@@ -59,7 +59,7 @@ struct BenchImport: AsyncParsableCommand {
                 let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 let rssBefore = BenchSupport.resetPeakRSS()
                 let t0 = Date()
-                let report = try await FeedImporter(scratch.db, spec: spec, actor: officer).run(path: path, screenAfterwards: false)
+                let report = try await FeedImporter(scratch.db, spec: spec, actor: officer).run(path: path)
                 let seconds = Date().timeIntervalSince(t0)
                 peaks.append((count, BenchSupport.peakRSSMegabytes()))
                 say("[\(name)] import: \(report.rowsRead) rows (\(size / 1_048_576) MB) in \(String(format: "%.1f", seconds)) s = \(Int(Double(report.rowsRead) / seconds)) rows/s; " +

@@ -35,7 +35,7 @@ struct BenchScreen: AsyncParsableCommand {
         let sql = scratch.db as! any SQLDatabase
         let reference = try RegionReference.bundled()
         let today = LocalDate(Date(), timeZone: .china)
-        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: today)
+        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: today)
         let admin = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
         func count(_ table: String) async throws -> Int {
             try await sql.raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
@@ -93,7 +93,7 @@ struct BenchScreen: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let spec = try FeedCatalogue.bundled()["medical-insurance-claims"]!
         let officer = Actor(userID: nil, username: "bench", role: .dataOfficer, jurisdiction: city.city.code, origin: "cli")
-        let report = try await FeedImporter(scratch.db, spec: spec, actor: officer, monitoring: setup).run(path: path)
+        let report = try await AfterCommit(scratch.db, monitoring: setup).importFile(FeedImporter(scratch.db, spec: spec, actor: officer), path: path)
         if let s = report.screening {
             say("[\(name)] incremental after a \(report.rowsRead)-row feed (import \(String(format: "%.1f", report.applySeconds)) s): " +
                   "\(s.households) households re-screened in \(String(format: "%.1f", s.seconds)) s, raised \(s.raised), updated \(s.updated); peak RSS \(BenchSupport.peakRSSMegabytes()) MB")

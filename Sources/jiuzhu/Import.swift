@@ -16,13 +16,13 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         let specs = try FeedCatalogue.bundled()
         guard let spec = specs[feed] else { throw ValidationError("没有名为 \(feed) 的数据接口；可选：\(specs.keys.sorted().joined(separator: "、"))") }
-        var config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-        if let database { config.database = .sqlite(path: database) }
-        let actor = Actor(userID: nil, username: "cli:import", role: .dataOfficer, jurisdiction: try DemoSettings.bundled().cityCode, origin: "cli")
+        let config = try AppConfig.command(database: database)
         let bar = ProgressBar(total: max(1, lineCount(file) - 1), label: "导入 \(spec.title)")
         do {
             let report = try await withServer(config) { app in
-                try await FeedImporter(app.db, spec: spec, actor: actor).run(path: file, acceptPartial: acceptPartial) { bar.update($0) }
+                let actor = Actor(userID: nil, username: "cli:import", role: .dataOfficer, jurisdiction: try await config.city(in: app.db), origin: "cli")
+                return try await AfterCommit(app.db, monitoring: app.policy.monitoring)
+                    .importFile(FeedImporter(app.db, spec: spec, actor: actor), path: file, acceptPartial: acceptPartial) { bar.update($0) }
             }
             bar.finish()
             if report.alreadyImported {

@@ -17,6 +17,18 @@ struct Jiuzhu: AsyncParsableCommand {
 /// figures are not lost if it is stopped, and a server's start shows in its log while it runs.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
+extension AppConfig {
+    /// A command's configuration: the environment's (as `serve` reads it), with the command's own flags on top:
+    /// `--database FILE` (a SQLite file instead of DATABASE_URL / JIUZHU_SQLITE_PATH) and `--policy FILE`
+    /// (parameter files instead of JIUZHU_POLICY_FILES or the shipped ones).
+    static func command(database: String? = nil, policy: [String] = []) throws -> AppConfig {
+        var config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+        if let database { config.database = .sqlite(path: database) }
+        if !policy.isEmpty { config.policyFiles = policy }
+        return config
+    }
+}
+
 /// Opens the application for a one-off command and always closes it, whether the command succeeds or not.
 func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, _ body: (Server) async throws -> T) async throws -> T {
     let server = try await Server.make(config)

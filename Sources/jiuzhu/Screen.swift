@@ -21,13 +21,12 @@ struct Screen: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-        if let database { config.database = .sqlite(path: database) }
-        let city = try DemoSettings.bundled().cityCode
-        let actor = Actor(userID: nil, username: "cli:screen", role: .cityAdmin, jurisdiction: city, origin: "cli")
-        let setup = try MonitoringSetup.bundled()
+        let config = try AppConfig.command(database: database)
         let sinceDate = try since.map(Self.parseSince)
         try await withServer(config) { app in
+            let city = try await config.city(in: app.db)
+            let actor = Actor(userID: nil, username: "cli:screen", role: .cityAdmin, jurisdiction: city, origin: "cli")
+            let setup = app.policy.monitoring
             let monitor = Monitor(app.db, setup: setup)
             var targets: [RegionCode] = []
             if scheduled {

@@ -15,6 +15,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "From this date (YYYY-MM-DD).") var from: String
     @Option(help: "Which households to run over (default: the region of the change).") var scope: String?
     @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+    @Option(help: "A policy parameter file to use instead of the shipped ones (repeat for several; default JIUZHU_POLICY_FILES).") var policy: [String] = []
 
     func run() async throws {
         let change: ParameterChange
@@ -25,11 +26,10 @@ struct Simulate: AsyncParsableCommand {
         } catch let e as DomainError {
             throw ValidationError(e.chinese)
         }
-        var config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-        if let database { config.database = .sqlite(path: database) }
+        let config = try AppConfig.command(database: database, policy: policy)
         let simulation: Simulation
         do {
-            simulation = try Simulation(parameters: try ParameterSet.bundled(), change: change, scope: scopeCode)
+            simulation = try Simulation(parameters: try config.parameters(), change: change, scope: scopeCode)
         } catch let e as PolicyError {
             throw ValidationError(e.chinese)
         }

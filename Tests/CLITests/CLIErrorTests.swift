@@ -5,18 +5,8 @@ import Testing
 /// is printed for mistakes in the command line only).
 @Suite struct CLIErrorTests {
     static func run(_ args: [String], environment: [String: String] = [:]) throws -> (status: Int32, stderr: String) {
-        let binary = try #require(CrashSafetyTests.binary(), "the jiuzhu binary is built next to the tests")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = err
-        try p.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try CLI.run(args, environment: environment)
+        return (r.status, r.err)
     }
 
     @Test func dataErrorsAreNotFollowedByTheUsage() throws {
@@ -30,7 +20,7 @@ import Testing
         // act
         let unmigrated = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database])
         _ = try Self.run(["migrate"], environment: ["JIUZHU_SQLITE_PATH": database, "DATABASE_URL": ""])
-        let badImport = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database])
+        let badImport = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database], environment: ["JIUZHU_CITY": "120100000000"])
         let missing = try Self.run(["assess", dir + "/nobody.json"])
         let usage = try Self.run(["import", "--feed", "no-such-feed", claims, "--database", database])
         // check: the message names the file, row and field, and no usage follows it

@@ -72,7 +72,7 @@ import Testing
         // one in ten with a mistyped ID so the probabilistic pass runs too
         let scratch = try await ScratchDatabase.make(environment: [:], label: "crash", keepSQLiteFile: killedDB)
         let reference = try RegionReference.bundled()
-        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate("2026-11-22"))
+        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate("2026-11-22"))
         let system = Actor(userID: nil, username: "test", role: .cityAdmin, jurisdiction: city.city.code, origin: "test")
         _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: 300, actor: system)
         await scratch.store.shutdown()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Domain
 
@@ -6,8 +7,25 @@ import Testing
     let bundles: [HouseholdBundle]
 
     init() throws {
-        city = try DemoCity(reference: RegionReference.bundled(), settings: DemoSettings.bundled(), today: LocalDate("2026-11-22"))
+        city = try DemoCity(reference: RegionReference.bundled(), settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate("2026-11-22"))
         bundles = Array(city.households(count: 3_000))
+    }
+
+    /// The demo's amounts are the policy parameters' (they lived in demo-city.json too, and could drift apart).
+    @Test func amountsComeFromThePolicyParameters() throws {
+        let shipped = try ParameterSet.bundled()
+        let tekun = bundles.flatMap(\.enrolments).filter { $0.program == .tekun }
+        let care = bundles.flatMap(\.enrolments).filter { $0.program == .disabilityCare }
+        #expect(!tekun.isEmpty && !care.isEmpty)
+        let standards = try PolicyCalculator(parameters: shipped).standards(region: city.city.code, date: city.today)
+        #expect(tekun.allSatisfy { $0.monthlyAmount == standards.tekunBasic })
+        #expect(care.allSatisfy { $0.monthlyAmount == standards.careAllowance })
+        // a city that raises its dibao standard (and so tekun, set as a multiple of it) gets demo amounts to match
+        let raise = #"{"note": "测试", "entries": [{"region": "120000000000", "effective": "2026-01-01", "reference": "测试", "values": {"dibaoStandard": {"yuan": "2000.00"}}}]}"#
+        let raised = try ParameterSet(files: [try BundledData.data("policy/national", "json"), try BundledData.data("policy/tianjin-demo", "json"), Data(raise.utf8)])
+        let other = try DemoCity(reference: RegionReference.bundled(), settings: DemoSettings.bundled(), parameters: raised, today: city.today)
+        let raisedTekun = Array(other.households(count: 3_000)).flatMap(\.enrolments).filter { $0.program == .tekun }
+        #expect(!raisedTekun.isEmpty && raisedTekun.allSatisfy { $0.monthlyAmount == Cents(260_000) })
     }
 
     @Test func usesTheRealDistrictsAndMarksInventedLevels() {

@@ -135,7 +135,7 @@ import Testing
             let path = try Self.file(Self.claims(f, keyed: "X", replacing: [:]))
             let before = (facts: try await Self.count(f, "facts"), events: try await Self.count(f, "events"))
             // act
-            let run = Task { try await Self.importer(f).run(path: path, screenAfterwards: false) }
+            let run = Task { try await Self.importer(f).run(path: path) }
             run.cancel()
             // check
             await #expect(throws: CancellationError.self) { try await run.value }
@@ -143,7 +143,7 @@ import Testing
             #expect(try await Self.count(f, "events") == before.events)
             #expect(try await Self.count(f, "feed_imports") == 0)
             try await Self.expectForeignKeysChecked(f)
-            #expect(try await Self.importer(f).run(path: path, screenAfterwards: false).newFacts == 2_500)
+            #expect(try await Self.importer(f).run(path: path).newFacts == 2_500)
         }
     }
 
@@ -154,7 +154,7 @@ import Testing
             let lines = Self.claims(f, keyed: "C", replacing: [1_500: (500, "2026-10-01", 20, "C500"), 2_100: (1_200, "2026-10-01", 10, "C1200")])
             let before = (facts: try await Self.count(f, "facts"), events: try await Self.count(f, "events"))
             // act
-            let r = try await Self.importer(f).run(path: try Self.file(lines), screenAfterwards: false)
+            let r = try await Self.importer(f).run(path: try Self.file(lines))
             // check
             #expect(r.rowsRead == 2_500 && r.newFacts == 2_498 && r.changed == 1 && r.unchanged == 1)
             #expect(try await Self.count(f, "facts") == before.facts + 2_498)
@@ -215,7 +215,7 @@ import Testing
             }
             try await sql.raw("DROP ROLE \(ident: role)").run()
             // a whole import says which way it went
-            let r = try await Self.importer(f).run(path: try Self.file(Array(Self.claims(f, keyed: "K", replacing: [:]).prefix(10))), screenAfterwards: false)
+            let r = try await Self.importer(f).run(path: try Self.file(Array(Self.claims(f, keyed: "K", replacing: [:]).prefix(10))))
             #expect(r.newFacts == 10 && !r.referencesCheckedPerRow)
             try await Self.expectForeignKeysChecked(f)
         }

@@ -47,7 +47,7 @@ import Testing
 
     static func importRows(_ f: Fixture, _ feed: String, header: String, _ lines: [String], at now: Date = Date()) async throws -> FeedImporter.Report {
         let path = try PersonLinkageTests.file("\(feed)-\(UUID().uuidString.prefix(6)).csv", header: header, lines)
-        return try await PersonLinkageTests.importer(f, feed).run(path: path, now: now)
+        return try await AfterCommit(f.scratch.db, monitoring: try MonitoringSetup.bundled()).importFile(PersonLinkageTests.importer(f, feed), path: path, now: now)
     }
 
     static func warnings(_ f: Fixture, _ p: Person, actor: Actor? = nil) async throws -> [WarningSummary] {
@@ -203,7 +203,7 @@ import Testing
 
             let officer = f.actor(.townshipOfficer, p.region.ancestor(at: .township)!)
             let link = try #require(try await LinkReviewStore(f.scratch.db).queue(actor: officer).first)
-            _ = try await LinkReviewStore(f.scratch.db).decide(link.id, confirm: true, actor: officer)
+            _ = try await AfterCommit(f.scratch.db, monitoring: try MonitoringSetup.bundled()).decideLink(link.id, confirm: true, actor: officer)
             #expect(try await PersonLinkageTests.count(f, "payment_holds") == 1)
             #expect(try await PersonLinkageTests.count(f, "enrolments WHERE status = 'suspended'") == 1)
             #expect((try await Self.warnings(f, p)).contains { $0.kind == .paidAfterDeath })

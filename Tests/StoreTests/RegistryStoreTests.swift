@@ -12,7 +12,7 @@ struct Fixture {
     static func make(households: Int = 300) async throws -> Fixture {
         let scratch = try await ScratchDatabase.make(label: "store")
         let reference = try RegionReference.bundled()
-        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), today: LocalDate("2026-11-22"))
+        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate("2026-11-22"))
         let system = Actor(userID: nil, username: "test", role: .cityAdmin, jurisdiction: city.city.code, origin: "test")
         do {
             _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: system)

@@ -19,7 +19,7 @@ import Vapor
             let path = dir + "/火化.csv"
             try Data("逝者身份证号,逝者姓名,火化日期,火化证编号\n\(String(digits)),\(m.name),2026-11-01,WEB-HH-1\n".utf8).write(to: URL(fileURLWithPath: path))
             let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: site.account(.dataOfficer).region.code, origin: "test")
-            let report = try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["funeral-cremation"]), actor: officer).run(path: path)
+            let report = try await AfterCommit(site.app.db, monitoring: site.app.storage[PolicyKey.self]!.monitoring).importFile(FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["funeral-cremation"]), actor: officer), path: path)
             #expect(report.review == 1)
 
             // the coordinator cannot review; the township officer sees the queue with a masked ID
@@ -66,7 +66,7 @@ import Vapor
                                 ("tax-income", "{\"纳税人识别号\": \"\(m.nationalID.value)\", \"姓名\": \"\(m.name)\", \"所属年度起\": \"2026-01-01\", \"年度收入额\": 36000}\n")] {
                 let path = dir + "/\(feed).\(feed == "tax-income" ? "jsonl" : "csv")"
                 try Data(csv.utf8).write(to: URL(fileURLWithPath: path))
-                _ = try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()[feed]), actor: officer).run(path: path)
+                _ = try await AfterCommit(site.app.db, monitoring: site.app.storage[PolicyKey.self]!.monitoring).importFile(FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()[feed]), actor: officer), path: path)
             }
             // act
             let b = site.browser()

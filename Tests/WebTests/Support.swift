@@ -22,15 +22,15 @@ struct TestSite {
     static let password = DemoSetup.password
 
     static func make(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3,
-                     logLevel: Logger.Level = .warning) async throws -> TestSite {
+                     logLevel: Logger.Level = .warning, city: RegionCode? = nil) async throws -> TestSite {
         let scratch = try await ScratchDatabase.make(label: "web")
         let config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
-                               lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel)
+                               lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel, city: city)
         let app = try await makeApplication(config, environment: .testing)
         do {
             try await app.autoMigrate()
-            let (_, accounts) = try await DemoSetup.prepare(db: app.db, households: households, today: LocalDate("2026-11-22"), bcryptCost: 4) { _ in }
-            let city = try DemoCity(reference: RegionReference.bundled(), settings: DemoSettings.bundled(), today: LocalDate("2026-11-22"))
+            let (_, accounts) = try await DemoSetup.prepare(db: app.db, policy: app.storage[PolicyKey.self]!, households: households, today: LocalDate("2026-11-22"), bcryptCost: 4) { _ in }
+            let city = try DemoCity(reference: RegionReference.bundled(), settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate("2026-11-22"))
             let community = accounts.first { $0.role == .coordinator }!.region.code
             // Make sure the coordinator's community has a household whatever the random draw.
             var inside = Array(city.households(count: households)).first { $0.household.residenceRegion == community }
@@ -77,8 +77,8 @@ struct TestSite {
 
     /// Runs `body` on a fresh site and always shuts it down, even when the body throws.
     static func with(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3, logLevel: Logger.Level = .warning,
-                     _ body: (TestSite) async throws -> Void) async throws {
-        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures, logLevel: logLevel)
+                     city: RegionCode? = nil, _ body: (TestSite) async throws -> Void) async throws {
+        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures, logLevel: logLevel, city: city)
         do {
             try await body(site)
         } catch {

@@ -20,7 +20,7 @@ import Vapor
         try Data("身份证号,姓名,受灾日期,灾害类型,直接经济损失,核灾编号\n\(m.nationalID.value),\(m.name),\(day),内涝,9000.00,WEB-ZH-1\n".utf8)
             .write(to: URL(fileURLWithPath: path))
         let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: site.account(.dataOfficer).region.code, origin: "test")
-        return try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["emergency-disaster"]), actor: officer).run(path: path)
+        return try await AfterCommit(site.app.db, monitoring: site.app.storage[PolicyKey.self]!.monitoring).importFile(FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["emergency-disaster"]), actor: officer), path: path)
     }
 
     static func firstLink(_ html: String, _ pattern: String) -> String? {
@@ -100,7 +100,7 @@ import Vapor
             let day = LocalDate(Date(), timeZone: .china).adding(days: -3)
             try Data("逝者身份证号,逝者姓名,火化日期,火化证编号\n\(m.nationalID.value),\(m.name),\(day),WEB-HZ-1\n".utf8).write(to: URL(fileURLWithPath: path))
             let officer = Actor(userID: nil, username: "dataofficer", role: .dataOfficer, jurisdiction: site.account(.dataOfficer).region.code, origin: "test")
-            let report = try await FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["funeral-cremation"]), actor: officer).run(path: path)
+            let report = try await AfterCommit(site.app.db, monitoring: site.app.storage[PolicyKey.self]!.monitoring).importFile(FeedImporter(site.app.db, spec: try #require(try FeedCatalogue.bundled()["funeral-cremation"]), actor: officer), path: path)
             #expect(report.screening?.holds == 1)
             let profile = SiteURL.household(site.inside.household.id).path
 
@@ -202,6 +202,12 @@ import Vapor
             let id = try #require(w["id"] as? String)
             let detail = try await t.get(SiteURL.apiWarning(try #require(UUID(uuidString: id))).path)
             #expect(detail.status == .ok && detail.body.string.contains("\"evidence\""))
+            #expect(detail.body.string.contains("\"deadlineWorkingDays\":3"))
+            // The city's tuning shows in the API's detail as on the page (it used the catalogue as shipped).
+            let admin = Actor(userID: nil, username: "admin", role: .cityAdmin, jurisdiction: site.account(.cityAdmin).region.code, origin: "test")
+            try await IndicatorTuningStore(site.app.db).tune("JZ-L02", to: .init(deadlineWorkingDays: 9), catalogue: try IndicatorCatalogue.bundled(), actor: admin)
+            let tuned = try await t.get(SiteURL.apiWarning(try #require(UUID(uuidString: id))).path)
+            #expect(tuned.body.string.contains("\"deadlineWorkingDays\":9"), "\(tuned.body.string)")
             #expect(try await t.get(SiteURL.apiWarnings.path + "?kind=nonsense").status == .badRequest)
 
             let page = try await t.get(SiteURL.warnings(query: nil).path)

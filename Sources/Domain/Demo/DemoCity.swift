@@ -4,10 +4,6 @@ import Foundation
 public struct DemoSettings: Sendable, Codable {
     public let note: String
     public let cityCode: RegionCode
-    public let dibaoStandardPerMonthCents: Int64
-    public let tekunBasicPerMonthCents: Int64
-    public let disabilityLivingPerMonthCents: Int64
-    public let disabilityCarePerMonthCents: Int64
     /// A real city's published screening figures, shown beside the demo city's for scale.
     public let publishedMonitoring: PublishedMonitoring?
     public let urbanNames: [String]
@@ -50,6 +46,9 @@ public struct HouseholdBundle: Sendable {
 /// assets and some current enrolments. Deterministic for a seed; the date is passed in.
 public struct DemoCity: Sendable {
     public let settings: DemoSettings
+    /// The city's standards on `today`, from the policy parameters: the amounts of the demo's enrolments are
+    /// those the calculator would pay, and cannot drift from them.
+    public let standards: Standards
     public let city: Region
     public let districts: [Region]
     public let streets: [Region]
@@ -59,11 +58,12 @@ public struct DemoCity: Sendable {
     public let today: LocalDate
     public let seed: UInt64
 
-    public init(reference: RegionReference, settings: DemoSettings, today: LocalDate, seed: UInt64 = 20_241_001) throws(DomainError) {
+    public init(reference: RegionReference, settings: DemoSettings, parameters: ParameterSet, today: LocalDate, seed: UInt64 = 20_241_001) throws {
         guard let city = reference[settings.cityCode] else {
-            throw .invalidData(file: "demo-city.json", reason: "参考数据中没有城市 \(settings.cityCode)")
+            throw DomainError.invalidData(file: "demo-city.json", reason: "参考数据中没有城市 \(settings.cityCode)")
         }
         self.settings = settings
+        standards = try PolicyCalculator(parameters: parameters).standards(region: settings.cityCode, date: today)
         self.city = city
         self.today = today
         self.seed = seed
@@ -357,16 +357,16 @@ struct HouseholdMaker {
 
     mutating func makeEnrolments(householdID: Household.ID, members: [Member], monthlyIncome: Int64, hardship: Bool) -> [Enrolment] {
         var out: [Enrolment] = []
-        let s = city.settings
+        let s = city.standards
         func since() -> LocalDate { city.today.adding(days: -rng.int(40...2_500)) }
-        let gap = s.dibaoStandardPerMonthCents * Int64(members.count) - monthlyIncome
+        let gap = s.dibao.value * Int64(members.count) - monthlyIncome
         let head = members[0]
-        let elderAloneNoIncome = members.count == 1 && head.birthDate.age(on: city.today) >= 60 && monthlyIncome < s.dibaoStandardPerMonthCents / 2
+        let elderAloneNoIncome = members.count == 1 && head.birthDate.age(on: city.today) >= 60 && monthlyIncome < s.dibao.value / 2
         // Demo only: some households in hardship are enrolled; others are left out, so that later
         // monitoring has missed coverage to find.
         if hardship && elderAloneNoIncome && rng.chance(0.45) {
             out.append(Enrolment(id: Enrolment.ID(rng.uuid()), householdID: householdID, memberID: head.id, program: .tekun,
-                                 since: since(), monthlyAmount: Cents(s.tekunBasicPerMonthCents), status: .active))
+                                 since: since(), monthlyAmount: s.tekunBasic, status: .active))
         } else if hardship && gap > 0 && rng.chance(0.75) {
             out.append(Enrolment(id: Enrolment.ID(rng.uuid()), householdID: householdID, memberID: nil, program: .dibao,
                                  since: since(), monthlyAmount: Cents(gap), status: rng.chance(0.97) ? .active : .suspended))
@@ -385,11 +385,11 @@ struct HouseholdMaker {
             guard let d = m.disability else { continue }
             if d.grade <= 2, rng.chance(0.7) {
                 out.append(Enrolment(id: Enrolment.ID(rng.uuid()), householdID: householdID, memberID: m.id, program: .disabilityCare,
-                                     since: since(), monthlyAmount: Cents(s.disabilityCarePerMonthCents), status: .active))
+                                     since: since(), monthlyAmount: s.careAllowance, status: .active))
             }
             if hardship, rng.chance(0.6) {
                 out.append(Enrolment(id: Enrolment.ID(rng.uuid()), householdID: householdID, memberID: m.id, program: .disabilityLiving,
-                                     since: since(), monthlyAmount: Cents(s.disabilityLivingPerMonthCents), status: .active))
+                                     since: since(), monthlyAmount: s.livingAllowance, status: .active))
             }
         }
         return out

@@ -314,10 +314,8 @@ public struct IndicatorCatalogue: Codable, Sendable {
         return c
     }
 
+    /// The catalogue shipped with the package (an installation names its own through `AppConfig`).
     public static func bundled() throws -> IndicatorCatalogue {
-        if let path = ProcessInfo.processInfo.environment["JIUZHU_INDICATORS_FILE"], !path.isEmpty {
-            return try load(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
-        }
         guard let url = Bundle.module.url(forResource: "indicators", withExtension: "json", subdirectory: "Resources/monitoring") else {
             throw DomainError.invalidData(file: "indicators.json", reason: "缺少内置预警指标目录")
         }

@@ -92,7 +92,7 @@ enum SelfAssessmentPage {
     }
 
     static func districts(_ req: Request) async throws -> [Region] {
-        let city = try DemoSettings.bundled().cityCode
+        let city = try await req.config.city(in: req.db)
         let reference = try RegionReference.bundled()
         return reference.children(of: city)
     }

@@ -25,13 +25,15 @@ extension Request {
 
     var config: AppConfig { application.storage[AppConfigKey.self]! }
 
-    var calculator: PolicyCalculator { application.storage[CalculatorKey.self]! }
-    var monitoring: MonitoringSetup { application.storage[MonitoringKey.self]! }
+    var calculator: PolicyCalculator { application.storage[PolicyKey.self]!.calculator }
+    /// The configured monitoring setup, without the city's tuning (`tunedMonitoring()` has it).
+    var monitoring: MonitoringSetup { application.storage[PolicyKey.self]!.monitoring }
+    /// The monitoring setup with the city's tuning of the indicators applied, as screenings use it.
+    func tunedMonitoring() async throws -> MonitoringSetup { try await monitoring.tuned(from: db) }
 }
 
 struct AppConfigKey: StorageKey { typealias Value = AppConfig }
-struct CalculatorKey: StorageKey { typealias Value = PolicyCalculator }
-struct MonitoringKey: StorageKey { typealias Value = MonitoringSetup }
+struct PolicyKey: StorageKey { typealias Value = Policy }
 
 /// The application's clock (a test moves it on to see sessions expire).
 struct ClockKey: StorageKey { typealias Value = @Sendable () -> Date }
