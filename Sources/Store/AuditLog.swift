@@ -61,10 +61,8 @@ public struct AuditLog: Sendable {
     /// The newest entries made by users inside the auditor's jurisdiction.
     public func recent(actor: Actor, limit: Int = 200, action: AuditAction? = nil) async throws -> [AuditEntry] {
         guard actor.may(.viewAuditLog) else { throw DomainError.forbidden }
-        let range = actor.jurisdiction.subtreeRange
         var q = db.sql.select().column("*").from("audit_entries")
-            .where("actor_region", .greaterThanOrEqual, range.lowerBound)
-            .where("actor_region", .lessThanOrEqual, range.upperBound)
+            .within(actor.jurisdiction, column: "actor_region")
         if let action { q = q.where("action", .equal, action.rawValue) }
         return try await q.orderBy("at", .descending).limit(limit).all().map { r in
             AuditEntry(at: Timestamp.date(try r.decode(column: "at", as: String.self)) ?? .distantPast,

@@ -23,7 +23,6 @@ public struct Exports: Sendable {
     /// The list as CSV text (UTF-8 with a BOM, so Excel opens it in Chinese), within the actor's jurisdiction.
     public func csv(_ list: List, since: LocalDate, actor: Actor) async throws -> (csv: String, rows: Int) {
         guard Self.mayExport(actor.role) else { throw DomainError.forbidden }
-        let range = actor.jurisdiction.subtreeRange
         var q = db.sql.select()
             .column(SQLColumn("national_id", table: "m")).column(SQLColumn("name", table: "m")).column(SQLColumn("program", table: "e"))
             .column(SQLColumn("status", table: "e")).column(SQLColumn("since", table: "e")).column(SQLColumn("status_changed_on", table: "e"))
@@ -32,8 +31,7 @@ public struct Exports: Sendable {
             // Personal enrolments name their member; household ones (dibao) list every member, as each is covered.
             .join(SQLAlias(SQLIdentifier("members"), as: SQLIdentifier("m")), method: SQLJoinMethod.inner,
                   on: SQLRaw("m.household_id = e.household_id AND (e.member_id IS NULL OR m.id = e.member_id)"))
-            .where(SQLColumn("residence_region", table: "e"), .greaterThanOrEqual, SQLBind(range.lowerBound))
-            .where(SQLColumn("residence_region", table: "e"), .lessThanOrEqual, SQLBind(range.upperBound))
+            .within(actor.jurisdiction, table: "e")
         switch list {
         case .newlyEnrolled:
             q = q.where(SQLColumn("status", table: "e"), .equal, SQLBind(EnrolmentStatus.active.rawValue))

@@ -56,7 +56,6 @@ public struct LinkReviewStore: Sendable {
 
     public func queue(actor: Actor, importID: UUID? = nil, limit: Int = 200) async throws -> [LinkReviewSummary] {
         try require(actor)
-        let range = actor.jurisdiction.subtreeRange
         var q = db.sql.select()
             .columns(SQLColumn("id", table: "person_links"), SQLColumn("feed", table: "person_links"), SQLColumn("probability", table: "person_links"),
                      SQLColumn("reason", table: "person_links"), SQLColumn("created_at", table: "person_links"),
@@ -64,8 +63,7 @@ public struct LinkReviewStore: Sendable {
             .column(SQLAlias(SQLRaw("(SELECT count(*) FROM feed_unlinked u WHERE u.link_id = person_links.id AND u.status = 'review')"), as: SQLIdentifier("rows")))
             .from("person_links").join("members", on: SQLColumn("member_id", table: "person_links"), .equal, SQLColumn("id", table: "members"))
             .where(SQLColumn("status", table: "person_links"), .equal, SQLBind("review"))
-            .where(SQLColumn("residence_region", table: "person_links"), .greaterThanOrEqual, SQLBind(range.lowerBound))
-            .where(SQLColumn("residence_region", table: "person_links"), .lessThanOrEqual, SQLBind(range.upperBound))
+            .within(actor.jurisdiction, table: "person_links")
         if let importID { q = q.where(SQLColumn("import_id", table: "person_links"), .equal, SQLBind(importID)) }
         return try await q.orderBy(SQLColumn("created_at", table: "person_links")).limit(limit).all().map { r in
             LinkReviewSummary(id: try r.decode(column: "id", as: UUID.self), feed: try r.decode(column: "feed", as: String.self),
@@ -80,13 +78,11 @@ public struct LinkReviewStore: Sendable {
     /// shows personal data side by side, so it is audited like a profile.
     public func review(_ id: UUID, actor: Actor) async throws -> LinkReview? {
         try require(actor)
-        let range = actor.jurisdiction.subtreeRange
         guard let r = try await db.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("person_links")))
             .columns(SQLAlias(SQLColumn("name", table: "members"), as: SQLIdentifier("member_name")), SQLColumn("national_id", table: "members"))
             .from("person_links").join("members", on: SQLColumn("member_id", table: "person_links"), .equal, SQLColumn("id", table: "members"))
             .where(SQLColumn("id", table: "person_links"), .equal, SQLBind(id))
-            .where(SQLColumn("residence_region", table: "person_links"), .greaterThanOrEqual, SQLBind(range.lowerBound))
-            .where(SQLColumn("residence_region", table: "person_links"), .lessThanOrEqual, SQLBind(range.upperBound))
+            .within(actor.jurisdiction, table: "person_links")
             .first() else { return nil }
         let feed = try r.decode(column: "feed", as: String.self)
         let rows = try await db.sql.select().columns("row_number", "kind", "valid_from", "amount_cents", "reference").from("feed_unlinked")
@@ -111,10 +107,9 @@ public struct LinkReviewStore: Sendable {
     /// income is a change like an import's, reacted to by `AfterCommit.decideLink`, which the pages call.
     public func decide(_ id: UUID, confirm: Bool, actor: Actor, now: Date = Date()) async throws -> Int? {
         try require(actor)
-        let range = actor.jurisdiction.subtreeRange
         return try await db.writeTransaction { tx -> Int? in
             guard let link = try await tx.sql.select().column("*").from("person_links").where("id", .equal, id)
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(actor.jurisdiction)
                 .first() else { return nil }
             let status = try link.decode(column: "status", as: String.self)
             guard status == "review" else { throw LinkDecisionError.alreadyDecided(status) }

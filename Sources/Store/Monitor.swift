@@ -109,17 +109,16 @@ public struct Monitor: Sendable {
         guard actor.covers(region) else { throw DomainError.forbidden }
         var report = ScreeningReport(id: id, mode: since == nil ? .full : .incremental, region: region.value)
         let started = now()
-        let range = region.subtreeRange
         if let since {
             let ids = try await sql.select().distinct().column("household_id").from("events")
                 .where("created_at", .greaterThanOrEqual, Timestamp.text(since))
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(region)
                 .all().map { try $0.decode(column: "household_id", as: UUID.self) }
             try await begin(report, actor: actor, at: started, planned: ids.count)
             try await recordingFailure(of: report) { try await screen(ids, report: &report, progress: progress) }
         } else {
             let total = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("households")
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(region)
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             try await begin(report, actor: actor, at: started, planned: total)
             // Pages in (residence, id) order through the index on both: a page costs the same at the end of a
@@ -128,8 +127,9 @@ public struct Monitor: Sendable {
             let columns = ProfileLoader.household.columns
             let batchSize = self.batchSize
             @Sendable func page(after: PageCursor?, reading sql: any SQLDatabase) async throws -> (Batch, PageCursor?) {
-                var text = "SELECT \(columns.joined(separator: ", ")) FROM households WHERE residence_region >= $1 AND residence_region <= $2"
-                var binds: [BulkRead.Bind] = [.text(range.lowerBound), .text(range.upperBound)]
+                let inside = Jurisdiction.condition(region, firstPlaceholder: 1)
+                var text = "SELECT \(columns.joined(separator: ", ")) FROM households WHERE " + inside.text
+                var binds = inside.binds
                 if let after {
                     text += " AND (residence_region, id) > ($3, $4)"
                     binds += [.text(after.region), .uuid(after.id)]
@@ -671,9 +671,8 @@ public struct ScreeningPlan: Sendable {
             if s.regionLevel <= city.level {
                 regions = [city]
             } else {
-                let r = city.subtreeRange
                 regions = try await db.sql.select().column("code").from("regions")
-                    .where("code", .greaterThanOrEqual, r.lowerBound).where("code", .lessThanOrEqual, r.upperBound)
+                    .within(city, column: "code")
                     .where("level", .equal, s.regionLevel.rawValue).orderBy("code").all()
                     .map { try RegionCode(try $0.decode(column: "code", as: String.self)) }
             }

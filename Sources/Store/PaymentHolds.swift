@@ -32,13 +32,11 @@ public struct PaymentHoldStore: Sendable {
     /// The household's holds, newest first; empty outside the actor's jurisdiction.
     public func holds(household: UUID, actor: Actor) async throws -> [PaymentHold] {
         guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
-        let r = actor.jurisdiction.subtreeRange
         let rows = try await db.sql.select().columns(Self.columns.map { SQLColumn($0, table: "payment_holds") } + [SQLColumn("program", table: "enrolments")])
             .from("payment_holds")
             .join("enrolments", on: SQLColumn("id", table: "enrolments"), .equal, SQLColumn("enrolment_id", table: "payment_holds"))
             .where(SQLColumn("household_id", table: "payment_holds"), .equal, SQLBind(household))
-            .where(SQLColumn("residence_region", table: "payment_holds"), .greaterThanOrEqual, SQLBind(r.lowerBound))
-            .where(SQLColumn("residence_region", table: "payment_holds"), .lessThanOrEqual, SQLBind(r.upperBound))
+            .within(actor.jurisdiction, table: "payment_holds")
             .orderBy(SQLColumn("created_at", table: "payment_holds"), SQLDirection.descending).all()
         return try rows.map { row in
             PaymentHold(id: try row.decode(column: "id", as: UUID.self), enrolmentID: try row.decode(column: "enrolment_id", as: UUID.self),
@@ -60,10 +58,9 @@ public struct PaymentHoldStore: Sendable {
         guard actor.may(.releasePaymentHolds) else { throw DomainError.forbidden }
         let reason = reason.trimmed
         guard !reason.isEmpty else { throw ReleaseError.reasonRequired }
-        let r = actor.jurisdiction.subtreeRange
         return try await db.writeTransaction { tx -> Bool in
             guard let row = try await tx.sql.select().columns("enrolment_id", "released_at", "reason").from("payment_holds").where("id", .equal, id)
-                .where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound).first() else { return false }
+                .within(actor.jurisdiction).first() else { return false }
             guard try row.decode(column: "released_at", as: String?.self) == nil else { throw ReleaseError.alreadyReleased }
             let enrolment = try row.decode(column: "enrolment_id", as: UUID.self)
             try await tx.sql.update("payment_holds").set("released_at", to: Timestamp.text(now)).set("released_by", to: actor.username)

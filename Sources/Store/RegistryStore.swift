@@ -21,24 +21,21 @@ public struct RegistryStore: Sendable {
 
     public func search(_ query: HouseholdQuery, actor: Actor, limit: Int = RegistryStore.searchLimit) async throws -> [HouseholdSummary] {
         try requireViewer(actor)
-        let range = actor.jurisdiction.subtreeRange
         var ids: [UUID] = []
         switch query {
         case .nationalID(let id):
             ids = try await sql.select().distinct().column("household_id").from("members")
                 .where("national_id", .equal, id.value)
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(actor.jurisdiction)
                 .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
         case .idTail(let tail):
             ids = try await sql.select().distinct().column("household_id").from("members")
                 .where("national_id_tail", .equal, String(tail.suffix(4)))
                 .where("national_id", .like, "%" + tail)
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(actor.jurisdiction)
                 .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
         case .text(let text):
-            ids = try await textSearch(text, range: range, limit: limit)
+            ids = try await textSearch(text, scope: actor.jurisdiction, limit: limit)
         }
         return try await summaries(ids)
     }
@@ -47,17 +44,15 @@ public struct RegistryStore: Sendable {
     public func households(in region: RegionCode, actor: Actor, limit: Int) async throws -> [HouseholdSummary] {
         try requireViewer(actor)
         guard actor.covers(region) else { return [] }
-        let range = region.subtreeRange
         let ids = try await sql.select().column("id").from("households")
-            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-            .where("residence_region", .lessThanOrEqual, range.upperBound)
+            .within(region)
             .orderBy("address").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
         return try await summaries(ids)
     }
 
     /// Text is a region's name (the households living there), the start of a person's name, or a
     /// fragment of an address, in that order, until the limit is reached.
-    private func textSearch(_ text: String, range: ClosedRange<String>, limit: Int) async throws -> [UUID] {
+    private func textSearch(_ text: String, scope: RegionCode, limit: Int) async throws -> [UUID] {
         var ids: [UUID] = []
         func add(_ more: [UUID]) { for m in more where ids.count < limit && !ids.contains(m) { ids.append(m) } }
         let literal = Self.stripWildcards(text)
@@ -65,14 +60,13 @@ public struct RegistryStore: Sendable {
 
         // 1. A street or community by name: its households (the region table is small).
         let regions = try await sql.select().column("code").from("regions")
-            .where("code", .greaterThanOrEqual, range.lowerBound).where("code", .lessThanOrEqual, range.upperBound)
+            .within(scope, column: "code")
             .where("level", .greaterThanOrEqual, RegionLevel.township.rawValue)
             .where(SQLBinaryExpression(SQLColumn("name"), .like, SQLBind("%" + literal + "%")))
             .limit(20).all().map { try RegionCode(try $0.decode(column: "code", as: String.self)) }
         for r in regions where ids.count < limit {
-            let sub = r.subtreeRange
             add(try await sql.select().column("id").from("households")
-                .where("residence_region", .greaterThanOrEqual, sub.lowerBound).where("residence_region", .lessThanOrEqual, sub.upperBound)
+                .within(r)
                 .orderBy("address").limit(limit - ids.count).all().map { try $0.decode(column: "id", as: UUID.self) })
         }
         // 2. Names by prefix, through the name index.
@@ -82,18 +76,16 @@ public struct RegistryStore: Sendable {
                 : SQLBinaryExpression(SQLColumn("name"), .like, SQLBind(literal + "%"))
             add(try await sql.select().distinct().column("household_id").from("members")
                 .where(prefix)
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(scope)
                 .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) })
         }
         // 3. Anywhere in the address. Over a whole district or city, reading the table straight through
         // beats hopping through the region index for every row, so SQLite is told not to use it there.
         if ids.count < limit {
-            let wide = (try? RegionCode(range.lowerBound))?.level ?? .village <= .county
+            let wide = scope.level <= .county
             let table: any SQLExpression = wide && sql.dialect.name == "sqlite" ? SQLRaw("households NOT INDEXED") : SQLIdentifier("households")
             add(try await sql.select().column("id").from(table)
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(scope)
                 .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind("%" + literal + "%")))
                 .limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) })
         }
@@ -151,11 +143,9 @@ public struct RegistryStore: Sendable {
     /// (the two are indistinguishable on purpose). A successful read is written to the audit log.
     public func profile(_ id: Household.ID, actor: Actor) async throws -> HouseholdProfile? {
         try requireViewer(actor)
-        let range = actor.jurisdiction.subtreeRange
         guard let h = try await sql.select().columns("id", "registered_region", "residence_region", "address").from("households")
             .where("id", .equal, id.rawValue)
-            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-            .where("residence_region", .lessThanOrEqual, range.upperBound)
+            .within(actor.jurisdiction)
             .first() else { return nil }
         let household = Household(id: id,
                                   registeredRegion: try RegionCode(try h.decode(column: "registered_region", as: String.self)),
@@ -179,10 +169,8 @@ public struct RegistryStore: Sendable {
     public func profiles(in region: RegionCode, actor: Actor, after: Household.ID?, limit: Int) async throws -> [HouseholdProfile] {
         try requireViewer(actor)
         guard actor.covers(region) else { return [] }
-        let range = region.subtreeRange
         var q = sql.select().columns("id", "registered_region", "residence_region", "address").from("households")
-            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-            .where("residence_region", .lessThanOrEqual, range.upperBound)
+            .within(region)
         if let after { q = q.where("id", .greaterThan, after.rawValue) }
         let ids = try await q.orderBy("id").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
         return try await ProfileLoader(sql: sql).load(ids)
@@ -244,15 +232,13 @@ public struct RegistryStore: Sendable {
         guard actor.may(.viewStatistics) else { throw DomainError.forbidden }
         let code = code ?? actor.jurisdiction
         guard actor.covers(code), let region = try await region(code) else { return nil }
-        let range = code.subtreeRange
         let childDigits = code.level.child?.significantDigits ?? 12
         let childExpr = SQLFunction("substr", args: SQLColumn("residence_region"), SQLLiteral.numeric("1"), SQLLiteral.numeric("\(childDigits)"))
 
         func grouped(_ table: String, extra: ((SQLSelectBuilder) -> SQLSelectBuilder)? = nil) async throws -> [String: Int] {
             var q = sql.select().column(SQLAlias(childExpr, as: SQLIdentifier("child"))).column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
                 .from(table)
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-                .where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(code)
             if let extra { q = extra(q) }
             var out: [String: Int] = [:]
             for r in try await q.groupBy(childExpr).all() {
@@ -269,8 +255,7 @@ public struct RegistryStore: Sendable {
             // PostgreSQL sums a bigint column as numeric; cast back so both engines return an integer.
             .column(SQLAlias(SQLRaw("CAST(SUM(monthly_amount_cents) AS BIGINT)"), as: SQLIdentifier("total")))
             .from("enrolments")
-            .where("residence_region", .greaterThanOrEqual, range.lowerBound)
-            .where("residence_region", .lessThanOrEqual, range.upperBound)
+            .within(code)
             .where("status", .equal, EnrolmentStatus.active.rawValue)
             .groupBy("program").all()
         var byProgram: [ProgramCount] = []

@@ -150,11 +150,10 @@ public struct WarningStore: Sendable {
     }
 
     private func scoped(_ q: SQLSelectBuilder, _ actor: Actor, includeRegistered: Bool) -> SQLSelectBuilder {
-        let r = actor.jurisdiction.subtreeRange
         return q.where { w in
-            var w = w.where { $0.where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound) }
+            var w = w.where { $0.within(actor.jurisdiction) }
             if includeRegistered {
-                w = w.orWhere { $0.where("registered_region", .greaterThanOrEqual, r.lowerBound).where("registered_region", .lessThanOrEqual, r.upperBound) }
+                w = w.orWhere { $0.within(actor.jurisdiction, column: "registered_region") }
             }
             return w
         }
@@ -249,10 +248,9 @@ public struct WarningStore: Sendable {
     /// Returns the new status, or nil when the warning is not in the actor's jurisdiction.
     public func act(_ id: UUID, _ action: WarningAction, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> WarningStatus? {
         try require(.handleWarnings, actor)
-        let range = actor.jurisdiction.subtreeRange
         return try await db.writeTransaction { tx -> WarningStatus? in
             guard let row = try await tx.sql.select().columns("status", "household_id", "residence_region", "title").from("warnings").where("id", .equal, id)
-                .where("residence_region", .greaterThanOrEqual, range.lowerBound).where("residence_region", .lessThanOrEqual, range.upperBound)
+                .within(actor.jurisdiction)
                 .first() else { return nil }
             let from = WarningStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .new
             let to: WarningStatus
@@ -315,10 +313,8 @@ public struct WarningStore: Sendable {
     /// The open home-visit tasks where the actor works (a coordinator: their community).
     public func openVisits(actor: Actor) async throws -> [HomeVisitRecord] {
         try require(.viewWarnings, actor)
-        let r = actor.jurisdiction.subtreeRange
         return try await visits { q in
-            q.where(SQLColumn("residence_region", table: "home_visits"), .greaterThanOrEqual, SQLBind(r.lowerBound))
-                .where(SQLColumn("residence_region", table: "home_visits"), .lessThanOrEqual, SQLBind(r.upperBound))
+            q.within(actor.jurisdiction, table: "home_visits")
                 .where(SQLColumn("status", table: "home_visits"), .equal, SQLBind("open"))
         }
     }
@@ -328,10 +324,9 @@ public struct WarningStore: Sendable {
     public func completeVisit(_ id: UUID, findings: String, actor: Actor, now: Date = Date()) async throws -> Bool {
         try require(.recordVisits, actor)
         guard !findings.trimmed.isEmpty else { throw WarningActionError.workflow(.reasonRequired) }
-        let r = actor.jurisdiction.subtreeRange
         return try await db.writeTransaction { tx -> Bool in
             guard let v = try await tx.sql.select().columns("warning_id").from("home_visits").where("id", .equal, id).where("status", .equal, "open")
-                .where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound).first() else { return false }
+                .within(actor.jurisdiction).first() else { return false }
             let stamp = Timestamp.text(now)
             try await tx.sql.update("home_visits").set("status", to: "done").set("findings", to: findings.trimmed).set("done_by", to: actor.username)
                 .set("done_at", to: stamp).where("id", .equal, id).run()
@@ -383,9 +378,8 @@ public struct WarningStore: Sendable {
         let bands: [(String, ClosedRange<Int>)] = [("≤3天", 0...3), ("4–5天", 4...5), ("6–10天", 6...10), ("11–20天", 11...20), (">20天", 21...Int.max)]
         out.dispositionDays = bands.map { b in .init(key: b.0, label: b.0, count: days.filter { b.1.contains($0) }.count) }
         if !days.isEmpty { out.medianDispositionDays = days.sorted()[days.count / 2] }
-        let r = actor.jurisdiction.subtreeRange
         out.screenedHouseholds = try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("household_scores")
-            .where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound)
+            .within(actor.jurisdiction)
             .first()?.decode(column: "n", as: Int.self) ?? 0
         out.lastScreening = try await sql.select().column("finished_at").from("screenings").where("finished_at", .isNot, SQLLiteral.null)
             .orderBy("finished_at", .descending).limit(1).first()?.decode(column: "finished_at", as: String.self)
@@ -395,9 +389,8 @@ public struct WarningStore: Sendable {
     /// Households of the jurisdiction by hardship score, hardest (highest) first.
     public func ranked(actor: Actor, limit: Int = 50) async throws -> [RankedHousehold] {
         try require(.viewHouseholds, actor)
-        let r = actor.jurisdiction.subtreeRange
         let rows = try await sql.select().columns("household_id", "score", "dimensions").from("household_scores")
-            .where("residence_region", .greaterThanOrEqual, r.lowerBound).where("residence_region", .lessThanOrEqual, r.upperBound)
+            .within(actor.jurisdiction)
             .where("score", .greaterThan, 0).orderBy("score", .descending).orderBy("household_id").limit(limit).all()
         let ids = try rows.map { try $0.decode(column: "household_id", as: UUID.self) }
         let info = Dictionary(try await RegistryStore(db).summaries(ids).map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })

@@ -1,0 +1,23 @@
+import Domain
+import SQLKit
+
+/// The security line: a row belongs to a jurisdiction when its region code lies in that region's subtree (a
+/// 12-digit code and its zero-padded descendants sort together). Every store scopes its queries through here,
+/// so there is one definition of "inside" to get right.
+extension SQLPredicateBuilder {
+    /// Rows whose `column` (of `table`, where the query joins) names a region inside `region`.
+    public func within(_ region: RegionCode, column: String = "residence_region", table: String? = nil) -> Self {
+        let range = region.subtreeRange
+        let c = table.map { SQLColumn(column, table: $0) } ?? SQLColumn(column)
+        return self.where(c, .greaterThanOrEqual, SQLBind(range.lowerBound)).where(c, .lessThanOrEqual, SQLBind(range.upperBound))
+    }
+}
+
+/// The same condition in a statement written as text (the bulk readers'), with its two values.
+enum Jurisdiction {
+    /// `column >= $first AND column <= $first+1`, and the values to bind there.
+    static func condition(_ region: RegionCode, column: String = "residence_region", firstPlaceholder: Int) -> (text: String, binds: [BulkRead.Bind]) {
+        let range = region.subtreeRange
+        return ("\(column) >= $\(firstPlaceholder) AND \(column) <= $\(firstPlaceholder + 1)", [.text(range.lowerBound), .text(range.upperBound)])
+    }
+}
