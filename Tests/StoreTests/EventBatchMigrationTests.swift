@@ -24,12 +24,12 @@ import Testing
                             SQLBind(FactKind.unemploymentRegistered.rawValue), SQLBind("2026-11-30"), SQLBind(stamp), SQLBind(UUID().uuidString))
                     .run()
             }
-            try await SettingsStore(db).set(EventBatch.legacyWatermarkKey, "2026-12-01T12:00:00.000Z")
+            try await SettingsStore(db).set(AddEventBatches.legacyWatermarkKey, "2026-12-01T12:00:00.000Z")
 
             try await AddEventBatches().prepare(on: db)
             let pending = try await EventBatch.pending(sql)
             #expect(pending.map(\.createdAt) == ["2026-12-02T08:00:00.000Z"])
-            #expect(try await SettingsStore(db).get(EventBatch.legacyWatermarkKey) == nil)
+            #expect(try await SettingsStore(db).get(AddEventBatches.legacyWatermarkKey) == nil)
             let reaction = try await MonitoringTests.monitor(f).reactToEvents(actor: Monitor.systemActor(triggeredBy: f.system))
             #expect(reaction.households == 1)
             #expect(try await EventBatch.pending(sql).isEmpty)

@@ -54,12 +54,3 @@ public struct Exports: Sendable {
         return (out, rows.count)
     }
 }
-
-/// Writes CSV lines, quoting where needed.
-public enum CSVWriter {
-    public static func line(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",") + "\r\n"
-    }
-}

@@ -14,8 +14,6 @@ struct EventBatch: Sendable {
     let id: UUID
     let createdAt: String
 
-    /// The setting the watermark was kept in before the queue (read once by the migration).
-    static let legacyWatermarkKey = "monitoring.eventsScreenedFrom"
 
     /// Queues a batch inside the transaction `sql` belongs to.
     static func open(_ sql: any SQLDatabase, at date: Date) async throws -> EventBatch {

@@ -1,0 +1,35 @@
+import Crypto
+import Domain
+import FluentKit
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// One line of the import history.
+public struct FeedImportRecord: Sendable, Equatable {
+    public var id: UUID
+    public var feed: String
+    public var fileName: String
+    public var receivedAt: String
+    public var username: String
+    public var rowsRead: Int
+    public var linked: Int
+    public var newFacts: Int
+    public var changed: Int
+    public var rejected: Int
+    public var review: Int
+}
+
+extension FeedImporter {
+    /// The newest imports first, for the import report page.
+    public static func history(_ db: any Database, actor: Actor, limit: Int = 100) async throws -> [FeedImportRecord] {
+        guard actor.may(.importData) else { throw DomainError.forbidden }
+        return try await db.sql.select().column("*").from("feed_imports").orderBy("finished_at", .descending).limit(limit).all().map { r in
+            FeedImportRecord(id: try r.decode(column: "id", as: UUID.self), feed: try r.decode(column: "feed", as: String.self), fileName: try r.decode(column: "file_name", as: String.self),
+                             receivedAt: try r.decode(column: "received_at", as: String.self), username: try r.decode(column: "username", as: String.self),
+                             rowsRead: try r.decode(column: "rows_read", as: Int.self), linked: try r.decode(column: "linked", as: Int.self),
+                             newFacts: try r.decode(column: "new_facts", as: Int.self), changed: try r.decode(column: "changed", as: Int.self),
+                             rejected: try r.decode(column: "rejected", as: Int.self), review: try r.decode(column: "review", as: Int.self))
+        }
+    }
+}

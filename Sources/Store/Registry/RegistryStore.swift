@@ -1,0 +1,140 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Reads of the registry. Every method takes the acting user, and every query is bounded to
+/// their jurisdiction here, in the store, so no page or route can forget it.
+public struct RegistryStore: Sendable {
+    let db: any Database
+    public init(_ db: any Database) { self.db = db }
+
+    var sql: any SQLDatabase { db.sql }
+
+    public static let searchLimit = 50
+
+    func requireViewer(_ actor: Actor) throws {
+        guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+    }
+
+    // MARK: search
+
+    public func search(_ query: HouseholdQuery, actor: Actor, limit: Int = RegistryStore.searchLimit) async throws -> [HouseholdSummary] {
+        try requireViewer(actor)
+        var ids: [UUID] = []
+        switch query {
+        case .nationalID(let id):
+            ids = try await sql.select().distinct().column("household_id").from("members")
+                .where("national_id", .equal, id.value)
+                .within(actor.jurisdiction)
+                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
+        case .idTail(let tail):
+            ids = try await sql.select().distinct().column("household_id").from("members")
+                .where("national_id_tail", .equal, String(tail.suffix(4)))
+                .where("national_id", .like, "%" + tail)
+                .within(actor.jurisdiction)
+                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
+        case .text(let text):
+            ids = try await textSearch(text, scope: actor.jurisdiction, limit: limit)
+        }
+        return try await summaries(ids)
+    }
+
+    /// The households living in `region` (which must lie inside the jurisdiction), in address order.
+    public func households(in region: RegionCode, actor: Actor, limit: Int) async throws -> [HouseholdSummary] {
+        try requireViewer(actor)
+        guard actor.covers(region) else { return [] }
+        let ids = try await sql.select().column("id").from("households")
+            .within(region)
+            .orderBy("address").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
+        return try await summaries(ids)
+    }
+
+    /// Text is a region's name (the households living there), the start of a person's name, or a
+    /// fragment of an address, in that order, until the limit is reached.
+    func textSearch(_ text: String, scope: RegionCode, limit: Int) async throws -> [UUID] {
+        var ids: [UUID] = []
+        func add(_ more: [UUID]) { for m in more where ids.count < limit && !ids.contains(m) { ids.append(m) } }
+        let literal = Self.stripWildcards(text)
+        guard !literal.isEmpty else { return [] }
+
+        // 1. A street or community by name: its households (the region table is small).
+        let regions = try await sql.select().column("code").from("regions")
+            .within(scope, column: "code")
+            .where("level", .greaterThanOrEqual, RegionLevel.township.rawValue)
+            .where(SQLBinaryExpression(SQLColumn("name"), .like, SQLBind("%" + literal + "%")))
+            .limit(20).all().map { try RegionCode(try $0.decode(column: "code", as: String.self)) }
+        for r in regions where ids.count < limit {
+            add(try await sql.select().column("id").from("households")
+                .within(r)
+                .orderBy("address").limit(limit - ids.count).all().map { try $0.decode(column: "id", as: UUID.self) })
+        }
+        // 2. Names by prefix, through the name index.
+        if ids.count < limit {
+            let prefix: any SQLExpression = sql.dialect.name == "sqlite"
+                ? SQLBinaryExpression(left: SQLColumn("name"), op: SQLRaw("GLOB"), right: SQLBind(literal + "*"))
+                : SQLBinaryExpression(SQLColumn("name"), .like, SQLBind(literal + "%"))
+            add(try await sql.select().distinct().column("household_id").from("members")
+                .where(prefix)
+                .within(scope)
+                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) })
+        }
+        // 3. Anywhere in the address. Over a whole district or city, reading the table straight through
+        // beats hopping through the region index for every row, so SQLite is told not to use it there.
+        if ids.count < limit {
+            let wide = scope.level <= .county
+            let table: any SQLExpression = wide && sql.dialect.name == "sqlite" ? SQLRaw("households NOT INDEXED") : SQLIdentifier("households")
+            add(try await sql.select().column("id").from(table)
+                .within(scope)
+                .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind("%" + literal + "%")))
+                .limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) })
+        }
+        return ids
+    }
+
+    /// Wildcards a user types are dropped rather than interpreted (LIKE's % and _, GLOB's * ? [); control characters too,
+    /// whoever built the query.
+    static func stripWildcards(_ s: String) -> String {
+        String(HouseholdQuery.withoutControlCharacters(s).filter { !"%_*?[]".contains($0) })
+    }
+
+    func summaries(_ ids: [UUID]) async throws -> [HouseholdSummary] {
+        guard !ids.isEmpty else { return [] }
+        let households = try await sql.select().columns("id", "residence_region", "address").from("households")
+            .where("id", .in, ids).all()
+        let members = try await sql.select().columns("household_id", "relation", "name", "national_id").from("members")
+            .where("household_id", .in, ids).all()
+        let enrolments = try await sql.select().columns("household_id", "program").from("enrolments")
+            .where("household_id", .in, ids).where("status", .equal, EnrolmentStatus.active.rawValue).all()
+        var memberRows: [UUID: [(Domain.Relation, String, String)]] = [:]
+        for r in members {
+            let hid = try r.decode(column: "household_id", as: UUID.self)
+            memberRows[hid, default: []].append((Domain.Relation(rawValue: try r.decode(column: "relation", as: String.self)) ?? Domain.Relation.other,
+                                                 try r.decode(column: "name", as: String.self),
+                                                 try r.decode(column: "national_id", as: String.self)))
+        }
+        var programs: [UUID: Set<Program>] = [:]
+        for r in enrolments {
+            if let p = Program(rawValue: try r.decode(column: "program", as: String.self)) {
+                programs[try r.decode(column: "household_id", as: UUID.self), default: []].insert(p)
+            }
+        }
+        let regionCodes = Set(try households.map { try $0.decode(column: "residence_region", as: String.self) })
+        let names = try await regionNames(Array(regionCodes))
+        var out: [UUID: HouseholdSummary] = [:]
+        for h in households {
+            let id = try h.decode(column: "id", as: UUID.self)
+            let ms = memberRows[id] ?? []
+            let head = ms.first { $0.0 == Domain.Relation.head } ?? ms.first
+            let region = try RegionCode(try h.decode(column: "residence_region", as: String.self))
+            out[id] = HouseholdSummary(
+                id: Household.ID(id), headName: head?.1 ?? "", headMaskedID: (try? NationalID(head?.2 ?? ""))?.masked ?? "",
+                address: try h.decode(column: "address", as: String.self), residenceRegion: region,
+                residenceRegionName: names[region.value] ?? region.value, memberCount: ms.count,
+                programs: Program.allCases.filter { programs[id]?.contains($0) == true })
+        }
+        // Keep the order in which the matches were found.
+        return ids.compactMap { out[$0] }
+    }
+
+}
