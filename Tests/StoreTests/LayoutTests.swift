@@ -50,4 +50,30 @@ import Testing
             #expect(text.contains("// Longer than 400 lines because"), "\(path)")
         }
     }
+
+    /// Every module a target imports is declared in Package.swift for that target: an import that resolves only
+    /// because another dependency drags it in breaks the day that dependency drops it.
+    @Test func everyImportedModuleIsDeclaredInThePackage() throws {
+        let root = Self.store.deletingLastPathComponent().deletingLastPathComponent()
+        let manifest = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let always: Set<String> = ["Foundation", "FoundationXML", "Dispatch", "Testing", "PackageDescription"]
+        // Each target's block runs from its `name:` to the next target.
+        let blocks = manifest.split(separator: /\.(?:target|executableTarget|testTarget)\(/).dropFirst()
+        var checked = 0
+        for block in blocks {
+            guard let name = block.firstMatch(of: /name: "([A-Za-z]+)"/)?.1 else { continue }
+            let declared = Set(block.matches(of: /"([A-Za-z]+)"/).map { String($0.1) })
+            let folder = root.appendingPathComponent(name.hasSuffix("Tests") ? "Tests" : "Sources").appendingPathComponent(String(name))
+            guard let e = FileManager.default.enumerator(atPath: folder.path) else { continue }
+            for case let file as String in e where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+                for m in text.matches(of: /(?m)^(?:@testable |@preconcurrency )?import ([A-Za-z]+)/) {
+                    let module = String(m.1)
+                    #expect(always.contains(module) || declared.contains(module), "\(name)/\(file) imports \(module), which Package.swift does not declare for \(name)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 100)
+    }
 }

@@ -16,11 +16,6 @@ public struct Identifier<Owner>: Hashable, Sendable, Codable, CustomStringConver
     }
 }
 
-/// Enums whose cases have a Chinese label for pages.
-public protocol ChineseLabelled: RawRepresentable, CaseIterable, Sendable, Codable where RawValue == String {
-    var chinese: String { get }
-}
-
 /// 家庭: the unit that applies and is assessed.
 public struct Household: Sendable, Codable, Identifiable {
     public typealias ID = Identifier<Household>

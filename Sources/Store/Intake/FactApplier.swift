@@ -14,7 +14,7 @@ struct FactApplier {
         var region: String
     }
 
-    struct Counts {
+    struct Counts: Equatable {
         var newFacts = 0
         var changed = 0
         var unchanged = 0

@@ -46,6 +46,17 @@ public struct FeedImporter: Sendable {
         public var screening: ScreeningReport?
         /// Why that screening failed, if it did; the import stands and the next import or `jiuzhu screen` catches up.
         public var screeningError: String?
+
+        /// Adds what the probabilistic pass did with the unmatched rows.
+        mutating func add(_ c: PersonLinkage.Counts) {
+            probablyLinked += c.probablyLinked
+            linked += c.probablyLinked
+            review += c.review
+            newPersons += c.newPersons
+            newFacts += c.applied.newFacts
+            changed += c.applied.changed
+            unchanged += c.applied.unchanged
+        }
     }
 
     let db: any Database
@@ -166,7 +177,11 @@ public struct FeedImporter: Sendable {
                     try Self.writeRejects(r.issues, to: r.rejectsFile!)
                 }
                 if let model = try spec.resolvedLinkageModel() {
-                    try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received, batch: events).run(importID: importID, report: &r, progress: progress)
+                    if r.unmatched > 0 {
+                        let read = r.linked + r.unmatched
+                        r.add(try await PersonLinkage(tx: tx, spec: spec, model: model, actor: actor, received: received, batch: events)
+                            .run(importID: importID, progress: { progress(read + $0.probablyLinked) }))
+                    }
                 } else {
                     r.newPersons = r.unmatched
                     try await tx.sql.update("feed_unlinked").set("status", to: "new").where("import_id", .equal, importID).run()

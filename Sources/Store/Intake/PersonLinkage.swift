@@ -35,9 +35,22 @@ struct PersonLinkage {
         var values: [String?]
     }
 
-    func run(importID: UUID, report r: inout FeedImporter.Report, progress: @Sendable (Int) -> Void) async throws {
+    /// What the pass did with the rows it was given; the importer adds it to its report.
+    struct Counts: Equatable {
+        /// Linked to a registered person above the upper threshold (and applied),
+        var probablyLinked = 0
+        /// waiting for a human (between the thresholds, or irreversible),
+        var review = 0
+        /// or persons the register does not know.
+        var newPersons = 0
+        /// What applying the linked rows changed.
+        var applied = FactApplier.Counts()
+    }
+
+    /// Links the import's waiting rows. `progress` is told the counts so far, after each batch.
+    func run(importID: UUID, progress: @Sendable (Counts) -> Void) async throws -> Counts {
         let sql = tx.sql
-        guard r.unmatched > 0 else { return }
+        var counts = Counts()
         let registerSize = try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
             .from("members").first()?.decode(column: "n", as: Int.self) ?? 0
         var model = model
@@ -51,9 +64,10 @@ struct PersonLinkage {
             guard let last = rows.last else { break }
             afterRow = try last.decode(column: "row_number", as: Int.self)
             let pending = try rows.map(Self.pending)
-            try await link(pending, importID: importID, model: model, registerSize: registerSize, report: &r)
-            progress(r.linked + r.unmatched)
+            try await link(pending, importID: importID, model: model, registerSize: registerSize, counts: &counts)
+            progress(counts)
         }
+        return counts
     }
 
     /// A waiting row as the importer parsed it: every field it kept, so that linking it later applies what an
@@ -92,7 +106,7 @@ struct PersonLinkage {
         }
     }
 
-    func link(_ pending: [Pending], importID: UUID, model: LinkageModel, registerSize: Int, report r: inout FeedImporter.Report) async throws {
+    func link(_ pending: [Pending], importID: UUID, model: LinkageModel, registerSize: Int, counts c: inout Counts) async throws {
         let sql = tx.sql
         var byIdentity: [String: [Pending]] = [:]
         var order: [String] = []
@@ -215,16 +229,12 @@ struct PersonLinkage {
                                                            "probability", "weight", "evidence", "reason", "created_at"], linkRows)
         for p in pending where status[p.id] == nil { status[p.id] = ("new", nil) }
 
-        var counts = FactApplier.Counts()
-        try await applier.apply(apply.sorted { $0.record.row < $1.record.row }, counts: &counts)
-        r.newFacts += counts.newFacts
-        r.changed += counts.changed
-        r.unchanged += counts.unchanged
+        try await applier.apply(apply.sorted { $0.record.row < $1.record.row }, counts: &c.applied)
         for (state, rows) in Dictionary(grouping: pending, by: { status[$0.id]!.0 }) {
             switch state {
-            case "linked": r.probablyLinked += rows.count; r.linked += rows.count
-            case "review": r.review += rows.count
-            default: r.newPersons += rows.count
+            case "linked": c.probablyLinked += rows.count
+            case "review": c.review += rows.count
+            default: c.newPersons += rows.count
             }
         }
         // Statuses in a few statements: by link for linked and review rows, in one list for new ones.

@@ -151,18 +151,18 @@ enum WarningPages {
         return [
             .h2(.text("处置")),
             .div(.class("panel decide"),
-                .if(pending, .form(.action(SiteURL.warningAction(id, "assign").path), .method(.post), csrf,
+                .if(pending, .form(.action(SiteURL.warningAction(id, .assign).path), .method(.post), csrf,
                     .label(.text("分派给"), .input(.type(.text), .name("assignee"), .value(typed.assignee), .required(true), .attribute(named: "maxlength", value: "40"))),
                     .button(.type(.submit), .text("分派")))),
                 .if(d.summary.status == .new || d.summary.status == .assigned,
-                    .form(.action(SiteURL.warningAction(id, "verify").path), .method(.post), csrf,
+                    .form(.action(SiteURL.warningAction(id, .verify).path), .method(.post), csrf,
                           .button(.type(.submit), .text("发起入户核实（通知社区协理员）")))),
-                .if(pending, .form(.action(SiteURL.warningAction(id, "dispose").path), .method(.post), csrf,
+                .if(pending, .form(.action(SiteURL.warningAction(id, .dispose).path), .method(.post), csrf,
                     .label(.text("处置结果"), .select(.attribute(named: "name", value: "outcome"), .group(DispositionOutcome.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: $0 == typed.outcome) }))),
                     .label(.text("理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "3"), .attribute(named: "maxlength", value: "500"),
                                                       .text(typed.reason))),
                     .button(.type(.submit), .class("confirm"), .text("提交处置")))),
-                .if(d.summary.status == .disposed, .form(.action(SiteURL.warningAction(id, "close").path), .method(.post), csrf,
+                .if(d.summary.status == .disposed, .form(.action(SiteURL.warningAction(id, .close).path), .method(.post), csrf,
                     .button(.type(.submit), .text("办结")))))
         ]
     }

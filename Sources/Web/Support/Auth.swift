@@ -21,7 +21,7 @@ extension Request {
         return u.actor(origin: origin)
     }
 
-    var isAPI: Bool { url.path.hasPrefix("/api/") }
+    var isAPI: Bool { url.path.hasPrefix(SiteURL.apiRoot) }
 
     var config: AppConfig { application.storage[AppConfigKey.self]! }
 

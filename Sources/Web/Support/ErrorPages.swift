@@ -59,7 +59,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         res.headers.replaceOrAdd(name: "Content-Security-Policy",
                                  value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
-        if !req.url.path.hasPrefix("/static/") {
+        if !req.url.path.hasPrefix(SiteURL.staticRoot) {
             res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
         return res

@@ -1,0 +1,68 @@
+import Domain
+import Foundation
+import Store
+import Vapor
+
+/// Signing in and out, and the audit log.
+struct AdminRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.login) { req -> Response in
+            if req.staff != nil { return req.redirect(to: SiteURL.home.path) }
+            return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req)))
+        }
+        routes.post(.login) { req -> Response in
+            let form = try req.content.decode(LoginController.Form.self)
+            switch try await LoginController.attempt(form, req: req) {
+            case .success(let user):
+                try await LoginController.signIn(user, req: req)
+                return req.redirect(to: SiteURL.home.path, redirectType: .normal)
+            case .wrongCredentials:
+                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username, error: "用户名或密码错误"),
+                                       status: .unauthorized)
+            case .locked(let until):
+                let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
+                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
+                                                      error: "连续输错密码次数过多，账户已锁定，请约\(minutes)分钟后再试"),
+                                       status: .tooManyRequests)
+            }
+        }
+
+        let staff = routes.grouped(RequireStaffMiddleware())
+        staff.post(.logout) { req -> Response in
+            let actor = try req.actor()
+            try await AuditLog(req.db).record(actor: actor, action: .logout, targetKind: "user", targetID: actor.username, detail: "退出登录")
+            req.session.destroy()
+            return req.redirect(to: SiteURL.login.path)
+        }
+        staff.get(.audit) { req -> Response in
+            let actor = try req.actor()
+            let m = try await AuditPage.Model.load(db: req.db, actor: actor)
+            return Layout.response(AuditPage.view(m, chrome: try await Layout.chrome(req, .audit)))
+        }
+    }
+}
+
+/// The stylesheet, the one script, the API description and the health check: public and stateless.
+struct AssetRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(.stylesheet) { _ -> Response in
+            Self.asset(Layout.stylesheet, type: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"]))
+        }
+        routes.get(.script) { _ -> Response in
+            Self.asset(SelfAssessmentPage.script, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"]))
+        }
+        routes.get(.openAPI) { _ -> Response in
+            var h = HTTPHeaders()
+            h.contentType = .json
+            return Response(status: .ok, headers: h, body: .init(string: try OpenAPIDocument.text()))
+        }
+        routes.get(.health) { _ in "ok" }
+    }
+
+    static func asset(_ text: String, type: HTTPMediaType) -> Response {
+        var h = HTTPHeaders()
+        h.contentType = type
+        h.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return Response(status: .ok, headers: h, body: .init(string: text))
+    }
+}

@@ -1,0 +1,107 @@
+import Domain
+import Foundation
+import Store
+import Vapor
+
+/// The registry as staff browse it: the home page (their jurisdiction), search, a household's profile with its
+/// payment holds, regions, list exports, and the same reads as JSON.
+struct RegistryRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(RequireStaffMiddleware())
+
+        staff.get(.home) { req -> Response in
+            let actor = try req.actor()
+            // The home page is the user's own jurisdiction in the region browser: for a community coordinator, their households.
+            guard let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: actor.jurisdiction) else { throw Abort(.notFound) }
+            return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .home)))
+        }
+
+        staff.get(.households) { req -> Response in
+            let actor = try req.actor()
+            guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+            let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"])
+            return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)))
+        }
+
+        staff.get(.household) { req -> Response in
+            let actor = try req.actor()
+            guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+            guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
+                  let m = try await HouseholdPage.Model.load(db: req.db, actor: actor, id: id, today: req.today, calculator: req.calculator) else {
+                throw Abort(.notFound)
+            }
+            return Layout.response(HouseholdPage.view(m, chrome: try await Layout.chrome(req, .households)))
+        }
+
+        // Releasing a payment held after a death record: the county decides, with a reason; the store checks the
+        // permission and the jurisdiction and audits it. A refusal shows the profile again with the reason.
+        struct HoldReleaseForm: Content { var reason: String? }
+        staff.post(.paymentHoldRelease) { req -> Response in
+            let actor = try req.actor()
+            guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
+                  let hold = req.parameters.get("holdID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            let reason = try req.content.decode(HoldReleaseForm.self).reason ?? ""
+            let refusal: String
+            do {
+                guard try await PaymentHoldStore(req.db).release(hold, reason: reason, actor: actor, today: req.today) else { throw Abort(.notFound) }
+                return req.redirect(to: SiteURL.household(id).path + "#holds", redirectType: .normal)
+            } catch PaymentHoldStore.ReleaseError.reasonRequired {
+                refusal = "请填写解除理由。A reason is required."
+            } catch PaymentHoldStore.ReleaseError.alreadyReleased {
+                refusal = "该暂停已被解除。This hold was already released."
+            }
+            guard var m = try await HouseholdPage.Model.load(db: req.db, actor: actor, id: id, today: req.today, calculator: req.calculator) else {
+                throw Abort(.notFound)
+            }
+            m.holdError = refusal
+            return Layout.response(HouseholdPage.view(m, chrome: try await Layout.chrome(req, .households)), status: .badRequest)
+        }
+
+        staff.get(.region) { req -> Response in
+            let actor = try req.actor()
+            guard let code = req.parameters.get("regionCode").flatMap({ try? RegionCode($0) }),
+                  let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: code) else {
+                throw Abort(.notFound)
+            }
+            return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .regions)))
+        }
+
+        staff.get(.exports) { req -> Response in
+            guard Exports.mayExport(try req.actor().role) else { throw DomainError.forbidden }
+            return Layout.response(ExportPage.view(chrome: try await Layout.chrome(req, .exports), error: nil))
+        }
+        staff.post(.exports) { req -> Response in
+            let actor = try req.actor()
+            guard Exports.mayExport(actor.role) else { throw DomainError.forbidden }
+            let form = try req.content.decode(ExportPage.Form.self)
+            guard let list = Exports.List(rawValue: form.list), let since = try? LocalDate(form.since) else {
+                return Layout.response(ExportPage.view(chrome: try await Layout.chrome(req, .exports), error: "请选择名单并填写有效的起始日期"), status: .badRequest)
+            }
+            let (csv, _) = try await Exports(req.db).csv(list, since: since, actor: actor)
+            return ExportPage.download(csv, list: list, since: since)
+        }
+
+        // JSON API, with the same scoping as the pages (the store does it).
+        staff.get(.apiHouseholds) { req -> API.HouseholdList in
+            let actor = try req.actor()
+            let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let parsed = HouseholdQuery.parse(q) else {
+                throw Abort(.badRequest, reason: "参数 q：\(HouseholdQuery.rejection(q)) (q must be a name, an address, a valid ID number or its last 4+ characters)")
+            }
+            let items = try await RegistryStore(req.db).search(parsed, actor: actor)
+            return API.HouseholdList(query: q, limit: RegistryStore.searchLimit, items: items.map(API.HouseholdSummary.init))
+        }
+        staff.get(.apiHousehold) { req -> API.HouseholdDetail in
+            API.HouseholdDetail(try await Self.profile(req))
+        }
+    }
+
+    /// The request's household profile, read (and audited) through the user's jurisdiction.
+    static func profile(_ req: Request) async throws -> HouseholdProfile {
+        guard let id = req.parameters.get("householdID").flatMap(Household.ID.init),
+              let p = try await RegistryStore(req.db).profile(id, actor: try req.actor()) else {
+            throw Abort(.notFound, reason: "家庭不存在或不在您的辖区内 (not found)")
+        }
+        return p
+    }
+}

@@ -1,0 +1,167 @@
+import Domain
+import Foundation
+import Store
+import Vapor
+
+extension Request {
+    var warnings: WarningStore { WarningStore(db, setup: monitoring) }
+    /// Today in Beijing, the date every rule and deadline of a request is reckoned on.
+    var today: LocalDate { LocalDate(Date(), timeZone: .china) }
+}
+
+/// The warning inbox, a warning's page and its steps, home visits, and the same as JSON.
+struct WarningRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(RequireStaffMiddleware())
+
+        staff.get(.warnings) { req -> Response in
+            let actor = try req.actor()
+            let form = try req.query.decode(WarningPages.InboxForm.self)
+            let (items, total) = try await req.warnings.inbox(form.filter, actor: actor, today: req.today)
+            return Layout.response(WarningPages.inbox(chrome: try await Layout.chrome(req, .warnings), form: form, items: items, total: total,
+                                                      catalogue: try await req.tunedMonitoring().screener.catalogue))
+        }
+
+        staff.get(.warning) { req -> Response in
+            try await Self.detailPage(req, try Self.warningID(req), notice: req.query[String.self, at: "done"].map { _ in "已保存。" }, error: nil)
+        }
+
+        // A refused or failed step shows the warning again with what was typed still in its form, and the reason.
+        staff.post(.warningAction) { req -> Response in
+            let id = try Self.warningID(req)
+            guard let step = req.parameters.get("step").flatMap(WarningStep.init(rawValue:)) else { throw Abort(.notFound) }
+            let form = (try? req.content.decode(ActionForm.self)) ?? ActionForm()
+            let typed = WarningPages.Typed(assignee: form.assignee ?? "", outcome: form.outcome.flatMap(DispositionOutcome.init(rawValue:)), reason: form.reason ?? "")
+            do {
+                guard try await req.warnings.act(id, try form.action(step), actor: try req.actor(), today: req.today) != nil else {
+                    throw Abort(.notFound)
+                }
+            } catch let e as WarningActionError {
+                return try await Self.detailPage(req, id, notice: nil, error: e.chinese, status: .badRequest, typed: typed)
+            } catch is ActionForm.UnknownOutcome {
+                return try await Self.detailPage(req, id, notice: nil, error: "请选择处置结果。", status: .badRequest, typed: typed)
+            } catch let e where FormFailure.isTransient(e) {
+                req.logger.error("warning action failed: \(String(reflecting: e))")
+                return try await Self.detailPage(req, id, notice: nil, error: FormFailure.message, status: .serviceUnavailable, typed: typed)
+            }
+            return req.redirect(to: SiteURL.warning(id).path(query: ["done": step.rawValue]), redirectType: .normal)
+        }
+
+        staff.get(.visits) { req -> Response in
+            let actor = try req.actor()
+            guard actor.may(.recordVisits) else { throw DomainError.forbidden }
+            return Layout.response(WarningPages.visits(chrome: try await Layout.chrome(req, .visits), items: try await req.warnings.openVisits(actor: actor),
+                                                       notice: req.query[String.self, at: "done"].map { _ in "核实结果已提交，乡镇（街道）将据此处置。" }))
+        }
+        struct VisitForm: Content { var findings: String? }
+        // Findings typed at the door are never lost: a refusal or a failure shows the list again with them in the form.
+        staff.post(.visitComplete) { req -> Response in
+            let actor = try req.actor()
+            guard let id = req.parameters.get("visitID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            let findings = ((try? req.content.decode(VisitForm.self))?.findings) ?? ""
+            func again(_ message: String, _ status: HTTPResponseStatus) async throws -> Response {
+                Layout.response(WarningPages.visits(chrome: try await Layout.chrome(req, .visits), items: try await req.warnings.openVisits(actor: actor),
+                                                    notice: nil, typed: (id, findings, message)), status: status)
+            }
+            do {
+                guard try await req.warnings.completeVisit(id, findings: findings, actor: actor) else { throw Abort(.notFound) }
+            } catch let e as WarningActionError {
+                return try await again(e.chinese, .badRequest)
+            } catch let e where FormFailure.isTransient(e) {
+                req.logger.error("visit findings failed: \(String(reflecting: e))")
+                return try await again(FormFailure.message, .serviceUnavailable)
+            }
+            return req.redirect(to: SiteURL.visits.path(query: ["done": "1"]), redirectType: .normal)
+        }
+
+        // MARK: API
+
+        staff.get(.apiWarnings) { req -> Response in
+            let actor = try req.actor()
+            struct Query: Content { var indicator: String?; var kind: String?; var severity: String?; var status: String?; var overdue: Bool?; var limit: Int?; var offset: Int? }
+            let q = try req.query.decode(Query.self)
+            func parse<T: RawRepresentable>(_ v: String?, _ name: String) throws -> T? where T.RawValue == String {
+                guard let v, !v.isEmpty else { return nil }
+                guard let t = T(rawValue: v) else { throw Abort(.badRequest, reason: "参数 \(name) 取值无效：\(v)") }
+                return t
+            }
+            let filter = WarningFilter(indicator: q.indicator, kind: try parse(q.kind, "kind"), severity: try parse(q.severity, "severity"),
+                                       status: try parse(q.status, "status"), overdueOnly: q.overdue ?? false,
+                                       limit: min(max(q.limit ?? 50, 1), 500), offset: max(q.offset ?? 0, 0))
+            let (items, total) = try await req.warnings.inbox(filter, actor: actor, today: req.today)
+            return try API.json(API.WarningList(total: total, limit: filter.limit, offset: filter.offset, items: items.map(API.Warning.init)))
+        }
+        staff.get(.apiWarning) { req -> Response in
+            // The city's tuning, as the page shows it.
+            guard let d = try await req.warnings.detail(try Self.warningID(req), actor: try req.actor(), today: req.today,
+                                                        catalogue: try await req.tunedMonitoring().screener.catalogue) else {
+                throw Abort(.notFound, reason: "预警不存在或不在您的辖区内 (not found)")
+            }
+            return try API.json(API.WarningDetail(d))
+        }
+        staff.post(.apiWarningActions) { req -> Response in
+            struct Body: Content { var action: String; var assignee: String?; var outcome: String?; var reason: String? }
+            let body = try req.content.decode(Body.self)
+            let id = try Self.warningID(req)
+            guard let step = WarningStep(rawValue: body.action) else { throw Abort(.notFound) }
+            do {
+                let form = ActionForm(assignee: body.assignee, outcome: body.outcome, reason: body.reason)
+                guard let status = try await req.warnings.act(id, try form.action(step), actor: try req.actor(), today: req.today) else {
+                    throw Abort(.notFound, reason: "预警不存在或不在您的辖区内 (not found)")
+                }
+                return try API.json(["id": id.uuidString.lowercased(), "status": status.rawValue])
+            } catch let e as WarningActionError {
+                throw Abort(.conflict, reason: "\(e.chinese) (\(e.description))")
+            } catch is ActionForm.UnknownOutcome {
+                throw Abort(.badRequest, reason: "outcome 取值无效 (unknown outcome)")
+            }
+        }
+    }
+
+    static func warningID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("warningID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+        return id
+    }
+
+    /// A warning's page, with the calculator's view of the household beside it and, after a refused step, the message
+    /// and what was typed.
+    static func detailPage(_ req: Request, _ id: UUID, notice: String?, error: String?, status: HTTPResponseStatus = .ok,
+                           typed: WarningPages.Typed = .init()) async throws -> Response {
+        let actor = try req.actor()
+        guard let d = try await req.warnings.detail(id, actor: actor, today: req.today, catalogue: try await req.tunedMonitoring().screener.catalogue) else {
+            throw Abort(.notFound)
+        }
+        // The calculator's view of the household today, beside the warning (reading the profile is audited as such).
+        var assessment: Assessment?
+        if actor.may(.viewHouseholds), let p = try await RegistryStore(req.db).profile(Household.ID(d.summary.householdID), actor: actor) {
+            assessment = try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today), explain: false)
+        }
+        return Layout.response(WarningPages.detail(chrome: try await Layout.chrome(req, .warnings), d: d, assessment: assessment, notice: notice, error: error, typed: typed),
+                               status: status)
+    }
+
+    /// What a step's form (or the API's body) carries.
+    struct ActionForm: Content {
+        init(assignee: String? = nil, outcome: String? = nil, reason: String? = nil) {
+            self.assignee = assignee
+            self.outcome = outcome
+            self.reason = reason
+        }
+        var assignee: String?
+        var outcome: String?
+        var reason: String?
+
+        struct UnknownOutcome: Error {}
+
+        func action(_ step: WarningStep) throws -> WarningAction {
+            switch step {
+            case .assign: return .assign(to: assignee ?? "")
+            case .verify: return .startVerification
+            case .dispose:
+                guard let o = outcome.flatMap(DispositionOutcome.init(rawValue:)) else { throw UnknownOutcome() }
+                return .dispose(o, reason: reason ?? "")
+            case .close: return .close
+            }
+        }
+    }
+}

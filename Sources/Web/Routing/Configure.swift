@@ -1,0 +1,78 @@
+import Domain
+import Fluent
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// Sets up an application: database, migrations, sessions, middleware and routes.
+public func configure(_ app: Application, _ config: AppConfig) async throws {
+    app.storage[AppConfigKey.self] = config
+    // SQLite runs every statement on a thread of this pool, and a statement waiting for another connection's
+    // write lock (a session saved while an import writes) keeps its thread until it gets it: with the default
+    // pool of one thread per core, two such waiters left the writer none. Our own writes wait their turn without
+    // a thread (`SQLiteWriteTurn`); the pool is large enough that the few writes outside it cannot starve one.
+    if !config.database.isPostgres { app.threadPool = NIOThreadPool(numberOfThreads: DatabaseConfig.sqliteThreads) }
+    // The rules' parameters and the indicator catalogue are read once at start: a broken file stops the server
+    // here, not mid-request.
+    app.storage[PolicyKey.self] = try config.policy()
+    app.storage[ScreeningJobsKey.self] = ScreeningJobs()
+    app.lifecycle.use(BackgroundWorkLifecycle<ScreeningJobsKey>())
+    app.storage[ImportJobsKey.self] = ImportJobs()
+    app.lifecycle.use(BackgroundWorkLifecycle<ImportJobsKey>())
+    app.logger.logLevel = config.logLevel
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+
+    try config.database.register(on: app.databases)
+    app.migrations.add(StoreMigrations.all)
+    app.migrations.add(SessionRecord.migration)
+
+    app.sessions.use(.fluent)
+    let secure = config.mode == .production
+    app.sessions.configuration.cookieName = "jiuzhu_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: Int(config.sessionLifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    // Order matters: errors become pages inside the session (so the page knows who is signed in),
+    // and the CSRF check sees the session's token.
+    app.middleware = Middlewares()
+    app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+    // Method and path only: query strings (search terms) and bodies (what residents type) are never logged.
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(StaffSessionMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+}
+
+/// Builds a configured application for a given configuration.
+public func makeApplication(_ config: AppConfig, environment: Environment? = nil) async throws -> Application {
+    let env = environment ?? {
+        switch config.mode {
+        case .production: return .production
+        case .testing: return .testing
+        case .development: return .development
+        }
+    }()
+    let app = try await Application.make(env)
+    do {
+        try await configure(app, config)
+    } catch {
+        try await app.asyncShutdown()
+        throw error
+    }
+    return app
+}
+
+/// One route collection per area; each registers its own routes from `SiteURL`'s patterns.
+func routes(_ app: Application) throws {
+    let areas: [any RouteCollection] = [
+        AssetRoutes(), AdminRoutes(), RegistryRoutes(), AssessmentRoutes(), FeedRoutes(), LinkageRoutes(), MonitoringRoutes(), WarningRoutes(),
+    ]
+    for area in areas { try app.register(collection: area) }
+}

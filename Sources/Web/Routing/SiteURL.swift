@@ -1,0 +1,170 @@
+import Domain
+import Foundation
+
+/// Every page and API route, in one place. Each case's path is built from its `RoutePattern`, the same value that
+/// registers the route, so no URL in the code is a loose string.
+public enum SiteURL: Sendable, Equatable {
+    case home
+    case login
+    case logout
+    case householdSearch(query: String?)
+    case household(Household.ID)
+    case paymentHoldRelease(Household.ID, UUID)
+    case region(RegionCode)
+    case auditLog
+    case apiHouseholdSearch(query: String?)
+    case apiHousehold(Household.ID)
+    case apiAssessments
+    case apiHouseholdAssessment(Household.ID)
+    case selfAssessment
+    case simulation
+    case imports
+    case importJob(UUID)
+    case importRejects(UUID)
+    case linkReviews(importID: UUID?)
+    case exports
+    case linkReview(UUID)
+    case linkDecision(UUID, confirm: Bool)
+    case warnings(query: String?)
+    case warning(UUID)
+    case warningAction(UUID, WarningStep)
+    case visits
+    case visitComplete(UUID)
+    case monitoring
+    case ranking
+    case screenings
+    case indicators
+    case indicatorTune(String)
+    case apiWarnings
+    case apiWarning(UUID)
+    case apiWarningActions(UUID)
+    case apiScreenings
+    case script
+    case openAPI
+    case stylesheet
+    case health
+
+    public var path: String {
+        switch self {
+        case .home: return RoutePattern.home.path()
+        case .login: return RoutePattern.login.path()
+        case .logout: return RoutePattern.logout.path()
+        case .householdSearch(let q): return RoutePattern.households.path() + Self.query(q)
+        case .household(let id): return RoutePattern.household.path(id.description)
+        case .paymentHoldRelease(let household, let hold): return RoutePattern.paymentHoldRelease.path(household.description, hold.uuidString.lowercased())
+        case .region(let code): return RoutePattern.region.path(code.value)
+        case .auditLog: return RoutePattern.audit.path()
+        case .apiHouseholdSearch(let q): return RoutePattern.apiHouseholds.path() + Self.query(q)
+        case .apiHousehold(let id): return RoutePattern.apiHousehold.path(id.description)
+        case .apiAssessments: return RoutePattern.apiAssessments.path()
+        case .apiHouseholdAssessment(let id): return RoutePattern.apiHouseholdAssessment.path(id.description)
+        case .selfAssessment: return RoutePattern.selfAssessment.path()
+        case .simulation: return RoutePattern.simulation.path()
+        case .imports: return RoutePattern.imports.path()
+        case .importJob(let id): return RoutePattern.importJob.path(id.uuidString.lowercased())
+        case .importRejects(let id): return RoutePattern.importRejects.path(id.uuidString.lowercased())
+        case .exports: return RoutePattern.exports.path()
+        case .linkReviews(let id): return RoutePattern.linkReviews.path() + (id.map { "?import=\($0.uuidString)" } ?? "")
+        case .linkReview(let id): return RoutePattern.linkReview.path(id.uuidString)
+        case .linkDecision(let id, let confirm): return RoutePattern.linkDecision.path(id.uuidString, (confirm ? LinkDecision.confirm : .reject).rawValue)
+        case .warnings(let q): return RoutePattern.warnings.path() + (q.map { $0.isEmpty ? "" : "?" + $0 } ?? "")
+        case .warning(let id): return RoutePattern.warning.path(id.uuidString)
+        case .warningAction(let id, let step): return RoutePattern.warningAction.path(id.uuidString, step.rawValue)
+        case .visits: return RoutePattern.visits.path()
+        case .visitComplete(let id): return RoutePattern.visitComplete.path(id.uuidString)
+        case .monitoring: return RoutePattern.monitoring.path()
+        case .ranking: return RoutePattern.ranking.path()
+        case .screenings: return RoutePattern.screenings.path()
+        case .indicators: return RoutePattern.indicators.path()
+        case .indicatorTune(let code): return RoutePattern.indicatorTune.path(code)
+        case .apiWarnings: return RoutePattern.apiWarnings.path()
+        case .apiWarning(let id): return RoutePattern.apiWarning.path(id.uuidString)
+        case .apiWarningActions(let id): return RoutePattern.apiWarningActions.path(id.uuidString)
+        case .apiScreenings: return RoutePattern.apiScreenings.path()
+        case .script: return RoutePattern.script.path()
+        case .openAPI: return RoutePattern.openAPI.path()
+        case .stylesheet: return RoutePattern.stylesheet.path()
+        case .health: return RoutePattern.health.path()
+        }
+    }
+
+    /// The path with query parameters (a notice after a redirect, a filter), encoded.
+    func path(query items: [String: String]) -> String {
+        var c = URLComponents()
+        c.queryItems = items.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) }
+        return path + "?" + (c.percentEncodedQuery ?? "")
+    }
+
+    private static func query(_ q: String?) -> String {
+        guard let q, !q.isEmpty else { return "" }
+        var c = URLComponents()
+        c.queryItems = [URLQueryItem(name: "q", value: q)]
+        return "?" + (c.percentEncodedQuery ?? "")
+    }
+
+    /// Where the JSON API and the static files live: error pages and sign-in treat them apart.
+    static let apiRoot = "/" + RoutePattern.apiHouseholds.parts[0] + "/"
+    static let staticRoot = "/" + RoutePattern.stylesheet.parts[0] + "/"
+}
+
+/// The steps a warning's handler takes from its page (and the API's `action`).
+public enum WarningStep: String, CaseIterable, Sendable {
+    case assign, verify, dispose, close
+}
+
+/// A reviewer's answer to a proposed link.
+enum LinkDecision: String, CaseIterable {
+    case confirm, reject
+}
+
+/// The patterns, one per route. `SiteURL` builds links from them; the route collections register them.
+extension RoutePattern {
+    static let home = RoutePattern()
+    static let login = RoutePattern("login")
+    static let logout = RoutePattern("logout")
+    static let households = RoutePattern("households")
+    static let household = RoutePattern("households", ":householdID")
+    static let paymentHoldRelease = RoutePattern("households", ":householdID", "holds", ":holdID", "release")
+    static let region = RoutePattern("regions", ":regionCode")
+    static let audit = RoutePattern("audit")
+    static let exports = RoutePattern("exports")
+    static let selfAssessment = RoutePattern("self-assessment")
+    static let simulation = RoutePattern("simulation")
+    static let imports = RoutePattern("imports")
+    static let importJob = RoutePattern("imports", "jobs", ":jobID")
+    static let importRejects = RoutePattern("imports", "jobs", ":jobID", "rejects.csv")
+    static let linkReviews = RoutePattern("link-reviews")
+    static let linkReview = RoutePattern("link-reviews", ":linkID")
+    static let linkDecision = RoutePattern("link-reviews", ":linkID", ":decision")
+    static let warnings = RoutePattern("warnings")
+    static let warning = RoutePattern("warnings", ":warningID")
+    static let warningAction = RoutePattern("warnings", ":warningID", ":step")
+    static let visits = RoutePattern("visits")
+    static let visitComplete = RoutePattern("visits", ":visitID", "complete")
+    static let monitoring = RoutePattern("monitoring")
+    static let ranking = RoutePattern("monitoring", "ranking")
+    static let indicators = RoutePattern("monitoring", "indicators")
+    static let indicatorTune = RoutePattern("monitoring", "indicators", ":code")
+    static let screenings = RoutePattern("screenings")
+    static let apiHouseholds = RoutePattern("api", "v1", "households")
+    static let apiHousehold = RoutePattern("api", "v1", "households", ":householdID")
+    static let apiHouseholdAssessment = RoutePattern("api", "v1", "households", ":householdID", "assessment")
+    static let apiAssessments = RoutePattern("api", "v1", "assessments")
+    static let apiWarnings = RoutePattern("api", "v1", "warnings")
+    static let apiWarning = RoutePattern("api", "v1", "warnings", ":warningID")
+    static let apiWarningActions = RoutePattern("api", "v1", "warnings", ":warningID", "actions")
+    static let apiScreenings = RoutePattern("api", "v1", "screenings")
+    static let stylesheet = RoutePattern("static", "site.css")
+    static let script = RoutePattern("static", "site.js")
+    static let openAPI = RoutePattern("api", "openapi.json")
+    static let health = RoutePattern("healthz")
+
+    /// Every pattern above; a test checks that exactly these are registered.
+    static let all: [RoutePattern] = [
+        home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
+        imports, importJob, importRejects, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, apiHouseholds, apiHousehold,
+        apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
+        openAPI, health,
+    ]
+}
