@@ -61,6 +61,11 @@ import Vapor
             let blank = try await c.post(complete, form: ["_csrf": ctoken, "findings": "   "])
             #expect(blank.status == .badRequest)
             #expect(blank.body.string.contains("role=\"alert\"") && blank.body.string.contains(complete) && blank.body.string.contains("遭受自然灾害"))
+            #expect(blank.body.string.contains("请填写核实情况"))
+            // Findings over the stated limit are refused, and come back whole to be shortened.
+            let long = String(repeating: "屋", count: WarningStore.findingsLimit + 1)
+            let tooLong = try await c.post(complete, form: ["_csrf": ctoken, "findings": long])
+            #expect(tooLong.status == .badRequest && tooLong.body.string.contains("核实情况不能超过") && tooLong.body.string.contains(long))
             #expect(try await c.post(complete, form: ["_csrf": ctoken, "findings": "房屋受损，已协助申请临时救助"]).status == .seeOther)
 
             // Disposing without a reason is refused with the reason shown; with one it is saved.

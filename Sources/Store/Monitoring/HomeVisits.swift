@@ -7,6 +7,9 @@ import SQLKit
 extension WarningStore {
     // MARK: home visits
 
+    /// The longest findings a visit keeps: a page of notes, which the form states and the store enforces.
+    public static let findingsLimit = 1_000
+
     func visits(where filter: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [HomeVisitRecord] {
         let rows = try await filter(sql.select().columns(SQLColumn("id", table: "home_visits"), SQLColumn("warning_id", table: "home_visits"),
                                                          SQLColumn("household_id", table: "home_visits"), SQLColumn("status", table: "home_visits"),
@@ -42,7 +45,8 @@ extension WarningStore {
     /// False when the visit is not open or not in the actor's jurisdiction.
     public func completeVisit(_ id: UUID, findings: String, actor: Actor, now: Date = Date()) async throws -> Bool {
         try require(.recordVisits, actor)
-        guard !findings.trimmed.isEmpty else { throw WarningActionError.workflow(.reasonRequired) }
+        guard !findings.trimmed.isEmpty else { throw WarningActionError.findingsRequired }
+        guard findings.trimmed.count <= Self.findingsLimit else { throw WarningActionError.findingsTooLong(limit: Self.findingsLimit) }
         return try await db.writeTransaction { tx -> Bool in
             guard let v = try await tx.sql.select().columns("warning_id").from("home_visits").where("id", .equal, id).where("status", .equal, "open")
                 .within(actor.jurisdiction).first() else { return false }

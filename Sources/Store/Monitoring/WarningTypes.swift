@@ -123,10 +123,21 @@ public struct RankedHousehold: Sendable, Codable, Equatable {
 
 public enum WarningActionError: Error, Equatable, CustomStringConvertible {
     case workflow(WorkflowError)
+    /// A home visit is recorded with what was found, within `WarningStore.findingsLimit` characters.
+    case findingsRequired
+    case findingsTooLong(limit: Int)
     public var description: String {
-        switch self { case .workflow(let e): return e.description }
+        switch self {
+        case .workflow(let e): return e.description
+        case .findingsRequired: return "a home visit needs its findings"
+        case .findingsTooLong(let limit): return "findings are limited to \(limit) characters"
+        }
     }
     public var chinese: String {
-        switch self { case .workflow(let e): return e.chinese }
+        switch self {
+        case .workflow(let e): return e.chinese
+        case .findingsRequired: return "请填写核实情况"
+        case .findingsTooLong(let limit): return "核实情况不能超过\(limit)字，请精简后再提交"
+        }
     }
 }

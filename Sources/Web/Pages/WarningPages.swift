@@ -183,8 +183,8 @@ enum WarningPages {
                     .p(.text("\(v.headName) · \(v.address)"), .br(), .span(.class("muted"), .text("期限 \(v.dueOn)，发起人 \(v.createdBy)"))),
                     .form(.action(SiteURL.visitComplete(v.id).path), .method(.post), csrf,
                           .unwrap(typed.flatMap { $0.visit == v.id ? $0.error : nil }) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
-                          .label(.text("核实情况（必填，1000字以内）"), .textarea(.name("findings"), .required(true), .attribute(named: "rows", value: "4"),
-                                                              .attribute(named: "maxlength", value: "1000"),
+                          .label(.text("核实情况（必填，\(WarningStore.findingsLimit)字以内）"), .textarea(.name("findings"), .required(true), .attribute(named: "rows", value: "4"),
+                                                              .attribute(named: "maxlength", value: String(WarningStore.findingsLimit)),
                                                               .text(typed.flatMap { $0.visit == v.id ? $0.findings : nil } ?? ""))),
                           .button(.type(.submit), .class("confirm"), .text("提交核实结果"))))
             }))
