@@ -19,9 +19,22 @@ public enum Linkage {
     /// number. A clerk's typo changes one digit or swaps two, and the check character catches either, so two
     /// valid numbers that differ are two people — twins or siblings born on one day in one place differ in the
     /// serial digits alone — however alike the rest of their records. Such a pair is never linked without a person.
+    ///
+    /// A legacy 15-digit number has no century (the upgrade to 18 digits assumes 19xx), so against it only
+    /// the 15 digits it does carry are compared: `…050312…` may be the person born in 2005 whose 18-digit
+    /// number reads `…20050312…`.
     public static func distinctValidIDs(_ a: String?, _ b: String?) -> Bool {
         guard let a, let b, let x = try? NationalID(a), let y = try? NationalID(b) else { return false }
+        if isLegacy(a) || isLegacy(b) { return legacyForm(x) != legacyForm(y) }
         return x != y
+    }
+
+    private static func isLegacy(_ raw: String) -> Bool { NationalID.normalise(raw).utf8.count == 15 }
+
+    /// The 15 digits a legacy number holds: the 18 without the century and the check character.
+    private static func legacyForm(_ id: NationalID) -> Substring {
+        let v = id.value
+        return v.prefix(6) + v.dropFirst(8).prefix(9)
     }
 
     public static let distinctValidIDsReason = "两个身份证号都通过校验且不相同，应是两个人（如同日出生的双胞胎、兄弟姐妹），须人工核对"
