@@ -24,7 +24,8 @@ public enum Linkage {
     /// the 15 digits it does carry are compared: `…050312…` may be the person born in 2005 whose 18-digit
     /// number reads `…20050312…`.
     public static func distinctValidIDs(_ a: String?, _ b: String?) -> Bool {
-        guard let a, let b, let x = try? NationalID(a), let y = try? NationalID(b) else { return false }
+        // The same text is the same number; most automatic links are, so they skip parsing both.
+        guard let a, let b, a != b, let x = try? NationalID(a), let y = try? NationalID(b) else { return false }
         if isLegacy(a) || isLegacy(b) { return legacyForm(x) != legacyForm(y) }
         return x != y
     }
