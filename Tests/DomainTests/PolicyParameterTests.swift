@@ -7,6 +7,18 @@ import Testing
     let nankai = try! RegionCode("120104000000")
     let binhai = try! RegionCode("120116000000")
 
+    /// Pages say "低保标准", not `dibaoStandard`: every shipped parameter has a Chinese name, and lists of
+    /// income kinds and disability categories read in Chinese.
+    @Test func everyShippedParameterHasAChineseName() throws {
+        let p = try ParameterSet.bundled()
+        let unnamed = p.names.filter { ParameterNames.bundled[$0] == nil }
+        #expect(unnamed.isEmpty, Comment(rawValue: unnamed.joined(separator: ", ")))
+        #expect(ParameterNames.chinese("dibaoStandard") == "低保标准")
+        #expect(ParameterNames.chinese(.names(["veteransBenefit", "scholarship"])) == "\(IncomeKind.veteransBenefit.chinese)、\(IncomeKind.scholarship.chinese)")
+        let excluded = try p.resolve("excludedIncomeKinds", region: tianjin, date: LocalDate("2026-01-01"))
+        #expect(!excluded.display.contains("veteransBenefit"))
+    }
+
     @Test func aDistrictInheritsTheCityValue() throws {
         // setup
         let p = try ParameterSet.bundled()

@@ -90,7 +90,9 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             #expect(html.contains("最低生活保障"))
             #expect(html.contains("计算依据"))
             #expect(html.contains("DB 23") || html.contains("DB 13"))
-            #expect(html.contains("dibaoStandard"))
+            // Parameters by their Chinese names and regions by name, not keys and codes.
+            #expect(html.contains("低保标准：") && !html.contains("dibaoStandard"))
+            #expect(html.contains("（天津市，") && !html.contains("区划 120000000000"))
         }
     }
 

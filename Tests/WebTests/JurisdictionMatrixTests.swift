@@ -67,7 +67,7 @@ import VaporTesting
             }
             // home and audit log
             #expect(try await b.get("/").status == .ok)
-            let audit = try await b.get(SiteURL.auditLog.path)
+            let audit = try await b.get(SiteURL.auditLog(query: nil).path)
             #expect(status(audit) == (role == .auditor ? .ok : .forbidden), "\(role.rawValue) audit log")
         }
     }
@@ -84,7 +84,7 @@ import VaporTesting
     @Test func strangersAreSentToLoginAndTheAPIAnswers401() async throws {
         try await TestSite.with() { site in
             let b = site.browser()
-            for path in ["/", SiteURL.household(site.inside.household.id).path, SiteURL.householdSearch(query: "王").path, SiteURL.auditLog.path] {
+            for path in ["/", SiteURL.household(site.inside.household.id).path, SiteURL.householdSearch(query: "王").path, SiteURL.auditLog(query: nil).path] {
                 let res = try await b.get(path)
                 #expect(res.status == .seeOther)
                 #expect(res.headers.first(name: .location) == "/login")

@@ -17,12 +17,48 @@ import VaporTesting
             // check: the auditor sees both reads, with who and what
             let auditor = site.browser()
             try await auditor.login("auditor")
-            let log = try await auditor.get(SiteURL.auditLog.path)
+            let log = try await auditor.get(SiteURL.auditLog(query: nil).path)
             #expect(log.status == .ok)
             let html = log.body.string
             #expect(html.components(separatedBy: "查看档案").count - 1 >= 2)
-            #expect(html.contains("coordinator"))
+            #expect(html.contains(Show.user(name: site.account(.coordinator).displayName, role: .coordinator)))
             #expect(html.contains(site.inside.household.id.description))
+        }
+    }
+
+    /// The audit log filters by user, action, object and Beijing days, pages with its total, and exports the
+    /// same selection as CSV with a byte-order mark.
+    @Test func theAuditLogFiltersPagesAndExports() async throws {
+        try await TestSite.with() { site in
+            let coordinator = site.browser()
+            try await coordinator.login("coordinator")
+            for _ in 0..<(AuditPage.pageSize + 3) {
+                #expect(try await coordinator.get(SiteURL.household(site.inside.household.id).path).status == .ok)
+            }
+            let auditor = site.browser()
+            try await auditor.login("auditor")
+            let today = LocalDate(Date(), timeZone: .china)
+            let q = "user=coordinator&action=readProfile&kind=household&from=\(today)&to=\(today)"
+            let first = try await auditor.get(SiteURL.auditLog(query: q).path)
+            #expect(first.status == .ok)
+            #expect(first.body.string.contains("共 \(AuditPage.pageSize + 3) 条，第 1 / 2 页"))
+            #expect(first.body.string.components(separatedBy: "<td data-label=\"操作\">查看档案</td>").count - 1 == AuditPage.pageSize)
+            let second = try await auditor.get(SiteURL.auditLog(query: q + "&page=2").path)
+            #expect(second.body.string.components(separatedBy: "<td data-label=\"操作\">查看档案</td>").count - 1 == 3)
+            // Another user, or a day before today in Beijing, selects none of them.
+            let other = try await auditor.get(SiteURL.auditLog(query: "user=township&action=readProfile").path)
+            #expect(other.body.string.contains("共 0 条"))
+            let yesterday = try await auditor.get(SiteURL.auditLog(query: "action=readProfile&to=\(today.adding(days: -1))").path)
+            #expect(yesterday.body.string.contains("共 0 条"))
+            // A date that is not one is said in the form, which keeps what was typed.
+            let bad = try await auditor.get(SiteURL.auditLog(query: "from=2026-02-31").path)
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.string.contains("起始日期“2026-02-31”不是有效日期") && bad.body.string.contains("value=\"2026-02-31\""))
+            let csv = try await auditor.get(SiteURL.auditLog(query: q + "&format=csv").path)
+            #expect(csv.headers.contentType?.subType == "csv")
+            let text = csv.body.string
+            #expect(text.hasPrefix("\u{FEFF}时间（北京时间）"))
+            #expect(text.components(separatedBy: "\r\n").filter { $0.contains("查看档案") }.count == AuditPage.pageSize + 3)
         }
     }
 

@@ -44,11 +44,15 @@ public struct StepInput: Codable, Sendable, Equatable {
 
 /// A parameter a rule used, with the region and date it was set for.
 public struct StepParameter: Codable, Sendable, Equatable {
+    /// The key in the parameter files (`dibaoStandard`), for the API and data officers.
     public var name: String
     public var value: String
     public var scope: String
     public var effective: String
     public var reference: String
+
+    /// Its Chinese name (`ParameterNames`), for pages.
+    public var label: String { ParameterNames.chinese(name) }
 
     init(_ p: ResolvedParameter) {
         name = p.name

@@ -129,8 +129,8 @@ public struct ResolvedParameter: Hashable, Sendable {
     public let reference: String
 
     public var display: String {
-        if let amount, case .multipleOf = value { return "\(amount.yuanText)（\(value)）" }
-        return value.description
+        if let amount, case .multipleOf = value { return "\(amount.yuanText)（\(ParameterNames.chinese(value))）" }
+        return ParameterNames.chinese(value)
     }
 }
 

@@ -81,7 +81,7 @@ public enum AssessmentText {
                 for (i, s) in d.steps.enumerated() {
                     out += "    \(i + 1). \(s.rule) [\(s.article)]：\(s.result)\n"
                     for input in s.inputs { out += "       - \(input.name)：\(input.value)\(input.source.map { "（来源：\($0)）" } ?? "")\n" }
-                    for p in s.parameters { out += "       - 参数 \(p.name) = \(p.value)（\(p.scope)，\(p.effective)起；\(p.reference)）\n" }
+                    for p in s.parameters { out += "       - \(p.label)（\(p.name)）= \(p.value)（\(p.scope)，\(p.effective)起；\(p.reference)）\n" }
                 }
             }
             out += "\n"

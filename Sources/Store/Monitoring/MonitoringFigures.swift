@@ -78,11 +78,13 @@ extension WarningStore {
     /// Screening runs, newest first.
     public func screenings(actor: Actor, limit: Int = 20) async throws -> [ScreeningRun] {
         try require(.viewWarnings, actor)
-        return try await sql.select().column("*").from("screenings").orderBy("started_at", .descending).limit(limit).all().compactMap { r in
+        let rows = try await sql.select().column("*").from("screenings").orderBy("started_at", .descending).limit(limit).all()
+        let names = try await RegistryStore(db).regionNames(try rows.map { try $0.decode(column: "region", as: String.self) })
+        return try rows.compactMap { r in
             let region = try r.decode(column: "region", as: String.self)
             // Runs over a wider area than the reader's show only if they cover it.
             guard let code = try? RegionCode(region), code.contains(actor.jurisdiction) || actor.covers(code) else { return nil }
-            return ScreeningRun(id: try r.decode(column: "id", as: UUID.self), mode: try r.decode(column: "mode", as: String.self), region: region,
+            return ScreeningRun(id: try r.decode(column: "id", as: UUID.self), mode: try r.decode(column: "mode", as: String.self), region: region, regionName: names[region] ?? region,
                                 startedAt: try r.decode(column: "started_at", as: String.self), finishedAt: try r.decode(column: "finished_at", as: String?.self),
                                 username: try r.decode(column: "username", as: String.self), households: try r.decode(column: "households", as: Int.self),
                                 raised: try r.decode(column: "raised", as: Int.self), updated: try r.decode(column: "updated", as: Int.self),
@@ -97,6 +99,7 @@ public struct ScreeningRun: Sendable, Codable, Equatable {
     public var id: UUID
     public var mode: String
     public var region: String
+    public var regionName: String
     public var startedAt: String
     public var finishedAt: String?
     public var username: String

@@ -105,6 +105,7 @@ public struct WarningStore: Sendable {
                                   contributions: try JSONDecoder().decode([HardshipScore.Contribution].self,
                                                                           from: Data(try s.decode(column: "contributions", as: String.self).utf8)))
         }
+        let registered = try row.decode(column: "registered_region", as: String.self)
         try await AuditLog(db).record(actor: actor, action: .readWarning, targetKind: "warning", targetID: id.uuidString.lowercased(),
                                       detail: "查看预警：\(summary.title)")
         return WarningDetail(summary: summary, indicator: catalogue[code: summary.indicator], evidence: evidence, actions: actions,
@@ -112,7 +113,8 @@ public struct WarningStore: Sendable {
                              outcome: try row.decode(column: "outcome", as: String?.self).flatMap(DispositionOutcome.init(rawValue:)),
                              reason: try row.decode(column: "reason", as: String?.self),
                              disposedOn: try row.decode(column: "disposed_on", as: String?.self).map { try LocalDate($0) },
-                             registeredRegion: try row.decode(column: "registered_region", as: String.self), score: score,
+                             registeredRegion: registered, registeredRegionName: try await RegistryStore(db).regionNames([registered])[registered] ?? registered,
+                             score: score,
                              mayAct: actor.may(.handleWarnings) && !summary.forInformation)
     }
 

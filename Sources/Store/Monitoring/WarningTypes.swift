@@ -61,6 +61,7 @@ public struct WarningDetail: Sendable {
     public var reason: String?
     public var disposedOn: LocalDate?
     public var registeredRegion: String
+    public var registeredRegionName: String
     /// The latest hardship score's breakdown for the household.
     public var score: HardshipScore?
     public var mayAct: Bool

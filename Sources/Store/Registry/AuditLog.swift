@@ -45,6 +45,21 @@ public struct AuditEntry: Sendable, Codable, Equatable {
 }
 
 /// Who read or changed what, when, and from where. Append-only: nothing here updates or deletes.
+/// What an auditor narrows the log to: who, what, which object, which Beijing days.
+public struct AuditFilter: Sendable, Equatable {
+    public var username: String?
+    public var action: AuditAction?
+    public var targetKind: String?
+    public var targetID: String?
+    public var from: LocalDate?
+    public var to: LocalDate?
+    public init(username: String? = nil, action: AuditAction? = nil, targetKind: String? = nil, targetID: String? = nil,
+                from: LocalDate? = nil, to: LocalDate? = nil) {
+        self.username = username; self.action = action; self.targetKind = targetKind; self.targetID = targetID
+        self.from = from; self.to = to
+    }
+}
+
 public struct AuditLog: Sendable {
     let db: any Database
     public init(_ db: any Database) { self.db = db }
@@ -60,11 +75,27 @@ public struct AuditLog: Sendable {
 
     /// The newest entries made by users inside the auditor's jurisdiction.
     public func recent(actor: Actor, limit: Int = 200, action: AuditAction? = nil) async throws -> [AuditEntry] {
+        try await search(actor: actor, filter: AuditFilter(action: action), offset: 0, limit: limit).entries
+    }
+
+    /// One page of the entries that match `filter`, newest first, and how many match in all.
+    public func search(actor: Actor, filter: AuditFilter, offset: Int, limit: Int) async throws -> (entries: [AuditEntry], total: Int) {
         guard actor.may(.viewAuditLog) else { throw DomainError.forbidden }
-        var q = db.sql.select().column("*").from("audit_entries")
-            .within(actor.jurisdiction, column: "actor_region")
-        if let action { q = q.where("action", .equal, action.rawValue) }
-        return try await q.orderBy("at", .descending).limit(limit).all().map { r in
+        func filtered(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            var q = q.from("audit_entries").within(actor.jurisdiction, column: "actor_region")
+            if let a = filter.action { q = q.where("action", .equal, a.rawValue) }
+            if let u = filter.username, !u.isEmpty { q = q.where("username", .equal, u) }
+            if let k = filter.targetKind, !k.isEmpty { q = q.where("target_kind", .equal, k) }
+            if let t = filter.targetID, !t.isEmpty { q = q.where("target_id", .equal, t) }
+            // Days are Beijing days; the log keeps UTC, so a day starts at 16:00 UTC the day before.
+            if let from = filter.from { q = q.where("at", .greaterThanOrEqual, Timestamp.text(from.startInstant(in: .china))) }
+            if let to = filter.to { q = q.where("at", .lessThan, Timestamp.text(to.adding(days: 1).startInstant(in: .china))) }
+            return q
+        }
+        let total = try await filtered(db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))).first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let rows = try await filtered(db.sql.select().column("*")).orderBy("at", .descending).offset(max(0, offset)).limit(limit).all()
+        return (try rows.map { r in
             AuditEntry(at: Timestamp.date(try r.decode(column: "at", as: String.self)) ?? .distantPast,
                        username: try r.decode(column: "username", as: String.self),
                        role: try r.decode(column: "role", as: String.self),
@@ -73,6 +104,6 @@ public struct AuditLog: Sendable {
                        targetID: try r.decode(column: "target_id", as: String.self),
                        detail: try r.decode(column: "detail", as: String.self),
                        origin: try r.decode(column: "origin", as: String.self))
-        }
+        }, total)
     }
 }

@@ -27,7 +27,9 @@ extension RegistryStore {
         return try RegionCode(try rows[0].decode(column: "code", as: String.self))
     }
 
-    func regionNames(_ codes: [String]) async throws -> [String: String] {
+    /// Region names by code, for pages that show names, not codes.
+    public func regionNames(_ codes: [String]) async throws -> [String: String] {
+        let codes = Array(Set(codes))
         guard !codes.isEmpty else { return [:] }
         var out: [String: String] = [:]
         for r in try await sql.select().columns("code", "name").from("regions").where("code", .in, codes).all() {

@@ -67,6 +67,17 @@ public struct UserStore: Sendable {
         try await db.sql.select().column("*").from("users").orderBy("username").all().map(Self.decode)
     }
 
+    /// Staff by username, so that pages show a person's name and role rather than their username.
+    public func directory() async throws -> [String: StaffUser] {
+        Dictionary(try await all().map { ($0.username, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Staff whose own area lies inside `region`, with one of `roles`: the people a warning there may be given to.
+    public func staff(within region: RegionCode, roles: Set<Role>) async throws -> [StaffUser] {
+        try await db.sql.select().column("*").from("users").within(region, column: "region_code")
+            .orderBy("display_name").all().map(Self.decode).filter { roles.contains($0.role) }
+    }
+
     public func saveThrottle(_ id: UUID, _ state: LoginThrottle.State) async throws {
         try await db.serialisingWrites {
             try await db.sql.update("users")

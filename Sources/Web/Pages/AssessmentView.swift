@@ -55,8 +55,8 @@ enum AssessmentView {
                 .if(!s.inputs.isEmpty || !s.parameters.isEmpty, .ul(
                     .group(s.inputs.map { i in .li(.text("\(i.name)：\(i.value)"), .unwrap(i.source) { .span(.class("muted"), .text("（来源：\($0)）")) }) }),
                     .group(s.parameters.map { p in
-                        .li(.class("param"), .text("参数 \(p.name) = \(p.value)"),
-                            .span(.class("muted"), .text("（\(p.scope == "全国" ? "全国" : "区划 \(p.scope)")，\(p.effective) 起施行；\(p.reference)）")))
+                        .li(.class("param"), .text("\(p.label)：\(p.value)"),
+                            .span(.class("muted"), .text("（\(p.scope == "全国" ? "全国" : Show.regionName(p.scope))，\(p.effective) 起施行；\(p.reference)）")))
                     }))))
         }))
     }

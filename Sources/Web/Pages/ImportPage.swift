@@ -39,10 +39,10 @@ enum ImportPage {
                            .th(.class("num"), .text("新增")), .th(.class("num"), .text("变更")), .th(.class("num"), .text("拒绝")), .th(.class("num"), .text("待核对")),
                            .th(.text("操作人")))),
                 .tbody(.group(history.map { h in
-                    .tr(.td(.text(h.receivedAt)), .td(.text(specs.first { $0.name == h.feed }?.title ?? h.feed)), .td(.text(h.fileName)),
+                    .tr(.td(.text(Show.time(h.receivedAt))), .td(.text(specs.first { $0.name == h.feed }?.title ?? h.feed)), .td(.text(h.fileName)),
                         .td(.class("num"), .text("\(h.rowsRead)")), .td(.class("num"), .text("\(h.linked)")), .td(.class("num"), .text("\(h.newFacts)")),
                         .td(.class("num"), .text("\(h.changed)")), .td(.class("num"), .text("\(h.rejected)")), .td(.class("num"), h.review > 0 ? .a(.href(SiteURL.linkReviews(importID: h.id).path), .text("\(h.review)")) : .text("0")),
-                        .td(.text(h.username)))
+                        .td(.text(chrome.person(h.username))))
                 })))))
     }
 

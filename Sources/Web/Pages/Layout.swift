@@ -14,6 +14,10 @@ enum Layout {
         var jurisdictionName: String?
         var csrf: String?
         var section: Section
+        /// Staff by username, so pages show people by name and role (`Show.user`).
+        var staff: [String: StaffUser] = [:]
+
+        func person(_ username: String?) -> String { Show.user(username, in: staff) }
     }
 
     static func page(_ title: String, _ chrome: Chrome, _ content: Node<HTML.BodyContext>...) -> HTML {
@@ -44,7 +48,7 @@ enum Layout {
                                 .if(Permission.importData.isGranted(to: user.role), navLink("数据导入", SiteURL.imports.path, chrome.section == .imports)),
                                 .if(Permission.reviewLinks.isGranted(to: user.role), navLink("关联核对", SiteURL.linkReviews(importID: nil).path, chrome.section == .linkReviews)),
                                 .if(Exports.mayExport(user.role), navLink("名单导出", SiteURL.exports.path, chrome.section == .exports)),
-                                .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog.path, chrome.section == .audit))
+                                .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog(query: nil).path, chrome.section == .audit))
                             ),
                             .div(
                                 .class("who"),
@@ -70,8 +74,10 @@ enum Layout {
         .a(.href(href), .class(active ? "active" : ""), .text(label))
     }
 
-    /// CSV as a download named in Chinese (RFC 6266 `filename*`), with an ASCII name for older clients.
+    /// CSV as a download named in Chinese (RFC 6266 `filename*`), with an ASCII name for older clients. UTF-8 with
+    /// a byte-order mark, so that Excel opens it as UTF-8.
     static func csvDownload(_ csv: String, name: String, asciiName: String) -> Response {
+        let csv = csv.hasPrefix("\u{FEFF}") ? csv : "\u{FEFF}" + csv
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? asciiName
@@ -90,7 +96,8 @@ enum Layout {
         let user = req.staff
         var name: String?
         if let user { name = try await RegistryStore(req.db).region(user.region)?.name }
-        return Chrome(user: user, jurisdictionName: name, csrf: CSRFMiddleware.token(for: req), section: section)
+        let staff = user == nil ? [:] : try await UserStore(req.db).directory()
+        return Chrome(user: user, jurisdictionName: name, csrf: CSRFMiddleware.token(for: req), section: section, staff: staff)
     }
 
     /// Plot writes attribute values as they are, so anything a user typed is escaped here before it goes
@@ -157,6 +164,8 @@ enum Layout {
     dl.kv dd{margin:0}
     ol.timeline{list-style:none;padding:0;margin:0}
     ol.timeline li{border-left:3px solid #1f5fa8;padding:.25rem 0 .5rem .75rem;margin-left:.3rem}
+    .pager{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0;color:#5b6b7c;font-size:.95rem}
+    .region[title]{text-decoration:underline dotted #b8c2cc}
     .foot{text-align:center;color:#7b8a99;font-size:.8rem;padding:2rem 1rem}
     h3{font-size:1.05rem;margin:.2rem 0 .4rem}
     .decision.qualifies{border-left:4px solid #2e8b57}

@@ -71,7 +71,10 @@ enum LinkReviewPage {
     /// ID numbers are masked here too: the reviewer judges the digits that differ, which the level names.
     static func shown(_ field: String, _ value: String?) -> String {
         guard let value else { return "—" }
-        guard field == "nationalId", value.count >= 10 else { return value }
-        return String(value.prefix(6)) + String(repeating: "*", count: value.count - 10) + String(value.suffix(4))
+        switch field {
+        case "nationalId": return Show.maskedID(value)
+        case "region": return "\(Show.regionName(value.padding(toLength: 12, withPad: "0", startingAt: 0)))（\(value)）"
+        default: return value
+        }
     }
 }

@@ -7,10 +7,8 @@ import Vapor
 
 /// 政策模拟: what one parameter change would do across the user's jurisdiction.
 enum SimulationPage {
-    static let parameters: [(String, String)] = [
-        ("dibaoStandard", "低保标准"), ("nearDibaoMultiple", "低保边缘倍数"), ("tekunCareFully", "全护理照料标准"),
-        ("disabilityLivingAllowance", "困难残疾人生活补贴"), ("disabilityCareAllowance", "重度残疾人护理补贴"),
-    ]
+    static let parameters: [(String, String)] = ["dibaoStandard", "nearDibaoMultiple", "tekunCareFully", "disabilityLivingAllowance",
+                                                 "disabilityCareAllowance"].map { ($0, ParameterNames.chinese($0)) }
 
     struct Form: Content {
         var parameter: String

@@ -97,11 +97,11 @@ enum WarningPages {
             .p(.a(.href(SiteURL.warnings(query: nil).path), .text("← 返回预警列表"))),
             .h1(.text(w.title)),
             .p(severityTag(w.severity), .text(" \(w.kind.chinese) · \(w.indicator) · \(w.status.chinese)"),
-               .unwrap(w.assignee) { .text("（承办：\($0)）") }),
+               .unwrap(w.assignee) { .text("（承办：\(chrome.person($0))）") }),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .div(.class("panel"),
-                .p(.text("户主 \(w.headName)（\(w.headMaskedID)），居住地 \(w.residenceRegionName)，户籍地 \(d.registeredRegion)。"),
+                .p(.text("户主 \(w.headName)（\(w.headMaskedID)），居住地 \(w.residenceRegionName)，户籍地 \(d.registeredRegionName)。"),
                    .a(.href(SiteURL.household(Household.ID(w.householdID)).path), .text("查看家庭档案"))),
                 .p(.text("预警日期 \(w.raisedOn)，处置期限 \(w.dueOn)（\(d.indicator?.deadlineWorkingDays ?? 0)个工作日）"),
                    .if(w.overdue, .strong(.class("late"), .text("，已逾期"))), .text("。")),
@@ -131,8 +131,8 @@ enum WarningPages {
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),
                 .div(.class("panel"), .ul(.group(d.visits.map { v in
-                    .li(.text("期限 \(v.dueOn)，\(v.status == "done" ? "已完成" : "待核实")（发起：\(v.createdBy)）"),
-                        .unwrap(v.findings) { .p(.text("核实情况：\($0)（\(v.doneBy ?? "")）")) })
+                    .li(.text("期限 \(Show.date(v.dueOn))，\(v.status == "done" ? "已完成" : "待核实")（发起：\(chrome.person(v.createdBy))）"),
+                        .unwrap(v.findings) { .p(.text("核实情况：\($0)（\(chrome.person(v.doneBy))，\(Show.time(v.doneAt))）")) })
                 })))])),
             .if(d.outcome != nil, .p(.class("panel"), .text("处置结果：\(d.outcome?.chinese ?? "")；理由：\(d.reason ?? "")；处置日期 \(d.disposedOn?.description ?? "")"))),
             .h2(.text("处理记录")),
@@ -140,7 +140,7 @@ enum WarningPages {
             .if(!d.actions.isEmpty, .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.text("时间")), .th(.text("经办")), .th(.text("操作")), .th(.text("说明")))),
                 .tbody(.group(d.actions.map { a in
-                    .tr(.td(label("时间"), .text(a.at)), .td(label("经办"), .text(a.username)),
+                    .tr(.td(label("时间"), .text(Show.time(a.at))), .td(label("经办"), .text(chrome.person(a.username))),
                         .td(label("操作"), .text("\(a.from.chinese) → \(a.to.chinese)")), .td(label("说明"), .text(a.note)))
                 }))))))
     }
@@ -180,7 +180,7 @@ enum WarningPages {
             .group(items.map { v in
                 .div(.class("panel visit"),
                     .h2(.text(v.title)),
-                    .p(.text("\(v.headName) · \(v.address)"), .br(), .span(.class("muted"), .text("期限 \(v.dueOn)，发起人 \(v.createdBy)"))),
+                    .p(.text("\(v.headName) · \(v.address)"), .br(), .span(.class("muted"), .text("期限 \(Show.date(v.dueOn))，发起人 \(chrome.person(v.createdBy))"))),
                     .form(.action(SiteURL.visitComplete(v.id).path), .method(.post), csrf,
                           .unwrap(typed.flatMap { $0.visit == v.id ? $0.error : nil }) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
                           .label(.text("核实情况（必填，\(WarningStore.findingsLimit)字以内）"), .textarea(.name("findings"), .required(true), .attribute(named: "rows", value: "4"),
@@ -259,9 +259,9 @@ enum WarningPages {
             .thead(.tr(.th(.text("开始")), .th(.text("方式")), .th(.text("区域")), .th(.class("num"), .text("家庭")), .th(.class("num"), .text("新预警")),
                        .th(.class("num"), .text("更新")), .th(.class("num"), .text("不重复")), .th(.class("num"), .text("已消除")), .th(.class("num"), .text("暂停发放")))),
             .tbody(.group(runs.map { r in
-                .tr(.td(label("开始"), .text(r.startedAt)),
+                .tr(.td(label("开始"), .text(Show.time(r.startedAt))),
                     .td(label("方式"), .text(["full": "全量", "incremental": "增量", "event": "数据到达即时"][r.mode] ?? r.mode), .text(runState(r))),
-                    .td(label("区域"), .text(r.region)), .td(.class("num"), label("家庭"), .text("\(r.households)")),
+                    .td(label("区域"), Show.region(r.region, name: r.regionName)), .td(.class("num"), label("家庭"), .text("\(r.households)")),
                     .td(.class("num"), label("新预警"), .text("\(r.raised)")), .td(.class("num"), label("更新"), .text("\(r.updated)")),
                     .td(.class("num"), label("不重复"), .text("\(r.suppressed)")), .td(.class("num"), label("已消除"), .text("\(r.cleared)")),
                     .td(.class("num"), label("暂停发放"), .text("\(r.holds)")))

@@ -36,8 +36,19 @@ struct AdminRoutes: RouteCollection {
         }
         staff.get(.audit) { req -> Response in
             let actor = try req.actor()
-            let m = try await AuditPage.Model.load(db: req.db, actor: actor)
-            return Layout.response(AuditPage.view(m, chrome: try await Layout.chrome(req, .audit)))
+            let form = (try? req.query.decode(AuditPage.Form.self)) ?? AuditPage.Form()
+            let (filter, problem) = form.filter()
+            let chrome = try await Layout.chrome(req, .audit)
+            if req.query[String.self, at: "format"] == "csv" {
+                let (entries, _) = try await AuditLog(req.db).search(actor: actor, filter: filter, offset: 0, limit: AuditPage.exportLimit)
+                return Layout.csvDownload(AuditPage.csv(entries, chrome: chrome), name: "审计日志.csv", asciiName: "audit-log.csv")
+            }
+            let paging = Paging(req, size: AuditPage.pageSize)
+            let (entries, total) = try await AuditLog(req.db).search(actor: actor, filter: filter, offset: paging.offset, limit: paging.size)
+            let names = try await RegistryStore(req.db).regionNames(entries.flatMap { Show.regionCodes(in: $0.detail) })
+            return Layout.response(AuditPage.view(chrome: chrome, form: form, entries: entries, total: total, paging: paging, problem: problem,
+                                                  regionNames: names),
+                                   status: problem == nil ? .ok : .badRequest)
         }
     }
 }

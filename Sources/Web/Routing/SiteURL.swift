@@ -11,7 +11,7 @@ public enum SiteURL: Sendable, Equatable {
     case household(Household.ID)
     case paymentHoldRelease(Household.ID, UUID)
     case region(RegionCode)
-    case auditLog
+    case auditLog(query: String?)
     case apiHouseholdSearch(query: String?)
     case apiHousehold(Household.ID)
     case apiAssessments
@@ -53,7 +53,7 @@ public enum SiteURL: Sendable, Equatable {
         case .household(let id): return RoutePattern.household.path(id.description)
         case .paymentHoldRelease(let household, let hold): return RoutePattern.paymentHoldRelease.path(household.description, hold.uuidString.lowercased())
         case .region(let code): return RoutePattern.region.path(code.value)
-        case .auditLog: return RoutePattern.audit.path()
+        case .auditLog(let q): return RoutePattern.audit.path() + (q.map { $0.isEmpty ? "" : "?" + $0 } ?? "")
         case .apiHouseholdSearch(let q): return RoutePattern.apiHouseholds.path() + Self.query(q)
         case .apiHousehold(let id): return RoutePattern.apiHousehold.path(id.description)
         case .apiAssessments: return RoutePattern.apiAssessments.path()

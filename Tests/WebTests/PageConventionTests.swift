@@ -1,0 +1,98 @@
+import Domain
+import Foundation
+import Store
+import Testing
+import VaporTesting
+@testable import Web
+
+/// Every page, as every role reaches it by following links from the home page, keeps the conventions that the
+/// `Show` helpers implement: Beijing times (no UTC `…T…Z` text), region names (no bare 12-digit code), one ID
+/// mask, Chinese names for policy parameters, and errors in Chinese. A page that bypasses a helper fails here.
+@Suite(.serialized) struct PageConventionTests {
+    /// Text a person reads: without scripts, styles, tags and their attributes, and without the small print that
+    /// carries a code on purpose (`<small class="code">`).
+    static func visibleText(_ html: String) -> String {
+        var t = html
+        for pattern in ["<script[\\s\\S]*?</script>", "<style[\\s\\S]*?</style>", "<small class=\"code\">[\\s\\S]*?</small>", "<[^>]+>"] {
+            t = t.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+        }
+        return t.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+    }
+
+    static func matches(_ pattern: String, in text: String) -> [String] {
+        guard let re = try? NSRegularExpression(pattern: pattern) else { return [] }
+        return re.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { Range($0.range, in: text).map { String(text[$0]) } }
+    }
+
+    /// What is wrong with one page, in words.
+    static func violations(_ html: String, status: UInt) -> [String] {
+        let text = visibleText(html)
+        var out: [String] = []
+        for t in matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}", in: text) { out.append("UTC time \(t)") }
+        for c in matches("(?<![\\d*])\\d{12}(?![\\d*])", in: text) { out.append("region code without its name \(c)") }
+        for m in matches("\\d{6}\\*+[0-9Xx]{1,4}", in: text) where m.filter({ $0 == "*" }).count != 8 || m.count != 18 {
+            out.append("ID mask not by the one rule \(m)")
+        }
+        for key in ParameterNames.bundled.keys where text.contains(key) { out.append("parameter key \(key)") }
+        if status >= 400 {
+            let main = visibleText(html.components(separatedBy: "<main>").dropFirst().first ?? html)
+            if !main.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { out.append("error page without Chinese (\(status))") }
+        }
+        return out
+    }
+
+    @Test func theCheckSeesEachKindOfBypass() {
+        #expect(Self.violations("<p>2026-12-06T07:04:11.123Z</p>", status: 200).count == 1)
+        #expect(Self.violations("<p>区域 120104901001</p>", status: 200).count == 1)
+        #expect(Self.violations("<p><span title=\"120104901001\">某社区</span><small class=\"code\">120104901001</small></p>", status: 200).isEmpty)
+        #expect(Self.violations("<p>120104*******4077</p>", status: 200).count == 1)
+        #expect(Self.violations("<p>120104********4077</p>", status: 200).isEmpty)
+        #expect(Self.violations("<p>参数 dibaoStandard = 1</p>", status: 200).count == 1)
+        #expect(Self.violations("<main><p>Payload Too Large</p></main>", status: 413).count == 1)
+        #expect(Show.maskedID("120104198503120014") == "120104********0014")
+        #expect(Show.maskedID("12010419850312001") == "120104********2001")   // a 17-character typo: the same shape
+        #expect(Show.time("2026-12-06T16:04:11.123Z") == "2026-12-07 00:04")    // Beijing is UTC+8
+        #expect(Show.time("2026-12-06T16:04:11Z") == "2026-12-07 00:04")
+    }
+
+    @Test func everyPageAsEveryRoleFollowsTheConventions() async throws {
+        try await TestSite.with(households: 150) { site in
+            // Give the pages something to show: a screening (runs, warnings, actions) and a read in the audit log.
+            let admin = site.browser()
+            try await admin.login(site.account(.cityAdmin).username)
+            let started = Date()
+            let board = try await admin.get(SiteURL.monitoring.path)
+            try await admin.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: board))])
+            await site.app.screeningJobs.waitForAll()
+            try await DemoSetup.handleSomeWarnings(db: site.app.db, setup: site.app.storage[PolicyKey.self]!.monitoring, since: started,
+                                                   city: site.city.city.code)
+            var failures: [String] = []
+            var pagesSeen = 0
+            for account in site.accounts {
+                let b = site.browser()
+                try await b.login(account.username)
+                var queue = ["/"], seen = Set<String>(), perShape: [String: Int] = [:]
+                while let path = queue.first, seen.count < 60 {
+                    queue.removeFirst()
+                    guard seen.insert(path).inserted else { continue }
+                    let res = try await b.get(path)
+                    guard res.headers.contentType?.subType == "html" else { continue }
+                    pagesSeen += 1
+                    let html = res.body.string
+                    for v in Self.violations(html, status: res.status.code) { failures.append("\(account.username) \(path): \(v)") }
+                    for href in Self.matches("href=\"(/[^\"#]*)\"", in: html) {
+                        let link = String(href.dropFirst(6).dropLast()).replacingOccurrences(of: "&amp;", with: "&")
+                        guard !link.hasPrefix(SiteURL.staticRoot), !link.hasPrefix(SiteURL.apiRoot), !link.contains("format=") else { continue }
+                        // A few of each kind of page (one warning is like another), so every kind is reached.
+                        let shape = String(link.prefix { $0 != "?" }).replacingOccurrences(of: "[0-9a-fA-F-]{8,}|\\d+", with: "N", options: .regularExpression)
+                        guard perShape[shape, default: 0] < 2, !seen.contains(link) else { continue }
+                        perShape[shape, default: 0] += 1
+                        queue.append(link)
+                    }
+                }
+            }
+            #expect(pagesSeen > 60)
+            #expect(failures.isEmpty, Comment(rawValue: "\(failures.count) violations:\n" + failures.prefix(40).joined(separator: "\n")))
+        }
+    }
+}
