@@ -96,3 +96,46 @@ import VaporTesting
         }
     }
 }
+
+/// The framework's English never reaches a person: a query it cannot read, a body over the limit, an empty login.
+@Suite struct ChineseErrorTests {
+    @Test func frameworkErrorsAreSaidInChineseAndTheAPIKeepsAnEnglishCode() async throws {
+        try await TestSite.with(households: 20) { site in
+            let b = site.browser()
+            // An empty login is the login form again, with what was typed and the message.
+            let page = try await b.get(SiteURL.login.path)
+            let token = try #require(Browser.csrf(in: page))
+            let empty = try await b.post(SiteURL.login.path, form: ["_csrf": token, "username": "township"])
+            #expect(empty.status == .badRequest && empty.body.string.contains("请填写密码") && empty.body.string.contains("value=\"township\""))
+            let none = try await b.post(SiteURL.login.path, form: ["_csrf": token])
+            #expect(none.status == .badRequest && none.body.string.contains("请填写用户名"))
+            try await b.login("township")
+            // A page number that is not a number: the list's first page, not "Value was not of type 'Int'".
+            let words = try await b.get(SiteURL.warnings(query: "page=abc").path)
+            #expect(!words.body.string.contains("Value was not") && !words.body.string.contains("at path"))
+            #expect(PageConventionTests.violations(words.body.string, status: words.status.code).isEmpty, Comment(rawValue: PageConventionTests.visibleText(words.body.string)))
+            // A body over the limit (the limit itself is #25's) and any other refusal of the framework's.
+            let (status, tooLarge) = ErrorPageMiddleware.classify(Abort(.payloadTooLarge))
+            #expect(status == .payloadTooLarge && tooLarge.contains("提交的内容过大") && tooLarge.contains("jiuzhu import"))
+            #expect(ErrorPageMiddleware.isChinese(ErrorPageMiddleware.classify(Abort(.methodNotAllowed)).1))
+            #expect(ErrorPageMiddleware.isChinese(ErrorPageMiddleware.classify(Abort(.badRequest, reason: "Invalid JSON")).1))
+            // The API: Chinese for people, an English code beside it.
+            let api = try await b.get(SiteURL.apiHouseholdSearch(query: "").path)
+            #expect(api.status == .badRequest)
+            let body = try JSONSerialization.jsonObject(with: Data(api.body.string.utf8)) as? [String: [String: Any]]
+            let message = try #require(body?["error"]?["message"] as? String)
+            #expect(ErrorPageMiddleware.isChinese(message))
+            #expect(body?["error"]?["code"] is String)
+        }
+    }
+
+    @Test func aDecodingErrorNamesTheFieldInChinese() {
+        struct Form: Decodable { var page: Int }
+        do {
+            _ = try JSONDecoder().decode(Form.self, from: Data(#"{"page":"abc"}"#.utf8))
+            Issue.record("decoded")
+        } catch let e as DecodingError {
+            #expect(ErrorPageMiddleware.chinese(e) == "“页码”的格式不对，请检查后重试")
+        } catch { Issue.record("\(error)") }
+    }
+}

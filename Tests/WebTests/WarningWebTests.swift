@@ -50,6 +50,15 @@ import Vapor
             let page = try await t.get(href)
             #expect(page.body.string.contains("提交处置") && page.body.string.contains("困难评分") && page.body.string.contains("<svg"))
             let token = try #require(Browser.csrf(in: page))
+            // The assignee is picked from the staff responsible for the household, by name and role; the outcome has no default.
+            let coordinator = site.account(.coordinator)
+            #expect(page.body.string.contains("<option value=\"coordinator\">\(Show.user(name: coordinator.displayName, role: .coordinator))</option>"))
+            #expect(!page.body.string.contains("<option value=\"dataofficer\""))
+            #expect(page.body.string.contains("<option value selected=\"selected\">请选择处置结果</option>"))
+            let stranger = try await t.post(href + "/assign", form: ["_csrf": token, "assignee": "王社工"])
+            #expect(stranger.status == .badRequest && stranger.body.string.contains("请从名单中选择承办人"))
+            #expect(try await t.post(href + "/assign", form: ["_csrf": token, "assignee": "coordinator"]).status == .seeOther)
+            #expect(try await t.get(href).body.string.contains("承办：\(Show.user(name: coordinator.displayName, role: .coordinator))"))
             #expect(try await t.post(href + "/verify", form: ["_csrf": token]).status == .seeOther)
 
             // The coordinator records the visit.
@@ -218,7 +227,7 @@ import Vapor
             let page = try await t.get(SiteURL.warnings(query: nil).path)
             let token = try #require(Browser.csrf(in: page))
             let url = SiteURL.apiWarningActions(try #require(UUID(uuidString: id))).path
-            let assigned = try await t.sendJSON(.POST, url, json: #"{"action":"assign","assignee":"王社工"}"#, csrf: token)
+            let assigned = try await t.sendJSON(.POST, url, json: #"{"action":"assign","assignee":"coordinator"}"#, csrf: token)
             #expect(assigned.status == .ok && assigned.body.string.contains("assigned"))
             #expect(try await t.sendJSON(.POST, url, json: #"{"action":"close"}"#, csrf: token).status == .conflict)
             #expect(try await t.sendJSON(.POST, url, json: #"{"action":"close"}"#, csrf: nil).status == .forbidden)

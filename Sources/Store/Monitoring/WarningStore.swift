@@ -82,6 +82,12 @@ public struct WarningStore: Sendable {
     }
 
     /// One warning with its evidence, history, home visits and the household's score. Nil outside the jurisdiction.
+    /// Where the warning's household lives, if it is in the actor's jurisdiction (not a read of the warning: not audited).
+    public func residence(of id: UUID, actor: Actor) async throws -> RegionCode? {
+        try await sql.select().column("residence_region").from("warnings").where("id", .equal, id).within(actor.jurisdiction).first()
+            .flatMap { try? RegionCode(try $0.decode(column: "residence_region", as: String.self)) }
+    }
+
     public func detail(_ id: UUID, actor: Actor, today: LocalDate, catalogue: IndicatorCatalogue) async throws -> WarningDetail? {
         try require(.viewWarnings, actor)
         guard let row = try await scoped(sql.select().columns((Self.columns + ["evidence", "outcome", "reason", "disposed_on"]).map { SQLColumn($0) })

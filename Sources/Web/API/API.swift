@@ -15,7 +15,8 @@ enum API {
     }
 
     struct ErrorBody: Content {
-        struct Detail: Codable { var status: Int; var message: String }
+        /// `message` in Chinese for people; `code` in English for programs (absent in old clients' eyes, so optional).
+        struct Detail: Codable { var status: Int; var message: String; var code: String? = nil }
         var error: Detail
     }
 

@@ -9,6 +9,7 @@ import Vapor
 /// Large files go through `jiuzhu import`, which streams; the page accepts up to `maxUpload`.
 enum ImportPage {
     static let maxUpload: ByteCount = "64mb"
+    static let maxUploadText = "64 MB"
 
     struct Upload: Content {
         var feed: String

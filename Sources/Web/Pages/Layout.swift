@@ -52,7 +52,7 @@ enum Layout {
                             ),
                             .div(
                                 .class("who"),
-                                .span(.text("\(user.displayName) · \(user.role.chinese) · \(chrome.jurisdictionName ?? user.region.value)")),
+                                .span(.text("\(user.displayName) · \(user.role.chinese)"), .unwrap(chrome.jurisdictionName) { .text(" · \($0)") }),
                                 .form(
                                     .class("logout"),
                                     .action(SiteURL.logout.path),
@@ -111,7 +111,8 @@ enum Layout {
 
     /// An `<option>` with its text as content (Plot's own `option` is self-closing).
     static func option<C>(_ value: String, _ text: String, selected: Bool) -> Node<C> {
-        .element(named: "option", nodes: [.attribute(named: "value", value: value), .text(text),
+        // An empty value is written out: it is what makes "请选择…" a placeholder that `required` refuses.
+        .element(named: "option", nodes: [.attribute(named: "value", value: value, ignoreIfValueIsEmpty: false), .text(text),
                                           selected ? .attribute(named: "selected", value: "selected") : .empty])
     }
 
@@ -215,7 +216,7 @@ enum Layout {
 
 /// The Chinese error pages (404, 403, …).
 enum ErrorView {
-    static func response(status: HTTPResponseStatus, message: String, req: Request) -> Response {
+    static func response(status: HTTPResponseStatus, message: String, req: Request) async -> Response {
         let title: String
         switch status.code {
         case 404: title = "未找到"
@@ -224,7 +225,10 @@ enum ErrorView {
         case 400..<500: title = "请求有误"
         default: title = "出错了"
         }
-        let chrome = Layout.Chrome(user: req.staff, jurisdictionName: nil, csrf: req.hasSession ? req.session.data[SessionKey.csrf] : nil, section: .none)
+        // The jurisdiction by name, as on every page; if the database is what failed, the page goes without it.
+        var name: String?
+        if let user = req.staff { name = try? await RegistryStore(req.db).region(user.region)?.name }
+        let chrome = Layout.Chrome(user: req.staff, jurisdictionName: name, csrf: req.hasSession ? req.session.data[SessionKey.csrf] : nil, section: .none)
         let html = Layout.page(title, chrome,
             .div(.class("panel"),
                  .h1(.text("\(status.code) \(title)")),

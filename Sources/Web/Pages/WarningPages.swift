@@ -20,24 +20,23 @@ enum WarningPages {
         var status: String?
         var overdue: String?
         var registered: String?
-        var page: Int?
+        /// Text, not a number: a page that is not one is the first page rather than an error.
+        var page: String?
+
+        var paging: Paging { Paging(page: page.flatMap { Int($0) }, size: InboxForm.pageSize) }
 
         var filter: WarningFilter {
             WarningFilter(indicator: indicator.flatMap { $0.isEmpty ? nil : $0 }, kind: kind.flatMap(WarningKind.init(rawValue:)),
                           severity: severity.flatMap(Severity.init(rawValue:)), status: status.flatMap(WarningStatus.init(rawValue:)),
-                          overdueOnly: overdue == "on", includeRegistered: registered == "on", limit: InboxForm.pageSize,
-                          offset: max(0, (page ?? 1) - 1) * InboxForm.pageSize)
+                          overdueOnly: overdue == "on", includeRegistered: registered == "on", limit: paging.size, offset: paging.offset)
         }
 
         static let pageSize = 50
 
         /// The query string for another page of the same filter.
         func query(page: Int) -> String {
-            var c = URLComponents()
-            c.queryItems = [("indicator", indicator), ("kind", kind), ("severity", severity), ("status", status), ("overdue", overdue),
-                            ("registered", registered), ("page", "\(page)")]
-                .compactMap { k, v in v.flatMap { $0.isEmpty ? nil : URLQueryItem(name: k, value: $0) } }
-            return c.percentEncodedQuery ?? ""
+            Paging.query([("indicator", indicator), ("kind", kind), ("severity", severity), ("status", status), ("overdue", overdue),
+                          ("registered", registered)], page: page)
         }
     }
 
@@ -47,8 +46,6 @@ enum WarningPages {
     }
 
     static func inbox(chrome: Layout.Chrome, form: InboxForm, items: [WarningSummary], total: Int, catalogue: IndicatorCatalogue) -> HTML {
-        let page = max(1, form.page ?? 1)
-        let pages = max(1, (total + InboxForm.pageSize - 1) / InboxForm.pageSize)
         return Layout.page("预警", chrome,
             .h1(.text("预警（\(total)条）")),
             .p(.class("muted"), .text("本辖区居住家庭的预警，按紧急程度和处置期限排序；评分越高表示越困难。逾期未处置的以红色标出。")),
@@ -60,6 +57,7 @@ enum WarningPages {
                 .label(.input(.type(.checkbox), .name("overdue"), .checked(form.overdue == "on")), .text("只看逾期")),
                 .label(.input(.type(.checkbox), .name("registered"), .checked(form.registered == "on")), .text("含户籍在本辖区、居住在外地的（知会）")),
                 .button(.type(.submit), .text("筛选"))),
+            form.paging.bar(total: total, unit: "条", link: { SiteURL.warnings(query: form.query(page: $0)).path }),
             .if(items.isEmpty, .p(.class("panel"), .text("没有符合条件的预警。"))),
             .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.text("程度")), .th(.text("预警")), .th(.text("户主")), .th(.text("居住地")), .th(.text("状态")),
@@ -70,15 +68,12 @@ enum WarningPages {
                         .td(label("预警"), .a(.href(SiteURL.warning(w.id).path), .text(w.title)), .br(), .span(.class("muted"), .text("\(w.kind.chinese) · \(w.indicator)"))),
                         .td(label("户主"), .text("\(w.headName) \(w.headMaskedID)")),
                         .td(label("居住地"), .text(w.residenceRegionName), .if(w.forInformation, .span(.class("tag"), .text("知会")))),
-                        .td(label("状态"), .text(w.status.chinese), .unwrap(w.assignee) { .span(.class("muted"), .text("（\($0)）")) },
+                        .td(label("状态"), .text(w.status.chinese), .unwrap(w.assignee) { .span(.class("muted"), .text("（\(chrome.person($0))）")) },
                             .unwrap(w.clearedOn) { .span(.class("tag"), .text("\($0) 起条件已消除")) }),
-                        .td(label("处置期限"), .text(w.dueOn.description), .if(w.overdue, .strong(.class("late"), .text(" 已逾期")))),
+                        .td(label("处置期限"), .text(Show.date(w.dueOn)), .if(w.overdue, .strong(.class("late"), .text(" 已逾期")))),
                         .td(.class("num"), label("评分"), .text("\(w.score)")))
                 }))))),
-            .if(pages > 1, .p(.class("pager"),
-                .if(page > 1, .a(.href(SiteURL.warnings(query: form.query(page: page - 1)).path), .text("← 上一页"))),
-                .text(" 第 \(page) / \(pages) 页 "),
-                .if(page < pages, .a(.href(SiteURL.warnings(query: form.query(page: page + 1)).path), .text("下一页 →"))))))
+            form.paging.bar(total: total, unit: "条", link: { SiteURL.warnings(query: form.query(page: $0)).path }))
     }
 
     // MARK: one warning
@@ -90,7 +85,8 @@ enum WarningPages {
         var reason = ""
     }
 
-    static func detail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, notice: String?, error: String?, typed: Typed = Typed()) -> HTML {
+    static func detail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, notice: String?, error: String?, typed: Typed = Typed(),
+                       assignable: [StaffUser] = []) -> HTML {
         let w = d.summary
         let csrf = Layout.csrfField(chrome)
         return Layout.page(w.title, chrome,
@@ -125,9 +121,9 @@ enum WarningPages {
             .unwrap(assessment) { a in
                 .div(.class("panel"),
                     .p(.text("分层：\(a.tier.chinese)；家庭人均月收入 \(Cents(a.figures.incomePerMemberCents).yuanText)，低保标准 \(Cents(a.figures.dibaoStandardCents).yuanText)。")),
-                    .ul(.group(a.qualifying.map { dec in .li(.text("【\(dec.outcome.chinese)】\(dec.program.chinese)：\(dec.summary)")) })))
+                    .ul(.group(a.qualifying.map { dec in .li(.text(decisionLine(dec, members: a))) })))
             },
-            .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf, typed: typed))),
+            .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf, typed: typed, assignable: assignable))),
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),
                 .div(.class("panel"), .ul(.group(d.visits.map { v in
@@ -145,20 +141,33 @@ enum WarningPages {
                 }))))))
     }
 
-    static func actions(_ d: WarningDetail, csrf: Node<HTML.FormContext>, typed: Typed) -> [Node<HTML.BodyContext>] {
+    /// One line per decision: a programme paid to one person names the person, and a line always says what it
+    /// comes to (the amount, or why it needs a decision), never "最低生活保障：" with nothing after it.
+    static func decisionLine(_ dec: Decision, members: Assessment) -> String {
+        let who = dec.member.map { "（\($0)）" } ?? ""
+        let what = !dec.summary.isEmpty ? dec.summary
+            : dec.amountKind == .none || dec.amountCents == 0 ? dec.outcome.chinese : "\(dec.amountKind.chinese) \(dec.amount.yuanText)"
+        return "【\(dec.outcome.chinese)】\(dec.program.chinese)\(who)：\(what)"
+    }
+
+    static func actions(_ d: WarningDetail, csrf: Node<HTML.FormContext>, typed: Typed, assignable: [StaffUser]) -> [Node<HTML.BodyContext>] {
         let id = d.summary.id
         let pending = d.summary.status.isPending
         return [
             .h2(.text("处置")),
             .div(.class("panel decide"),
                 .if(pending, .form(.action(SiteURL.warningAction(id, .assign).path), .method(.post), csrf,
-                    .label(.text("分派给"), .input(.type(.text), .name("assignee"), .value(typed.assignee), .required(true), .attribute(named: "maxlength", value: "40"))),
+                    .label(.text("分派给（必选）"), .select(.attribute(named: "name", value: "assignee"), .attribute(named: "required", value: "required"),
+                        Layout.option("", "请选择承办人", selected: typed.assignee.isEmpty),
+                        .group(assignable.map { Layout.option($0.username, Show.user(name: $0.displayName, role: $0.role), selected: $0.username == typed.assignee) }))),
                     .button(.type(.submit), .text("分派")))),
                 .if(d.summary.status == .new || d.summary.status == .assigned,
                     .form(.action(SiteURL.warningAction(id, .verify).path), .method(.post), csrf,
                           .button(.type(.submit), .text("发起入户核实（通知社区协理员）")))),
                 .if(pending, .form(.action(SiteURL.warningAction(id, .dispose).path), .method(.post), csrf,
-                    .label(.text("处置结果"), .select(.attribute(named: "name", value: "outcome"), .group(DispositionOutcome.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: $0 == typed.outcome) }))),
+                    .label(.text("处置结果（必选）"), .select(.attribute(named: "name", value: "outcome"), .attribute(named: "required", value: "required"),
+                        Layout.option("", "请选择处置结果", selected: typed.outcome == nil),
+                        .group(DispositionOutcome.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: $0 == typed.outcome) }))),
                     .label(.text("理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "3"), .attribute(named: "maxlength", value: "500"),
                                                       .text(typed.reason))),
                     .button(.type(.submit), .class("confirm"), .text("提交处置")))),

@@ -11,7 +11,16 @@ struct AdminRoutes: RouteCollection {
             return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req)))
         }
         routes.post(.login) { req -> Response in
-            let form = try req.content.decode(LoginController.Form.self)
+            // A field left empty comes back as the form, with what was typed, not as an error page.
+            struct Typed: Content { var username: String?; var password: String? }
+            let typed = try req.content.decode(Typed.self)
+            guard let username = typed.username, !username.trimmingCharacters(in: .whitespaces).isEmpty,
+                  let password = typed.password, !password.isEmpty else {
+                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: typed.username ?? "",
+                                                      error: (typed.username ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "请填写用户名" : "请填写密码"),
+                                       status: .badRequest)
+            }
+            let form = LoginController.Form(username: username, password: password)
             switch try await LoginController.attempt(form, req: req) {
             case .success(let user):
                 try await LoginController.signIn(user, req: req)

@@ -33,6 +33,9 @@ struct WarningRoutes: RouteCollection {
             let form = (try? req.content.decode(ActionForm.self)) ?? ActionForm()
             let typed = WarningPages.Typed(assignee: form.assignee ?? "", outcome: form.outcome.flatMap(DispositionOutcome.init(rawValue:)), reason: form.reason ?? "")
             do {
+                if step == .assign, try await !Self.mayBeAssigned(form.assignee, warning: id, req) {
+                    return try await Self.detailPage(req, id, notice: nil, error: Self.unknownAssignee, status: .badRequest, typed: typed)
+                }
                 guard try await req.warnings.act(id, try form.action(step), actor: try req.actor(), today: req.today) != nil else {
                     throw Abort(.notFound)
                 }
@@ -106,6 +109,9 @@ struct WarningRoutes: RouteCollection {
             guard let step = WarningStep(rawValue: body.action) else { throw Abort(.notFound) }
             do {
                 let form = ActionForm(assignee: body.assignee, outcome: body.outcome, reason: body.reason)
+                if step == .assign, try await !Self.mayBeAssigned(form.assignee, warning: id, req) {
+                    throw Abort(.badRequest, reason: "\(Self.unknownAssignee) (assignee must be the username of staff responsible for the household)")
+                }
                 guard let status = try await req.warnings.act(id, try form.action(step), actor: try req.actor(), today: req.today) else {
                     throw Abort(.notFound, reason: "预警不存在或不在您的辖区内 (not found)")
                 }
@@ -136,8 +142,26 @@ struct WarningRoutes: RouteCollection {
         if actor.may(.viewHouseholds), let p = try await RegistryStore(req.db).profile(Household.ID(d.summary.householdID), actor: actor) {
             assessment = try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today), explain: false)
         }
-        return Layout.response(WarningPages.detail(chrome: try await Layout.chrome(req, .warnings), d: d, assessment: assessment, notice: notice, error: error, typed: typed),
+        return Layout.response(WarningPages.detail(chrome: try await Layout.chrome(req, .warnings), d: d, assessment: assessment, notice: notice, error: error, typed: typed,
+                                                   assignable: try await assignable(req, residence: d.summary.residenceRegion)),
                                status: status)
+    }
+
+    static let unknownAssignee = "请从名单中选择承办人（本辖区内负责该家庭的工作人员）。"
+
+    /// An assignee is someone on the list the form offers; an empty one is the workflow's to refuse.
+    static func mayBeAssigned(_ who: String?, warning id: UUID, _ req: Request) async throws -> Bool {
+        guard let who, !who.trimmingCharacters(in: .whitespaces).isEmpty else { return true }
+        guard let residence = try await req.warnings.residence(of: id, actor: try req.actor()) else { return true }   // not found: answered by act
+        return try await assignable(req, residence: residence.value).contains { $0.username == who }
+    }
+
+    /// Who a warning may be given to: staff inside the user's jurisdiction whose own area holds the household
+    /// and whose work is handling or visiting.
+    static func assignable(_ req: Request, residence: String) async throws -> [StaffUser] {
+        guard let region = try? RegionCode(residence) else { return [] }
+        return try await UserStore(req.db).staff(within: try req.actor().jurisdiction, roles: [.coordinator, .townshipOfficer, .countyReviewer])
+            .filter { $0.region.contains(region) }
     }
 
     /// What a step's form (or the API's body) carries.
