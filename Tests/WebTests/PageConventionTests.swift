@@ -34,6 +34,7 @@ import VaporTesting
             out.append("ID mask not by the one rule \(m)")
         }
         for key in ParameterNames.bundled.keys where text.contains(key) { out.append("parameter key \(key)") }
+        for u in matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", in: text) { out.append("internal identifier \(u)") }
         if status >= 400 {
             let main = visibleText(html.components(separatedBy: "<main>").dropFirst().first ?? html)
             if !main.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { out.append("error page without Chinese (\(status))") }
@@ -48,11 +49,24 @@ import VaporTesting
         #expect(Self.violations("<p>120104*******4077</p>", status: 200).count == 1)
         #expect(Self.violations("<p>120104********4077</p>", status: 200).isEmpty)
         #expect(Self.violations("<p>参数 dibaoStandard = 1</p>", status: 200).count == 1)
+        #expect(Self.violations("<li>困难残疾人生活补贴（dbd57907-b69e-4cf4-9abd-8d7b2d0b3b07）</li>", status: 200).count == 1)
         #expect(Self.violations("<main><p>Payload Too Large</p></main>", status: 413).count == 1)
         #expect(Show.maskedID("120104198503120014") == "120104********0014")
         #expect(Show.maskedID("12010419850312001") == "120104********2001")   // a 17-character typo: the same shape
         #expect(Show.time("2026-12-06T16:04:11.123Z") == "2026-12-07 00:04")    // Beijing is UTC+8
         #expect(Show.time("2026-12-06T16:04:11Z") == "2026-12-07 00:04")
+    }
+
+    /// A warning's calculator lines name the person a personal programme is for, and say what each comes to.
+    @Test func calculatorLinesNameThePersonAndTheAmount() throws {
+        func decision(_ json: String) throws -> Decision { try JSONDecoder().decode(Decision.self, from: Data(json.utf8)) }
+        let member = "dbd57907-b69e-4cf4-9abd-8d7b2d0b3b07"
+        let personal = try decision(#"{"program":"disabilityLiving","member":"\#(member)","outcome":"qualifies","amountCents":10000,"amountKind":"perMonth","summary":"","steps":[],"changes":[],"notes":[]}"#)
+        let line = WarningPages.decisionLine(personal, memberNames: [member: "李静"])
+        #expect(line == "【符合】\(Program.disabilityLiving.chinese)（李静）：每月 ¥100.00", Comment(rawValue: line))
+        #expect(Self.violations("<li>\(line)</li>", status: 200).isEmpty)
+        let household = try decision(#"{"program":"medical","outcome":"qualifies","amountCents":0,"amountKind":"none","summary":"","steps":[],"changes":[],"notes":[]}"#)
+        #expect(!WarningPages.decisionLine(household, memberNames: [:]).hasSuffix("："))
     }
 
     @Test func everyPageAsEveryRoleFollowsTheConventions() async throws {

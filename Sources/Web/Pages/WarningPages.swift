@@ -86,7 +86,7 @@ enum WarningPages {
     }
 
     static func detail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, notice: String?, error: String?, typed: Typed = Typed(),
-                       assignable: [StaffUser] = []) -> HTML {
+                       assignable: [StaffUser] = [], memberNames: [String: String] = [:]) -> HTML {
         let w = d.summary
         let csrf = Layout.csrfField(chrome)
         return Layout.page(w.title, chrome,
@@ -121,7 +121,7 @@ enum WarningPages {
             .unwrap(assessment) { a in
                 .div(.class("panel"),
                     .p(.text("分层：\(a.tier.chinese)；家庭人均月收入 \(Cents(a.figures.incomePerMemberCents).yuanText)，低保标准 \(Cents(a.figures.dibaoStandardCents).yuanText)。")),
-                    .ul(.group(a.qualifying.map { dec in .li(.text(decisionLine(dec, members: a))) })))
+                    .ul(.group(a.qualifying.map { dec in .li(.text(decisionLine(dec, memberNames: memberNames))) })))
             },
             .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf, typed: typed, assignable: assignable))),
             .if(!d.visits.isEmpty, .group([
@@ -143,8 +143,8 @@ enum WarningPages {
 
     /// One line per decision: a programme paid to one person names the person, and a line always says what it
     /// comes to (the amount, or why it needs a decision), never "最低生活保障：" with nothing after it.
-    static func decisionLine(_ dec: Decision, members: Assessment) -> String {
-        let who = dec.member.map { "（\($0)）" } ?? ""
+    static func decisionLine(_ dec: Decision, memberNames: [String: String]) -> String {
+        let who = dec.member.map { "（\(memberNames[$0] ?? "家庭成员")）" } ?? ""
         let what = !dec.summary.isEmpty ? dec.summary
             : dec.amountKind == .none || dec.amountCents == 0 ? dec.outcome.chinese : "\(dec.amountKind.chinese) \(dec.amount.yuanText)"
         return "【\(dec.outcome.chinese)】\(dec.program.chinese)\(who)：\(what)"

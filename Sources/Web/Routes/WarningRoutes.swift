@@ -139,11 +139,13 @@ struct WarningRoutes: RouteCollection {
         }
         // The calculator's view of the household today, beside the warning (reading the profile is audited as such).
         var assessment: Assessment?
+        var memberNames: [String: String] = [:]
         if actor.may(.viewHouseholds), let p = try await RegistryStore(req.db).profile(Household.ID(d.summary.householdID), actor: actor) {
             assessment = try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today), explain: false)
+            memberNames = Dictionary(p.members.map { ($0.id.description, $0.name) }, uniquingKeysWith: { a, _ in a })
         }
         return Layout.response(WarningPages.detail(chrome: try await Layout.chrome(req, .warnings), d: d, assessment: assessment, notice: notice, error: error, typed: typed,
-                                                   assignable: try await assignable(req, residence: d.summary.residenceRegion)),
+                                                   assignable: try await assignable(req, residence: d.summary.residenceRegion), memberNames: memberNames),
                                status: status)
     }
 
