@@ -49,6 +49,36 @@ import Testing
         #expect(records[0].row == 2)
     }
 
+    /// Excel's "Unicode 文本" is UTF-16 (little-endian, with a byte-order mark) and separated by tabs: read, not
+    /// refused as "missing columns". Big-endian too, and a character outside the BMP across a chunk boundary.
+    @Test func readsUTF16TabSeparatedTextAsExcelSavesIt() throws {
+        let text = "身份证号\t姓名\t结算日期\t个人自付金额\t结算单号\r\n11010519491231002x\t王𠮷伟\t2025-03-01\t1234.50\tJS001\r\n"
+        for encoding in [String.Encoding.utf16LittleEndian, .utf16BigEndian] {
+            let bom: [UInt8] = encoding == .utf16LittleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]
+            let path = try Self.write("", name: "unicode.txt")
+            try Data(bom + [UInt8](text.data(using: encoding)!)).write(to: URL(fileURLWithPath: path))
+            let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
+            var reader = try CSVReader(path: path, encoding: spec.encoding)
+            let first = reader.next()
+            let header = try #require(first)
+            #expect(header.fields == ["身份证号", "姓名", "结算日期", "个人自付金额", "结算单号"])
+            let parser = try FeedParser(spec: spec, header: header.fields, file: "unicode.txt")
+            let second = reader.next()
+            guard case .success(let r) = parser.parse(try #require(second), knownRegion: { _ in true }) else { Issue.record("row refused"); continue }
+            #expect(r.name == "王𠮷伟" && r.amount == Cents(123_450) && r.naturalKey == "JS001")
+            #expect(reader.next() == nil)
+        }
+        // A surrogate pair split across the reader's chunk boundary survives.
+        let long = "身份证号\t姓名\r\n" + String(repeating: "甲", count: (CSVReader.chunk - 20) / 2) + "𠮷\t乙\r\n"
+        let path = try Self.write("", name: "long.txt")
+        try Data([0xFF, 0xFE] + [UInt8](long.data(using: .utf16LittleEndian)!)).write(to: URL(fileURLWithPath: path))
+        var reader = try CSVReader(path: path, encoding: .auto)
+        _ = reader.next()
+        let next = reader.next()
+        let row = try #require(next)
+        #expect(row.fields.count == 2 && row.fields[0].hasSuffix("甲𠮷") && row.fields[1] == "乙" && reader.undecodable == nil)
+    }
+
     @Test func everyBadValueIsNamedByRowAndColumn() throws {
         let csv = """
         身份证号,姓名,结算日期,个人自付金额,结算单号,参保地区划

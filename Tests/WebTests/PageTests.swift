@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import SQLKit
 import Store
 import Testing
 import Vapor
@@ -59,6 +60,53 @@ import VaporTesting
             let text = csv.body.string
             #expect(text.hasPrefix("\u{FEFF}时间（北京时间）"))
             #expect(text.components(separatedBy: "\r\n").filter { $0.contains("查看档案") }.count == AuditPage.pageSize + 3)
+        }
+    }
+
+    /// A search states exactly how many households it found and pages through them: "共 N 户" is not "at least N".
+    @Test func searchAndRegionListsPageAndStateTheirTotal() async throws {
+        try await TestSite.with(households: 160) { site in
+            let admin = site.browser()
+            try await admin.login("admin")
+            let expected = try await (site.app.db as! any SQLDatabase).select()
+                .column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
+                .where("residence_region", .greaterThanOrEqual, "120000000000").where("residence_region", .lessThanOrEqual, "129999999999")
+                .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind("%号%"))).first()!.decode(column: "n", as: Int.self)
+            #expect(expected > SearchPage.pageSize)
+            let pages = (expected + SearchPage.pageSize - 1) / SearchPage.pageSize
+            let first = try await admin.get(SiteURL.householdSearch(query: "号").path)
+            #expect(first.body.string.contains("共 \(expected) 户，第 1 / \(pages) 页"), Comment(rawValue: String(first.body.string.suffix(3000))))
+            #expect(first.body.string.components(separatedBy: "class=\"household\"").count - 1 == SearchPage.pageSize)
+            let last = try await admin.get(SiteURL.householdSearch(query: "号").path + "&page=\(pages)")
+            #expect(last.body.string.components(separatedBy: "class=\"household\"").count - 1 == expected - SearchPage.pageSize * (pages - 1))
+            // The same in a community's list of households, for its coordinator.
+            let c = site.browser()
+            try await c.login("coordinator")
+            let community = site.account(.coordinator).region.code
+            let inCommunity = try await (site.app.db as! any SQLDatabase).select()
+                .column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
+                .where("residence_region", .equal, community.value).first()!.decode(column: "n", as: Int.self)
+            #expect(try await c.get(SiteURL.region(community).path).body.string.contains("共 \(inCommunity) 户"))
+        }
+    }
+
+    /// Each feed has a template to download (its header row, for Excel) and its columns explained on the page.
+    @Test func eachFeedHasATemplateAndItsColumnsExplained() async throws {
+        try await TestSite.with(households: 20) { site in
+            let officer = site.browser()
+            try await officer.login("dataofficer")
+            let spec = try #require(try FeedCatalogue.bundled()["medical-insurance-claims"])
+            let page = try await officer.get(SiteURL.imports.path)
+            #expect(page.body.string.contains(SiteURL.importTemplate(feed: spec.name).path))
+            #expect(page.body.string.contains(ColumnType.money.chinese))
+            #expect(page.body.string.contains("共 0 次"))
+            let template = try await officer.get(SiteURL.importTemplate(feed: spec.name).path)
+            #expect(template.status == .ok && template.headers.contentType?.subType == "csv")
+            #expect(template.body.string == "\u{FEFF}" + spec.columns.map(\.header).joined(separator: ",") + "\r\n")
+            #expect(try await officer.get(SiteURL.importTemplate(feed: "no-such-feed").path).status == .notFound)
+            let c = site.browser()
+            try await c.login("coordinator")
+            #expect(try await c.get(SiteURL.importTemplate(feed: spec.name).path).status == .forbidden)
         }
     }
 

@@ -3,7 +3,8 @@ import Foundation
 /// Reads a CSV file as a stream of rows, a chunk at a time, so memory stays flat whatever the file's
 /// size. Handles quoted fields, doubled quotes, CRLF and a UTF-8 byte-order mark. Splitting happens on
 /// bytes: in UTF-8 and GB 18030 alike the bytes of `,` `"` and line breaks never occur inside a
-/// multi-byte character, so fields are decoded only once cut out.
+/// multi-byte character, so fields are decoded only once cut out. A UTF-16 file (Excel's "Unicode 文本", which
+/// is also tab-separated) is turned into UTF-8 as it is read, and a header with tabs and no commas splits on tabs.
 public struct CSVReader: Sequence, IteratorProtocol {
     public struct Row: Sendable {
         /// 1 for the header line.
@@ -22,6 +23,11 @@ public struct CSVReader: Sequence, IteratorProtocol {
     public private(set) var undecodable: Int? = nil
     /// Whole lines, without CSV quoting or commas (for JSON lines).
     private var wholeLines = false
+    /// Set for a file that starts with a UTF-16 byte-order mark: little-endian or not.
+    private var utf16LittleEndian: Bool?
+    /// Bytes of a UTF-16 chunk that end mid-character, kept for the next chunk.
+    private var utf16Carry: [UInt8] = []
+    private var separator: UInt8 = 0x2C
     static let chunk = 1 << 20
 
     /// Reads whole lines with the same streaming, encoding detection and numbering as CSV rows.
@@ -34,13 +40,25 @@ public struct CSVReader: Sequence, IteratorProtocol {
     public init(path: String, encoding: FeedEncoding) throws(FeedError) {
         guard let h = FileHandle(forReadingAtPath: path) else { throw .unreadable(file: path, reason: "文件不存在或无权读取") }
         handle = h
-        switch encoding {
-        case .utf8: self.encoding = .utf8
-        case .gb18030: self.encoding = FeedEncoding.gb18030Encoding
-        case .auto: self.encoding = Self.detect(path: path)
+        // A byte-order mark says what the file is, whatever was expected of it.
+        let head = [UInt8](h.readData(ofLength: 2))
+        try? h.seek(toOffset: 0)
+        if head == [0xFF, 0xFE] || head == [0xFE, 0xFF] {
+            utf16LittleEndian = head == [0xFF, 0xFE]
+            _ = h.readData(ofLength: 2)
+            self.encoding = .utf8
+        } else {
+            switch encoding {
+            case .utf8: self.encoding = .utf8
+            case .gb18030: self.encoding = FeedEncoding.gb18030Encoding
+            case .auto: self.encoding = Self.detect(path: path)
+            }
         }
         fill()
         if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+        // Tab-separated when the first line has tabs and no commas (what Excel writes as "Unicode 文本" or "文本").
+        let firstLine = buffer[position...].prefix { $0 != 0x0A }
+        if firstLine.contains(0x09) && !firstLine.contains(0x2C) { separator = 0x09 }
     }
 
     /// UTF-8 if the first megabyte is valid UTF-8 (or starts with a BOM), GB 18030 otherwise: Excel
@@ -62,7 +80,32 @@ public struct CSVReader: Sequence, IteratorProtocol {
             position = 0
         }
         let data = handle.readData(ofLength: Self.chunk)
-        if data.isEmpty { eof = true } else { buffer.append(contentsOf: data) }
+        if data.isEmpty {
+            eof = true
+            if !utf16Carry.isEmpty { buffer.append(contentsOf: Array("\u{FFFD}".utf8)); utf16Carry = []; undecodable = undecodable ?? rowNumber + 1 }
+        } else if let little = utf16LittleEndian {
+            buffer.append(contentsOf: transcodeUTF16(utf16Carry + [UInt8](data), littleEndian: little))
+        } else {
+            buffer.append(contentsOf: data)
+        }
+    }
+
+    /// UTF-16 bytes as UTF-8; an odd byte or a high surrogate at the end waits for the next chunk.
+    private mutating func transcodeUTF16(_ bytes: [UInt8], littleEndian: Bool) -> [UInt8] {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var i = 0
+        while i + 1 < bytes.count {
+            units.append(littleEndian ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+            i += 2
+        }
+        var keep = Array(bytes[i...])
+        if let last = units.last, (0xD800...0xDBFF).contains(last) {
+            units.removeLast()
+            keep = Array(bytes[(i - 2)...])
+        }
+        utf16Carry = keep
+        return Array(String(decoding: units, as: UTF16.self).utf8)
     }
 
     public mutating func next() -> Row? {
@@ -95,7 +138,7 @@ public struct CSVReader: Sequence, IteratorProtocol {
             }
             switch b {
             case 0x22 where field.isEmpty && !wholeLines: inQuotes = true
-            case 0x2C where !wholeLines:
+            case separator where !wholeLines:
                 fields.append(decode(field))
                 field.removeAll(keepingCapacity: true)
             case 0x0A:

@@ -72,6 +72,19 @@ public enum FeedField: String, Codable, Sendable, CaseIterable {
 
 public enum ColumnType: String, Codable, Sendable {
     case nationalId, text, date, money, regionCode, integer, disabilityCategory
+
+    /// What a department's clerk must put in such a column, in the words of the import template.
+    public var chinese: String {
+        switch self {
+        case .nationalId: return "身份证号（18位，旧版15位亦可）"
+        case .text: return "文字"
+        case .date: return "日期（如 2026-03-01，也可写 2026/3/1 或 20260301）"
+        case .money: return "金额（元，最多两位小数，可带千分位逗号）"
+        case .regionCode: return "行政区划代码（12位）"
+        case .integer: return "整数"
+        case .disabilityCategory: return "残疾类别（视力、听力、言语、肢体、智力、精神、多重）"
+        }
+    }
 }
 
 public struct ColumnSpec: Codable, Sendable, Equatable {

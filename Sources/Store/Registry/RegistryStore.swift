@@ -20,6 +20,21 @@ public struct RegistryStore: Sendable {
     // MARK: search
 
     public func search(_ query: HouseholdQuery, actor: Actor, limit: Int = RegistryStore.searchLimit) async throws -> [HouseholdSummary] {
+        try await summaries(try await matches(query, actor: actor, limit: limit))
+    }
+
+    /// The most matches a search page counts; past it the page says so and asks for a narrower search.
+    public static let searchCap = 1_000
+
+    /// One page of a search and how many households match in all — exactly, up to `searchCap`.
+    public func search(_ query: HouseholdQuery, actor: Actor, offset: Int, limit: Int) async throws -> (items: [HouseholdSummary], total: Int, capped: Bool) {
+        let ids = try await matches(query, actor: actor, limit: Self.searchCap + 1)
+        let page = Array(ids.dropFirst(max(0, offset)).prefix(limit))
+        return (try await summaries(page), min(ids.count, Self.searchCap), ids.count > Self.searchCap)
+    }
+
+    /// The households a search finds, in the order found, at most `limit`.
+    func matches(_ query: HouseholdQuery, actor: Actor, limit: Int) async throws -> [UUID] {
         try requireViewer(actor)
         var ids: [UUID] = []
         switch query {
@@ -37,17 +52,19 @@ public struct RegistryStore: Sendable {
         case .text(let text):
             ids = try await textSearch(text, scope: actor.jurisdiction, limit: limit)
         }
-        return try await summaries(ids)
+        return ids
     }
 
     /// The households living in `region` (which must lie inside the jurisdiction), in address order.
-    public func households(in region: RegionCode, actor: Actor, limit: Int) async throws -> [HouseholdSummary] {
+    public func households(in region: RegionCode, actor: Actor, offset: Int = 0, limit: Int) async throws -> (items: [HouseholdSummary], total: Int) {
         try requireViewer(actor)
-        guard actor.covers(region) else { return [] }
+        guard actor.covers(region) else { return ([], 0) }
+        let total = try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
+            .within(region).first()?.decode(column: "n", as: Int.self) ?? 0
         let ids = try await sql.select().column("id").from("households")
             .within(region)
-            .orderBy("address").limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
-        return try await summaries(ids)
+            .orderBy("address").orderBy("id").offset(max(0, offset)).limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
+        return (try await summaries(ids), total)
     }
 
     /// Text is a region's name (the households living there), the start of a person's name, or a

@@ -18,7 +18,10 @@ enum ImportPage {
     }
 
     /// The upload form, this user's imports still running or just done, and the import history. `notice`: why an upload was not started.
-    static func view(chrome: Layout.Chrome, specs: [FeedSpec], history: [FeedImportRecord], jobs: [ImportJobs.Job], notice: String?) -> HTML {
+    static let historyPageSize = 30
+
+    static func view(chrome: Layout.Chrome, specs: [FeedSpec], history: [FeedImportRecord], total: Int, paging: Paging,
+                     jobs: [ImportJobs.Job], notice: String?) -> HTML {
         Layout.page("数据导入", chrome,
             .h1(.text("部门数据导入")),
             .p(.class("muted"), .text("整份文件先全部校验，有任何错误则不导入并列出每一处（文件、行、列、原因）；勾选“部分导入”则导入正确的行，错误行另存为拒绝清单。同一文件重复导入不会重复入库。上传后导入在后台进行，可离开页面。")),
@@ -34,7 +37,21 @@ enum ImportPage {
                   .label(.text("文件（按接口定义：CSV〔UTF-8 或 GB18030〕、Excel .xlsx 或 JSON 行）"), .input(.type(.file), .name("file"), .required(true))),
                   .label(.class("check"), .input(.type(.checkbox), .name("acceptPartial")), .text("部分导入（错误行另存为拒绝清单）")),
                   .button(.type(.submit), .text("上传并导入"))),
+            .h2(.text("各数据接口的文件格式")),
+            .p(.class("muted"), .text("每个接口一份模板：第一行为列名，按下列要求逐行填写。标“必填”的列每行都要有值；列的先后顺序不限，多出的列会被忽略。")),
+            .div(.class("panel"), .group(specs.map { s in
+                .details(.summary(.text("\(s.department.chinese)｜\(s.title)")),
+                    .p(.a(.href(SiteURL.importTemplate(feed: s.name).path), .text("下载模板（CSV，可用 Excel 打开）"))),
+                    .table(.class("stack"),
+                        .thead(.tr(.th(.text("列名")), .th(.text("填写要求")), .th(.text("必填")))),
+                        .tbody(.group(s.columns.map { c in
+                            .tr(.td(.attribute(named: "data-label", value: "列名"), .text(c.header)),
+                                .td(.attribute(named: "data-label", value: "填写要求"), .text(c.type.chinese)),
+                                .td(.attribute(named: "data-label", value: "必填"), .text(c.isRequired ? "必填" : "可空")))
+                        }))))
+            })),
             .h2(.text("导入记录")),
+            paging.bar(total: total, unit: "次", link: { Paging.url(SiteURL.imports.path, [], page: $0) }),
             .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.text("接收日期")), .th(.text("接口")), .th(.text("文件")), .th(.class("num"), .text("读取")), .th(.class("num"), .text("关联")),
                            .th(.class("num"), .text("新增")), .th(.class("num"), .text("变更")), .th(.class("num"), .text("拒绝")), .th(.class("num"), .text("待核对")),

@@ -7,17 +7,22 @@ import Vapor
 
 /// 区域浏览: city → district → street → community, with counts; at a community, its households.
 enum RegionPage {
+    static let pageSize = 50
+
     struct Model {
         var home: HomePage.Model
         var households: [HouseholdSummary]
+        var total = 0
+        var paging = Paging(page: 1, size: RegionPage.pageSize)
 
-        static func load(db: any Database, actor: Actor, region: RegionCode) async throws -> Model? {
+        static func load(db: any Database, actor: Actor, region: RegionCode, paging: Paging = Paging(page: 1, size: RegionPage.pageSize)) async throws -> Model? {
             guard let home = try await HomePage.Model.load(db: db, actor: actor, region: region) else { return nil }
             var households: [HouseholdSummary] = []
+            var total = 0
             if region.level == .village, actor.may(.viewHouseholds) {
-                households = try await RegistryStore(db).households(in: region, actor: actor, limit: 200)
+                (households, total) = try await RegistryStore(db).households(in: region, actor: actor, offset: paging.offset, limit: paging.size)
             }
-            return Model(home: home, households: households)
+            return Model(home: home, households: households, total: total, paging: paging)
         }
     }
 
@@ -31,9 +36,11 @@ enum RegionPage {
             HomePage.figures(m.home),
             HomePage.programChart(o),
             HomePage.subRegionSection(o),
-            .if(!m.households.isEmpty, .div(.class("panel"),
-                .h2(.text("本\(o.region.level.chinese)家庭（\(m.households.count)户）")),
-                SearchPage.resultsTable(m.households)))
+            .if(m.total > 0, .div(.class("panel"),
+                .h2(.text("本\(o.region.level.chinese)家庭")),
+                m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.region(o.region.code).path, [], page: $0) }),
+                SearchPage.resultsTable(m.households),
+                .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.region(o.region.code).path, [], page: $0) }))))
         )
     }
 

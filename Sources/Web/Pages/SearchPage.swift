@@ -7,18 +7,24 @@ import Vapor
 
 /// 查找家庭: by name, ID number (whole or the last digits) or address. ID numbers are masked in the list.
 enum SearchPage {
+    static let pageSize = 50
+
     struct Model {
         var query: String
         var results: [HouseholdSummary]
         var problem: String?
+        var total = 0
+        var capped = false
+        var paging = Paging(page: 1, size: SearchPage.pageSize)
 
-        static func load(db: any Database, actor: Actor, text: String?) async throws -> Model {
+        static func load(db: any Database, actor: Actor, text: String?, paging: Paging) async throws -> Model {
             let q = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard !q.isEmpty else { return Model(query: "", results: [], problem: nil) }
             guard let parsed = HouseholdQuery.parse(q) else {
                 return Model(query: q, results: [], problem: HouseholdQuery.rejection(q))
             }
-            return Model(query: q, results: try await RegistryStore(db).search(parsed, actor: actor), problem: nil)
+            let found = try await RegistryStore(db).search(parsed, actor: actor, offset: paging.offset, limit: paging.size)
+            return Model(query: q, results: found.items, problem: nil, total: found.total, capped: found.capped, paging: paging)
         }
     }
 
@@ -32,9 +38,11 @@ enum SearchPage {
             .unwrap(m.problem) { .div(.class("error"), .text($0)) },
             .if(!m.query.isEmpty && m.problem == nil,
                 .div(.class("panel"),
-                     .p(.class("muted"), .text(m.results.isEmpty ? "在您的辖区内没有找到匹配的家庭。" :
-                        "找到 \(m.results.count) 户\(m.results.count >= RegistryStore.searchLimit ? "（仅显示前\(RegistryStore.searchLimit)户，请缩小范围）" : "")")),
-                     .if(!m.results.isEmpty, resultsTable(m.results))))
+                     .if(m.total == 0, .p(.class("muted"), .text("在您的辖区内没有找到匹配的家庭。"))),
+                     .if(m.capped, .p(.class("notice"), .text("匹配的家庭超过 \(RegistryStore.searchCap) 户，以下仅列出前 \(RegistryStore.searchCap) 户，请输入更具体的姓名、地址或身份证号缩小范围。"))),
+                     .if(m.total > 0, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query)], page: $0) })),
+                     .if(!m.results.isEmpty, resultsTable(m.results)),
+                     .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query)], page: $0) }))))
         )
     }
 

@@ -13,9 +13,18 @@ struct FeedRoutes: RouteCollection {
             guard actor.may(.importData) else { throw DomainError.forbidden }
             let specs = try FeedCatalogue.bundled().values.sorted { $0.name < $1.name }
             let notice = req.query[String.self, at: "busy"].map { "同一数据接口的另一个文件（\($0)）正在导入，本次未开始。请等它完成后再上传。" }
+            let paging = Paging(req, size: ImportPage.historyPageSize)
+            let history = try await FeedImporter.history(req.db, actor: actor, offset: paging.offset, limit: paging.size)
             return Layout.response(ImportPage.view(chrome: try await Layout.chrome(req, .imports), specs: specs,
-                                                   history: try await FeedImporter.history(req.db, actor: actor),
+                                                   history: history.items, total: history.total, paging: paging,
                                                    jobs: req.application.importJobs.jobs(of: actor.username), notice: notice))
+        }
+
+        // A feed's template: its header row, as the file must have it.
+        staff.get(.importTemplate) { req -> Response in
+            guard try req.actor().may(.importData) else { throw DomainError.forbidden }
+            guard let name = req.parameters.get("feed"), let spec = try FeedCatalogue.bundled()[name] else { throw Abort(.notFound) }
+            return Layout.csvDownload(CSVFile.text(header: spec.columns.map(\.header), rows: []), name: "\(spec.title)-模板.csv", asciiName: "\(spec.name)-template.csv")
         }
 
         // The import runs after the reply (`ImportJobs`); the officer is sent to the job's page.

@@ -12,14 +12,15 @@ struct RegistryRoutes: RouteCollection {
         staff.get(.home) { req -> Response in
             let actor = try req.actor()
             // The home page is the user's own jurisdiction in the region browser: for a community coordinator, their households.
-            guard let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: actor.jurisdiction) else { throw Abort(.notFound) }
+            guard let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: actor.jurisdiction,
+                                                          paging: Paging(req, size: RegionPage.pageSize)) else { throw Abort(.notFound) }
             return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .home)))
         }
 
         staff.get(.households) { req -> Response in
             let actor = try req.actor()
             guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
-            let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"])
+            let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"], paging: Paging(req, size: SearchPage.pageSize))
             return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)))
         }
 
@@ -60,7 +61,7 @@ struct RegistryRoutes: RouteCollection {
         staff.get(.region) { req -> Response in
             let actor = try req.actor()
             guard let code = req.parameters.get("regionCode").flatMap({ try? RegionCode($0) }),
-                  let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: code) else {
+                  let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: code, paging: Paging(req, size: RegionPage.pageSize)) else {
                 throw Abort(.notFound)
             }
             return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .regions)))

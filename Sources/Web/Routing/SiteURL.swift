@@ -21,6 +21,8 @@ public enum SiteURL: Sendable, Equatable {
     case imports
     case importJob(UUID)
     case importRejects(UUID)
+    /// The header row of a feed's file, to fill in (CSV for Excel).
+    case importTemplate(feed: String)
     case linkReviews(importID: UUID?)
     case exports
     case linkReview(UUID)
@@ -63,6 +65,7 @@ public enum SiteURL: Sendable, Equatable {
         case .imports: return RoutePattern.imports.path()
         case .importJob(let id): return RoutePattern.importJob.path(id.uuidString.lowercased())
         case .importRejects(let id): return RoutePattern.importRejects.path(id.uuidString.lowercased())
+        case .importTemplate(let feed): return RoutePattern.importTemplate.path(feed)
         case .exports: return RoutePattern.exports.path()
         case .linkReviews(let id): return RoutePattern.linkReviews.path() + (id.map { "?import=\($0.uuidString)" } ?? "")
         case .linkReview(let id): return RoutePattern.linkReview.path(id.uuidString)
@@ -133,6 +136,7 @@ extension RoutePattern {
     static let imports = RoutePattern("imports")
     static let importJob = RoutePattern("imports", "jobs", ":jobID")
     static let importRejects = RoutePattern("imports", "jobs", ":jobID", "rejects.csv")
+    static let importTemplate = RoutePattern("imports", "templates", ":feed")
     static let linkReviews = RoutePattern("link-reviews")
     static let linkReview = RoutePattern("link-reviews", ":linkID")
     static let linkDecision = RoutePattern("link-reviews", ":linkID", ":decision")
@@ -162,7 +166,7 @@ extension RoutePattern {
     /// Every pattern above; a test checks that exactly these are registered.
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
-        imports, importJob, importRejects, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
+        imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
         visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,

@@ -29,6 +29,12 @@ struct Paging: Sendable, Equatable {
             .if(page < last, .a(.href(link(page + 1)), .attribute(named: "rel", value: "next"), .text("下一页"))))
     }
 
+    /// `path` with the query of `items` and `page` (no "?" when there is nothing to ask).
+    static func url(_ path: String, _ items: [(String, String?)], page: Int) -> String {
+        let q = query(items, page: page)
+        return q.isEmpty ? path : path + "?" + q
+    }
+
     /// A query string (without "?") with `page` set and empty values dropped.
     static func query(_ items: [(String, String?)], page: Int) -> String {
         var c = URLComponents()
