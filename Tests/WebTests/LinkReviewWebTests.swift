@@ -40,6 +40,15 @@ import Vapor
             #expect(page.body.string.contains("部门记录") && page.body.string.contains("登记档案"))
             #expect(page.body.string.contains("仅一位数字不同") && page.body.string.contains("完全一致"))
             #expect(page.body.string.contains("可能导致标记死亡或停发、减发待遇"))
+            // In words for a street officer: what agrees, what differs, why a person decides; no rounded probability,
+            // and bits only in the data officer's details.
+            let html = page.body.string
+            #expect(html.contains("相同或相近：") && html.contains("不同：") && html.contains("为什么要人工判断："))
+            #expect(html.contains("身份证号仅一位数字不同") && html.contains("有力支持是同一人"))
+            #expect(!html.contains("%"))
+            let main = html.components(separatedBy: "<details").first ?? html
+            #expect(!main.contains("比特") && !main.contains("先验"))
+            #expect(!queue.body.string.contains("%") && queue.body.string.contains("证据"))
             let token = try #require(Browser.csrf(in: page))
             let done = try await b.post(href + "/confirm", form: ["_csrf": token])
             #expect(done.status == .seeOther)

@@ -10,6 +10,8 @@ public struct LinkReviewSummary: Sendable, Equatable {
     public var memberName: String
     public var maskedID: String
     public var probability: Double
+    /// The evidence in bits (log₂ of the odds), which the page puts in words.
+    public var weight: Double
     public var rows: Int
     public var reason: String
     public var createdAt: String
@@ -47,6 +49,9 @@ public enum LinkDecisionError: Error, Equatable, Sendable {
 /// residence like every other registry read, and the confirm or reject decision — the only way a fuzzy
 /// match can bring in a death, a move or an income (#4).
 public struct LinkReviewStore: Sendable {
+    /// Why a probable match waits for a person, in the words the reviewer reads.
+    public static let uncertainReason = "身份证号对不上，其余信息相近，但不足以由系统自行认定，须人工判断"
+
     let db: any Database
     public init(_ db: any Database) { self.db = db }
 
@@ -58,6 +63,7 @@ public struct LinkReviewStore: Sendable {
         try require(actor)
         var q = db.sql.select()
             .columns(SQLColumn("id", table: "person_links"), SQLColumn("feed", table: "person_links"), SQLColumn("probability", table: "person_links"),
+                     SQLColumn("weight", table: "person_links"),
                      SQLColumn("reason", table: "person_links"), SQLColumn("created_at", table: "person_links"),
                      SQLColumn("name", table: "members"), SQLColumn("national_id", table: "members"))
             .column(SQLAlias(SQLRaw("(SELECT count(*) FROM feed_unlinked u WHERE u.link_id = person_links.id AND u.status = 'review')"), as: SQLIdentifier("rows")))
@@ -69,7 +75,8 @@ public struct LinkReviewStore: Sendable {
             LinkReviewSummary(id: try r.decode(column: "id", as: UUID.self), feed: try r.decode(column: "feed", as: String.self),
                               memberName: try r.decode(column: "name", as: String.self),
                               maskedID: (try? NationalID(try r.decode(column: "national_id", as: String.self)))?.masked ?? "",
-                              probability: try r.decode(column: "probability", as: Double.self), rows: try r.decode(column: "rows", as: Int.self),
+                              probability: try r.decode(column: "probability", as: Double.self),
+                              weight: try r.decode(column: "weight", as: Double.self), rows: try r.decode(column: "rows", as: Int.self),
                               reason: try r.decode(column: "reason", as: String.self), createdAt: try r.decode(column: "created_at", as: String.self))
         }
     }

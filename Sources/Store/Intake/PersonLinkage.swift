@@ -216,7 +216,7 @@ struct PersonLinkage {
             let irreversible = rows.contains { $0.record.kind.mayStopOrReduceBenefit }
             let linkStatus = automatic && !irreversible ? "auto" : "review"
             let reason = pair.heldForDistinctIDs ? Linkage.distinctValidIDsReason
-                : automatic ? (irreversible ? Self.irreversibleReason : "匹配概率高于自动关联阈值") : "匹配概率介于人工核对区间"
+                : automatic ? (irreversible ? Self.irreversibleReason : "证据足够，已自动关联") : LinkReviewStore.uncertainReason
             let linkID = UUID()
             linkRows.append([SQLBind(linkID), SQLBind(importID), SQLBind(spec.name), SQLBind(identity), SQLBind(member), SQLBind(person.household),
                              SQLBind(person.region), SQLBind(linkStatus), SQLBind(pair.probability), SQLBind(pair.weight), SQLBind(try evidenceJSON(pair)),

@@ -8,7 +8,32 @@ import Vapor
 /// registered person, field by field, with why the machine thinks they are one person — and the two
 /// buttons. Confirming is what lets a death or an income from a fuzzy match into the registry.
 enum LinkReviewPage {
-    static func percent(_ p: Double) -> String { String(format: "%.2f%%", p * 100) }
+    /// How strong the case for one person is, in words: a street officer weighs evidence, not a rounded
+    /// probability (a pair waiting for review shown as "100.00%" says the opposite of why it waits).
+    static func strength(_ weight: Double) -> String {
+        switch weight {
+        case 20...: return "证据很强"
+        case 7...: return "证据较强"
+        case 0...: return "证据一般"
+        default: return "证据偏弱"
+        }
+    }
+
+    /// One field's part in it.
+    static func support(_ bits: Double) -> String {
+        switch bits {
+        case 10...: return "有力支持是同一人"
+        case 0.05...: return "支持是同一人"
+        case -0.05..<0.05: return "不计入"
+        case -5 ..< -0.05: return "略有出入"
+        default: return "反对是同一人"
+        }
+    }
+
+    /// Why a person must decide, in plain words (older rows carry the wording of the time).
+    static func why(_ reason: String) -> String {
+        reason == "匹配概率介于人工核对区间" ? LinkReviewStore.uncertainReason : reason
+    }
 
     static func queue(chrome: Layout.Chrome, items: [LinkReviewSummary], specs: [String: FeedSpec], notice: String?) -> HTML {
         Layout.page("人员关联核对", chrome,
@@ -17,15 +42,15 @@ enum LinkReviewPage {
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .if(items.isEmpty, .p(.class("panel"), .text("没有待核对的关联。"))),
             .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),
-                .thead(.tr(.th(.text("数据来源")), .th(.text("登记人员")), .th(.text("身份证号")), .th(.class("num"), .text("匹配概率")),
+                .thead(.tr(.th(.text("数据来源")), .th(.text("登记人员")), .th(.text("身份证号")), .th(.text("证据")),
                            .th(.class("num"), .text("记录数")), .th(.text("原因")), .th(.text("")))),
                 .tbody(.group(items.map { i in
                     .tr(.td(.attribute(named: "data-label", value: "数据来源"), .text(specs[i.feed]?.title ?? i.feed)),
                         .td(.attribute(named: "data-label", value: "登记人员"), .text(i.memberName)),
                         .td(.attribute(named: "data-label", value: "身份证号"), .text(i.maskedID)),
-                        .td(.class("num"), .attribute(named: "data-label", value: "匹配概率"), .text(percent(i.probability))),
+                        .td(.attribute(named: "data-label", value: "证据"), .text(strength(i.weight))),
                         .td(.class("num"), .attribute(named: "data-label", value: "记录数"), .text("\(i.rows)")),
-                        .td(.attribute(named: "data-label", value: "原因"), .text(i.reason)),
+                        .td(.attribute(named: "data-label", value: "原因"), .text(why(i.reason))),
                         .td(.a(.href(SiteURL.linkReview(i.id).path), .text("核对"))))
                 }))))))
     }
@@ -35,26 +60,32 @@ enum LinkReviewPage {
         return Layout.page("核对关联", chrome,
             .p(.a(.href(SiteURL.linkReviews(importID: nil).path), .text("← 返回核对列表"))),
             .h1(.text("是否为同一人？")),
-            .p(.text("来源：\(r.feedTitle)。"), .strong(.text("匹配概率 \(percent(r.evidence.probability))")),
-               .text("（证据合计 \(String(format: "%+.1f", r.evidence.weight)) 比特，其中先验 \(String(format: "%+.1f", r.evidence.priorBits)) 比特）。\(r.reason)。")),
+            .p(.text("来源：\(r.feedTitle)。系统的看法："), .strong(.text(strength(r.evidence.weight))), .text("。")),
+            .div(.class("panel"),
+                .p(.strong(.text("相同或相近：")), .text(agreeing(r.evidence).isEmpty ? "无" : agreeing(r.evidence).joined(separator: "；"))),
+                .p(.strong(.text("不同：")), .text(differing(r.evidence).isEmpty ? "无" : differing(r.evidence).joined(separator: "；"))),
+                .p(.strong(.text("为什么要人工判断：")), .text(why(r.reason) + "。"))),
             .div(.class("panel"), .table(.class("stack side-by-side"),
-                .thead(.tr(.th(.text("字段")), .th(.text("部门记录")), .th(.text("登记档案")), .th(.text("比较结果")), .th(.class("num"), .text("证据（比特）")))),
+                .thead(.tr(.th(.text("字段")), .th(.text("部门记录")), .th(.text("登记档案")), .th(.text("比较结果")), .th(.text("对判断的作用")))),
                 .tbody(.group(r.evidence.fields.map { f in
                     .tr(.td(.attribute(named: "data-label", value: "字段"), .text(fieldName(f.field))),
                         .td(.attribute(named: "data-label", value: "部门记录"), .text(shown(f.field, f.right))),
                         .td(.attribute(named: "data-label", value: "登记档案"), .text(shown(f.field, f.left))),
                         .td(.attribute(named: "data-label", value: "比较结果"), .text(f.chinese)),
-                        .td(.class(f.bits >= 0 ? "num plus" : "num minus"), .attribute(named: "data-label", value: "证据"), .text(String(format: "%+.1f", f.bits))))
+                        .td(.class(f.bits >= 0 ? "plus" : "minus"), .attribute(named: "data-label", value: "对判断的作用"), .text(support(f.bits))))
                 })))),
-            .p(.class("muted"), .text("正数表示支持同一人，负数表示反对；身份证号已一致时，出生日期和地区已包含在号码中，不重复计分。登记人员：\(r.memberName)（\(r.maskedID)），"),
+            .p(.class("muted"), .text("身份证号已一致时，出生日期和地区已包含在号码中，不重复计入。登记人员：\(r.memberName)（\(r.maskedID)），"),
                .a(.href(SiteURL.household(r.householdID).path), .text("查看家庭档案"))),
+            .details(.class("muted"), .summary(.text("技术细节（供数据专员）")),
+                .p(.text("证据合计 \(String(format: "%+.1f", r.evidence.weight)) 比特（先验 \(String(format: "%+.1f", r.evidence.priorBits)) 比特）；"
+                         + r.evidence.fields.map { "\(fieldName($0.field)) \(String(format: "%+.1f", $0.bits))" }.joined(separator: "，")))),
             .h2(.text("确认后将写入的记录")),
             .ul(.group(r.rows.map { row in
                 .li(.text("第\(row.row)行：\(row.kind.chinese)" + (row.date.map { "，\($0)" } ?? "") + (row.amount.map { "，\($0)" } ?? "")
                           + (row.reference.map { "，编号 \($0)" } ?? "") + (row.kind.mayStopOrReduceBenefit ? "（可能导致标记死亡或停发、减发待遇）" : "")))
             })),
             .if(decided, .p(.class("notice"), .text("已处理：\(r.status == "confirmed" ? "确认为同一人" : r.status == "rejected" ? "否决" : r.status)" +
-                                                    (r.decidedBy.map { "（\($0)，\(r.decidedAt ?? "")）" } ?? "")))),
+                                                    (r.decidedBy.map { "（\(chrome.person($0))，\(Show.time(r.decidedAt))）" } ?? "")))),
             .if(!decided, .div(.class("decide"),
                 .form(.action(SiteURL.linkDecision(r.id, confirm: true).path), .method(.post),
                       Layout.csrfField(chrome),
@@ -62,6 +93,14 @@ enum LinkReviewPage {
                 .form(.action(SiteURL.linkDecision(r.id, confirm: false).path), .method(.post),
                       Layout.csrfField(chrome),
                       .button(.type(.submit), .class("reject"), .text("不是同一人"))))))
+    }
+
+    static func agreeing(_ e: LinkEvidence) -> [String] {
+        e.fields.filter { $0.bits >= 0.05 }.map { "\(fieldName($0.field))\($0.chinese)" }
+    }
+
+    static func differing(_ e: LinkEvidence) -> [String] {
+        e.fields.filter { $0.bits <= -0.05 }.map { "\(fieldName($0.field))\($0.chinese)" }
     }
 
     static func fieldName(_ field: String) -> String {
