@@ -29,7 +29,7 @@ struct Simulate: AsyncParsableCommand {
         let config = try AppConfig.command(database: database, policy: policy)
         let simulation: Simulation
         do {
-            simulation = try Simulation(parameters: try config.parameters(), change: change, scope: scopeCode)
+            simulation = try Simulation(parameters: try config.parameters(), change: change, scope: scopeCode, today: LocalDate(Date(), timeZone: .china))
         } catch let e as PolicyError {
             throw ValidationError(e.chinese)
         }

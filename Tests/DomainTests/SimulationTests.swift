@@ -7,6 +7,21 @@ import Testing
     let hexi = try! RegionCode("120103000000")
     let july = try! LocalDate("2025-07-01")
 
+    /// A change below −100%, far above the stated bound, or dated where no parameter file speaks is refused.
+    @Test func absurdChangesAreRefusedWithTheBound() throws {
+        let p = try ParameterSet.bundled()
+        let today = try LocalDate("2026-12-06")
+        func check(_ percent: Int, _ date: String) throws -> Bool {
+            do { try ParameterChange(name: "dibaoStandard", region: nankai, effective: try LocalDate(date), percent: percent).validate(against: p, today: today); return true }
+            catch { return false }
+        }
+        for (percent, date) in [(5, "2026-12-06"), (-100, "2026-07-01"), (200, "2028-12-31")] { #expect(try check(percent, date)) }
+        for (percent, date) in [(-101, "2026-07-01"), (201, "2026-07-01"), (5, "2029-01-01"), (5, "1999-01-01")] { #expect(try !check(percent, date)) }
+        #expect(throws: PolicyError.self) {
+            try Simulation(parameters: p, change: ParameterChange(name: "dibaoStandard", region: nankai, effective: today, percent: -150), scope: nankai, today: today)
+        }
+    }
+
     @Test func aChangeIsALocalOverrideAndIndexedValuesFollow() throws {
         // setup
         let p = try ParameterSet.bundled()

@@ -172,6 +172,17 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             #expect(html.contains("合计"))
             #expect(html.contains("南开区"))
             #expect(html.contains("<svg"))
+            #expect(html.contains("测算结果：低保标准 +10%（2026-07-01 起），适用于南开区") && html.contains("data-action=\"print\""))
+            // Absurd inputs come back in the form, said in Chinese, with what was typed; nothing is simulated.
+            let token = Browser.csrf(in: page)!
+            for (percent, from, message) in [("-150", "2026-07-01", "调整幅度"), ("900", "2026-07-01", "调整幅度"), ("abc", "2026-07-01", "请填写整数百分比"),
+                                             ("5", "2099-01-01", "生效日期"), ("5", "1990-01-01", "生效日期"), ("5", "2026-02-31", "请填写有效日期")] {
+                let refused = try await admin.post(SiteURL.simulation.path, form: ["_csrf": token, "parameter": "dibaoStandard", "percent": percent,
+                                                                                   "region": "120104000000", "from": from])
+                #expect(refused.status == .badRequest && refused.body.string.contains(message) && !refused.body.string.contains("测算结果"),
+                        Comment(rawValue: "\(percent) \(from)"))
+                #expect(refused.body.string.contains("value=\"\(percent)\""))
+            }
             let auditor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: try RegionCode("120100000000"), origin: "test")
             #expect(try await AuditLog(site.app.db).recent(actor: auditor, action: .simulation).count == 1)
             // a coordinator has no simulation page

@@ -206,6 +206,12 @@ public struct ParameterSet: Sendable {
 
     public var names: [String] { index.keys.sorted() }
 
+    /// The first and last dates any value in the files takes effect: the years the parameters speak for.
+    public var effectiveSpan: ClosedRange<LocalDate>? {
+        guard let first = entries.map(\.effective).min(), let last = entries.map(\.effective).max() else { return nil }
+        return first...last
+    }
+
     public func resolve(_ name: String, region: RegionCode, date: LocalDate) throws(PolicyError) -> ResolvedParameter {
         try resolve(name, region: region, date: date, depth: 0)
     }

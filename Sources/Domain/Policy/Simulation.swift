@@ -16,7 +16,26 @@ public struct ParameterChange: Sendable, Equatable {
         self.percent = percent
     }
 
-    public var chinese: String { "\(name) \(percent >= 0 ? "+" : "")\(percent)%（区划 \(region.value)，\(effective) 起）" }
+    public var chinese: String { "\(ParameterNames.chinese(name)) \(percent >= 0 ? "+" : "")\(percent)%（\(effective) 起）" }
+
+    /// A simulation is a question about policy a city might adopt: a standard cut below nothing or multiplied
+    /// many times over is not one, nor a date no parameter file speaks for.
+    public static let percentRange = -100...200
+    /// Years past the later of today and the last parameter date that a change may still take effect in.
+    public static let yearsAhead = 2
+
+    /// Refuses a change outside those bounds, naming the field and the bound.
+    public func validate(against parameters: ParameterSet, today: LocalDate) throws(PolicyError) {
+        guard Self.percentRange.contains(percent) else {
+            throw .invalidInput(field: "调整幅度", reason: "应在 \(Self.percentRange.lowerBound)% 到 +\(Self.percentRange.upperBound)% 之间（−100% 即取消该项标准）")
+        }
+        if let span = parameters.effectiveSpan {
+            let lastYear = max(span.upperBound.year, today.year) + Self.yearsAhead
+            guard effective >= span.lowerBound, effective.year <= lastYear else {
+                throw .invalidInput(field: "生效日期", reason: "应在 \(span.lowerBound) 至 \(lastYear)-12-31 之间（政策参数所覆盖的年份）")
+            }
+        }
+    }
 }
 
 extension ParameterSet {
@@ -72,7 +91,9 @@ public struct Simulation: Sendable {
     public private(set) var failures = 0
     private var standardsCache: [RegionCode: (Standards, Standards)] = [:]
 
-    public init(parameters: ParameterSet, change: ParameterChange, scope: RegionCode, date: LocalDate? = nil) throws(PolicyError) {
+    /// `today`, when given, bounds the change (`ParameterChange.validate`); the pages and the CLI give it.
+    public init(parameters: ParameterSet, change: ParameterChange, scope: RegionCode, date: LocalDate? = nil, today: LocalDate? = nil) throws(PolicyError) {
+        if let today { try change.validate(against: parameters, today: today) }
         self.change = change
         self.scope = scope
         self.date = date ?? change.effective

@@ -46,6 +46,7 @@ enum AuditPage {
         let users = chrome.staff.values.sorted { ($0.role.rawValue, $0.displayName) < ($1.role.rawValue, $1.displayName) }
         return Layout.page("审计日志", chrome,
             .h1(.text("审计日志")),
+            .p(.class("actions"), Layout.printButton("打印本页")),
             .form(.class("panel filters"), .action(SiteURL.auditLog(query: nil).path), .method(.get),
                 .label(.text("用户"), .select(.attribute(named: "name", value: "user"), Layout.option("", "全部", selected: (form.user ?? "").isEmpty),
                     .group(users.map { Layout.option($0.username, Show.user(name: $0.displayName, role: $0.role), selected: $0.username == form.user) }))),

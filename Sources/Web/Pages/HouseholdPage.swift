@@ -38,6 +38,7 @@ enum HouseholdPage {
         let p = m.profile
         return Layout.page("家庭档案 · \(p.head?.name ?? "")", chrome,
             .h1(.text("家庭档案：\(p.head?.name ?? "")户")),
+            .p(.class("actions"), Layout.printButton("打印档案")),
             .div(.class("panel"),
                  .dl(.class("kv"),
                      .dt(.text("居住地址")), .dd(.text(p.household.address)),

@@ -27,7 +27,8 @@ enum Layout {
                 .encoding(.utf8),
                 .element(named: "title", text: "\(title) · 智慧救助"),
                 .viewport(.accordingToDevice),
-                .stylesheet(SiteURL.stylesheet.path)
+                .stylesheet(SiteURL.stylesheet.path),
+                .script(.src(SiteURL.script.path), .attribute(named: "defer", value: "defer"))
             ),
             .body(
                 .header(
@@ -68,6 +69,11 @@ enum Layout {
                 .footer(.class("foot"), .text("智慧救助 · 演示环境数据均为虚构，不涉及真实人员"))
             )
         )
+    }
+
+    /// A button that prints the page (with the print layout below: no navigation, forms or buttons).
+    static func printButton(_ label: String = "打印") -> Node<HTML.BodyContext> {
+        .button(.type(.button), .class("print"), .attribute(named: "data-action", value: "print"), .text(label))
     }
 
     static func navLink(_ label: String, _ href: String, _ active: Bool) -> Node<HTML.BodyContext> {
@@ -207,7 +213,10 @@ enum Layout {
       td.num{text-align:left}
     }
     @media print{
-      .top,.foot,form.search,.logout{display:none}
+      .top,.foot,form.search,.logout,form.filters,.filters,.pager a,button,.decide,form.panel,details.nav-only{display:none}
+      a{color:inherit;text-decoration:none}
+      table.stack thead{display:table-header-group}
+      tr{break-inside:avoid}
       body{background:#fff}
       .panel,.card{box-shadow:none;border:1px solid #ccc}
     }

@@ -118,7 +118,7 @@ enum SelfAssessmentPage {
                      .p(.class("muted share-note"), .text("分享链接把填写内容放在网址“#”之后，只在浏览器内使用，不会发送到服务器。")))
             },
             formNode(districts: districts, form: form),
-            .script(.src(SiteURL.script.path))
+            .empty
         )
     }
 
@@ -180,36 +180,4 @@ enum SelfAssessmentPage {
                  input("emergencySpending", label: "急难造成的支出（元）", placeholder: "0")),
             .button(.type(.submit), .text("开始评估")))
     }
-
-    static let script = """
-    // Share and print for the self-assessment page. The share link keeps the answers after '#':
-    // browsers never send that part to the server, so nothing a resident types reaches a log.
-    (function () {
-      var form = document.querySelector('form.self-assessment');
-      if (!form) return;
-      if (location.hash.length > 1) {
-        var params = new URLSearchParams(location.hash.slice(1));
-        params.forEach(function (value, key) {
-          var el = form.elements[key];
-          if (!el) return;
-          if (el.type === 'checkbox') el.checked = value === 'on'; else el.value = value;
-        });
-      }
-      document.querySelectorAll('[data-action]').forEach(function (button) {
-        button.addEventListener('click', function () {
-          if (button.dataset.action === 'print') { window.print(); return; }
-          var data = new URLSearchParams();
-          Array.prototype.forEach.call(form.elements, function (el) {
-            if (!el.name) return;
-            if (el.type === 'checkbox') { if (el.checked) data.append(el.name, 'on'); }
-            else if (el.value) data.append(el.name, el.value);
-          });
-          var link = location.origin + location.pathname + '#' + data.toString();
-          if (navigator.clipboard) navigator.clipboard.writeText(link);
-          history.replaceState(null, '', '#' + data.toString());
-          button.textContent = '链接已复制';
-        });
-      });
-    })();
-    """
 }

@@ -48,6 +48,7 @@ enum WarningPages {
     static func inbox(chrome: Layout.Chrome, form: InboxForm, items: [WarningSummary], total: Int, catalogue: IndicatorCatalogue) -> HTML {
         return Layout.page("预警", chrome,
             .h1(.text("预警（\(total)条）")),
+            .p(.class("actions"), Layout.printButton("打印本页列表")),
             .p(.class("muted"), .text("本辖区居住家庭的预警，按紧急程度和处置期限排序；评分越高表示越困难。逾期未处置的以红色标出。")),
             .form(.class("filters panel"), .method(.get), .action(SiteURL.warnings(query: nil).path),
                 select("kind", "类型", WarningKind.allCases.map { ($0.rawValue, $0.chinese) }, selected: form.kind),
@@ -92,6 +93,7 @@ enum WarningPages {
         return Layout.page(w.title, chrome,
             .p(.a(.href(SiteURL.warnings(query: nil).path), .text("← 返回预警列表"))),
             .h1(.text(w.title)),
+            .p(.class("actions"), Layout.printButton()),
             .p(severityTag(w.severity), .text(" \(w.kind.chinese) · \(w.indicator) · \(w.status.chinese)"),
                .unwrap(w.assignee) { .text("（承办：\(chrome.person($0))）") }),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
@@ -209,6 +211,7 @@ enum WarningPages {
         let handledShare = f.total == 0 ? "—" : String(format: "%.1f%%", Double(f.handled) * 100 / Double(f.total))
         return Layout.page("动态监测", chrome,
             .h1(.text("动态监测预警")),
+            .p(.class("actions"), Layout.printButton("打印看板")),
             .div(.class("tiles"),
                 tile("预警总数", "\(f.total)", SiteURL.warnings(query: nil).path),
                 tile("待处置", "\(f.pending)", SiteURL.warnings(query: "status=new").path),
@@ -307,6 +310,7 @@ enum WarningPages {
     static func ranking(chrome: Layout.Chrome, items: [RankedHousehold]) -> HTML {
         Layout.page("困难程度排序", chrome,
             .h1(.text("困难程度排序")),
+            .p(.class("actions"), Layout.printButton("打印排序")),
             .p(.class("muted"), .text("按最近一次筛查的综合困难评分排序，评分越高越困难、越应优先帮扶（只列出评分大于0的家庭）。")),
             .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.class("num"), .text("名次")), .th(.text("户主")), .th(.text("居住地")), .th(.class("num"), .text("评分")),

@@ -69,7 +69,7 @@ struct AssetRoutes: RouteCollection {
             Self.asset(Layout.stylesheet, type: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"]))
         }
         routes.get(.script) { _ -> Response in
-            Self.asset(SelfAssessmentPage.script, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"]))
+            Self.asset(SiteScript.text, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"]))
         }
         routes.get(.openAPI) { _ -> Response in
             var h = HTTPHeaders()

@@ -53,9 +53,8 @@ struct AssessmentRoutes: RouteCollection {
             let chrome = try await Layout.chrome(req, .simulation)
             do {
                 // The change must apply inside the user's jurisdiction; the run covers the whole jurisdiction.
-                guard let region = try? RegionCode(form.region), actor.covers(region) else { throw DomainError.forbidden }
-                let change = ParameterChange(name: form.parameter, region: region, effective: try LocalDate(form.from), percent: form.percent)
-                let simulation = try Simulation(parameters: req.calculator.parameters, change: change, scope: actor.jurisdiction)
+                let change = try SimulationPage.change(form, actor: actor)
+                let simulation = try Simulation(parameters: req.calculator.parameters, change: change, scope: actor.jurisdiction, today: req.today)
                 let result = try await RegistryStore(req.db).simulate(simulation, region: actor.jurisdiction, actor: actor)
                 return Layout.response(SimulationPage.view(chrome: chrome, regions: regions, form: form, result: result, error: nil))
             } catch let e as PolicyError {
