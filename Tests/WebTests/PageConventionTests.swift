@@ -69,6 +69,24 @@ import VaporTesting
         #expect(!WarningPages.decisionLine(household, memberNames: [:]).hasSuffix("："))
     }
 
+    /// On a phone the header is one line with a menu, list filters fold under a button, and the profile has a
+    /// contents bar to its sections (the CSS that shows and hides them is checked in Chromium by the walkthrough).
+    @Test func phonePagesFoldTheirMenuFiltersAndSections() async throws {
+        try await TestSite.with(households: 30) { site in
+            let b = site.browser()
+            try await b.login("township")
+            let home = try await b.get("/")
+            #expect(home.body.string.contains("class=\"menu-toggle\"") && home.body.string.contains("<div class=\"menu\"><nav class=\"nav\">"))
+            let inbox = try await b.get(SiteURL.warnings(query: nil).path).body.string
+            #expect(inbox.contains("<div class=\"fold-body\"><form class=\"filters panel\""))
+            let profile = try await b.get(SiteURL.household(site.inside.household.id).path).body.string
+            for id in ["assessment", "members", "programs", "dimensions", "timeline"] {
+                #expect(profile.contains("href=\"#\(id)\"") && profile.contains("id=\"\(id)\""))
+            }
+            #expect(profile.contains("data-action=\"print\"") && home.body.string.contains("<script src=\"\(SiteURL.script.path)\""))
+        }
+    }
+
     @Test func everyPageAsEveryRoleFollowsTheConventions() async throws {
         try await TestSite.with(households: 150) { site in
             // Give the pages something to show: a screening (runs, warnings, actions) and a read in the audit log.

@@ -36,28 +36,31 @@ enum HouseholdPage {
 
     static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
         let p = m.profile
+        let sections: [(id: String, title: String)] = [("assessment", "政策评估"), ("members", "家庭成员"), ("programs", "救助项目")]
+            + (m.holds.isEmpty && m.holdError == nil ? [] : [("holds", "暂停发放")]) + [("dimensions", "家庭画像"), ("timeline", "时间线")]
         return Layout.page("家庭档案 · \(p.head?.name ?? "")", chrome,
             .h1(.text("家庭档案：\(p.head?.name ?? "")户")),
             .p(.class("actions"), Layout.printButton("打印档案")),
+            Layout.contents(sections),
             .div(.class("panel"),
                  .dl(.class("kv"),
                      .dt(.text("居住地址")), .dd(.text(p.household.address)),
                      .dt(.text("居住地")), .dd(.a(.href(SiteURL.region(p.household.residenceRegion).path), .text(p.residenceRegionName))),
                      .dt(.text("户籍地")), .dd(.text(p.registeredRegionName)),
                      .dt(.text("家庭人口")), .dd(.text("\(p.members.count) 人")))),
-            .h2(.text("政策计算器评估（\(m.today)）")),
+            .h2(.id("assessment"), .text("政策计算器评估（\(m.today)）")),
             assessmentSection(m),
-            .h2(.text("家庭成员")),
+            .h2(.id("members"), .text("家庭成员")),
             .div(.class("panel"), membersTable(p.members, today: m.today)),
-            .h2(.text("救助项目")),
+            .h2(.id("programs"), .text("救助项目")),
             .div(.class("panel"), enrolmentsTable(p)),
             .if(!m.holds.isEmpty || m.holdError != nil, .group(.h2(.id("holds"), .text("暂停发放")), holdsSection(m, csrf: Layout.csrfField(chrome)))),
-            .h2(.text("家庭画像（按维度，含数据来源）")),
+            .h2(.id("dimensions"), .text("家庭画像（按维度，含数据来源）")),
             conflictsSection(p.conflicts(on: m.today), p),
             .group(p.factsByDimension.map { dimension, facts in
                 .div(.class("panel"), .h3(.text(dimension.chinese)), factsTable(facts, p))
             }),
-            .h2(.text("时间线")),
+            .h2(.id("timeline"), .text("时间线")),
             .div(.class("panel"), timeline(p.timeline))
         )
     }

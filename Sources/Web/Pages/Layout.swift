@@ -37,6 +37,11 @@ enum Layout {
                     .if(chrome.user == nil, .nav(.class("nav"), .a(.href(SiteURL.selfAssessment.path), .text("自助评估")))),
                     .unwrap(chrome.user) { user in
                         .group(
+                            // On a phone the header is one line: the brand and a menu button that opens the rest
+                            // (a checkbox and its label: no script needed).
+                            .input(.type(.checkbox), .id("menu-toggle"), .class("menu-toggle"), .attribute(named: "aria-hidden", value: "true")),
+                            .label(.class("menu-button"), .attribute(named: "for", value: "menu-toggle"), .text("菜单")),
+                            .div(.class("menu"),
                             .nav(
                                 .class("nav"),
                                 navLink("首页", SiteURL.home.path, chrome.section == .home),
@@ -62,6 +67,7 @@ enum Layout {
                                     .button(.type(.submit), .text("退出"))
                                 )
                             )
+                            )
                         )
                     }
                 ),
@@ -74,6 +80,21 @@ enum Layout {
     /// A button that prints the page (with the print layout below: no navigation, forms or buttons).
     static func printButton(_ label: String = "打印") -> Node<HTML.BodyContext> {
         .button(.type(.button), .class("print"), .attribute(named: "data-action", value: "print"), .text(label))
+    }
+
+    /// A block that a phone shows folded under a button ("筛选", "目录") and a desk screen shows open:
+    /// a checkbox and its label, so it works without script.
+    static func foldable(_ id: String, label: String, _ content: Node<HTML.BodyContext>) -> Node<HTML.BodyContext> {
+        .div(.class("fold"),
+             .input(.type(.checkbox), .id(id), .class("fold-toggle"), .attribute(named: "aria-hidden", value: "true")),
+             .label(.class("fold-button"), .attribute(named: "for", value: id), .text(label)),
+             .div(.class("fold-body"), content))
+    }
+
+    /// A contents bar for a long page: links to its sections, folded on a phone.
+    static func contents(_ sections: [(id: String, title: String)]) -> Node<HTML.BodyContext> {
+        foldable("contents-toggle", label: "目录", .nav(.class("contents"), .attribute(named: "aria-label", value: "本页目录"),
+            .group(sections.map { .a(.href("#\($0.id)"), .text($0.title)) })))
     }
 
     static func navLink(_ label: String, _ href: String, _ active: Bool) -> Node<HTML.BodyContext> {
@@ -171,6 +192,8 @@ enum Layout {
     dl.kv dd{margin:0}
     ol.timeline{list-style:none;padding:0;margin:0}
     ol.timeline li{border-left:3px solid #1f5fa8;padding:.25rem 0 .5rem .75rem;margin-left:.3rem}
+    .menu{display:contents}.menu-toggle,.menu-button,.fold-toggle,.fold-button{display:none}
+    nav.contents{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0 0 1rem;font-size:.95rem}
     .pager{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0;color:#5b6b7c;font-size:.95rem}
     .region[title]{text-decoration:underline dotted #b8c2cc}
     .foot{text-align:center;color:#7b8a99;font-size:.8rem;padding:2rem 1rem}
@@ -205,7 +228,16 @@ enum Layout {
     form.panel select,form.panel input[type=date]{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff;margin-bottom:.5rem}
     @media print{form.self-assessment,.actions,.share-note,.notice{display:none}details{display:block}details>*{display:block}}
     @media (max-width:640px){
+      .top{flex-wrap:nowrap;justify-content:space-between}
+      .menu-button{display:block;border:1px solid #fff;border-radius:4px;padding:.15rem .7rem;cursor:pointer}
+      .menu{display:none}
+      .menu-toggle:checked ~ .menu{display:flex;flex-direction:column;gap:.5rem;position:absolute;top:2.6rem;left:0;right:0;background:#17406d;padding:.75rem 1rem;z-index:10}
+      .top{position:relative}
+      .menu .nav{flex-direction:column;gap:.5rem}
       .who{margin-left:0;width:100%;justify-content:space-between}
+      .fold-button{display:inline-block;border:1px solid #b8c2cc;border-radius:6px;padding:.35rem .9rem;margin-bottom:.5rem;background:#fff;cursor:pointer}
+      .fold-body{display:none}
+      .fold-toggle:checked ~ .fold-body{display:block}
       table.stack thead{display:none}
       table.stack tr{display:block;border-bottom:1px solid #d5dde5;padding:.4rem 0}
       table.stack td{display:block;border:0;padding:.1rem .25rem}
