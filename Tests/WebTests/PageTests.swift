@@ -110,6 +110,50 @@ import VaporTesting
         }
     }
 
+    /// Every list leaves as CSV (UTF-8 with BOM) or Excel with the same rows as its filter; Excel keeps an ID
+    /// number's text as written; each download is audited.
+    @Test func listsExportAsCSVAndExcel() async throws {
+        try await TestSite.with(households: 120) { site in
+            let admin = site.browser()
+            try await admin.login("admin")
+            let board = try await admin.get(SiteURL.monitoring.path)
+            try await admin.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: board))])
+            await site.app.screeningJobs.waitForAll()
+            let inbox = try await admin.get(SiteURL.warnings(query: "status=new").path)
+            let total = try #require(Int(PageConventionTests.matches("共 (\\d+) 条", in: inbox.body.string).first?.dropFirst(2).prefix { $0.isNumber } ?? ""))
+            #expect(total > 0)
+            #expect(inbox.body.string.contains("format=xlsx"))
+            let xlsx = try await admin.get(SiteURL.warnings(query: "status=new&format=xlsx").path)
+            #expect(xlsx.headers.first(name: .contentType)?.contains("spreadsheetml") == true)
+            let path = NSTemporaryDirectory() + "jiuzhu-export-\(UUID().uuidString).xlsx"
+            try Data(buffer: xlsx.body).write(to: URL(fileURLWithPath: path))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let rows = try XLSXReader.rows(path: path)
+            #expect(rows.first?.fields == WarningPages.inboxHeader)
+            #expect(rows.count == total + 1)
+            #expect(rows.dropFirst().allSatisfy { $0.fields[5].contains("********") && $0.fields[7] == WarningStatus.new.chinese })
+            let csv = try await admin.get(SiteURL.warnings(query: "status=new&format=csv").path).body.string
+            #expect(csv.hasPrefix("\u{FEFF}" + WarningPages.inboxHeader.joined(separator: ",")))
+            #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == total + 1)
+            let ranking = try await admin.get(SiteURL.ranking.path + "?format=csv").body.string
+            #expect(ranking.hasPrefix("\u{FEFF}" + WarningPages.rankingHeader.joined(separator: ",")))
+            let auditor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: site.account(.auditor).region.code, origin: "test")
+            #expect(try await AuditLog(site.app.db).recent(actor: auditor, action: .exportList).count == 3)
+        }
+    }
+
+    @Test func anExcelSheetKeepsEveryValueAsText() throws {
+        #expect([0, 25, 26, 51, 52, 701, 702].map(XLSXFile.column) == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"])
+        let path = NSTemporaryDirectory() + "jiuzhu-xlsx-\(UUID().uuidString).xlsx"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let wide = (0..<30).map { "列\($0)" }
+        try XLSXFile.data(sheet: "名单[1]", header: wide, rows: [wide.map { _ in "120104198503120014" }, ["a<b & \"c\"\u{1}", "=1+1", "  空格  "]])
+            .write(to: URL(fileURLWithPath: path))
+        let rows = try XLSXReader.rows(path: path)
+        #expect(rows.count == 3 && rows[0].fields == wide && rows[1].fields.allSatisfy { $0 == "120104198503120014" })
+        #expect(rows[2].fields == ["a<b & \"c\"", "=1+1", "  空格  "])
+    }
+
     @Test func listsMaskIDNumbers() async throws {
         try await TestSite.with() { site in
             let b = site.browser()

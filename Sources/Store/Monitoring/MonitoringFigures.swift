@@ -52,11 +52,18 @@ extension WarningStore {
     }
 
     /// Households of the jurisdiction by hardship score, hardest (highest) first.
-    public func ranked(actor: Actor, limit: Int = 50) async throws -> [RankedHousehold] {
+    /// How many households have a score above zero: the length of the ranking.
+    public func rankedCount(actor: Actor) async throws -> Int {
+        try require(.viewHouseholds, actor)
+        return try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("household_scores")
+            .within(actor.jurisdiction).where("score", .greaterThan, 0).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    public func ranked(actor: Actor, offset: Int = 0, limit: Int = 50) async throws -> [RankedHousehold] {
         try require(.viewHouseholds, actor)
         let rows = try await sql.select().columns("household_id", "score", "dimensions").from("household_scores")
             .within(actor.jurisdiction)
-            .where("score", .greaterThan, 0).orderBy("score", .descending).orderBy("household_id").limit(limit).all()
+            .where("score", .greaterThan, 0).orderBy("score", .descending).orderBy("household_id").offset(max(0, offset)).limit(limit).all()
         let ids = try rows.map { try $0.decode(column: "household_id", as: UUID.self) }
         let info = Dictionary(try await RegistryStore(db).summaries(ids).map { ($0.id.rawValue, $0) }, uniquingKeysWith: { a, _ in a })
         var pending: [UUID: Int] = [:]

@@ -9,8 +9,6 @@ import Vapor
 /// with its total; the same selection downloads as CSV.
 enum AuditPage {
     static let pageSize = 50
-    /// A CSV is one selection of the log, bounded so that a download cannot hold the server's memory.
-    static let exportLimit = 50_000
 
     struct Form: Content, Equatable {
         var user: String?
@@ -60,8 +58,8 @@ enum AuditPage {
                 .button(.type(.submit), .text("筛选")))),
             .unwrap(problem) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             paging.bar(total: total, unit: "条", link: { SiteURL.auditLog(query: form.query(page: $0)).path }),
-            .p(.class("muted"), .text("时间为北京时间。"),
-               .a(.href(SiteURL.auditLog(query: form.query(page: 1, format: "csv")).path), .text("导出本次筛选结果（CSV）"))),
+            .p(.class("muted"), .text("时间为北京时间。")),
+            ListFile.links { SiteURL.auditLog(query: form.query(page: 1, format: $0.rawValue)).path },
             .div(.class("panel"), .table(.class("stack audit"),
                 .thead(.tr(.th(.text("时间")), .th(.text("用户")), .th(.text("操作")), .th(.text("对象")), .th(.text("说明")), .th(.text("来源地址")))),
                 .tbody(.group(entries.map { e in
@@ -81,9 +79,11 @@ enum AuditPage {
         return Show.user(name: u.displayName, role: Role(rawValue: e.role) ?? u.role)
     }
 
-    static func csv(_ entries: [AuditEntry], chrome: Layout.Chrome) -> String {
-        CSVFile.text(header: ["时间（北京时间）", "用户", "用户名", "操作", "对象", "对象编号", "说明", "来源地址"], rows: entries.map { e in
+    static let header = ["时间（北京时间）", "用户", "用户名", "操作", "对象", "对象编号", "说明", "来源地址"]
+
+    static func rows(_ entries: [AuditEntry], chrome: Layout.Chrome) -> [[String]] {
+        entries.map { e in
             [Show.time(e.at), person(e, chrome), e.username, AuditAction(rawValue: e.action)?.chinese ?? e.action, kindName(e.targetKind), e.targetID, e.detail, e.origin]
-        })
+        }
     }
 }

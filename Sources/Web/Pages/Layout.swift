@@ -107,9 +107,14 @@ enum Layout {
         let csv = csv.hasPrefix("\u{FEFF}") ? csv : "\u{FEFF}" + csv
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? asciiName
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(asciiName)\"; filename*=UTF-8''\(encoded)")
+        headers.replaceOrAdd(name: .contentDisposition, value: attachment(name: name, asciiName: asciiName))
         return Response(status: .ok, headers: headers, body: .init(string: csv))
+    }
+
+    /// `Content-Disposition` for a download named in Chinese (RFC 6266), with an ASCII fallback.
+    static func attachment(name: String, asciiName: String) -> String {
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-."))) ?? asciiName
+        return "attachment; filename=\"\(asciiName)\"; filename*=UTF-8''\(encoded)"
     }
 
     static func response(_ html: HTML, status: HTTPResponseStatus = .ok) -> Response {

@@ -41,9 +41,16 @@ enum SearchPage {
                      .if(m.total == 0, .p(.class("muted"), .text("在您的辖区内没有找到匹配的家庭。"))),
                      .if(m.capped, .p(.class("notice"), .text("匹配的家庭超过 \(RegistryStore.searchCap) 户，以下仅列出前 \(RegistryStore.searchCap) 户，请输入更具体的姓名、地址或身份证号缩小范围。"))),
                      .if(m.total > 0, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query)], page: $0) })),
+                     .if(!m.results.isEmpty, ListFile.links { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query), ("format", $0.rawValue)], page: 1) }),
                      .if(!m.results.isEmpty, resultsTable(m.results)),
                      .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query)], page: $0) }))))
         )
+    }
+
+    static let header = ["户主", "身份证号", "地址", "居住地", "人数", "在保项目"]
+
+    static func rows(_ items: [HouseholdSummary]) -> [[String]] {
+        items.map { [$0.headName, $0.headMaskedID, $0.address, $0.residenceRegionName, "\($0.memberCount)", $0.programs.map(\.short).joined(separator: "、")] }
     }
 
     static func resultsTable(_ rows: [HouseholdSummary]) -> Node<HTML.BodyContext> {

@@ -34,9 +34,18 @@ enum WarningPages {
         static let pageSize = 50
 
         /// The query string for another page of the same filter.
-        func query(page: Int) -> String {
+        func query(page: Int, format: String? = nil) -> String {
             Paging.query([("indicator", indicator), ("kind", kind), ("severity", severity), ("status", status), ("overdue", overdue),
-                          ("registered", registered)], page: page)
+                          ("registered", registered), ("format", format)], page: page)
+        }
+    }
+
+    static let inboxHeader = ["程度", "预警", "类型", "指标", "户主", "身份证号", "居住地", "状态", "承办", "预警日期", "处置期限", "是否逾期", "评分"]
+
+    static func inboxRows(_ items: [WarningSummary], chrome: Layout.Chrome) -> [[String]] {
+        items.map { w in
+            [w.severity.chinese, w.title, w.kind.chinese, w.indicator, w.headName, w.headMaskedID, w.residenceRegionName, w.status.chinese,
+             chrome.person(w.assignee), Show.date(w.raisedOn), Show.date(w.dueOn), w.overdue ? "逾期" : "", "\(w.score)"]
         }
     }
 
@@ -59,6 +68,7 @@ enum WarningPages {
                 .label(.input(.type(.checkbox), .name("registered"), .checked(form.registered == "on")), .text("含户籍在本辖区、居住在外地的（知会）")),
                 .button(.type(.submit), .text("筛选")))),
             form.paging.bar(total: total, unit: "条", link: { SiteURL.warnings(query: form.query(page: $0)).path }),
+            .if(!items.isEmpty, ListFile.links { SiteURL.warnings(query: form.query(page: 1, format: $0.rawValue)).path }),
             .if(items.isEmpty, .p(.class("panel"), .text("没有符合条件的预警。"))),
             .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.text("程度")), .th(.text("预警")), .th(.text("户主")), .th(.text("居住地")), .th(.text("状态")),
@@ -307,23 +317,39 @@ enum WarningPages {
                 })))))
     }
 
-    static func ranking(chrome: Layout.Chrome, items: [RankedHousehold]) -> HTML {
+    static let rankingPageSize = 50
+    static let rankingHeader = ["名次", "户主", "身份证号", "居住地", "评分", "主要维度", "待处置预警"]
+
+    static func mainDimensions(_ r: RankedHousehold) -> String {
+        r.dimensions.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
+            .map { "\(MonitoringDimension(rawValue: $0.key)?.chinese ?? $0.key) \($0.value)" }.joined(separator: "、")
+    }
+
+    static func rankingRows(_ items: [RankedHousehold], from first: Int) -> [[String]] {
+        items.enumerated().map { i, r in
+            ["\(first + i)", r.household.headName, r.household.headMaskedID, r.household.residenceRegionName, "\(r.score)", mainDimensions(r), "\(r.pendingWarnings)"]
+        }
+    }
+
+    static func ranking(chrome: Layout.Chrome, items: [RankedHousehold], total: Int, paging: Paging) -> HTML {
         Layout.page("困难程度排序", chrome,
             .h1(.text("困难程度排序")),
             .p(.class("actions"), Layout.printButton("打印排序")),
             .p(.class("muted"), .text("按最近一次筛查的综合困难评分排序，评分越高越困难、越应优先帮扶（只列出评分大于0的家庭）。")),
+            paging.bar(total: total, unit: "户", link: { Paging.url(SiteURL.ranking.path, [], page: $0) }),
+            ListFile.links { Paging.url(SiteURL.ranking.path, [("format", $0.rawValue)], page: 1) },
             .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.class("num"), .text("名次")), .th(.text("户主")), .th(.text("居住地")), .th(.class("num"), .text("评分")),
                            .th(.text("主要维度")), .th(.class("num"), .text("待处置预警")))),
                 .tbody(.group(items.enumerated().map { i, r in
-                    .tr(.td(.class("num"), label("名次"), .text("\(i + 1)")),
+                    .tr(.td(.class("num"), label("名次"), .text("\(paging.offset + i + 1)")),
                         .td(label("户主"), .a(.href(SiteURL.household(r.household.id).path), .text("\(r.household.headName) \(r.household.headMaskedID)"))),
                         .td(label("居住地"), .text(r.household.residenceRegionName)),
                         .td(.class("num"), label("评分"), .strong(.text("\(r.score)"))),
-                        .td(label("主要维度"), .text(r.dimensions.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3)
-                            .map { "\(MonitoringDimension(rawValue: $0.key)?.chinese ?? $0.key) \($0.value)" }.joined(separator: "、"))),
+                        .td(label("主要维度"), .text(mainDimensions(r))),
                         .td(.class("num"), label("待处置预警"), .text("\(r.pendingWarnings)")))
-                })))))
+                })))),
+            paging.bar(total: total, unit: "户", link: { Paging.url(SiteURL.ranking.path, [], page: $0) }))
     }
 }
 

@@ -48,9 +48,9 @@ struct AdminRoutes: RouteCollection {
             let form = (try? req.query.decode(AuditPage.Form.self)) ?? AuditPage.Form()
             let (filter, problem) = form.filter()
             let chrome = try await Layout.chrome(req, .audit)
-            if req.query[String.self, at: "format"] == "csv" {
-                let (entries, _) = try await AuditLog(req.db).search(actor: actor, filter: filter, offset: 0, limit: AuditPage.exportLimit)
-                return Layout.csvDownload(AuditPage.csv(entries, chrome: chrome), name: "审计日志.csv", asciiName: "audit-log.csv")
+            if let format = ListFile.requested(req) {
+                let (entries, _) = try await AuditLog(req.db).search(actor: actor, filter: filter, offset: 0, limit: ListFile.rowLimit)
+                return try await ListFile.download(req, format, name: "审计日志", asciiName: "audit-log", header: AuditPage.header, rows: AuditPage.rows(entries, chrome: chrome))
             }
             let paging = Paging(req, size: AuditPage.pageSize)
             let (entries, total) = try await AuditLog(req.db).search(actor: actor, filter: filter, offset: paging.offset, limit: paging.size)

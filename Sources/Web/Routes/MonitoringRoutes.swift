@@ -21,7 +21,15 @@ struct MonitoringRoutes: RouteCollection {
         }
         staff.get(.ranking) { req -> Response in
             let actor = try req.actor()
-            return Layout.response(WarningPages.ranking(chrome: try await Layout.chrome(req, .monitoring), items: try await req.warnings.ranked(actor: actor, limit: 100)))
+            if let format = ListFile.requested(req) {
+                let items = try await ListFile.collect { try await req.warnings.ranked(actor: actor, offset: $0, limit: $1) }
+                return try await ListFile.download(req, format, name: "困难程度排序", asciiName: "ranking", header: WarningPages.rankingHeader,
+                                                   rows: WarningPages.rankingRows(items, from: 1))
+            }
+            let paging = Paging(req, size: WarningPages.rankingPageSize)
+            return Layout.response(WarningPages.ranking(chrome: try await Layout.chrome(req, .monitoring),
+                                                        items: try await req.warnings.ranked(actor: actor, offset: paging.offset, limit: paging.size),
+                                                        total: try await req.warnings.rankedCount(actor: actor), paging: paging))
         }
         staff.get(.indicators) { req -> Response in
             let actor = try req.actor()

@@ -20,6 +20,10 @@ struct RegistryRoutes: RouteCollection {
         staff.get(.households) { req -> Response in
             let actor = try req.actor()
             guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+            if let format = ListFile.requested(req), let q = req.query[String.self, at: "q"], let parsed = HouseholdQuery.parse(q) {
+                let found = try await RegistryStore(req.db).search(parsed, actor: actor, offset: 0, limit: RegistryStore.searchCap)
+                return try await ListFile.download(req, format, name: "查找结果", asciiName: "households", header: SearchPage.header, rows: SearchPage.rows(found.items))
+            }
             let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"], paging: Paging(req, size: SearchPage.pageSize))
             return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)))
         }

@@ -17,6 +17,16 @@ struct WarningRoutes: RouteCollection {
         staff.get(.warnings) { req -> Response in
             let actor = try req.actor()
             let form = try req.query.decode(WarningPages.InboxForm.self)
+            if let format = ListFile.requested(req) {
+                let items = try await ListFile.collect { offset, limit in
+                    var f = form.filter
+                    f.offset = offset
+                    f.limit = limit
+                    return try await req.warnings.inbox(f, actor: actor, today: req.today).items
+                }
+                return try await ListFile.download(req, format, name: "预警列表", asciiName: "warnings", header: WarningPages.inboxHeader,
+                                                   rows: WarningPages.inboxRows(items, chrome: try await Layout.chrome(req, .warnings)))
+            }
             let (items, total) = try await req.warnings.inbox(form.filter, actor: actor, today: req.today)
             return Layout.response(WarningPages.inbox(chrome: try await Layout.chrome(req, .warnings), form: form, items: items, total: total,
                                                       catalogue: try await req.tunedMonitoring().screener.catalogue))

@@ -45,17 +45,3 @@ struct Paging: Sendable, Equatable {
         return c.percentEncodedQuery ?? ""
     }
 }
-
-/// Lists leave as CSV that Excel opens as it should: UTF-8 with a byte-order mark (without it Excel in a
-/// Chinese locale reads GB18030 and shows mojibake), every field quoted where needed.
-enum CSVFile {
-    static func text(header: [String], rows: [[String]]) -> String {
-        var out = "\u{FEFF}"
-        for line in [header] + rows { out += line.map(field).joined(separator: ",") + "\r\n" }
-        return out
-    }
-
-    static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
-}
