@@ -324,6 +324,17 @@ enum H {
 }
 
 @Suite struct CliffTests {
+    /// Disposable income counts the household's pensions; the chart reaches past what it earns now, which it marks.
+    @Test func disposableIncomeCountsPensionsAndTheHouseholdsPlaceIsOnTheChart() throws {
+        let request = AssessmentRequest(date: H.date, region: H.nankai, members: [H.member("a", "1950-01-01"), H.member("b", "1985-01-01")],
+                                        incomes: [IncomeInput(member: "a", kind: .pension, amountCents: 80_000, basis: .perMonth),
+                                                  IncomeInput(member: "b", kind: .wage, amountCents: 3_000_000, basis: .perYear)])
+        let points = try CliffAnalysis.series(H.calc, request, steps: 20)
+        #expect(CliffAnalysis.currentEarnings(request) == Cents(250_000))
+        #expect(points.allSatisfy { $0.otherIncome == Cents(80_000) && $0.disposable == $0.earned + Cents(80_000) + $0.benefits })
+        #expect(points.last!.earned >= CliffAnalysis.currentEarnings(request))
+    }
+
     @Test func gradualExitSoftensTheCliff() throws {
         // setup: one disabled adult, so crossing the standard also loses the living allowance
         let request = AssessmentRequest(date: H.date, region: H.nankai,

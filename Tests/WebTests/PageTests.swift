@@ -269,17 +269,44 @@ import VaporTesting
 }
 
 @Suite struct ChartTests {
-    @Test func barsAreProportionalAndTextIsEscaped() {
-        let svg = SVGChart.horizontalBars(title: "A<B", bars: [
+    static func rectWidths(_ svg: String) -> [Double] {
+        PageConventionTests.matches("<rect x=\"[0-9.]+\" y=\"[0-9.]+\" width=\"[0-9.]+\"", in: svg).compactMap { m in
+            m.components(separatedBy: "width=\"").last.flatMap { Double($0.dropLast()) }
+        }
+    }
+
+    @Test func barsAreProportionalCaptionedAndTextIsEscaped() {
+        let figure = SVGChart.horizontalBars(title: "A<B", caption: "每个区域的户数", bars: [
             .init(label: "甲", value: 10, display: "10", link: nil),
             .init(label: "乙&丙", value: 5, display: "5", link: "/regions/120104000000"),
         ])
-        #expect(svg.hasPrefix("<svg"))
-        #expect(svg.contains("A&lt;B"))
-        #expect(svg.contains("乙&amp;丙"))
-        #expect(svg.contains("width=\"370.0\""))
-        #expect(svg.contains("width=\"185.0\""))
-        #expect(svg.contains("<a href=\"/regions/120104000000\">"))
+        #expect(figure.hasPrefix("<figure") && figure.contains("<figcaption>每个区域的户数</figcaption>"))
+        #expect(figure.contains("class=\"chart desk\"") && figure.contains("class=\"chart phone\""))
+        #expect(figure.contains("A&lt;B") && figure.contains("乙&amp;丙") && figure.contains("<a href=\"/regions/120104000000\">"))
+        let desk = Self.rectWidths(SVGChart.deskBars(title: "t", bars: [.init(label: "甲", value: 10, display: "10"), .init(label: "乙", value: 5, display: "5")], colour: "#000"))
+        #expect(desk.count == 2 && abs(desk[0] - 2 * desk[1]) < 0.2)
+    }
+
+    /// However long a label, nothing runs past the drawing: it is shortened with "…" and kept whole in the tooltip.
+    @Test func labelsAreNeverClipped() {
+        let long = "天津市南开区锦绣街道海棠一里社区居民委员会第三网格"
+        let bars: [SVGChart.Bar] = [.init(label: long, value: 3, display: "3 户"), .init(label: "短", value: 1, display: "¥12,345,678.00/月")]
+        for (svg, width) in [(SVGChart.deskBars(title: "t", bars: bars, colour: "#000"), 640.0), (SVGChart.phoneBars(title: "t", bars: bars, colour: "#000"), 360.0)] {
+            #expect(svg.contains("…") && svg.contains("<title>\(long)：3 户</title>"))
+            // every text's start plus its drawn width stays inside the viewBox
+            for m in PageConventionTests.matches("<text x=\"[0-9.]+\"[^>]*>[^<]*</text>", in: svg) {
+                let x = Double(m.components(separatedBy: "x=\"")[1].prefix { $0 != "\"" }) ?? 0
+                let text = String(m.split(separator: ">")[1].prefix { $0 != "<" })
+                let size = Double(m.components(separatedBy: "font-size=\"")[1].prefix { $0 != "\"" }) ?? 0
+                let anchoredEnd = m.contains("text-anchor=\"end\"")
+                let (from, to) = anchoredEnd ? (x - SVGChart.textWidth(text, size), x) : (x, x + SVGChart.textWidth(text, size))
+                #expect(from >= -0.5 && to <= width + 0.5, Comment(rawValue: "\(text) \(from)…\(to) of \(width)"))
+            }
+        }
+        // A mark at the right edge writes its label to the left of its line.
+        let line = SVGChart.lineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "s", colour: "#000", dashed: false, points: [(0, 0), (100, 50)])],
+                                      marks: [(x: 100, label: "本户现在")], width: 360, font: 13, variant: "phone")
+        #expect(line.contains("text-anchor=\"end\" font-size=\"13.0\" fill=\"#c0392b\">本户现在"))
     }
 }
 

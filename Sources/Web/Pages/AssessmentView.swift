@@ -36,8 +36,9 @@ enum AssessmentView {
             .if(explain && !d.steps.isEmpty, .details(.summary(.text("计算依据（\(d.steps.count)步）")), steps(d.steps))))
     }
 
-    /// Benefits and disposable income as earnings rise from zero to twice the household's standard.
-    static func cliffChart(_ points: [CliffAnalysis.Point], standard: Cents?, members: Int) -> String {
+    /// Benefits and disposable income as earnings rise from zero to twice the household's standard, with where
+    /// the household stands now; disposable income counts its pensions and other income.
+    static func cliffChart(_ points: [CliffAnalysis.Point], standard: Cents?, members: Int, earningsNow: Cents? = nil) -> String {
         guard !points.isEmpty else { return "" }
         func yuan(_ c: Cents) -> Double { Double(c.value) / 100 }
         let series = [
@@ -45,8 +46,13 @@ enum AssessmentView {
             SVGChart.Series(name: "含渐退期的可支配收入", colour: "#2e8b57", dashed: true, points: points.map { (yuan($0.earned), yuan($0.disposableWithExit)) }),
             SVGChart.Series(name: "救助金", colour: "#d35400", dashed: false, points: points.map { (yuan($0.earned), yuan($0.benefits)) }),
         ]
-        let marks = standard.map { [(x: yuan($0 * Int64(max(members, 1))), label: "低保线")] } ?? []
-        return SVGChart.lines(title: "悬崖效应：随劳动收入增加的救助金与可支配收入", xLabel: "家庭每月劳动收入（元）", yLabel: "每月（元）", series: series, marks: marks)
+        var marks = standard.map { [(x: yuan($0 * Int64(max(members, 1))), label: "低保线")] } ?? []
+        if let now = earningsNow { marks.append((x: yuan(now), label: "本户现在")) }
+        let other = points.first?.otherIncome ?? .zero
+        let caption = "横轴为全家每月劳动收入，纵轴为每月金额。可支配收入 = 劳动收入 + 其他收入（养老金等，本户每月 \(other.yuanText)） + 救助金。"
+            + (earningsNow.map { "“本户现在”为本户目前每月劳动收入 \($0.yuanText)。" } ?? "") + "渐退期内，收入超过标准后仍按原额发放若干月。"
+        return SVGChart.lines(title: "悬崖效应：随劳动收入增加的救助金与可支配收入", caption: caption, xLabel: "家庭每月劳动收入（元）", yLabel: "每月（元）",
+                              series: series, marks: marks)
     }
 
     static func steps<C: HTML.BodyContext>(_ steps: [Step]) -> Node<C> {

@@ -33,7 +33,7 @@ enum HomePage {
         .div(.class("panel"),
              .h2(.text("各救助项目在保情况")),
              .if(o.byProgram.isEmpty, .p(.class("muted"), .text("辖区内暂无在保记录。")),
-                 else: .raw(SVGChart.horizontalBars(title: "各救助项目在保数", bars: o.byProgram.map {
+                 else: .raw(SVGChart.horizontalBars(title: "各救助项目在保数", caption: "每个救助项目当前在保的户数（或人数）及每月金额合计，仅本辖区。", bars: o.byProgram.map {
                      .init(label: $0.program.short, value: Double($0.enrolments), display: "\($0.enrolments) · \($0.monthlyAmount.yuanText)/月", link: nil)
                  }, colour: "#2e8b57"))))
     }
@@ -42,7 +42,7 @@ enum HomePage {
         guard !o.subRegions.isEmpty, let childLevel = o.region.level.child else { return .empty }
         return .div(.class("panel"),
             .h2(.text("下辖\(childLevel.chinese)家庭数")),
-            .raw(SVGChart.horizontalBars(title: "下辖区域家庭数", bars: o.subRegions.map {
+            .raw(SVGChart.horizontalBars(title: "下辖区域家庭数", caption: "下辖各区域登记居住的家庭户数；点击区域查看详情。", bars: o.subRegions.map {
                 .init(label: $0.region.name, value: Double($0.households), display: "\($0.households) 户", link: SiteURL.region($0.region.code).path)
             })),
             RegionPage.table(o.subRegions))

@@ -29,7 +29,8 @@ enum HouseholdPage {
             let points = (try? CliffAnalysis.series(calculator, request)) ?? []
             let standard = (try? assessment.get()).map { Cents($0.figures.dibaoStandardCents) }
             return Model(profile: p, today: today, request: request, assessment: assessment,
-                         cliffChart: AssessmentView.cliffChart(points, standard: standard, members: request.members.filter(\.isPresent).count),
+                         cliffChart: AssessmentView.cliffChart(points, standard: standard, members: request.members.filter(\.isPresent).count,
+                                                               earningsNow: CliffAnalysis.currentEarnings(request)),
                          holds: holds, mayReleaseHolds: actor.may(.releasePaymentHolds))
         }
     }

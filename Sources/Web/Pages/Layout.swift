@@ -177,6 +177,8 @@ enum Layout {
     th{color:#5b6b7c;font-weight:600;font-size:.9rem}
     td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
     .chart{width:100%;max-width:760px;height:auto;display:block}
+    figure.chart-figure{margin:0}figure.chart-figure figcaption{color:#5b6b7c;font-size:.9rem;margin-top:.4rem}
+    .chart.phone{display:none}
     form.search{display:flex;gap:.5rem;margin-bottom:1rem}
     form.search input{flex:1;min-width:0}
     input[type=text],input[type=password],input[type=search]{font-size:1rem;padding:.6rem;border:1px solid #b8c2cc;border-radius:6px;width:100%}
@@ -242,6 +244,7 @@ enum Layout {
       .who{margin-left:0;width:100%;justify-content:space-between}
       .fold-button{display:inline-block;border:1px solid #b8c2cc;border-radius:6px;padding:.35rem .9rem;margin-bottom:.5rem;background:#fff;cursor:pointer}
       .fold-body{display:none}
+      .chart.desk{display:none}.chart.phone{display:block}
       .fold-toggle:checked ~ .fold-body{display:block}
       table.stack thead{display:none}
       table.stack tr{display:block;border-bottom:1px solid #d5dde5;padding:.4rem 0}

@@ -65,7 +65,7 @@ enum SimulationPage {
                  HomePage.card("\(total.losing)", "失去救助"),
                  HomePage.card(total.costChange.yuanText, "每月资金变化")),
             .div(.class("panel"),
-                 .raw(SVGChart.horizontalBars(title: "各区域每月资金变化", bars: sim.rows.map {
+                 .raw(SVGChart.horizontalBars(title: "各区域每月资金变化", caption: "调整后各区域每月救助资金增加的金额（减少的记为0，见下表）。", bars: sim.rows.map {
                      .init(label: name($0.region), value: Double(max(0, $0.costChange.value)) / 100, display: $0.costChange.yuanText, link: nil)
                  })),
                  .table(.class("stack"),

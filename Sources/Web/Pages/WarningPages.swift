@@ -124,7 +124,7 @@ enum WarningPages {
             .unwrap(d.score) { s in
                 .div(.class("panel"),
                     .p(.strong(.text("\(s.total) / \(s.maximum)")), .text("（越高越困难；各维度分别封顶）")),
-                    .raw(SVGChart.horizontalBars(title: "各维度得分", bars: MonitoringDimension.allCases.compactMap { dim in
+                    .raw(SVGChart.horizontalBars(title: "各维度得分", caption: "本户在各困难维度的得分（各维度分别封顶），分数越高越困难。", bars: MonitoringDimension.allCases.compactMap { dim in
                         s.byDimension[dim].map { SVGChart.Bar(label: dim.chinese, value: Double($0), display: "\($0)") }
                     })),
                     .ul(.group(s.contributions.map { c in .li(.text("\(c.code) \(c.name)：+\(c.points)（\(c.dimension.chinese)）")) })))
@@ -230,15 +230,15 @@ enum WarningPages {
                 tile("处置用时中位数", f.medianDispositionDays.map { "\($0)个工作日" } ?? "—", nil),
                 tile("已评分家庭", "\(f.screenedHouseholds)", SiteURL.ranking.path)),
             .div(.class("panel"), .h2(.text("按预警类型")),
-                 .raw(SVGChart.horizontalBars(title: "按预警类型", bars: bars(f.byKind) { SiteURL.warnings(query: "kind=\($0.key)").path }))),
+                 .raw(SVGChart.horizontalBars(title: "按预警类型", caption: "辖区内全部预警按类型的条数（含已办结）；点击查看该类预警。", bars: bars(f.byKind) { SiteURL.warnings(query: "kind=\($0.key)").path }))),
             .div(.class("panel"), .h2(.text("处置状态（已处置与待处置）")),
-                 .raw(SVGChart.horizontalBars(title: "处置状态", bars: bars(f.byStatus) { SiteURL.warnings(query: "status=\($0.key)").path }, colour: "#3a8f5c"))),
+                 .raw(SVGChart.horizontalBars(title: "处置状态", caption: "辖区内全部预警按当前状态的条数。", bars: bars(f.byStatus) { SiteURL.warnings(query: "status=\($0.key)").path }, colour: "#3a8f5c"))),
             .div(.class("panel"), .h2(.text("下辖区域")),
-                 .raw(SVGChart.horizontalBars(title: "下辖区域预警数", bars: bars(f.bySubRegion)))),
+                 .raw(SVGChart.horizontalBars(title: "下辖区域预警数", caption: "下辖各区域居住家庭的预警条数（含已办结）。", bars: bars(f.bySubRegion)))),
             .div(.class("panel"), .h2(.text("按指标（前12项）")),
-                 .raw(SVGChart.horizontalBars(title: "按指标", bars: bars(Array(f.byIndicator.prefix(12))) { SiteURL.warnings(query: "indicator=\($0.key)").path }))),
+                 .raw(SVGChart.horizontalBars(title: "按指标", caption: "触发预警最多的12项指标及其预警条数；点击查看。", bars: bars(Array(f.byIndicator.prefix(12))) { SiteURL.warnings(query: "indicator=\($0.key)").path }))),
             .div(.class("panel"), .h2(.text("从预警到处置的用时（工作日）")),
-                 .raw(SVGChart.horizontalBars(title: "处置用时", bars: bars(f.dispositionDays), colour: "#8a5a2b"))),
+                 .raw(SVGChart.horizontalBars(title: "处置用时", caption: "已处置的预警从发出到处置所用的工作日数，按区间统计条数。", bars: bars(f.dispositionDays), colour: "#8a5a2b"))),
             .unwrap(published) { t in .div(.class("panel"), .h2(.text("与天津公开数据对照")),
                 .table(.class("stack"),
                     .thead(.tr(.th(.text("")), .th(.class("num"), .text("筛查人数")), .th(.class("num"), .text("推送预警")), .th(.class("num"), .text("已处置")),
