@@ -122,7 +122,8 @@ extension SVGChart {
     static func lineChart(title: String, xLabel: String, yLabel: String, series: [Series], marks: [(x: Double, label: String)],
                           width: Double, font: Double, variant: String) -> String {
         let legendRows = variant == "phone" ? Double(series.count) : 1
-        let left = font * 4.6, right = 16.0, top = 20 + legendRows * (font + 8), bottom = font * 3.6
+        // Legend rows, then a row for the y axis's label, then the plot: no text sits on another.
+        let left = font * 4.6, right = 16.0, top = 8 + legendRows * (font + 8) + font + 18, bottom = font * 3.6
         let height = top + (variant == "phone" ? 220 : 260) + bottom
         let xs = series.flatMap { $0.points.map(\.x) } + marks.map(\.x), ys = series.flatMap { $0.points.map(\.y) }
         let maxX = max(xs.max() ?? 1, 1), maxY = max(ys.max() ?? 1, 1) * 1.05
@@ -140,7 +141,7 @@ extension SVGChart {
             s += "<text x=\"\(fmt(px(x)))\" y=\"\(fmt(height - bottom + font + 4))\" text-anchor=\"\(anchor)\" font-size=\"\(fmt(font))\" fill=\"#555\">\(Int(x))</text>"
         }
         s += "<text x=\"\(fmt((left + width - right) / 2))\" y=\"\(fmt(height - 6))\" text-anchor=\"middle\" font-size=\"\(fmt(font))\" fill=\"#333\">\(escape(fit(xLabel, width, font)))</text>"
-        s += "<text x=\"4\" y=\"\(fmt(top - 6))\" font-size=\"\(fmt(font))\" fill=\"#333\">\(escape(yLabel))</text>"
+        s += "<text x=\"4\" y=\"\(fmt(top - 14))\" font-size=\"\(fmt(font))\" fill=\"#333\">\(escape(yLabel))</text>"
         for m in marks {
             let x = px(m.x)
             // A label near the right edge is written to the left of its line, so it is never cut off.
