@@ -35,6 +35,7 @@ import VaporTesting
         }
         for key in ParameterNames.bundled.keys where text.contains(key) { out.append("parameter key \(key)") }
         for u in matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", in: text) { out.append("internal identifier \(u)") }
+        for r in matches("[a-z][a-z-]+#[0-9]+|演示数据/[A-Za-z]+", in: text) { out.append("internal reference \(r)") }
         if status >= 400 {
             let main = visibleText(html.components(separatedBy: "<main>").dropFirst().first ?? html)
             if !main.unicodeScalars.contains(where: { (0x4E00...0x9FFF).contains($0.value) }) { out.append("error page without Chinese (\(status))") }
@@ -50,6 +51,7 @@ import VaporTesting
         #expect(Self.violations("<p>120104********4077</p>", status: 200).isEmpty)
         #expect(Self.violations("<p>参数 dibaoStandard = 1</p>", status: 200).count == 1)
         #expect(Self.violations("<li>困难残疾人生活补贴（dbd57907-b69e-4cf4-9abd-8d7b2d0b3b07）</li>", status: 200).count == 1)
+        #expect(Self.violations("<li>火化记录（编号：funeral-cremation#2 DEMO-H-2）</li><td>演示数据/pension</td>", status: 200).count == 2)
         #expect(Self.violations("<main><p>Payload Too Large</p></main>", status: 413).count == 1)
         #expect(Show.maskedID("120104198503120014") == "120104********0014")
         #expect(Show.maskedID("12010419850312001") == "120104********2001")   // a 17-character typo: the same shape

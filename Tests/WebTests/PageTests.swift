@@ -154,6 +154,34 @@ import VaporTesting
         #expect(rows[2].fields == ["a<b & \"c\"", "=1+1", "  空格  "])
     }
 
+    /// A member whose federation certificate is in the profile shows the disability even before the member record
+    /// has it; a fact's internal reference is not its note; the calculator says "符合…条件", not "享受".
+    @Test func theProfileShowsACertifiedDisabilityAndNoInternalReferences() async throws {
+        try await TestSite.with(households: 20) { site in
+            var b = site.inside
+            let hid = Household.ID(UUID())
+            b.household.id = hid
+            let member = Member(id: Member.ID(UUID()), householdID: hid, relation: .head,
+                                nationalID: try NationalID(addressCode: "120104", birthDate: LocalDate("1970-05-06"), sequence: 321), name: "证明测试",
+                                sex: .female, birthDate: try LocalDate("1970-05-06"), disability: nil, illnesses: [], workCapacity: .partial,
+                                employment: .unemployed, schooling: .notApplicable)
+            let cert = Fact(id: Fact.ID(UUID()), householdID: hid, memberID: member.id, kind: .disabilityCertificate, amount: nil, basis: nil,
+                            validFrom: try LocalDate("2026-10-01"), validTo: nil,
+                            provenance: Provenance(department: .disabledFederation, receivedAt: try LocalDate("2026-10-02"), reference: "disability-certificates#7"),
+                            note: "肢体二级")
+            b.members = [member]
+            b.facts = [cert]
+            b.enrolments = []
+            try await RegistryWriter(site.app.db).insert([b])
+            let c = site.browser()
+            try await c.login("coordinator")
+            let html = try await c.get(SiteURL.household(hid).path).body.string
+            #expect(html.contains("肢体二级（残联证明 2026-10-01）"))
+            #expect(PageConventionTests.violations(html, status: 200).isEmpty, Comment(rawValue: PageConventionTests.violations(html, status: 200).joined(separator: "; ")))
+            #expect(html.contains("title=\"来源编号：disability-certificates#7\""))
+        }
+    }
+
     @Test func listsMaskIDNumbers() async throws {
         try await TestSite.with() { site in
             let b = site.browser()

@@ -621,7 +621,7 @@ struct Run {
         guard ok || dibao || near else { _ = trace.take(); return nil }
         return Decision(program: .disabilityLiving, member: m.id, outcome: ok ? .qualifies : .doesNotQualify,
                         amountCents: ok ? s.livingAllowance.value : 0, amountKind: .perMonth, tier: nil,
-                        summary: say(ok ? "\(m.label)（\(d.chinese)）享受困难残疾人生活补贴" : "不符合困难残疾人生活补贴"),
+                        summary: say(ok ? "\(m.label)（\(d.chinese)）符合困难残疾人生活补贴条件" : "不符合困难残疾人生活补贴"),
                         steps: trace.take(), changes: sayAll([]), notes: sayAll([]))
     }
 
@@ -634,7 +634,7 @@ struct Run {
                   result: ok ? "残疾等级为\(d.grade)级，符合" : "残疾等级为\(d.grade)级，不属于重度残疾")
         return Decision(program: .disabilityCare, member: m.id, outcome: ok ? .qualifies : .doesNotQualify,
                         amountCents: ok ? s.careAllowance.value : 0, amountKind: .perMonth, tier: nil,
-                        summary: say(ok ? "\(m.label)（\(d.chinese)）享受重度残疾人护理补贴" : "\(m.label)不属于重度残疾（\(d.chinese)）"),
+                        summary: say(ok ? "\(m.label)（\(d.chinese)）符合重度残疾人护理补贴条件" : "\(m.label)不属于重度残疾（\(d.chinese)）"),
                         steps: trace.take(), changes: sayAll([]), notes: sayAll([]))
     }
 

@@ -52,10 +52,10 @@ enum HouseholdPage {
             .h2(.id("assessment"), .text("政策计算器评估（\(m.today)）")),
             assessmentSection(m),
             .h2(.id("members"), .text("家庭成员")),
-            .div(.class("panel"), membersTable(p.members, today: m.today)),
+            .div(.class("panel"), membersTable(p.members, today: m.today, facts: p.facts)),
             .h2(.id("programs"), .text("救助项目")),
             .div(.class("panel"), enrolmentsTable(p)),
-            .if(!m.holds.isEmpty || m.holdError != nil, .group(.h2(.id("holds"), .text("暂停发放")), holdsSection(m, csrf: Layout.csrfField(chrome)))),
+            .if(!m.holds.isEmpty || m.holdError != nil, .group(.h2(.id("holds"), .text("暂停发放")), holdsSection(m, csrf: Layout.csrfField(chrome), chrome: chrome))),
             .h2(.id("dimensions"), .text("家庭画像（按维度，含数据来源）")),
             conflictsSection(p.conflicts(on: m.today), p),
             .group(p.factsByDimension.map { dimension, facts in
@@ -78,7 +78,21 @@ enum HouseholdPage {
         }
     }
 
-    static func membersTable(_ members: [Member], today: LocalDate) -> Node<HTML.BodyContext> {
+    /// A member's disability as the register holds it or, where the member record has none yet, as the latest
+    /// federation certificate in the profile says (with its date), so the page never shows "—" beside a certificate.
+    static func disability(_ m: Member, facts: [Fact]) -> String {
+        if let d = m.disability { return d.chinese }
+        guard let cert = facts.filter({ $0.memberID == m.id && $0.kind == .disabilityCertificate }).max(by: { $0.validFrom < $1.validFrom }) else { return "—" }
+        return "\(cert.note.isEmpty ? "有残疾证" : cert.note)（残联证明 \(Show.date(cert.validFrom))）"
+    }
+
+    /// What a fact says, in words: its note; the department's reference (a file row, a record number) is for
+    /// tracing, shown on hover rather than as text.
+    static func note(_ f: Fact) -> Node<HTML.BodyContext> {
+        .span(.attribute(named: "title", value: "来源编号：\(f.provenance.reference)"), .text(f.note.isEmpty ? "—" : f.note))
+    }
+
+    static func membersTable(_ members: [Member], today: LocalDate, facts: [Fact] = []) -> Node<HTML.BodyContext> {
         .table(.class("stack members"),
             .thead(.tr(.th(.text("姓名")), .th(.text("关系")), .th(.text("身份证号")), .th(.text("性别/年龄")), .th(.text("残疾")),
                        .th(.text("疾病")), .th(.text("劳动能力")), .th(.text("就业")), .th(.text("就学")))),
@@ -89,7 +103,7 @@ enum HouseholdPage {
                     .td(.attribute(named: "data-label", value: "身份证号"),
                         .details(.summary(.text(m.nationalID.masked)), .span(.class("full-id"), .text(m.nationalID.value)))),
                     .td(.attribute(named: "data-label", value: "性别/年龄"), .text("\(m.sex.chinese) · \(m.birthDate.age(on: today))岁")),
-                    .td(.attribute(named: "data-label", value: "残疾"), .text(m.disability?.chinese ?? "—")),
+                    .td(.attribute(named: "data-label", value: "残疾"), .text(disability(m, facts: facts))),
                     .td(.attribute(named: "data-label", value: "疾病"), .text(m.illnesses.isEmpty ? "—" : m.illnesses.map(\.chinese).joined(separator: "、"))),
                     .td(.attribute(named: "data-label", value: "劳动能力"), .text(m.workCapacity.chinese)),
                     .td(.attribute(named: "data-label", value: "就业"), .text(m.employment.chinese)),
@@ -104,14 +118,14 @@ enum HouseholdPage {
             .tbody(.group(p.enrolments.map { e in
                 .tr(.td(.attribute(named: "data-label", value: "项目"), .text(e.program.chinese)),
                     .td(.attribute(named: "data-label", value: "对象"), .text(p.member(e.memberID)?.name ?? "全户")),
-                    .td(.attribute(named: "data-label", value: "起始"), .text(e.since.description)),
+                    .td(.attribute(named: "data-label", value: "起始"), .text(Show.date(e.since))),
                     .td(.class("num"), .attribute(named: "data-label", value: "每月金额"), .text(e.monthlyAmount.yuanText)),
                     .td(.attribute(named: "data-label", value: "状态"), .text(e.status.chinese)))
             })))
     }
 
     /// Each hold with its reason; an open one can be released by the county with a reason of its own.
-    static func holdsSection(_ m: Model, csrf: Node<HTML.FormContext>) -> Node<HTML.BodyContext> {
+    static func holdsSection(_ m: Model, csrf: Node<HTML.FormContext>, chrome: Layout.Chrome) -> Node<HTML.BodyContext> {
         let p = m.profile
         return .div(.class("panel"),
             .if(m.holdError != nil, .div(.class("error"), .text(m.holdError ?? ""))),
@@ -121,9 +135,9 @@ enum HouseholdPage {
                     .tr(.td(WarningPages.label("项目"), .text(h.program?.chinese ?? "救助")),
                         .td(WarningPages.label("对象"), .text(p.member(Member.ID(h.memberID))?.name ?? "—")),
                         .td(WarningPages.label("原因"), .text(h.reason)),
-                        .td(WarningPages.label("暂停时间"), .text(h.createdAt)),
+                        .td(WarningPages.label("暂停时间"), .text(Show.time(h.createdAt))),
                         .td(WarningPages.label("状态"),
-                            .if(h.isReleased, .text("已解除（\(h.releasedBy ?? "")，\(h.releasedAt ?? "")）：\(h.releaseReason ?? "")"),
+                            .if(h.isReleased, .text("已解除（\(chrome.person(h.releasedBy))，\(Show.time(h.releasedAt))）：\(h.releaseReason ?? "")"),
                                 else: .if(m.mayReleaseHolds,
                                           .form(.action(SiteURL.paymentHoldRelease(p.household.id, h.id).path), .method(.post), csrf,
                                                 .label(.text("解除理由（必填）"), .textarea(.name("reason"), .required(true), .attribute(named: "rows", value: "2"),
@@ -144,8 +158,8 @@ enum HouseholdPage {
                         .text(f.amount.map { "\($0.yuanText)\(f.basis.map { " \($0.chinese)" } ?? "")" } ?? "—")),
                     .td(.attribute(named: "data-label", value: "有效期"), .text("\(f.validFrom)\(f.validTo.map { " 至 \($0)" } ?? " 起")")),
                     .td(.attribute(named: "data-label", value: "来源"), .text(f.provenance.department.chinese)),
-                    .td(.attribute(named: "data-label", value: "接收日期"), .text(f.provenance.receivedAt.description)),
-                    .td(.attribute(named: "data-label", value: "说明"), .text(f.note.isEmpty ? f.provenance.reference : f.note)))
+                    .td(.attribute(named: "data-label", value: "接收日期"), .text(Show.date(f.provenance.receivedAt))),
+                    .td(.attribute(named: "data-label", value: "说明"), note(f)))
             })))
     }
 
@@ -163,9 +177,9 @@ enum HouseholdPage {
                          .tbody(.group(c.facts.map { f in
                              .tr(.td(.attribute(named: "data-label", value: "来源"), .text(f.provenance.department.chinese)),
                                  .td(.class("num"), .attribute(named: "data-label", value: "金额"), .text(f.amount.map(\.yuanText) ?? "—")),
-                                 .td(.attribute(named: "data-label", value: "说明"), .text(f.note.isEmpty ? f.provenance.reference : f.note)),
+                                 .td(.attribute(named: "data-label", value: "说明"), note(f)),
                                  .td(.attribute(named: "data-label", value: "有效期"), .text("\(f.validFrom)\(f.validTo.map { " 至 \($0)" } ?? " 起")")),
-                                 .td(.attribute(named: "data-label", value: "接收日期"), .text(f.provenance.receivedAt.description)),
+                                 .td(.attribute(named: "data-label", value: "接收日期"), .text(Show.date(f.provenance.receivedAt))),
                                  .td(.attribute(named: "data-label", value: "是否采用"), .text(f.provenance.department == c.used ? "采用" : "未采用")))
                          }))))
             }))
@@ -174,7 +188,7 @@ enum HouseholdPage {
     static func timeline(_ entries: [TimelineEntry]) -> Node<HTML.BodyContext> {
         guard !entries.isEmpty else { return .p(.class("muted"), .text("暂无事件。")) }
         return .ol(.class("timeline"), .group(entries.map { e in
-            .li(.strong(.text(e.date.description)), .text(" "), .text(e.title),
+            .li(.strong(.text(Show.date(e.date))), .text(" "), .text(e.title),
                 .if(!e.detail.isEmpty, .span(.class("muted"), .text("：\(e.detail)"))),
                 .span(.class("tag"), .text(e.source.chinese)))
         }))

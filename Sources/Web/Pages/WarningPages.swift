@@ -116,9 +116,11 @@ enum WarningPages {
                 .unwrap(w.clearedOn) { .p(.class("notice"), .text("\($0) 起的筛查已不再发现该情况（例如已纳入救助），仍需处置后办结。")) },
                 .unwrap(d.indicator) { .p(.class("muted"), .text("依据：\($0.basis)")) }),
             .h2(.text("证据")),
-            .div(.class("panel"), .ul(.group(d.evidence.map { e in
-                .li(.text(e.text), .span(.class("muted"), .text([e.department.map { "来源：\($0.chinese)" }, e.date.map { "日期：\($0)" },
-                                                                  e.reference.map { "编号：\($0)" }].compactMap { $0 }.joined(separator: "，").wrappedInParens)))
+            .div(.class("panel"), .ul(.group(distinctEvidence(d.evidence).map { e in
+                // The department's record number is for tracing, on hover; the line says what, from whom, when.
+                .li(.attribute(named: "title", value: e.reference.map { "来源编号：\($0)" } ?? ""), .text(e.text),
+                    .span(.class("muted"), .text([e.department.map { "来源：\($0.chinese)" }, e.date.map { "日期：\(Show.date($0))" }]
+                        .compactMap { $0 }.joined(separator: "，").wrappedInParens)))
             }))),
             .h2(.text("困难评分")),
             .unwrap(d.score) { s in
@@ -155,6 +157,13 @@ enum WarningPages {
 
     /// One line per decision: a programme paid to one person names the person, and a line always says what it
     /// comes to (the amount, or why it needs a decision), never "最低生活保障：" with nothing after it.
+    /// Each piece of evidence once: the same finding from the same department on the same day is one line,
+    /// however many rows or screenings reported it.
+    static func distinctEvidence(_ items: [Evidence]) -> [Evidence] {
+        var seen = Set<String>()
+        return items.filter { seen.insert("\($0.text)|\($0.department?.rawValue ?? "")|\($0.date.map(Show.date) ?? "")").inserted }
+    }
+
     static func decisionLine(_ dec: Decision, memberNames: [String: String]) -> String {
         let who = dec.member.map { "（\(memberNames[$0] ?? "家庭成员")）" } ?? ""
         let what = !dec.summary.isEmpty ? dec.summary
