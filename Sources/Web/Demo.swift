@@ -111,8 +111,9 @@ extension DemoSetup {
 
     static let screenedDaysAgo = 30
 
-    /// Demo only: about half of the first screening's warnings handled over the following days by a demo
-    /// officer, through the same workflow the pages use, with the time set back accordingly.
+    /// Demo only: the first screening's warnings handled over the following days by a demo officer, through the
+    /// same workflow the pages use, with the time set back accordingly — six in seven within about a week, as a
+    /// working office would, so the backlog and the overdue count look like one office's, not a month of neglect.
     static func handleSomeWarnings(db: any Database, setup: MonitoringSetup, since: Date, city: RegionCode) async throws {
         let store = WarningStore(db, setup: setup)
         let officer = Actor(userID: nil, username: "演示经办人", role: .cityAdmin, jurisdiction: city, origin: "demo")
@@ -121,14 +122,14 @@ extension DemoSetup {
             (.adjustAmount, "家庭收入变化，调整救助金额"), (.deliberation, "情况复杂，提交一事一议"), (.startTermination, "核实收入超标，启动停保程序"),
         ]
         let ids = try await (db as! any SQLDatabase).select().column("id").from("warnings").orderBy("id").all().map { try $0.decode(column: "id", as: UUID.self) }
-        for (i, id) in ids.enumerated() where i % 2 == 0 {
-            let days = 1 + (i / 2) % 16
+        for (i, id) in ids.enumerated() where i % 7 != 0 {
+            let days = 1 + i % 8
             let when = since.addingTimeInterval(Double(days) * 86_400)
             let day = LocalDate(when, timeZone: .china)
             _ = try await store.act(id, .assign(to: "社区协理员"), actor: officer, today: day, now: when)
-            let (outcome, reason) = outcomes[(i / 2) % outcomes.count]
+            let (outcome, reason) = outcomes[i % outcomes.count]
             _ = try await store.act(id, .dispose(outcome, reason: "演示：" + reason), actor: officer, today: day, now: when)
-            if i % 4 == 0 { _ = try await store.act(id, .close, actor: officer, today: day, now: when) }
+            if i % 3 != 0 { _ = try await store.act(id, .close, actor: officer, today: day, now: when) }
         }
     }
 

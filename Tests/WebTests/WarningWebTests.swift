@@ -155,6 +155,11 @@ import Vapor
             #expect(after.body.string.contains("与天津公开数据对照") && after.body.string.contains("8662"))
             #expect(after.body.string.contains("按预警类型") && after.body.string.components(separatedBy: "<svg").count >= 6)
             #expect(after.body.string.contains("全量"))
+            // On a phone the comparison's rows read as labelled values; the overdue count says what it is a share of;
+            // every chart says what it counts.
+            #expect(after.body.string.contains("data-label=\"每百人预警\"") && after.body.string.contains("<strong>本演示城市</strong>"))
+            #expect(after.body.string.contains("逾期未处置") && after.body.string.contains("占待处置"))
+            #expect(after.body.string.components(separatedBy: "<figcaption>").count == after.body.string.components(separatedBy: "<figure").count)
             let ranking = try await a.get(SiteURL.ranking.path)
             #expect(ranking.status == .ok && ranking.body.string.contains("评分越高越困难"))
             // A coordinator may not start a screening.

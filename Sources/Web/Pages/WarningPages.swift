@@ -235,7 +235,7 @@ enum WarningPages {
                 tile("预警总数", "\(f.total)", SiteURL.warnings(query: nil).path),
                 tile("待处置", "\(f.pending)", SiteURL.warnings(query: "status=new").path),
                 tile("已处置/办结", "\(f.handled)（\(handledShare)）", nil),
-                tile("逾期", "\(f.overdue)", SiteURL.warnings(query: "overdue=on").path),
+                tile("逾期未处置", f.pending == 0 ? "\(f.overdue)" : "\(f.overdue)（占待处置 \(f.overdue * 100 / max(f.pending, 1))%）", SiteURL.warnings(query: "overdue=on").path),
                 tile("处置用时中位数", f.medianDispositionDays.map { "\($0)个工作日" } ?? "—", nil),
                 tile("已评分家庭", "\(f.screenedHouseholds)", SiteURL.ranking.path)),
             .div(.class("panel"), .h2(.text("按预警类型")),
@@ -250,13 +250,14 @@ enum WarningPages {
                  .raw(SVGChart.horizontalBars(title: "处置用时", caption: "已处置的预警从发出到处置所用的工作日数，按区间统计条数。", bars: bars(f.dispositionDays), colour: "#8a5a2b"))),
             .unwrap(published) { t in .div(.class("panel"), .h2(.text("与天津公开数据对照")),
                 .table(.class("stack"),
-                    .thead(.tr(.th(.text("")), .th(.class("num"), .text("筛查人数")), .th(.class("num"), .text("推送预警")), .th(.class("num"), .text("已处置")),
+                    .thead(.tr(.th(.text("对象")), .th(.class("num"), .text("筛查人数")), .th(.class("num"), .text("推送预警")), .th(.class("num"), .text("已处置")),
                                .th(.class("num"), .text("每百人预警")))),
-                    .tbody(
-                        .tr(.td(.text(t.place)), .td(.class("num"), .text("\(t.screenedPeople)")), .td(.class("num"), .text("\(t.warnings)")),
-                            .td(.class("num"), .text("\(t.handled)")), .td(.class("num"), .text(per100(t.warnings, t.screenedPeople)))),
-                        .tr(.td(.text("本演示城市")), .td(.class("num"), .text("\(people)")), .td(.class("num"), .text("\(f.total)")),
-                            .td(.class("num"), .text("\(f.handled)")), .td(.class("num"), .text(per100(f.total, people)))))),
+                    .tbody(.group([(t.place, t.screenedPeople, t.warnings, t.handled), ("本演示城市", people, f.total, f.handled)].map { row in
+                        // Labelled cells: on a phone each row reads as "筛查人数：…", not as bare numbers.
+                        .tr(.td(label("对象"), .strong(.text(row.0))), .td(.class("num"), label("筛查人数"), .text("\(row.1)")),
+                            .td(.class("num"), label("推送预警"), .text("\(row.2)")), .td(.class("num"), label("已处置"), .text("\(row.3)")),
+                            .td(.class("num"), label("每百人预警"), .text(per100(row.2, row.1))))
+                    }))),
                 .p(.class("muted"), .text("演示城市的数据为虚构，首次全量筛查会集中发现存量问题，故预警率高于常态。"))) },
             .h2(.text("筛查记录")),
             .if(mayScreen, .form(.class("panel"), .action(SiteURL.screenings.path), .method(.post), csrf,
