@@ -58,6 +58,22 @@ def fits_phone(drv, message, narrow=False):
     check(width <= viewport and (not narrow or viewport <= 400), f"{message} ({width}px of {viewport}px)")
 
 
+def reads_like_a_person(drv, page):
+    """What a person reads on the page (small print with codes aside) has no UTC time, no bare 12-digit region
+    code, no internal identifier; on a phone the header is one line and nothing scrolls sideways."""
+    import re
+    text = drv.execute_script(
+        "var b = document.body.cloneNode(true); b.querySelectorAll('small.code, script, style').forEach(function (e) { e.remove(); });"
+        "document.documentElement.appendChild(b); var t = b.innerText; b.remove(); return t;")
+    utc = re.findall(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text)
+    codes = re.findall(r"(?<![\d*])\d{12}(?![\d*])", text)
+    ids = re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text, re.I)
+    check(not utc and not codes and not ids, f"{page}: Beijing times, names not codes, no internal IDs ({utc[:2]} {codes[:2]} {ids[:2]})")
+    header = drv.execute_script("return document.querySelector('header.top').getBoundingClientRect().height")
+    check(header <= 60, f"{page}: the header is one line on a phone ({header:.0f}px)")
+    fits_phone(drv, f"{page} fits a phone screen", narrow=True)
+
+
 def national_id(region, birth, serial):
     """An 18-character ID whose check character fits (GB 11643: ISO 7064 MOD 11-2)."""
     body = f"{region}{birth}{serial:03d}"
@@ -146,7 +162,7 @@ try:
     phone.get(f"{BASE}/regions/{OWN_COMMUNITY}")
     phone.find_elements(By.CSS_SELECTOR, "table.results a.household")[0].click()
     WebDriverWait(phone, 10).until(lambda d: "家庭档案" in d.title)
-    fits_phone(phone, "the profile fits a phone screen", narrow=True)
+    reads_like_a_person(phone, "the profile")
     phone.save_screenshot(os.path.join(OUT, "profile-phone.png"))
 finally:
     phone.quit()
@@ -185,6 +201,12 @@ try:
     warning_url = warnings[0].get_attribute("href")
     phone.get(warning_url)
     check("证据" in phone.page_source and "提交处置" not in phone.page_source, "the coordinator reads the evidence but does not dispose")
+    reads_like_a_person(phone, "the warning detail")
+    phone.save_screenshot(os.path.join(OUT, "warning-detail-phone.png"))
+    phone.get(BASE + "/monitoring")
+    reads_like_a_person(phone, "the dashboard")
+    phone.save_screenshot(os.path.join(OUT, "dashboard-phone.png"))
+    phone.get(warning_url)
 
     login(desk, "township")
     desk.get(warning_url)
