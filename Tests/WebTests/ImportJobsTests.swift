@@ -115,3 +115,16 @@ import Testing
         #expect(jobs.jobs(of: "officer").map(\.id) == [ids[2], ids[1]])
     }
 }
+
+/// A failed import is explained in plain words: nothing changed, and how to fix it (template, partial import,
+/// Excel's formats, the command line for big files).
+@Suite struct ImportFailurePageTests {
+    @Test func aFailedImportSaysWhatToDo() {
+        let job = ImportJobs.Job(id: UUID(), feed: "medical-insurance-claims", file: "结算.csv", username: "dataofficer", started: Date(), ended: Date(),
+                                 state: .failed("文件 结算.csv 缺少列：结算单号"))
+        let html = ImportPage.job(chrome: Layout.Chrome(user: nil, jurisdictionName: nil, csrf: nil, section: .imports), job: job, now: Date()).render()
+        #expect(html.contains("原有的数据没有任何改动") && html.contains("缺少列：结算单号") && html.contains("怎么办"))
+        #expect(html.contains(SiteURL.importTemplate(feed: "medical-insurance-claims").path))
+        #expect(html.contains("部分导入") && html.contains("jiuzhu import --feed medical-insurance-claims"))
+    }
+}

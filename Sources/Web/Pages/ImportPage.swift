@@ -34,7 +34,8 @@ enum ImportPage {
                   .label(.text("数据接口"), .select(.attribute(named: "name", value: "feed"), .group(specs.map { s in
                       Layout.option(s.name, "\(s.department.chinese)｜\(s.title)", selected: false)
                   }))),
-                  .label(.text("文件（按接口定义：CSV〔UTF-8 或 GB18030〕、Excel .xlsx 或 JSON 行）"), .input(.type(.file), .name("file"), .required(true))),
+                  .label(.text("文件（必选，不超过 \(maxUploadText)；CSV〔UTF-8、GB18030 或 Excel 的“Unicode 文本”〕、Excel .xlsx 或 JSON 行。更大的文件请用命令行 jiuzhu import）"),
+                         .input(.type(.file), .name("file"), .required(true))),
                   .label(.class("check"), .input(.type(.checkbox), .name("acceptPartial")), .text("部分导入（错误行另存为拒绝清单）")),
                   .button(.type(.submit), .text("上传并导入"))),
             .h2(.text("各数据接口的文件格式")),
@@ -95,7 +96,17 @@ enum ImportPage {
                                 .element(named: "progress", nodes: [.attribute(named: "aria-label", value: "筛查进度")]),
                                 .p(.text("\(rows) 行已处理并入库。正在重新筛查数据有变化的家庭，完成后本页显示导入报告（每 \(reloadSeconds) 秒自动刷新）。")))
                 case .failed(let message):
-                    return .div(.class("error"), .attribute(named: "role", value: "alert"), .element(named: "pre", text: message))
+                    return .group(
+                        .div(.class("error"), .attribute(named: "role", value: "alert"),
+                             .p(.strong(.text("文件未导入。")), .text("档案库中原有的数据没有任何改动。")),
+                             .element(named: "pre", text: message)),
+                        .div(.class("panel"), .h2(.text("怎么办")), .ul(
+                            .li(.text("按上面列出的行号和列名改正文件后重新上传（行号从表头算起，第1行是表头，与 Excel 的行号一致）。")),
+                            .li(.text("只想先导入没有问题的行：上传时勾选“部分导入”，有问题的行会另存为拒绝清单，改正后再单独上传。")),
+                            .li(.text("提示缺少列时，"), .a(.href(SiteURL.importTemplate(feed: job.feed).path), .text("下载本接口的模板")),
+                                .text("，核对第一行的列名是否一字不差。")),
+                            .li(.text("从 Excel 导出时，可直接上传 .xlsx，或另存为“CSV UTF-8”或“Unicode 文本”；其他编码（如 GB18030 的 CSV）也能识别。")),
+                            .li(.text("文件超过 \(maxUploadText) 时，请由数据专员在服务器上用命令行导入：jiuzhu import --feed \(job.feed) 文件名")))))
                 case .finished(let r):
                     return .group(report(r), .if(r.rejected > 0, .p(.a(.href(SiteURL.importRejects(job.id).path), .text("下载拒绝清单（CSV：行号、列、原因）")))))
                 }
