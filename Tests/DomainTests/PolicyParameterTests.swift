@@ -130,3 +130,26 @@ import Testing
         #expect(Ratio(2, 3).description == "0.666667")
     }
 }
+
+/// Residents read field names, not JSON paths.
+@Suite struct FieldPathTests {
+    @Test func pathsReadInChinese() {
+        #expect(FieldPath.chinese("members[0].birthDate") == "第1位成员的出生日期")
+        #expect(FieldPath.chinese("members.[2].disability.grade") == "第3位成员的残疾的等级")
+        #expect(FieldPath.chinese("incomes[1].amountCents") == "第2项收入的金额")
+        #expect(FieldPath.chinese("household.json: assets.[0].member") == "household.json 中的第1项财产的所属成员")
+        #expect(FieldPath.chinese("调整幅度") == "调整幅度")
+        #expect(PolicyError.invalidInput(field: "members[0].birthDate", reason: "出生日期晚于评估日期").chinese == "第1位成员的出生日期有误：出生日期晚于评估日期")
+        #expect(FieldPath.expected(Int.self) == "整数")
+    }
+
+    @Test func aDecodingErrorNamesTheFieldInChineseAndTheTypeInWords() {
+        let json = #"{"date":"2026-01-01","region":"120104000000","members":[{"id":"a","relation":"head","birthDate":"1950-01-01"}],"incomes":[{"member":"a","kind":"wage","amountCents":"many","basis":"perMonth"}]}"#
+        do {
+            _ = try AssessmentRequest.decode(Data(json.utf8), file: "h.json")
+            Issue.record("decoded")
+        } catch {
+            #expect(error.chinese == "h.json 中的第1项收入的金额有误：格式不对（应为整数）", Comment(rawValue: error.chinese))
+        }
+    }
+}

@@ -59,7 +59,8 @@ final class LogCapture: LogHandler, @unchecked Sendable {
             let bad = try await site.app.testing().sendRequest(.POST, SiteURL.apiAssessments.path, headers: ["Content-Type": "application/json"],
                                                                 body: ByteBuffer(string: #"{"date": "2025-02-30", "region": "120104901001", "members": []}"#))
             #expect(bad.status == .badRequest)
-            #expect(bad.body.string.contains("date"))
+            // in Chinese for people, and by its path in the English code beside it
+            #expect(bad.body.string.contains("评估日期有误") && bad.body.string.contains("\"code\":\"invalid input body: date"))
         }
     }
 

@@ -143,11 +143,11 @@ public enum PolicyError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var chinese: String {
         switch self {
-        case .missingParameter(let n, let r, let d): return "缺少参数「\(n)」：区划 \(r)，日期 \(d) 没有适用的取值"
-        case .wrongType(let n, let e): return "参数「\(n)」类型错误，应为\(e)"
-        case .indexationCycle(let n): return "参数「\(n)」的挂钩关系形成循环"
+        case .missingParameter(let n, let r, let d): return "缺少政策参数「\(ParameterNames.chinese(n))」：区划 \(r)，日期 \(d) 没有适用的取值"
+        case .wrongType(let n, let e): return "政策参数「\(ParameterNames.chinese(n))」类型错误，应为\(e)"
+        case .indexationCycle(let n): return "政策参数「\(ParameterNames.chinese(n))」的挂钩关系形成循环"
         case .invalidFile(let r): return "政策参数文件有误：\(r)"
-        case .invalidInput(let f, let r): return "输入字段 \(f) 有误：\(r)"
+        case .invalidInput(let f, let r): return "\(FieldPath.chinese(f))有误：\(r)"
         }
     }
 

@@ -27,7 +27,7 @@ extension AssessmentRequest {
     static func reason(_ e: DecodingError) -> String {
         switch e {
         case .keyNotFound: return "缺少必填字段"
-        case .typeMismatch(let t, _): return "类型不对（应为 \(t)）"
+        case .typeMismatch(let t, _): return "格式不对（应为\(FieldPath.expected(t))）"
         case .valueNotFound: return "不能为空"
         case .dataCorrupted(let c): return c.debugDescription.isEmpty ? "取值无效" : c.debugDescription
         @unknown default: return "取值无效"

@@ -97,6 +97,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     static func code(_ error: any Error, _ status: HTTPResponseStatus) -> String {
         switch error {
         case let e as DomainError: return "\(e)"
+        case let e as PolicyError: return e.description
         case let e as AbortError: return e.reason
         case is DecodingError: return "invalid request: \(error)"
         default: return status.reasonPhrase
