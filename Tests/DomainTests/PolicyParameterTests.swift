@@ -74,7 +74,7 @@ import Testing
             try p.resolve("dibaoStandard", region: nankai, date: early)
         }
         let message = PolicyError.missingParameter(name: "dibaoStandard", region: nankai, date: early).chinese
-        #expect(message.contains("dibaoStandard") && message.contains("120104000000") && message.contains("2023-06-30"))
+        #expect(message.contains("低保标准") && !message.contains("dibaoStandard") && message.contains("120104000000") && message.contains("2023-06-30"))
         // and the calculator refuses rather than assuming zero
         let calc = PolicyCalculator(parameters: p)
         #expect(throws: PolicyError.self) { try calc.standards(region: beijing, date: date) }
