@@ -92,12 +92,8 @@ import VaporTesting
     @Test func everyPageAsEveryRoleFollowsTheConventions() async throws {
         try await TestSite.with(households: 150) { site in
             // Give the pages something to show: a screening (runs, warnings, actions) and a read in the audit log.
-            let admin = site.browser()
-            try await admin.login(site.account(.cityAdmin).username)
             let started = Date()
-            let board = try await admin.get(SiteURL.monitoring.path)
-            try await admin.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: board))])
-            await site.app.screeningJobs.waitForAll()
+            _ = try await site.cityAdminAfterScreening()
             try await DemoSetup.handleSomeWarnings(db: site.app.db, setup: site.app.storage[PolicyKey.self]!.monitoring, since: started,
                                                    city: site.city.city.code)
             var failures: [String] = []

@@ -114,11 +114,7 @@ import VaporTesting
     /// number's text as written; each download is audited.
     @Test func listsExportAsCSVAndExcel() async throws {
         try await TestSite.with(households: 120) { site in
-            let admin = site.browser()
-            try await admin.login("admin")
-            let board = try await admin.get(SiteURL.monitoring.path)
-            try await admin.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: board))])
-            await site.app.screeningJobs.waitForAll()
+            let admin = try await site.cityAdminAfterScreening()
             let inbox = try await admin.get(SiteURL.warnings(query: "status=new").path)
             let total = try #require(Int(PageConventionTests.matches("共 (\\d+) 条", in: inbox.body.string).first?.dropFirst(2).prefix { $0.isNumber } ?? ""))
             #expect(total > 0)
@@ -139,6 +135,31 @@ import VaporTesting
             #expect(ranking.hasPrefix("\u{FEFF}" + WarningPages.rankingHeader.joined(separator: ",")))
             let auditor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: site.account(.auditor).region.code, origin: "test")
             #expect(try await AuditLog(site.app.db).recent(actor: auditor, action: .exportList).count == 3)
+        }
+    }
+
+    /// A city or county officer narrows the warnings to a district or street and to the days they were raised.
+    @Test func warningsFilterByRegionAndDate() async throws {
+        try await TestSite.with(households: 120) { site in
+            let admin = try await site.cityAdminAfterScreening()
+            func total(_ query: String) async throws -> Int {
+                let html = try await admin.get(SiteURL.warnings(query: query).path).body.string
+                return Int(PageConventionTests.matches("共 \\d+ 条", in: html).first?.filter(\.isNumber) ?? "") ?? -1
+            }
+            let sql = site.app.db as! any SQLDatabase
+            func count(_ lo: String, _ hi: String) async throws -> Int {
+                try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("warnings")
+                    .where("residence_region", .greaterThanOrEqual, lo).where("residence_region", .lessThanOrEqual, hi).first()!.decode(column: "n", as: Int.self)
+            }
+            let all = try await total("")
+            let nankai = try await total("region=120104000000")
+            #expect(nankai == (try await count("120104000000", "120104999999")) && nankai < all && nankai > 0)
+            let page = try await admin.get(SiteURL.warnings(query: "region=120104000000").path).body.string
+            #expect(page.contains("<option value=\"120104000000\" selected=\"selected\">南开区</option>"))
+            #expect(try await total("region=110101000000") == 0)                       // outside the city: nothing, not everything
+            let today = LocalDate(Date(), timeZone: .china)
+            #expect(try await total("from=\(today.adding(days: 1))") == 0)
+            #expect(try await total("to=\(today.adding(days: 1))") == all)
         }
     }
 

@@ -93,6 +93,17 @@ struct TestSite {
         try await scratch.drop()
     }
 
+    /// The city administrator, signed in, after screening the whole city from the dashboard (and waiting for it):
+    /// pages then have warnings, scores and a screening run to show.
+    func cityAdminAfterScreening() async throws -> Browser {
+        let admin = browser()
+        try await admin.login(account(.cityAdmin).username)
+        let board = try await admin.get(SiteURL.monitoring.path)
+        try await admin.post(SiteURL.screenings.path, form: ["_csrf": try #require(Browser.csrf(in: board))])
+        await app.screeningJobs.waitForAll()
+        return admin
+    }
+
     /// A client that keeps the session cookie like a browser does.
     func browser() -> Browser { Browser(app: app) }
 }

@@ -42,6 +42,10 @@ public struct WarningStore: Sendable {
             if let k = f.kind { q = q.where("kind", .equal, k.rawValue) }
             if let s = f.severity { q = q.where("severity", .equal, s.rawValue) }
             if let s = f.status { q = q.where("status", .equal, s.rawValue) }
+            // A part of the jurisdiction narrows it; a region outside it selects nothing rather than widening it.
+            if let r = f.region { q = actor.covers(r) ? q.within(r) : q.where(SQLLiteral.boolean(false)) }
+            if let d = f.raisedFrom { q = q.where("raised_on", .greaterThanOrEqual, d.description) }
+            if let d = f.raisedTo { q = q.where("raised_on", .lessThanOrEqual, d.description) }
             if f.overdueOnly {
                 q = q.where("status", .in, WarningStatus.allCases.filter(\.isPending).map(\.rawValue)).where("due_on", .lessThan, today.description)
             }

@@ -76,6 +76,11 @@ public struct WarningFilter: Sendable, Equatable {
     public var overdueOnly = false
     /// Also warnings for households registered in the jurisdiction but living elsewhere.
     public var includeRegistered = false
+    /// Only households living in this part of the jurisdiction (a district, a street…).
+    public var region: RegionCode?
+    /// Raised on or after / on or before these days.
+    public var raisedFrom: LocalDate?
+    public var raisedTo: LocalDate?
     public var limit = 50
     public var offset = 0
 

@@ -20,15 +20,22 @@ enum WarningPages {
         var status: String?
         var overdue: String?
         var registered: String?
+        var region: String?
+        var from: String?
+        var to: String?
         /// Text, not a number: a page that is not one is the first page rather than an error.
         var page: String?
 
         var paging: Paging { Paging(page: page.flatMap { Int($0) }, size: InboxForm.pageSize) }
 
         var filter: WarningFilter {
-            WarningFilter(indicator: indicator.flatMap { $0.isEmpty ? nil : $0 }, kind: kind.flatMap(WarningKind.init(rawValue:)),
-                          severity: severity.flatMap(Severity.init(rawValue:)), status: status.flatMap(WarningStatus.init(rawValue:)),
-                          overdueOnly: overdue == "on", includeRegistered: registered == "on", limit: paging.size, offset: paging.offset)
+            var f = WarningFilter(indicator: indicator.flatMap { $0.isEmpty ? nil : $0 }, kind: kind.flatMap(WarningKind.init(rawValue:)),
+                                  severity: severity.flatMap(Severity.init(rawValue:)), status: status.flatMap(WarningStatus.init(rawValue:)),
+                                  overdueOnly: overdue == "on", includeRegistered: registered == "on", limit: paging.size, offset: paging.offset)
+            f.region = region.flatMap { try? RegionCode($0) }
+            f.raisedFrom = from.flatMap { try? LocalDate($0) }
+            f.raisedTo = to.flatMap { try? LocalDate($0) }
+            return f
         }
 
         static let pageSize = 50
@@ -36,7 +43,7 @@ enum WarningPages {
         /// The query string for another page of the same filter.
         func query(page: Int, format: String? = nil) -> String {
             Paging.query([("indicator", indicator), ("kind", kind), ("severity", severity), ("status", status), ("overdue", overdue),
-                          ("registered", registered), ("format", format)], page: page)
+                          ("registered", registered), ("region", region), ("from", from), ("to", to), ("format", format)], page: page)
         }
     }
 
@@ -54,7 +61,8 @@ enum WarningPages {
             .group([Layout.option("", "全部", selected: (selected ?? "").isEmpty)] + options.map { o in Layout.option(o.0, o.1, selected: selected == o.0) })))
     }
 
-    static func inbox(chrome: Layout.Chrome, form: InboxForm, items: [WarningSummary], total: Int, catalogue: IndicatorCatalogue) -> HTML {
+    static func inbox(chrome: Layout.Chrome, form: InboxForm, items: [WarningSummary], total: Int, catalogue: IndicatorCatalogue,
+                      regions: [Region] = []) -> HTML {
         return Layout.page("预警", chrome,
             .h1(.text("预警（\(total)条）")),
             .p(.class("actions"), Layout.printButton("打印本页列表")),
@@ -64,6 +72,9 @@ enum WarningPages {
                 select("severity", "程度", Severity.allCases.reversed().map { ($0.rawValue, $0.chinese) }, selected: form.severity),
                 select("status", "状态", WarningStatus.allCases.map { ($0.rawValue, $0.chinese) }, selected: form.status),
                 select("indicator", "指标", catalogue.indicators.filter(\.raisesWarning).map { ($0.code, "\($0.code) \($0.name)") }, selected: form.indicator),
+                .if(!regions.isEmpty, select("region", "区域", regions.map { ($0.code.value, $0.name) }, selected: form.region)),
+                .label(.text("预警日期起"), .input(.type(.date), .name("from"), .value(Layout.attr(form.from ?? "")))),
+                .label(.text("预警日期止"), .input(.type(.date), .name("to"), .value(Layout.attr(form.to ?? "")))),
                 .label(.input(.type(.checkbox), .name("overdue"), .checked(form.overdue == "on")), .text("只看逾期")),
                 .label(.input(.type(.checkbox), .name("registered"), .checked(form.registered == "on")), .text("含户籍在本辖区、居住在外地的（知会）")),
                 .button(.type(.submit), .text("筛选")))),

@@ -29,7 +29,8 @@ struct WarningRoutes: RouteCollection {
             }
             let (items, total) = try await req.warnings.inbox(form.filter, actor: actor, today: req.today)
             return Layout.response(WarningPages.inbox(chrome: try await Layout.chrome(req, .warnings), form: form, items: items, total: total,
-                                                      catalogue: try await req.tunedMonitoring().screener.catalogue))
+                                                      catalogue: try await req.tunedMonitoring().screener.catalogue,
+                                                      regions: try await Self.regionChoices(req, actor: actor, chosen: form.filter.region)))
         }
 
         staff.get(.warning) { req -> Response in
@@ -132,6 +133,19 @@ struct WarningRoutes: RouteCollection {
                 throw Abort(.badRequest, reason: "outcome 取值无效 (unknown outcome)")
             }
         }
+    }
+
+    /// The parts of the jurisdiction a list can be narrowed to: its districts or streets, and those of the one
+    /// chosen (a city officer picks a district, then one of its streets).
+    static func regionChoices(_ req: Request, actor: Actor, chosen: RegionCode?) async throws -> [Region] {
+        guard actor.jurisdiction.level.child != nil, let top = try? await RegistryStore(req.db).overview(actor: actor) else { return [] }
+        var out = top.subRegions.map(\.region)
+        if let chosen, chosen != actor.jurisdiction, actor.covers(chosen), let o = try? await RegistryStore(req.db).overview(actor: actor, region: chosen) {
+            let parentIndex = out.firstIndex { $0.code.contains(chosen) } ?? out.count - 1
+            let insert = (o.region.code == chosen && !out.contains(o.region) ? [o.region] : []) + o.subRegions.map(\.region)
+            out.insert(contentsOf: insert.map { Region(code: $0.code, name: "　" + $0.name, isDemo: $0.isDemo) }, at: min(parentIndex + 1, out.count))
+        }
+        return out
     }
 
     static func warningID(_ req: Request) throws -> UUID {
