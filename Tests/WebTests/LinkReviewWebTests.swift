@@ -49,6 +49,8 @@ import Vapor
             let main = html.components(separatedBy: "<details").first ?? html
             #expect(!main.contains("比特") && !main.contains("先验"))
             #expect(!queue.body.string.contains("%") && queue.body.string.contains("证据"))
+            let waiting = queue.body.string.components(separatedBy: "href=\"/link-reviews/").count - 1
+            #expect(queue.body.string.contains("共 \(waiting) 对"))
             let token = try #require(Browser.csrf(in: page))
             let done = try await b.post(href + "/confirm", form: ["_csrf": token])
             #expect(done.status == .seeOther)

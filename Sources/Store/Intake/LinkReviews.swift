@@ -60,7 +60,16 @@ public struct LinkReviewStore: Sendable {
     }
 
     public func queue(actor: Actor, importID: UUID? = nil, limit: Int = 200) async throws -> [LinkReviewSummary] {
+        try await queue(actor: actor, importID: importID, offset: 0, limit: limit).items
+    }
+
+    /// One page of the pairs waiting for a person, oldest first, and how many wait in all.
+    public func queue(actor: Actor, importID: UUID?, offset: Int, limit: Int) async throws -> (items: [LinkReviewSummary], total: Int) {
         try require(actor)
+        var counted = db.sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("person_links")
+            .where("status", .equal, "review").within(actor.jurisdiction)
+        if let importID { counted = counted.where("import_id", .equal, importID) }
+        let total = try await counted.first()?.decode(column: "n", as: Int.self) ?? 0
         var q = db.sql.select()
             .columns(SQLColumn("id", table: "person_links"), SQLColumn("feed", table: "person_links"), SQLColumn("probability", table: "person_links"),
                      SQLColumn("weight", table: "person_links"),
@@ -71,14 +80,15 @@ public struct LinkReviewStore: Sendable {
             .where(SQLColumn("status", table: "person_links"), .equal, SQLBind("review"))
             .within(actor.jurisdiction, table: "person_links")
         if let importID { q = q.where(SQLColumn("import_id", table: "person_links"), .equal, SQLBind(importID)) }
-        return try await q.orderBy(SQLColumn("created_at", table: "person_links")).limit(limit).all().map { r in
+        return (try await q.orderBy(SQLColumn("created_at", table: "person_links")).orderBy(SQLColumn("id", table: "person_links"))
+            .offset(max(0, offset)).limit(limit).all().map { r in
             LinkReviewSummary(id: try r.decode(column: "id", as: UUID.self), feed: try r.decode(column: "feed", as: String.self),
                               memberName: try r.decode(column: "name", as: String.self),
                               maskedID: (try? NationalID(try r.decode(column: "national_id", as: String.self)))?.masked ?? "",
                               probability: try r.decode(column: "probability", as: Double.self),
                               weight: try r.decode(column: "weight", as: Double.self), rows: try r.decode(column: "rows", as: Int.self),
                               reason: try r.decode(column: "reason", as: String.self), createdAt: try r.decode(column: "created_at", as: String.self))
-        }
+        }, total)
     }
 
     /// One review, or nil when it does not exist or the member lives outside the jurisdiction. Reading it

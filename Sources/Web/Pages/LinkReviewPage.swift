@@ -35,11 +35,16 @@ enum LinkReviewPage {
         reason == "匹配概率介于人工核对区间" ? LinkReviewStore.uncertainReason : reason
     }
 
-    static func queue(chrome: Layout.Chrome, items: [LinkReviewSummary], specs: [String: FeedSpec], notice: String?) -> HTML {
-        Layout.page("人员关联核对", chrome,
+    static let pageSize = 50
+
+    static func queue(chrome: Layout.Chrome, items: [LinkReviewSummary], specs: [String: FeedSpec], notice: String?,
+                      total: Int, paging: Paging, importID: UUID?) -> HTML {
+        let link = { (page: Int) in Paging.url(SiteURL.linkReviews(importID: nil).path, [("import", importID?.uuidString)], page: page) }
+        return Layout.page("人员关联核对", chrome,
             .h1(.text("人员关联核对")),
             .p(.class("muted"), .text("部门数据中身份证号不能精确匹配、但很可能是本辖区同一人的记录在此等待人工核对。涉及死亡、迁出、收入或财产的记录，即使匹配概率很高，也必须经人工确认后才写入档案。")),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            paging.bar(total: total, unit: "对", link: link),
             .if(items.isEmpty, .p(.class("panel"), .text("没有待核对的关联。"))),
             .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.text("数据来源")), .th(.text("登记人员")), .th(.text("身份证号")), .th(.text("证据")),

@@ -11,10 +11,12 @@ struct LinkageRoutes: RouteCollection {
 
         staff.get(.linkReviews) { req -> Response in
             let actor = try req.actor()
-            let items = try await LinkReviewStore(req.db).queue(actor: actor, importID: req.query[String.self, at: "import"].flatMap(UUID.init(uuidString:)))
+            let importID = req.query[String.self, at: "import"].flatMap(UUID.init(uuidString:))
+            let paging = Paging(req, size: LinkReviewPage.pageSize)
+            let (items, total) = try await LinkReviewStore(req.db).queue(actor: actor, importID: importID, offset: paging.offset, limit: paging.size)
             let notice = req.query[String.self, at: "done"].map { $0 == LinkDecision.confirm.rawValue ? "已确认，记录已写入档案。" : "已否决，此对记录不会再被提出。" }
             return Layout.response(LinkReviewPage.queue(chrome: try await Layout.chrome(req, .linkReviews), items: items, specs: try FeedCatalogue.bundled(),
-                                                        notice: notice))
+                                                        notice: notice, total: total, paging: paging, importID: importID))
         }
         staff.get(.linkReview) { req -> Response in
             let actor = try req.actor()
