@@ -87,6 +87,23 @@ import VaporTesting
                 .column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
                 .where("residence_region", .equal, community.value).first()!.decode(column: "n", as: Int.self)
             #expect(try await c.get(SiteURL.region(community).path).body.string.contains("共 \(inCommunity) 户"))
+            // Narrowed to one programme: only households with an active enrolment in it, in the list and its download.
+            let sql = site.app.db as! any SQLDatabase
+            let onDibao = try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
+                .where("residence_region", .equal, community.value)
+                .where(SQLColumn("id"), .in, SQLSubquery.select { $0.column("household_id").from("enrolments").where("program", .equal, "dibao").where("status", .equal, "active") })
+                .first()!.decode(column: "n", as: Int.self)
+            #expect(onDibao < inCommunity)
+            #expect(try await c.get(SiteURL.region(community).path + "?program=dibao").body.string.contains("共 \(onDibao) 户"))
+            let csv = try await c.get(SiteURL.region(community).path + "?program=dibao&format=csv").body.string
+            #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == onDibao + 1)
+            let expectedInCity = try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
+                .where("residence_region", .greaterThanOrEqual, "120000000000").where("residence_region", .lessThanOrEqual, "129999999999")
+                .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind("%号%")))
+                .where(SQLColumn("id"), .in, SQLSubquery.select { $0.column("household_id").from("enrolments").where("program", .equal, "dibao").where("status", .equal, "active") })
+                .first()!.decode(column: "n", as: Int.self)
+            let cityOnDibao = try await admin.get(SiteURL.householdSearch(query: "号").path + "&program=dibao").body.string
+            #expect(expectedInCity > 0 && cityOnDibao.contains("共 \(expectedInCity) 户"))
         }
     }
 

@@ -27,10 +27,20 @@ public struct RegistryStore: Sendable {
     public static let searchCap = 1_000
 
     /// One page of a search and how many households match in all — exactly, up to `searchCap`.
-    public func search(_ query: HouseholdQuery, actor: Actor, offset: Int, limit: Int) async throws -> (items: [HouseholdSummary], total: Int, capped: Bool) {
-        let ids = try await matches(query, actor: actor, limit: Self.searchCap + 1)
+    public func search(_ query: HouseholdQuery, actor: Actor, offset: Int, limit: Int, program: Program? = nil) async throws -> (items: [HouseholdSummary], total: Int, capped: Bool) {
+        var ids = try await matches(query, actor: actor, limit: Self.searchCap + 1)
+        if let program { ids = try await enrolled(ids, in: program) }
         let page = Array(ids.dropFirst(max(0, offset)).prefix(limit))
         return (try await summaries(page), min(ids.count, Self.searchCap), ids.count > Self.searchCap)
+    }
+
+    /// Of these households, those with an active enrolment in `program`, in the same order.
+    func enrolled(_ ids: [UUID], in program: Program) async throws -> [UUID] {
+        guard !ids.isEmpty else { return [] }
+        let on = Set(try await sql.select().distinct().column("household_id").from("enrolments").where("household_id", .in, ids)
+            .where("program", .equal, program.rawValue).where("status", .equal, EnrolmentStatus.active.rawValue).all()
+            .map { try $0.decode(column: "household_id", as: UUID.self) })
+        return ids.filter(on.contains)
     }
 
     /// The households a search finds, in the order found, at most `limit`.
@@ -56,13 +66,18 @@ public struct RegistryStore: Sendable {
     }
 
     /// The households living in `region` (which must lie inside the jurisdiction), in address order.
-    public func households(in region: RegionCode, actor: Actor, offset: Int = 0, limit: Int) async throws -> (items: [HouseholdSummary], total: Int) {
+    public func households(in region: RegionCode, actor: Actor, offset: Int = 0, limit: Int, program: Program? = nil) async throws -> (items: [HouseholdSummary], total: Int) {
         try requireViewer(actor)
         guard actor.covers(region) else { return ([], 0) }
-        let total = try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
-            .within(region).first()?.decode(column: "n", as: Int.self) ?? 0
-        let ids = try await sql.select().column("id").from("households")
-            .within(region)
+        func filtered(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            let q = q.from("households").within(region)
+            guard let program else { return q }
+            return q.where(SQLColumn("id"), .in, SQLSubquery.select { $0.column("household_id").from("enrolments")
+                .where("program", .equal, program.rawValue).where("status", .equal, EnrolmentStatus.active.rawValue) })
+        }
+        let total = try await filtered(sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))))
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let ids = try await filtered(sql.select().column("id"))
             .orderBy("address").orderBy("id").offset(max(0, offset)).limit(limit).all().map { try $0.decode(column: "id", as: UUID.self) }
         return (try await summaries(ids), total)
     }

@@ -179,7 +179,8 @@ enum Layout {
     .chart{width:100%;max-width:760px;height:auto;display:block}
     figure.chart-figure{margin:0}figure.chart-figure figcaption{color:#5b6b7c;font-size:.9rem;margin-top:.4rem}
     .chart.phone{display:none}
-    form.search{display:flex;gap:.5rem;margin-bottom:1rem}
+    form.search{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}
+    form.search select{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;background:#fff}
     form.search input{flex:1;min-width:0}
     input[type=text],input[type=password],input[type=search]{font-size:1rem;padding:.6rem;border:1px solid #b8c2cc;border-radius:6px;width:100%}
     button,.button{font-size:1rem;padding:.55rem 1.1rem;border-radius:6px;border:0;background:#1f5fa8;color:#fff;cursor:pointer}

@@ -14,15 +14,19 @@ enum RegionPage {
         var households: [HouseholdSummary]
         var total = 0
         var paging = Paging(page: 1, size: RegionPage.pageSize)
+        var program: Program?
+        var listsHouseholds = false
 
-        static func load(db: any Database, actor: Actor, region: RegionCode, paging: Paging = Paging(page: 1, size: RegionPage.pageSize)) async throws -> Model? {
+        static func load(db: any Database, actor: Actor, region: RegionCode, paging: Paging = Paging(page: 1, size: RegionPage.pageSize),
+                         program: Program? = nil) async throws -> Model? {
             guard let home = try await HomePage.Model.load(db: db, actor: actor, region: region) else { return nil }
             var households: [HouseholdSummary] = []
             var total = 0
-            if region.level == .village, actor.may(.viewHouseholds) {
-                (households, total) = try await RegistryStore(db).households(in: region, actor: actor, offset: paging.offset, limit: paging.size)
+            let lists = region.level == .village && actor.may(.viewHouseholds)
+            if lists {
+                (households, total) = try await RegistryStore(db).households(in: region, actor: actor, offset: paging.offset, limit: paging.size, program: program)
             }
-            return Model(home: home, households: households, total: total, paging: paging)
+            return Model(home: home, households: households, total: total, paging: paging, program: program, listsHouseholds: lists)
         }
     }
 
@@ -36,11 +40,15 @@ enum RegionPage {
             HomePage.figures(m.home),
             HomePage.programChart(o),
             HomePage.subRegionSection(o),
-            .if(m.total > 0, .div(.class("panel"),
+            .if(m.listsHouseholds, .div(.class("panel"),
                 .h2(.text("本\(o.region.level.chinese)家庭")),
-                m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.region(o.region.code).path, [], page: $0) }),
+                .form(.class("filters"), .method(.get), .action(SiteURL.region(o.region.code).path),
+                      SearchPage.programSelect(m.program), .button(.type(.submit), .text("筛选"))),
+                m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.region(o.region.code).path, [("program", m.program?.rawValue)], page: $0) }),
+                .if(m.total > 0, ListFile.links { Paging.url(SiteURL.region(o.region.code).path, [("program", m.program?.rawValue), ("format", $0.rawValue)], page: 1) }),
                 SearchPage.resultsTable(m.households),
-                .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.region(o.region.code).path, [], page: $0) }))))
+                .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: {
+                    Paging.url(SiteURL.region(o.region.code).path, [("program", m.program?.rawValue)], page: $0) }))))
         )
     }
 

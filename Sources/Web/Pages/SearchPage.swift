@@ -16,16 +16,27 @@ enum SearchPage {
         var total = 0
         var capped = false
         var paging = Paging(page: 1, size: SearchPage.pageSize)
+        var program: Program?
 
-        static func load(db: any Database, actor: Actor, text: String?, paging: Paging) async throws -> Model {
+        /// The query string of this search (and its programme), for another page or a download.
+        func items(_ extra: [(String, String?)] = []) -> [(String, String?)] { [("q", query), ("program", program?.rawValue)] + extra }
+
+        static func load(db: any Database, actor: Actor, text: String?, program: Program? = nil, paging: Paging) async throws -> Model {
             let q = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !q.isEmpty else { return Model(query: "", results: [], problem: nil) }
+            guard !q.isEmpty else { return Model(query: "", results: [], problem: nil, program: program) }
             guard let parsed = HouseholdQuery.parse(q) else {
-                return Model(query: q, results: [], problem: HouseholdQuery.rejection(q))
+                return Model(query: q, results: [], problem: HouseholdQuery.rejection(q), program: program)
             }
-            let found = try await RegistryStore(db).search(parsed, actor: actor, offset: paging.offset, limit: paging.size)
-            return Model(query: q, results: found.items, problem: nil, total: found.total, capped: found.capped, paging: paging)
+            let found = try await RegistryStore(db).search(parsed, actor: actor, offset: paging.offset, limit: paging.size, program: program)
+            return Model(query: q, results: found.items, problem: nil, total: found.total, capped: found.capped, paging: paging, program: program)
         }
+    }
+
+    /// "在保项目" as a filter: any, or households enrolled in one programme.
+    static func programSelect(_ selected: Program?) -> Node<HTML.FormContext> {
+        .label(.class("program"), .text("在保项目 "), .select(.attribute(named: "name", value: "program"),
+            Layout.option("", "不限", selected: selected == nil),
+            .group(Program.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: $0 == selected) })))
     }
 
     static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
@@ -34,16 +45,17 @@ enum SearchPage {
             .form(.class("search"), .action(SiteURL.householdSearch(query: nil).path), .method(.get),
                   .input(.type(.search), .name("q"), .value(Layout.attr(m.query)), .placeholder("姓名、身份证号（或后几位）、地址"),
                          .attribute(named: "aria-label", value: "搜索"), .autofocus(m.query.isEmpty)),
+                  programSelect(m.program),
                   .button(.type(.submit), .text("查找"))),
             .unwrap(m.problem) { .div(.class("error"), .text($0)) },
             .if(!m.query.isEmpty && m.problem == nil,
                 .div(.class("panel"),
                      .if(m.total == 0, .p(.class("muted"), .text("在您的辖区内没有找到匹配的家庭。"))),
                      .if(m.capped, .p(.class("notice"), .text("匹配的家庭超过 \(RegistryStore.searchCap) 户，以下仅列出前 \(RegistryStore.searchCap) 户，请输入更具体的姓名、地址或身份证号缩小范围。"))),
-                     .if(m.total > 0, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query)], page: $0) })),
-                     .if(!m.results.isEmpty, ListFile.links { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query), ("format", $0.rawValue)], page: 1) }),
+                     .if(m.total > 0, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, m.items(), page: $0) })),
+                     .if(!m.results.isEmpty, ListFile.links { Paging.url(SiteURL.householdSearch(query: nil).path, m.items([("format", $0.rawValue)]), page: 1) }),
                      .if(!m.results.isEmpty, resultsTable(m.results)),
-                     .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, [("q", m.query)], page: $0) }))))
+                     .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, m.items(), page: $0) }))))
         )
     }
 

@@ -20,11 +20,13 @@ struct RegistryRoutes: RouteCollection {
         staff.get(.households) { req -> Response in
             let actor = try req.actor()
             guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+            let program = req.query[String.self, at: "program"].flatMap(Program.init(rawValue:))
             if let format = ListFile.requested(req), let q = req.query[String.self, at: "q"], let parsed = HouseholdQuery.parse(q) {
-                let found = try await RegistryStore(req.db).search(parsed, actor: actor, offset: 0, limit: RegistryStore.searchCap)
+                let found = try await RegistryStore(req.db).search(parsed, actor: actor, offset: 0, limit: RegistryStore.searchCap, program: program)
                 return try await ListFile.download(req, format, name: "查找结果", asciiName: "households", header: SearchPage.header, rows: SearchPage.rows(found.items))
             }
-            let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"], paging: Paging(req, size: SearchPage.pageSize))
+            let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"], program: program,
+                                                    paging: Paging(req, size: SearchPage.pageSize))
             return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)))
         }
 
@@ -64,8 +66,16 @@ struct RegistryRoutes: RouteCollection {
 
         staff.get(.region) { req -> Response in
             let actor = try req.actor()
+            let program = req.query[String.self, at: "program"].flatMap(Program.init(rawValue:))
+            if let format = ListFile.requested(req), let code = req.parameters.get("regionCode").flatMap({ try? RegionCode($0) }),
+               code.level == .village, actor.may(.viewHouseholds), actor.covers(code) {
+                let items = try await ListFile.collect { try await RegistryStore(req.db).households(in: code, actor: actor, offset: $0, limit: $1, program: program).items }
+                let name = try await RegistryStore(req.db).region(code)?.name ?? "区域"
+                return try await ListFile.download(req, format, name: "\(name)家庭", asciiName: "households-\(code.value)", header: SearchPage.header, rows: SearchPage.rows(items))
+            }
             guard let code = req.parameters.get("regionCode").flatMap({ try? RegionCode($0) }),
-                  let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: code, paging: Paging(req, size: RegionPage.pageSize)) else {
+                  let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: code, paging: Paging(req, size: RegionPage.pageSize),
+                                                          program: program) else {
                 throw Abort(.notFound)
             }
             return Layout.response(RegionPage.view(m, chrome: try await Layout.chrome(req, .regions)))
