@@ -71,6 +71,9 @@ import Vapor
             #expect(blank.status == .badRequest)
             #expect(blank.body.string.contains("role=\"alert\"") && blank.body.string.contains(complete) && blank.body.string.contains("遭受自然灾害"))
             #expect(blank.body.string.contains("请填写核实情况"))
+            // The form's address, opened again, leads back to the list.
+            let reopened = try await c.get(complete)
+            #expect(reopened.status == .seeOther && reopened.headers.first(name: .location) == SiteURL.visits.path)
             // Findings over the stated limit are refused, and come back whole to be shortened.
             let long = String(repeating: "屋", count: WarningStore.findingsLimit + 1)
             let tooLong = try await c.post(complete, form: ["_csrf": ctoken, "findings": long])

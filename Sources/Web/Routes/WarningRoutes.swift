@@ -67,6 +67,9 @@ struct WarningRoutes: RouteCollection {
             return Layout.response(WarningPages.visits(chrome: try await Layout.chrome(req, .visits), items: try await req.warnings.openVisits(actor: actor),
                                                        notice: req.query[String.self, at: "done"].map { _ in "核实结果已提交，乡镇（街道）将据此处置。" }))
         }
+        // After a refused submission the address bar shows the form's address; opening it again (a reload on a
+        // phone, a bookmark) leads back to the list rather than to "not found".
+        staff.get(.visitComplete) { req -> Response in req.redirect(to: SiteURL.visits.path) }
         struct VisitForm: Content { var findings: String? }
         // Findings typed at the door are never lost: a refusal or a failure shows the list again with them in the form.
         staff.post(.visitComplete) { req -> Response in
