@@ -24,6 +24,9 @@ import VaporTesting
             #expect(html.components(separatedBy: "查看档案").count - 1 >= 2)
             #expect(html.contains(Show.user(name: site.account(.coordinator).displayName, role: .coordinator)))
             #expect(html.contains(site.inside.household.id.description))
+            // the object by kind and name, its id in small print
+            let head = try #require(site.inside.members.first { $0.relation == .head })
+            #expect(html.contains("家庭档案：\(head.name)户<small class=\"code\">"))
         }
     }
 

@@ -78,6 +78,31 @@ public struct AuditLog: Sendable {
         try await search(actor: actor, filter: AuditFilter(action: action), offset: 0, limit: limit).entries
     }
 
+    /// What the entries' objects are called, so the log reads "王某户" and "遭受自然灾害（李某户）" rather than an id:
+    /// households by their head's name, warnings by title and household. Only objects inside the reader's jurisdiction.
+    public func objectNames(_ entries: [AuditEntry], actor: Actor) async throws -> [String: String] {
+        guard actor.may(.viewAuditLog) else { throw DomainError.forbidden }
+        var out: [String: String] = [:]
+        let households = Set(entries.filter { $0.targetKind == "household" }.compactMap { UUID(uuidString: $0.targetID) })
+        let warnings = Set(entries.filter { $0.targetKind == "warning" }.compactMap { UUID(uuidString: $0.targetID) })
+        var heads: [UUID: String] = [:]
+        let warningRows = warnings.isEmpty ? [] : try await db.sql.select().columns("id", "household_id", "title").from("warnings")
+            .where("id", .in, Array(warnings)).within(actor.jurisdiction).all()
+        let allHouseholds = households.union(try warningRows.map { try $0.decode(column: "household_id", as: UUID.self) })
+        if !allHouseholds.isEmpty {
+            for r in try await db.sql.select().columns("household_id", "name").from("members").where("household_id", .in, Array(allHouseholds))
+                .where("relation", .equal, Relation.head.rawValue).within(actor.jurisdiction).all() {
+                heads[try r.decode(column: "household_id", as: UUID.self)] = try r.decode(column: "name", as: String.self)
+            }
+        }
+        for h in households { if let n = heads[h] { out[h.uuidString.lowercased()] = "\(n)户" } }
+        for r in warningRows {
+            let id = try r.decode(column: "id", as: UUID.self), hid = try r.decode(column: "household_id", as: UUID.self)
+            out[id.uuidString.lowercased()] = try r.decode(column: "title", as: String.self) + (heads[hid].map { "（\($0)户）" } ?? "")
+        }
+        return out
+    }
+
     /// One page of the entries that match `filter`, newest first, and how many match in all.
     public func search(actor: Actor, filter: AuditFilter, offset: Int, limit: Int) async throws -> (entries: [AuditEntry], total: Int) {
         guard actor.may(.viewAuditLog) else { throw DomainError.forbidden }

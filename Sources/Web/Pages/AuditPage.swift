@@ -40,7 +40,7 @@ enum AuditPage {
     static func kindName(_ k: String) -> String { kinds.first { $0.0 == k }?.1 ?? k }
 
     static func view(chrome: Layout.Chrome, form: Form, entries: [AuditEntry], total: Int, paging: Paging, problem: String?,
-                     regionNames: [String: String]) -> HTML {
+                     regionNames: [String: String], objectNames: [String: String] = [:]) -> HTML {
         let users = chrome.staff.values.sorted { ($0.role.rawValue, $0.displayName) < ($1.role.rawValue, $1.displayName) }
         return Layout.page("审计日志", chrome,
             .h1(.text("审计日志")),
@@ -66,7 +66,8 @@ enum AuditPage {
                     .tr(.td(.attribute(named: "data-label", value: "时间"), .text(Show.time(e.at))),
                         .td(.attribute(named: "data-label", value: "用户"), .text(person(e, chrome))),
                         .td(.attribute(named: "data-label", value: "操作"), .text(AuditAction(rawValue: e.action)?.chinese ?? e.action)),
-                        .td(.attribute(named: "data-label", value: "对象"), .text(kindName(e.targetKind)), .small(.class("code"), .text(" \(e.targetID)"))),
+                        .td(.attribute(named: "data-label", value: "对象"), .text(kindName(e.targetKind)),
+                            .unwrap(objectNames[e.targetID.lowercased()]) { .text("：\($0)") }, .small(.class("code"), .text(" \(e.targetID)"))),
                         .td(.attribute(named: "data-label", value: "说明"), Show.textNamingRegions(e.detail, names: regionNames)),
                         .td(.attribute(named: "data-label", value: "来源地址"), .text(e.origin)))
                 })))),

@@ -55,8 +55,9 @@ struct AdminRoutes: RouteCollection {
             let paging = Paging(req, size: AuditPage.pageSize)
             let (entries, total) = try await AuditLog(req.db).search(actor: actor, filter: filter, offset: paging.offset, limit: paging.size)
             let names = try await RegistryStore(req.db).regionNames(entries.flatMap { Show.regionCodes(in: $0.detail) })
+            let objects = try await AuditLog(req.db).objectNames(entries, actor: actor)
             return Layout.response(AuditPage.view(chrome: chrome, form: form, entries: entries, total: total, paging: paging, problem: problem,
-                                                  regionNames: names),
+                                                  regionNames: names, objectNames: objects),
                                    status: problem == nil ? .ok : .badRequest)
         }
     }
