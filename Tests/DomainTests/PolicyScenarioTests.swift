@@ -150,6 +150,20 @@ enum H {
         #expect(d.steps.contains { $0.rule == "不重复享受" })
     }
 
+    @Test("DB 7; TK 4: near-dibao counts the same income as dibao when a tekun member leaves the count")
+    func nearDibaoWithATekunMember() throws {
+        // The son's ¥1,800 wage counts as ¥1,500; the father is tekun with ¥1,000 of his own. Near-dibao must not
+        // divide the father's income by the son alone: ¥1,500 < ¥1,755, not ¥2,500.
+        let a = try H.assess([H.member("son", "1975-01-01", employment: .employed),
+                              H.member("dad", "1938-01-01", .parent, selfCare: 5, supporter: .unable)],
+                             incomes: [H.income("son", .wage, yuan: 1_800), H.income("dad", .otherIncome, yuan: 1_000)])
+        #expect(a.decision(.tekun, member: "dad")?.outcome == .qualifies)
+        #expect(a.decision(.dibao, member: nil)?.outcome == .doesNotQualify)
+        let near = try #require(a.decision(.nearDibao))
+        #expect(near.outcome == .qualifies, Comment(rawValue: near.summary))
+        #expect(near.summary.contains("¥1,500.00"))
+    }
+
     @Test("DB 8; DD; JC: near-dibao between the standard and 1.5 times it")
     func nearDibao() throws {
         let a = try H.assess([H.member("a", "1980-01-01", employment: .employed)], incomes: [H.income("a", .wage, yuan: 1_800)])

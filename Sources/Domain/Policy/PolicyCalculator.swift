@@ -316,13 +316,18 @@ struct Run {
 
     // MARK: dibao [DB 8, 13, 14, 23]
 
+    /// The household's income without that of members supported by other programmes (tekun, an orphan's
+    /// allowance): they leave the count, and so does their income. Dibao and near-dibao divide the same income
+    /// by the same headcount [DB 7; TK 4].
+    func countedIncome(excluding personal: Set<String>) -> Cents {
+        personal.isEmpty ? monthlyIncome : max(.zero, monthlyIncome - personal.reduce(Cents.zero) { $0 + (incomeByMember[$1] ?? .zero) })
+    }
+
     mutating func dibaoDecision(excluding personal: Set<String>, figuresSteps: [Step]) -> Decision {
         trace.steps = figuresSteps
         let members = counted.filter { !personal.contains($0.id) }
         let n = Int64(members.count)
-        // Income of the members supported by other programmes does not count towards this household.
-        let income = personal.isEmpty ? monthlyIncome
-            : max(.zero, monthlyIncome - personal.reduce(Cents.zero) { $0 + (incomeByMember[$1] ?? .zero) })
+        let income = countedIncome(excluding: personal)
         if !personal.isEmpty {
             trace.add("不重复享受", Article.exclusive,
                       inputs: personal.sorted().map { id in StepInput(name: request.members.first { $0.id == id }?.label ?? id, value: "已由特困或儿童保障覆盖", source: nil) },
@@ -391,8 +396,9 @@ struct Run {
         let members = counted.filter { !personal.contains($0.id) }
         let n = Int64(max(members.count, 1))
         let line = s.nearMultiple.of(s.dibao)
-        let perMember = monthlyIncome.divided(by: n, rounding: .halfUp)
-        let incomeOK = monthlyIncome < line * n
+        let income = countedIncome(excluding: personal)
+        let perMember = income.divided(by: n, rounding: .halfUp)
+        let incomeOK = income < line * n
         trace.add("低保边缘：收入低于标准的倍数", Article.nearDibao,
                   inputs: [StepInput(name: "家庭人均月收入", value: perMember.yuanText, source: nil)],
                   parameters: [s.dibaoStandard, s.nearDibaoMultiple],
@@ -401,7 +407,7 @@ struct Run {
         let ok = incomeOK && assets.ok && !members.isEmpty
         var changes: [String] = []
         if !incomeOK { if trace.enabled { changes.append("家庭人均收入比低保边缘线高出 \((perMember - line).yuanText)") } }
-        if ok { if trace.enabled { changes.append("家庭月收入再增加 \((line * n - monthlyIncome).yuanText) 将不再属于低保边缘家庭") } }
+        if ok { if trace.enabled { changes.append("家庭月收入再增加 \((line * n - income).yuanText) 将不再属于低保边缘家庭") } }
         return Decision(program: .nearDibao, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
                         tier: ok ? .targeted : nil,
                         summary: say(ok ? "人均收入 \(perMember.yuanText) 低于边缘线 \(line.yuanText)，可享受专项救助" : "不属于低保边缘家庭"),
