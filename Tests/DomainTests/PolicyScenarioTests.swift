@@ -164,6 +164,22 @@ enum H {
         #expect(near.summary.contains("¥1,500.00"))
     }
 
+    @Test("DD: a severely disabled adult with no job — not only a registered unemployed one — may be a one-person household")
+    func onePersonHouseholdForEveryJoblessSeverelyDisabledAdult() throws {
+        func assess(_ employment: Employment?) throws -> Assessment {
+            try H.assess([H.member("dad", "1960-01-01", employment: .employed), H.member("mum", "1962-01-01", .spouse, employment: .employed),
+                          H.member("son", "1990-01-01", .child, disability: (.physical, 2), employment: employment)],
+                         incomes: [H.income("dad", .wage, yuan: 6_000), H.income("mum", .wage, yuan: 5_000)])
+        }
+        for (employment, words) in [(Employment.unemployed, "无业（失业）"), (.notInLabourForce, "无业（非劳动力）"), (nil, "就业情况未登记")] {
+            let d = try #require(try assess(employment).decision(.dibao, member: "son"), Comment(rawValue: "\(String(describing: employment))"))
+            #expect(d.outcome != .doesNotQualify && d.amountCents == 117_000)
+            #expect(d.steps.contains { s in s.inputs.contains { $0.value.contains(words) } }, Comment(rawValue: words))
+        }
+        // A job rules it out.
+        #expect(try assess(.employed).decision(.dibao, member: "son") == nil || (try assess(.employed).decision(.dibao, member: "son")?.outcome == .doesNotQualify))
+    }
+
     @Test("DB 8; DD; JC: near-dibao between the standard and 1.5 times it")
     func nearDibao() throws {
         let a = try H.assess([H.member("a", "1980-01-01", employment: .employed)], incomes: [H.income("a", .wage, yuan: 1_800)])

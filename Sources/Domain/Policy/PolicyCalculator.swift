@@ -425,13 +425,22 @@ struct Run {
         let ill = m.seriousIllness ?? false
         guard severe || ill else { return nil }
         let own = incomeByMember[m.id] ?? .zero
-        // An unemployed adult with severe disability may be treated as a one-person household [DD].
+        // An adult with severe disability who has no job may be treated as a one-person household [DD]: registered
+        // unemployed, outside the labour force, or with no employment on record all count as "no job"; a job does not.
         let years = age(m)
-        let singlePerson = severe && years >= s.adult && m.employment == .unemployed
-        if singlePerson {
+        let jobless: String? = {
+            switch m.employment {
+            case .unemployed: return "无业（失业）"
+            case .notInLabourForce: return "无业（非劳动力）"
+            case nil: return "就业情况未登记，按无业处理（入户核实）"
+            default: return nil
+            }
+        }()
+        let singlePerson = severe && years >= s.adult && jobless != nil
+        if singlePerson, let jobless {
             let ok = own < s.dibao
             trace.add("重度残疾成年无业人员单独立户", Article.ddSinglePerson,
-                      inputs: [StepInput(name: m.label, value: "\(m.disability?.chinese ?? "")，\(years)岁，无业", source: nil),
+                      inputs: [StepInput(name: m.label, value: "\(m.disability?.chinese ?? "")，\(years)岁，\(jobless)", source: nil),
                                StepInput(name: "本人月收入", value: own.yuanText, source: nil)],
                       parameters: [s.singlePersonHouseholdForSevereDisability, s.adultAge, s.dibaoStandard],
                       result: ok ? (s.singlePersonOK ? "按单人户纳入低保" : "可按单人户纳入，由当地研判") : "本人收入不低于标准")
