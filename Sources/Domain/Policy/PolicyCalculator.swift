@@ -427,6 +427,8 @@ struct Run {
         let own = incomeByMember[m.id] ?? .zero
         // An adult with severe disability who has no job may be treated as a one-person household [DD]: registered
         // unemployed, outside the labour force, or with no employment on record all count as "no job"; a job does not.
+        // In a near-dibao household the national rule of individual inclusion [DB 8] applies first; the one-person
+        // household is for a member whose household is better off.
         let years = age(m)
         let jobless: String? = {
             switch m.employment {
@@ -436,7 +438,7 @@ struct Run {
             default: return nil
             }
         }()
-        let singlePerson = severe && years >= s.adult && jobless != nil
+        let singlePerson = severe && years >= s.adult && jobless != nil && !householdIsNear
         if singlePerson, let jobless {
             let ok = own < s.dibao
             trace.add("重度残疾成年无业人员单独立户", Article.ddSinglePerson,
