@@ -218,16 +218,35 @@ enum H {
         #expect(t.amountCents == 351_000) // 3 × ¥1,170
         #expect(t.notes.first?.contains("县级") == true)   // over Nankai's township limit of ¥3,000
         #expect(binhai.decision(.temporary)?.notes.first?.contains("乡镇") == true) // within Binhai's ¥5,000
-        // an expenditure spike in the top band: 6 × ¥1,170 = ¥7,020, over the township limit, under deliberation's ¥10,000
+        // an expenditure spike in the middle band: 3 × ¥1,170 = ¥3,510, over the township limit: the county approves
+        let middle = try H.assess(members, incomes: [H.income("a", .wage, yuan: 2_000)],
+                                  emergency: EmergencyInput(kind: .expenditure, occurredOn: try LocalDate("2025-03-01"), spendingCents: 2_500_000))
+        #expect(middle.decision(.temporary)?.outcome == .qualifies && middle.decision(.temporary)?.amountCents == 351_000)
+        #expect(middle.decision(.temporary)?.notes.first?.contains("县级") == true)
+        // the top band: 6 × ¥1,170 = ¥7,020, over the ¥6,000 at which a case goes to deliberation (一事一议)
         let spike = try H.assess(members, incomes: [H.income("a", .wage, yuan: 2_000)],
                                  emergency: EmergencyInput(kind: .expenditure, occurredOn: try LocalDate("2025-03-01"), spendingCents: 6_000_000))
-        #expect(spike.decision(.temporary)?.outcome == .qualifies)
+        #expect(spike.decision(.temporary)?.outcome == .needsDecision)
         #expect(spike.decision(.temporary)?.amountCents == 702_000)
-        #expect(spike.decision(.temporary)?.notes.first?.contains("县级") == true)
+        #expect(spike.decision(.temporary)?.notes.first?.contains("一事一议") == true)
         // a spike below the lowest band does not qualify
         let small = try H.assess(members, incomes: [H.income("a", .wage, yuan: 2_000)],
                                  emergency: EmergencyInput(kind: .expenditure, occurredOn: try LocalDate("2025-03-01"), spendingCents: 499_999))
         #expect(small.decision(.temporary)?.outcome == .doesNotQualify)
+    }
+
+    /// A threshold no amount can reach is a rule that never applies: with the shipped parameters, in every region
+    /// and period they set, the largest temporary-assistance amount can go to deliberation.
+    @Test("LS: the deliberation threshold is reachable with the shipped parameters")
+    func deliberationIsReachable() throws {
+        for region in ["120000000000", "120104000000", "120116000000"] {
+            for date in ["2023-07-01", "2024-07-01", "2026-12-01"] {
+                let code = try RegionCode(region), day = try LocalDate(date)
+                let s = try H.calc.standards(region: code, date: day)
+                let largest = max(s.emergencyMultiple.of(s.dibao), s.expenditureTiers.map { $0.multiple.of(s.dibao) }.max() ?? .zero)
+                #expect(largest > s.deliberationThreshold, Comment(rawValue: "\(region) \(date): \(largest.yuanText) ≤ \(s.deliberationThreshold.yuanText)"))
+            }
+        }
     }
 
     @Test("Orphans get the orphan allowance, not tekun as well")
