@@ -249,6 +249,31 @@ enum H {
         }
     }
 
+    /// Bad input is refused with its field, never a crash (two incomes of 9×10¹⁸ cents used to trap) and never a
+    /// silent answer (a county that does not exist used to get Tianjin's values).
+    @Test("Bad input names its field: overflow, negatives, an unknown county, too many members")
+    func badInputIsRefusedByField() throws {
+        let a = [H.member("a", "1980-01-01")]
+        func refusal(_ r: AssessmentRequest) -> String? {
+            do { _ = try H.calc.assess(r); return nil } catch { return error.description }
+        }
+        func request(members: [MemberInput] = a, region: RegionCode = H.nankai, incomes: [IncomeInput] = [], assets: [AssetInput] = [],
+                     enrolments: [CurrentEnrolment] = [], emergency: EmergencyInput? = nil) -> AssessmentRequest {
+            AssessmentRequest(date: H.date, region: region, members: members, incomes: incomes, assets: assets, enrolments: enrolments, emergency: emergency)
+        }
+        let huge = IncomeInput(member: "a", kind: .wage, amountCents: 9_000_000_000_000_000_000, basis: .perMonth)
+        #expect(refusal(request(incomes: [huge, huge]))?.contains("incomes[0].amountCents") == true)
+        #expect(refusal(request(assets: [AssetInput(kind: .realEstate, amountCents: 1, count: -1)]))?.contains("assets[0].count") == true)
+        #expect(refusal(request(enrolments: [CurrentEnrolment(program: .dibao, since: H.date, monthlyAmountCents: -5)]))?.contains("enrolments[0].monthlyAmountCents") == true)
+        #expect(refusal(request(emergency: EmergencyInput(kind: .expenditure, occurredOn: H.date, spendingCents: -1)))?.contains("emergency.spendingCents") == true)
+        #expect(refusal(request(region: try RegionCode("120199999999")))?.contains("region") == true)
+        #expect(refusal(request(region: try RegionCode("120104999001"))) == nil)   // a local community of a real county
+        let many = (0...PolicyCalculator.maxMembers).map { H.member("m\($0)", "1980-01-01", $0 == 0 ? .head : .other) }
+        #expect(refusal(request(members: many))?.contains("members") == true)
+        // and in Chinese, by the field's name
+        do { _ = try H.calc.assess(request(incomes: [huge])) } catch { #expect(error.chinese.contains("第1项收入的金额有误")) }
+    }
+
     @Test("Orphans get the orphan allowance, not tekun as well")
     func orphan() throws {
         let a = try H.assess([H.member("gran", "1950-01-01", employment: .retired), H.member("kid", "2014-01-01", .grandchild, schooling: .primary, parents: .bothDeceasedOrMissing)],

@@ -12,7 +12,7 @@ public enum FieldPath {
         "disability": "残疾", "grade": "等级", "category": "类别", "selfCareUnableActivities": "不能自理的日常活动项数",
         "workCapacity": "劳动能力", "employment": "就业情况", "schooling": "就学情况", "supporter": "赡养（抚养、扶养）人",
         "amountCents": "金额", "member": "所属成员", "kind": "类别", "basis": "计算周期", "count": "数量", "source": "来源",
-        "date": "评估日期", "region": "所在地区", "program": "项目", "since": "起始日期", "monthlyAmountCents": "每月金额",
+        "date": "评估日期", "region": "所在地区", "program": "项目", "since": "起始日期", "monthlyAmountCents": "每月金额", "spendingCents": "支出金额",
         "emergency": "急难情况", "members": "家庭成员", "incomes": "收入", "assets": "财产", "expenditures": "支出", "enrolments": "在保项目",
     ]
 

@@ -24,8 +24,34 @@ public struct PolicyCalculator: Sendable {
         return run.assess()
     }
 
+    /// The most members one household may have: far above any real household, low enough that a request cannot
+    /// hold a screening up. Documented in docs/assessment-format.md.
+    public static let maxMembers = 100
+    /// The most lines in each list (incomes, assets, expenditures, enrolments).
+    public static let maxLines = 1_000
+    /// The largest amount one line may carry (¥1 trillion). With `maxLines`, no sum or yearly conversion can
+    /// overflow 64-bit cents, so a hostile file cannot crash the calculator.
+    public static let maxAmountCents: Int64 = 100_000_000_000_000
+
+    static func checkAmount(_ cents: Int64, _ field: @autoclosure () -> String) throws(PolicyError) {
+        if cents < 0 { throw .invalidInput(field: field(), reason: "金额不能为负") }
+        if cents > maxAmountCents { throw .invalidInput(field: field(), reason: "金额过大（每项不超过 1 万亿元）") }
+    }
+
+    static func checkLines(_ count: Int, _ field: String) throws(PolicyError) {
+        if count > maxLines { throw .invalidInput(field: field, reason: "最多 \(maxLines) 项") }
+    }
+
     static func validate(_ r: AssessmentRequest) throws(PolicyError) {
         guard !r.members.isEmpty else { throw .invalidInput(field: "members", reason: "至少需要一名家庭成员") }
+        guard r.members.count <= maxMembers else { throw .invalidInput(field: "members", reason: "一户最多 \(maxMembers) 人") }
+        if let reference = RegionReference.shared, !reference.knows(r.region) {
+            throw .invalidInput(field: "region", reason: "区划代码 \(r.region.value) 不在国家行政区划中（所属区县不存在）")
+        }
+        try checkLines(r.incomes?.count ?? 0, "incomes")
+        try checkLines(r.assets?.count ?? 0, "assets")
+        try checkLines(r.expenditures?.count ?? 0, "expenditures")
+        try checkLines(r.enrolments?.count ?? 0, "enrolments")
         var ids = MemberIDs(expected: r.members.count)
         for (i, m) in r.members.enumerated() {
             guard !m.id.isEmpty, ids.insert(m.id) else { throw .invalidInput(field: "members[\(i)].id", reason: "成员编号为空或重复") }
@@ -36,17 +62,23 @@ public struct PolicyCalculator: Sendable {
             }
         }
         for (i, x) in (r.incomes ?? []).enumerated() {
-            if x.amountCents < 0 { throw .invalidInput(field: "incomes[\(i)].amountCents", reason: "金额不能为负") }
+            try checkAmount(x.amountCents, "incomes[\(i)].amountCents")
             if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "incomes[\(i)].member", reason: "没有编号为「\(m)」的成员") }
         }
         for (i, x) in (r.assets ?? []).enumerated() {
-            if x.amountCents < 0 { throw .invalidInput(field: "assets[\(i)].amountCents", reason: "金额不能为负") }
+            try checkAmount(x.amountCents, "assets[\(i)].amountCents")
+            if let c = x.count, !(0...maxLines).contains(c) { throw .invalidInput(field: "assets[\(i)].count", reason: "数量应为 0 到 \(maxLines)") }
             if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "assets[\(i)].member", reason: "没有编号为「\(m)」的成员") }
         }
         for (i, x) in (r.expenditures ?? []).enumerated() {
-            if x.amountCents < 0 { throw .invalidInput(field: "expenditures[\(i)].amountCents", reason: "金额不能为负") }
+            try checkAmount(x.amountCents, "expenditures[\(i)].amountCents")
             if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "expenditures[\(i)].member", reason: "没有编号为「\(m)」的成员") }
         }
+        for (i, x) in (r.enrolments ?? []).enumerated() {
+            try checkAmount(x.monthlyAmountCents, "enrolments[\(i)].monthlyAmountCents")
+            if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "enrolments[\(i)].member", reason: "没有编号为「\(m)」的成员") }
+        }
+        if let e = r.emergency, let spent = e.spendingCents { try checkAmount(spent, "emergency.spendingCents") }
     }
 }
 

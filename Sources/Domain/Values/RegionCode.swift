@@ -188,6 +188,15 @@ public struct RegionReference: Sendable {
 
     public subscript(code: RegionCode) -> Region? { regions[code] }
 
+    /// The shipped reference, read once.
+    public static let shared: RegionReference? = try? bundled()
+
+    /// A code whose county (or, above county level, the code itself) is in the official divisions: streets and
+    /// communities are local and not listed, but the county they belong to must be real.
+    public func knows(_ code: RegionCode) -> Bool {
+        regions[code.ancestor(at: .county) ?? code] != nil
+    }
+
     public func children(of code: RegionCode) -> [Region] {
         regions.values.filter { $0.code.parent == code }.sorted { $0.code < $1.code }
     }
