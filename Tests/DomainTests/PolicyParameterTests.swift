@@ -153,3 +153,32 @@ import Testing
         }
     }
 }
+
+/// The interchange format refuses what it does not know, says where JSON broke, and lists an enum's values.
+@Suite struct RequestDecodingTests {
+    static func refusal(_ json: String) -> String? {
+        do { _ = try AssessmentRequest.decode(Data(json.utf8), file: "h.json"); return nil } catch { return error.chinese }
+    }
+
+    @Test func aMisspeltFieldIsRefusedByItsPath() {
+        let json = #"{"date":"2026-01-01","region":"120104000000","members":[{"id":"a","relation":"head","birthDate":"1960-01-01","disabilty":{"category":"physical","grade":1}}]}"#
+        let message = Self.refusal(json)
+        #expect(message?.contains("未知字段") == true && message?.contains("disabilty") == true, Comment(rawValue: message ?? "accepted"))
+        // null is not a field given; the right spelling is accepted
+        #expect(Self.refusal(json.replacingOccurrences(of: "disabilty", with: "disability")) == nil)
+        #expect(Self.refusal(#"{"date":"2026-01-01","region":"120104000000","members":[{"id":"a","relation":"head","birthDate":"1960-01-01","disability":null}]}"#) == nil)
+    }
+
+    @Test func anEnumErrorListsTheAllowedValues() {
+        let message = Self.refusal(#"{"date":"2026-01-01","region":"120104000000","members":[{"id":"a","relation":"boss","birthDate":"1960-01-01"}]}"#)
+        #expect(message?.contains("应为以下之一") == true && message?.contains("head（户主）") == true, Comment(rawValue: message ?? ""))
+        let kind = Self.refusal(#"{"date":"2026-01-01","region":"120104000000","members":[{"id":"a","relation":"head","birthDate":"1960-01-01"}],"incomes":[{"member":"a","kind":"salary","amountCents":1,"basis":"perMonth"}]}"#)
+        #expect(kind?.contains("wage（\(IncomeKind.wage.chinese)）") == true, Comment(rawValue: kind ?? ""))
+    }
+
+    @Test func brokenJSONSaysWhere() {
+        let message = Self.refusal("{\"date\": \"2026-01-01\",\n \"region\": }")
+        #expect(message?.contains("不是有效的JSON") == true)
+        #expect(message?.contains("第 2 行") == true, Comment(rawValue: message ?? ""))
+    }
+}
