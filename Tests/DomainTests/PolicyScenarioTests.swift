@@ -352,8 +352,27 @@ enum H {
         let m6 = try #require(march.decisions.first { $0.program == .dibao && $0.notes.contains("渐退") })
         let m7 = try #require(april.decisions.first { $0.program == .dibao && $0.notes.contains("渐退") })
         #expect(m6.outcome == .qualifies && m6.amountCents == 50_000)
-        #expect(m6.changes == ["渐退期至 2025-03-31 结束"])
+        #expect(m6.changes.first == "渐退期至 2025-03-31 结束")
         #expect(m7.outcome == .doesNotQualify && m7.amountCents == 0)
+    }
+
+    /// DB 33: a household in gradual exit gets one dibao decision, not "does not qualify" and "qualifies" side by
+    /// side; its steps show why the income is above the standard and which month of the exit this is. Assessed for
+    /// a day before the income rose, nothing says the exit is over.
+    @Test func gradualExitIsOneDecision() throws {
+        let members = [H.member("a", "1980-01-01", employment: .employed)]
+        let incomes = [H.income("a", .wage, yuan: 3_000)]
+        let enrolment = CurrentEnrolment(program: .dibao, since: try LocalDate("2023-01-01"), monthlyAmountCents: 50_000,
+                                          incomeAboveStandardSince: try LocalDate("2024-12-08"))
+        let during = try H.assess(members, incomes: incomes, enrolments: [enrolment], date: LocalDate("2025-02-10"))
+        let dibao = during.decisions.filter { $0.program == .dibao && $0.member == nil }
+        #expect(dibao.count == 1)
+        #expect(dibao.first?.outcome == .qualifies && dibao.first?.amountCents == 50_000)
+        #expect(dibao.first?.steps.contains { $0.rule == "收入低于低保标准" } == true)
+        #expect(dibao.first?.steps.contains { $0.rule == "渐退期" && $0.result.contains("第3个月") && $0.result.contains("2025-05-31") } == true)
+        let before = try H.assess(members, incomes: incomes, enrolments: [enrolment], date: LocalDate("2024-11-20"))
+        let early = before.decisions.filter { $0.program == .dibao && $0.member == nil }
+        #expect(early.count == 1 && !(early.first?.summary.contains("已满") ?? true) && !(early.first?.steps.contains { $0.rule == "渐退期" } ?? true))
     }
 
     @Test func aDeceasedMemberIsNotCounted() throws {

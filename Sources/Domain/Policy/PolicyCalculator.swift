@@ -188,8 +188,14 @@ struct Run {
         // A household in gradual exit is still a dibao household until the exit ends [DB 33].
         var inGradualExit = false
         if !dibaoQualifies {
-            if let exit = gradualExitDecision() {
-                decisions.append(exit)
+            // One dibao decision, not two that contradict each other: the means test's steps (why the income is now
+            // above the standard) followed by the exit's (which month of it, until when) [DB 33].
+            if let exit = gradualExitDecision(), let i = decisions.firstIndex(where: { $0.program == .dibao && $0.member == nil }) {
+                var merged = exit
+                merged.steps = dibao.steps + exit.steps
+                merged.changes = exit.changes + dibao.changes
+                merged.summary = exit.summary + "；" + dibao.summary
+                decisions[i] = merged
                 inGradualExit = exit.outcome == .qualifies
             }
             let nd = nearDibaoDecision(excluding: tekunMembers.union(childMembers))
@@ -404,18 +410,25 @@ struct Run {
 
     /// Gradual exit: a dibao household whose income rose above the standard keeps its benefit for up
     /// to the parameter's months, counted from the month the rise was found [DB 33; DD].
+    /// The last day of gradual exit: the end of the `exitMonths`-th month counting the month the income rose.
+    func exitEnd(_ since: LocalDate) -> LocalDate {
+        LocalDate(dayNumber: (try! LocalDate(year: since.year + (since.month - 1 + s.exitMonths) / 12,
+                                             month: (since.month - 1 + s.exitMonths) % 12 + 1, day: 1)).dayNumber - 1)
+    }
+
     mutating func gradualExitDecision() -> Decision? {
         guard let current = (request.enrolments ?? []).first(where: { $0.program == .dibao }), let since = current.incomeAboveStandardSince else { return nil }
         let month = (date.year - since.year) * 12 + (date.month - since.month) + 1
+        // Assessed for a day before the income rose: no exit has begun, let alone ended.
+        guard month >= 1 else { return nil }
         let within = month >= 1 && month <= s.exitMonths
+        let end = exitEnd(since)
         trace.add("渐退期", Article.dbGradualExit,
                   inputs: [StepInput(name: "收入超过标准的起始日", value: since.description, source: nil),
                            StepInput(name: "当前为渐退第几个月", value: "\(month)", source: nil),
                            StepInput(name: "原月保障金", value: Cents(current.monthlyAmountCents).yuanText, source: nil)],
                   parameters: [s.gradualExitMonths],
-                  result: within ? "在渐退期内，继续按原标准发放" : "渐退期已满，停止发放")
-        let end = LocalDate(dayNumber: (try! LocalDate(year: since.year + (since.month - 1 + s.exitMonths) / 12,
-                                                       month: (since.month - 1 + s.exitMonths) % 12 + 1, day: 1)).dayNumber - 1)
+                  result: within ? "在渐退期内（第\(month)个月，至 \(end) 结束），继续按原标准发放" : "渐退期已于 \(end) 结束，停止发放")
         return Decision(program: .dibao, member: nil, outcome: within ? .qualifies : .doesNotQualify,
                         amountCents: within ? current.monthlyAmountCents : 0, amountKind: .perMonth, tier: within ? .basic : nil,
                         summary: say(within ? "渐退第\(month)个月（共\(s.exitMonths)个月）" : "渐退期（\(s.exitMonths)个月）已满"),
