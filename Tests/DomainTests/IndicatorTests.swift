@@ -169,6 +169,21 @@ enum Screen {
                    { var h = RegisterHousehold.ordinary; h.members[1].illnesses = [.serious]; return h }),
     ]
 
+    /// TK 4; DB 7: a tekun member left in the household's dibao count is one person paid twice, and the warning
+    /// says so — duplicate assistance naming both enrolments — from the calculator's own list of exclusive pairs.
+    @Test func aTekunMemberInTheDibaoCountIsDuplicateAssistance() throws {
+        var h = RegisterHousehold.single(age: 80)
+        h.member("子", age: 50, .child, employment: .unemployed)
+        h.enrol(.dibao)
+        h.enrol(.tekun, member: h.members[0].id)
+        let result = try Screen.fired(h)
+        let duplicate = try #require(result.fired.first { $0.indicator.code == "JZ-R01" })
+        #expect(duplicate.indicator.kind == .duplicateAssistance)
+        #expect(duplicate.evidence.contains { $0.text.contains(Program.dibao.chinese) } && duplicate.evidence.contains { $0.text.contains(Program.tekun.chinese) })
+        // every pair the calculator excludes is one the screening looks for, and no other
+        #expect(PolicyCalculator.excludes(.tekun, .dibao) && PolicyCalculator.excludes(.dibao, .tekun) && !PolicyCalculator.excludes(.dibao, .medical))
+    }
+
     @Test func everyIndicatorHasACase() {
         let codes = Set(Screen.catalogue.indicators.map(\.code))
         #expect(codes == Set(Self.cases.keys), "missing: \(codes.subtracting(Self.cases.keys).sorted()), unknown: \(Set(Self.cases.keys).subtracting(codes).sorted())")

@@ -143,7 +143,9 @@ public indirect enum Condition: Sendable, Hashable {
     /// An active enrolment pays someone with a death record.
     case paidAfterDeath
     /// One person in two programs that exclude each other.
-    case exclusiveEnrolments([[Program]])
+    /// One person paid by two programmes that exclude each other: the calculator's own list
+    /// (`PolicyCalculator.exclusivePairs`), so that monitoring and the calculator cannot disagree.
+    case exclusiveEnrolments
     /// Someone this household's enrolment pays is on another place's recipients list (a fact from that list).
     case enrolledElsewhere
     /// The household's hardship score from the other indicators reaches this.
@@ -182,7 +184,7 @@ extension Condition: Codable {
         case "acquiredWhileEnrolled":
             self = .acquiredWhileEnrolled(kinds: try c.decode([FactKind].self, forKey: .kinds), programs: try c.decode([Program].self, forKey: .programs))
         case "paidAfterDeath": self = .paidAfterDeath
-        case "exclusiveEnrolments": self = .exclusiveEnrolments(try c.decode([[Program]].self, forKey: .pairs))
+        case "exclusiveEnrolments": self = .exclusiveEnrolments
         case "enrolledElsewhere": self = .enrolledElsewhere
         case "scoreAtLeast": self = .scoreAtLeast(try c.decode(Int.self, forKey: .points))
         default:
@@ -213,7 +215,7 @@ extension Condition: Codable {
         case .acquiredWhileEnrolled(let k, let p):
             try c.encode("acquiredWhileEnrolled", forKey: .type); try c.encode(k, forKey: .kinds); try c.encode(p, forKey: .programs)
         case .paidAfterDeath: try c.encode("paidAfterDeath", forKey: .type)
-        case .exclusiveEnrolments(let p): try c.encode("exclusiveEnrolments", forKey: .type); try c.encode(p, forKey: .pairs)
+        case .exclusiveEnrolments: try c.encode("exclusiveEnrolments", forKey: .type)
         case .enrolledElsewhere: try c.encode("enrolledElsewhere", forKey: .type)
         case .scoreAtLeast(let p): try c.encode("scoreAtLeast", forKey: .type); try c.encode(p, forKey: .points)
         }

@@ -346,12 +346,12 @@ struct HouseholdView {
                 if !deaths.isEmpty { out += [evidence(e)] + deaths.map(evidence) }
             }
             return out.isEmpty ? nil : out
-        case .exclusiveEnrolments(let pairs):
+        case .exclusiveEnrolments:
             func beneficiaries(_ e: Enrolment) -> Set<Member.ID> { e.memberID.map { [$0] } ?? Set(profile.members.map(\.id)) }
             var out: [Evidence] = []
-            for pair in pairs where pair.count == 2 {
-                for a in active where a.program == pair[0] {
-                    for b in active where b.program == pair[1] && !beneficiaries(a).isDisjoint(with: beneficiaries(b)) {
+            for (first, second) in PolicyCalculator.exclusivePairs {
+                for a in active where a.program == first {
+                    for b in active where b.program == second && !beneficiaries(a).isDisjoint(with: beneficiaries(b)) {
                         out += [evidence(a), evidence(b)]
                     }
                 }

@@ -42,6 +42,19 @@ public struct PolicyCalculator: Sendable {
         if count > maxLines { throw .invalidInput(field: field, reason: "最多 \(maxLines) 项") }
     }
 
+    /// Programmes one person may not receive together [TK 4; DB 7; the disability subsidy and orphan rules]: the
+    /// calculator applies these when it decides, and monitoring raises a duplicate-assistance warning from the
+    /// same list when enrolments already pay both (`Condition.exclusiveEnrolments`). A household's dibao covers
+    /// every member it counts, so dibao with a member's tekun is a person paid twice.
+    public static let exclusivePairs: [(Program, Program)] = [
+        (.tekun, .dibao), (.tekun, .disabilityLiving), (.tekun, .orphan), (.tekun, .unsupportedChild),
+        (.orphan, .unsupportedChild), (.orphan, .dibao), (.unsupportedChild, .dibao),
+    ]
+
+    public static func excludes(_ a: Program, _ b: Program) -> Bool {
+        exclusivePairs.contains { ($0.0 == a && $0.1 == b) || ($0.0 == b && $0.1 == a) }
+    }
+
     static func validate(_ r: AssessmentRequest) throws(PolicyError) {
         guard !r.members.isEmpty else { throw .invalidInput(field: "members", reason: "至少需要一名家庭成员") }
         guard r.members.count <= maxMembers else { throw .invalidInput(field: "members", reason: "一户最多 \(maxMembers) 人") }
@@ -173,7 +186,7 @@ struct Run {
                 childMembers.insert(m.id)
                 decisions.append(child)
                 // An orphan supported by the orphan allowance is not also supported as tekun.
-                continue
+                if PolicyCalculator.excludes(child.program, .tekun) { continue }
             }
             if let d = tekunDecision(m) {
                 if d.outcome != .doesNotQualify { tekunMembers.insert(m.id) }
@@ -674,7 +687,7 @@ struct Run {
         guard let d = m.disability else { return nil }
         // Tekun support already covers basic living: the living allowance is not paid on top.
         let covered = dibao || (near && s.livingCoversNear)
-        let ok = covered && !tekun
+        let ok = covered && !(tekun && PolicyCalculator.excludes(.tekun, .disabilityLiving))
         trace.add("困难残疾人生活补贴", Article.disabilitySubsidies,
                   inputs: [StepInput(name: m.label, value: d.chinese, source: nil),
                            StepInput(name: "低保家庭", value: dibao ? "是" : "否", source: nil)],
