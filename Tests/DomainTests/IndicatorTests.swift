@@ -109,7 +109,7 @@ enum Screen {
         "JZ-E03": ({ var h = RegisterHousehold.ordinary; h.fact(h.members[2].id, .educationCost, yuan: 8_000, from: ago(60), department: .education); return h },
                    { var h = RegisterHousehold.ordinary; h.fact(h.members[2].id, .educationCost, yuan: 5_000, from: ago(60), department: .education); return h }),
         "JZ-E04": ({ var h = RegisterHousehold(); let a = h.member("甲", age: 50); h.member("乙", age: 48, .spouse, illnesses: [.serious], work: .none, employment: .notInLabourForce)
-                     h.fact(a, .wage, yuan: 8_000, from: ago(900)); h.fact(h.members[1].id, .medicalSelfPay, yuan: 45_000, from: ago(90), department: .medicalInsurance); return h },
+                     h.fact(a, .wage, yuan: 8_000, from: ago(900)); h.fact(h.members[1].id, .medicalSelfPay, yuan: 60_000, from: ago(90), department: .medicalInsurance); return h },
                    { var h = RegisterHousehold(); let a = h.member("甲", age: 50); h.member("乙", age: 48, .spouse, illnesses: [.serious], work: .none, employment: .notInLabourForce)
                      h.fact(a, .wage, yuan: 8_000, from: ago(900)); h.fact(h.members[1].id, .medicalSelfPay, yuan: 3_000, from: ago(90), department: .medicalInsurance); return h }),
         "JZ-H01": ({ var h = RegisterHousehold.ordinary; h.fact(h.members[1].id, .diagnosis, from: ago(20), department: .health, note: "恶性肿瘤"); return h },

@@ -274,6 +274,43 @@ enum H {
         do { _ = try H.calc.assess(request(incomes: [huge])) } catch { #expect(error.chinese.contains("第1项收入的金额有误")) }
     }
 
+    /// DB 13; GX: rigid costs come off income only of the kinds the city names and up to its cap, and [GX] then
+    /// weighs the spending against the income before that deduction, so one spending is never counted twice.
+    @Test("DB 13; GX: the rigid-cost deduction is capped and not counted twice")
+    func rigidCostDeductionIsCappedAndCountedOnce() throws {
+        // One seriously ill adult earning ¥2,800 (¥2,500 after the ¥300 cost of working), ¥120,000 a year of medical bills.
+        let members = [H.member("a", "1975-01-01", ill: true, employment: .employed)]
+        let bills = [ExpenditureInput(member: "a", kind: .medicalSelfPay, amountCents: 12_000_000)]
+        let a = try H.assess(members, incomes: [H.income("a", .wage, yuan: 2_800)], expenditures: bills)
+        // Uncapped, ¥10,000 a month would come off and put him on dibao; capped at ¥600 he has ¥1,900, above the
+        // standard and above near-dibao's ¥1,755.
+        #expect(a.figures.monthlyIncomeCents == 190_000)
+        #expect(a.decision(.dibao, member: nil)?.outcome == .doesNotQualify)
+        #expect(a.decisions.flatMap(\.steps).contains { $0.inputs.contains { $0.name.contains("按上限") } })
+        // Education fees are not a kind the demo city deducts.
+        let school = try H.assess(members, incomes: [H.income("a", .wage, yuan: 2_800)],
+                                  expenditures: [ExpenditureInput(member: "a", kind: .educationCost, amountCents: 1_200_000)])
+        #expect(school.figures.monthlyIncomeCents == 250_000)
+        // [GX] weighs the ¥120,000 against the income before the deduction (¥2,500 × 12 × 0.6 = ¥18,000), once.
+        let gx = try #require(a.decision(.expenditureHardship))
+        #expect(gx.outcome == .qualifies)
+        #expect(gx.steps.contains { $0.result.contains("家庭年收入的 0.6 为 ¥18,000.00") }, Comment(rawValue: gx.steps.map(\.result).joined(separator: " | ")))
+    }
+
+    /// A city may set no cap: the whole of the named costs comes off.
+    @Test("DB 13: a city without a cap deducts the whole of the named costs")
+    func noCapDeductsTheWhole() throws {
+        let city = String(decoding: try BundledData.data("policy/tianjin-demo", "json"), as: UTF8.self)
+            .replacingOccurrences(of: #""rigidDeductionMonthlyCap": { "yuan": "600.00" },"#, with: "")
+        #expect(!city.contains("rigidDeductionMonthlyCap"))
+        let calc = PolicyCalculator(parameters: try ParameterSet(files: [try BundledData.data("policy/national", "json"), Data(city.utf8)]))
+        let a = try calc.assess(AssessmentRequest(date: H.date, region: H.nankai, members: [H.member("a", "1975-01-01", ill: true, employment: .employed)],
+                                                  incomes: [H.income("a", .wage, yuan: 2_300)],
+                                                  expenditures: [ExpenditureInput(member: "a", kind: .medicalSelfPay, amountCents: 1_200_000)]))
+        #expect(a.figures.monthlyIncomeCents == 100_000)   // ¥2,000 − ¥1,000 a month of bills
+        #expect(a.decision(.dibao, member: nil)?.outcome == .qualifies)
+    }
+
     @Test("Orphans get the orphan allowance, not tekun as well")
     func orphan() throws {
         let a = try H.assess([H.member("gran", "1950-01-01", employment: .retired), H.member("kid", "2014-01-01", .grandchild, schooling: .primary, parents: .bothDeceasedOrMissing)],

@@ -17,7 +17,7 @@ public enum ParameterNames {
     /// A value as a person reads it: income kinds and disability categories by their Chinese names.
     public static func chinese(_ value: ParameterValue) -> String {
         switch value {
-        case .names(let n): return n.map { IncomeKind(rawValue: $0)?.chinese ?? $0 }.joined(separator: "、")
+        case .names(let n): return n.map { IncomeKind(rawValue: $0)?.chinese ?? ExpenditureKind(rawValue: $0)?.chinese ?? $0 }.joined(separator: "、")
         case .grades(let g):
             return g.sorted { $0.key < $1.key }.map { "\(DisabilityCategory(rawValue: $0.key)?.chinese ?? $0.key)\($0.value)级及以上" }.joined(separator: "、")
         case .multipleOf(let n, let r): return "\(chinese(n)) × \(r)"

@@ -156,6 +156,8 @@ struct Run {
     var properties = 0
     var hasBusiness = false
     var rigidAnnual = Cents.zero
+    /// The household's monthly income before rigid costs were deducted (for [GX], which counts them as spending).
+    var incomeBeforeRigidDeduction = Cents.zero
     var decisions: [Decision] = []
 
     init(request: AssessmentRequest, s: Standards, trace: Trace) {
@@ -296,23 +298,31 @@ struct Run {
             incomeByMember[e] = incomeByMember[e, default: .zero] - d
         }
         monthlyIncome = monthlyIncome - deducted
-        // Rigid costs of disability or serious illness may be deducted where the locality allows [DB 13].
+        // Rigid costs of disability or serious illness may be deducted where the locality allows, of the kinds it
+        // names and up to the monthly cap it sets, if any [DB 13].
         var rigidDeduction = Cents.zero
         for x in request.expenditures ?? [] {
             let m = x.member.flatMap { id in request.members.first { $0.id == id } }
             rigidAnnual = rigidAnnual + Cents(x.amountCents)
-            let qualifiesForDeduction = (x.kind == .medicalSelfPay || x.kind == .disabilityCare)
+            let qualifiesForDeduction = s.deductibleKinds.contains(x.kind.rawValue)
                 && (m.map { $0.disability != nil || ($0.seriousIllness ?? false) } ?? false)
             if s.deductRigid && qualifiesForDeduction {
                 rigidDeduction = rigidDeduction + MonthlyConversion.monthly(Cents(x.amountCents), basis: .perYear)
             }
         }
+        let uncapped = rigidDeduction
+        if let cap = s.rigidCap { rigidDeduction = min(rigidDeduction, cap) }
+        // Rigid-expenditure hardship [GX] weighs the spending against income: the income before this deduction,
+        // so that one spending is not counted twice.
+        incomeBeforeRigidDeduction = monthlyIncome
         monthlyIncome = max(.zero, monthlyIncome - rigidDeduction)
         let n = Int64(max(counted.count, 1))
         trace.add("家庭月收入", Article.dbIncome,
                   inputs: used + excludedUsed + (deducted > .zero ? [StepInput(name: "就业成本扣减", value: "-\(deducted.yuanText)", source: nil)] : [])
-                    + (rigidDeduction > .zero ? [StepInput(name: "因残因病刚性支出扣减（年支出÷12）", value: "-\(rigidDeduction.yuanText)", source: nil)] : []),
-                  parameters: [s.excludedIncomeKinds, s.employmentCostDeduction, s.deductRigidCosts],
+                    + (rigidDeduction > .zero ? [StepInput(name: "因残因病刚性支出扣减（年支出÷12）" + (uncapped > rigidDeduction ? "，按上限" : ""),
+                                                           value: "-\(rigidDeduction.yuanText)", source: nil)] : []),
+                  parameters: [s.excludedIncomeKinds, s.employmentCostDeduction, s.deductRigidCosts]
+                    + [s.rigidDeductionKinds, s.rigidDeductionMonthlyCap].compactMap { $0 },
                   result: "家庭月收入 \(monthlyIncome.yuanText)，人均 \(monthlyIncome.divided(by: n, rounding: .halfUp).yuanText)（按月计算：年收入÷12，四舍五入到分）")
 
         var assetInputs: [StepInput] = []
@@ -613,9 +623,10 @@ struct Run {
         }
         let n = Int64(max(counted.count, 1))
         let line = s.disposableIncomeAnnual.divided(by: MonthlyConversion.monthsPerYear, rounding: .halfUp)
-        let perMember = monthlyIncome.divided(by: n, rounding: .halfUp)
-        let incomeOK = monthlyIncome < line * n
-        let annualIncome = MonthlyConversion.annual(monthlyIncome)
+        let income = incomeBeforeRigidDeduction
+        let perMember = income.divided(by: n, rounding: .halfUp)
+        let incomeOK = income < line * n
+        let annualIncome = MonthlyConversion.annual(income)
         let share = s.rigidShare.of(annualIncome)
         let spendingOK = rigidAnnual > share && rigidAnnual > .zero
         trace.add("刚性支出困难：收入", Article.rigid,

@@ -48,6 +48,10 @@ public final class Standards: Sendable {
     public let nearDibaoMultiple: ResolvedParameter
     /// Nil before the rigid-expenditure rules came into force (2025-01-01 [GX]).
     public let rigidExpenditureWindowMonths: ResolvedParameter?
+    /// Which rigid costs may be taken off income, where the city deducts them at all [DB 13].
+    public let rigidDeductionKinds: ResolvedParameter?
+    /// The most a household may have deducted each month; absent where the city sets no cap.
+    public let rigidDeductionMonthlyCap: ResolvedParameter?
 
     // Typed views, checked once here so the rules never meet a wrong type.
     let dibao: Cents, tekunBasic: Cents, careAble: Cents, carePartly: Cents, careFully: Cents, costDeduction: Cents
@@ -57,7 +61,8 @@ public final class Standards: Sendable {
     let partlyFrom: Int, fullyFrom: Int, adult: Int, childLimit: Int, inclusionMaxGrade: Int, inclusionMentalMaxGrade: Int
     let careMaxGrade: Int, windowMonths: Int?
     let deductRigid: Bool, businessOK: Bool, singlePersonOK: Bool, livingCoversNear: Bool
-    let excluded: Set<String>, tekunExcluded: Set<String>
+    let excluded: Set<String>, tekunExcluded: Set<String>, deductibleKinds: Set<String>
+    let rigidCap: Cents?
     let tekunGrades: [String: Int]
     let nearMultiple: Ratio, rigidShare: Ratio, emergencyMultiple: Ratio
     let expenditureTiers: [Tier]
@@ -105,6 +110,8 @@ public final class Standards: Sendable {
         disabilityCareMaxGrade = try r("disabilityCareMaxGrade")
         nearDibaoMultiple = try r("nearDibaoMultiple")
         do { rigidExpenditureWindowMonths = try r("rigidExpenditureWindowMonths") } catch { rigidExpenditureWindowMonths = nil }
+        do { rigidDeductionMonthlyCap = try r("rigidDeductionMonthlyCap") } catch { rigidDeductionMonthlyCap = nil }
+        do { rigidDeductionKinds = try r("rigidDeductionKinds") } catch { rigidDeductionKinds = nil }
 
         func money(_ x: ResolvedParameter) throws(PolicyError) -> Cents {
             guard let a = x.amount else { throw .wrongType(name: x.name, expected: "金额") }
@@ -155,6 +162,10 @@ public final class Standards: Sendable {
         careMaxGrade = try int(disabilityCareMaxGrade)
         windowMonths = try rigidExpenditureWindowMonths.map { x throws(PolicyError) in try int(x) }
         deductRigid = try flag(deductRigidCosts)
+        // A city that deducts rigid costs says which: no silent default.
+        if deductRigid && rigidDeductionKinds == nil { throw .missingParameter(name: "rigidDeductionKinds", region: region, date: date) }
+        deductibleKinds = try rigidDeductionKinds.map { x throws(PolicyError) in try names(x) } ?? []
+        rigidCap = try rigidDeductionMonthlyCap.map { x throws(PolicyError) in try money(x) }
         businessOK = try flag(businessAllowed)
         singlePersonOK = try flag(singlePersonHouseholdForSevereDisability)
         livingCoversNear = try flag(disabilityLivingCoversNearDibao)
