@@ -320,6 +320,21 @@ enum H {
         #expect(a.tier == .basic)
     }
 
+    @Test("TK 9: an orphan who also meets tekun gets both answers, one to choose, the higher one decided")
+    func orphanOrTekunIsAChoice() throws {
+        let a = try H.assess([H.member("gran", "1950-01-01", employment: .retired),
+                              H.member("kid", "2014-01-01", .grandchild, schooling: .primary, selfCare: 0, supporter: .nobody, parents: .bothDeceasedOrMissing)],
+                             incomes: [H.income("gran", .pension, yuan: 3_500)])
+        let orphan = try #require(a.decision(.orphan, member: "kid"))
+        let tekun = try #require(a.decision(.tekun, member: "kid"))
+        let (higher, lower) = orphan.amountCents >= tekun.amountCents ? (orphan, tekun) : (tekun, orphan)
+        #expect(higher.outcome == .qualifies && lower.outcome == .needsDecision)
+        #expect(higher.notes.contains { $0.contains("二者只能选一项") } && lower.notes.contains { $0.contains("二选一") && $0.contains("TK 9") })
+        // the household's monthly total counts one of them
+        #expect(a.monthlyTotal.value == a.decisions.filter { $0.outcome == .qualifies && $0.amountKind == .perMonth }.reduce(0) { $0 + $1.amountCents })
+        #expect(!a.decisions.contains { $0.outcome == .qualifies && $0.program == lower.program && $0.member == "kid" })
+    }
+
     @Test("Disability subsidies: care for grades 1–2 always; living allowance in dibao households")
     func disabilitySubsidies() throws {
         let poor = try H.assess([H.member("a", "1970-01-01", disability: (.visual, 2), employment: .unemployed)])

@@ -186,6 +186,19 @@ struct Run {
             let child = childDecision(m)
             if let child, child.outcome == .qualifies {
                 childMembers.insert(m.id)
+                // A child who meets both the child allowance and tekun receives one of them [TK 9]: the answer
+                // gives both, the one that pays more as the decision and the other as the alternative to choose.
+                if PolicyCalculator.excludes(child.program, .tekun), let t = tekunDecision(m), t.outcome != .doesNotQualify {
+                    // A tekun still waiting for its self-care assessment is not yet an amount to prefer.
+                    let (keep, other) = t.outcome == .qualifies && t.amountCents > child.amountCents ? (t, child) : (child, t)
+                    var chosen = keep, alternative = other
+                    chosen.notes += sayAll(["也符合\(other.program.chinese)（每月 \(other.amount.yuanText)），二者只能选一项，本项金额较高 [TK 9]"])
+                    alternative.outcome = .needsDecision
+                    alternative.notes += sayAll(["与\(keep.program.chinese)只能二选一 [TK 9]；\(keep.program.chinese)每月 \(keep.amount.yuanText)，金额较高"])
+                    decisions += [chosen, alternative]
+                    if keep.program == .tekun { tekunMembers.insert(m.id) }
+                    continue
+                }
                 decisions.append(child)
                 // An orphan supported by the orphan allowance is not also supported as tekun.
                 if PolicyCalculator.excludes(child.program, .tekun) { continue }
