@@ -335,6 +335,22 @@ enum H {
         #expect(!a.decisions.contains { $0.outcome == .qualifies && $0.program == lower.program && $0.member == "kid" })
     }
 
+    @Test("TK 24–26: a tekun minor stays covered to 18, and beyond while in school")
+    func tekunMinorsStayCovered() throws {
+        func assess(_ birth: String, _ schooling: Schooling, enrolled: Bool) throws -> Decision? {
+            let kid = H.member("kid", birth, .head, schooling: schooling, selfCare: 0, supporter: .nobody)
+            let enrolment = CurrentEnrolment(program: .tekun, member: "kid", since: try LocalDate("2018-01-01"), monthlyAmountCents: 152_100)
+            return try H.assess([kid], enrolments: enrolled ? [enrolment] : []).decision(.tekun, member: "kid")
+        }
+        // 17, enrolled: continues; 17, not enrolled: an able 17-year-old is not newly tekun
+        #expect(try assess("2008-01-01", .seniorSecondary, enrolled: true)?.outcome == .qualifies)
+        #expect(try assess("2008-01-01", .seniorSecondary, enrolled: false)?.outcome != .qualifies)
+        // 19 and at university: continues; 19 and out of school: ends
+        let student = try assess("2006-01-01", .tertiary, enrolled: true)
+        #expect(student?.outcome == .qualifies && student?.steps.contains { $0.article == "TK 24–26" } == true)
+        #expect(try assess("2006-01-01", .notApplicable, enrolled: true)?.outcome != .qualifies)
+    }
+
     @Test("Disability subsidies: care for grades 1–2 always; living allowance in dibao households")
     func disabilitySubsidies() throws {
         let poor = try H.assess([H.member("a", "1970-01-01", disability: (.visual, 2), employment: .unemployed)])

@@ -130,6 +130,7 @@ enum Article {
     static let tkLiving = "TK 6–7"
     static let tkSupporter = "TK 8"
     static let tkSelfCare = "TK 21–22"
+    static let tkMinorsContinue = "TK 24–26"
     static let nearDibao = "DB 8; DD; JC"
     static let rigid = "GX"
     static let temporary = "LS; ZX 48"
@@ -557,7 +558,21 @@ struct Run {
             guard let d = m.disability, let maxGrade = s.tekunGrades[d.category.rawValue] else { return false }
             return d.grade <= maxGrade
         }()
-        let noCapacity = byAge || byDisability
+        // A child supported as tekun stays supported to adulthood, and beyond while still in school [TK 24–26]:
+        // turning 16 ends nothing for someone already enrolled.
+        let inSchool: Bool = {
+            switch m.schooling { case .primary?, .juniorSecondary?, .seniorSecondary?, .vocational?, .tertiary?: return true; default: return false }
+        }()
+        let alreadyTekun = (request.enrolments ?? []).contains { $0.program == .tekun && $0.member == m.id }
+        let continuing = !byAge && !byDisability && alreadyTekun && a >= s.childAge && (a < s.adult || inSchool)
+        if continuing {
+            trace.add("未成年特困人员继续供养", Article.tkMinorsContinue,
+                      inputs: [StepInput(name: "\(m.label)年龄", value: "\(a)岁", source: nil),
+                               StepInput(name: "就学", value: m.schooling?.chinese ?? "—", source: nil)],
+                      parameters: [s.adultAge, s.tekunChildAge],
+                      result: a < s.adult ? "已纳入特困供养，未满\(s.adult)周岁继续供养" : "已纳入特困供养，年满\(s.adult)周岁仍在校就读，继续供养")
+        }
+        let noCapacity = byAge || byDisability || continuing
         trace.add("无劳动能力", Article.tkCapacity,
                   inputs: [StepInput(name: "\(m.label)年龄", value: "\(a)岁", source: nil),
                            StepInput(name: "残疾", value: m.disability?.chinese ?? "无", source: nil)],
