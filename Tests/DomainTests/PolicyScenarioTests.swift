@@ -351,6 +351,19 @@ enum H {
         #expect(try assess("2006-01-01", .notApplicable, enrolled: true)?.outcome != .qualifies)
     }
 
+    @Test("ZX 42–44; ZX 20–26: employment assistance for the unemployed of an assisted household, disaster relief for the struck")
+    func employmentAndDisasterAreDecided() throws {
+        let poor = try H.assess([H.member("a", "1980-01-01", employment: .unemployed)])
+        #expect(poor.decision(.employment, member: "a")?.outcome == .qualifies)
+        let wellOff = try H.assess([H.member("a", "1980-01-01", employment: .unemployed), H.member("b", "1982-01-01", .spouse, employment: .employed)],
+                                   incomes: [H.income("b", .wage, yuan: 12_000)])
+        #expect(wellOff.decision(.employment, member: "a") == nil)
+        let flood = try H.assess([H.member("a", "1980-01-01", employment: .employed)], incomes: [H.income("a", .wage, yuan: 9_000)],
+                                 emergency: EmergencyInput(kind: .disaster, occurredOn: try LocalDate("2025-03-01")))
+        #expect(flood.decision(.disaster)?.outcome == .qualifies && flood.decision(.disaster)?.steps.first?.article == "ZX 20–26; JC")
+        #expect(try H.assess([H.member("a", "1980-01-01")]).decision(.disaster) == nil)
+    }
+
     @Test("Disability subsidies: care for grades 1–2 always; living allowance in dibao households")
     func disabilitySubsidies() throws {
         let poor = try H.assess([H.member("a", "1970-01-01", disability: (.visual, 2), employment: .unemployed)])

@@ -140,6 +140,8 @@ enum Article {
     static let children = "国办发〔2010〕54号；民发〔2019〕62号"
     static let medical = "ZX 28–29; JC"
     static let education = "ZX 33–34; JC"
+    static let employment = "ZX 42–44; JC"
+    static let disaster = "ZX 20–26; JC"
 }
 
 /// One assessment in progress.
@@ -257,7 +259,9 @@ struct Run {
         decisions.append(medicalDecision(tier: tier))
         for m in request.members where m.isPresent {
             if let d = educationDecision(m, tier: tier) { decisions.append(d) }
+            if let d = employmentDecision(m, tier: tier) { decisions.append(d) }
         }
+        if let d = disasterDecision() { decisions.append(d) }
         trace.add("分层分类", Article.tiers,
                   inputs: [StepInput(name: "兜底保障（低保、特困、单人保、孤儿等）", value: basic ? "有" : "无", source: nil),
                            StepInput(name: "低保边缘或刚性支出困难", value: targeted ? "是" : "否", source: nil)],
@@ -781,6 +785,32 @@ struct Run {
         return Decision(program: .medical, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
                         tier: nil, summary: say(ok ? "可享受医疗救助（资助参保与费用救助）" : "暂不属于医疗救助对象"), steps: trace.take(), changes: sayAll([]),
                         notes: sayAll(ok ? [tier == .basic ? "兜底保障对象：资助参保并按较高比例救助" : "专项救助对象：按规定比例救助"] : []))
+    }
+
+    /// Employment assistance: an adult of a household in basic or targeted assistance who is registered unemployed
+    /// [ZX 42–44; JC]. Help is services and subsidies, not a monthly amount.
+    mutating func employmentDecision(_ m: MemberInput, tier: AssistanceTier) -> Decision? {
+        let years = age(m)
+        guard m.employment == .unemployed, years >= s.adult else { return nil }
+        let ok = tier != .watch
+        trace.add("就业救助对象", Article.employment,
+                  inputs: [StepInput(name: m.label, value: "\(years)岁，\(Employment.unemployed.chinese)", source: nil), StepInput(name: "分层", value: tier.chinese, source: nil)],
+                  parameters: [s.adultAge],
+                  result: ok ? "符合就业救助条件" : "家庭不属于救助对象")
+        guard ok else { _ = trace.take(); return nil }
+        return Decision(program: .employment, member: m.id, outcome: .qualifies, amountCents: 0, amountKind: .none, tier: nil,
+                        summary: say("\(m.label)可享受就业救助"), steps: trace.take(), changes: sayAll([]),
+                        notes: sayAll(["由人力资源社会保障部门提供职业介绍、培训与公益性岗位等，给予相应补贴 [ZX 42–44]"]))
+    }
+
+    /// Disaster relief: a household struck by a natural disaster, whatever its income [ZX 20–26].
+    mutating func disasterDecision() -> Decision? {
+        guard let e = request.emergency, e.kind == .disaster else { return nil }
+        trace.add("受灾人员救助", Article.disaster, inputs: [StepInput(name: "情形", value: "\(e.kind.chinese)（\(e.occurredOn)）", source: nil)],
+                  result: "符合受灾人员救助条件")
+        return Decision(program: .disaster, member: nil, outcome: .qualifies, amountCents: 0, amountKind: .none, tier: nil,
+                        summary: say("遭受自然灾害，可享受受灾人员救助"), steps: trace.take(), changes: sayAll([]),
+                        notes: sayAll(["由应急管理部门会同民政部门按灾情提供应急救助、过渡期生活救助与倒损住房恢复重建补助 [ZX 20–26]"]))
     }
 
     mutating func educationDecision(_ m: MemberInput, tier: AssistanceTier) -> Decision? {
