@@ -790,8 +790,10 @@ struct Run {
     /// Employment assistance: an adult of a household in basic or targeted assistance who is registered unemployed
     /// [ZX 42–44; JC]. Help is services and subsidies, not a monthly amount.
     mutating func employmentDecision(_ m: MemberInput, tier: AssistanceTier) -> Decision? {
+        // The cheap test first: this runs for every member of every household in a screening.
+        guard m.employment == .unemployed else { return nil }
         let years = age(m)
-        guard m.employment == .unemployed, years >= s.adult else { return nil }
+        guard years >= s.adult else { return nil }
         let ok = tier != .watch
         trace.add("就业救助对象", Article.employment,
                   inputs: [StepInput(name: m.label, value: "\(years)岁，\(Employment.unemployed.chinese)", source: nil), StepInput(name: "分层", value: tier.chinese, source: nil)],
