@@ -14,6 +14,14 @@ extension RegistryStore {
         return try RowDecoding.region(r)
     }
 
+    /// The regions one level below `code`, by code, without counting anything (a filter's choices; the
+    /// overview's counts are for pages that show them). Nothing outside the actor's jurisdiction.
+    public func children(of code: RegionCode, actor: Actor) async throws -> [Region] {
+        guard actor.covers(code), let level = code.level.child else { return [] }
+        return try await sql.select().columns("code", "name", "is_demo").from("regions").within(code, column: "code")
+            .where("level", .equal, level.rawValue).orderBy("code").all().map(RowDecoding.region)
+    }
+
     /// The setting that names the city whose registry this is (written by whatever loaded the registry's regions).
     public static let citySettingKey = "registry.city"
 

@@ -12,7 +12,7 @@ extension Database {
 }
 
 /// Timestamps are stored as ISO 8601 text in UTC, which sorts and reads the same on SQLite and PostgreSQL.
-enum Timestamp {
+public enum Timestamp {
     /// UTC with milliseconds, as `ISO8601DateFormatter` with internet date-time and fractional seconds writes it
     /// ("2026-12-02T08:13:32.123Z", tested against it). Built by hand: every import batch and screening batch
     /// stamps its rows, and creating Foundation's formatter took longer than writing the batch.
@@ -28,9 +28,12 @@ enum Timestamp {
         return "\(LocalDate(dayNumber: days))T\(two(secondOfDay / 3_600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(milliseconds)Z"
     }
 
-    static func date(_ s: String) -> Date? {
+    /// A stored timestamp read back (with or without the fraction, which older rows and other writers omit).
+    public static func date(_ s: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let d = f.date(from: s) { return d }
+        f.formatOptions = [.withInternetDateTime]
         return f.date(from: s)
     }
 }

@@ -141,11 +141,11 @@ struct WarningRoutes: RouteCollection {
     /// The parts of the jurisdiction a list can be narrowed to: its districts or streets, and those of the one
     /// chosen (a city officer picks a district, then one of its streets).
     static func regionChoices(_ req: Request, actor: Actor, chosen: RegionCode?) async throws -> [Region] {
-        guard actor.jurisdiction.level.child != nil, let top = try? await RegistryStore(req.db).overview(actor: actor) else { return [] }
-        var out = top.subRegions.map(\.region)
-        if let chosen, chosen != actor.jurisdiction, actor.covers(chosen), let o = try? await RegistryStore(req.db).overview(actor: actor, region: chosen) {
+        let store = RegistryStore(req.db)
+        var out = try await store.children(of: actor.jurisdiction, actor: actor)
+        if let chosen, chosen != actor.jurisdiction, actor.covers(chosen), let region = try await store.region(chosen) {
             let parentIndex = out.firstIndex { $0.code.contains(chosen) } ?? out.count - 1
-            let insert = (o.region.code == chosen && !out.contains(o.region) ? [o.region] : []) + o.subRegions.map(\.region)
+            let insert = (!out.contains(region) ? [region] : []) + (try await store.children(of: chosen, actor: actor))
             out.insert(contentsOf: insert.map { Region(code: $0.code, name: "　" + $0.name, isDemo: $0.isDemo) }, at: min(parentIndex + 1, out.count))
         }
         return out

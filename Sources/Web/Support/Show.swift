@@ -8,29 +8,19 @@ import Store
 enum Show {
     /// Beijing time, to the minute: "2026-12-06 15:04". Staff work in Beijing time; the store keeps UTC.
     static func time(_ instant: Date) -> String {
-        let local = instant.addingTimeInterval(TimeInterval(TimeZone.china.secondsFromGMT(for: instant)))
-        let seconds = Int64(local.timeIntervalSince1970.rounded(.down))
-        let days = Int((seconds - ((seconds % 86_400) + 86_400) % 86_400) / 86_400)
-        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down)) + TimeZone.china.secondsFromGMT(for: instant)
+        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
-        return "\(LocalDate(dayNumber: days)) \(two(secondOfDay / 3_600)):\(two(secondOfDay / 60 % 60))"
+        return "\(LocalDate(instant, timeZone: .china)) \(two(secondOfDay / 3_600)):\(two(secondOfDay / 60 % 60))"
     }
 
     /// A stored timestamp ("2026-12-06T07:04:11.123Z", with or without the fraction) in Beijing time. Text that
     /// is not a timestamp comes back as it was, so a malformed value is seen rather than hidden.
     static func time(_ stored: String) -> String {
-        parse(stored).map(time) ?? stored
+        Timestamp.date(stored).map(time) ?? stored
     }
 
     static func time(_ stored: String?) -> String { stored.map { time($0) } ?? "" }
-
-    static func parse(_ stored: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: stored) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: stored)
-    }
 
     /// A calendar date: "2026-12-06" (the form a date input takes, so a typed date reads back the same).
     static func date(_ d: LocalDate) -> String { d.description }
@@ -77,9 +67,8 @@ enum Show {
     /// The official name of a real region (the shipped reference data), for text that has only the code, such
     /// as the scope of a policy parameter. A code the reference does not know stays a code.
     static func regionName(_ code: String) -> String {
-        (try? RegionCode(code)).flatMap { reference?[$0]?.name } ?? code
+        (try? RegionCode(code)).flatMap { RegionReference.shared?[$0]?.name } ?? code
     }
-    private static let reference = try? RegionReference.bundled()
 
     /// An ID number as every list shows it: the first six and the last four, eight stars between — whatever the
     /// length of what a department sent, so the mask does not tell a 17-character typo from a real number.
