@@ -200,7 +200,7 @@ struct BenchAssess: AsyncParsableCommand {
                                            disability: disability, seriousIllness: rng.chance(0.03), employment: age >= 60 ? .retired : .employed,
                                            schooling: age < 18 && age > 5 ? .primary : nil, selfCareUnableActivities: age > 75 ? rng.int(0...6) : nil,
                                            legalSupporter: age > 75 && rng.chance(0.3) ? .nobody : nil))
-                if rng.chance(0.6) { incomes.append(IncomeInput(member: ids[i], kind: age >= 60 ? .pension : .wage, amountCents: Int64(rng.int(0...600_000)), basis: .perMonth)) }
+                if rng.chance(0.6) { incomes.append(IncomeInput(member: ids[i], kind: age >= 60 ? .employeePension : .wage, amountCents: Int64(rng.int(0...600_000)), basis: .perMonth)) }
             }
             requests.append(AssessmentRequest(date: date, region: region, members: members, incomes: incomes,
                                               assets: [AssetInput(kind: .deposit, amountCents: Int64(rng.int(0...10_000_000)))],
@@ -248,7 +248,7 @@ struct BenchAssess: AsyncParsableCommand {
            {"id": "a", "relation": "head", "birthDate": "1950-01-01", "employment": "retired", "disability": {"category": "physical", "grade": 2}},
            {"id": "b", "relation": "spouse", "birthDate": "1952-01-01", "seriousIllness": true},
            {"id": "c", "relation": "grandchild", "birthDate": "2012-01-01", "schooling": "primary", "parents": "unableToSupport"}],
-         "incomes": [{"member": "a", "kind": "pension", "amountCents": 180000, "basis": "perMonth", "source": {"department": "humanResources", "receivedAt": "2025-02-01"}}],
+         "incomes": [{"member": "a", "kind": "employeePension", "amountCents": 180000, "basis": "perMonth", "source": {"department": "humanResources", "receivedAt": "2025-02-01"}}],
          "assets": [{"kind": "deposit", "amountCents": 2000000}],
          "expenditures": [{"member": "b", "kind": "medicalSelfPay", "amountCents": 4000000}],
          "emergency": {"kind": "suddenIllness", "occurredOn": "2025-03-01"}}

@@ -75,7 +75,7 @@ import Testing
         #expect(!tekun.isEmpty)
         #expect(people.contains { $0.hasSeriousIllness })
         #expect(bundles.contains { $0.facts.contains { $0.kind == .vehicle } })
-        #expect(bundles.contains { $0.facts.contains { $0.kind == .pension } })
+        #expect(bundles.contains { $0.facts.contains { $0.kind == .employeePension } })
         // every household lives in an invented community of the demo city
         let communities = Set(city.communities.map(\.code))
         #expect(bundles.allSatisfy { communities.contains($0.household.residenceRegion) })

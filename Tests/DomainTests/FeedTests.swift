@@ -124,6 +124,28 @@ import Testing
         }
     }
 
+    /// The rules count pensions differently [TK 6–7], so the pension file says which each is; a file from before the
+    /// column existed still reads, as unspecified pensions (counted).
+    @Test func pensionKindsAreToldApart() throws {
+        let csv = "身份证号,姓名,养老金类别,月养老金,发放起始\n"
+            + "120104195203141315,甲,被征地农民养老保障金,2600.00,2015-09-01\n"
+            + "120104195203141315,甲,城乡居民养老保险,310.00,2016-09-01\n"
+            + "120104195203141315,甲,,1000.00,2017-09-01\n"
+            + "120104195203141315,甲,商业年金,800.00,2018-09-01\n"
+        let (records, issues) = try Self.parse("hr-pension", csv)
+        #expect(records.map(\.kind) == [.landLossPension, .residentPension, .pension])
+        #expect(issues.count == 1)
+        #expect(issues.first?.row == 5 && issues.first?.column == "养老金类别")
+        #expect(issues.first?.message.contains("职工基本养老金") == true)
+        let old = try Self.parse("hr-pension", "身份证号,姓名,月养老金,发放起始\n120104195203141315,甲,2350.00,2020-01-01\n")
+        #expect(old.issues.isEmpty && old.records.map(\.kind) == [.pension])
+        // A spec without a default kind still needs its kind column.
+        let hukou = try #require(try FeedCatalogue.bundled()["public-security-hukou"])
+        #expect(throws: FeedError.missingColumns(file: "x.csv", columns: ["变动类型"])) {
+            try FeedParser(spec: hukou, header: ["公民身份号码", "姓名", "变动日期", "业务流水号"], file: "x.csv")
+        }
+    }
+
     @Test func quotedFieldsBlankLinesAndAByteOrderMark() throws {
         let csv = "\u{FEFF}公民身份号码,姓名,变动类型,变动日期,业务流水号\n\n\"11010519491231002X\",\"张\"\"三\",死亡注销,2025/3/1,\"L-1,2\"\n"
         let (records, issues) = try Self.parse("public-security-hukou", csv)

@@ -176,6 +176,20 @@ import Testing
         #expect(kind?.contains("wage（\(IncomeKind.wage.chinese)）") == true, Comment(rawValue: kind ?? ""))
     }
 
+    @Test func theNewFieldsAreCheckedLikeTheOld() {
+        let base = #"{"date":"2026-01-01","region":"120104000000","members":[{"id":"a","relation":"head","birthDate":"1950-01-01","supporters":[SUP]}]HOUSING}"#
+        func json(_ supporter: String, housing: String = "") -> String {
+            base.replacingOccurrences(of: "SUP", with: supporter).replacingOccurrences(of: "HOUSING", with: housing)
+        }
+        #expect(Self.refusal(json(#"{"relation":"儿子","condition":"prison"}"#, housing: #","housing":"dangerous","hardshipScore":70"#)) == nil)
+        let typo = Self.refusal(json(#"{"relation":"儿子","incomPerMemberCents":100}"#))
+        #expect(typo?.contains("第1位成员的第1位义务人的incomPerMemberCents") == true && typo?.contains("未知字段") == true, Comment(rawValue: typo ?? "accepted"))
+        let condition = Self.refusal(json(#"{"condition":"jail"}"#))
+        #expect(condition?.contains("prison（在监狱服刑）") == true, Comment(rawValue: condition ?? "accepted"))
+        let housing = Self.refusal(json("", housing: #","housing":"bad""#))
+        #expect(housing?.contains("dangerous（") == true && housing?.contains("住房状况") == true, Comment(rawValue: housing ?? "accepted"))
+    }
+
     @Test func brokenJSONSaysWhere() {
         let message = Self.refusal("{\"date\": \"2026-01-01\",\n \"region\": }")
         #expect(message?.contains("不是有效的JSON") == true)

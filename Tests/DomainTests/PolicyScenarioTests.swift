@@ -51,13 +51,14 @@ enum H {
         #expect(a.decision(.medical)?.outcome == .qualifies)
     }
 
-    @Test("DB 13: excluded incomes are not counted")
+    @Test("DB 13: excluded incomes are not counted; of a residents' pension only the basic pension is left out")
     func excludedIncomes() throws {
         let a = try H.assess([H.member("a", "1950-01-01", employment: .retired), H.member("b", "2005-01-01", .grandchild, schooling: .tertiary)],
                              incomes: [H.income("a", .residentPension, yuan: 300), H.income("b", .scholarship, yuan: 5_000, basis: .perYear),
                                        H.income("a", .otherIncome, yuan: 600)])
-        #expect(a.figures.monthlyIncomeCents == 60_000)
-        #expect(a.decision(.dibao)?.amountCents == Int64(117_000 * 2 - 60_000))
+        // 2025: the national basic pension is ¥143 a month; the other ¥157 of the residents' pension is income.
+        #expect(a.figures.monthlyIncomeCents == 60_000 + 30_000 - 14_300)
+        #expect(a.decision(.dibao)?.amountCents == Int64(117_000 * 2 - 75_700))
     }
 
     @Test("DB 13: annual figures count as one twelfth a month, rounded half up to the cent")

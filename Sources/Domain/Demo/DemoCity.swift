@@ -211,7 +211,7 @@ struct HouseholdMaker {
             case .unemployed: if rng.chance(0.5) { income(.unemploymentBenefit, .humanResources, 1_600...1_800) }
             case .retired:
                 if rural || hardship { income(.residentPension, .humanResources, 260...420) }
-                else { income(.pension, .humanResources, 2_600...6_500) }
+                else { income(.employeePension, .humanResources, 2_600...6_500) }
             case .notInLabourForce:
                 if p.age >= 60 { income(.residentPension, .humanResources, 260...420) }
             }

@@ -71,7 +71,8 @@ public struct FeedParser: Sendable {
         }
         var kindIndex: Int?
         if let kc = spec.kindColumn {
-            if let i = cleaned.firstIndex(of: kc) { kindIndex = i } else { missing.append(kc) }
+            // With a default kind, the kind column may be left out of a file; without one it is required.
+            if let i = cleaned.firstIndex(of: kc) { kindIndex = i } else if spec.factKind == nil { missing.append(kc) }
         }
         guard missing.isEmpty else { throw .missingColumns(file: file, columns: missing) }
         index = idx
@@ -148,7 +149,9 @@ public struct FeedParser: Sendable {
         var kind = spec.factKind
         if let ki = kindIndex, let kc = spec.kindColumn {
             let v = ki < row.fields.count ? row.fields[ki].trimmed : ""
-            if let k = spec.kindValues?[v] { kind = k } else { issue(kc, "无法识别的类型「\(v)」") }
+            if let k = spec.kindValues?[v] { kind = k } else if !(v.isEmpty && spec.factKind != nil) {
+                issue(kc, "无法识别的类型「\(v)」，应为：\((spec.kindValues ?? [:]).keys.sorted().joined(separator: "、"))" + (spec.factKind == nil ? "" : "，或留空"))
+            }
         }
         // Every column is checked before deciding, so one pass reports all of a row's problems.
         let name = raw(.name)?.1

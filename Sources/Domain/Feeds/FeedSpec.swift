@@ -9,7 +9,8 @@ public struct FeedSpec: Codable, Sendable, Equatable {
     public var format: FeedFormat
     public var encoding: FeedEncoding
     public var columns: [ColumnSpec]
-    /// The fact every row produces, unless `kindColumn` says per row.
+    /// The fact every row produces, unless `kindColumn` says per row (then it is the kind of a row that leaves the
+    /// column blank, and of every row of a file without the column).
     public var factKind: FactKind?
     /// A column whose value picks the fact kind (e.g. 公安: 死亡 → death, 迁出 → hukouMove).
     public var kindColumn: String?

@@ -91,6 +91,21 @@ public struct Decision: Codable, Sendable, Equatable {
     public var amount: Cents { Cents(amountCents) }
 }
 
+/// A proposal for case-by-case deliberation (一事一议): why the household is in clear hardship, and for each
+/// programme that does not fit, what it lacks. The deliberation decides; the calculator only proposes [LS; JC].
+public struct DeliberationProposal: Codable, Sendable, Equatable {
+    public struct NearMiss: Codable, Sendable, Equatable {
+        public var program: Program
+        public var member: String?
+        /// What the programme lacks, in the words of its decision.
+        public var missing: [String]
+    }
+    public var hardship: [String]
+    public var nearMisses: [NearMiss]
+    public var article: String
+    public var summary: String
+}
+
 /// The household figures the rules share, in monthly terms.
 public struct HouseholdFigures: Codable, Sendable, Equatable {
     public var countedMembers: Int
@@ -106,6 +121,9 @@ public struct Assessment: Codable, Sendable, Equatable {
     public var tier: AssistanceTier
     public var figures: HouseholdFigures
     public var decisions: [Decision]
+    /// Set when the household is in clear hardship and no programme fits: case-by-case deliberation is proposed
+    /// with the reasons [LS; JC].
+    public var deliberation: DeliberationProposal?
 
     public func decision(_ program: Program, member: String? = nil) -> Decision? {
         decisions.first { $0.program == program && (member == nil || $0.member == member) }

@@ -15,9 +15,15 @@ public struct AssessmentRequest: Codable, Sendable, Equatable {
     public var enrolments: [CurrentEnrolment]?
     /// A sudden crisis, for temporary assistance.
     public var emergency: EmergencyInput?
+    /// The home's condition, for housing assistance [ZX 37–40]. Absent: not known, and housing is not decided.
+    public var housing: HousingCondition?
+    /// The monitoring hardship score (预警分值), when the household has one: a high score with no programme that fits
+    /// proposes case-by-case deliberation.
+    public var hardshipScore: Int?
 
     public init(date: LocalDate, region: RegionCode, members: [MemberInput], incomes: [IncomeInput]? = nil, assets: [AssetInput]? = nil,
-                expenditures: [ExpenditureInput]? = nil, enrolments: [CurrentEnrolment]? = nil, emergency: EmergencyInput? = nil) {
+                expenditures: [ExpenditureInput]? = nil, enrolments: [CurrentEnrolment]? = nil, emergency: EmergencyInput? = nil,
+                housing: HousingCondition? = nil, hardshipScore: Int? = nil) {
         self.date = date
         self.region = region
         self.members = members
@@ -26,6 +32,8 @@ public struct AssessmentRequest: Codable, Sendable, Equatable {
         self.expenditures = expenditures
         self.enrolments = enrolments
         self.emergency = emergency
+        self.housing = housing
+        self.hardshipScore = hardshipScore
     }
 }
 
@@ -89,13 +97,16 @@ public struct MemberInput: Codable, Sendable, Equatable {
     /// walking indoors, bathing) the person cannot manage [TK 21].
     public var selfCareUnableActivities: Int?
     public var legalSupporter: SupporterStatus?
+    /// The person's legal supporters as far as they are known [TK 8]. Given, the calculator works out from their own
+    /// data whether each is unable to support (an empty list: no supporter at all), and `legalSupporter` is not used.
+    public var supporters: [SupporterInput]?
     public var parents: ParentsStatus?
     public var supportMode: SupportMode?
 
     public init(id: String, name: String? = nil, relation: Relation, birthDate: LocalDate, sex: Sex? = nil, status: MemberStatus? = nil,
                 disability: DisabilityInput? = nil, seriousIllness: Bool? = nil, employment: Employment? = nil, schooling: Schooling? = nil,
-                selfCareUnableActivities: Int? = nil, legalSupporter: SupporterStatus? = nil, parents: ParentsStatus? = nil,
-                supportMode: SupportMode? = nil) {
+                selfCareUnableActivities: Int? = nil, legalSupporter: SupporterStatus? = nil, supporters: [SupporterInput]? = nil,
+                parents: ParentsStatus? = nil, supportMode: SupportMode? = nil) {
         self.id = id
         self.name = name
         self.relation = relation
@@ -108,12 +119,72 @@ public struct MemberInput: Codable, Sendable, Equatable {
         self.schooling = schooling
         self.selfCareUnableActivities = selfCareUnableActivities
         self.legalSupporter = legalSupporter
+        self.supporters = supporters
         self.parents = parents
         self.supportMode = supportMode
     }
 
     public var label: String { name ?? id }
     public var isPresent: Bool { (status ?? .present) == .present }
+}
+
+/// What keeps a supporter from supporting, whatever their means [TK 8].
+public enum SupporterCondition: String, ChineseLabelled {
+    case ordinary, noCivilCapacity, missing, prison
+    public var chinese: String {
+        switch self {
+        case .ordinary: return "无特殊情形"
+        case .noCivilCapacity: return "无民事行为能力或限制民事行为能力"
+        case .missing: return "宣告失踪"
+        case .prison: return "在监狱服刑"
+        }
+    }
+}
+
+/// A legal supporter (法定赡养、抚养、扶养义务人) described by their own situation, so that whether they are unable to
+/// support is worked out by the rules rather than taken on trust [TK 8].
+public struct SupporterInput: Codable, Sendable, Equatable {
+    public var name: String?
+    public var relation: String?
+    public var birthDate: LocalDate?
+    public var disability: DisabilityInput?
+    public var condition: SupporterCondition?
+    /// Programmes the supporter is in now (tekun, dibao).
+    public var enrolments: [Program]?
+    /// The supporter's own household income per member per month.
+    public var incomePerMemberCents: Int64?
+    /// The supporter's own household financial assets per member.
+    public var assetsPerMemberCents: Int64?
+
+    public init(name: String? = nil, relation: String? = nil, birthDate: LocalDate? = nil, disability: DisabilityInput? = nil,
+                condition: SupporterCondition? = nil, enrolments: [Program]? = nil, incomePerMemberCents: Int64? = nil,
+                assetsPerMemberCents: Int64? = nil) {
+        self.name = name
+        self.relation = relation
+        self.birthDate = birthDate
+        self.disability = disability
+        self.condition = condition
+        self.enrolments = enrolments
+        self.incomePerMemberCents = incomePerMemberCents
+        self.assetsPerMemberCents = assetsPerMemberCents
+    }
+
+    public var label: String {
+        let words = [relation, name].compactMap { $0 }.filter { !$0.isEmpty }
+        return words.isEmpty ? "义务人" : words.joined(separator: " ")
+    }
+}
+
+/// The state of the household's home, for housing assistance [ZX 37–40].
+public enum HousingCondition: String, ChineseLabelled {
+    case adequate, dangerous, lacking
+    public var chinese: String {
+        switch self {
+        case .adequate: return "住房安全"
+        case .dangerous: return "住房经鉴定为危房（C级或D级）"
+        case .lacking: return "无自有住房或住房面积低于当地困难标准"
+        }
+    }
 }
 
 public struct DisabilityInput: Codable, Sendable, Equatable {
@@ -126,9 +197,13 @@ public struct DisabilityInput: Codable, Sendable, Equatable {
     public var chinese: String { "\(category.chinese)\(["", "一", "二", "三", "四"][max(0, min(4, grade))])级" }
 }
 
-/// Income kinds, as the dibao rules count or exclude them [DB 13; TK 6–7].
+/// Income kinds, as the dibao rules count or exclude them [DB 13; TK 6–7]. Pensions are told apart because the
+/// rules treat them differently: only the basic pension (基础养老金) of the residents' scheme is left out, every other
+/// pension is income — an employees' pension, a landless farmers' pension, the part of a residents' pension above the
+/// basic pension [TK 6–7].
 public enum IncomeKind: String, ChineseLabelled {
-    case wage, businessIncome, propertyIncome, transferIncome, pension, residentPension, unemploymentBenefit,
+    case wage, businessIncome, propertyIncome, transferIncome, pension, employeePension, landLossPension, residentPension,
+         unemploymentBenefit, socialInsuranceBenefit,
          veteransBenefit, familyPlanningAward, scholarship, braveryAward, assistance, oldAgeAllowance, otherIncome
     public var chinese: String {
         switch self {
@@ -136,9 +211,12 @@ public enum IncomeKind: String, ChineseLabelled {
         case .businessIncome: return "经营净收入"
         case .propertyIncome: return "财产净收入"
         case .transferIncome: return "转移净收入"
-        case .pension: return "养老金"
-        case .residentPension: return "城乡居民基础养老金"
+        case .pension: return "其他养老金"
+        case .employeePension: return "职工基本养老金"
+        case .landLossPension: return "被征地农民养老保障金"
+        case .residentPension: return "城乡居民养老保险养老金"
         case .unemploymentBenefit: return "失业保险金"
+        case .socialInsuranceBenefit: return "基本医疗保险等社会保险待遇"
         case .veteransBenefit: return "优抚对象抚恤补助"
         case .familyPlanningAward: return "计划生育奖励扶助金"
         case .scholarship: return "奖学金、助学金"
@@ -168,12 +246,17 @@ public struct IncomeInput: Codable, Sendable, Equatable {
     public var amountCents: Int64
     /// `perMonth` or `perYear`.
     public var basis: AmountBasis
+    /// For a residents' pension: how much of `amountCents` (on the same basis) is the basic pension, which the rules
+    /// leave out [DB 13; TK 6–7]. Absent, the basic pension standard in force (`residentBasicPension`) is taken, up
+    /// to the amount.
+    public var basicPartCents: Int64?
     public var source: SourceInput?
-    public init(member: String?, kind: IncomeKind, amountCents: Int64, basis: AmountBasis, source: SourceInput? = nil) {
+    public init(member: String?, kind: IncomeKind, amountCents: Int64, basis: AmountBasis, basicPartCents: Int64? = nil, source: SourceInput? = nil) {
         self.member = member
         self.kind = kind
         self.amountCents = amountCents
         self.basis = basis
+        self.basicPartCents = basicPartCents
         self.source = source
     }
 }

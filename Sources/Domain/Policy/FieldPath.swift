@@ -5,7 +5,7 @@ import Foundation
 public enum FieldPath {
     static let collections: [String: (noun: String, counter: String)] = [
         "members": ("成员", "位"), "incomes": ("收入", "项"), "assets": ("财产", "项"), "expenditures": ("支出", "项"),
-        "enrolments": ("在保项目", "项"), "illnesses": ("疾病", "项"),
+        "enrolments": ("在保项目", "项"), "illnesses": ("疾病", "项"), "supporters": ("义务人", "位"),
     ]
     static let fields: [String: String] = [
         "id": "编号", "name": "姓名", "relation": "与户主关系", "birthDate": "出生日期", "sex": "性别", "status": "状态",
@@ -14,6 +14,9 @@ public enum FieldPath {
         "amountCents": "金额", "member": "所属成员", "kind": "类别", "basis": "计算周期", "count": "数量", "source": "来源",
         "date": "评估日期", "region": "所在地区", "program": "项目", "since": "起始日期", "monthlyAmountCents": "每月金额", "spendingCents": "支出金额",
         "emergency": "急难情况", "members": "家庭成员", "incomes": "收入", "assets": "财产", "expenditures": "支出", "enrolments": "在保项目",
+        "legalSupporter": "法定义务人情况", "supporters": "法定义务人", "condition": "特殊情形", "incomePerMemberCents": "家庭人均月收入",
+        "assetsPerMemberCents": "家庭人均金融资产", "basicPartCents": "基础养老金部分", "housing": "住房状况", "hardshipScore": "预警分值",
+        "parents": "父母情况", "supportMode": "供养方式", "seriousIllness": "重特大疾病", "occurredOn": "发生日期",
     ]
 
     /// "members[0].birthDate", "members.[0].birthDate" or "input: incomes.[2].amountCents" in Chinese.

@@ -73,9 +73,26 @@ public struct PolicyCalculator: Sendable {
             if let n = m.selfCareUnableActivities, !(0...6).contains(n) {
                 throw .invalidInput(field: "members[\(i)].selfCareUnableActivities", reason: "应为0–6（六项日常活动中不能完成的项数）")
             }
+            try checkLines(m.supporters?.count ?? 0, "members[\(i)].supporters")
+            for (j, p) in (m.supporters ?? []).enumerated() {
+                let path = "members[\(i)].supporters[\(j)]"
+                if let b = p.birthDate, b > r.date { throw .invalidInput(field: "\(path).birthDate", reason: "出生日期晚于评估日期") }
+                if let d = p.disability, !(1...4).contains(d.grade) { throw .invalidInput(field: "\(path).disability.grade", reason: "残疾等级应为1–4") }
+                if let x = p.incomePerMemberCents { try checkAmount(x, "\(path).incomePerMemberCents") }
+                if let x = p.assetsPerMemberCents { try checkAmount(x, "\(path).assetsPerMemberCents") }
+                try checkLines(p.enrolments?.count ?? 0, "\(path).enrolments")
+            }
         }
+        if let score = r.hardshipScore, score < 0 { throw .invalidInput(field: "hardshipScore", reason: "预警分值不能为负") }
         for (i, x) in (r.incomes ?? []).enumerated() {
             try checkAmount(x.amountCents, "incomes[\(i)].amountCents")
+            if let basic = x.basicPartCents {
+                guard x.kind == .residentPension else {
+                    throw .invalidInput(field: "incomes[\(i)].basicPartCents", reason: "只适用于城乡居民养老保险养老金（residentPension）")
+                }
+                try checkAmount(basic, "incomes[\(i)].basicPartCents")
+                if basic > x.amountCents { throw .invalidInput(field: "incomes[\(i)].basicPartCents", reason: "基础养老金部分不能大于养老金总额") }
+            }
             if let m = x.member, !ids.contains(m) { throw .invalidInput(field: "incomes[\(i)].member", reason: "没有编号为「\(m)」的成员") }
         }
         for (i, x) in (r.assets ?? []).enumerated() {
@@ -142,6 +159,9 @@ enum Article {
     static let education = "ZX 33–34; JC"
     static let employment = "ZX 42–44; JC"
     static let disaster = "ZX 20–26; JC"
+    static let housing = "ZX 37–40; JC"
+    static let service = "JC（服务类社会救助）"
+    static let deliberation = "LS; JC（一事一议）"
 }
 
 /// One assessment in progress.
@@ -158,6 +178,11 @@ struct Run {
     var vehicleValue = Cents.zero
     var properties = 0
     var hasBusiness = false
+    /// Assets by the member they belong to, and those the file gives to no one (tekun judges a person's own [TK 6–7]).
+    var financialByMember: [String: Cents] = [:]
+    var vehicleByMember: [String: Cents] = [:]
+    var unattributedFinancial = Cents.zero
+    var unattributedVehicle = Cents.zero
     var rigidAnnual = Cents.zero
     /// The household's monthly income before rigid costs were deducted (for [GX], which counts them as spending).
     var incomeBeforeRigidDeduction = Cents.zero
@@ -262,6 +287,14 @@ struct Run {
             if let d = employmentDecision(m, tier: tier) { decisions.append(d) }
         }
         if let d = disasterDecision() { decisions.append(d) }
+        // Housing assistance is for dibao households and tekun supported at home [ZX 37], extended to targeted
+        // households [JC]; a tekun member living in an institution is housed there.
+        let dispersedTekun = request.members.contains { tekunMembers.contains($0.id) && ($0.supportMode ?? .dispersed) == .dispersed }
+        let housingBasis = dibaoQualifies || inGradualExit || !individuallyIncluded.isEmpty || dispersedTekun || !childMembers.isEmpty || targeted
+        if let d = housingDecision(eligible: housingBasis, tier: tier) { decisions.append(d) }
+        for m in request.members where m.isPresent && !tekunMembers.contains(m.id) {
+            if let d = serviceDecision(m, tier: tier) { decisions.append(d) }
+        }
         trace.add("分层分类", Article.tiers,
                   inputs: [StepInput(name: "兜底保障（低保、特困、单人保、孤儿等）", value: basic ? "有" : "无", source: nil),
                            StepInput(name: "低保边缘或刚性支出困难", value: targeted ? "是" : "否", source: nil)],
@@ -271,11 +304,12 @@ struct Run {
             decisions[i].steps += tierSteps
         }
         let n = Int64(max(counted.count, 1))
+        let deliberation = deliberationProposal()
         return Assessment(date: date, region: request.region, tier: tier,
                           figures: HouseholdFigures(countedMembers: counted.count, monthlyIncomeCents: monthlyIncome.value,
                                                     incomePerMemberCents: monthlyIncome.divided(by: n, rounding: .halfUp).value,
                                                     financialAssetsCents: financialAssets.value, dibaoStandardCents: s.dibao.value),
-                          decisions: decisions)
+                          decisions: decisions, deliberation: deliberation)
     }
 
     // MARK: household figures [DB 7, 13, 14]
@@ -296,15 +330,19 @@ struct Run {
             // The explanation's strings are built only when an explanation is asked for: screening assesses
             // every household and formatting money was a tenth of its time.
             let label = !trace.enabled ? "" : "\(x.member.flatMap { id in request.members.first { $0.id == id }?.label } ?? "全户")\(x.kind.chinese)"
-            if s.excluded.contains(x.kind.rawValue) {
-                if trace.enabled { excludedUsed.append(StepInput(name: label, value: "\(monthly.yuanText)/月（不计入）", source: x.source?.chinese)) }
-                continue
+            let part = counting(x, excluded: s.excluded)
+            if part.left > .zero, trace.enabled {
+                excludedUsed.append(StepInput(name: label, value: part.counted > .zero
+                    ? "\(monthly.yuanText)/月，其中基础养老金 \(part.left.yuanText) 不计入" : "\(monthly.yuanText)/月（不计入）", source: x.source?.chinese))
             }
-            monthlyIncome = monthlyIncome + monthly
-            if let m = x.member { incomeByMember[m, default: .zero] = incomeByMember[m, default: .zero] + monthly }
+            guard part.counted > .zero else { continue }
+            monthlyIncome = monthlyIncome + part.counted
+            if let m = x.member { incomeByMember[m, default: .zero] = incomeByMember[m, default: .zero] + part.counted }
             if x.kind == .wage, let m = x.member { earners.insert(m) }
-            if trace.enabled { used.append(StepInput(name: label, value: "\(monthly.yuanText)/月" + (x.basis == .perYear ? "（年收入\(Cents(x.amountCents).yuanText)÷12）" : ""),
-                                  source: x.source?.chinese)) }
+            if trace.enabled, part.left == .zero {
+                used.append(StepInput(name: label, value: "\(monthly.yuanText)/月" + (x.basis == .perYear ? "（年收入\(Cents(x.amountCents).yuanText)÷12）" : ""),
+                                      source: x.source?.chinese))
+            }
         }
         // Necessary costs of working come off each earner's wage, never below zero [DB 13].
         var deducted = Cents.zero
@@ -340,7 +378,8 @@ struct Run {
                     + (rigidDeduction > .zero ? [StepInput(name: "因残因病刚性支出扣减（年支出÷12）" + (uncapped > rigidDeduction ? "，按上限" : ""),
                                                            value: "-\(rigidDeduction.yuanText)", source: nil)] : []),
                   parameters: [s.excludedIncomeKinds, s.employmentCostDeduction, s.deductRigidCosts]
-                    + [s.rigidDeductionKinds, s.rigidDeductionMonthlyCap].compactMap { $0 },
+                    + [s.rigidDeductionKinds, s.rigidDeductionMonthlyCap].compactMap { $0 }
+                    + ((request.incomes ?? []).contains { $0.kind == .residentPension } ? [s.residentBasicPension] : []),
                   result: "家庭月收入 \(monthlyIncome.yuanText)，人均 \(monthlyIncome.divided(by: n, rounding: .halfUp).yuanText)（按月计算：年收入÷12，四舍五入到分）")
 
         var assetInputs: [StepInput] = []
@@ -354,6 +393,7 @@ struct Run {
                     if trace.enabled { assetInputs.append(StepInput(name: "残疾人代步车", value: "\(v.yuanText)（豁免）", source: a.source?.chinese)) }
                 } else {
                     vehicleValue = vehicleValue + v
+                    if let m = a.member { vehicleByMember[m, default: .zero] = vehicleByMember[m, default: .zero] + v } else { unattributedVehicle = unattributedVehicle + v }
                     if trace.enabled { assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese)) }
                 }
             case .realEstate:
@@ -364,11 +404,24 @@ struct Run {
                 if trace.enabled { assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese)) }
             default:
                 financialAssets = financialAssets + v
+                if let m = a.member { financialByMember[m, default: .zero] = financialByMember[m, default: .zero] + v } else { unattributedFinancial = unattributedFinancial + v }
                 if trace.enabled { assetInputs.append(StepInput(name: a.kind.chinese, value: v.yuanText, source: a.source?.chinese)) }
             }
         }
         trace.add("家庭财产", Article.dbAssets, inputs: assetInputs,
                   result: "金融资产 \(financialAssets.yuanText)；车辆 \(vehicleValue.yuanText)；房产 \(properties) 套；工商登记 \(hasBusiness ? "有" : "无")")
+    }
+
+    /// How much of one income line counts each month, and how much the rules leave out. A kind on the excluded list
+    /// is left out whole, except a residents' pension: only its basic pension is left out, and what the person
+    /// receives above it is income like any other pension [DB 13; TK 6–7].
+    func counting(_ x: IncomeInput, excluded: Set<String>) -> (counted: Cents, left: Cents) {
+        let monthly = MonthlyConversion.monthly(Cents(x.amountCents), basis: x.basis)
+        guard excluded.contains(x.kind.rawValue) else { return (monthly, .zero) }
+        guard x.kind == .residentPension else { return (.zero, monthly) }
+        let basic = x.basicPartCents.map { MonthlyConversion.monthly(Cents($0), basis: x.basis) } ?? s.basicPension
+        let left = min(monthly, basic)
+        return (monthly - left, left)
     }
 
     /// Assets within the local limits, for `members` people and `months` months of the standard.
@@ -582,22 +635,37 @@ struct Run {
                            StepInput(name: "残疾", value: m.disability?.chinese ?? "无", source: nil)],
                   parameters: [s.tekunElderAge, s.tekunChildAge, s.tekunDisabilityMaxGrade],
                   result: noCapacity ? "无劳动能力" : "不属于无劳动能力")
-        // Own income, leaving out the pension and allowances the tekun rules do not count [TK 6–7].
-        let own = (request.incomes ?? []).filter { $0.member == m.id && !s.tekunExcluded.contains($0.kind.rawValue) }
-            .reduce(Cents.zero) { $0 + MonthlyConversion.monthly(Cents($1.amountCents), basis: $1.basis) }
+        // Own income, leaving out the basic pension and allowances the tekun rules do not count; every other pension
+        // counts [TK 6–7].
+        var own = Cents.zero
+        var incomeInputs: [StepInput] = []
+        for x in request.incomes ?? [] where x.member == m.id {
+            let part = counting(x, excluded: s.tekunExcluded)
+            own = own + part.counted
+            if trace.enabled {
+                incomeInputs.append(StepInput(name: x.kind.chinese, value: part.left == .zero ? "\(part.counted.yuanText)/月"
+                    : part.counted == .zero ? "\(part.left.yuanText)/月（不计入）" : "\((part.counted + part.left).yuanText)/月，其中 \(part.left.yuanText) 不计入",
+                    source: x.source?.chinese))
+            }
+        }
         let livingOK = own < s.dibao
-        let assetsOK = financialAssets <= s.dibao * Int64(s.assetMonths) && vehicleValue <= s.vehicleLimit
+        // The person's own assets, with those the file gives to no one in the household shared equally [TK 6–7].
+        let share = Int64(max(counted.count, 1))
+        let ownFinancial = (financialByMember[m.id] ?? .zero) + unattributedFinancial.divided(by: share, rounding: .halfUp)
+        let ownVehicle = (vehicleByMember[m.id] ?? .zero) + unattributedVehicle.divided(by: share, rounding: .halfUp)
+        let assetLimit = s.dibao * Int64(s.assetMonths)
+        let assetsOK = ownFinancial <= assetLimit && ownVehicle <= s.vehicleLimit
         trace.add("无生活来源", Article.tkLiving,
-                  inputs: [StepInput(name: "本人月收入（不含基础养老金等）", value: own.yuanText, source: nil),
-                           StepInput(name: "金融资产", value: financialAssets.yuanText, source: nil)],
-                  parameters: [s.dibaoStandard, s.tekunExcludedIncomeKinds, s.financialAssetLimitMonths],
-                  result: livingOK && assetsOK ? "无生活来源" : "有生活来源")
-        // Without evidence that no one can support the person, assume someone can: tekun is not granted on a gap in the data.
-        let supporter = m.legalSupporter ?? .able
-        let supporterOK = supporter != .able
-        trace.add("无履行能力的法定义务人", Article.tkSupporter,
-                  inputs: [StepInput(name: "法定义务人", value: m.legalSupporter == nil ? "未录入（按有履行能力处理，需入户核实）" : supporter.chinese, source: nil)],
-                  result: supporterOK ? "符合" : "有能履行义务的法定义务人")
+                  inputs: incomeInputs + [StepInput(name: "本人月收入（计入部分）", value: own.yuanText, source: nil),
+                                          StepInput(name: "本人金融资产" + (unattributedFinancial > .zero && share > 1 ? "（含未登记到人的家庭资产按人均分摊）" : ""),
+                                                    value: ownFinancial.yuanText, source: nil)]
+                    + (ownVehicle > .zero ? [StepInput(name: "本人机动车辆", value: ownVehicle.yuanText, source: nil)] : []),
+                  parameters: [s.dibaoStandard, s.tekunExcludedIncomeKinds, s.financialAssetLimitMonths]
+                    + ((request.incomes ?? []).contains { $0.member == m.id && $0.kind == .residentPension } ? [s.residentBasicPension] : []),
+                  result: livingOK && assetsOK ? "无生活来源" : [livingOK ? nil : "本人月收入 \(own.yuanText) 不低于低保标准 \(s.dibao.yuanText)",
+                                                            ownFinancial <= assetLimit ? nil : "本人金融资产超出上限 \((ownFinancial - assetLimit).yuanText)",
+                                                            ownVehicle <= s.vehicleLimit ? nil : "拥有机动车辆"].compactMap { $0 }.joined(separator: "；"))
+        let supporterOK = supporterUnable(m)
         let ok = noCapacity && livingOK && assetsOK && supporterOK
         var changes: [String] = []
         let reachesAgeLater = !byAge && !byDisability && livingOK && assetsOK && supporterOK && a < s.elderAge
@@ -610,7 +678,12 @@ struct Run {
             guard noCapacity || reachesAgeLater else { _ = trace.take(); return nil }
             var why: [String] = []
             if !noCapacity { why.append("有劳动能力") }
-            if !livingOK || !assetsOK { why.append("有生活来源") }
+            if !livingOK {
+                why.append("有生活来源")
+                // Says by how much: the officer and the resident see what the rule weighed [TK 6–7].
+                if trace.enabled { changes.append("本人月收入（计入部分）\(own.yuanText)，比低保标准 \(s.dibao.yuanText) 高出 \((own - s.dibao).yuanText)") }
+            } else if !assetsOK { why.append("有生活来源（财产超出规定）") }
+            if !assetsOK, ownFinancial > assetLimit { if trace.enabled { changes.append("本人金融资产超出上限 \((ownFinancial - assetLimit).yuanText)") } }
             if !supporterOK { why.append("有能履行义务的法定义务人") }
             return Decision(program: .tekun, member: m.id, outcome: .doesNotQualify, amountCents: 0, amountKind: .perMonth, tier: nil,
                             summary: say("\(m.label)：\(why.joined(separator: "、"))"), steps: trace.take(), changes: sayAll(changes), notes: sayAll([]))
@@ -636,6 +709,63 @@ struct Run {
         return Decision(program: .tekun, member: m.id, outcome: .qualifies, amountCents: total.value, amountKind: .perMonth, tier: .basic,
                         summary: say("\(m.label)符合特困人员三项条件（\(careLabel)）"), steps: trace.take(), changes: sayAll([]),
                         notes: sayAll(["向户籍地乡镇（街道）申请 [TK 10]", (m.supportMode ?? .dispersed).chinese]))
+    }
+
+    /// The third tekun condition: no legal supporter, or none able to support [TK 4, 8]. With the supporters' own data
+    /// the rules decide; without it, the input's finding is used, and with neither, someone is assumed able: tekun is
+    /// not granted on a gap in the data.
+    mutating func supporterUnable(_ m: MemberInput) -> Bool {
+        guard let supporters = m.supporters else {
+            let supporter = m.legalSupporter ?? .able
+            trace.add("无履行能力的法定义务人", Article.tkSupporter,
+                      inputs: [StepInput(name: "法定义务人", value: m.legalSupporter == nil ? "未录入（按有履行能力处理，需入户核实）" : supporter.chinese, source: nil)],
+                      result: supporter != .able ? "符合" : "有能履行义务的法定义务人")
+            return supporter != .able
+        }
+        var inputs: [StepInput] = []
+        var allUnable = true
+        for p in supporters {
+            let (unable, why) = judge(p)
+            allUnable = allUnable && unable
+            if trace.enabled { inputs.append(StepInput(name: p.label, value: (unable ? "无履行能力：" : "有履行能力：") + why, source: nil)) }
+            // One able supporter is enough to fail the condition; the rest are still listed for the officer.
+        }
+        if let flag = m.legalSupporter, trace.enabled, (flag != .able) != allUnable {
+            inputs.append(StepInput(name: "申请表勾选", value: "\(flag.chinese)（与义务人情况不符，以义务人情况为准）", source: nil))
+        }
+        trace.add("无履行能力的法定义务人", Article.tkSupporter, inputs: inputs,
+                  parameters: [s.supporterUnableDibaoAge, s.supporterUnableAge, s.supporterDisabilityMaxGrade,
+                               s.perCapitaDisposableIncomePreviousYear, s.nearDibaoAssetLimitMonths],
+                  result: supporters.isEmpty ? "无法定义务人，符合" : allUnable ? "义务人均无履行能力，符合" : "有能履行义务的法定义务人")
+        return allUnable
+    }
+
+    /// One supporter against [TK 8]: unable when tekun, or on dibao and old; or old, severely disabled or with a
+    /// moderate intellectual or mental disability, and poor (income below the local disposable income, assets within
+    /// the low-income limit); or without civil capacity, missing or in prison.
+    func judge(_ p: SupporterInput) -> (unable: Bool, why: String) {
+        if let c = p.condition, c != .ordinary { return (true, c.chinese) }
+        let years = p.birthDate.map { $0.age(on: date) }
+        let enrolled = p.enrolments ?? []
+        if enrolled.contains(.tekun) { return (true, "本人为特困人员") }
+        if enrolled.contains(.dibao), let years, years >= s.supporterDibaoAge { return (true, "\(years)岁的低保对象") }
+        let old = years.map { $0 >= s.supporterAge } ?? false
+        let disabled: Bool = {
+            guard let d = p.disability, let maxGrade = s.supporterGrades[d.category.rawValue] else { return false }
+            return d.grade <= maxGrade
+        }()
+        guard old || disabled else {
+            return (false, years.map { "\($0)岁" } ?? "年龄未录入")
+        }
+        let reason = [old ? "\(years ?? 0)岁" : nil, disabled ? p.disability?.chinese : nil].compactMap { $0 }.joined(separator: "、")
+        guard let income = p.incomePerMemberCents, let assets = p.assetsPerMemberCents else {
+            return (false, "\(reason)，但收入或财产未录入，无法认定")
+        }
+        let line = s.disposableIncomeAnnual.divided(by: MonthlyConversion.monthsPerYear, rounding: .halfUp)
+        let assetLimit = s.dibao * Int64(s.nearAssetMonths)
+        if Cents(income) >= line { return (false, "\(reason)，但家庭人均月收入 \(Cents(income).yuanText) 不低于 \(line.yuanText)") }
+        if Cents(assets) > assetLimit { return (false, "\(reason)，但人均金融资产 \(Cents(assets).yuanText) 超出 \(assetLimit.yuanText)") }
+        return (true, "\(reason)，家庭人均月收入 \(Cents(income).yuanText) 低于 \(line.yuanText)，财产符合低收入家庭规定")
     }
 
     /// The day a person born on `birth` turns `years` (29 February birthdays turn on 1 March).
@@ -813,6 +943,64 @@ struct Run {
         return Decision(program: .disaster, member: nil, outcome: .qualifies, amountCents: 0, amountKind: .none, tier: nil,
                         summary: say("遭受自然灾害，可享受受灾人员救助"), steps: trace.take(), changes: sayAll([]),
                         notes: sayAll(["由应急管理部门会同民政部门按灾情提供应急救助、过渡期生活救助与倒损住房恢复重建补助 [ZX 20–26]"]))
+    }
+
+    /// Housing assistance [ZX 37–40; JC]: a household the rules cover whose home is dangerous or lacking. Decided only
+    /// when the home's condition is given: an unknown home is not a reason to grant or refuse.
+    mutating func housingDecision(eligible: Bool, tier: AssistanceTier) -> Decision? {
+        guard let housing = request.housing else { return nil }
+        let needs = housing != .adequate
+        let ok = needs && eligible
+        trace.add("住房救助对象", Article.housing,
+                  inputs: [StepInput(name: "住房状况", value: housing.chinese, source: nil), StepInput(name: "分层", value: tier.chinese, source: nil)],
+                  result: ok ? "符合住房救助条件" : !needs ? "住房安全，无需住房救助" : "家庭不属于低保、分散供养特困或低保边缘等救助对象")
+        guard needs || eligible else { _ = trace.take(); return nil }
+        let how = housing == .dangerous ? "通过农村危房改造或城镇危旧房改造实施，由住房城乡建设部门会同民政部门办理 [ZX 38]"
+                                        : "通过配租公共租赁住房或发放住房租赁补贴实施 [ZX 38]"
+        return Decision(program: .housing, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none, tier: nil,
+                        summary: say(ok ? "\(housing.chinese)，可享受住房救助" : !needs ? "住房安全" : "住房困难，但家庭不属于住房救助对象"),
+                        steps: trace.take(), changes: sayAll(ok || !needs ? [] : ["纳入低保、特困（分散供养）或低保边缘家庭后可申请住房救助"]),
+                        notes: sayAll(ok ? [how] : []))
+    }
+
+    /// Service-type assistance [JC]: care for a member of a covered household who cannot fully look after themselves.
+    /// A tekun member's care is in the tekun standard already [TK 21–22], so this is for everyone else.
+    mutating func serviceDecision(_ m: MemberInput, tier: AssistanceTier) -> Decision? {
+        guard let unable = m.selfCareUnableActivities, unable >= s.partlyFrom, tier != .watch else { return nil }
+        let level = unable >= s.fullyFrom ? "完全丧失生活自理能力" : "部分丧失生活自理能力"
+        trace.add("服务类社会救助", Article.service,
+                  inputs: [StepInput(name: m.label, value: "六项日常活动中\(unable)项不能完成（\(level)）", source: nil),
+                           StepInput(name: "分层", value: tier.chinese, source: nil)],
+                  parameters: [s.selfCarePartlyUnableFrom, s.selfCareFullyUnableFrom],
+                  result: "可提供照料护理等服务")
+        return Decision(program: .service, member: m.id, outcome: .qualifies, amountCents: 0, amountKind: .none, tier: nil,
+                        summary: say("\(m.label)（\(level)）可获得照料护理服务"), steps: trace.take(), changes: sayAll([]),
+                        notes: sayAll(["由乡镇（街道）通过政府购买服务安排访视、照料等服务 [JC]"]))
+    }
+
+    /// When no programme fits a household in clear hardship — someone who cannot look after themselves at all, rigid
+    /// spending above the household's income, or a hardship score at the city's threshold — the answer proposes
+    /// case-by-case deliberation, with what each programme lacks [LS; JC].
+    func deliberationProposal() -> DeliberationProposal? {
+        let money: Set<Program> = [.dibao, .tekun, .nearDibao, .expenditureHardship, .temporary, .orphan, .unsupportedChild]
+        guard !decisions.contains(where: { money.contains($0.program) && $0.outcome != .doesNotQualify }) else { return nil }
+        var hardship: [String] = []
+        for m in counted {
+            if let u = m.selfCareUnableActivities, u >= s.fullyFrom { hardship.append("\(m.label)完全丧失生活自理能力（\(u)项日常活动不能完成）") }
+        }
+        let annualIncome = MonthlyConversion.annual(incomeBeforeRigidDeduction)
+        if rigidAnnual > .zero, rigidAnnual > annualIncome {
+            hardship.append("近12个月刚性支出 \(rigidAnnual.yuanText) 超过家庭年收入 \(annualIncome.yuanText)")
+        }
+        if let score = request.hardshipScore, let from = s.deliberationScore, score >= from {
+            hardship.append("预警分值 \(score) 达到提请一事一议的分值 \(from)")
+        }
+        guard !hardship.isEmpty else { return nil }
+        let misses = decisions.filter { money.contains($0.program) }.map {
+            DeliberationProposal.NearMiss(program: $0.program, member: $0.member, missing: $0.changes.isEmpty ? [$0.summary].filter { !$0.isEmpty } : $0.changes)
+        }
+        return DeliberationProposal(hardship: hardship, nearMisses: misses, article: Article.deliberation,
+                                    summary: "家庭困难明显，但不符合现有救助项目，建议提请一事一议")
     }
 
     mutating func educationDecision(_ m: MemberInput, tier: AssistanceTier) -> Decision? {

@@ -72,6 +72,12 @@ public enum AssessmentText {
         out += "计入人数 \(a.figures.countedMembers)，家庭月收入 \(Cents(a.figures.monthlyIncomeCents).yuanText)，人均 \(Cents(a.figures.incomePerMemberCents).yuanText)，"
         out += "低保标准 \(Cents(a.figures.dibaoStandardCents).yuanText)\n"
         out += "每月合计 \(a.monthlyTotal.yuanText)\n\n"
+        if let p = a.deliberation {
+            out += "【建议一事一议】\(p.summary) [\(p.article)]\n"
+            for h in p.hardship { out += "  ▸ \(h)\n" }
+            for miss in p.nearMisses { out += "  · \(miss.program.chinese)\(who(miss.member))：\(miss.missing.joined(separator: "；"))\n" }
+            out += "\n"
+        }
         for d in a.decisions.sorted(by: { order($0) < order($1) }) {
             let amount = d.amountKind == .none ? "" : "  \(d.amount.yuanText)\(d.amountKind == .perMonth ? "/月" : "（一次性）")"
             out += "【\(d.outcome.chinese)】\(d.program.chinese)\(who(d.member))\(amount)\n  \(d.summary)\n"

@@ -42,6 +42,12 @@ public final class Standards: Sendable {
     public let childAgeLimit: ResolvedParameter
     public let excludedIncomeKinds: ResolvedParameter
     public let tekunExcludedIncomeKinds: ResolvedParameter
+    /// The basic pension of the residents' scheme per month: the part of a residents' pension left out of income
+    /// when `residentPension` is on an excluded list [DB 13; TK 6–7].
+    public let residentBasicPension: ResolvedParameter
+    public let supporterUnableDibaoAge: ResolvedParameter
+    public let supporterUnableAge: ResolvedParameter
+    public let supporterDisabilityMaxGrade: ResolvedParameter
     public let individualInclusionMaxGrade: ResolvedParameter
     public let individualInclusionMentalMaxGrade: ResolvedParameter
     public let disabilityCareMaxGrade: ResolvedParameter
@@ -52,18 +58,23 @@ public final class Standards: Sendable {
     public let rigidDeductionKinds: ResolvedParameter?
     /// The most a household may have deducted each month; absent where the city sets no cap.
     public let rigidDeductionMonthlyCap: ResolvedParameter?
+    /// The hardship score from which a household that no programme fits is proposed for deliberation; absent where
+    /// the city has not set one (self-care and rigid spending still propose it) [LS; JC].
+    public let deliberationHardshipScore: ResolvedParameter?
 
     // Typed views, checked once here so the rules never meet a wrong type.
     let dibao: Cents, tekunBasic: Cents, careAble: Cents, carePartly: Cents, careFully: Cents, costDeduction: Cents
     let vehicleLimit: Cents, livingAllowance: Cents, careAllowance: Cents, orphanAmount: Cents, unsupportedAmount: Cents
-    let disposableIncomeAnnual: Cents, townshipLimit: Cents, deliberationThreshold: Cents
+    let disposableIncomeAnnual: Cents, townshipLimit: Cents, deliberationThreshold: Cents, basicPension: Cents
     let assetMonths: Int, nearAssetMonths: Int, propertiesMax: Int, exitMonths: Int, elderAge: Int, childAge: Int
     let partlyFrom: Int, fullyFrom: Int, adult: Int, childLimit: Int, inclusionMaxGrade: Int, inclusionMentalMaxGrade: Int
     let careMaxGrade: Int, windowMonths: Int?
     let deductRigid: Bool, businessOK: Bool, singlePersonOK: Bool, livingCoversNear: Bool
     let excluded: Set<String>, tekunExcluded: Set<String>, deductibleKinds: Set<String>
     let rigidCap: Cents?
-    let tekunGrades: [String: Int]
+    let deliberationScore: Int?
+    let tekunGrades: [String: Int], supporterGrades: [String: Int]
+    let supporterDibaoAge: Int, supporterAge: Int
     let nearMultiple: Ratio, rigidShare: Ratio, emergencyMultiple: Ratio
     let expenditureTiers: [Tier]
 
@@ -105,6 +116,10 @@ public final class Standards: Sendable {
         childAgeLimit = try r("childAgeLimit")
         excludedIncomeKinds = try r("excludedIncomeKinds")
         tekunExcludedIncomeKinds = try r("tekunExcludedIncomeKinds")
+        residentBasicPension = try r("residentBasicPension")
+        supporterUnableDibaoAge = try r("supporterUnableDibaoAge")
+        supporterUnableAge = try r("supporterUnableAge")
+        supporterDisabilityMaxGrade = try r("supporterDisabilityMaxGrade")
         individualInclusionMaxGrade = try r("individualInclusionMaxGrade")
         individualInclusionMentalMaxGrade = try r("individualInclusionMentalMaxGrade")
         disabilityCareMaxGrade = try r("disabilityCareMaxGrade")
@@ -112,6 +127,7 @@ public final class Standards: Sendable {
         do { rigidExpenditureWindowMonths = try r("rigidExpenditureWindowMonths") } catch { rigidExpenditureWindowMonths = nil }
         do { rigidDeductionMonthlyCap = try r("rigidDeductionMonthlyCap") } catch { rigidDeductionMonthlyCap = nil }
         do { rigidDeductionKinds = try r("rigidDeductionKinds") } catch { rigidDeductionKinds = nil }
+        do { deliberationHardshipScore = try r("deliberationHardshipScore") } catch { deliberationHardshipScore = nil }
 
         func money(_ x: ResolvedParameter) throws(PolicyError) -> Cents {
             guard let a = x.amount else { throw .wrongType(name: x.name, expected: "金额") }
@@ -147,6 +163,7 @@ public final class Standards: Sendable {
         disposableIncomeAnnual = try money(perCapitaDisposableIncomePreviousYear)
         townshipLimit = try money(townshipTemporaryApprovalLimit)
         deliberationThreshold = try money(temporaryDeliberationThreshold)
+        basicPension = try money(residentBasicPension)
         assetMonths = try int(financialAssetLimitMonths)
         nearAssetMonths = try int(nearDibaoAssetLimitMonths)
         propertiesMax = try int(maxProperties)
@@ -166,6 +183,7 @@ public final class Standards: Sendable {
         if deductRigid && rigidDeductionKinds == nil { throw .missingParameter(name: "rigidDeductionKinds", region: region, date: date) }
         deductibleKinds = try rigidDeductionKinds.map { x throws(PolicyError) in try names(x) } ?? []
         rigidCap = try rigidDeductionMonthlyCap.map { x throws(PolicyError) in try money(x) }
+        deliberationScore = try deliberationHardshipScore.map { x throws(PolicyError) in try int(x) }
         businessOK = try flag(businessAllowed)
         singlePersonOK = try flag(singlePersonHouseholdForSevereDisability)
         livingCoversNear = try flag(disabilityLivingCoversNearDibao)
@@ -173,6 +191,10 @@ public final class Standards: Sendable {
         tekunExcluded = try names(tekunExcludedIncomeKinds)
         guard case .grades(let g) = tekunDisabilityMaxGrade.value else { throw .wrongType(name: "tekunDisabilityMaxGrade", expected: "等级表") }
         tekunGrades = g
+        guard case .grades(let sg) = supporterDisabilityMaxGrade.value else { throw .wrongType(name: "supporterDisabilityMaxGrade", expected: "等级表") }
+        supporterGrades = sg
+        supporterDibaoAge = try int(supporterUnableDibaoAge)
+        supporterAge = try int(supporterUnableAge)
         nearMultiple = try ratio(nearDibaoMultiple)
         rigidShare = try ratio(rigidExpenditureShare)
         emergencyMultiple = try ratio(temporaryEmergencyMultiple)

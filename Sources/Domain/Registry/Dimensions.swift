@@ -23,7 +23,7 @@ extension FactKind {
     public var dimension: ProfileDimension {
         switch self {
         case .death, .birth, .hukouMove, .disaster: return .structure
-        case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .residentPension, .unemploymentBenefit, .otherIncome,
+        case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .employeePension, .landLossPension, .residentPension, .unemploymentBenefit, .otherIncome,
              .assistanceElsewhere: return .income
         case .deposit, .securities, .commercialInsurance, .vehicle, .business: return .assets
         case .realEstate: return .housing

@@ -209,7 +209,8 @@ public enum FactCategory: String, ChineseLabelled {
 /// they check [DB 14]; events are the life changes that monitoring reacts to.
 public enum FactKind: String, ChineseLabelled {
     // income
-    case wage, businessIncome, propertyIncome, transferIncome, pension, residentPension, unemploymentBenefit, otherIncome
+    case wage, businessIncome, propertyIncome, transferIncome, pension, employeePension, landLossPension, residentPension, unemploymentBenefit,
+         otherIncome
     // assets
     case deposit, securities, commercialInsurance, vehicle, realEstate, business
     // rigid expenditure
@@ -231,7 +232,8 @@ public enum FactKind: String, ChineseLabelled {
 
     public var category: FactCategory {
         switch self {
-        case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .residentPension, .unemploymentBenefit, .otherIncome:
+        case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .employeePension, .landLossPension, .residentPension,
+             .unemploymentBenefit, .otherIncome:
             return .income
         case .deposit, .securities, .commercialInsurance, .vehicle, .realEstate, .business: return .asset
         case .medicalSelfPay, .educationCost, .disabilityCare: return .expenditure
@@ -247,8 +249,10 @@ public enum FactKind: String, ChineseLabelled {
         case .businessIncome: return "经营净收入"
         case .propertyIncome: return "财产净收入"
         case .transferIncome: return "转移净收入"
-        case .pension: return "养老金"
-        case .residentPension: return "城乡居民基础养老金"
+        case .pension: return "其他养老金"
+        case .employeePension: return "职工基本养老金"
+        case .landLossPension: return "被征地农民养老保障金"
+        case .residentPension: return "城乡居民养老保险养老金"
         case .unemploymentBenefit: return "失业保险金"
         case .otherIncome: return "其他收入"
         case .deposit: return "存款"

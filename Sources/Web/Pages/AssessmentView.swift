@@ -13,7 +13,20 @@ enum AssessmentView {
                  HomePage.card(a.monthlyTotal.yuanText, "每月可得（合计）"),
                  HomePage.card(Cents(a.figures.incomePerMemberCents).yuanText, "家庭人均月收入"),
                  HomePage.card(Cents(a.figures.dibaoStandardCents).yuanText, "当地低保标准")),
+            .unwrap(a.deliberation) { p in deliberation(p, name: { id in members.first { $0.id == id }?.label }) },
             .group(sorted.map { decision($0, members: members, explain: explain) }))
+    }
+
+    /// The proposal to deliberate comes first: it is what the officer acts on when every programme says no.
+    static func deliberation(_ p: DeliberationProposal, name: (String) -> String?) -> Node<HTML.BodyContext> {
+        func who(_ id: String?) -> String { id.flatMap(name).map { "（\($0)）" } ?? "" }
+        return .div(.class("panel decision needsDecision deliberation"),
+            .h3(.span(.class("tag outcome-needsDecision"), .text("建议一事一议")), .text(" \(p.summary)")),
+            .ul(.class("changes"), .group(p.hardship.map { .li(.text($0)) })),
+            .if(!p.nearMisses.isEmpty, .group(
+                .p(.class("muted"), .text("各项目不符合之处：")),
+                .ul(.class("notes"), .group(p.nearMisses.map { .li(.strong(.text("\($0.program.chinese)\(who($0.member))：")), .text($0.missing.joined(separator: "；"))) })))),
+            .p(.class("muted"), .text("依据：\(p.article)")))
     }
 
     static func decision(_ d: Decision, members: [MemberInput], explain: Bool) -> Node<HTML.BodyContext> {

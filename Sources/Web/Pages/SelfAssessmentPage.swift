@@ -81,7 +81,7 @@ enum SelfAssessmentPage {
                 emergency = EmergencyInput(kind: kind, occurredOn: date, spendingCents: try yuan("emergencySpending", "急难支出"))
             }
             return AssessmentRequest(date: date, region: district.code, members: members, incomes: incomes, assets: assets,
-                                     expenditures: expenditures, emergency: emergency)
+                                     expenditures: expenditures, emergency: emergency, housing: HousingCondition(rawValue: text("housing")))
         }
     }
 
@@ -141,7 +141,7 @@ enum SelfAssessmentPage {
         let disabilities: [(String, String)] = [("", "无")] + DisabilityCategory.allCases.map { ($0.rawValue, $0.chinese) }
         let grades: [(String, String)] = [("", "—"), ("1", "一级"), ("2", "二级"), ("3", "三级"), ("4", "四级")]
         let work: [(String, String)] = [("", "—")] + Employment.allCases.map { ($0.rawValue, $0.chinese) }
-        let incomeKinds: [(String, String)] = [IncomeKind.wage, .pension, .residentPension, .businessIncome, .unemploymentBenefit, .otherIncome].map { ($0.rawValue, $0.chinese) }
+        let incomeKinds: [(String, String)] = [IncomeKind.wage, .employeePension, .residentPension, .landLossPension, .pension, .businessIncome, .unemploymentBenefit, .otherIncome].map { ($0.rawValue, $0.chinese) }
         return .form(.class("self-assessment"), .action(SiteURL.selfAssessment.path), .method(.post),
             .div(.class("panel"),
                  .h2(.text("居住地")),
@@ -175,6 +175,7 @@ enum SelfAssessmentPage {
                  select("vehicle", [("", "没有汽车"), ("car", "有汽车"), ("disabled", "有残疾人代步车")], label: "机动车"),
                  input("vehicleValue", label: "车辆价值（元）", placeholder: "0"),
                  select("homes", [("0", "没有"), ("1", "1套"), ("2", "2套"), ("3", "3套及以上")], label: "房产"),
+                 select("housing", [("", "不确定")] + HousingCondition.allCases.map { ($0.rawValue, $0.chinese) }, label: "现住房状况"),
                  input("education", label: "近12个月教育费用（元）", placeholder: "0"),
                  select("emergency", [("", "没有")] + EmergencyKind.allCases.map { ($0.rawValue, $0.chinese) }, label: "最近是否遭遇急难"),
                  input("emergencySpending", label: "急难造成的支出（元）", placeholder: "0")),

@@ -148,6 +148,9 @@ enum WarningPages {
                     .p(.text("分层：\(a.tier.chinese)；家庭人均月收入 \(Cents(a.figures.incomePerMemberCents).yuanText)，低保标准 \(Cents(a.figures.dibaoStandardCents).yuanText)。")),
                     .ul(.group(a.qualifying.map { dec in .li(.text(decisionLine(dec, memberNames: memberNames))) })))
             },
+            .unwrap(assessment?.deliberation) { p in
+                AssessmentView.deliberation(p, name: { memberNames[$0] })
+            },
             .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf, typed: typed, assignable: assignable))),
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),

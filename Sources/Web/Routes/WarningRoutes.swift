@@ -168,7 +168,10 @@ struct WarningRoutes: RouteCollection {
         var assessment: Assessment?
         var memberNames: [String: String] = [:]
         if actor.may(.viewHouseholds), let p = try await RegistryStore(req.db).profile(Household.ID(d.summary.householdID), actor: actor) {
-            assessment = try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today), explain: false)
+            // With the household's score, so that a household no programme fits is proposed for deliberation.
+            var request = AssessmentRequest(profile: p, date: req.today)
+            request.hardshipScore = d.score?.total ?? d.summary.score
+            assessment = try? req.calculator.assess(request)
             memberNames = Dictionary(p.members.map { ($0.id.description, $0.name) }, uniquingKeysWith: { a, _ in a })
         }
         return Layout.response(WarningPages.detail(chrome: try await Layout.chrome(req, .warnings), d: d, assessment: assessment, notice: notice, error: error, typed: typed,
