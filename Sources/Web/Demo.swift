@@ -87,9 +87,9 @@ extension DemoSetup {
             ("disabled-federation-certificates", "身份证号,姓名,残疾类别,残疾等级,发证日期,残疾人证号\n"
                 + "\(mistyped(members[0].nationalID)),\(members[0].name),肢体残疾,三级,\(day),DEMO-C-1\n"
                 + "\(members[1].nationalID.value),\(members[1].name),视力残疾,二级,\(day),DEMO-C-2\n"),
-            ("hr-pension", "身份证号,姓名,月养老金,发放起始\n"
-                + "\(mistyped(members[2].nationalID)),\(members[2].name),2350.00,\(day)\n"
-                + "\(mistyped(members[3].nationalID)),\(members[3].name),1980.00,\(day)\n"),
+            ("hr-pension", "身份证号,姓名,养老金类别,月养老金,发放起始\n"
+                + "\(mistyped(members[2].nationalID)),\(members[2].name),职工基本养老金,2350.00,\(day)\n"
+                + "\(mistyped(members[3].nationalID)),\(members[3].name),被征地农民养老保障金,1980.00,\(day)\n"),
             ("funeral-cremation", "逝者身份证号,逝者姓名,火化日期,火化证编号\n"
                 + "\(mistyped(members[members.count - 1].nationalID)),\(members[members.count - 1].name),\(day),DEMO-H-1\n"),
         ]

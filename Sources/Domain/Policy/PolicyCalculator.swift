@@ -19,7 +19,7 @@ public struct PolicyCalculator: Sendable {
 
     /// With the standards already resolved (batch runs resolve them once per region).
     public func assess(_ request: AssessmentRequest, standards s: Standards, explain: Bool) throws(PolicyError) -> Assessment {
-        try Self.validate(request)
+        try Self.validate(request, standards: s)
         var run = Run(request: request, s: s, trace: Trace(enabled: explain))
         return run.assess()
     }
@@ -38,8 +38,9 @@ public struct PolicyCalculator: Sendable {
         if cents > maxAmountCents { throw .invalidInput(field: field(), reason: "金额过大（每项不超过 1 万亿元）") }
     }
 
-    static func checkLines(_ count: Int, _ field: String) throws(PolicyError) {
-        if count > maxLines { throw .invalidInput(field: field, reason: "最多 \(maxLines) 项") }
+    /// The field's path is built only when it is refused: this runs for every member of every household screened.
+    static func checkLines(_ count: Int, _ field: @autoclosure () -> String) throws(PolicyError) {
+        if count > maxLines { throw .invalidInput(field: field(), reason: "最多 \(maxLines) 项") }
     }
 
     /// Programmes one person may not receive together [TK 4; DB 7; the disability subsidy and orphan rules]: the
@@ -55,10 +56,12 @@ public struct PolicyCalculator: Sendable {
         exclusivePairs.contains { ($0.0 == a && $0.1 == b) || ($0.0 == b && $0.1 == a) }
     }
 
-    static func validate(_ r: AssessmentRequest) throws(PolicyError) {
+    static func validate(_ r: AssessmentRequest, standards: Standards) throws(PolicyError) {
         guard !r.members.isEmpty else { throw .invalidInput(field: "members", reason: "至少需要一名家庭成员") }
         guard r.members.count <= maxMembers else { throw .invalidInput(field: "members", reason: "一户最多 \(maxMembers) 人") }
-        if let reference = RegionReference.shared, !reference.knows(r.region) {
+        // The standards' region was looked up once when they were resolved; a batch run asks only once per region.
+        let known = r.region == standards.region ? standards.regionKnown : RegionReference.shared.map { $0.knows(r.region) } ?? true
+        if !known {
             throw .invalidInput(field: "region", reason: "区划代码 \(r.region.value) 不在国家行政区划中（所属区县不存在）")
         }
         try checkLines(r.incomes?.count ?? 0, "incomes")
@@ -73,8 +76,9 @@ public struct PolicyCalculator: Sendable {
             if let n = m.selfCareUnableActivities, !(0...6).contains(n) {
                 throw .invalidInput(field: "members[\(i)].selfCareUnableActivities", reason: "应为0–6（六项日常活动中不能完成的项数）")
             }
-            try checkLines(m.supporters?.count ?? 0, "members[\(i)].supporters")
-            for (j, p) in (m.supporters ?? []).enumerated() {
+            guard let supporters = m.supporters else { continue }
+            try checkLines(supporters.count, "members[\(i)].supporters")
+            for (j, p) in supporters.enumerated() {
                 let path = "members[\(i)].supporters[\(j)]"
                 if let b = p.birthDate, b > r.date { throw .invalidInput(field: "\(path).birthDate", reason: "出生日期晚于评估日期") }
                 if let d = p.disability, !(1...4).contains(d.grade) { throw .invalidInput(field: "\(path).disability.grade", reason: "残疾等级应为1–4") }
@@ -289,9 +293,11 @@ struct Run {
         if let d = disasterDecision() { decisions.append(d) }
         // Housing assistance is for dibao households and tekun supported at home [ZX 37], extended to targeted
         // households [JC]; a tekun member living in an institution is housed there.
-        let dispersedTekun = request.members.contains { tekunMembers.contains($0.id) && ($0.supportMode ?? .dispersed) == .dispersed }
-        let housingBasis = dibaoQualifies || inGradualExit || !individuallyIncluded.isEmpty || dispersedTekun || !childMembers.isEmpty || targeted
-        if let d = housingDecision(eligible: housingBasis, tier: tier) { decisions.append(d) }
+        if request.housing != nil {
+            let dispersedTekun = request.members.contains { tekunMembers.contains($0.id) && ($0.supportMode ?? .dispersed) == .dispersed }
+            let housingBasis = dibaoQualifies || inGradualExit || !individuallyIncluded.isEmpty || dispersedTekun || !childMembers.isEmpty || targeted
+            if let d = housingDecision(eligible: housingBasis, tier: tier) { decisions.append(d) }
+        }
         for m in request.members where m.isPresent && !tekunMembers.contains(m.id) {
             if let d = serviceDecision(m, tier: tier) { decisions.append(d) }
         }
@@ -455,10 +461,15 @@ struct Run {
         personal.isEmpty ? monthlyIncome : max(.zero, monthlyIncome - personal.reduce(Cents.zero) { $0 + (incomeByMember[$1] ?? .zero) })
     }
 
+    /// How many counted members are left once those supported personally leave the count (counted, not copied:
+    /// this runs twice for every household of a screening).
+    func countedExcluding(_ personal: Set<String>) -> Int {
+        personal.isEmpty ? counted.count : counted.reduce(0) { $0 + (personal.contains($1.id) ? 0 : 1) }
+    }
+
     mutating func dibaoDecision(excluding personal: Set<String>, figuresSteps: [Step]) -> Decision {
         trace.steps = figuresSteps
-        let members = counted.filter { !personal.contains($0.id) }
-        let n = Int64(members.count)
+        let n = Int64(countedExcluding(personal))
         let income = countedIncome(excluding: personal)
         if !personal.isEmpty {
             trace.add("不重复享受", Article.exclusive,
@@ -532,8 +543,8 @@ struct Run {
     // MARK: near-dibao [DB 8; DD; JC]
 
     mutating func nearDibaoDecision(excluding personal: Set<String>) -> Decision {
-        let members = counted.filter { !personal.contains($0.id) }
-        let n = Int64(max(members.count, 1))
+        let remaining = countedExcluding(personal)
+        let n = Int64(max(remaining, 1))
         let line = s.nearMultiple.of(s.dibao)
         let income = countedIncome(excluding: personal)
         let perMember = income.divided(by: n, rounding: .halfUp)
@@ -543,7 +554,7 @@ struct Run {
                   parameters: [s.dibaoStandard, s.nearDibaoMultiple],
                   result: "边缘线 \(s.dibao.yuanText)×\(s.nearMultiple) = \(line.yuanText)；" + (incomeOK ? "低于边缘线" : "不低于边缘线"))
         let assets = assetsWithinLimits(members: Int(n), months: s.nearAssetMonths, monthsParameter: s.nearDibaoAssetLimitMonths, rule: "低保边缘：财产")
-        let ok = incomeOK && assets.ok && !members.isEmpty
+        let ok = incomeOK && assets.ok && remaining > 0
         var changes: [String] = []
         if !incomeOK { if trace.enabled { changes.append("家庭人均收入比低保边缘线高出 \((perMember - line).yuanText)") } }
         if ok { if trace.enabled { changes.append("家庭月收入再增加 \((line * n - income).yuanText) 将不再属于低保边缘家庭") } }
@@ -651,8 +662,9 @@ struct Run {
         let livingOK = own < s.dibao
         // The person's own assets, with those the file gives to no one in the household shared equally [TK 6–7].
         let share = Int64(max(counted.count, 1))
-        let ownFinancial = (financialByMember[m.id] ?? .zero) + unattributedFinancial.divided(by: share, rounding: .halfUp)
-        let ownVehicle = (vehicleByMember[m.id] ?? .zero) + unattributedVehicle.divided(by: share, rounding: .halfUp)
+        // Most households give assets to no one: no hashing of the member's ID then.
+        let ownFinancial = (financialByMember.isEmpty ? .zero : financialByMember[m.id] ?? .zero) + unattributedFinancial.divided(by: share, rounding: .halfUp)
+        let ownVehicle = (vehicleByMember.isEmpty ? .zero : vehicleByMember[m.id] ?? .zero) + unattributedVehicle.divided(by: share, rounding: .halfUp)
         let assetLimit = s.dibao * Int64(s.assetMonths)
         let assetsOK = ownFinancial <= assetLimit && ownVehicle <= s.vehicleLimit
         trace.add("无生活来源", Article.tkLiving,
@@ -982,11 +994,19 @@ struct Run {
     /// spending above the household's income, or a hardship score at the city's threshold — the answer proposes
     /// case-by-case deliberation, with what each programme lacks [LS; JC].
     func deliberationProposal() -> DeliberationProposal? {
-        let money: Set<Program> = [.dibao, .tekun, .nearDibao, .expenditureHardship, .temporary, .orphan, .unsupportedChild]
-        guard !decisions.contains(where: { money.contains($0.program) && $0.outcome != .doesNotQualify }) else { return nil }
+        // A switch, not a set: this runs for every household of a screening, and most stop at the first decision.
+        func money(_ p: Program) -> Bool {
+            switch p {
+            case .dibao, .tekun, .nearDibao, .expenditureHardship, .temporary, .orphan, .unsupportedChild: return true
+            default: return false
+            }
+        }
+        guard !decisions.contains(where: { money($0.program) && $0.outcome != .doesNotQualify }) else { return nil }
         var hardship: [String] = []
-        for m in counted {
-            if let u = m.selfCareUnableActivities, u >= s.fullyFrom { hardship.append("\(m.label)完全丧失生活自理能力（\(u)项日常活动不能完成）") }
+        for i in counted.indices {
+            if let u = counted[i].selfCareUnableActivities, u >= s.fullyFrom {
+                hardship.append("\(counted[i].label)完全丧失生活自理能力（\(u)项日常活动不能完成）")
+            }
         }
         let annualIncome = MonthlyConversion.annual(incomeBeforeRigidDeduction)
         if rigidAnnual > .zero, rigidAnnual > annualIncome {
@@ -996,7 +1016,7 @@ struct Run {
             hardship.append("预警分值 \(score) 达到提请一事一议的分值 \(from)")
         }
         guard !hardship.isEmpty else { return nil }
-        let misses = decisions.filter { money.contains($0.program) }.map {
+        let misses = decisions.filter { money($0.program) }.map {
             DeliberationProposal.NearMiss(program: $0.program, member: $0.member, missing: $0.changes.isEmpty ? [$0.summary].filter { !$0.isEmpty } : $0.changes)
         }
         return DeliberationProposal(hardship: hardship, nearMisses: misses, article: Article.deliberation,

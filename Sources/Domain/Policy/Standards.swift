@@ -7,6 +7,8 @@ import Foundation
 public final class Standards: Sendable {
     public let region: RegionCode
     public let date: LocalDate
+    /// Whether the region's county is in the national divisions (looked up once here, not per household).
+    public let regionKnown: Bool
 
     public let dibaoStandard: ResolvedParameter
     public let tekunBasicStandard: ResolvedParameter
@@ -81,6 +83,7 @@ public final class Standards: Sendable {
     public init(parameters p: ParameterSet, region: RegionCode, date: LocalDate) throws(PolicyError) {
         self.region = region
         self.date = date
+        regionKnown = RegionReference.shared.map { $0.knows(region) } ?? true
         func r(_ n: String) throws(PolicyError) -> ResolvedParameter { try p.resolve(n, region: region, date: date) }
         dibaoStandard = try r("dibaoStandard")
         tekunBasicStandard = try r("tekunBasicStandard")
