@@ -205,6 +205,7 @@ import Testing
         #expect(p.hardship.contains { $0.contains("刚性支出 ¥80,000.00 超过家庭年收入 ¥56,400.00") })
         #expect(Set(p.nearMisses.map(\.program)).isSuperset(of: [.dibao, .nearDibao, .expenditureHardship]))
         #expect(p.nearMisses.first { $0.program == .dibao }?.missing.contains { $0.contains("高出") } == true)
+        #expect(p.nearMisses.first { $0.program == .expenditureHardship }?.missing == ["家庭人均月收入 ¥4,700.00 不低于上年人均可支配收入折合每月 ¥4,458.33"])
         #expect(AssessmentText.render(a).contains("建议一事一议"))
     }
 

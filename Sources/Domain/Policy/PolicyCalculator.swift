@@ -815,6 +815,9 @@ struct Run {
         let ok = incomeOK && spendingOK && assets.ok
         var changes: [String] = []
         if incomeOK && assets.ok && !spendingOK && rigidAnnual > .zero { if trace.enabled { changes.append("近12个月刚性支出再增加 \((share - rigidAnnual + Cents(1)).yuanText) 将可能符合") } }
+        // What it lacks, in figures: a deliberation weighs these [LS; JC].
+        if !incomeOK { if trace.enabled { changes.append("家庭人均月收入 \(perMember.yuanText) 不低于上年人均可支配收入折合每月 \(line.yuanText)") } }
+        if let excess = assets.excess { if trace.enabled { changes.append("金融资产超出上限 \(excess.yuanText)") } }
         return Decision(program: .expenditureHardship, member: nil, outcome: ok ? .qualifies : .doesNotQualify, amountCents: 0, amountKind: .none,
                         tier: ok ? .targeted : nil, summary: say(ok ? "刚性支出超过家庭收入的规定比例" : "不属于刚性支出困难家庭"),
                         steps: trace.take(), changes: sayAll(changes), notes: sayAll(ok ? ["认定有效期最长12个月 [GX]"] : []))
