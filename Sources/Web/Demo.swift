@@ -192,6 +192,11 @@ public final class Server: @unchecked Sendable {
 
     public func migrate() async throws { try await app.autoMigrate() }
 
+    /// The holiday years loaded into this database, over the shipped calendar, into the calendar every deadline uses.
+    public func loadStoredCalendar() async throws {
+        policy.monitoring.calendars.replace(with: try await CalendarStore(app.db).calendar(onto: try WorkingCalendar.bundled()))
+    }
+
     /// How many migrations have not been applied yet.
     public func pendingMigrations() async throws -> Int {
         try await app.migrator.setupIfNeeded().get()

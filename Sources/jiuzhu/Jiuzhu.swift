@@ -9,7 +9,8 @@ struct Jiuzhu: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jiuzhu",
         abstract: "智慧救助 Jiuzhu: find and help households in hardship before they ask.",
-        subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Link.self, Screen.self, Bench.self]
+        subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Link.self, Screen.self,
+                      CalendarCommand.self, Bench.self]
     )
 }
 
@@ -37,6 +38,7 @@ func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, _ bod
         if !migrating, try await server.pendingMigrations() > 0 {
             throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
         }
+        if !migrating { try await server.loadStoredCalendar() }
         let result = try await body(server)
         try await server.shutdown()
         return result
@@ -80,6 +82,7 @@ struct Demo: AsyncParsableCommand {
                 try await app.shutdown()
                 return
             }
+            try await app.loadStoredCalendar()
             say("打开 http://\(host):\(port)/ （Ctrl-C 退出）")
         } catch {
             try await app.shutdown()
@@ -98,6 +101,8 @@ struct Serve: AsyncParsableCommand {
         let app = try await Server.make(config)
         // Written at once (`say`): `print` is buffered when the output is a pipe or a log file, and a server
         // runs until stopped, so a service manager's log showed nothing until then.
+        // A database not yet migrated has no loaded years; the shipped calendar serves until it has.
+        try? await app.loadStoredCalendar()
         say("Jiuzhu serving \(config.database) on \(config.host):\(config.port) in \(config.mode.rawValue) mode")
         try await app.run()
     }

@@ -49,6 +49,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case tuneIndicators
     /// Release a payment held after a death record.
     case releasePaymentHolds
+    /// Load the next year's holiday arrangement (the working days every statutory deadline counts).
+    case manageCalendar
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -85,6 +87,9 @@ public enum Permission: String, Sendable, CaseIterable {
         // assistance), not the township's that handles the warning.
         case .releasePaymentHolds:
             return role == .cityAdmin || role == .countyReviewer
+        // One calendar for the whole city: its administrator loads it.
+        case .manageCalendar:
+            return role == .cityAdmin
         }
     }
 }

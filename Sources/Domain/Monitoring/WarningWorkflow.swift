@@ -104,14 +104,7 @@ public enum WarningWorkflow {
     /// The handling deadline: `workingDays` after the day raised, on the holiday calendar. Outside the
     /// calendar's years it counts weekdays only, so a missing calendar year never stops a warning being raised.
     public static func dueDate(raised: LocalDate, workingDays: Int, calendar: WorkingCalendar) -> LocalDate {
-        if let d = try? calendar.adding(workingDays: workingDays, to: raised) { return d }
-        var d = raised
-        var left = workingDays
-        while left > 0 {
-            d = d.adding(days: 1)
-            if !d.isWeekend { left -= 1 }
-        }
-        return d
+        calendar.deadline(workingDays: workingDays, after: raised).date
     }
 
     public static func isOverdue(status: WarningStatus, due: LocalDate, today: LocalDate) -> Bool {

@@ -43,6 +43,6 @@ extension MonitoringSetup {
     public func tuned(from db: any Database) async throws -> MonitoringSetup {
         let tuning = try await IndicatorTuningStore(db).current()
         guard !tuning.changes.isEmpty else { return self }
-        return MonitoringSetup(screener: Screener(catalogue: try screener.catalogue.applying(tuning), calculator: screener.calculator), calendar: calendar)
+        return MonitoringSetup(screener: Screener(catalogue: try screener.catalogue.applying(tuning), calculator: screener.calculator), calendars: calendars)
     }
 }

@@ -7,11 +7,18 @@ import SQLKit
 /// holiday calendar for handling deadlines.
 public struct MonitoringSetup: Sendable {
     public let screener: Screener
-    public let calendar: WorkingCalendar
+    /// Shared by every copy (a tuned setup too), so that a holiday year loaded while the server runs counts at once.
+    public let calendars: CalendarCache
+    public var calendar: WorkingCalendar { calendars.current }
 
     public init(screener: Screener, calendar: WorkingCalendar) {
         self.screener = screener
-        self.calendar = calendar
+        calendars = CalendarCache(calendar)
+    }
+
+    public init(screener: Screener, calendars: CalendarCache) {
+        self.screener = screener
+        self.calendars = calendars
     }
 
     /// The shipped catalogue, policy parameters and calendar (tests and benchmarks; an installation's come from its configuration).

@@ -6,7 +6,7 @@ import SQLKit
 public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
-    case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators
+    case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -29,6 +29,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .handleWarning: return "处置预警"
         case .recordVisit: return "登记入户核实"
         case .tuneIndicators: return "调整预警指标"
+        case .loadCalendar: return "载入节假日安排"
         }
     }
 }

@@ -49,6 +49,12 @@ enum ImportPage {
                             .tr(.td(.attribute(named: "data-label", value: "列名"), .text(c.header)),
                                 .td(.attribute(named: "data-label", value: "填写要求"), .text(c.type.chinese)),
                                 .td(.attribute(named: "data-label", value: "必填"), .text(c.isRequired ? "必填" : "可空")))
+                        }),
+                        // The column that says what each row is (a death or a move; which pension), with its values.
+                        .unwrap(s.kindColumn, { k in
+                            .tr(.td(.attribute(named: "data-label", value: "列名"), .text(k)),
+                                .td(.attribute(named: "data-label", value: "填写要求"), .text("以下之一：" + (s.kindValues ?? [:]).keys.sorted().joined(separator: "、"))),
+                                .td(.attribute(named: "data-label", value: "必填"), .text(s.factKind == nil ? "必填" : "可空（空则为\(s.factKind?.chinese ?? "")）")))
                         }))))
             })),
             .h2(.text("导入记录")),

@@ -54,7 +54,8 @@ enum Layout {
                                 .if(Permission.importData.isGranted(to: user.role), navLink("数据导入", SiteURL.imports.path, chrome.section == .imports)),
                                 .if(Permission.reviewLinks.isGranted(to: user.role), navLink("关联核对", SiteURL.linkReviews(importID: nil).path, chrome.section == .linkReviews)),
                                 .if(Exports.mayExport(user.role), navLink("名单导出", SiteURL.exports.path, chrome.section == .exports)),
-                                .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog(query: nil).path, chrome.section == .audit))
+                                .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog(query: nil).path, chrome.section == .audit)),
+                                .if(Permission.manageCalendar.isGranted(to: user.role), navLink("节假日", SiteURL.calendar.path, false))
                             ),
                             .div(
                                 .class("who"),

@@ -24,7 +24,7 @@ struct FeedRoutes: RouteCollection {
         staff.get(.importTemplate) { req -> Response in
             guard try req.actor().may(.importData) else { throw DomainError.forbidden }
             guard let name = req.parameters.get("feed"), let spec = try FeedCatalogue.bundled()[name] else { throw Abort(.notFound) }
-            return Layout.csvDownload(CSVFile.text(header: spec.columns.map(\.header), rows: []), name: "\(spec.title)-模板.csv", asciiName: "\(spec.name)-template.csv")
+            return Layout.csvDownload(CSVFile.text(header: spec.columns.map(\.header) + (spec.kindColumn.map { [$0] } ?? []), rows: []), name: "\(spec.title)-模板.csv", asciiName: "\(spec.name)-template.csv")
         }
 
         // The import runs after the reply (`ImportJobs`); the officer is sent to the job's page.

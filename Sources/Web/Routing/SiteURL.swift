@@ -35,6 +35,7 @@ public enum SiteURL: Sendable, Equatable {
     case monitoring
     case ranking
     case screenings
+    case calendar
     case indicators
     case indicatorTune(String)
     case apiWarnings
@@ -79,6 +80,7 @@ public enum SiteURL: Sendable, Equatable {
         case .ranking: return RoutePattern.ranking.path()
         case .screenings: return RoutePattern.screenings.path()
         case .indicators: return RoutePattern.indicators.path()
+        case .calendar: return RoutePattern.calendar.path()
         case .indicatorTune(let code): return RoutePattern.indicatorTune.path(code)
         case .apiWarnings: return RoutePattern.apiWarnings.path()
         case .apiWarning(let id): return RoutePattern.apiWarning.path(id.uuidString)
@@ -150,6 +152,7 @@ extension RoutePattern {
     static let indicators = RoutePattern("monitoring", "indicators")
     static let indicatorTune = RoutePattern("monitoring", "indicators", ":code")
     static let screenings = RoutePattern("screenings")
+    static let calendar = RoutePattern("calendar")
     static let apiHouseholds = RoutePattern("api", "v1", "households")
     static let apiHousehold = RoutePattern("api", "v1", "households", ":householdID")
     static let apiHouseholdAssessment = RoutePattern("api", "v1", "households", ":householdID", "assessment")
@@ -167,7 +170,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
