@@ -206,15 +206,15 @@ public struct RegionReference: Sendable {
 }
 
 enum BundledData {
-    static func text(_ name: String, _ ext: String) throws -> String {
-        guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources")
+    static func text(_ name: String, _ ext: String, folder: String = "Resources") throws -> String {
+        guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: folder)
             ?? Bundle.module.url(forResource: name, withExtension: ext) else {
             throw DomainError.invalidData(file: "\(name).\(ext)", reason: "随程序发布的数据文件缺失")
         }
         return try String(contentsOf: url, encoding: .utf8)
     }
 
-    static func data(_ name: String, _ ext: String) throws -> Data {
-        Data(try text(name, ext).utf8)
+    static func data(_ name: String, _ ext: String, folder: String = "Resources") throws -> Data {
+        Data(try text(name, ext, folder: folder).utf8)
     }
 }

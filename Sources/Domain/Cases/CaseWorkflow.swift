@@ -1,0 +1,346 @@
+import Foundation
+
+/// How an application reached the office.
+public enum CaseChannel: String, ChineseLabelled {
+    case window, proxy, warning, online, hotline
+    public var chinese: String {
+        switch self {
+        case .window: return "窗口申请（一城通办）"
+        case .proxy: return "代为申请"
+        case .warning: return "预警转申请"
+        case .online: return "线上申请"
+        case .hotline: return "热线来电"
+        }
+    }
+}
+
+public enum CaseStatus: String, ChineseLabelled {
+    case open, approved, refused, withdrawn
+    public var chinese: String {
+        switch self {
+        case .open: return "办理中"
+        case .approved: return "已批准"
+        case .refused: return "不予批准"
+        case .withdrawn: return "已撤回"
+        }
+    }
+}
+
+/// What the deciding office decided.
+public struct CaseDecision: Sendable, Equatable, Codable {
+    public var approved: Bool
+    public var amountCents: Int64
+    /// The day the benefit starts (approval only).
+    public var startsOn: LocalDate?
+    /// Written reasons; a refusal cites the articles it rests on [DB 20–22].
+    public var reasons: [String]
+    public var articles: [String]
+    public var by: String
+    public var on: LocalDate
+}
+
+/// A case as the rules see it: where it stands, who did what, and the facts the next steps depend on. The store
+/// keeps it; only `CaseWorkflow.apply` changes it.
+public struct CaseState: Sendable, Equatable {
+    public var kind: CaseKind
+    public var status: CaseStatus
+    /// The step waiting to be done while the case is open.
+    public var step: CaseStep?
+    /// Raised by every change: two people acting on one version, the second is told (optimistic check).
+    public var version: Int
+    public var residenceRegion: RegionCode
+    public var registrationRegion: RegionCode
+    public var appliedOn: LocalDate
+    /// The day each step was done.
+    public var done: [CaseStep: LocalDate]
+    /// Who did the home visit: they may not approve the case.
+    public var investigators: [String]
+    public var extensionReason: String?
+    public var noticeFrom: LocalDate?
+    public var objectionPending: Bool
+    /// The applicant is a close relative of assistance staff or of a village/community committee member: the county
+    /// visits the household itself [DB 11, 20].
+    public var staffRelative: Bool
+    public var decision: CaseDecision?
+
+    public init(kind: CaseKind, residenceRegion: RegionCode, registrationRegion: RegionCode, appliedOn: LocalDate, staffRelative: Bool = false) {
+        self.kind = kind
+        status = .open
+        step = .acceptance
+        version = 1
+        self.residenceRegion = residenceRegion
+        self.registrationRegion = registrationRegion
+        self.appliedOn = appliedOn
+        done = [:]
+        investigators = []
+        objectionPending = false
+        self.staffRelative = staffRelative
+    }
+
+    public var acceptedOn: LocalDate? { done[.acceptance] }
+    /// Residence and registration in different townships: the case is shared between them [YC].
+    public var crossesTownships: Bool {
+        residenceRegion.ancestor(at: .township) != registrationRegion.ancestor(at: .township)
+    }
+}
+
+/// What someone does to a case.
+public enum CaseAction: Sendable, Equatable {
+    case accept
+    case refuseApplication(reason: String)
+    case recordCommitment(signers: [String])
+    case recordVerification(consistent: Bool, note: String)
+    case recordVisit(investigators: [String], findings: String)
+    case firstReview(recommend: Bool, opinion: String)
+    case postNotice
+    case recordObjection(text: String)
+    case recordHearing(participants: [String], result: String)
+    case closeNotice
+    case approve(amountCents: Int64)
+    case refuse(reasons: [String], articles: [String])
+    case extend(reason: String)
+    case withdraw(reason: String)
+
+    public var name: String {
+        switch self {
+        case .accept: return "accept"
+        case .refuseApplication: return "refuseApplication"
+        case .recordCommitment: return "recordCommitment"
+        case .recordVerification: return "recordVerification"
+        case .recordVisit: return "recordVisit"
+        case .firstReview: return "firstReview"
+        case .postNotice: return "postNotice"
+        case .recordObjection: return "recordObjection"
+        case .recordHearing: return "recordHearing"
+        case .closeNotice: return "closeNotice"
+        case .approve: return "approve"
+        case .refuse: return "refuse"
+        case .extend: return "extend"
+        case .withdraw: return "withdraw"
+        }
+    }
+
+    public var chinese: String {
+        switch self {
+        case .accept: return "受理"
+        case .refuseApplication: return "不予受理"
+        case .recordCommitment: return "签署承诺与授权"
+        case .recordVerification: return "出具核对报告"
+        case .recordVisit: return "登记入户调查"
+        case .firstReview: return "初审意见"
+        case .postNotice: return "张贴公示"
+        case .recordObjection: return "登记公示异议"
+        case .recordHearing: return "登记民主评议"
+        case .closeNotice: return "公示期满"
+        case .approve: return "批准"
+        case .refuse: return "不予批准"
+        case .extend: return "延长办理时限"
+        case .withdraw: return "撤回申请"
+        }
+    }
+
+    /// The step an action belongs to; nil for those allowed at any step of an open case.
+    var step: CaseStep? {
+        switch self {
+        case .accept, .refuseApplication: return .acceptance
+        case .recordCommitment: return .commitment
+        case .recordVerification: return .verification
+        case .recordVisit: return .homeVisit
+        case .firstReview: return .firstReview
+        case .postNotice, .recordObjection, .recordHearing, .closeNotice: return .publicNotice
+        case .approve, .refuse: return .decision
+        case .extend, .withdraw: return nil
+        }
+    }
+}
+
+public enum CaseError: Error, Equatable, Sendable {
+    case notOpen(CaseStatus)
+    case wrongStep(current: CaseStep?, action: String)
+    case roleNotAllowed(Role, CaseStep)
+    case outsideJurisdiction(CasePlace)
+    case staleVersion(current: Int)
+    case reasonRequired(String)
+    case twoInvestigatorsNeeded
+    case actorNotAmongInvestigators
+    case investigatorCannotApprove
+    case noticeNotOver(until: LocalDate)
+    case noticeNotPosted
+    case objectionPending
+    case noObjection
+    case alreadyExtended
+    case invalidAmount
+
+    public var chinese: String {
+        switch self {
+        case .notOpen(let s): return "本案已办结（\(s.chinese)），不能再办理"
+        case .wrongStep(let current, let action): return "当前环节为「\(current?.chinese ?? "无")」，不能执行「\(action)」：环节不可跳过"
+        case .roleNotAllowed(let r, let s): return "\(r.chinese)不能办理「\(s.chinese)」环节"
+        case .outsideJurisdiction(let p): return "该环节由\(p.chinese)办理，不在您的辖区"
+        case .staleVersion: return "本案刚被他人办理过，页面已过期：请刷新后查看最新情况再操作"
+        case .reasonRequired(let what): return "请填写\(what)"
+        case .twoInvestigatorsNeeded: return "入户调查须由两名以上工作人员进行，并由调查人员签字 [DB 16]"
+        case .actorNotAmongInvestigators: return "登记入户调查的人须是调查人员之一"
+        case .investigatorCannotApprove: return "参与入户调查的人员不能审批本案"
+        case .noticeNotOver(let until): return "公示期未满，\(until) 起方可结束公示"
+        case .noticeNotPosted: return "尚未张贴公示"
+        case .objectionPending: return "公示有异议，须先组织民主评议"
+        case .noObjection: return "没有待评议的异议"
+        case .alreadyExtended: return "办理时限已延长过一次"
+        case .invalidAmount: return "金额无效"
+        }
+    }
+}
+
+/// The state machine of a determination: pure, with the acting person, the day and the process passed in. A step
+/// cannot be skipped, each is done by the roles and the office the process names, whoever investigated does not
+/// approve, and a change on a stale version is refused.
+public enum CaseWorkflow {
+    /// The offices' regions for a place; the actor's jurisdiction must hold one of them.
+    public static func regions(for place: CasePlace, _ state: CaseState) -> [RegionCode] {
+        switch place {
+        case .residence: return [state.residenceRegion]
+        case .registration: return [state.registrationRegion]
+        case .either: return [state.residenceRegion, state.registrationRegion]
+        case .county: return [state.registrationRegion.ancestor(at: .county) ?? state.registrationRegion]
+        }
+    }
+
+    /// Who may do the current step: the process's rule, except that a staff relative's home visit is the county's
+    /// [DB 11, 20], and a decision within the delegated amount may be the township's.
+    static func rules(for step: CaseStep, _ state: CaseState, _ process: CaseProcess, amount: Int64?, delegationLimit: Cents?) -> [(CasePlace, [Role])] {
+        guard let rule = process.rule(step) else { return [] }
+        if step == .homeVisit && state.staffRelative { return [(.county, [.countyReviewer])] }
+        var out = [(rule.place, rule.roles)]
+        if step == .decision, let d = process.delegation, let limit = delegationLimit, (amount ?? 0) <= limit.value {
+            out.append((d.place, d.roles))
+        }
+        return out
+    }
+
+    /// Whether `actor` may do the case's current step (the inbox shows each person their own tasks).
+    public static func isTask(of actor: Actor, _ state: CaseState, _ process: CaseProcess, delegationLimit: Cents? = nil) -> Bool {
+        guard state.status == .open, let step = state.step else { return false }
+        return rules(for: step, state, process, amount: nil, delegationLimit: delegationLimit).contains { place, roles in
+            roles.contains(actor.role) && regions(for: place, state).contains { actor.jurisdiction.contains($0) }
+        }
+    }
+
+    public static func apply(_ action: CaseAction, to state: CaseState, expectedVersion: Int, by actor: Actor, on today: LocalDate,
+                             process: CaseProcess, delegationLimit: Cents? = nil) throws(CaseError) -> (state: CaseState, note: String) {
+        guard expectedVersion == state.version else { throw .staleVersion(current: state.version) }
+        guard state.status == .open else { throw .notOpen(state.status) }
+        var s = state
+        s.version += 1
+        // Extending or withdrawing belongs to whoever holds the case now (or the county).
+        let step = action.step ?? s.step ?? .acceptance
+        if let needed = action.step, needed != s.step { throw .wrongStep(current: s.step, action: action.chinese) }
+        var amount: Int64?
+        if case .approve(let a) = action { amount = a }
+        let allowed = rules(for: step, s, process, amount: amount, delegationLimit: delegationLimit)
+            + (action.step == nil ? [(CasePlace.county, [Role.countyReviewer])] : [])
+        guard allowed.contains(where: { $0.1.contains(actor.role) }) else { throw .roleNotAllowed(actor.role, step) }
+        guard allowed.contains(where: { place, roles in roles.contains(actor.role) && regions(for: place, s).contains { actor.jurisdiction.contains($0) } }) else {
+            throw .outsideJurisdiction(allowed.first { $0.1.contains(actor.role) }?.0 ?? .county)
+        }
+        func text(_ t: String, _ what: String) throws(CaseError) -> String {
+            let v = t.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !v.isEmpty else { throw .reasonRequired(what) }
+            return v
+        }
+        func advance() { s.done[step] = today; s.step = next(after: step, process) }
+        var note = ""
+        switch action {
+        case .accept:
+            advance()
+        case .refuseApplication(let reason):
+            note = try text(reason, "不予受理的理由")
+            s.status = .refused
+            s.step = nil
+            s.decision = CaseDecision(approved: false, amountCents: 0, startsOn: nil, reasons: [note], articles: [process.rule(.acceptance)?.article ?? ""],
+                                      by: actor.username, on: today)
+        case .recordCommitment(let signers):
+            let names = signers.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !names.isEmpty else { throw .reasonRequired("签署承诺书的家庭成员") }
+            note = "签署：\(names.joined(separator: "、"))"
+            advance()
+        case .recordVerification(let consistent, let n):
+            note = (consistent ? "申报与部门数据一致" : "申报与部门数据不一致") + (n.trimmingCharacters(in: .whitespaces).isEmpty ? "" : "：\(n)")
+            if !consistent { _ = try text(n, "不一致之处") }
+            advance()
+        case .recordVisit(let people, let findings):
+            let names = Array(Set(people.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+            guard names.count >= 2 else { throw .twoInvestigatorsNeeded }
+            guard names.contains(actor.username) else { throw .actorNotAmongInvestigators }
+            note = try text(findings, "入户调查情况")
+            s.investigators = names
+            advance()
+        case .firstReview(let recommend, let opinion):
+            note = (recommend ? "建议批准：" : "建议不予批准：") + (try text(opinion, "初审意见"))
+            s.done[.firstReview] = today
+            // Only a household the township recommends is posted; a negative opinion goes to the decision with its reasons.
+            s.step = recommend ? next(after: .firstReview, process) : .decision
+        case .postNotice:
+            guard s.noticeFrom == nil else { throw .wrongStep(current: s.step, action: action.chinese) }
+            s.noticeFrom = today
+            note = "公示 \(process.rule(.publicNotice)?.noticeDays ?? 0) 天，自 \(today) 起"
+        case .recordObjection(let t):
+            guard s.noticeFrom != nil else { throw .noticeNotPosted }
+            note = try text(t, "异议内容")
+            s.objectionPending = true
+        case .recordHearing(let participants, let result):
+            guard s.objectionPending else { throw .noObjection }
+            guard !participants.filter({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }).isEmpty else { throw .reasonRequired("民主评议参加人员") }
+            note = "民主评议：\(try text(result, "评议结果"))（参加：\(participants.joined(separator: "、"))）"
+            // The hearing leads to a new opinion, and that opinion is posted again [DB 19].
+            s.objectionPending = false
+            s.noticeFrom = nil
+            s.step = .firstReview
+        case .closeNotice:
+            guard let from = s.noticeFrom else { throw .noticeNotPosted }
+            guard !s.objectionPending else { throw .objectionPending }
+            let until = from.adding(days: process.rule(.publicNotice)?.noticeDays ?? 0)
+            guard today >= until else { throw .noticeNotOver(until: until) }
+            note = "公示期满无异议"
+            advance()
+        case .approve(let cents):
+            guard cents >= 0, cents <= PolicyCalculator.maxAmountCents else { throw .invalidAmount }
+            guard !s.investigators.contains(actor.username) else { throw .investigatorCannotApprove }
+            let starts: LocalDate = process.benefitStarts == .decisionDate ? today
+                : (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
+            s.decision = CaseDecision(approved: true, amountCents: cents, startsOn: starts, reasons: [], articles: [process.rule(.decision)?.article ?? ""],
+                                      by: actor.username, on: today)
+            s.status = .approved
+            s.done[.decision] = today
+            s.step = nil
+            note = "批准，\(Cents(cents).yuanText)，自 \(starts) 起"
+        case .refuse(let reasons, let articles):
+            guard !s.investigators.contains(actor.username) else { throw .investigatorCannotApprove }
+            let why = reasons.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            let cited = articles.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !why.isEmpty else { throw .reasonRequired("不予批准的书面理由") }
+            guard !cited.isEmpty else { throw .reasonRequired("理由所依据的条款") }
+            s.decision = CaseDecision(approved: false, amountCents: 0, startsOn: nil, reasons: why, articles: cited, by: actor.username, on: today)
+            s.status = .refused
+            s.done[.decision] = today
+            s.step = nil
+            note = "不予批准：\(why.joined(separator: "；"))（依据 \(cited.joined(separator: "、"))）"
+        case .extend(let reason):
+            guard s.extensionReason == nil else { throw .alreadyExtended }
+            guard s.acceptedOn != nil else { throw .wrongStep(current: s.step, action: action.chinese) }
+            let r = try text(reason, "延长时限的理由")
+            s.extensionReason = r
+            note = "延长至 \(process.limit.extendedWorkingDays) 个工作日：\(r)"
+        case .withdraw(let reason):
+            note = try text(reason, "撤回原因")
+            s.status = .withdrawn
+            s.step = nil
+        }
+        return (s, note)
+    }
+
+    static func next(after step: CaseStep, _ process: CaseProcess) -> CaseStep? {
+        guard let i = process.index(of: step), i + 1 < process.steps.count else { return nil }
+        return process.steps[i + 1].step
+    }
+}
