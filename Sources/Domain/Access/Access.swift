@@ -51,6 +51,10 @@ public enum Permission: String, Sendable, CaseIterable {
     case releasePaymentHolds
     /// Load the next year's holiday arrangement (the working days every statutory deadline counts).
     case manageCalendar
+    /// Read the applications of one's jurisdiction.
+    case viewCases
+    /// Open an application (at a township window, or on a household's behalf) and act on its steps.
+    case handleCases
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -90,6 +94,12 @@ public enum Permission: String, Sendable, CaseIterable {
         // One calendar for the whole city: its administrator loads it.
         case .manageCalendar:
             return role == .cityAdmin
+        // Cases carry families' circumstances: the offices that handle them, and the auditor who checks them.
+        case .viewCases:
+            return role != .dataOfficer
+        // Which step each may take is the process data's (`CaseWorkflow`); this is who takes part at all.
+        case .handleCases:
+            return role == .townshipOfficer || role == .coordinator || role == .countyReviewer
         }
     }
 }

@@ -339,6 +339,26 @@ public enum CaseWorkflow {
         return (s, note)
     }
 
+    /// The amount up to which the township decides, where the process delegates: a policy parameter of the
+    /// residence region on the day (e.g. `townshipTemporaryApprovalLimit`), never a number in the process file.
+    public static func delegationLimit(_ process: CaseProcess, _ state: CaseState, parameters: ParameterSet, on date: LocalDate) -> Cents? {
+        guard let d = process.delegation else { return nil }
+        return try? parameters.resolve(d.upToParameter, region: state.residenceRegion, date: date).amount
+    }
+
+    /// The offices and roles whose task the current step is, for the inbox: one or two regions and the roles.
+    public static func task(_ state: CaseState, _ process: CaseProcess) -> (regions: [RegionCode], roles: [Role])? {
+        guard state.status == .open, let step = state.step else { return nil }
+        let rules = rules(for: step, state, process, amount: nil, delegationLimit: process.delegation == nil ? nil : Cents(PolicyCalculator.maxAmountCents))
+        var regions: [RegionCode] = []
+        var roles: [Role] = []
+        for (place, rs) in rules {
+            for r in CaseWorkflow.regions(for: place, state) where !regions.contains(r) { regions.append(r) }
+            for r in rs where !roles.contains(r) { roles.append(r) }
+        }
+        return (regions, roles)
+    }
+
     static func next(after step: CaseStep, _ process: CaseProcess) -> CaseStep? {
         guard let i = process.index(of: step), i + 1 < process.steps.count else { return nil }
         return process.steps[i + 1].step

@@ -6,7 +6,8 @@ import SQLKit
 public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
-    case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar
+    case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
+         openCase, readCase, actOnCase
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -30,6 +31,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .recordVisit: return "登记入户核实"
         case .tuneIndicators: return "调整预警指标"
         case .loadCalendar: return "载入节假日安排"
+        case .openCase: return "登记申请"
+        case .readCase: return "查看申请"
+        case .actOnCase: return "办理申请"
         }
     }
 }

@@ -1,0 +1,288 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+/// Applications from acceptance to decision. A case is seen by both townships it concerns and by the county that
+/// decides it (its residence or its registration inside the reader's jurisdiction); the steps are the pure
+/// `CaseWorkflow`'s, taken here in one transaction each with the version the person read, audited, and an approval
+/// writes the enrolment in the same transaction.
+public struct CaseStore: Sendable {
+    let db: any Database
+    let processes: CaseProcesses
+    let calendar: WorkingCalendar
+    let parameters: ParameterSet
+
+    public init(_ db: any Database, processes: CaseProcesses, calendar: WorkingCalendar, parameters: ParameterSet) {
+        self.db = db
+        self.processes = processes
+        self.calendar = calendar
+        self.parameters = parameters
+    }
+
+    static let columns = ["id", "code", "status_token", "kind", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
+                          "residence_region", "registered_region", "applied_on", "accepted_on", "done_steps", "notice_from", "objection_pending",
+                          "staff_relative", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
+                          "process_due_provisional", "snapshot", "assessment", "warning_id"]
+
+    func visible(_ q: SQLSelectBuilder, _ actor: Actor) -> SQLSelectBuilder {
+        q.where { w in
+            w.where { $0.within(actor.jurisdiction) }.orWhere { $0.within(actor.jurisdiction, column: "registered_region") }
+        }
+    }
+
+    func process(_ kind: CaseKind) throws -> CaseProcess {
+        guard let p = processes[kind] else { throw DomainError.invalidData(file: "processes.json", reason: "没有 \(kind.rawValue) 的办理流程") }
+        return p
+    }
+
+    // MARK: opening
+
+    /// Opens a case for a household whose residence or registration is in the actor's jurisdiction: the township
+    /// window where it lives or where it is registered [YC], or a coordinator on its behalf [DB 6].
+    public func open(_ new: NewCase, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> CaseSummary {
+        guard actor.may(.handleCases), actor.role == .townshipOfficer || actor.role == .coordinator else { throw DomainError.forbidden }
+        let name = new.applicantName.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else { throw CaseStoreError.applicantNameRequired }
+        let process = try process(new.kind)
+        if process.program == .tekun && new.memberID == nil { throw CaseStoreError.memberRequired }
+        let id = UUID()
+        try await db.writeTransaction { tx in
+            guard let h = try await visible(tx.sql.select().columns("registered_region", "residence_region").from("households")
+                .where("id", .equal, new.householdID), actor).first() else { throw CaseStoreError.notFound }
+            if let m = new.memberID {
+                guard try await tx.sql.select().column("id").from("members").where("id", .equal, m).where("household_id", .equal, new.householdID).first() != nil
+                else { throw CaseStoreError.notFound }
+            }
+            let state = CaseState(kind: new.kind, residenceRegion: try RegionCode(try h.decode(column: "residence_region", as: String.self)),
+                                  registrationRegion: try RegionCode(try h.decode(column: "registered_region", as: String.self)), appliedOn: today,
+                                  staffRelative: new.staffRelative)
+            let stamp = Timestamp.text(now)
+            var row = Self.values(state, process: process, calendar: calendar, today: today)
+            row["id"] = SQLBind(id)
+            row["code"] = SQLBind(CaseCodes.code(kind: new.kind, on: today))
+            row["status_token"] = SQLBind(CaseCodes.token())
+            row["kind"] = SQLBind(new.kind.rawValue)
+            row["program"] = SQLBind(process.program.rawValue)
+            row["channel"] = SQLBind(new.channel.rawValue)
+            row["household_id"] = SQLBind(new.householdID)
+            row["member_id"] = SQLBind(new.memberID)
+            row["applicant_name"] = SQLBind(name)
+            row["residence_region"] = SQLBind(state.residenceRegion.value)
+            row["registered_region"] = SQLBind(state.registrationRegion.value)
+            row["applied_on"] = SQLBind(today.description)
+            row["snapshot"] = SQLBind(new.snapshot)
+            row["assessment"] = SQLBind(new.assessment)
+            row["warning_id"] = SQLBind(new.warningID)
+            row["note"] = SQLBind(new.note)
+            row["created_by"] = SQLBind(actor.username)
+            row["created_at"] = SQLBind(stamp)
+            row["updated_at"] = SQLBind(stamp)
+            let keys = row.keys.sorted()
+            try await tx.sql.insert(into: "cases").columns(keys).values(keys.map { row[$0]! }).run()
+            try await Self.event(tx, id, actor, today, now, action: "open", step: nil,
+                                 note: "\(new.channel.chinese)：\(process.title)" + (new.note.isEmpty ? "" : "（\(new.note)）"))
+            try await AuditLog(tx).record(actor: actor, action: .openCase, targetKind: "case", targetID: id.uuidString.lowercased(),
+                                          detail: "\(new.channel.chinese)：\(process.title)，申请人 \(name)，居住地 \(state.residenceRegion.value)", at: now)
+        }
+        guard let s = try await summary(id, actor: actor) else { throw CaseStoreError.notFound }
+        return s
+    }
+
+    /// The columns that follow from the state: where it stands, whose task it is, and its deadlines.
+    static func values(_ s: CaseState, process: CaseProcess, calendar: WorkingCalendar, today: LocalDate) -> [String: SQLBind] {
+        let clock = CaseClock(s, process: process, calendar: calendar, today: today)
+        let task = CaseWorkflow.task(s, process)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let done = Dictionary(uniqueKeysWithValues: s.done.map { ($0.key.rawValue, $0.value.description) })
+        return [
+            "status": SQLBind(s.status.rawValue), "step": SQLBind(s.step?.rawValue), "version": SQLBind(s.version),
+            "accepted_on": SQLBind(s.acceptedOn?.description),
+            "done_steps": SQLBind(String(decoding: (try? encoder.encode(done)) ?? Data("{}".utf8), as: UTF8.self)),
+            "notice_from": SQLBind(s.noticeFrom?.description), "objection_pending": SQLBind(s.objectionPending), "staff_relative": SQLBind(s.staffRelative),
+            "investigators": SQLBind(String(decoding: (try? encoder.encode(s.investigators)) ?? Data("[]".utf8), as: UTF8.self)),
+            "extension_reason": SQLBind(s.extensionReason),
+            "decision": SQLBind(s.decision.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }),
+            "task_region": SQLBind(task?.regions.first?.value), "task_region2": SQLBind(task.flatMap { $0.regions.count > 1 ? $0.regions[1].value : nil }),
+            "task_roles": SQLBind(task.map { "," + $0.roles.map(\.rawValue).joined(separator: ",") + "," }),
+            "step_due_on": SQLBind(clock.stepDue?.date.description), "step_due_provisional": SQLBind(clock.stepDue?.provisional ?? false),
+            "process_due_on": SQLBind(clock.processDue?.date.description), "process_due_provisional": SQLBind(clock.processDue?.provisional ?? false),
+        ]
+    }
+
+    static func event(_ tx: any Database, _ id: UUID, _ actor: Actor, _ today: LocalDate, _ now: Date, action: String, step: CaseStep?, note: String) async throws {
+        try await tx.sql.insert(into: "case_events").columns("id", "case_id", "at", "on_day", "username", "role", "action", "step", "note")
+            .values(SQLBind(UUID()), SQLBind(id), SQLBind(Timestamp.text(now)), SQLBind(today.description), SQLBind(actor.username),
+                    SQLBind(actor.role.rawValue), SQLBind(action), SQLBind(step?.rawValue), SQLBind(note)).run()
+    }
+
+    // MARK: acting
+
+    /// Takes one step on the version the person read. Someone else's change since then → `staleVersion`, nothing
+    /// written. An approval creates the enrolment (or changes the amount of the one in force) in the same transaction.
+    public func act(_ id: UUID, _ action: CaseAction, expectedVersion: Int, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> CaseSummary {
+        guard actor.may(.handleCases) else { throw DomainError.forbidden }
+        try await db.writeTransaction { tx in
+            guard let row = try await visible(tx.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases").where("id", .equal, id), actor).first()
+            else { throw CaseStoreError.notFound }
+            let state = try Self.state(row)
+            let process = try process(state.kind)
+            let limit = CaseWorkflow.delegationLimit(process, state, parameters: parameters, on: today)
+            let (next, note): (CaseState, String)
+            do {
+                (next, note) = try CaseWorkflow.apply(action, to: state, expectedVersion: expectedVersion, by: actor, on: today, process: process,
+                                                      delegationLimit: limit)
+            } catch let e as CaseError { throw CaseStoreError.workflow(e) }
+            var update = tx.sql.update("cases")
+            for (k, v) in Self.values(next, process: process, calendar: calendar, today: today) { update = update.set(SQLIdentifier(k), to: v) }
+            // The version in the WHERE makes two writers who read the same version exclusive on PostgreSQL too (the
+            // second, after the first commits, matches no row).
+            let changed = try await update.set("updated_at", to: Timestamp.text(now)).where("id", .equal, id).where("version", .equal, expectedVersion)
+                .returning("id").all()
+            guard !changed.isEmpty else { throw CaseStoreError.workflow(.staleVersion(current: state.version + 1)) }
+            try await Self.event(tx, id, actor, today, now, action: action.name, step: state.step, note: note)
+            if next.status == .approved, let decision = next.decision {
+                try await Enrolling.enrol(tx, process: process, household: try row.decode(column: "household_id", as: UUID.self),
+                                          member: try row.decode(column: "member_id", as: UUID?.self), residence: next.residenceRegion,
+                                          decision: decision, today: today)
+            }
+            try await AuditLog(tx).record(actor: actor, action: .actOnCase, targetKind: "case", targetID: id.uuidString.lowercased(),
+                                          detail: "\(try row.decode(column: "code", as: String.self))：\(action.chinese)" + (note.isEmpty ? "" : "（\(note)）"), at: now)
+        }
+        guard let s = try await summary(id, actor: actor) else { throw CaseStoreError.notFound }
+        return s
+    }
+
+    // MARK: reading
+
+    public func summary(_ id: UUID, actor: Actor) async throws -> CaseSummary? {
+        guard actor.may(.viewCases) else { throw DomainError.forbidden }
+        return try await visible(db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases").where("id", .equal, id), actor).first().map(Self.summary)
+    }
+
+    /// A case's page: audited as a read, like a profile.
+    public func detail(_ id: UUID, actor: Actor, today: LocalDate) async throws -> CaseDetail? {
+        guard actor.may(.viewCases) else { throw DomainError.forbidden }
+        guard let row = try await visible(db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases").where("id", .equal, id), actor).first()
+        else { return nil }
+        let state = try Self.state(row)
+        let process = try process(state.kind)
+        let events = try await db.sql.select().columns("at", "on_day", "username", "role", "action", "step", "note").from("case_events")
+            .where("case_id", .equal, id).orderBy("at").all().map { e in
+                CaseEventRecord(at: Timestamp.date(try e.decode(column: "at", as: String.self)) ?? .distantPast,
+                                onDay: try LocalDate(try e.decode(column: "on_day", as: String.self)), username: try e.decode(column: "username", as: String.self),
+                                role: Role(rawValue: try e.decode(column: "role", as: String.self)) ?? .auditor,
+                                action: try e.decode(column: "action", as: String.self),
+                                step: try e.decode(column: "step", as: String?.self).flatMap(CaseStep.init(rawValue:)), note: try e.decode(column: "note", as: String.self))
+            }
+        let summary = try Self.summary(row)
+        try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(), detail: "查看申请 \(summary.code)")
+        return CaseDetail(summary: summary, state: state, process: process, clock: CaseClock(state, process: process, calendar: calendar, today: today),
+                          events: events, snapshot: try row.decode(column: "snapshot", as: String?.self),
+                          assessment: try row.decode(column: "assessment", as: String?.self),
+                          isTask: CaseWorkflow.isTask(of: actor, state, process, delegationLimit: CaseWorkflow.delegationLimit(process, state, parameters: parameters, on: today)),
+                          statusToken: try row.decode(column: "status_token", as: String.self), warningID: try row.decode(column: "warning_id", as: UUID?.self))
+    }
+
+    /// An inbox: the reader's own tasks by default (the step is theirs: their role, their office), due soonest first;
+    /// or every case they can see. With the total, for the page's count.
+    public func inbox(actor: Actor, filter: CaseFilter, today: LocalDate, offset: Int, limit: Int) async throws -> (items: [CaseSummary], total: Int) {
+        guard actor.may(.viewCases) else { throw DomainError.forbidden }
+        func scoped(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            var q = q
+            if filter.tasksOnly {
+                q = q.where("status", .equal, CaseStatus.open.rawValue).where("task_roles", .like, "%,\(actor.role.rawValue),%")
+                    .where { w in w.where { $0.within(actor.jurisdiction, column: "task_region") }.orWhere { $0.within(actor.jurisdiction, column: "task_region2") } }
+            } else {
+                q = visible(q, actor)
+            }
+            if let s = filter.status { q = q.where("status", .equal, s.rawValue) }
+            if let k = filter.kind { q = q.where("kind", .equal, k.rawValue) }
+            if let st = filter.step { q = q.where("step", .equal, st.rawValue) }
+            if filter.overdueOnly {
+                q = q.where("status", .equal, CaseStatus.open.rawValue)
+                    .where { $0.where("step_due_on", .lessThan, today.description).orWhere("process_due_on", .lessThan, today.description) }
+            }
+            return q
+        }
+        let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("cases")).first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let rows = try await scoped(db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases"))
+            .orderBy(SQLRaw("COALESCE(step_due_on, process_due_on, '9999-12-31')")).orderBy("applied_on").orderBy("id")
+            .offset(offset).limit(limit).all()
+        return (try rows.map(Self.summary), total)
+    }
+
+    // MARK: rows
+
+    static func summary(_ r: any SQLRow) throws -> CaseSummary {
+        let decoder = JSONDecoder()
+        return CaseSummary(id: try r.decode(column: "id", as: UUID.self), code: try r.decode(column: "code", as: String.self),
+                           kind: CaseKind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .dibao,
+                           channel: CaseChannel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .window,
+                           status: CaseStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .open,
+                           step: try r.decode(column: "step", as: String?.self).flatMap(CaseStep.init(rawValue:)),
+                           version: try r.decode(column: "version", as: Int.self), householdID: try r.decode(column: "household_id", as: UUID.self),
+                           memberID: try r.decode(column: "member_id", as: UUID?.self), applicantName: try r.decode(column: "applicant_name", as: String.self),
+                           residenceRegion: try r.decode(column: "residence_region", as: String.self),
+                           registeredRegion: try r.decode(column: "registered_region", as: String.self),
+                           appliedOn: try LocalDate(try r.decode(column: "applied_on", as: String.self)),
+                           acceptedOn: try r.decode(column: "accepted_on", as: String?.self).map { try LocalDate($0) },
+                           stepDueOn: try r.decode(column: "step_due_on", as: String?.self).map { try LocalDate($0) },
+                           stepDueProvisional: try r.decode(column: "step_due_provisional", as: Bool.self),
+                           processDueOn: try r.decode(column: "process_due_on", as: String?.self).map { try LocalDate($0) },
+                           processDueProvisional: try r.decode(column: "process_due_provisional", as: Bool.self),
+                           decision: try r.decode(column: "decision", as: String?.self).flatMap { try? decoder.decode(CaseDecision.self, from: Data($0.utf8)) })
+    }
+
+    static func state(_ r: any SQLRow) throws -> CaseState {
+        let summary = try summary(r)
+        var s = CaseState(kind: summary.kind, residenceRegion: try RegionCode(summary.residenceRegion), registrationRegion: try RegionCode(summary.registeredRegion),
+                          appliedOn: summary.appliedOn, staffRelative: try r.decode(column: "staff_relative", as: Bool.self))
+        s.status = summary.status
+        s.step = summary.step
+        s.version = summary.version
+        let done = (try? JSONDecoder().decode([String: String].self, from: Data(try r.decode(column: "done_steps", as: String.self).utf8))) ?? [:]
+        s.done = Dictionary(uniqueKeysWithValues: try done.compactMap { k, v in try CaseStep(rawValue: k).map { ($0, try LocalDate(v)) } })
+        s.investigators = (try? JSONDecoder().decode([String].self, from: Data(try r.decode(column: "investigators", as: String.self).utf8))) ?? []
+        s.extensionReason = try r.decode(column: "extension_reason", as: String?.self)
+        s.noticeFrom = try r.decode(column: "notice_from", as: String?.self).map { try LocalDate($0) }
+        s.objectionPending = try r.decode(column: "objection_pending", as: Bool.self)
+        s.decision = summary.decision
+        return s
+    }
+}
+
+/// Case codes people read out and tokens no one can guess.
+enum CaseCodes {
+    /// Crockford's base-32 without the letters people misread (I, L, O, U).
+    static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    /// "DB-2503-7K3QX2M8": the programme, the year and month, and 40 random bits (the database's unique index
+    /// catches the rare repeat).
+    static func code(kind: CaseKind, on day: LocalDate) -> String {
+        let prefix: String = {
+            switch kind {
+            case .dibao: return "DB"
+            case .tekun: return "TK"
+            case .nearDibao: return "BY"
+            case .expenditureHardship: return "GX"
+            case .temporaryExpenditure, .temporaryEmergency: return "LS"
+            }
+        }()
+        var n = UInt64.random(in: 0..<(1 << 40))
+        var chars: [Character] = []
+        for _ in 0..<8 { chars.append(alphabet[Int(n & 31)]); n >>= 5 }
+        return "\(prefix)-\(String(day.year % 100).leftPadded(2))\(String(day.month).leftPadded(2))-\(String(chars))"
+    }
+
+    /// 128 random bits for the resident's status page link.
+    static func token() -> String {
+        (0..<2).map { _ in String(UInt64.random(in: .min ... .max), radix: 16).leftPadded(16) }.joined()
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+}

@@ -1,0 +1,120 @@
+import Domain
+import Foundation
+
+/// A case in a list: what it is, where it stands, and its deadlines.
+public struct CaseSummary: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var code: String
+    public var kind: CaseKind
+    public var channel: CaseChannel
+    public var status: CaseStatus
+    public var step: CaseStep?
+    public var version: Int
+    public var householdID: UUID
+    public var memberID: UUID?
+    public var applicantName: String
+    public var residenceRegion: String
+    public var registeredRegion: String
+    public var appliedOn: LocalDate
+    public var acceptedOn: LocalDate?
+    public var stepDueOn: LocalDate?
+    public var stepDueProvisional: Bool
+    public var processDueOn: LocalDate?
+    public var processDueProvisional: Bool
+    public var decision: CaseDecision?
+
+    public func overdue(on today: LocalDate) -> Bool {
+        status == .open && ((stepDueOn.map { today > $0 } ?? false) || (processDueOn.map { today > $0 } ?? false))
+    }
+}
+
+/// One thing done on a case, for its timeline.
+public struct CaseEventRecord: Sendable, Codable, Equatable {
+    public var at: Date
+    public var onDay: LocalDate
+    public var username: String
+    public var role: Role
+    public var action: String
+    public var step: CaseStep?
+    public var note: String
+}
+
+/// A case with everything its page shows: the state, the timeline, the clock, and whether the reader holds its
+/// current step.
+public struct CaseDetail: Sendable {
+    public var summary: CaseSummary
+    public var state: CaseState
+    public var process: CaseProcess
+    public var clock: CaseClock
+    public var events: [CaseEventRecord]
+    /// The household as the calculator read it when the case was opened (JSON of `AssessmentRequest`).
+    public var snapshot: String?
+    /// The calculator's assessment then (JSON of `Assessment`).
+    public var assessment: String?
+    public var isTask: Bool
+    public var statusToken: String
+    public var warningID: UUID?
+}
+
+/// What opens a case.
+public struct NewCase: Sendable {
+    public var kind: CaseKind
+    public var channel: CaseChannel
+    public var householdID: UUID
+    /// For personal programmes (tekun): the member applying.
+    public var memberID: UUID?
+    public var applicantName: String
+    public var staffRelative: Bool
+    public var warningID: UUID?
+    public var note: String
+    public var snapshot: String?
+    public var assessment: String?
+
+    public init(kind: CaseKind, channel: CaseChannel, householdID: UUID, memberID: UUID? = nil, applicantName: String, staffRelative: Bool = false,
+                warningID: UUID? = nil, note: String = "", snapshot: String? = nil, assessment: String? = nil) {
+        self.kind = kind
+        self.channel = channel
+        self.householdID = householdID
+        self.memberID = memberID
+        self.applicantName = applicantName
+        self.staffRelative = staffRelative
+        self.warningID = warningID
+        self.note = note
+        self.snapshot = snapshot
+        self.assessment = assessment
+    }
+}
+
+public enum CaseStoreError: Error, Equatable, Sendable {
+    case notFound
+    case workflow(CaseError)
+    case memberRequired
+    case applicantNameRequired
+
+    public var chinese: String {
+        switch self {
+        case .notFound: return "未找到该申请，或不在您的辖区"
+        case .workflow(let e): return e.chinese
+        case .memberRequired: return "特困供养按人申请：请选择申请的家庭成员"
+        case .applicantNameRequired: return "请填写申请人姓名"
+        }
+    }
+}
+
+/// Which cases an inbox lists.
+public struct CaseFilter: Sendable, Equatable {
+    /// Only those whose current step is the reader's to do.
+    public var tasksOnly: Bool
+    public var status: CaseStatus?
+    public var kind: CaseKind?
+    public var step: CaseStep?
+    public var overdueOnly: Bool
+
+    public init(tasksOnly: Bool = true, status: CaseStatus? = nil, kind: CaseKind? = nil, step: CaseStep? = nil, overdueOnly: Bool = false) {
+        self.tasksOnly = tasksOnly
+        self.status = status
+        self.kind = kind
+        self.step = step
+        self.overdueOnly = overdueOnly
+    }
+}

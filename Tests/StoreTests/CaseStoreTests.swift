@@ -1,0 +1,126 @@
+import Domain
+import Foundation
+import SQLKit
+import Store
+import Testing
+
+/// Cases in a real database (SQLite, and PostgreSQL when DATABASE_URL is set): a household living in one district
+/// and registered in another applies where it lives; each office sees its own tasks; the registration county
+/// approves and the enrolment appears; two people on one version, one wins.
+@Suite struct CaseStoreTests {
+    static let today = try! LocalDate("2026-11-23")
+
+    struct Setting {
+        let f: Fixture
+        let store: CaseStore
+        let household: UUID
+        let residence: RegionCode
+        let registration: RegionCode
+        let window: Actor, coordinator: Actor, hukouTown: Actor, county: Actor, residenceCounty: Actor
+
+        func actor(_ name: String, _ role: Role, _ region: RegionCode) -> Actor {
+            Actor(userID: UUID(), username: name, role: role, jurisdiction: region, origin: "test")
+        }
+    }
+
+    /// A household with no enrolment, moved (on paper) to be registered in another district: the 一城通办 case.
+    static func setting(_ f: Fixture) async throws -> Setting {
+        let sql = f.scratch.db as! any SQLDatabase
+        let row = try #require(try await sql.raw("""
+            SELECT h.id AS id, h.residence_region AS residence FROM households h
+            WHERE NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.household_id = h.id) ORDER BY h.id LIMIT 1
+            """).first())
+        let id = try row.decode(column: "id", as: UUID.self)
+        let residence = try RegionCode(try row.decode(column: "residence", as: String.self))
+        // Registered in a community of another county of the city.
+        let other = try #require(f.city.communities.first { $0.code.ancestor(at: .county) != residence.ancestor(at: .county) }).code
+        try await sql.update("households").set("registered_region", to: other.value).where("id", .equal, id).run()
+        let store = CaseStore(f.scratch.db, processes: try CaseProcesses.bundled(), calendar: try WorkingCalendar.bundled(), parameters: try ParameterSet.bundled())
+        func a(_ n: String, _ r: Role, _ c: RegionCode?) -> Actor { Actor(userID: UUID(), username: n, role: r, jurisdiction: c!, origin: "test") }
+        return Setting(f: f, store: store, household: id, residence: residence, registration: other,
+                       window: a("window", .townshipOfficer, residence.ancestor(at: .township)),
+                       coordinator: a("coord", .coordinator, residence),
+                       hukouTown: a("hukou", .townshipOfficer, other.ancestor(at: .township)),
+                       county: a("county", .countyReviewer, other.ancestor(at: .county)),
+                       residenceCounty: a("county-res", .countyReviewer, residence.ancestor(at: .county)))
+    }
+
+    static func day(_ n: Int) -> LocalDate { today.adding(days: n) }
+
+    @Test func anApplicationWhereTheHouseholdLivesIsDecidedWhereItIsRegistered() async throws {
+        try await Fixture.with(households: 60) { f in
+            // setup
+            let s = try await Self.setting(f)
+            var c = try await s.store.open(NewCase(kind: .dibao, channel: .window, householdID: s.household, applicantName: "申请人"),
+                                           actor: s.window, today: Self.today)
+            #expect(c.code.hasPrefix("DB-2611-") && c.step == .acceptance && c.version == 1)
+            // act: every step by its own office
+            func act(_ a: CaseAction, _ who: Actor, _ d: Int) async throws {
+                c = try await s.store.act(c.id, a, expectedVersion: c.version, actor: who, today: Self.day(d))
+            }
+            let windowInbox = try await s.store.inbox(actor: s.window, filter: CaseFilter(), today: Self.today, offset: 0, limit: 10)
+            #expect(windowInbox.total == 1 && windowInbox.items.first?.id == c.id)
+            try await act(.accept, s.window, 0)
+            try await act(.recordCommitment(signers: ["申请人"]), s.coordinator, 0)
+            try await act(.recordVerification(consistent: true, note: ""), s.window, 1)
+            // the visit is due 3 working days after acceptance, and shows in the coordinator's inbox
+            #expect(c.stepDueOn != nil)
+            #expect(try await s.store.inbox(actor: s.coordinator, filter: CaseFilter(), today: Self.day(1), offset: 0, limit: 10).total == 1)
+            try await act(.recordVisit(investigators: ["coord", "coord-2"], findings: "两人入户核实"), s.coordinator, 2)
+            // now the registration township's task, not the residence's
+            #expect(try await s.store.inbox(actor: s.hukouTown, filter: CaseFilter(), today: Self.day(2), offset: 0, limit: 10).total == 1)
+            #expect(try await s.store.inbox(actor: s.window, filter: CaseFilter(), today: Self.day(2), offset: 0, limit: 10).total == 0)
+            // both townships see the case
+            #expect(try await s.store.inbox(actor: s.window, filter: CaseFilter(tasksOnly: false), today: Self.day(2), offset: 0, limit: 10).total == 1)
+            try await act(.firstReview(recommend: true, opinion: "符合低保条件"), s.hukouTown, 3)
+            try await act(.postNotice, s.hukouTown, 4)
+            try await act(.closeNotice, s.hukouTown, 11)
+            // the county where the household lives does not decide; the registration county does
+            #expect(try await s.store.inbox(actor: s.residenceCounty, filter: CaseFilter(), today: Self.day(11), offset: 0, limit: 10).total == 0)
+            #expect(try await s.store.inbox(actor: s.county, filter: CaseFilter(), today: Self.day(11), offset: 0, limit: 10).total == 1)
+            try await act(.approve(amountCents: 120_000), s.county, 12)
+            // check
+            let december = try LocalDate("2027-01-01")  // approved on 5 December: from the month after [DB 24–25]
+            #expect(c.status == .approved && c.decision?.startsOn == december)
+            let sql = f.scratch.db as! any SQLDatabase
+            let enrolments = try await sql.select().columns("program", "since", "monthly_amount_cents").from("enrolments")
+                .where("household_id", .equal, s.household).all()
+            #expect(enrolments.count == 1)
+            #expect(try enrolments.first?.decode(column: "monthly_amount_cents", as: Int64.self) == 120_000)
+            #expect(try enrolments.first?.decode(column: "since", as: String.self) == "2027-01-01")
+            let detail = try #require(try await s.store.detail(c.id, actor: s.county, today: Self.day(12)))
+            #expect(detail.events.map(\.action) == ["open", "accept", "recordCommitment", "recordVerification", "recordVisit", "firstReview", "postNotice",
+                                                    "closeNotice", "approve"])
+            #expect(detail.statusToken.count == 32)
+            let audit = try await AuditLog(f.scratch.db).recent(actor: f.actor(.auditor, f.city.city.code), limit: 50)
+            #expect(audit.filter { $0.action == AuditAction.actOnCase.rawValue }.count == 8 && audit.contains { $0.action == AuditAction.openCase.rawValue }
+                    && audit.contains { $0.action == AuditAction.readCase.rawValue })
+        }
+    }
+
+    @Test func aStaleVersionIsToldAndOutsidersSeeNothing() async throws {
+        try await Fixture.with(households: 60) { f in
+            let s = try await Self.setting(f)
+            let c = try await s.store.open(NewCase(kind: .dibao, channel: .proxy, householdID: s.household, applicantName: "申请人"), actor: s.coordinator, today: Self.today)
+            // two officers act on version 1 at once: one wins, the other is told
+            async let a: Result<CaseSummary, Error> = { do { return .success(try await s.store.act(c.id, .accept, expectedVersion: 1, actor: s.window, today: Self.today)) } catch { return .failure(error) } }()
+            async let b: Result<CaseSummary, Error> = { do { return .success(try await s.store.act(c.id, .accept, expectedVersion: 1, actor: s.hukouTown, today: Self.today)) } catch { return .failure(error) } }()
+            let results = await [a, b]
+            let wins = results.filter { if case .success = $0 { return true } else { return false } }
+            #expect(wins.count == 1)
+            let lost = results.compactMap { if case .failure(let e) = $0 { return e as? CaseStoreError } else { return nil } }
+            #expect(lost == [.workflow(.staleVersion(current: 2))])
+            // someone of another township sees nothing of it
+            let stranger = s.actor("x", .townshipOfficer, try #require(f.city.communities.first {
+                $0.code.ancestor(at: .township) != s.residence.ancestor(at: .township) && $0.code.ancestor(at: .township) != s.registration.ancestor(at: .township)
+            }?.code.ancestor(at: .township)))
+            #expect(try await s.store.summary(c.id, actor: stranger) == nil)
+            await #expect(throws: CaseStoreError.notFound) { try await s.store.act(c.id, .withdraw(reason: "x"), expectedVersion: 2, actor: stranger, today: Self.today) }
+            // a data officer may not open cases at all
+            await #expect(throws: DomainError.forbidden) {
+                try await s.store.open(NewCase(kind: .dibao, channel: .window, householdID: s.household, applicantName: "x"),
+                                       actor: s.actor("d", .dataOfficer, f.city.city.code), today: Self.today)
+            }
+        }
+    }
+}
