@@ -118,7 +118,8 @@ public struct AppConfig: Sendable {
     public func policy() throws -> Policy {
         let calculator = PolicyCalculator(parameters: try parameters())
         return Policy(calculator: calculator, monitoring: MonitoringSetup(screener: Screener(catalogue: try catalogue(), calculator: calculator),
-                                                                          calendar: try WorkingCalendar.bundled()))
+                                                                          calendar: try WorkingCalendar.bundled()),
+                      processes: try CaseProcesses.bundled())
     }
 
     /// The city the configuration names, else the registry's own (`RegistryStore.city`). Never the demo's
@@ -134,4 +135,6 @@ public struct AppConfig: Sendable {
 public struct Policy: Sendable {
     public let calculator: PolicyCalculator
     public let monitoring: MonitoringSetup
+    /// Each programme's determination process (`Resources/cases/processes.json`).
+    public let processes: CaseProcesses
 }

@@ -4,12 +4,15 @@ import Store
 import Vapor
 
 extension API {
-    struct WarningList: Content {
+    /// One page of a list, with the total the filter matches.
+    struct Page<Item: Content>: Content {
         var total: Int
         var limit: Int
         var offset: Int
-        var items: [Warning]
+        var items: [Item]
     }
+
+    typealias WarningList = Page<Warning>
 
     struct Warning: Content {
         var id: String

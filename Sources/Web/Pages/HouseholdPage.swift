@@ -41,7 +41,9 @@ enum HouseholdPage {
             + (m.holds.isEmpty && m.holdError == nil ? [] : [("holds", "暂停发放")]) + [("dimensions", "家庭画像"), ("timeline", "时间线")]
         return Layout.page("家庭档案 · \(p.head?.name ?? "")", chrome,
             .h1(.text("家庭档案：\(p.head?.name ?? "")户")),
-            .p(.class("actions"), Layout.printButton("打印档案")),
+            .p(.class("actions"), Layout.printButton("打印档案"),
+               .if(CasePages.mayOpen(chrome.user?.role), .a(.class("button"), .href(SiteURL.caseNew(household: p.household.id.rawValue, warning: nil).path),
+                                                             .text("登记申请（代为申请）")))),
             Layout.contents(sections),
             .div(.class("panel"),
                  .dl(.class("kv"),

@@ -152,6 +152,9 @@ enum WarningPages {
                 AssessmentView.deliberation(p, name: { memberNames[$0] })
             },
             .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf, typed: typed, assignable: assignable))),
+            // A warning that finds a policy not applied becomes an application, prefilled from the registry [JC].
+            .if(w.status != .closed && CasePages.mayOpen(chrome.user?.role), .p(.class("actions"),
+                .a(.class("button"), .href(SiteURL.caseNew(household: w.householdID, warning: w.id).path), .text("转为申请")))),
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),
                 .div(.class("panel"), .ul(.group(d.visits.map { v in

@@ -36,6 +36,13 @@ public enum SiteURL: Sendable, Equatable {
     case ranking
     case screenings
     case calendar
+    case cases(query: [String: String])
+    case caseNew(household: UUID, warning: UUID?)
+    case caseItem(UUID)
+    case caseActions(UUID)
+    case apiCases
+    case apiCase(UUID)
+    case apiCaseTransitions(UUID)
     case indicators
     case indicatorTune(String)
     case apiWarnings
@@ -81,6 +88,18 @@ public enum SiteURL: Sendable, Equatable {
         case .screenings: return RoutePattern.screenings.path()
         case .indicators: return RoutePattern.indicators.path()
         case .calendar: return RoutePattern.calendar.path()
+        case .cases(let q):
+            guard !q.isEmpty else { return RoutePattern.cases.path() }
+            return SiteURL.cases(query: [:]).path(query: q)
+        case .caseNew(let h, let w):
+            var q = ["household": h.uuidString.lowercased()]
+            if let w { q["warning"] = w.uuidString.lowercased() }
+            return RoutePattern.caseNew.path() + "?" + q.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        case .caseItem(let id): return RoutePattern.caseItem.path(id.uuidString.lowercased())
+        case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
+        case .apiCases: return RoutePattern.apiCases.path()
+        case .apiCase(let id): return RoutePattern.apiCase.path(id.uuidString.lowercased())
+        case .apiCaseTransitions(let id): return RoutePattern.apiCaseTransitions.path(id.uuidString.lowercased())
         case .indicatorTune(let code): return RoutePattern.indicatorTune.path(code)
         case .apiWarnings: return RoutePattern.apiWarnings.path()
         case .apiWarning(let id): return RoutePattern.apiWarning.path(id.uuidString)
@@ -153,6 +172,13 @@ extension RoutePattern {
     static let indicatorTune = RoutePattern("monitoring", "indicators", ":code")
     static let screenings = RoutePattern("screenings")
     static let calendar = RoutePattern("calendar")
+    static let cases = RoutePattern("cases")
+    static let caseNew = RoutePattern("cases", "new")
+    static let caseItem = RoutePattern("cases", ":caseID")
+    static let caseActions = RoutePattern("cases", ":caseID", "actions")
+    static let apiCases = RoutePattern("api", "v1", "cases")
+    static let apiCase = RoutePattern("api", "v1", "cases", ":caseID")
+    static let apiCaseTransitions = RoutePattern("api", "v1", "cases", ":caseID", "transitions")
     static let apiHouseholds = RoutePattern("api", "v1", "households")
     static let apiHousehold = RoutePattern("api", "v1", "households", ":householdID")
     static let apiHouseholdAssessment = RoutePattern("api", "v1", "households", ":householdID", "assessment")
@@ -170,7 +196,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]

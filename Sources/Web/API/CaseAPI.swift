@@ -1,0 +1,91 @@
+import Domain
+import Foundation
+import Store
+import Vapor
+
+extension API {
+    typealias CaseList = Page<Case>
+
+    struct Case: Content {
+        var id: String
+        var code: String
+        var kind: String
+        var program: String
+        var channel: String
+        var status: String
+        var step: String?
+        /// Send it back with a transition: a change made since is refused (409).
+        var version: Int
+        var householdId: String
+        var memberId: String?
+        var applicantName: String
+        var residenceRegion: String
+        var registeredRegion: String
+        var appliedOn: String
+        var acceptedOn: String?
+        var stepDueOn: String?
+        var processDueOn: String?
+        /// Counted through a year whose holidays are not loaded yet.
+        var provisional: Bool
+        var overdue: Bool
+        var decision: CaseDecision?
+
+        init(_ c: CaseSummary, today: LocalDate) {
+            id = c.id.uuidString.lowercased()
+            code = c.code
+            kind = c.kind.rawValue
+            program = (try? CaseProcesses.bundled()[c.kind]?.program.rawValue) ?? c.kind.rawValue
+            channel = c.channel.rawValue
+            status = c.status.rawValue
+            step = c.step?.rawValue
+            version = c.version
+            householdId = c.householdID.uuidString.lowercased()
+            memberId = c.memberID?.uuidString.lowercased()
+            applicantName = c.applicantName
+            residenceRegion = c.residenceRegion
+            registeredRegion = c.registeredRegion
+            appliedOn = c.appliedOn.description
+            acceptedOn = c.acceptedOn?.description
+            stepDueOn = c.stepDueOn?.description
+            processDueOn = c.processDueOn?.description
+            provisional = c.stepDueProvisional || c.processDueProvisional
+            overdue = c.overdue(on: today)
+            decision = c.decision
+        }
+    }
+
+    struct CaseEvent: Content {
+        var at: Date
+        var username: String
+        var role: String
+        var action: String
+        var step: String?
+        var note: String
+    }
+
+    struct CaseDetail: Content {
+        var `case`: Case
+        var steps: [String]
+        var events: [CaseEvent]
+        /// Whether the current step is the caller's to do.
+        var isTask: Bool
+
+        init(_ d: Store.CaseDetail, today: LocalDate) {
+            `case` = Case(d.summary, today: today)
+            steps = d.process.steps.map(\.step.rawValue)
+            events = d.events.map { CaseEvent(at: $0.at, username: $0.username, role: $0.role.rawValue, action: $0.action, step: $0.step?.rawValue, note: $0.note) }
+            isTask = d.isTask
+        }
+    }
+
+    struct NewCaseRequest: Content {
+        var householdId: String
+        var kind: String
+        var channel: String
+        var memberId: String?
+        var applicantName: String
+        var staffRelative: Bool?
+        var note: String?
+        var warningId: String?
+    }
+}

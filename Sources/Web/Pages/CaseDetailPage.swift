@@ -1,0 +1,204 @@
+import Domain
+import Foundation
+import Plot
+import Store
+import Vapor
+
+/// One case: where it stands against its deadlines, its steps, the form for the step the reader holds (kept as
+/// typed when refused), the decision, and everything done on it.
+enum CaseDetailPage {
+    /// The fields every step's form may send; `action` names the step taken, `version` the version read.
+    struct ActionForm: Content, Sendable {
+        var action: String?
+        var version: Int?
+        var reason: String?
+        var signers: String?
+        var consistent: String?
+        var note: String?
+        var investigators: String?
+        var findings: String?
+        var recommend: String?
+        var opinion: String?
+        var text: String?
+        var participants: String?
+        var result: String?
+        var amount: String?
+        /// The API sends money as integer cents.
+        var amountCents: Int64?
+        var reasons: String?
+        var articles: String?
+
+        struct Invalid: Error { let message: String }
+
+        static func names(_ s: String?) -> [String] {
+            (s ?? "").split(whereSeparator: { ",，、;；\n".contains($0) || $0.isWhitespace }).map(String.init)
+        }
+
+        /// The step this form asks for, in the workflow's terms.
+        func caseAction() throws -> CaseAction {
+            switch action ?? "" {
+            case "accept": return .accept
+            case "refuseApplication": return .refuseApplication(reason: reason ?? "")
+            case "recordCommitment": return .recordCommitment(signers: Self.names(signers))
+            case "recordVerification": return .recordVerification(consistent: consistent != "no", note: note ?? "")
+            case "recordVisit": return .recordVisit(investigators: Self.names(investigators), findings: findings ?? "")
+            case "firstReview": return .firstReview(recommend: recommend != "no", opinion: opinion ?? "")
+            case "postNotice": return .postNotice
+            case "recordObjection": return .recordObjection(text: text ?? "")
+            case "recordHearing": return .recordHearing(participants: Self.names(participants), result: result ?? "")
+            case "closeNotice": return .closeNotice
+            case "approve":
+                if let amountCents { return .approve(amountCents: amountCents) }
+                let t = (amount ?? "").trimmingCharacters(in: .whitespaces)
+                guard !t.isEmpty else { throw Invalid(message: "请填写批准的金额（元）") }
+                do {
+                    let c = try Cents(yuan: t)
+                    guard c.value >= 0 else { throw Invalid(message: "金额不能为负数") }
+                    return .approve(amountCents: c.value)
+                } catch let e as DomainError { throw Invalid(message: "金额「\(t)」无效：\(e.chinese)") }
+            case "refuse":
+                return .refuse(reasons: (reasons ?? "").split(whereSeparator: { $0 == "\n" }).map(String.init), articles: Self.names(articles))
+            case "extend": return .extend(reason: reason ?? "")
+            case "withdraw": return .withdraw(reason: reason ?? "")
+            default: throw Invalid(message: "未知的操作")
+            }
+        }
+    }
+
+    static func view(chrome: Layout.Chrome, d: CaseDetail, today: LocalDate, regionNames: [String: String], suggestedAmount: Cents?,
+                     mayOpenHousehold: Bool, notice: String?, error: String?, typed: ActionForm?) -> HTML {
+        let s = d.summary
+        let c = d.clock
+        return Layout.page("申请 \(s.code)", chrome,
+            .h1(.text("\(s.kind.chinese)申请 "), .span(.class("muted"), .text(s.code))),
+            .p(.class("actions"), Layout.printButton("打印")),
+            .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .div(.class("panel"), .dl(.class("kv"),
+                .dt(.text("状态")), .dd(.text(s.status.chinese), .unwrap(s.step) { .text("：\($0.chinese)") }),
+                .dt(.text("申请人")), .dd(mayOpenHousehold ? .a(.href(SiteURL.household(Household.ID(s.householdID)).path), .text(s.applicantName)) : .text(s.applicantName)),
+                .dt(.text("渠道")), .dd(.text(s.channel.chinese)),
+                .dt(.text("居住地")), .dd(Show.region(s.residenceRegion, name: regionNames[s.residenceRegion])),
+                .dt(.text("户籍地")), .dd(Show.region(s.registeredRegion, name: regionNames[s.registeredRegion]),
+                                       .if(d.state.crossesTownships, .span(.class("tag"), .text("一城通办：居住地受理、入户，户籍地初审、公示")))),
+                .dt(.text("申请日期")), .dd(.text(Show.date(s.appliedOn))),
+                .dt(.text("受理日期")), .dd(.text(s.acceptedOn.map(Show.date) ?? "尚未受理")),
+                .if(d.state.staffRelative, .group(.dt(.text("特别情形")), .dd(.text("经办人员近亲属：县级民政部门入户调查 [DB 11, 20]")))))),
+            .h2(.text("办理期限")),
+            .div(.class("panel clock"), .dl(.class("kv"),
+                .dt(.text("当前环节期限")), .dd(CasePages.due(c.stepDue?.date, provisional: c.stepDue?.provisional ?? false, late: c.stepOverdue)),
+                .dt(.text("办结期限（\(CaseClock.limitDays(d.state, d.process))个工作日）")),
+                .dd(CasePages.due(c.processDue?.date, provisional: c.processDue?.provisional ?? false, late: c.processOverdue)),
+                .unwrap(c.noticeUntil) { .group(.dt(.text("公示期满")), .dd(.text(Show.date($0)))) },
+                .unwrap(c.workingDaysTaken) { .group(.dt(.text("已用工作日")), .dd(.text("\($0) 天"))) },
+                .unwrap(d.state.extensionReason) { .group(.dt(.text("延长理由")), .dd(.text($0))) })),
+            .h2(.text("办理环节")),
+            .div(.class("panel"), .ol(.class("steps"), .group(d.process.steps.map { rule in
+                .li(.class(rule.step == s.step ? "current" : ""),
+                    .strong(.text(rule.step.chinese)), .text("（\(rule.place.chinese)）"),
+                    .unwrap(d.state.done[rule.step]) { .span(.class("muted"), .text(" 已办 \(Show.date($0))")) },
+                    .if(rule.step == s.step, .span(.class("tag"), .text("当前"))),
+                    .span(.class("muted"), .text(" [\(rule.article)]")))
+            }))),
+            .unwrap(s.decision) { decision($0) },
+            .if(d.isTask, .group(.h2(.text("办理：\(s.step?.chinese ?? "")")), stepForm(chrome: chrome, d: d, suggestedAmount: suggestedAmount, typed: typed))),
+            .if(s.status == .open && (d.isTask || chrome.user?.role == .countyReviewer), otherActions(chrome: chrome, d: d, typed: typed)),
+            .h2(.text("办理记录")),
+            .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("时间")), .th(.text("经办")), .th(.text("操作")), .th(.text("说明")))),
+                .tbody(.group(d.events.map { e in
+                    .tr(.td(CasePages.label("时间"), .text(Show.time(e.at))), .td(CasePages.label("经办"), .text(chrome.person(e.username))),
+                        .td(CasePages.label("操作"), .text(actionName(e.action))), .td(CasePages.label("说明"), .text(e.note)))
+                })))))
+    }
+
+    static func actionName(_ name: String) -> String {
+        if name == "open" { return "登记申请" }
+        let all: [CaseAction] = [.accept, .refuseApplication(reason: ""), .recordCommitment(signers: []), .recordVerification(consistent: true, note: ""),
+                                 .recordVisit(investigators: [], findings: ""), .firstReview(recommend: true, opinion: ""), .postNotice, .recordObjection(text: ""),
+                                 .recordHearing(participants: [], result: ""), .closeNotice, .approve(amountCents: 0), .refuse(reasons: [], articles: []),
+                                 .extend(reason: ""), .withdraw(reason: "")]
+        return all.first { $0.name == name }?.chinese ?? name
+    }
+
+    static func decision(_ d: CaseDecision) -> Node<HTML.BodyContext> {
+        .div(.class("panel decision \(d.approved ? "qualifies" : "doesNotQualify")"),
+            .h3(.span(.class("tag outcome-\(d.approved ? "qualifies" : "doesNotQualify")"), .text(d.approved ? "已批准" : "不予批准")),
+                .if(d.approved, .strong(.class("amount"), .text(" \(Cents(d.amountCents).yuanText)")))),
+            .unwrap(d.startsOn) { .p(.text("自 \(Show.date($0)) 起享受")) },
+            .if(!d.reasons.isEmpty, .ul(.group(d.reasons.map { .li(.text($0)) }))),
+            .p(.class("muted"), .text("依据：\(d.articles.joined(separator: "、"))；\(Show.date(d.on)) 决定")))
+    }
+
+    static func hidden(_ action: String, _ d: CaseDetail) -> Node<HTML.FormContext> {
+        .group(.input(.type(.hidden), .name("action"), .value(action)), .input(.type(.hidden), .name("version"), .value("\(d.summary.version)")))
+    }
+
+    static func area(_ name: String, _ label: String, _ value: String?) -> Node<HTML.FormContext> {
+        .label(.text(label), .textarea(.name(name), .attribute(named: "rows", value: "3"), .text(value ?? "")))
+    }
+
+    static func field(_ name: String, _ label: String, _ value: String?, placeholder: String = "") -> Node<HTML.FormContext> {
+        .label(.text(label), .input(.type(.text), .name(name), .value(Layout.attr(value ?? "")), .placeholder(placeholder)))
+    }
+
+    static func form(_ chrome: Layout.Chrome, _ d: CaseDetail, _ action: String, _ button: String, _ fields: Node<HTML.FormContext>...) -> Node<HTML.BodyContext> {
+        .form(.class("panel"), .method(.post), .action(SiteURL.caseActions(d.summary.id).path),
+              Layout.csrfField(chrome), hidden(action, d), .group(fields), .button(.type(.submit), .text(button)))
+    }
+
+    /// The form for the step the reader holds; what they typed comes back when a submission was refused.
+    static func stepForm(chrome: Layout.Chrome, d: CaseDetail, suggestedAmount: Cents?, typed t: ActionForm?) -> Node<HTML.BodyContext> {
+        switch d.summary.step {
+        case .acceptance?:
+            return .group(form(chrome, d, "accept", "受理"),
+                          form(chrome, d, "refuseApplication", "不予受理", area("reason", "不予受理的理由（将书面告知申请人）", t?.reason)))
+        case .commitment?:
+            return form(chrome, d, "recordCommitment", "登记承诺与授权",
+                        .p(.class("muted"), .text("成年家庭成员签署承诺书和授权核对书后，以下证明不再提交：\((d.process.commitmentReplaces ?? []).joined(separator: "、"))")),
+                        field("signers", "已签署的成年成员（多人用顿号分隔）", t?.signers))
+        case .verification?:
+            return form(chrome, d, "recordVerification", "出具核对报告",
+                        .p(.class("muted"), .text("将申请人申报的收入、财产与部门数据（见家庭档案，逐项注明来源和日期）比对。")),
+                        .label(.text("核对结论"), .select(.attribute(named: "name", value: "consistent"),
+                                                      Layout.option("yes", "申报与部门数据一致", selected: t?.consistent != "no"),
+                                                      Layout.option("no", "不一致", selected: t?.consistent == "no"))),
+                        area("note", "不一致之处（逐项写明）", t?.note))
+        case .homeVisit?:
+            return form(chrome, d, "recordVisit", "登记入户调查",
+                        field("investigators", "调查人员（至少两人，含本人）", t?.investigators ?? chrome.user?.username, placeholder: "用户名，用顿号分隔"),
+                        area("findings", "调查情况（在场成员、住房、生活状况、所见财产；特困须评估六项日常活动）", t?.findings))
+        case .firstReview?:
+            return form(chrome, d, "firstReview", "提交初审意见",
+                        .label(.text("意见"), .select(.attribute(named: "name", value: "recommend"),
+                                                    Layout.option("yes", "建议批准（进入公示）", selected: t?.recommend != "no"),
+                                                    Layout.option("no", "建议不予批准", selected: t?.recommend == "no"))),
+                        area("opinion", "初审意见", t?.opinion))
+        case .publicNotice?:
+            if d.state.noticeFrom == nil { return form(chrome, d, "postNotice", "张贴公示（\(d.process.rule(.publicNotice)?.noticeDays ?? 7)天）") }
+            if d.state.objectionPending {
+                return form(chrome, d, "recordHearing", "登记民主评议结果",
+                            field("participants", "参加人员（用顿号分隔）", t?.participants), area("result", "评议结果", t?.result))
+            }
+            return .group(form(chrome, d, "closeNotice", "公示期满，提交审核确认"),
+                          form(chrome, d, "recordObjection", "登记异议", area("text", "异议内容", t?.text)))
+        case .decision?:
+            return .group(
+                form(chrome, d, "approve", "批准",
+                     field("amount", "批准金额（元" + (d.summary.kind == .temporaryEmergency || d.summary.kind == .temporaryExpenditure ? "，一次性）" : "/月）"),
+                           t?.amount ?? suggestedAmount.map { String(format: "%.2f", Double($0.value) / 100) })),
+                form(chrome, d, "refuse", "不予批准",
+                     area("reasons", "不予批准的书面理由（每行一条）", t?.reasons), field("articles", "所依据的条款", t?.articles, placeholder: "如：DB 13、DB 14")))
+        case nil:
+            return .text("")
+        }
+    }
+
+    static func otherActions(chrome: Layout.Chrome, d: CaseDetail, typed t: ActionForm?) -> Node<HTML.BodyContext> {
+        Layout.foldable("case-other", label: "其他操作",
+            .group(
+                .if(d.state.extensionReason == nil && d.state.acceptedOn != nil && chrome.user?.role == .countyReviewer,
+                    form(chrome, d, "extend", "延长至\(d.process.limit.extendedWorkingDays)个工作日", area("reason", "延长理由", t?.action == "extend" ? t?.reason : nil))),
+                form(chrome, d, "withdraw", "撤回申请", area("reason", "撤回原因（申请人主动撤回等）", t?.action == "withdraw" ? t?.reason : nil))))
+    }
+}

@@ -1,0 +1,114 @@
+import Domain
+import Foundation
+import Store
+import Testing
+import Vapor
+import VaporTesting
+@testable import Web
+
+/// Applications through the real pages: a coordinator files on a household's behalf, the township accepts, each
+/// step is taken by whoever holds it, a refused step keeps what was typed, a stale page is told, and the API
+/// answers the same.
+@Suite struct CaseWebTests {
+    static func caseID(_ res: TestingHTTPResponse) throws -> UUID {
+        let location = try #require(res.headers.first(name: .location))
+        let id = try #require(location.split(separator: "/").last?.split(separator: "?").first)
+        return try #require(UUID(uuidString: String(id)))
+    }
+
+    static func act(_ b: Browser, _ id: UUID, _ fields: [String: String]) async throws -> TestingHTTPResponse {
+        let page = try await b.get(SiteURL.caseItem(id).path)
+        // The version as the page's form carries it, or (for someone the step is not for, who has no form) as the API says.
+        let json = try await b.get(SiteURL.apiCase(id).path).body.string
+        let version = try #require(json.range(of: "\"version\":").map { String(json[$0.upperBound...].prefix { $0.isNumber }) })
+        return try await b.post(SiteURL.caseActions(id).path, form: fields.merging(["_csrf": try #require(Browser.csrf(in: page)), "version": version]) { a, _ in a })
+    }
+
+    @Test func aCoordinatorFilesAndEachStepIsTakenByWhoeverHoldsIt() async throws {
+        try await TestSite.with(households: 20) { site in
+            let coordinator = site.browser()
+            try await coordinator.login(site.account(.coordinator).username)
+            let township = site.browser()
+            try await township.login(site.account(.townshipOfficer).username)
+            // the household's profile offers to file for it
+            let profile = try await coordinator.get(SiteURL.household(site.inside.household.id).path)
+            #expect(profile.body.string.contains("登记申请（代为申请）"))
+            let form = try await coordinator.get(SiteURL.caseNew(household: site.inside.household.id.rawValue, warning: nil).path)
+            #expect(form.status == .ok && form.body.string.contains("登记救助申请"))
+            let opened = try await coordinator.post(SiteURL.cases(query: [:]).path, form: [
+                "_csrf": try #require(Browser.csrf(in: form)), "household": site.inside.household.id.description, "kind": "dibao", "channel": "proxy",
+                "applicantName": "测试申请人", "note": "社区代为申请"])
+            #expect(opened.status == .seeOther)
+            let id = try Self.caseID(opened)
+            // the township's inbox has it; the coordinator's has not (acceptance is the township's)
+            #expect(try await township.get(SiteURL.cases(query: [:]).path).body.string.contains("我的待办申请（1件）"))
+            #expect(try await coordinator.get(SiteURL.cases(query: [:]).path).body.string.contains("我的待办申请（0件）"))
+            // a coordinator cannot accept
+            let refused = try await Self.act(coordinator, id, ["action": "accept"])
+            #expect(refused.status == .badRequest && refused.body.string.contains("不能办理「受理」环节"))
+            #expect(try await Self.act(township, id, ["action": "accept"]).status == .seeOther)
+            #expect(try await Self.act(coordinator, id, ["action": "recordCommitment", "signers": "测试申请人"]).status == .seeOther)
+            #expect(try await Self.act(township, id, ["action": "recordVerification", "consistent": "yes"]).status == .seeOther)
+            // one investigator is not enough; what was typed stays in the form
+            let alone = try await Self.act(coordinator, id, ["action": "recordVisit", "investigators": site.account(.coordinator).username, "findings": "家中仅一人居住"])
+            #expect(alone.status == .badRequest && alone.body.string.contains("两名以上") && alone.body.string.contains("家中仅一人居住"))
+            let visit = try await Self.act(coordinator, id, ["action": "recordVisit", "findings": "两人入户，家中仅一人居住",
+                                                              "investigators": "\(site.account(.coordinator).username)、\(site.account(.townshipOfficer).username)"])
+            #expect(visit.status == .seeOther)
+            #expect(try await Self.act(township, id, ["action": "firstReview", "recommend": "yes", "opinion": "符合条件"]).status == .seeOther)
+            #expect(try await Self.act(township, id, ["action": "postNotice"]).status == .seeOther)
+            // the notice cannot be closed before its seven days
+            let early = try await Self.act(township, id, ["action": "closeNotice"])
+            #expect(early.status == .badRequest && early.body.string.contains("公示期未满"))
+            // a page read before someone else acted is told, not overwritten
+            let stalePage = try await township.get(SiteURL.caseItem(id).path)
+            #expect(try await Self.act(coordinator, id, ["action": "recordObjection", "text": "邻居反映有车"]).status == .seeOther)
+            let html = stalePage.body.string
+            let read = try #require(html.range(of: "name=\"version\" value=\"").map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
+            let stale = try await township.post(SiteURL.caseActions(id).path, form: ["_csrf": try #require(Browser.csrf(in: stalePage)), "action": "recordObjection",
+                                                                                    "text": "x", "version": read])
+            #expect(stale.status == .conflict && stale.body.string.contains("刚被他人办理过"))
+            // the timeline has every step, by name
+            let page = try await township.get(SiteURL.caseItem(id).path)
+            for step in ["登记申请", "受理", "签署承诺与授权", "出具核对报告", "登记入户调查", "初审意见", "张贴公示", "登记公示异议"] {
+                #expect(page.body.string.contains(step), "\(step)")
+            }
+            #expect(page.body.string.contains("登记民主评议结果"))
+            // the same through the API
+            let api = try await township.get(SiteURL.apiCase(id).path)
+            #expect(api.status == .ok && api.body.string.contains("\"step\":\"publicNotice\""))
+        }
+    }
+
+    @Test func theApiOpensAndRefusesByRule() async throws {
+        try await TestSite.with(households: 20) { site in
+            let township = site.browser()
+            try await township.login(site.account(.townshipOfficer).username)
+            let csrf = try #require(Browser.csrf(in: try await township.get(SiteURL.cases(query: [:]).path)))
+            let created = try await township.sendJSON(.POST, SiteURL.apiCases.path, json: """
+                {"householdId": "\(site.inside.household.id.description)", "kind": "dibao", "channel": "window", "applicantName": "户主"}
+                """, csrf: csrf)
+            #expect(created.status == .created)
+            let body = try JSONDecoder().decode(API.Case.self, from: Data(buffer: created.body))
+            #expect(body.step == "acceptance" && body.version == 1)
+            // tekun is applied for by a person
+            let tekun = try await township.sendJSON(.POST, SiteURL.apiCases.path, json: """
+                {"householdId": "\(site.inside.household.id.description)", "kind": "tekun", "channel": "window", "applicantName": "户主"}
+                """, csrf: csrf)
+            #expect(tekun.status == .badRequest && tekun.body.string.contains("按人申请"))
+            // skipping a step is refused; the stale version is a conflict
+            let skip = try await township.sendJSON(.POST, SiteURL.apiCaseTransitions(UUID(uuidString: body.id)!).path,
+                                                   json: #"{"action": "firstReview", "version": 1, "opinion": "x"}"#, csrf: csrf)
+            #expect(skip.status == .badRequest && skip.body.string.contains("不可跳过"))
+            let accept = try await township.sendJSON(.POST, SiteURL.apiCaseTransitions(UUID(uuidString: body.id)!).path, json: #"{"action": "accept", "version": 1}"#, csrf: csrf)
+            #expect(accept.status == .ok)
+            let again = try await township.sendJSON(.POST, SiteURL.apiCaseTransitions(UUID(uuidString: body.id)!).path, json: #"{"action": "accept", "version": 1}"#, csrf: csrf)
+            #expect(again.status == .conflict)
+            // a household outside the township is not found
+            let outside = try await township.sendJSON(.POST, SiteURL.apiCases.path, json: """
+                {"householdId": "\(site.outside.household.id.description)", "kind": "dibao", "channel": "window", "applicantName": "x"}
+                """, csrf: csrf)
+            #expect(outside.status == .notFound)
+        }
+    }
+}
