@@ -97,6 +97,9 @@ enum CasePages {
     static func newCase(chrome: Layout.Chrome, profile: HouseholdProfile, form: NewForm, suggested: CaseKind?, error: String?) -> HTML {
         let channels: [CaseChannel] = form.warning == nil ? [.window, .proxy, .hotline] : [.warning]
         let kind = form.kind ?? suggested?.rawValue ?? CaseKind.dibao.rawValue
+        // A coordinator files on the household's behalf; a township officer receives at the window.
+        let defaultChannel = form.warning != nil ? CaseChannel.warning.rawValue
+            : chrome.user?.role == .coordinator ? CaseChannel.proxy.rawValue : CaseChannel.window.rawValue
         return Layout.page("登记申请", chrome,
             .h1(.text("登记救助申请：\(profile.head?.name ?? "")户")),
             .p(.class("muted"), .text("家庭成员、收入、财产等已在登记系统中的信息不再要求申请人提供 [DB 9–10]；受理后按流程依次办理。")),
@@ -108,7 +111,7 @@ enum CasePages {
                 .label(.text("申请项目"), .select(.attribute(named: "name", value: "kind"),
                     .group(CaseKind.allCases.map { Layout.option($0.rawValue, $0.chinese + (suggested == $0 ? "（计算器建议）" : ""), selected: kind == $0.rawValue) }))),
                 .label(.text("申请渠道"), .select(.attribute(named: "name", value: "channel"),
-                    .group(channels.map { Layout.option($0.rawValue, $0.chinese, selected: form.channel == $0.rawValue) }))),
+                    .group(channels.map { Layout.option($0.rawValue, $0.chinese, selected: (form.channel ?? defaultChannel) == $0.rawValue) }))),
                 .label(.text("申请人（特困按人申请时为该成员）"), .select(.attribute(named: "name", value: "member"),
                     .group([Layout.option("", "全户（户主代表）", selected: (form.member ?? "").isEmpty)]
                         + profile.members.map { Layout.option($0.id.description, "\($0.name)（\($0.relation.chinese)）", selected: form.member == $0.id.description) }))),
