@@ -45,8 +45,8 @@ struct CalendarCommand: AsyncParsableCommand {
                 let actor = Actor(userID: nil, username: "cli:calendar", role: .cityAdmin, jurisdiction: city, origin: "cli")
                 do {
                     let setup = try await app.policy.monitoring.tuned(from: app.db)
-                    let outcome = try await CalendarUpdate(app.db, setup: setup).load(data, file: file, actor: actor)
-                    say("已载入 \(outcome.years.map { "\($0) 年" }.joined(separator: "、"))的节假日安排；按周末暂定的期限已重新计算，\(outcome.deadlinesMoved) 项有变化。"
+                    let outcome = try await CalendarUpdate(app.db, setup: setup, processes: app.policy.processes).load(data, file: file, actor: actor)
+                    say("已载入 \(outcome.years.map { "\($0) 年" }.joined(separator: "、"))的节假日安排；按周末暂定的期限已重新计算，预警与入户期限 \(outcome.deadlinesMoved) 项、申请 \(outcome.casesRecounted) 件有变化。"
                         + "运行中的服务重启后使用新安排（在“节假日安排”页面载入则立即生效）。")
                 } catch let e as DomainError {
                     throw DataError("\(e.chinese)\n\(e.description)")

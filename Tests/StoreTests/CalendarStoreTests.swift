@@ -85,7 +85,7 @@ import Testing
                         SQLBind("120104001001"), SQLBind("测试预警"), SQLBind("new"), SQLBind(10), SQLBind("f"), SQLBind("[]"), SQLBind(raised.description),
                         SQLBind(provisional.date.description), SQLBind("2026-12-30T01:00:00.000Z")).run()
             // act
-            let outcome = try await CalendarUpdate(scratch.db, setup: setup).load(Self.year2027, file: "2027.json", actor: Self.actor(.cityAdmin))
+            let outcome = try await CalendarUpdate(scratch.db, setup: setup, processes: try CaseProcesses.bundled()).load(Self.year2027, file: "2027.json", actor: Self.actor(.cityAdmin))
             // check
             let firm = setup.calendar.deadline(workingDays: indicator.deadlineWorkingDays, after: raised)
             #expect(!firm.provisional && firm.date > provisional.date)

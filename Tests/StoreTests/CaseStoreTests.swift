@@ -123,4 +123,28 @@ import Testing
             }
         }
     }
+
+    /// Accepted just before the new year with no holidays loaded for it: the limit is provisional, and loading the
+    /// year counts it again, with a line in the timeline.
+    @Test func loadingTheNewYearRecountsACasesProvisionalDeadline() async throws {
+        try await Fixture.with(households: 40) { f in
+            let s = try await Self.setting(f)
+            let december = try LocalDate("2026-12-21")
+            var c = try await s.store.open(NewCase(kind: .dibao, channel: .window, householdID: s.household, applicantName: "x"), actor: s.window, today: december)
+            c = try await s.store.act(c.id, .accept, expectedVersion: c.version, actor: s.window, today: december)
+            let weekdaysOnly = try LocalDate("2027-02-01"), counted = try LocalDate("2027-02-03")
+            #expect(c.processDueProvisional && c.processDueOn == weekdaysOnly)
+            let setup = try MonitoringSetup.bundled()
+            let admin = Actor(userID: nil, username: "admin", role: .cityAdmin, jurisdiction: f.city.city.code, origin: "test")
+            let year = Data(#"{"holidays": {"2027-01-01": "元旦", "2027-01-29": "春节"}, "adjusted_workdays": {}}"#.utf8)
+            let outcome = try await CalendarUpdate(f.scratch.db, setup: setup, processes: try CaseProcesses.bundled()).load(year, file: "2027.json", actor: admin,
+                                                                                                                          today: december)
+            #expect(outcome.casesRecounted == 1)
+            let after = try #require(try await s.store.summary(c.id, actor: s.window))
+            // Two holidays more in the 30 working days: two days later, and firm.
+            #expect(!after.processDueProvisional && after.processDueOn == counted)
+            let detail = try #require(try await s.store.detail(c.id, actor: s.window, today: december))
+            #expect(detail.events.last?.action == "recomputeDeadline")
+        }
+    }
 }

@@ -25,9 +25,9 @@ struct CalendarRoutes: RouteCollection {
             }
             let name = String(upload.file.filename.split(separator: "/").last ?? "calendar.json")
             do {
-                let outcome = try await CalendarUpdate(req.db, setup: try await req.tunedMonitoring()).load(Data(buffer: upload.file.data), file: name, actor: actor)
+                let outcome = try await CalendarUpdate(req.db, setup: try await req.tunedMonitoring(), processes: req.application.storage[PolicyKey.self]!.processes).load(Data(buffer: upload.file.data), file: name, actor: actor)
                 return req.redirect(to: SiteURL.calendar.path(query: ["loaded": outcome.years.map(String.init).joined(separator: "、"),
-                                                                      "moved": String(outcome.deadlinesMoved)]), redirectType: .normal)
+                                                                      "moved": String(outcome.deadlinesMoved + outcome.casesRecounted)]), redirectType: .normal)
             } catch let e as DomainError where e != .forbidden {
                 return try await Self.page(req, notice: nil, error: e.chinese, status: .badRequest)
             }
