@@ -213,4 +213,11 @@ import Testing
     @Test func everyShippedProcessLoadsAndEveryCaseKindHasOne() throws {
         #expect(Set(Self.processes.all.keys) == Set(CaseKind.allCases))
     }
+
+    @Test func aPublicNoticeMasksTheName() {
+        #expect(PublicNotice.mask("张明") == "张*")
+        #expect(PublicNotice.mask("张小明") == "张*明")
+        #expect(PublicNotice.mask("欧阳小明") == "欧**明")
+        #expect(PublicNotice.mask(" ") == "*")
+    }
 }

@@ -74,6 +74,10 @@ import VaporTesting
                 #expect(page.body.string.contains(step), "\(step)")
             }
             #expect(page.body.string.contains("登记民主评议结果"))
+            // the community's notice board shows the household masked, and nothing that identifies it
+            let board = try await township.get(SiteURL.notices(region: nil).path)
+            #expect(board.status == .ok && board.body.string.contains("测***人") && board.body.string.contains("正在公示（1户）"))
+            #expect(!board.body.string.contains("测试申请人") && !board.body.string.contains(site.inside.members[0].nationalID.value))
             // the same through the API
             let api = try await township.get(SiteURL.apiCase(id).path)
             #expect(api.status == .ok && api.body.string.contains("\"step\":\"publicNotice\""))

@@ -71,7 +71,9 @@ enum CaseDetailPage {
         let c = d.clock
         return Layout.page("申请 \(s.code)", chrome,
             .h1(.text("\(s.kind.chinese)申请 "), .span(.class("muted"), .text(s.code))),
-            .p(.class("actions"), Layout.printButton("打印")),
+            .p(.class("actions"), Layout.printButton("打印"),
+               .if(s.step == .publicNotice && d.state.noticeFrom != nil,
+                   .a(.class("button"), .href(SiteURL.notices(region: s.residenceRegion).path), .text("居住社区公示栏")))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .div(.class("panel"), .dl(.class("kv"),

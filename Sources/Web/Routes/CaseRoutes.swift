@@ -60,6 +60,16 @@ struct CaseRoutes: RouteCollection {
             }
         }
 
+        staff.get(.notices) { req -> Response in
+            let actor = try req.actor()
+            let region = try req.query[String.self, at: "region"].map { try RegionCode($0) } ?? actor.jurisdiction
+            let board = try await req.cases.noticeBoard(region: region, actor: actor, today: req.today)
+            let codes = [region.value] + (board.notices + board.approved).flatMap { [$0.residenceRegion, $0.registeredRegion] }
+            let names = try await RegistryStore(req.db).regionNames(codes)
+            return Layout.response(NoticeBoardPage.view(chrome: try await Layout.chrome(req, .cases), region: region, regionName: names[region.value] ?? region.value,
+                                                        notices: board.notices, approved: board.approved, names: names))
+        }
+
         // MARK: API
 
         staff.get(.apiCases) { req -> Response in

@@ -40,6 +40,7 @@ public enum SiteURL: Sendable, Equatable {
     case caseNew(household: UUID, warning: UUID?)
     case caseItem(UUID)
     case caseActions(UUID)
+    case notices(region: String?)
     case apiCases
     case apiCase(UUID)
     case apiCaseTransitions(UUID)
@@ -97,6 +98,7 @@ public enum SiteURL: Sendable, Equatable {
             return RoutePattern.caseNew.path() + "?" + q.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         case .caseItem(let id): return RoutePattern.caseItem.path(id.uuidString.lowercased())
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
+        case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .apiCases: return RoutePattern.apiCases.path()
         case .apiCase(let id): return RoutePattern.apiCase.path(id.uuidString.lowercased())
         case .apiCaseTransitions(let id): return RoutePattern.apiCaseTransitions.path(id.uuidString.lowercased())
@@ -176,6 +178,7 @@ extension RoutePattern {
     static let caseNew = RoutePattern("cases", "new")
     static let caseItem = RoutePattern("cases", ":caseID")
     static let caseActions = RoutePattern("cases", ":caseID", "actions")
+    static let notices = RoutePattern("notices")
     static let apiCases = RoutePattern("api", "v1", "cases")
     static let apiCase = RoutePattern("api", "v1", "cases", ":caseID")
     static let apiCaseTransitions = RoutePattern("api", "v1", "cases", ":caseID", "transitions")
@@ -196,7 +199,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
