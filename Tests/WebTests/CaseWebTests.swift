@@ -115,4 +115,25 @@ import VaporTesting
             #expect(outside.status == .notFound)
         }
     }
+
+    /// The demo's cases: one in every step, decided both ways, one overdue, one apply-anywhere; every page of them opens.
+    @Test func theDemoHasACaseInEveryStageAndEveryPageOpens() async throws {
+        try await TestSite.with(households: 3_000) { site in
+            let policy = site.app.storage[PolicyKey.self]!
+            try await DemoCases.seed(db: site.app.db, policy: policy, accounts: site.accounts, city: site.city, today: site.city.today)
+            let township = site.browser()
+            try await township.login(site.account(.townshipOfficer).username)
+            let all = try await township.get(SiteURL.apiCases.path + "?all=on&limit=100")
+            let list = try JSONDecoder().decode(API.CaseList.self, from: Data(buffer: all.body))
+            #expect(Set(list.items.compactMap(\.step)) == Set(CaseStep.allCases.map(\.rawValue)))
+            #expect(Set(list.items.map(\.status)).isSuperset(of: ["open", "approved", "refused"]))
+            #expect(list.items.contains { $0.overdue })
+            #expect(list.items.contains { $0.residenceRegion.prefix(6) != $0.registeredRegion.prefix(6) })
+            for c in list.items {
+                let page = try await township.get(SiteURL.caseItem(UUID(uuidString: c.id)!).path)
+                #expect(page.status == .ok, "\(c.code)")
+            }
+            #expect(try await township.get(SiteURL.notices(region: nil).path).body.string.contains("正在公示（2户）"))
+        }
+    }
 }

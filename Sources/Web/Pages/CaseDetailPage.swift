@@ -109,7 +109,9 @@ enum CaseDetailPage {
             .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.text("时间")), .th(.text("经办")), .th(.text("操作")), .th(.text("说明")))),
                 .tbody(.group(d.events.map { e in
-                    .tr(.td(CasePages.label("时间"), .text(Show.time(e.at))), .td(CasePages.label("经办"), .text(chrome.person(e.username))),
+                    // The day the step counts from (a step recorded later for an earlier day shows that day).
+                    .tr(.td(CasePages.label("时间"), .text(LocalDate(e.at, timeZone: .china) == e.onDay ? Show.time(e.at) : Show.date(e.onDay))),
+                        .td(CasePages.label("经办"), .text(chrome.person(e.username))),
                         .td(CasePages.label("操作"), .text(actionName(e.action))), .td(CasePages.label("说明"), .text(e.note)))
                 })))))
     }

@@ -1,0 +1,88 @@
+import Domain
+import Fluent
+import Foundation
+import SQLKit
+import Store
+
+/// Applications in the demo street, one in every stage of the process (some overdue), one from a warning, one
+/// apply-anywhere case registered in another district, one with an objection during its notice: the inboxes,
+/// the clock and the notice board are alive from the start. Made through the same store and workflow as real
+/// cases, with the steps dated in the past.
+enum DemoCases {
+    static func seed(db: any Database, policy: Policy, accounts: [DemoAccount], city: DemoCity, today: LocalDate) async throws {
+        func actor(_ role: Role) -> Actor {
+            let a = accounts.first { $0.role == role }!
+            return Actor(userID: nil, username: a.username, role: role, jurisdiction: a.region.code, origin: "demo")
+        }
+        let (window, coordinator, reviewer) = (actor(.townshipOfficer), actor(.coordinator), actor(.countyReviewer))
+        let system = Actor(userID: nil, username: "system", role: .cityAdmin, jurisdiction: city.city.code, origin: "demo")
+        let store = CaseStore(db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
+        let sql = db as! any SQLDatabase
+        // Households of the coordinator's community with no enrolment yet.
+        // Registered in the same street, so that its own officers take every step (the apply-anywhere case is made below).
+        let rows = try await sql.select().column("id").from("households").within(coordinator.jurisdiction)
+            .where { $0.within(window.jurisdiction, column: "registered_region") }
+            .where(SQLRaw("NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.household_id = households.id)")).orderBy("id").limit(12).all()
+        let households = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        // A small demo city has fewer households in one community: the first stages are made, as many as there are.
+        func day(_ n: Int) -> LocalDate { today.adding(days: -n) }
+        var next = households.makeIterator()
+
+        /// Opens a case `daysAgo` and takes the given steps, each on its own day.
+        func make(_ kind: CaseKind = .dibao, channel: CaseChannel = .window, warning: UUID? = nil, daysAgo: Int,
+                  _ steps: [(CaseAction, Actor, Int)]) async throws {
+            guard let hid = next.next(), let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { return }
+            let request = AssessmentRequest(profile: p, date: day(daysAgo))
+            let enc = JSONEncoder()
+            enc.outputFormatting = .sortedKeys
+            let assessment = (try? policy.calculator.assess(request)).flatMap { try? enc.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+            var c = try await store.open(NewCase(kind: kind, channel: channel, householdID: hid, applicantName: p.head?.name ?? "申请人", warningID: warning,
+                                                 snapshot: String(decoding: try enc.encode(request), as: UTF8.self), assessment: assessment),
+                                         actor: channel == .proxy ? coordinator : window, today: day(daysAgo))
+            for (action, who, ago) in steps {
+                c = try await store.act(c.id, action, expectedVersion: c.version, actor: who, today: day(ago))
+            }
+        }
+        let visit = CaseAction.recordVisit(investigators: [coordinator.username, window.username], findings: "两人入户：家中陈设简单，未见贵重财产，与申报一致")
+        let front: [(Int) -> [(CaseAction, Actor, Int)]] = [
+            { d in [(.accept, window, d)] },
+            { d in [(.recordCommitment(signers: ["申请人"]), coordinator, d)] },
+            { d in [(.recordVerification(consistent: true, note: ""), window, d)] },
+            { d in [(visit, coordinator, d)] },
+        ]
+        func upTo(_ n: Int, from start: Int) -> [(CaseAction, Actor, Int)] {
+            (0..<n).flatMap { i in front[i](max(0, start - i)) }
+        }
+        try await make(daysAgo: 0, [])                                                            // waiting for acceptance
+        try await make(channel: .proxy, daysAgo: 1, upTo(1, from: 1))                             // filed by the coordinator, accepted
+        try await make(daysAgo: 2, upTo(2, from: 2))                                              // commitment signed
+        try await make(daysAgo: 14, upTo(3, from: 14))                                            // visit overdue since days
+        try await make(daysAgo: 6, upTo(4, from: 6))                                              // awaiting first review
+        try await make(daysAgo: 9, upTo(4, from: 9) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 5),
+                                                       (.postNotice, window, 3)])                 // in public notice
+        try await make(daysAgo: 12, upTo(4, from: 12) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 8),
+                                                        (.postNotice, window, 6), (.recordObjection(text: "有居民反映其子女有固定收入"), coordinator, 3)])
+        try await make(daysAgo: 20, upTo(4, from: 20) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 15),
+                                                        (.postNotice, window, 14), (.closeNotice, window, 7)])  // for the county to decide
+        try await make(daysAgo: 30, upTo(4, from: 30) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 25),
+                                                        (.postNotice, window, 24), (.closeNotice, window, 17), (.approve(amountCents: 58_500), reviewer, 12)])
+        try await make(daysAgo: 25, upTo(4, from: 25) + [(.firstReview(recommend: false, opinion: "家庭存款超过规定"), window, 20),
+                                                        (.refuse(reasons: ["家庭金融资产超过当地规定的上限"], articles: ["DB 14"]), reviewer, 16)])
+        // From a warning of the street: the warning's "转为申请".
+        if let w = try await sql.select().columns("id", "household_id").from("warnings").within(window.jurisdiction)
+            .where("status", .in, [WarningStatus.new.rawValue, WarningStatus.assigned.rawValue]).orderBy("id").first(),
+           let hid = try? w.decode(column: "household_id", as: UUID.self), let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) {
+            let c = try await store.open(NewCase(kind: .dibao, channel: .warning, householdID: hid, applicantName: p.head?.name ?? "申请人",
+                                                 warningID: try w.decode(column: "id", as: UUID.self), note: "预警核实后转为申请"), actor: window, today: day(1))
+            _ = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(1))
+        }
+        // Apply where you live: registered in another district, so the first review and notice are that township's [YC].
+        if let hid = next.next(), let elsewhere = city.communities.first(where: { $0.code.ancestor(at: .county) != coordinator.jurisdiction.ancestor(at: .county) }) {
+            try await sql.update("households").set("registered_region", to: elsewhere.code.value).where("id", .equal, hid).run()
+            guard let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { return }
+            var c = try await store.open(NewCase(kind: .dibao, channel: .window, householdID: hid, applicantName: p.head?.name ?? "申请人",
+                                                 note: "户籍在\(elsewhere.name)，在居住地申请（一城通办）"), actor: window, today: day(5))
+            for (a, who, ago) in upTo(4, from: 5) { c = try await store.act(c.id, a, expectedVersion: c.version, actor: who, today: day(ago)) }
+        }
+    }
+}
