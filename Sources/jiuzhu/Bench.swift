@@ -8,13 +8,27 @@ import Web
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: `bench registry` (the default), `bench assess`, `bench import` and `bench link`.",
-        subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self, BenchLink.self, BenchScreen.self], defaultSubcommand: BenchRegistry.self)
+        subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self, BenchLink.self, BenchScreen.self, BenchCases.self], defaultSubcommand: BenchRegistry.self)
 }
 
 /// What the database benchmarks share: the engines to measure, a throw-away (or kept) database for each, and memory.
 enum BenchSupport {
     /// SQLite always; PostgreSQL too when `DATABASE_URL` is set.
     /// SQLite, and PostgreSQL when DATABASE_URL is set; `only` ("sqlite" or "postgres") keeps one of them.
+    /// The demo city of today, with the reference data it was made from and a city administrator to load it as.
+    static func demoCity() throws -> (RegionReference, LocalDate, DemoCity, Actor) {
+        let reference = try RegionReference.bundled()
+        let today = LocalDate(Date(), timeZone: .china)
+        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: today)
+        return (reference, today, city, Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli"))
+    }
+
+    static func percentile(_ xs: [Double], _ p: Double) -> Double {
+        guard !xs.isEmpty else { return 0 }
+        let s = xs.sorted()
+        return s[min(s.count - 1, Int((Double(s.count - 1) * p / 100).rounded()))]
+    }
+
     static func engines(only: String? = nil) -> [(name: String, environment: [String: String])] {
         let env = ProcessInfo.processInfo.environment
         var targets: [(String, [String: String])] = [("SQLite", env.filter { $0.key != "DATABASE_URL" })]
@@ -125,11 +139,7 @@ struct BenchRegistry: AsyncParsableCommand {
         }
     }
 
-    func percentile(_ xs: [Double], _ p: Double) -> Double {
-        guard !xs.isEmpty else { return 0 }
-        let s = xs.sorted()
-        return s[min(s.count - 1, Int((Double(s.count - 1) * p / 100).rounded()))]
-    }
+    func percentile(_ xs: [Double], _ p: Double) -> Double { BenchSupport.percentile(xs, p) }
 
     func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
 

@@ -33,10 +33,7 @@ struct BenchScreen: AsyncParsableCommand {
 
     func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         let sql = scratch.db as! any SQLDatabase
-        let reference = try RegionReference.bundled()
-        let today = LocalDate(Date(), timeZone: .china)
-        let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: today)
-        let admin = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
+        let (reference, today, city, admin) = try BenchSupport.demoCity()
         func count(_ table: String) async throws -> Int {
             try await sql.raw("SELECT count(*) AS n FROM \(unsafeRaw: table)").first()!.decode(column: "n", as: Int.self)
         }

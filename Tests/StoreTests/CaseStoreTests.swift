@@ -148,3 +148,34 @@ import Testing
         }
     }
 }
+
+/// Many applications at once: from a screening's warnings, in one transaction, each audited; the same batch again
+/// makes no second case for a household.
+@Suite struct CaseBatchTests {
+    @Test func warningsBecomeApplicationsOnceEach() async throws {
+        try await Fixture.with(households: 300) { f in
+            let admin = Actor(userID: nil, username: "admin", role: .cityAdmin, jurisdiction: f.city.city.code, origin: "test")
+            _ = try await Monitor(f.scratch.db, setup: try MonitoringSetup.bundled()).screen(region: f.city.city.code, actor: admin)
+            let sql = f.scratch.db as! any SQLDatabase
+            let rows = try await sql.select().columns("id", "household_id").from("warnings").all()
+            let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+            let households = Set(try rows.map { try $0.decode(column: "household_id", as: UUID.self) })
+            #expect(ids.count > 10)
+            let store = CaseStore(f.scratch.db, processes: try CaseProcesses.bundled(), calendar: try WorkingCalendar.bundled(), parameters: try ParameterSet.bundled())
+            let officer = Actor(userID: nil, username: "town", role: .townshipOfficer, jurisdiction: f.city.city.code, origin: "test")
+            let created = try await store.openFromWarnings(ids, kind: .dibao, actor: officer, today: CaseStoreTests.today)
+            #expect(created.count == households.count)
+            #expect(try await store.openFromWarnings(ids, kind: .dibao, actor: officer, today: CaseStoreTests.today).isEmpty)
+            let inbox = try await store.inbox(actor: officer, filter: CaseFilter(), today: CaseStoreTests.today, offset: 0, limit: 5)
+            #expect(inbox.total == households.count && inbox.items.allSatisfy { $0.channel == .warning && $0.step == .acceptance })
+            let audited = try await sql.raw("SELECT count(*) AS n FROM audit_entries WHERE action = 'openCase'").first()?.decode(column: "n", as: Int.self)
+            #expect(audited == households.count)
+            // a coordinator of one community converts only what lies in it
+            let community = try #require(f.city.communities.first).code
+            let coordinator = Actor(userID: nil, username: "c", role: .coordinator, jurisdiction: community, origin: "test")
+            let theirs = try await store.openFromWarnings(ids, kind: .nearDibao, actor: coordinator, today: CaseStoreTests.today)
+            let inside = try await sql.select().column("household_id").from("warnings").where("residence_region", .equal, community.value).all()
+            #expect(theirs.count == Set(try inside.map { try $0.decode(column: "household_id", as: UUID.self) }).count)
+        }
+    }
+}

@@ -63,15 +63,6 @@ public struct RegistryWriter: Sendable {
     }
 
     private func insert(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]]) async throws {
-        guard !rows.isEmpty else { return }
-        let perBatch = max(1, Self.maxParameters / columns.count)
-        var start = 0
-        while start < rows.count {
-            let end = min(rows.count, start + perBatch)
-            var b = sql.insert(into: table).columns(columns)
-            for row in rows[start..<end] { b = b.values(row) }
-            try await b.run()
-            start = end
-        }
+        try await sql.insertRows(table, columns, rows, maxParameters: Self.maxParameters)
     }
 }
