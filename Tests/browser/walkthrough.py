@@ -231,6 +231,66 @@ finally:
     phone.quit()
     desk.quit()
 
+# An application through its steps (the demo street has one in every step): the coordinator records a home visit
+# on a phone, the township reviews and posts the notice, the community's board prints with the name masked, the
+# county approves one waiting for its decision, and the household's profile shows the new enrolment.
+phone = make_driver(390, 844, phone=True)
+desk = make_driver(1280, 900)
+try:
+    login(phone, "coordinator")
+    phone.get(BASE + "/cases")
+    check("我的待办申请" in phone.page_source, "the coordinator's inbox lists the applications waiting for them")
+    reads_like_a_person(phone, "the case inbox")
+    phone.save_screenshot(os.path.join(OUT, "cases-inbox-phone.png"))
+    rows = [r for r in phone.find_elements(By.CSS_SELECTOR, "table tbody tr") if "入户调查" in r.text]
+    check(len(rows) > 0, "a case waits for its home visit")
+    case_url = rows[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href")
+    phone.get(case_url)
+    reads_like_a_person(phone, "a case's page")
+    investigators = phone.find_element(By.NAME, "investigators")
+    investigators.clear()
+    investigators.send_keys("coordinator、township")
+    phone.find_element(By.NAME, "findings").send_keys("两人入户：家中两人居住，未见贵重财产。")
+    phone.save_screenshot(os.path.join(OUT, "case-visit-phone.png"))
+    phone.find_element(By.XPATH, "//button[text()='登记入户调查']").click()
+    WebDriverWait(phone, 10).until(lambda d: "已保存" in d.page_source)
+    check("初审" in phone.find_element(By.CSS_SELECTOR, ".kv").text, "the coordinator records the home visit on a phone; the case moves to first review")
+
+    login(desk, "township")
+    desk.get(case_url)
+    desk.find_element(By.NAME, "opinion").send_keys("经核实符合低保条件，建议批准。")
+    desk.find_element(By.XPATH, "//button[text()='提交初审意见']").click()
+    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    desk.find_element(By.XPATH, "//button[contains(., '张贴公示')]").click()
+    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    check("公示期满" in desk.page_source, "the township reviews and posts the notice; the case shows when it ends")
+    desk.get(BASE + "/notices")
+    board = desk.find_element(By.TAG_NAME, "main").text if desk.find_elements(By.TAG_NAME, "main") else desk.page_source
+    check("正在公示" in desk.page_source and "*" in board, "the community's notice board lists households with names masked")
+    desk.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    desk.save_screenshot(os.path.join(OUT, "notice-board-print.png"))
+    desk.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    logout(desk)
+
+    login(desk, "reviewer")
+    desk.get(BASE + "/cases")
+    rows = [r for r in desk.find_elements(By.CSS_SELECTOR, "table tbody tr") if "审核确认" in r.text]
+    check(len(rows) > 0, "the county reviewer's inbox has a case waiting for its decision")
+    desk.get(rows[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href"))
+    amount = desk.find_element(By.NAME, "amount")
+    amount.clear()
+    amount.send_keys("512.00")
+    desk.find_element(By.XPATH, "//button[text()='批准']").click()
+    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    check("已批准" in desk.page_source, "the county approves")
+    desk.find_element(By.CSS_SELECTOR, ".kv a").click()
+    WebDriverWait(desk, 10).until(lambda d: "/households/" in d.current_url)
+    check("¥512.00" in desk.page_source, "the household's profile shows the new enrolment and its amount")
+    desk.save_screenshot(os.path.join(OUT, "profile-after-approval.png"))
+finally:
+    phone.quit()
+    desk.quit()
+
 # A department data officer uploads a claims file of a few thousand rows. The page answers at once; the
 # import runs in the background while the job's page shows the rows done and reloads itself until the report.
 claims = os.path.join(tempfile.mkdtemp(), "医保结算-浏览器.csv")
