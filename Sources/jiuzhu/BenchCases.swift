@@ -11,7 +11,7 @@ struct BenchCases: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cases",
         abstract: "Open cases from warnings in one batch, and time each role's case inbox over many open cases.")
 
-    @Option(help: "Households to generate (each gets up to four applications, of different programmes).") var households = 40_000
+    @Option(help: "Households to generate (each gets up to four applications, of different programmes; enough that `--from-warnings` distinct households have a warning).") var households = 80_000
     @Option(help: "Open cases to reach.") var cases = 100_000
     @Option(help: "Warnings turned into applications in the timed batch.") var fromWarnings = 10_000
     @Option(help: "Inbox queries per role.") var queries = 200
@@ -38,7 +38,11 @@ struct BenchCases: AsyncParsableCommand {
         let officer = Actor(userID: nil, username: "bench-town", role: .townshipOfficer, jurisdiction: city.city.code, origin: "cli")
 
         // 1. The timed batch: warnings → applications.
-        let warnings = try await sql.select().column("id").from("warnings").orderBy("id").limit(fromWarnings).all().map { try $0.decode(column: "id", as: UUID.self) }
+        // One warning per household: a household with several warnings still makes one application.
+        var seen = Set<UUID>()
+        let warnings = try await sql.select().columns("id", "household_id").from("warnings").orderBy("id").all()
+            .filter { seen.insert(try $0.decode(column: "household_id", as: UUID.self)).inserted }.prefix(fromWarnings)
+            .map { try $0.decode(column: "id", as: UUID.self) }
         let t0 = Date()
         let created = try await store.openFromWarnings(warnings, kind: .dibao, actor: officer, today: today)
         let batchSeconds = Date().timeIntervalSince(t0)
