@@ -220,4 +220,20 @@ import Testing
         #expect(PublicNotice.mask("欧阳小明") == "欧**明")
         #expect(PublicNotice.mask(" ") == "*")
     }
+
+    @Test func theRateLimiterCountsPerKeyAndWindowAndStaysBounded() {
+        var r = RateLimiter(limit: 3, window: 60, maxKeys: 10)
+        let t0 = Date(timeIntervalSince1970: 1_000_000)
+        var firstThree: [Bool] = []
+        for _ in 0..<3 { firstThree.append(r.allow("a", now: t0)) }
+        #expect(firstThree == [true, true, true])
+        let fourth = r.allow("a", now: t0.addingTimeInterval(59))
+        let other = r.allow("b", now: t0.addingTimeInterval(59))
+        let nextWindow = r.allow("a", now: t0.addingTimeInterval(61))
+        #expect(!fourth && other && nextWindow)
+        // a flood of addresses does not grow it without end, and a new one is still served
+        for i in 0..<1_000 { _ = r.allow("k\(i)", now: t0) }
+        let fresh = r.allow("new", now: t0)
+        #expect(fresh)
+    }
 }

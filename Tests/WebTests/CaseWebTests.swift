@@ -134,6 +134,21 @@ import VaporTesting
                 #expect(page.status == .ok, "\(c.code)")
             }
             #expect(try await township.get(SiteURL.notices(region: nil).path).body.string.contains("正在公示（2户）"))
+            // 码上查: the approved case's status page, with no session, shows the stage and dates and nothing personal
+            let approved = try #require(list.items.first { $0.status == "approved" })
+            let store = CaseStore(site.app.db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
+            let detail = try #require(try await store.detail(UUID(uuidString: approved.id)!,
+                actor: Actor(userID: nil, username: "t", role: .countyReviewer, jurisdiction: site.city.city.code, origin: "test"), today: site.city.today))
+            #expect(try await township.get(SiteURL.caseItem(UUID(uuidString: approved.id)!).path).body.string.contains(SiteURL.caseStatus(token: detail.statusToken).path))
+            let anonymous = site.browser()
+            let status = try await anonymous.get(SiteURL.caseStatus(token: detail.statusToken).path)
+            #expect(status.status == .ok && status.body.string.contains("已批准") && status.body.string.contains(approved.code))
+            #expect(!status.body.string.contains(approved.applicantName) && !status.body.string.contains("¥") && !status.body.string.contains("最低生活保障"))
+            #expect(try await anonymous.get(SiteURL.caseStatus(token: String(repeating: "0", count: 32)).path).status == .notFound)
+            // walking through tokens is stopped
+            var last = HTTPResponseStatus.ok
+            for _ in 0..<31 { last = try await anonymous.get(SiteURL.caseStatus(token: String(repeating: "a", count: 32)).path).status }
+            #expect(last == .tooManyRequests)
         }
     }
 }

@@ -66,7 +66,7 @@ enum CaseDetailPage {
     }
 
     static func view(chrome: Layout.Chrome, d: CaseDetail, today: LocalDate, regionNames: [String: String], suggestedAmount: Cents?,
-                     mayOpenHousehold: Bool, notice: String?, error: String?, typed: ActionForm?) -> HTML {
+                     mayOpenHousehold: Bool, notice: String?, error: String?, typed: ActionForm?, statusURL: String) -> HTML {
         let s = d.summary
         let c = d.clock
         return Layout.page("申请 \(s.code)", chrome,
@@ -86,6 +86,11 @@ enum CaseDetailPage {
                 .dt(.text("申请日期")), .dd(.text(Show.date(s.appliedOn))),
                 .dt(.text("受理日期")), .dd(.text(s.acceptedOn.map(Show.date) ?? "尚未受理")),
                 .if(d.state.staffRelative, .group(.dt(.text("特别情形")), .dd(.text("经办人员近亲属：县级民政部门入户调查 [DB 11, 20]")))))),
+            // The applicant's receipt: the case code and the address of the status page (码上查), to print and hand over.
+            .div(.class("panel receipt"),
+                .h3(.text("申请回执")),
+                .p(.text("案号 "), .strong(.text(s.code)), .text("。凭下方地址可随时查询办理进度（不显示个人信息）：")),
+                .p(.class("status-link"), .text(statusURL))),
             .h2(.text("办理期限")),
             .div(.class("panel clock"), .dl(.class("kv"),
                 .dt(.text("当前环节期限")), .dd(CasePages.due(c.stepDue?.date, provisional: c.stepDue?.provisional ?? false, late: c.stepOverdue)),

@@ -14,6 +14,15 @@ extension Request {
 /// and the same as JSON.
 struct CaseRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
+        // 码上查: the applicant's status page, public behind its token: the stage and dates, nothing personal.
+        routes.get(.caseStatus) { req -> Response in
+            guard await req.publicRequestAllowed() else {
+                return Layout.response(CaseStatusPage.tooMany(), status: .tooManyRequests)
+            }
+            guard let token = req.parameters.get("token"), let status = try await req.cases.publicStatus(token: token) else { throw Abort(.notFound) }
+            return Layout.response(CaseStatusPage.view(status, today: req.today))
+        }
+
         let staff = routes.grouped(RequireStaffMiddleware())
 
         staff.get(.cases) { req -> Response in
@@ -113,6 +122,12 @@ struct CaseRoutes: RouteCollection {
         }
     }
 
+    /// The address residents reach this server at, as the request names it.
+    static func origin(_ req: Request) -> String {
+        let host = req.headers.first(name: .host) ?? "\(req.application.http.server.configuration.hostname):\(req.application.http.server.configuration.port)"
+        return (req.config.mode == .production ? "https://" : "http://") + host
+    }
+
     static func caseID(_ req: Request) throws -> UUID {
         guard let id = req.parameters.get("caseID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
         return id
@@ -169,7 +184,8 @@ struct CaseRoutes: RouteCollection {
         let residence = try RegionCode(d.summary.residenceRegion)
         let mayOpen = actor.may(.viewHouseholds) && actor.jurisdiction.contains(residence)
         return Layout.response(CaseDetailPage.view(chrome: try await Layout.chrome(req, .cases), d: d, today: req.today, regionNames: names,
-                                                   suggestedAmount: amount, mayOpenHousehold: mayOpen, notice: notice, error: error, typed: typed),
+                                                   suggestedAmount: amount, mayOpenHousehold: mayOpen, notice: notice, error: error, typed: typed,
+                                                   statusURL: Self.origin(req) + SiteURL.caseStatus(token: d.statusToken).path),
                                status: status)
     }
 }

@@ -19,6 +19,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.storage[ScreeningJobsKey.self] = ScreeningJobs()
     app.lifecycle.use(BackgroundWorkLifecycle<ScreeningJobsKey>())
     app.storage[ImportJobsKey.self] = ImportJobs()
+    // 30 public requests a minute per address: a resident checks their case or asks for help a few times, a script
+    // walking through tokens is stopped.
+    app.storage[PublicRateLimitKey.self] = PublicRateLimit(limit: 30, window: 60)
     app.lifecycle.use(BackgroundWorkLifecycle<ImportJobsKey>())
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
