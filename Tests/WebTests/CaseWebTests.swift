@@ -152,3 +152,48 @@ import VaporTesting
         }
     }
 }
+
+/// 码上办: a resident asks for help without an account; the township where they live sees whom to call by when.
+@Suite struct HelpRequestWebTests {
+    @Test func aResidentAsksForHelpAndTheTownshipCalls() async throws {
+        try await TestSite.with(households: 20) { site in
+            let resident = site.browser()
+            let form = try await resident.get(SiteURL.helpRequests.path)
+            #expect(form.status == .ok && form.body.string.contains("在线求助（码上办）"))
+            let township = site.account(.townshipOfficer).region.code.value
+            // No account, no session: nothing to forge a request against, so no token (as the self-assessment page).
+            let token = ""
+            let id = site.inside.members[0].nationalID.value
+            // a mistyped ID is named, and what was typed stays
+            let bad = try await resident.post(SiteURL.helpRequests.path, form: ["_csrf": token, "name": "王某", "nationalID": String(id.dropLast()) + "0",
+                "phone": "13800138000", "need": "老人生病，家里没钱看病", "township": township, "consent": "on"])
+            #expect(bad.status == .badRequest && bad.body.string.contains("身份证号") && bad.body.string.contains("老人生病，家里没钱看病"), Comment(rawValue: "\(bad.status) \(bad.body.string.prefix(3000))"))
+            let noConsent = try await resident.post(SiteURL.helpRequests.path, form: ["_csrf": token, "name": "王某", "nationalID": id, "phone": "13800138000",
+                                                                                      "need": "看病难", "township": township])
+            #expect(noConsent.status == .badRequest && noConsent.body.string.contains("同意"))
+            let ok = try await resident.post(SiteURL.helpRequests.path, form: ["_csrf": token, "name": "王某", "nationalID": id, "phone": "138 0013 8000",
+                                                                               "need": "老人生病，家里没钱看病", "township": township, "consent": "on"])
+            #expect(ok.status == .ok && ok.body.string.contains("已收到您的求助") && ok.body.string.contains("QZ-"))
+            #expect(!ok.body.string.contains(id) && !ok.body.string.contains("王某"))
+            // the township (and the coordinator of a community in it) sees it, masked ID, matched to the household
+            let officer = site.browser()
+            try await officer.login(site.account(.townshipOfficer).username)
+            let list = try await officer.get(SiteURL.helpRequests.path)
+            #expect(list.body.string.contains("待联系的在线求助（1 条）") && list.body.string.contains("13800138000"))
+            #expect(!list.body.string.contains(id) && list.body.string.contains("已在档案中"))
+            let coordinator = site.browser()
+            try await coordinator.login(site.account(.coordinator).username)
+            #expect(try await coordinator.get(SiteURL.helpRequests.path).body.string.contains("待联系的在线求助（1 条）"))
+            // closing needs a reason; then it leaves the list
+            let html = list.body.string
+            let action = try #require(html.range(of: "/help-requests/").map { "/help-requests/" + html[$0.upperBound...].prefix { $0 != "\"" } })
+            let refused = try await officer.post(action, form: ["_csrf": try #require(Browser.csrf(in: list)), "status": "closed", "note": ""])
+            #expect(refused.status == .badRequest && refused.body.string.contains("办结说明"))
+            #expect(try await officer.post(action, form: ["_csrf": try #require(Browser.csrf(in: list)), "status": "closed", "note": "已电话联系，已有子女赡养"]).status == .seeOther)
+            #expect(try await officer.get(SiteURL.helpRequests.path).body.string.contains("待联系的在线求助（0 条）"))
+            let audit = try await AuditLog(site.app.db).recent(actor: Actor(userID: nil, username: "a", role: .auditor, jurisdiction: site.city.city.code, origin: "t"))
+            #expect(audit.contains { $0.action == AuditAction.helpRequest.rawValue && $0.username == "public" })
+            #expect(audit.contains { $0.action == AuditAction.handleHelpRequest.rawValue })
+        }
+    }
+}

@@ -7,7 +7,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
-         openCase, readCase, actOnCase
+         openCase, readCase, actOnCase, helpRequest, handleHelpRequest
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -34,6 +34,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"
+        case .helpRequest: return "居民在线求助"
+        case .handleHelpRequest: return "处理在线求助"
         }
     }
 }
@@ -79,6 +81,17 @@ public struct AuditLog: Sendable {
     }
 
     /// The newest entries made by users inside the auditor's jurisdiction.
+    /// A change made by someone who is not signed in (a resident's request for help), by the address it came from,
+    /// filed under the region it concerns so that the auditors over that region see it.
+    public func recordPublic(action: AuditAction, region: RegionCode, targetKind: String, targetID: String, detail: String, origin: String,
+                             at: Date = Date()) async throws {
+        try await db.serialisingWrites { try await db.sql.insert(into: "audit_entries")
+            .columns("id", "at", "user_id", "username", "role", "actor_region", "action", "target_kind", "target_id", "detail", "origin")
+            .values(SQLBind(UUID()), SQLBind(Timestamp.text(at)), SQLBind(nil as UUID?), SQLBind("public"), SQLBind("public"),
+                    SQLBind(region.value), SQLBind(action.rawValue), SQLBind(targetKind), SQLBind(targetID), SQLBind(detail), SQLBind(origin))
+            .run() }
+    }
+
     public func recent(actor: Actor, limit: Int = 200, action: AuditAction? = nil) async throws -> [AuditEntry] {
         try await search(actor: actor, filter: AuditFilter(action: action), offset: 0, limit: limit).entries
     }

@@ -7,6 +7,12 @@ import SQLKit
 extension RegistryStore {
     // MARK: regions and counts
 
+    /// The townships (streets) of a city, for a resident to say where they live; public, names only.
+    public func townships(in city: RegionCode) async throws -> [Region] {
+        try await sql.select().columns("code", "name", "is_demo").from("regions").within(city, column: "code")
+            .where("level", .equal, RegionLevel.township.rawValue).orderBy("code").all().map(RowDecoding.region)
+    }
+
     public func region(_ code: RegionCode) async throws -> Region? {
         guard let r = try await sql.select().columns("code", "name", "is_demo").from("regions").where("code", .equal, code.value).first() else {
             return nil

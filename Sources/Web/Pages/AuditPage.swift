@@ -76,6 +76,7 @@ enum AuditPage {
 
     /// The user as the log recorded them: the name from the directory, the role as it was at the time.
     static func person(_ e: AuditEntry, _ chrome: Layout.Chrome) -> String {
+        if e.role == "public" { return "居民（未登录，在线提交）" }
         guard let u = chrome.staff[e.username] else { return Show.user(e.username, in: [:]) }
         return Show.user(name: u.displayName, role: Role(rawValue: e.role) ?? u.role)
     }

@@ -53,7 +53,8 @@ enum CasePages {
             .p(.class("muted"), .text(mine ? "当前环节由您办理的申请，期限最近的在前；逾期的以红色标出。“暂定”表示该年节假日安排尚未载入。"
                                          : "居住地或户籍地在本辖区的全部申请。")),
             .p(.class("actions"), .a(.href(SiteURL.cases(query: mine ? ["all": "on"] : [:]).path), .text(mine ? "查看本辖区全部申请" : "只看我的待办")),
-               .text(" · "), .a(.href(SiteURL.notices(region: nil).path), .text("公示公告栏（打印张贴）"))),
+               .text(" · "), .a(.href(SiteURL.notices(region: nil).path), .text("公示公告栏（打印张贴）")),
+               .text(" · "), .a(.href(SiteURL.helpRequests.path), .text("在线求助"))),
             Layout.foldable("filters-toggle", label: "筛选", .form(.class("filters panel"), .method(.get), .action(SiteURL.cases(query: [:]).path),
                 .if(!mine, .input(.type(.hidden), .name("all"), .value("on"))),
                 select("kind", "项目", CaseKind.allCases.map { ($0.rawValue, $0.chinese) }, selected: form.kind),

@@ -103,6 +103,7 @@ enum SelfAssessmentPage {
         Layout.page("自助评估", .init(user: nil, jurisdictionName: nil, csrf: nil, section: .none),
             .h1(.text("救助政策自助评估")),
             .p(.class("notice"), .text("填写家庭情况，看看可能符合哪些救助。本页不需要登录，您填写的内容不会被保存或记录。结果仅供参考，以居住地乡镇（街道）审核为准。")),
+            .p(.class("actions"), .a(.href(SiteURL.helpRequests.path), .text("不会填？在线求助，由工作人员联系您（码上办）"))),
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(result) { a in
                 .div(.class("result"),

@@ -42,6 +42,8 @@ public enum SiteURL: Sendable, Equatable {
     case caseActions(UUID)
     case notices(region: String?)
     case caseStatus(token: String)
+    case helpRequests
+    case helpRequest(UUID)
     case apiCases
     case apiCase(UUID)
     case apiCaseTransitions(UUID)
@@ -101,6 +103,8 @@ public enum SiteURL: Sendable, Equatable {
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
+        case .helpRequests: return RoutePattern.helpRequests.path()
+        case .helpRequest(let id): return RoutePattern.helpRequest.path(id.uuidString.lowercased())
         case .apiCases: return RoutePattern.apiCases.path()
         case .apiCase(let id): return RoutePattern.apiCase.path(id.uuidString.lowercased())
         case .apiCaseTransitions(let id): return RoutePattern.apiCaseTransitions.path(id.uuidString.lowercased())
@@ -182,6 +186,8 @@ extension RoutePattern {
     static let caseActions = RoutePattern("cases", ":caseID", "actions")
     static let notices = RoutePattern("notices")
     static let caseStatus = RoutePattern("status", ":token")
+    static let helpRequests = RoutePattern("help-requests")
+    static let helpRequest = RoutePattern("help-requests", ":requestID")
     static let apiCases = RoutePattern("api", "v1", "cases")
     static let apiCase = RoutePattern("api", "v1", "cases", ":caseID")
     static let apiCaseTransitions = RoutePattern("api", "v1", "cases", ":caseID", "transitions")
@@ -202,7 +208,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, helpRequests, helpRequest, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]

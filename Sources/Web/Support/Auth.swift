@@ -110,8 +110,10 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let header = "X-CSRF-Token"
 
     /// Pure calculations that change nothing and read no session: a forged request to them can do no harm,
-    /// and exempting them means an anonymous resident gets no session (and nothing is stored for them).
-    static let exempt: Set<String> = [SiteURL.apiAssessments.path, SiteURL.selfAssessment.path]
+    /// and exempting them means an anonymous resident gets no session (and nothing is stored for them). A
+    /// resident's request for help reads no session either: anyone may send one without an account, so a forged
+    /// one is no more than a direct one; the per-address limit is its guard.
+    static let exempt: Set<String> = [SiteURL.apiAssessments.path, SiteURL.selfAssessment.path, SiteURL.helpRequests.path]
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) && !Self.exempt.contains(req.url.path) {

@@ -1,0 +1,106 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+public struct HelpRequestRecord: Sendable, Equatable {
+    public var id: UUID
+    public var code: String
+    public var name: String
+    public var maskedID: String
+    public var phone: String
+    public var need: String
+    public var townshipRegion: String
+    public var householdID: UUID?
+    public var status: HelpRequestStatus
+    public var createdAt: Date
+    public var contactDueOn: LocalDate
+    public var contactDueProvisional: Bool
+    public var note: String?
+}
+
+/// Residents' online requests for help: taken from the public page (no account, rate-limited, audited by address),
+/// listed for the township where they live with the day they must be contacted by, and handled there.
+public struct HelpRequests: Sendable {
+    let db: any Database
+    let calendar: WorkingCalendar
+    let parameters: ParameterSet
+
+    public init(_ db: any Database, calendar: WorkingCalendar, parameters: ParameterSet) {
+        self.db = db
+        self.calendar = calendar
+        self.parameters = parameters
+    }
+
+    /// Keeps the request and answers with its code and the day the township must call by. The ID number is matched
+    /// exactly against the registry so the township sees the household at once; nothing is shown back but this.
+    public func submit(_ form: HelpRequestForm, townships: [RegionCode], today: LocalDate, origin: String, now: Date = Date()) async throws -> (code: String, contactBy: Deadline) {
+        let v = try form.validated(townships: townships)
+        let days = try parameters.resolve("helpRequestContactWorkingDays", region: v.township, date: today)
+        guard case .integer(let n) = days.value, n > 0 else { throw PolicyError.wrongType(name: "helpRequestContactWorkingDays", expected: "整数") }
+        let due = calendar.deadline(workingDays: n, after: today)
+        let code = "QZ-" + CaseCodes.code(kind: .dibao, on: today).dropFirst(3)
+        let id = UUID()
+        try await db.writeTransaction { tx in
+            let household = try await tx.sql.select().column("household_id").from("members").where("national_id", .equal, v.id.value).first()?
+                .decode(column: "household_id", as: UUID.self)
+            try await tx.sql.insert(into: "help_requests")
+                .columns("id", "code", "name", "national_id", "phone", "need", "township_region", "household_id", "status", "created_at", "contact_due_on",
+                         "contact_due_provisional")
+                .values(SQLBind(id), SQLBind(code), SQLBind(v.name), SQLBind(v.id.value), SQLBind(v.phone), SQLBind(v.need), SQLBind(v.township.value),
+                        SQLBind(household), SQLBind(HelpRequestStatus.new.rawValue), SQLBind(Timestamp.text(now)), SQLBind(due.date.description),
+                        SQLBind(due.provisional))
+                .run()
+            try await AuditLog(tx).recordPublic(action: .helpRequest, region: v.township, targetKind: "helpRequest", targetID: id.uuidString.lowercased(),
+                                                detail: "在线求助 \(code)，乡镇（街道）\(v.township.value)", origin: origin, at: now)
+        }
+        return (code, due)
+    }
+
+    /// The requests of the reader's township (or community's township), oldest due first; open ones unless `all`.
+    public func list(actor: Actor, all: Bool = false, offset: Int = 0, limit: Int = 50) async throws -> (items: [HelpRequestRecord], total: Int) {
+        guard actor.may(.handleCases) else { throw DomainError.forbidden }
+        // A coordinator's community lies inside a township: they see that township's requests, to help call.
+        let area = actor.role == .coordinator ? (actor.jurisdiction.ancestor(at: .township) ?? actor.jurisdiction) : actor.jurisdiction
+        func scoped(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            let q = q.where { $0.within(area, column: "township_region") }
+            return all ? q : q.where("status", .in, [HelpRequestStatus.new.rawValue, HelpRequestStatus.contacted.rawValue])
+        }
+        let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("help_requests")).first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        let rows = try await scoped(db.sql.select().columns("id", "code", "name", "national_id", "phone", "need", "township_region", "household_id", "status",
+                                                             "created_at", "contact_due_on", "contact_due_provisional", "note").from("help_requests"))
+            .orderBy("contact_due_on").orderBy("created_at").offset(offset).limit(limit).all()
+        return (try rows.map { r in
+            let raw = try r.decode(column: "national_id", as: String.self)
+            return HelpRequestRecord(id: try r.decode(column: "id", as: UUID.self), code: try r.decode(column: "code", as: String.self),
+                                     name: try r.decode(column: "name", as: String.self),
+                                     maskedID: (try? NationalID(raw).masked) ?? String(raw.prefix(6)) + "********",
+                                     phone: try r.decode(column: "phone", as: String.self), need: try r.decode(column: "need", as: String.self),
+                                     townshipRegion: try r.decode(column: "township_region", as: String.self),
+                                     householdID: try r.decode(column: "household_id", as: UUID?.self),
+                                     status: HelpRequestStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .new,
+                                     createdAt: Timestamp.date(try r.decode(column: "created_at", as: String.self)) ?? .distantPast,
+                                     contactDueOn: try LocalDate(try r.decode(column: "contact_due_on", as: String.self)),
+                                     contactDueProvisional: try r.decode(column: "contact_due_provisional", as: Bool.self),
+                                     note: try r.decode(column: "note", as: String?.self))
+        }, total)
+    }
+
+    /// Records that the township called (`contacted`), turned it into an application (`converted`) or closed it, with a note.
+    public func handle(_ id: UUID, to status: HelpRequestStatus, note: String, actor: Actor, now: Date = Date()) async throws {
+        guard actor.may(.handleCases), actor.role == .townshipOfficer || actor.role == .coordinator else { throw DomainError.forbidden }
+        guard status != .new else { throw CaseStoreError.notFound }
+        let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        if status == .closed, text.isEmpty { throw CaseStoreError.workflow(.reasonRequired("办结说明")) }
+        let area = actor.role == .coordinator ? (actor.jurisdiction.ancestor(at: .township) ?? actor.jurisdiction) : actor.jurisdiction
+        try await db.writeTransaction { tx in
+            let changed = try await tx.sql.update("help_requests").set("status", to: status.rawValue).set("note", to: text)
+                .set("handled_by", to: actor.username).set("handled_at", to: Timestamp.text(now))
+                .where("id", .equal, id).where { $0.within(area, column: "township_region") }.returning("id").all()
+            guard !changed.isEmpty else { throw CaseStoreError.notFound }
+            try await AuditLog(tx).record(actor: actor, action: .handleHelpRequest, targetKind: "helpRequest", targetID: id.uuidString.lowercased(),
+                                          detail: "\(status.chinese)" + (text.isEmpty ? "" : "：\(text)"), at: now)
+        }
+    }
+}
