@@ -194,6 +194,13 @@ import VaporTesting
             let audit = try await AuditLog(site.app.db).recent(actor: Actor(userID: nil, username: "a", role: .auditor, jurisdiction: site.city.city.code, origin: "t"))
             #expect(audit.contains { $0.action == AuditAction.helpRequest.rawValue && $0.username == "public" })
             #expect(audit.contains { $0.action == AuditAction.handleHelpRequest.rawValue })
+            // a call to the hotline, recorded by the officer, joins the list
+            let page = try await officer.get(SiteURL.helpRequests.path)
+            let call = try await officer.post(SiteURL.helpRequestCalls.path, form: ["_csrf": try #require(Browser.csrf(in: page)), "name": "来电人",
+                "nationalID": site.inside.members[0].nationalID.value, "phone": "022-12345678", "need": "房屋漏雨", "township": township, "consent": "on"])
+            #expect(call.status == .seeOther)
+            let after = try await officer.get(SiteURL.helpRequests.path)
+            #expect(after.body.string.contains("待联系的在线求助（1 条）") && after.body.string.contains("热线来电") && after.body.string.contains("房屋漏雨"))
         }
     }
 }

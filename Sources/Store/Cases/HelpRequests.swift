@@ -10,6 +10,7 @@ public struct HelpRequestRecord: Sendable, Equatable {
     public var maskedID: String
     public var phone: String
     public var need: String
+    public var channel: CaseChannel
     public var townshipRegion: String
     public var householdID: UUID?
     public var status: HelpRequestStatus
@@ -35,6 +36,17 @@ public struct HelpRequests: Sendable {
     /// Keeps the request and answers with its code and the day the township must call by. The ID number is matched
     /// exactly against the registry so the township sees the household at once; nothing is shown back but this.
     public func submit(_ form: HelpRequestForm, townships: [RegionCode], today: LocalDate, origin: String, now: Date = Date()) async throws -> (code: String, contactBy: Deadline) {
+        try await record(form, channel: .online, townships: townships, today: today, actor: nil, origin: origin, now: now)
+    }
+
+    /// A call to the hotline, recorded by the staff member who took it, as a request the township then handles.
+    public func recordCall(_ form: HelpRequestForm, townships: [RegionCode], today: LocalDate, actor: Actor, now: Date = Date()) async throws -> (code: String, contactBy: Deadline) {
+        guard actor.may(.handleCases) else { throw DomainError.forbidden }
+        return try await record(form, channel: .hotline, townships: townships, today: today, actor: actor, origin: actor.origin, now: now)
+    }
+
+    func record(_ form: HelpRequestForm, channel: CaseChannel, townships: [RegionCode], today: LocalDate, actor: Actor?, origin: String,
+                now: Date) async throws -> (code: String, contactBy: Deadline) {
         let v = try form.validated(townships: townships)
         let days = try parameters.resolve("helpRequestContactWorkingDays", region: v.township, date: today)
         guard case .integer(let n) = days.value, n > 0 else { throw PolicyError.wrongType(name: "helpRequestContactWorkingDays", expected: "整数") }
@@ -45,14 +57,20 @@ public struct HelpRequests: Sendable {
             let household = try await tx.sql.select().column("household_id").from("members").where("national_id", .equal, v.id.value).first()?
                 .decode(column: "household_id", as: UUID.self)
             try await tx.sql.insert(into: "help_requests")
-                .columns("id", "code", "name", "national_id", "phone", "need", "township_region", "household_id", "status", "created_at", "contact_due_on",
-                         "contact_due_provisional")
-                .values(SQLBind(id), SQLBind(code), SQLBind(v.name), SQLBind(v.id.value), SQLBind(v.phone), SQLBind(v.need), SQLBind(v.township.value),
+                .columns("id", "code", "name", "national_id", "phone", "need", "channel", "township_region", "household_id", "status", "created_at",
+                         "contact_due_on", "contact_due_provisional")
+                .values(SQLBind(id), SQLBind(code), SQLBind(v.name), SQLBind(v.id.value), SQLBind(v.phone), SQLBind(v.need), SQLBind(channel.rawValue),
+                        SQLBind(v.township.value),
                         SQLBind(household), SQLBind(HelpRequestStatus.new.rawValue), SQLBind(Timestamp.text(now)), SQLBind(due.date.description),
                         SQLBind(due.provisional))
                 .run()
-            try await AuditLog(tx).recordPublic(action: .helpRequest, region: v.township, targetKind: "helpRequest", targetID: id.uuidString.lowercased(),
-                                                detail: "在线求助 \(code)，乡镇（街道）\(v.township.value)", origin: origin, at: now)
+            if let actor {
+                try await AuditLog(tx).record(actor: actor, action: .helpRequest, targetKind: "helpRequest", targetID: id.uuidString.lowercased(),
+                                              detail: "热线来电登记 \(code)，乡镇（街道）\(v.township.value)", at: now)
+            } else {
+                try await AuditLog(tx).recordPublic(action: .helpRequest, region: v.township, targetKind: "helpRequest", targetID: id.uuidString.lowercased(),
+                                                    detail: "在线求助 \(code)，乡镇（街道）\(v.township.value)", origin: origin, at: now)
+            }
         }
         return (code, due)
     }
@@ -68,7 +86,7 @@ public struct HelpRequests: Sendable {
         }
         let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("help_requests")).first()?
             .decode(column: "n", as: Int.self) ?? 0
-        let rows = try await scoped(db.sql.select().columns("id", "code", "name", "national_id", "phone", "need", "township_region", "household_id", "status",
+        let rows = try await scoped(db.sql.select().columns("id", "code", "name", "national_id", "phone", "need", "channel", "township_region", "household_id", "status",
                                                              "created_at", "contact_due_on", "contact_due_provisional", "note").from("help_requests"))
             .orderBy("contact_due_on").orderBy("created_at").offset(offset).limit(limit).all()
         return (try rows.map { r in
@@ -77,6 +95,7 @@ public struct HelpRequests: Sendable {
                                      name: try r.decode(column: "name", as: String.self),
                                      maskedID: (try? NationalID(raw).masked) ?? String(raw.prefix(6)) + "********",
                                      phone: try r.decode(column: "phone", as: String.self), need: try r.decode(column: "need", as: String.self),
+                                     channel: CaseChannel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .online,
                                      townshipRegion: try r.decode(column: "township_region", as: String.self),
                                      householdID: try r.decode(column: "household_id", as: UUID?.self),
                                      status: HelpRequestStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .new,

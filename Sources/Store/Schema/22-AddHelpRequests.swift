@@ -12,6 +12,8 @@ struct AddHelpRequests: AsyncMigration {
             .field("national_id", .string, .required)
             .field("phone", .string, .required)
             .field("need", .string, .required)
+            // `online` (the resident's own form) or `hotline` (a call staff recorded).
+            .field("channel", .string, .required)
             .field("township_region", .string, .required)
             .field("household_id", .uuid)
             .field("status", .string, .required)

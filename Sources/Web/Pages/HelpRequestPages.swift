@@ -6,9 +6,11 @@ import Store
 /// 码上办: the resident's short form, what they are told back (only the request's code and the day they will be
 /// called by), and the township's list of requests to call.
 enum HelpRequestPages {
-    static func formNode(townships: [Region], form: HelpRequestRoutes.Form) -> Node<HTML.BodyContext> {
-        .form(.class("panel"), .method(.post), .action(SiteURL.helpRequests.path),
-            .p(.class("muted"), .text("不知道该申请哪项救助也可以提交：居住地乡镇（街道）的工作人员会在规定时间内联系您，帮您找到合适的救助并办理。")),
+    static func formNode(townships: [Region], form: HelpRequestRoutes.Form, call: Layout.Chrome? = nil) -> Node<HTML.BodyContext> {
+        .form(.class("panel"), .method(.post), .action(call == nil ? SiteURL.helpRequests.path : SiteURL.helpRequestCalls.path),
+            .unwrap(call) { Layout.csrfField($0) },
+            .p(.class("muted"), .text(call == nil ? "不知道该申请哪项救助也可以提交：居住地乡镇（街道）的工作人员会在规定时间内联系您，帮您找到合适的救助并办理。"
+                                                  : "来电人的情况，按来电人所说填写；提交后由其居住地乡镇（街道）在期限内回访。")),
             .label(.text("姓名"), .input(.type(.text), .name("name"), .value(Layout.attr(form.name ?? "")), .required(true))),
             .label(.text("身份证号"), .input(.type(.text), .name("nationalID"), .value(Layout.attr(form.nationalID ?? "")), .required(true),
                                              .attribute(named: "autocomplete", value: "off"))),
@@ -19,8 +21,8 @@ enum HelpRequestPages {
                     + townships.map { Layout.option($0.code.value, $0.name, selected: form.township == $0.code.value) }))),
             .label(.text("需要什么帮助"), .textarea(.name("need"), .attribute(named: "rows", value: "3"), .text(form.need ?? ""))),
             .label(.class("check"), .input(.type(.checkbox), .name("consent"), .checked(form.consent == "on")),
-                   .text("我同意工作人员联系我，并依法核对我家的收入、财产等情况")),
-            .button(.type(.submit), .text("提交求助")))
+                   .text(call == nil ? "我同意工作人员联系我，并依法核对我家的收入、财产等情况" : "来电人同意回访并依法核对其家庭情况")),
+            .button(.type(.submit), .text(call == nil ? "提交求助" : "登记来电")))
     }
 
     static func form(townships: [Region], form: HelpRequestRoutes.Form, error: String?) -> HTML {
@@ -40,7 +42,7 @@ enum HelpRequestPages {
     }
 
     static func list(chrome: Layout.Chrome, items: [HelpRequestRecord], total: Int, paging: Paging, all: Bool, today: LocalDate, names: [String: String],
-                     notice: String?, error: String?) -> HTML {
+                     notice: String?, error: String?, townships: [Region], typed: HelpRequestRoutes.Form) -> HTML {
         Layout.page("在线求助", chrome,
             .h1(.text(all ? "在线求助（全部 \(total) 条）" : "待联系的在线求助（\(total) 条）")),
             .p(.class("muted"), .text("居民在线提交的求助，须在联系期限内电话联系；联系后可登记为申请（已在档案中的家庭可直接打开其档案登记）。")),
@@ -52,7 +54,8 @@ enum HelpRequestPages {
             .group(items.map { r in
                 let late = (r.status == .new) && today > r.contactDueOn
                 return .div(.class("panel" + (late ? " overdue" : "")),
-                    .h3(.text("\(r.name) "), .span(.class("muted"), .text(r.maskedID)), .span(.class("tag"), .text(r.status.chinese))),
+                    .h3(.text("\(r.name) "), .span(.class("muted"), .text(r.maskedID)), .span(.class("tag"), .text(r.status.chinese)),
+                        .span(.class("tag"), .text(r.channel == .hotline ? "热线来电" : "在线求助"))),
                     .p(.text("电话 \(r.phone) · \(names[r.townshipRegion] ?? r.townshipRegion) · 联系期限 \(Show.date(r.contactDueOn))"),
                        .if(r.contactDueProvisional, .span(.class("tag"), .text("暂定"))), .if(late, .strong(.class("late"), .text(" 已逾期")))),
                     .p(.text("求助内容：\(r.need)")),
@@ -69,6 +72,8 @@ enum HelpRequestPages {
                             Layout.option("closed", "办结（不需救助或无法联系，写明原因）", selected: false))),
                         .button(.type(.submit), .text("保存")))))
             }),
-            paging.bar(total: total, unit: "条", link: { Paging.url(SiteURL.helpRequests.path, [("all", all ? "on" : nil)], page: $0) }))
+            paging.bar(total: total, unit: "条", link: { Paging.url(SiteURL.helpRequests.path, [("all", all ? "on" : nil)], page: $0) }),
+            .h2(.text("登记热线来电")),
+            formNode(townships: townships, form: typed, call: chrome))
     }
 }

@@ -40,6 +40,19 @@ struct HelpRequestRoutes: RouteCollection {
             return try await Self.list(req, notice: req.query[String.self, at: "done"].map { _ in "已保存。" }, error: nil)
         }
         let staff = routes.grouped(RequireStaffMiddleware())
+        // 热线: staff record a call as a request, on the same form the resident uses.
+        staff.post(.helpRequestCalls) { req -> Response in
+            let form = (try? req.content.decode(Form.self)) ?? Form()
+            let townships = try await Self.townships(req)
+            let f = HelpRequestForm(name: form.name ?? "", nationalID: form.nationalID ?? "", phone: form.phone ?? "", need: form.need ?? "",
+                                    township: form.township ?? "", consent: form.consent == "on")
+            do {
+                _ = try await req.helpRequests.recordCall(f, townships: townships.map(\.code), today: req.today, actor: try req.actor())
+            } catch let e as HelpRequestForm.Invalid {
+                return try await Self.list(req, notice: nil, error: e.chinese, status: .badRequest, typed: form)
+            }
+            return req.redirect(to: SiteURL.helpRequests.path + "?done=1", redirectType: .normal)
+        }
         struct Handle: Content { var status: String?; var note: String? }
         staff.post(.helpRequest) { req -> Response in
             guard let id = req.parameters.get("requestID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
@@ -60,13 +73,14 @@ struct HelpRequestRoutes: RouteCollection {
         try await RegistryStore(req.db).townships(in: try await req.config.city(in: req.db))
     }
 
-    static func list(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+    static func list(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok, typed: Form = Form()) async throws -> Response {
         let actor = try req.actor()
         let paging = Paging(req, size: 50)
         let all = req.query[String.self, at: "all"] == "on"
         let (items, total) = try await req.helpRequests.list(actor: actor, all: all, offset: paging.offset, limit: paging.size)
         let names = try await RegistryStore(req.db).regionNames(items.map(\.townshipRegion))
         return Layout.response(HelpRequestPages.list(chrome: try await Layout.chrome(req, .cases), items: items, total: total, paging: paging, all: all,
-                                                     today: req.today, names: names, notice: notice, error: error), status: status)
+                                                     today: req.today, names: names, notice: notice, error: error,
+                                                     townships: try await Self.townships(req), typed: typed), status: status)
     }
 }

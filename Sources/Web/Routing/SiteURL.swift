@@ -44,6 +44,7 @@ public enum SiteURL: Sendable, Equatable {
     case caseStatus(token: String)
     case helpRequests
     case helpRequest(UUID)
+    case helpRequestCalls
     case apiCases
     case apiCase(UUID)
     case apiCaseTransitions(UUID)
@@ -105,6 +106,7 @@ public enum SiteURL: Sendable, Equatable {
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .helpRequests: return RoutePattern.helpRequests.path()
         case .helpRequest(let id): return RoutePattern.helpRequest.path(id.uuidString.lowercased())
+        case .helpRequestCalls: return RoutePattern.helpRequestCalls.path()
         case .apiCases: return RoutePattern.apiCases.path()
         case .apiCase(let id): return RoutePattern.apiCase.path(id.uuidString.lowercased())
         case .apiCaseTransitions(let id): return RoutePattern.apiCaseTransitions.path(id.uuidString.lowercased())
@@ -188,6 +190,7 @@ extension RoutePattern {
     static let caseStatus = RoutePattern("status", ":token")
     static let helpRequests = RoutePattern("help-requests")
     static let helpRequest = RoutePattern("help-requests", ":requestID")
+    static let helpRequestCalls = RoutePattern("help-requests", "calls")
     static let apiCases = RoutePattern("api", "v1", "cases")
     static let apiCase = RoutePattern("api", "v1", "cases", ":caseID")
     static let apiCaseTransitions = RoutePattern("api", "v1", "cases", ":caseID", "transitions")
@@ -208,7 +211,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, helpRequests, helpRequest, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
