@@ -76,6 +76,13 @@ enum DemoCases {
                                                  warningID: try w.decode(column: "id", as: UUID.self), note: "预警核实后转为申请"), actor: window, today: day(1))
             _ = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(1))
         }
+        // A resident's online request for help (码上办), for the township to call.
+        if let m = try await sql.select().columns("name", "national_id").from("members").within(window.jurisdiction).orderBy("id").offset(40).first() {
+            _ = try await HelpRequests(db, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters).submit(
+                HelpRequestForm(name: try m.decode(column: "name", as: String.self), nationalID: try m.decode(column: "national_id", as: String.self),
+                                phone: "13800000000", need: "老伴住院，医药费负担重，不知道能申请什么救助", township: window.jurisdiction.value, consent: true),
+                townships: [window.jurisdiction], today: today, origin: "demo")
+        }
         // Apply where you live: registered in another district, so the first review and notice are that township's [YC].
         if let hid = next.next(), let elsewhere = city.communities.first(where: { $0.code.ancestor(at: .county) != coordinator.jurisdiction.ancestor(at: .county) }) {
             try await sql.update("households").set("registered_region", to: elsewhere.code.value).where("id", .equal, hid).run()

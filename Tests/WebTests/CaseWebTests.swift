@@ -134,6 +134,16 @@ import VaporTesting
                 #expect(page.status == .ok, "\(c.code)")
             }
             #expect(try await township.get(SiteURL.notices(region: nil).path).body.string.contains("正在公示（2户）"))
+            // and an online request waits for the township's call
+            #expect(try await township.get(SiteURL.helpRequests.path).body.string.contains("待联系的在线求助（1 条）"))
+            // the dashboard counts them: by step, overdue, decided, and how many working days decisions took
+            let policyStore = CaseStore(site.app.db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
+            let figures = try await policyStore.figures(actor: Actor(userID: nil, username: "t", role: .townshipOfficer,
+                                                                     jurisdiction: site.account(.townshipOfficer).region.code, origin: "t"), today: site.city.today)
+            #expect(figures.approved == 1 && figures.refused == 1 && figures.overdue >= 1 && figures.medianWorkingDays != nil)
+            #expect(CaseStep.allCases.allSatisfy { (figures.openByStep[$0] ?? 0) > 0 })
+            let dashboard = try await township.get(SiteURL.caseDashboard.path)
+            #expect(dashboard.status == .ok && dashboard.body.string.contains("受理到决定") && dashboard.body.string.contains("<svg"))
             // 码上查: the approved case's status page, with no session, shows the stage and dates and nothing personal
             let approved = try #require(list.items.first { $0.status == "approved" })
             let store = CaseStore(site.app.db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)

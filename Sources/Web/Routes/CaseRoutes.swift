@@ -69,6 +69,14 @@ struct CaseRoutes: RouteCollection {
             }
         }
 
+        staff.get(.caseDashboard) { req -> Response in
+            let actor = try req.actor()
+            let figures = try await req.cases.figures(actor: actor, today: req.today)
+            let names = try await RegistryStore(req.db).regionNames(figures.areas.map(\.region) + [actor.jurisdiction.value])
+            return Layout.response(CaseDashboardPage.view(chrome: try await Layout.chrome(req, .cases), figures: figures, names: names,
+                                                          jurisdictionName: names[actor.jurisdiction.value] ?? ""))
+        }
+
         staff.get(.notices) { req -> Response in
             let actor = try req.actor()
             let region = try req.query[String.self, at: "region"].map { try RegionCode($0) } ?? actor.jurisdiction

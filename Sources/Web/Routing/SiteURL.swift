@@ -42,6 +42,7 @@ public enum SiteURL: Sendable, Equatable {
     case caseActions(UUID)
     case notices(region: String?)
     case caseStatus(token: String)
+    case caseDashboard
     case helpRequests
     case helpRequest(UUID)
     case helpRequestCalls
@@ -104,6 +105,7 @@ public enum SiteURL: Sendable, Equatable {
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
+        case .caseDashboard: return RoutePattern.caseDashboard.path()
         case .helpRequests: return RoutePattern.helpRequests.path()
         case .helpRequest(let id): return RoutePattern.helpRequest.path(id.uuidString.lowercased())
         case .helpRequestCalls: return RoutePattern.helpRequestCalls.path()
@@ -188,6 +190,7 @@ extension RoutePattern {
     static let caseActions = RoutePattern("cases", ":caseID", "actions")
     static let notices = RoutePattern("notices")
     static let caseStatus = RoutePattern("status", ":token")
+    static let caseDashboard = RoutePattern("cases", "dashboard")
     static let helpRequests = RoutePattern("help-requests")
     static let helpRequest = RoutePattern("help-requests", ":requestID")
     static let helpRequestCalls = RoutePattern("help-requests", "calls")
@@ -211,7 +214,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]

@@ -1,0 +1,41 @@
+import Domain
+import Foundation
+import Plot
+import Store
+
+/// 办理统计: applications of the jurisdiction by step and programme, the overdue, and how long decisions take,
+/// in all and by sub-region.
+enum CaseDashboardPage {
+    static func view(chrome: Layout.Chrome, figures f: CaseFigures, names: [String: String], jurisdictionName: String) -> HTML {
+        let open = f.openByStep.values.reduce(0, +)
+        return Layout.page("申请办理统计", chrome,
+            .h1(.text("申请办理统计 · \(jurisdictionName)")),
+            .p(.class("actions"), Layout.printButton("打印")),
+            .div(.class("cards"),
+                 HomePage.card("\(open)", "办理中"),
+                 HomePage.card("\(f.overdue)", "逾期"),
+                 HomePage.card("\(f.approved)", "已批准"),
+                 HomePage.card("\(f.refused)", "不予批准"),
+                 HomePage.card(f.medianWorkingDays.map { "\($0) 天" } ?? "—", "受理到决定（工作日，中位数，近一年）")),
+            .div(.class("panel"), .raw(SVGChart.horizontalBars(title: "办理中的申请，按环节", caption: "各环节正在办理的申请件数。",
+                bars: CaseStep.allCases.map { SVGChart.Bar(label: $0.chinese, value: Double(f.openByStep[$0] ?? 0), display: "\(f.openByStep[$0] ?? 0)") }))),
+            .h2(.text("按项目")),
+            .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("项目")), .th(.class("num"), .text("办理中")))),
+                .tbody(.group(CaseKind.allCases.map { k in
+                    .tr(.td(CasePages.label("项目"), .text(k.chinese)), .td(.class("num"), CasePages.label("办理中"), .text("\(f.openByKind[k] ?? 0)")))
+                })))),
+            .h2(.text("按下级区域")),
+            .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("区域")), .th(.class("num"), .text("办理中")), .th(.class("num"), .text("逾期")), .th(.class("num"), .text("近一年决定")),
+                           .th(.class("num"), .text("受理到决定（中位数）")))),
+                .tbody(.group(f.areas.map { a in
+                    .tr(.class(a.overdue > 0 ? "overdue" : ""),
+                        .td(CasePages.label("区域"), Show.region(a.region, name: names[a.region])),
+                        .td(.class("num"), CasePages.label("办理中"), .text("\(a.open)")),
+                        .td(.class("num"), CasePages.label("逾期"), .text("\(a.overdue)")),
+                        .td(.class("num"), CasePages.label("近一年决定"), .text("\(a.decided)")),
+                        .td(.class("num"), CasePages.label("受理到决定（中位数）"), .text(a.medianWorkingDays.map { "\($0) 个工作日" } ?? "—")))
+                })))))
+    }
+}
