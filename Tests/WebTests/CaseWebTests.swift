@@ -55,6 +55,8 @@ import VaporTesting
             let visit = try await Self.act(coordinator, id, ["action": "recordVisit", "findings": "两人入户，家中仅一人居住",
                                                               "investigators": "\(site.account(.coordinator).username)、\(site.account(.townshipOfficer).username)"])
             #expect(visit.status == .seeOther)
+            // the first review sees the calculator's view of the household as the case recorded it
+            #expect(try await township.get(SiteURL.caseItem(id).path).body.string.contains("政策计算器（按本案登记的家庭情况"))
             #expect(try await Self.act(township, id, ["action": "firstReview", "recommend": "yes", "opinion": "符合条件"]).status == .seeOther)
             #expect(try await Self.act(township, id, ["action": "postNotice"]).status == .seeOther)
             // the notice cannot be closed before its seven days
@@ -144,8 +146,15 @@ import VaporTesting
             #expect(CaseStep.allCases.allSatisfy { (figures.openByStep[$0] ?? 0) > 0 })
             let dashboard = try await township.get(SiteURL.caseDashboard.path)
             #expect(dashboard.status == .ok && dashboard.body.string.contains("受理到决定") && dashboard.body.string.contains("<svg"))
-            // 码上查: the approved case's status page, with no session, shows the stage and dates and nothing personal
+            // the decision notices print: the approval with its amount and start, the refusal with reasons and articles, both with appeal rights
+            let refused = try #require(list.items.first { $0.status == "refused" })
             let approved = try #require(list.items.first { $0.status == "approved" })
+            let approval = try await township.get(SiteURL.caseDecisionNotice(UUID(uuidString: approved.id)!).path)
+            #expect(approval.status == .ok && approval.body.string.contains("决定予以批准") && approval.body.string.contains("¥585.00")
+                    && approval.body.string.contains("行政复议"))
+            let refusal = try await township.get(SiteURL.caseDecisionNotice(UUID(uuidString: refused.id)!).path)
+            #expect(refusal.body.string.contains("不予批准决定书") && refusal.body.string.contains("家庭金融资产超过当地规定的上限") && refusal.body.string.contains("DB 14"))
+            // 码上查: the approved case's status page, with no session, shows the stage and dates and nothing personal
             let store = CaseStore(site.app.db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
             let detail = try #require(try await store.detail(UUID(uuidString: approved.id)!,
                 actor: Actor(userID: nil, username: "t", role: .countyReviewer, jurisdiction: site.city.city.code, origin: "test"), today: site.city.today))

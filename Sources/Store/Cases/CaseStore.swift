@@ -121,7 +121,9 @@ public struct CaseStore: Sendable {
 
     /// Takes one step on the version the person read. Someone else's change since then → `staleVersion`, nothing
     /// written. An approval creates the enrolment (or changes the amount of the one in force) in the same transaction.
-    public func act(_ id: UUID, _ action: CaseAction, expectedVersion: Int, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> CaseSummary {
+    /// `assessment`: the calculator's view attached to this step (the first review's opinion rests on it), kept with the case.
+    public func act(_ id: UUID, _ action: CaseAction, expectedVersion: Int, actor: Actor, today: LocalDate, assessment: String? = nil,
+                    now: Date = Date()) async throws -> CaseSummary {
         guard actor.may(.handleCases) else { throw DomainError.forbidden }
         try await db.writeTransaction { tx in
             guard let row = try await visible(tx.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases").where("id", .equal, id), actor).first()
@@ -138,6 +140,7 @@ public struct CaseStore: Sendable {
             for (k, v) in Self.values(next, process: process, calendar: calendar, today: today) { update = update.set(SQLIdentifier(k), to: v) }
             // The version in the WHERE makes two writers who read the same version exclusive on PostgreSQL too (the
             // second, after the first commits, matches no row).
+            if let assessment { update = update.set("assessment", to: assessment) }
             let changed = try await update.set("updated_at", to: Timestamp.text(now)).where("id", .equal, id).where("version", .equal, expectedVersion)
                 .returning("id").all()
             guard !changed.isEmpty else { throw CaseStoreError.workflow(.staleVersion(current: state.version + 1)) }

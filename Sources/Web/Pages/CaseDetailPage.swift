@@ -107,7 +107,7 @@ enum CaseDetailPage {
                     .if(rule.step == s.step, .span(.class("tag"), .text("当前"))),
                     .span(.class("muted"), .text(" [\(rule.article)]")))
             }))),
-            .unwrap(s.decision) { decision($0) },
+            .unwrap(s.decision) { dec in .group(decision(dec), .p(.class("actions"), .a(.class("button"), .href(SiteURL.caseDecisionNotice(s.id).path), .text("打印决定书")))) },
             .if(d.isTask, .group(.h2(.text("办理：\(s.step?.chinese ?? "")")), stepForm(chrome: chrome, d: d, suggestedAmount: suggestedAmount, typed: typed))),
             .if(s.status == .open && (d.isTask || chrome.user?.role == .countyReviewer), otherActions(chrome: chrome, d: d, typed: typed)),
             .h2(.text("办理记录")),
@@ -119,6 +119,17 @@ enum CaseDetailPage {
                         .td(CasePages.label("经办"), .text(chrome.person(e.username))),
                         .td(CasePages.label("操作"), .text(actionName(e.action))), .td(CasePages.label("说明"), .text(e.note)))
                 })))))
+    }
+
+    /// The calculator's answer for this case's programme, in one line, from the assessment kept with the case.
+    static func assessed(_ d: CaseDetail) -> String? {
+        guard let json = d.assessment, let a = try? JSONDecoder().decode(Assessment.self, from: Data(json.utf8)) else { return nil }
+        let program = d.process.program
+        guard let dec = a.decisions.first(where: { $0.program == program && (program != .tekun || $0.member == d.summary.memberID?.description) }) else {
+            return "\(program.chinese)：未作判断"
+        }
+        let amount = dec.outcome == .doesNotQualify || dec.amountKind == .none ? "" : "，\(dec.amount.yuanText)\(dec.amountKind == .perMonth ? "/月" : "")"
+        return "\(program.chinese)：\(dec.outcome.chinese)\(amount)（\(dec.summary)）"
     }
 
     static func actionName(_ name: String) -> String {
@@ -179,6 +190,7 @@ enum CaseDetailPage {
                         area("findings", "调查情况（在场成员、住房、生活状况、所见财产；特困须评估六项日常活动）", t?.findings))
         case .firstReview?:
             return form(chrome, d, "firstReview", "提交初审意见",
+                        .unwrap(assessed(d)) { line in .p(.class("notice"), .text("政策计算器（按本案登记的家庭情况、今日标准）：\(line)。提交后随初审意见存档。")) },
                         .label(.text("意见"), .select(.attribute(named: "name", value: "recommend"),
                                                     Layout.option("yes", "建议批准（进入公示）", selected: t?.recommend != "no"),
                                                     Layout.option("no", "建议不予批准", selected: t?.recommend == "no"))),

@@ -54,11 +54,25 @@ struct CaseRoutes: RouteCollection {
             try await Self.detailPage(req, try Self.caseID(req), notice: req.query[String.self, at: "done"].map { _ in "已保存。" }, error: nil, typed: nil)
         }
 
+        // The decision notice (决定书) handed to the applicant: printed from the case once it is decided.
+        staff.get(.caseDecisionNotice) { req -> Response in
+            let actor = try req.actor()
+            guard let d = try await req.cases.detail(try Self.caseID(req), actor: actor, today: req.today), let decision = d.summary.decision else {
+                throw Abort(.notFound)
+            }
+            let county = try RegionCode(d.summary.registeredRegion).ancestor(at: .county)?.value ?? d.summary.registeredRegion
+            let names = try await RegistryStore(req.db).regionNames([county])
+            return Layout.response(CaseDecisionNoticePage.view(chrome: try await Layout.chrome(req, .cases), d: d, decision: decision,
+                                                               office: (names[county] ?? "") + "民政局"))
+        }
+
         staff.post(.caseActions) { req -> Response in
             let id = try Self.caseID(req)
             let form = (try? req.content.decode(CaseDetailPage.ActionForm.self)) ?? CaseDetailPage.ActionForm()
             do {
-                _ = try await req.cases.act(id, try form.caseAction(), expectedVersion: form.version ?? 0, actor: try req.actor(), today: req.today)
+                let action = try form.caseAction()
+                _ = try await req.cases.act(id, action, expectedVersion: form.version ?? 0, actor: try req.actor(), today: req.today,
+                                            assessment: try await Self.reassessment(req, id, for: action))
                 return req.redirect(to: SiteURL.caseItem(id).path + "?done=\(form.action ?? "")", redirectType: .normal)
             } catch let e as CaseStoreError where e != .notFound {
                 return try await Self.detailPage(req, id, notice: nil, error: e.chinese, typed: form, status: e.isStale ? .conflict : .badRequest)
@@ -120,6 +134,19 @@ struct CaseRoutes: RouteCollection {
             } catch let e as CaseStoreError { throw Self.abort(e) }
             catch let e as CaseDetailPage.ActionForm.Invalid { throw Abort(.badRequest, reason: e.message) }
         }
+    }
+
+    /// For a first review: the calculator's assessment of the household kept with the case (the registry's facts as
+    /// the case recorded them), on today's rules, attached to the opinion. The registration township reviews a
+    /// household that may live outside its jurisdiction, so the case's own record is used, not a profile read.
+    static func reassessment(_ req: Request, _ id: UUID, for action: CaseAction) async throws -> String? {
+        guard case .firstReview = action, let d = try await req.cases.detail(id, actor: try req.actor(), today: req.today),
+              let snapshot = d.snapshot, var request = try? JSONDecoder().decode(AssessmentRequest.self, from: Data(snapshot.utf8)) else { return nil }
+        request.date = req.today
+        guard let a = try? req.calculator.assess(request) else { return nil }
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        return String(decoding: try enc.encode(a), as: UTF8.self)
     }
 
     static func abort(_ e: CaseStoreError) -> Abort {

@@ -43,6 +43,7 @@ public enum SiteURL: Sendable, Equatable {
     case notices(region: String?)
     case caseStatus(token: String)
     case caseDashboard
+    case caseDecisionNotice(UUID)
     case helpRequests
     case helpRequest(UUID)
     case helpRequestCalls
@@ -106,6 +107,7 @@ public enum SiteURL: Sendable, Equatable {
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
+        case .caseDecisionNotice(let id): return RoutePattern.caseDecisionNotice.path(id.uuidString.lowercased())
         case .helpRequests: return RoutePattern.helpRequests.path()
         case .helpRequest(let id): return RoutePattern.helpRequest.path(id.uuidString.lowercased())
         case .helpRequestCalls: return RoutePattern.helpRequestCalls.path()
@@ -191,6 +193,7 @@ extension RoutePattern {
     static let notices = RoutePattern("notices")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
+    static let caseDecisionNotice = RoutePattern("cases", ":caseID", "decision")
     static let helpRequests = RoutePattern("help-requests")
     static let helpRequest = RoutePattern("help-requests", ":requestID")
     static let helpRequestCalls = RoutePattern("help-requests", "calls")
@@ -214,7 +217,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
