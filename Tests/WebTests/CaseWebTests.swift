@@ -158,7 +158,8 @@ import VaporTesting
             let store = CaseStore(site.app.db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
             let detail = try #require(try await store.detail(UUID(uuidString: approved.id)!,
                 actor: Actor(userID: nil, username: "t", role: .countyReviewer, jurisdiction: site.city.city.code, origin: "test"), today: site.city.today))
-            #expect(try await township.get(SiteURL.caseItem(UUID(uuidString: approved.id)!).path).body.string.contains(SiteURL.caseStatus(token: detail.statusToken).path))
+            let casePage = try await township.get(SiteURL.caseItem(UUID(uuidString: approved.id)!).path).body.string
+            #expect(casePage.contains(SiteURL.caseStatus(token: detail.statusToken).path) && casePage.contains("申请进度查询二维码"))
             let anonymous = site.browser()
             let status = try await anonymous.get(SiteURL.caseStatus(token: detail.statusToken).path)
             #expect(status.status == .ok && status.body.string.contains("已批准") && status.body.string.contains(approved.code))

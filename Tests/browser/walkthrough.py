@@ -261,8 +261,10 @@ try:
     desk.find_element(By.NAME, "opinion").send_keys("经核实符合低保条件，建议批准。")
     desk.find_element(By.XPATH, "//button[text()='提交初审意见']").click()
     WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
-    desk.find_element(By.XPATH, "//button[contains(., '张贴公示')]").click()
-    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    posting = desk.find_element(By.XPATH, "//button[contains(., '张贴公示')]")
+    posting.click()
+    # The page before already said 已保存 (the first review): wait for the new one.
+    WebDriverWait(desk, 10).until(lambda d: "公示期满" in d.page_source)
     check("公示期满" in desk.page_source, "the township reviews and posts the notice; the case shows when it ends")
     desk.get(BASE + "/notices")
     board = desk.find_element(By.TAG_NAME, "main").text if desk.find_elements(By.TAG_NAME, "main") else desk.page_source
@@ -283,6 +285,14 @@ try:
     desk.find_element(By.XPATH, "//button[text()='批准']").click()
     WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
     check("已批准" in desk.page_source, "the county approves")
+    status_link = desk.find_element(By.CSS_SELECTOR, ".status-link").text
+    applicant = desk.find_element(By.CSS_SELECTOR, ".kv a").text
+    check(len(desk.find_elements(By.CSS_SELECTOR, ".receipt svg.qr")) == 1, "the receipt carries the status page's QR code")
+    phone.delete_all_cookies()
+    phone.get(status_link)
+    body = phone.find_element(By.TAG_NAME, "body").text
+    check("已批准" in body and applicant not in body and "¥" not in body, "the applicant's status page (no sign-in) shows 已批准 and nothing personal")
+    phone.save_screenshot(os.path.join(OUT, "case-status-phone.png"))
     desk.find_element(By.CSS_SELECTOR, ".kv a").click()
     WebDriverWait(desk, 10).until(lambda d: "/households/" in d.current_url)
     check("¥512.00" in desk.page_source, "the household's profile shows the new enrolment and its amount")

@@ -90,6 +90,7 @@ enum CaseDetailPage {
             .div(.class("panel receipt"),
                 .h3(.text("申请回执")),
                 .p(.text("案号 "), .strong(.text(s.code)), .text("。凭下方地址可随时查询办理进度（不显示个人信息）：")),
+                .raw((try? QRCode(statusURL).svg(scale: 3, label: "申请进度查询二维码")) ?? ""),
                 .p(.class("status-link"), .text(statusURL))),
             .h2(.text("办理期限")),
             .div(.class("panel clock"), .dl(.class("kv"),

@@ -238,6 +238,7 @@ enum Layout {
     form.panel select,form.panel input[type=date]{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff;margin-bottom:.5rem}
     form.panel textarea{display:block;width:100%;font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;margin:.2rem 0 .5rem}
     form.panel label.check{display:flex;gap:.4rem;align-items:flex-start}
+    .receipt svg.qr{display:block;margin:.5rem 0}.status-link{word-break:break-all;font-size:.9rem}
     .decision-notice h1{text-align:center}.decision-notice .signature{text-align:right;margin-top:2rem}
     ol.steps li{margin:.35rem 0}ol.steps li.current{font-weight:600}ol.steps li.current .muted{font-weight:400}
     @media print{form.self-assessment,.actions,.share-note,.notice{display:none}details{display:block}details>*{display:block}}
