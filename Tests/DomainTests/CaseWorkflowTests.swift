@@ -236,4 +236,29 @@ import Testing
         let fresh = r.allow("new", now: t0)
         #expect(fresh)
     }
+
+    @Test func theCountySpotChecksTekunBeforeDecidingOnceAndOnlyWhereAsked() throws {
+        let tekun = try #require(Self.processes[.tekun])
+        #expect(tekun.spotCheck?.percent == 30)
+        let hukouCoordinator = Self.actor("hc", .coordinator, "120116001001")
+        let posted = try Self.run([
+            (.accept, Self.hukouTown, "2025-03-03"), (.recordCommitment(signers: ["老人"]), Self.hukouTown, "2025-03-03"),
+            (.recordVerification(consistent: true, note: ""), Self.hukouTown, "2025-03-04"),
+            (.recordVisit(investigators: ["hc", "hukou"], findings: "六项日常活动评估：4项不能完成"), hukouCoordinator, "2025-03-05"),
+            (.firstReview(recommend: true, opinion: "符合特困条件"), Self.hukouTown, "2025-03-06"),
+            (.postNotice, Self.hukouTown, "2025-03-07"), (.closeNotice, Self.hukouTown, "2025-03-14"),
+        ], process: tekun)
+        let checked = try Self.run([(.recordSpotCheck(findings: "县级入户抽查，情况属实"), Self.county, "2025-03-17")], from: posted, process: tekun)
+        #expect(checked.spotChecked && checked.step == .decision)
+        #expect(throws: CaseError.wrongStep(current: .decision, action: "登记县级抽查")) {
+            try CaseWorkflow.apply(.recordSpotCheck(findings: "再查"), to: checked, expectedVersion: checked.version, by: Self.county,
+                                   on: Self.day("2025-03-18"), process: tekun)
+        }
+        // dibao's process asks for none
+        let dibaoAtDecision = try Self.run(Self.throughVisit + [(.firstReview(recommend: false, opinion: "x"), Self.hukouTown, "2025-03-06")])
+        #expect(throws: CaseError.wrongStep(current: .decision, action: "登记县级抽查")) {
+            try CaseWorkflow.apply(.recordSpotCheck(findings: "x"), to: dibaoAtDecision, expectedVersion: dibaoAtDecision.version, by: Self.county,
+                                   on: Self.day("2025-03-10"), process: Self.dibao)
+        }
+    }
 }

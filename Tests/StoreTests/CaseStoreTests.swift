@@ -149,6 +149,40 @@ import Testing
     }
 }
 
+/// Tekun is applied for by a person: the enrolment is that member's, and the county's spot check is kept and counted.
+@Suite struct TekunCaseTests {
+    @Test func aTekunCaseEnrolsTheMemberAndItsSpotCheckCounts() async throws {
+        try await Fixture.with(households: 60) { f in
+            let s = try await CaseStoreTests.setting(f)
+            let sql = f.scratch.db as! any SQLDatabase
+            let member = try #require(try await sql.select().column("id").from("members").where("household_id", .equal, s.household).first()?
+                .decode(column: "id", as: UUID.self))
+            // Tekun is applied for where the person is registered [TK 10].
+            let hukouCoordinator = s.actor("hc", .coordinator, s.registration)
+            var c = try await s.store.open(NewCase(kind: .tekun, channel: .window, householdID: s.household, memberID: member, applicantName: "老人"),
+                                           actor: s.hukouTown, today: CaseStoreTests.today)
+            func act(_ a: CaseAction, _ who: Actor, _ d: Int) async throws {
+                c = try await s.store.act(c.id, a, expectedVersion: c.version, actor: who, today: CaseStoreTests.day(d))
+            }
+            try await act(.accept, s.hukouTown, 0)
+            try await act(.recordCommitment(signers: ["老人"]), hukouCoordinator, 0)
+            try await act(.recordVerification(consistent: true, note: ""), s.hukouTown, 1)
+            try await act(.recordVisit(investigators: ["hc", "hukou"], findings: "六项日常活动中4项不能完成"), hukouCoordinator, 2)
+            try await act(.firstReview(recommend: true, opinion: "符合特困条件"), s.hukouTown, 3)
+            try await act(.postNotice, s.hukouTown, 4)
+            try await act(.closeNotice, s.hukouTown, 11)
+            try await act(.recordSpotCheck(findings: "县级电话核实"), s.county, 12)
+            try await act(.approve(amountCents: 152_100), s.county, 12)
+            let enrolled = try await sql.select().column("member_id").from("enrolments").where("household_id", .equal, s.household)
+                .where("program", .equal, "tekun").all()
+            let enrolledMember = try enrolled.first?.decode(column: "member_id", as: UUID?.self)
+            #expect(enrolled.count == 1 && enrolledMember == member)
+            let figures = try await s.store.figures(actor: s.county, today: CaseStoreTests.day(12))
+            #expect(figures.tekunDecided == 1 && figures.tekunSpotChecked == 1)
+        }
+    }
+}
+
 /// Many applications at once: from a screening's warnings, in one transaction, each audited; the same batch again
 /// makes no second case for a household.
 @Suite struct CaseBatchTests {

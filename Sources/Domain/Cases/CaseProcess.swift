@@ -80,6 +80,12 @@ public struct Delegation: Codable, Sendable, Equatable {
     public var article: String
 }
 
+/// The share of decisions the county checks itself before deciding [TK 15–18].
+public struct SpotCheck: Codable, Sendable, Equatable {
+    public var percent: Int
+    public var article: String
+}
+
 /// One programme's process, read from `Resources/cases/processes.json`.
 public struct CaseProcess: Codable, Sendable, Equatable {
     public var kind: CaseKind
@@ -90,6 +96,7 @@ public struct CaseProcess: Codable, Sendable, Equatable {
     /// The certificates a signed commitment replaces (告知承诺制).
     public var commitmentReplaces: [String]?
     public var delegation: Delegation?
+    public var spotCheck: SpotCheck?
     public var steps: [StepRule]
 
     public func rule(_ step: CaseStep) -> StepRule? { steps.first { $0.step == step } }
@@ -112,6 +119,7 @@ public struct CaseProcess: Codable, Sendable, Equatable {
             }
             if s.step == .publicNotice, (s.noticeDays ?? 0) <= 0 { throw .invalidData(file: file, reason: "\(kind.rawValue)：公示须写明天数（noticeDays）") }
         }
+        if let s = spotCheck, !(1...100).contains(s.percent) { throw .invalidData(file: file, reason: "\(kind.rawValue)：抽查比例应为1–100") }
         guard limit.workingDays > 0, limit.extendedWorkingDays >= limit.workingDays else {
             throw .invalidData(file: file, reason: "\(kind.rawValue)：办理时限无效")
         }

@@ -62,6 +62,8 @@ public struct CaseState: Sendable, Equatable {
     /// visits the household itself [DB 11, 20].
     public var staffRelative: Bool
     public var decision: CaseDecision?
+    /// The county checked this case itself before deciding [TK 15–18].
+    public var spotChecked: Bool = false
 
     public init(kind: CaseKind, residenceRegion: RegionCode, registrationRegion: RegionCode, appliedOn: LocalDate, staffRelative: Bool = false) {
         self.kind = kind
@@ -100,6 +102,7 @@ public enum CaseAction: Sendable, Equatable {
     case refuse(reasons: [String], articles: [String])
     case extend(reason: String)
     case withdraw(reason: String)
+    case recordSpotCheck(findings: String)
 
     public var name: String {
         switch self {
@@ -117,6 +120,7 @@ public enum CaseAction: Sendable, Equatable {
         case .refuse: return "refuse"
         case .extend: return "extend"
         case .withdraw: return "withdraw"
+        case .recordSpotCheck: return "recordSpotCheck"
         }
     }
 
@@ -136,6 +140,7 @@ public enum CaseAction: Sendable, Equatable {
         case .refuse: return "不予批准"
         case .extend: return "延长办理时限"
         case .withdraw: return "撤回申请"
+        case .recordSpotCheck: return "登记县级抽查"
         }
     }
 
@@ -148,7 +153,7 @@ public enum CaseAction: Sendable, Equatable {
         case .recordVisit: return .homeVisit
         case .firstReview: return .firstReview
         case .postNotice, .recordObjection, .recordHearing, .closeNotice: return .publicNotice
-        case .approve, .refuse: return .decision
+        case .approve, .refuse, .recordSpotCheck: return .decision
         case .extend, .withdraw: return nil
         }
     }
@@ -335,6 +340,11 @@ public enum CaseWorkflow {
             note = try text(reason, "撤回原因")
             s.status = .withdrawn
             s.step = nil
+        case .recordSpotCheck(let findings):
+            // Only where the process asks for it, and once: the county's own check of the township's work [TK 15–18].
+            guard process.spotCheck != nil, !s.spotChecked else { throw .wrongStep(current: s.step, action: action.chinese) }
+            note = "县级抽查：" + (try text(findings, "抽查情况"))
+            s.spotChecked = true
         }
         return (s, note)
     }

@@ -20,6 +20,9 @@ public struct CaseFigures: Sendable {
     public var overdue: Int
     /// The median of working days from acceptance to decision, over the decisions of the last year.
     public var medianWorkingDays: Int?
+    /// Tekun decisions of the last year, and how many the county checked itself [TK 15–18].
+    public var tekunDecided: Int = 0
+    public var tekunSpotChecked: Int = 0
     public var areas: [Area]
 }
 
@@ -27,7 +30,8 @@ extension CaseStore {
     public func figures(actor: Actor, today: LocalDate) async throws -> CaseFigures {
         guard actor.may(.viewCases) else { throw DomainError.forbidden }
         let childDigits = actor.jurisdiction.level.child?.significantDigits ?? 12
-        let rows = try await visible(db.sql.select().columns("kind", "step", "status", "residence_region", "accepted_on", "decision", "step_due_on", "process_due_on")
+        let rows = try await visible(db.sql.select().columns("kind", "step", "status", "residence_region", "accepted_on", "decision", "step_due_on", "process_due_on",
+                                                             "spot_checked")
             .from("cases"), actor).all()
         var figures = CaseFigures(openByStep: [:], openByKind: [:], approved: 0, refused: 0, overdue: 0, medianWorkingDays: nil, areas: [])
         var areas: [String: (open: Int, overdue: Int, days: [Int])] = [:]
@@ -52,6 +56,10 @@ extension CaseStore {
                 if let accepted = try r.decode(column: "accepted_on", as: String?.self).flatMap({ try? LocalDate($0) }),
                    let decision = try r.decode(column: "decision", as: String?.self).flatMap({ try? decoder.decode(CaseDecision.self, from: Data($0.utf8)) }),
                    decision.on >= yearAgo {
+                    if try r.decode(column: "kind", as: String.self) == CaseKind.tekun.rawValue {
+                        figures.tekunDecided += 1
+                        if try r.decode(column: "spot_checked", as: Bool.self) { figures.tekunSpotChecked += 1 }
+                    }
                     let days = calendar.elapsed(from: accepted, to: decision.on).days
                     allDays.append(days)
                     a.days.append(days)

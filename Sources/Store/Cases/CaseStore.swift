@@ -22,7 +22,7 @@ public struct CaseStore: Sendable {
 
     static let columns = ["id", "code", "status_token", "kind", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
                           "residence_region", "registered_region", "applied_on", "accepted_on", "done_steps", "notice_from", "objection_pending",
-                          "staff_relative", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
+                          "staff_relative", "spot_checked", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
                           "process_due_provisional", "snapshot", "assessment", "warning_id"]
 
     func visible(_ q: SQLSelectBuilder, _ actor: Actor) -> SQLSelectBuilder {
@@ -101,6 +101,7 @@ public struct CaseStore: Sendable {
             "accepted_on": SQLBind(s.acceptedOn?.description),
             "done_steps": SQLBind(String(decoding: (try? encoder.encode(done)) ?? Data("{}".utf8), as: UTF8.self)),
             "notice_from": SQLBind(s.noticeFrom?.description), "objection_pending": SQLBind(s.objectionPending), "staff_relative": SQLBind(s.staffRelative),
+            "spot_checked": SQLBind(s.spotChecked),
             "investigators": SQLBind(String(decoding: (try? encoder.encode(s.investigators)) ?? Data("[]".utf8), as: UTF8.self)),
             "extension_reason": SQLBind(s.extensionReason),
             "decision": SQLBind(s.decision.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }),
@@ -252,6 +253,7 @@ public struct CaseStore: Sendable {
         s.extensionReason = try r.decode(column: "extension_reason", as: String?.self)
         s.noticeFrom = try r.decode(column: "notice_from", as: String?.self).map { try LocalDate($0) }
         s.objectionPending = try r.decode(column: "objection_pending", as: Bool.self)
+        s.spotChecked = try r.decode(column: "spot_checked", as: Bool.self)
         s.decision = summary.decision
         return s
     }

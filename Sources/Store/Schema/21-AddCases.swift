@@ -31,6 +31,7 @@ struct AddCases: AsyncMigration {
             .field("notice_from", .string)
             .field("objection_pending", .bool, .required)
             .field("staff_relative", .bool, .required)
+            .field("spot_checked", .bool, .required)
             .field("investigators", .string, .required)
             .field("extension_reason", .string)
             .field("decision", .string)

@@ -60,6 +60,7 @@ enum CaseDetailPage {
                 return .refuse(reasons: (reasons ?? "").split(whereSeparator: { $0 == "\n" }).map(String.init), articles: Self.names(articles))
             case "extend": return .extend(reason: reason ?? "")
             case "withdraw": return .withdraw(reason: reason ?? "")
+            case "recordSpotCheck": return .recordSpotCheck(findings: findings ?? "")
             default: throw Invalid(message: "未知的操作")
             }
         }
@@ -138,7 +139,7 @@ enum CaseDetailPage {
         let all: [CaseAction] = [.accept, .refuseApplication(reason: ""), .recordCommitment(signers: []), .recordVerification(consistent: true, note: ""),
                                  .recordVisit(investigators: [], findings: ""), .firstReview(recommend: true, opinion: ""), .postNotice, .recordObjection(text: ""),
                                  .recordHearing(participants: [], result: ""), .closeNotice, .approve(amountCents: 0), .refuse(reasons: [], articles: []),
-                                 .extend(reason: ""), .withdraw(reason: "")]
+                                 .extend(reason: ""), .withdraw(reason: ""), .recordSpotCheck(findings: "")]
         return all.first { $0.name == name }?.chinese ?? name
     }
 
@@ -206,6 +207,13 @@ enum CaseDetailPage {
                           form(chrome, d, "recordObjection", "登记异议", area("text", "异议内容", t?.text)))
         case .decision?:
             return .group(
+                // Tekun: the county checks a share of the township's cases itself before deciding [TK 15–18].
+                .unwrap(d.process.spotCheck) { sc in
+                    d.state.spotChecked ? .p(.class("muted"), .text("本案已由县级民政部门抽查。"))
+                        : form(chrome, d, "recordSpotCheck", "登记县级抽查",
+                               .p(.class("muted"), .text("县级民政部门对特困申请的抽查比例不低于 \(sc.percent)%（\(sc.article)）。抽查的，登记抽查情况后再作决定。")),
+                               area("findings", "抽查情况（入户或电话核实、查阅材料等）", t?.findings))
+                },
                 form(chrome, d, "approve", "批准",
                      field("amount", "批准金额（元" + (d.summary.kind == .temporaryEmergency || d.summary.kind == .temporaryExpenditure ? "，一次性）" : "/月）"),
                            t?.amount ?? suggestedAmount.map { String(format: "%.2f", Double($0.value) / 100) })),
