@@ -59,16 +59,16 @@ struct BenchCases: AsyncParsableCommand {
         // Spread across the steps as a working office has them: the step and whose task it is set directly in SQL
         // (the workflow's per-case path is measured by the tests; here only the inbox's reads are).
         let half = sql.dialect.name == "sqlite" ? "abs(random()) % 100 < 50" : "random() < 0.5"
-        try await sql.raw(SQLQueryString("""
+        try await sql.raw("""
             UPDATE cases SET step = 'homeVisit', task_roles = ',coordinator,townshipOfficer,', task_region2 = NULL, task_region = residence_region,
-              step_due_on = applied_on WHERE \(half)
-            """)).run()
-        try await sql.raw(SQLQueryString("""
+              step_due_on = applied_on WHERE \(unsafeRaw: half)
+            """).run()
+        try await sql.raw("""
             UPDATE cases SET step = 'decision', task_roles = ',countyReviewer,', task_region2 = NULL,
-              task_region = substr(registered_region, 1, 6) || '000000' WHERE step = 'acceptance' AND \(half)
-            """)).run()
+              task_region = substr(registered_region, 1, 6) || '000000' WHERE step = 'acceptance' AND \(unsafeRaw: half)
+            """).run()
         // Half the visits late, for the overdue view.
-        try await sql.raw(SQLQueryString("UPDATE cases SET step_due_on = '2000-01-03' WHERE step = 'homeVisit' AND \(half)")).run()
+        try await sql.raw("UPDATE cases SET step_due_on = '2000-01-03' WHERE step = 'homeVisit' AND \(unsafeRaw: half)").run()
         if sql.dialect.name == "postgresql" { try await sql.raw("ANALYZE cases").run() } else { try await sql.raw("ANALYZE").run() }
         let total = try await sql.raw("SELECT count(*) AS n FROM cases WHERE status = 'open'").first()!.decode(column: "n", as: Int.self)
         say("[\(name)] \(total) open cases")
