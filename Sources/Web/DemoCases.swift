@@ -43,6 +43,10 @@ enum DemoCases {
                 c = try await store.act(c.id, action, expectedVersion: c.version, actor: who, today: day(ago))
             }
         }
+        // The approved household's top-up: half the local standard (a household whose income covers the other half),
+        // from the parameters, not a number of the demo's own.
+        let standard = try policy.calculator.standards(region: coordinator.jurisdiction, date: today).dibaoStandard.amount ?? Cents(0)
+        let topUp = standard.divided(by: 2, rounding: .halfUp).value
         let visit = CaseAction.recordVisit(investigators: [coordinator.username, window.username], findings: "两人入户：家中陈设简单，未见贵重财产，与申报一致")
         let front: [(Int) -> [(CaseAction, Actor, Int)]] = [
             { d in [(.accept, window, d)] },
@@ -65,7 +69,7 @@ enum DemoCases {
         try await make(daysAgo: 20, upTo(4, from: 20) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 15),
                                                         (.postNotice, window, 14), (.closeNotice, window, 7)])  // for the county to decide
         try await make(daysAgo: 30, upTo(4, from: 30) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 25),
-                                                        (.postNotice, window, 24), (.closeNotice, window, 17), (.approve(amountCents: 58_500), reviewer, 12)])
+                                                        (.postNotice, window, 24), (.closeNotice, window, 17), (.approve(amountCents: topUp), reviewer, 12)])
         try await make(daysAgo: 25, upTo(4, from: 25) + [(.firstReview(recommend: false, opinion: "家庭存款超过规定"), window, 20),
                                                         (.refuse(reasons: ["家庭金融资产超过当地规定的上限"], articles: ["DB 14"]), reviewer, 16)])
         // From a warning of the street: the warning's "转为申请".

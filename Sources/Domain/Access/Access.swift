@@ -53,8 +53,11 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageCalendar
     /// Read the applications of one's jurisdiction.
     case viewCases
-    /// Open an application (at a township window, or on a household's behalf) and act on its steps.
+    /// Act on the steps of applications (which step is whose is the process data's).
     case handleCases
+    /// Open an application: the township window, or the community coordinator on a household's behalf, and take
+    /// a resident's request for help.
+    case openCases
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -100,6 +103,8 @@ public enum Permission: String, Sendable, CaseIterable {
         // Which step each may take is the process data's (`CaseWorkflow`); this is who takes part at all.
         case .handleCases:
             return role == .townshipOfficer || role == .coordinator || role == .countyReviewer
+        case .openCases:
+            return role == .townshipOfficer || role == .coordinator
         }
     }
 }

@@ -18,7 +18,7 @@ extension CaseStore {
 
     /// `ids` are rows of `table` (warnings or households); both carry the household's two regions.
     func openBatch(_ ids: [UUID], from table: String, kind: CaseKind, channel: CaseChannel, actor: Actor, today: LocalDate, now: Date) async throws -> [UUID] {
-        guard actor.may(.handleCases), actor.role == .townshipOfficer || actor.role == .coordinator else { throw DomainError.forbidden }
+        guard actor.may(.openCases) else { throw DomainError.forbidden }
         let process = try process(kind)
         let stamp = Timestamp.text(now)
         let fromWarnings = table == "warnings"

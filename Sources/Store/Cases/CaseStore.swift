@@ -20,7 +20,7 @@ public struct CaseStore: Sendable {
         self.parameters = parameters
     }
 
-    static let columns = ["id", "code", "status_token", "kind", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
+    static let columns = ["id", "code", "status_token", "kind", "program", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
                           "residence_region", "registered_region", "applied_on", "accepted_on", "done_steps", "notice_from", "objection_pending",
                           "staff_relative", "spot_checked", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
                           "process_due_provisional", "snapshot", "assessment", "warning_id"]
@@ -41,7 +41,7 @@ public struct CaseStore: Sendable {
     /// Opens a case for a household whose residence or registration is in the actor's jurisdiction: the township
     /// window where it lives or where it is registered [YC], or a coordinator on its behalf [DB 6].
     public func open(_ new: NewCase, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> CaseSummary {
-        guard actor.may(.handleCases), actor.role == .townshipOfficer || actor.role == .coordinator else { throw DomainError.forbidden }
+        guard actor.may(.openCases) else { throw DomainError.forbidden }
         let name = new.applicantName.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { throw CaseStoreError.applicantNameRequired }
         let process = try process(new.kind)
@@ -160,6 +160,14 @@ public struct CaseStore: Sendable {
 
     // MARK: reading
 
+    /// The household as the case recorded it (JSON of `AssessmentRequest`), for the step that re-assesses it; the
+    /// step itself is audited, so this read adds no entry of its own.
+    public func snapshot(_ id: UUID, actor: Actor) async throws -> String? {
+        guard actor.may(.viewCases) else { throw DomainError.forbidden }
+        return try await visible(db.sql.select().column("snapshot").from("cases").where("id", .equal, id), actor).first()?
+            .decode(column: "snapshot", as: String?.self)
+    }
+
     public func summary(_ id: UUID, actor: Actor) async throws -> CaseSummary? {
         guard actor.may(.viewCases) else { throw DomainError.forbidden }
         return try await visible(db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases").where("id", .equal, id), actor).first().map(Self.summary)
@@ -224,6 +232,7 @@ public struct CaseStore: Sendable {
         let decoder = JSONDecoder()
         return CaseSummary(id: try r.decode(column: "id", as: UUID.self), code: try r.decode(column: "code", as: String.self),
                            kind: CaseKind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .dibao,
+                           program: Program(rawValue: try r.decode(column: "program", as: String.self)) ?? .dibao,
                            channel: CaseChannel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .window,
                            status: CaseStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .open,
                            step: try r.decode(column: "step", as: String?.self).flatMap(CaseStep.init(rawValue:)),

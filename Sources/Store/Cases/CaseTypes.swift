@@ -6,6 +6,8 @@ public struct CaseSummary: Sendable, Codable, Equatable {
     public var id: UUID
     public var code: String
     public var kind: CaseKind
+    /// The programme an approval enrols in, as the process said when the case was opened.
+    public var program: Program
     public var channel: CaseChannel
     public var status: CaseStatus
     public var step: CaseStep?

@@ -78,8 +78,7 @@ public struct HelpRequests: Sendable {
     /// The requests of the reader's township (or community's township), oldest due first; open ones unless `all`.
     public func list(actor: Actor, all: Bool = false, offset: Int = 0, limit: Int = 50) async throws -> (items: [HelpRequestRecord], total: Int) {
         guard actor.may(.handleCases) else { throw DomainError.forbidden }
-        // A coordinator's community lies inside a township: they see that township's requests, to help call.
-        let area = actor.role == .coordinator ? (actor.jurisdiction.ancestor(at: .township) ?? actor.jurisdiction) : actor.jurisdiction
+        let area = Self.area(actor)
         func scoped(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             let q = q.where { $0.within(area, column: "township_region") }
             return all ? q : q.where("status", .in, [HelpRequestStatus.new.rawValue, HelpRequestStatus.contacted.rawValue])
@@ -106,13 +105,19 @@ public struct HelpRequests: Sendable {
         }, total)
     }
 
+    /// Whose requests a person handles: a coordinator's community lies inside a township, and they see that
+    /// township's requests, to help call; everyone else their own jurisdiction.
+    static func area(_ actor: Actor) -> RegionCode {
+        actor.role == .coordinator ? (actor.jurisdiction.ancestor(at: .township) ?? actor.jurisdiction) : actor.jurisdiction
+    }
+
     /// Records that the township called (`contacted`), turned it into an application (`converted`) or closed it, with a note.
     public func handle(_ id: UUID, to status: HelpRequestStatus, note: String, actor: Actor, now: Date = Date()) async throws {
-        guard actor.may(.handleCases), actor.role == .townshipOfficer || actor.role == .coordinator else { throw DomainError.forbidden }
+        guard actor.may(.openCases) else { throw DomainError.forbidden }
         guard status != .new else { throw CaseStoreError.notFound }
         let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
         if status == .closed, text.isEmpty { throw CaseStoreError.workflow(.reasonRequired("办结说明")) }
-        let area = actor.role == .coordinator ? (actor.jurisdiction.ancestor(at: .township) ?? actor.jurisdiction) : actor.jurisdiction
+        let area = Self.area(actor)
         try await db.writeTransaction { tx in
             let changed = try await tx.sql.update("help_requests").set("status", to: status.rawValue).set("note", to: text)
                 .set("handled_by", to: actor.username).set("handled_at", to: Timestamp.text(now))

@@ -34,7 +34,7 @@ extension API {
             id = c.id.uuidString.lowercased()
             code = c.code
             kind = c.kind.rawValue
-            program = (try? CaseProcesses.bundled()[c.kind]?.program.rawValue) ?? c.kind.rawValue
+            program = c.program.rawValue
             channel = c.channel.rawValue
             status = c.status.rawValue
             step = c.step?.rawValue

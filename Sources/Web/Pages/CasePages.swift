@@ -9,7 +9,7 @@ enum CasePages {
     static let pageSize = 30
 
     /// Who opens cases: the township window and the community coordinator (on the household's behalf).
-    static func mayOpen(_ role: Role?) -> Bool { role == .townshipOfficer || role == .coordinator }
+    static func mayOpen(_ role: Role?) -> Bool { role.map { Permission.openCases.isGranted(to: $0) } ?? false }
 
     static func label(_ text: String) -> Node<HTML.BodyContext> { .attribute(named: "data-label", value: text) }
 

@@ -140,8 +140,8 @@ struct CaseRoutes: RouteCollection {
     /// the case recorded them), on today's rules, attached to the opinion. The registration township reviews a
     /// household that may live outside its jurisdiction, so the case's own record is used, not a profile read.
     static func reassessment(_ req: Request, _ id: UUID, for action: CaseAction) async throws -> String? {
-        guard case .firstReview = action, let d = try await req.cases.detail(id, actor: try req.actor(), today: req.today),
-              let snapshot = d.snapshot, var request = try? JSONDecoder().decode(AssessmentRequest.self, from: Data(snapshot.utf8)) else { return nil }
+        guard case .firstReview = action, let snapshot = try await req.cases.snapshot(id, actor: try req.actor()),
+              var request = try? JSONDecoder().decode(AssessmentRequest.self, from: Data(snapshot.utf8)) else { return nil }
         request.date = req.today
         guard let a = try? req.calculator.assess(request) else { return nil }
         let enc = JSONEncoder()
@@ -191,7 +191,7 @@ struct CaseRoutes: RouteCollection {
 
     static func newPage(_ req: Request, form: CasePages.NewForm, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor()
-        guard actor.may(.handleCases), actor.role != .countyReviewer else { throw DomainError.forbidden }
+        guard actor.may(.openCases) else { throw DomainError.forbidden }
         guard let hid = form.household.flatMap(UUID.init(uuidString:)),
               let p = try await RegistryStore(req.db).profile(Household.ID(hid), actor: actor) else { throw Abort(.notFound) }
         let suggested = (try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today), explain: false)).flatMap(Self.suggestedKind)
