@@ -28,9 +28,14 @@ enum DemoCases {
         func day(_ n: Int) -> LocalDate { today.adding(days: -n) }
         var next = households.makeIterator()
 
-        /// Opens a case `daysAgo` and takes the given steps, each on its own day.
+        func recorded(_ h: AssessmentRequest) throws -> String {
+            let enc = JSONEncoder()
+            enc.outputFormatting = .sortedKeys
+            return String(decoding: try enc.encode(h), as: UTF8.self)
+        }
+        /// Opens a case `daysAgo` and takes the given steps (made for the household as recorded), each on its own day.
         func make(_ kind: CaseKind = .dibao, channel: CaseChannel = .window, warning: UUID? = nil, daysAgo: Int,
-                  _ steps: [(CaseAction, Actor, Int)]) async throws {
+                  _ steps: @escaping (AssessmentRequest) -> [(CaseAction, Actor, Int)]) async throws {
             guard let hid = next.next(), let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { return }
             let request = AssessmentRequest(profile: p, date: day(daysAgo))
             let enc = JSONEncoder()
@@ -39,7 +44,7 @@ enum DemoCases {
             var c = try await store.open(NewCase(kind: kind, channel: channel, householdID: hid, applicantName: p.head?.name ?? "申请人", warningID: warning,
                                                  snapshot: String(decoding: try enc.encode(request), as: UTF8.self), assessment: assessment),
                                          actor: channel == .proxy ? coordinator : window, today: day(daysAgo))
-            for (action, who, ago) in steps {
+            for (action, who, ago) in steps(request) {
                 c = try await store.act(c.id, action, expectedVersion: c.version, actor: who, today: day(ago))
             }
         }
@@ -47,53 +52,86 @@ enum DemoCases {
         // from the parameters, not a number of the demo's own.
         let standard = try policy.calculator.standards(region: coordinator.jurisdiction, date: today).dibaoStandard.amount ?? Cents(0)
         let topUp = standard.divided(by: 2, rounding: .halfUp).value
-        let visit = CaseAction.recordVisit(investigators: [coordinator.username, window.username], findings: "两人入户：家中陈设简单，未见贵重财产，与申报一致")
-        let front: [(Int) -> [(CaseAction, Actor, Int)]] = [
-            { d in [(.accept, window, d)] },
-            { d in [(.recordCommitment(signers: ["申请人"]), coordinator, d)] },
-            { d in [(.recordVerification(consistent: true, note: ""), window, d)] },
-            { d in [(visit, coordinator, d)] },
-        ]
-        func upTo(_ n: Int, from start: Int) -> [(CaseAction, Actor, Int)] {
-            (0..<n).flatMap { i in front[i](max(0, start - i)) }
+        let dibao = policy.processes[.dibao]!
+        // The front steps as a township and its coordinator record them: every adult signs, the household declares what
+        // the departments know, and two people visit.
+        func front(_ h: AssessmentRequest) -> [(Int) -> [(CaseAction, Actor, Int)]] {
+            let present = h.members.filter(\.isPresent).map(\.label)
+            let signers = CommitmentRecord.signers(h, fromAge: dibao.signersFromAge ?? 0, on: today)
+            let items = EconomicCheckReport.departmentItems(h)
+            let declared = Dictionary(uniqueKeysWithValues: items.enumerated().compactMap { i, item in item.foundCents.map { (i, $0) } })
+            let visit = HomeVisitForm(investigators: [coordinator.username, window.username], present: present, housing: .adequate,
+                                      living: "家中陈设简单，家电老旧，饮食正常", assetsSeen: "无", householdSigner: present.first ?? "申请人",
+                                      investigatorsSigned: true)
+            return [
+                { d in [(.accept, window, d)] },
+                { d in [(.recordCommitment(CommitmentRecord(signatures: signers.map { CommitmentSignature(name: $0, form: .paper) })), coordinator, d)] },
+                { d in [(.recordVerification(EconomicCheckReport.report(h, declared: declared)), window, d)] },
+                { d in [(.recordVisit(visit), coordinator, d)] },
+            ]
         }
-        try await make(daysAgo: 0, [])                                                            // waiting for acceptance
+        func upTo(_ n: Int, from start: Int) -> (AssessmentRequest) -> [(CaseAction, Actor, Int)] {
+            { h in (0..<n).flatMap { i in front(h)[i](max(0, start - i)) } }
+        }
+        func then(_ a: @escaping (AssessmentRequest) -> [(CaseAction, Actor, Int)], _ b: [(CaseAction, Actor, Int)]) -> (AssessmentRequest) -> [(CaseAction, Actor, Int)] {
+            { h in a(h) + b }
+        }
+        try await make(daysAgo: 0) { _ in [] }                                                   // waiting for acceptance
         try await make(channel: .proxy, daysAgo: 1, upTo(1, from: 1))                             // filed by the coordinator, accepted
         try await make(daysAgo: 2, upTo(2, from: 2))                                              // commitment signed
         try await make(daysAgo: 14, upTo(3, from: 14))                                            // visit overdue since days
         try await make(daysAgo: 6, upTo(4, from: 6))                                              // awaiting first review
-        try await make(daysAgo: 9, upTo(4, from: 9) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 5),
-                                                       (.postNotice, window, 3)])                 // in public notice
-        try await make(daysAgo: 12, upTo(4, from: 12) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 8),
-                                                        (.postNotice, window, 6), (.recordObjection(text: "有居民反映其子女有固定收入"), coordinator, 3)])
-        try await make(daysAgo: 20, upTo(4, from: 20) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 15),
-                                                        (.postNotice, window, 14), (.closeNotice, window, 7)])  // for the county to decide
-        try await make(daysAgo: 30, upTo(4, from: 30) + [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 25),
-                                                        (.postNotice, window, 24), (.closeNotice, window, 17), (.approve(amountCents: topUp), reviewer, 12)])
-        try await make(daysAgo: 25, upTo(4, from: 25) + [(.firstReview(recommend: false, opinion: "家庭存款超过规定"), window, 20),
-                                                        (.refuse(reasons: ["家庭金融资产超过当地规定的上限"], articles: ["DB 14"]), reviewer, 16)])
+        try await make(daysAgo: 9, then(upTo(4, from: 9), [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 5),
+                                                           (.postNotice, window, 3)]))             // in public notice
+        try await make(daysAgo: 12, then(upTo(4, from: 12), [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 8),
+                                                            (.postNotice, window, 6), (.recordObjection(text: "有居民反映其子女有固定收入"), coordinator, 3)]))
+        try await make(daysAgo: 20, then(upTo(4, from: 20), [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 15),
+                                                            (.postNotice, window, 14), (.closeNotice, window, 7)]))  // for the county to decide
+        try await make(daysAgo: 30, then(upTo(4, from: 30), [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 25),
+                                                            (.postNotice, window, 24), (.closeNotice, window, 17), (.approve(amountCents: topUp), reviewer, 12)]))
+        try await make(daysAgo: 25, then(upTo(4, from: 25), [(.firstReview(recommend: false, opinion: "家庭存款超过规定"), window, 20),
+                                                            (.refuse(reasons: ["家庭金融资产超过当地规定的上限"], articles: ["DB 14"]), reviewer, 16)]))
         // From a warning of the street: the warning's "转为申请".
         if let w = try await sql.select().columns("id", "household_id").from("warnings").within(window.jurisdiction)
             .where("status", .in, [WarningStatus.new.rawValue, WarningStatus.assigned.rawValue]).orderBy("id").first(),
            let hid = try? w.decode(column: "household_id", as: UUID.self), let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) {
             let c = try await store.open(NewCase(kind: .dibao, channel: .warning, householdID: hid, applicantName: p.head?.name ?? "申请人",
-                                                 warningID: try w.decode(column: "id", as: UUID.self), note: "预警核实后转为申请"), actor: window, today: day(1))
+                                                 warningID: try w.decode(column: "id", as: UUID.self), note: "预警核实后转为申请",
+                                                 snapshot: try recorded(AssessmentRequest(profile: p, date: day(1)))), actor: window, today: day(1))
             _ = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(1))
         }
-        // A resident's online request for help (码上办), for the township to call.
-        if let m = try await sql.select().columns("name", "national_id").from("members").within(window.jurisdiction).orderBy("id").offset(40).first() {
-            _ = try await HelpRequests(db, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters).submit(
+        // Residents' online requests for help (码上办): one for the township to call, and one it called and turned into
+        // an application, accepted.
+        let helpRequests = HelpRequests(db, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
+        let needs = ["老伴住院，医药费负担重，不知道能申请什么救助", "下岗后没有收入，孩子还在上学，想问问能不能申请低保"]
+        for (i, need) in needs.enumerated() {
+            let query = sql.select().columns("name", "national_id", "household_id").from("members").within(window.jurisdiction)
+                .where(SQLRaw("NOT EXISTS (SELECT 1 FROM cases c WHERE c.household_id = members.household_id)"))
+                .where(SQLRaw("NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.household_id = members.household_id)"))
+                .where("relation", .equal, Relation.head.rawValue).orderBy("id").offset(40 + i)
+            guard let m = try await query.first() else { continue }
+            let (code, _) = try await helpRequests.submit(
                 HelpRequestForm(name: try m.decode(column: "name", as: String.self), nationalID: try m.decode(column: "national_id", as: String.self),
-                                phone: "13800000000", need: "老伴住院，医药费负担重，不知道能申请什么救助", township: window.jurisdiction.value, consent: true),
-                townships: [window.jurisdiction], today: today, origin: "demo")
+                                phone: "13800000000", need: need, township: window.jurisdiction.value, consent: true),
+                townships: [window.jurisdiction], today: day(i * 3), origin: "demo")
+            guard i == 1, let id = try await sql.select().column("id").from("help_requests").where("code", .equal, code).first()?.decode(column: "id", as: UUID.self)
+            else { continue }
+            let hid = try m.decode(column: "household_id", as: UUID.self)
+            try await helpRequests.handle(id, to: .contacted, note: "已电话联系，约定到窗口办理", actor: window)
+            guard let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { continue }
+            let c = try await store.open(NewCase(kind: .dibao, channel: .online, householdID: hid, applicantName: try m.decode(column: "name", as: String.self),
+                                                 helpRequestID: id, note: "在线求助后电话联系，转为申请",
+                                                 snapshot: try recorded(AssessmentRequest(profile: p, date: day(2)))), actor: window, today: day(2))
+            _ = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(2))
         }
         // Apply where you live: registered in another district, so the first review and notice are that township's [YC].
         if let hid = next.next(), let elsewhere = city.communities.first(where: { $0.code.ancestor(at: .county) != coordinator.jurisdiction.ancestor(at: .county) }) {
             try await sql.update("households").set("registered_region", to: elsewhere.code.value).where("id", .equal, hid).run()
             guard let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { return }
+            let h = AssessmentRequest(profile: p, date: day(5))
             var c = try await store.open(NewCase(kind: .dibao, channel: .window, householdID: hid, applicantName: p.head?.name ?? "申请人",
-                                                 note: "户籍在\(elsewhere.name)，在居住地申请（一城通办）"), actor: window, today: day(5))
-            for (a, who, ago) in upTo(4, from: 5) { c = try await store.act(c.id, a, expectedVersion: c.version, actor: who, today: day(ago)) }
+                                                 note: "户籍在\(elsewhere.name)，在居住地申请（一城通办）", snapshot: try recorded(h)), actor: window, today: day(5))
+            for (a, who, ago) in upTo(4, from: 5)(h) { c = try await store.act(c.id, a, expectedVersion: c.version, actor: who, today: day(ago)) }
         }
     }
 }

@@ -36,9 +36,9 @@ import Testing
 
     static let throughVisit: [(CaseAction, Actor, String)] = [
         (.accept, window, "2025-03-03"),
-        (.recordCommitment(signers: ["张三", "李四"]), coordinator, "2025-03-03"),
-        (.recordVerification(consistent: true, note: ""), window, "2025-03-04"),
-        (.recordVisit(investigators: ["coord", "coord2"], findings: "两人入户，家中无贵重物品"), coordinator, "2025-03-05"),
+        (.signed(["张三", "李四"]), coordinator, "2025-03-03"),
+        (.checked, window, "2025-03-04"),
+        (.visited(["coord", "coord2"], "两人入户，家中无贵重物品"), coordinator, "2025-03-05"),
     ]
 
     @Test func aDibaoCaseGoesFromAcceptanceToApprovalAcrossTwoTownships() throws {
@@ -64,7 +64,7 @@ import Testing
         let accepted = try Self.run([(.accept, Self.window, "2025-03-03")])
         // skipping to the visit
         #expect(throws: CaseError.wrongStep(current: .commitment, action: "登记入户调查")) {
-            try CaseWorkflow.apply(.recordVisit(investigators: ["coord", "coord2"], findings: "x"), to: accepted, expectedVersion: accepted.version,
+            try CaseWorkflow.apply(.visited(["coord", "coord2"], "x"), to: accepted, expectedVersion: accepted.version,
                                    by: Self.coordinator, on: Self.day("2025-03-04"), process: Self.dibao)
         }
         let visited = try Self.run(Self.throughVisit)
@@ -93,11 +93,11 @@ import Testing
     @Test func aVisitNeedsTwoInvestigatorsAndTheyDoNotApprove() throws {
         let committed = try Self.run(Array(Self.throughVisit.prefix(3)))
         #expect(throws: CaseError.twoInvestigatorsNeeded) {
-            try CaseWorkflow.apply(.recordVisit(investigators: ["coord", " coord "], findings: "x"), to: committed, expectedVersion: committed.version,
+            try CaseWorkflow.apply(.visited(["coord", " coord "], "x"), to: committed, expectedVersion: committed.version,
                                    by: Self.coordinator, on: Self.day("2025-03-05"), process: Self.dibao)
         }
         // A county reviewer who went on the visit cannot then approve.
-        let countyVisit = try Self.run([(.recordVisit(investigators: ["county", "coord"], findings: "县级入户"), Self.coordinator, "2025-03-05"),
+        let countyVisit = try Self.run([(.visited(["county", "coord"], "县级入户"), Self.coordinator, "2025-03-05"),
                                         (.firstReview(recommend: true, opinion: "符合"), Self.hukouTown, "2025-03-06"),
                                         (.postNotice, Self.hukouTown, "2025-03-07"), (.closeNotice, Self.hukouTown, "2025-03-14")], from: committed)
         #expect(throws: CaseError.investigatorCannotApprove) {
@@ -109,20 +109,20 @@ import Testing
                                  staffRelative: true)
         relative = try Self.run(Array(Self.throughVisit.prefix(3)), from: relative)
         #expect(throws: CaseError.roleNotAllowed(.coordinator, .homeVisit)) {
-            try CaseWorkflow.apply(.recordVisit(investigators: ["coord", "coord2"], findings: "x"), to: relative, expectedVersion: relative.version,
+            try CaseWorkflow.apply(.visited(["coord", "coord2"], "x"), to: relative, expectedVersion: relative.version,
                                    by: Self.coordinator, on: Self.day("2025-03-05"), process: Self.dibao)
         }
-        let byCounty = try CaseWorkflow.apply(.recordVisit(investigators: ["county", "county2"], findings: "县级入户调查"), to: relative,
+        let byCounty = try CaseWorkflow.apply(.visited(["county", "county2"], "县级入户调查"), to: relative,
                                               expectedVersion: relative.version, by: Self.county, on: Self.day("2025-03-05"), process: Self.dibao)
         #expect(byCounty.state.step == .firstReview)
     }
 
     @Test func twoPeopleOnOneVersionTheSecondIsTold() throws {
         let s = try Self.run([(.accept, Self.window, "2025-03-03")])
-        let first = try CaseWorkflow.apply(.recordCommitment(signers: ["张三"]), to: s, expectedVersion: s.version, by: Self.coordinator,
+        let first = try CaseWorkflow.apply(.signed(["张三"]), to: s, expectedVersion: s.version, by: Self.coordinator,
                                            on: Self.day("2025-03-03"), process: Self.dibao)
         #expect(throws: CaseError.staleVersion(current: first.state.version)) {
-            try CaseWorkflow.apply(.recordVerification(consistent: true, note: ""), to: first.state, expectedVersion: s.version, by: Self.window,
+            try CaseWorkflow.apply(.checked, to: first.state, expectedVersion: s.version, by: Self.window,
                                    on: Self.day("2025-03-03"), process: Self.dibao)
         }
     }
@@ -242,9 +242,9 @@ import Testing
         #expect(tekun.spotCheck?.percent == 30)
         let hukouCoordinator = Self.actor("hc", .coordinator, "120116001001")
         let posted = try Self.run([
-            (.accept, Self.hukouTown, "2025-03-03"), (.recordCommitment(signers: ["老人"]), Self.hukouTown, "2025-03-03"),
-            (.recordVerification(consistent: true, note: ""), Self.hukouTown, "2025-03-04"),
-            (.recordVisit(investigators: ["hc", "hukou"], findings: "六项日常活动评估：4项不能完成"), hukouCoordinator, "2025-03-05"),
+            (.accept, Self.hukouTown, "2025-03-03"), (.signed(["老人"]), Self.hukouTown, "2025-03-03"),
+            (.checked, Self.hukouTown, "2025-03-04"),
+            (.visited(["hc", "hukou"], "六项日常活动评估", unable: [.eating, .dressing, .toileting, .bathing]), hukouCoordinator, "2025-03-05"),
             (.firstReview(recommend: true, opinion: "符合特困条件"), Self.hukouTown, "2025-03-06"),
             (.postNotice, Self.hukouTown, "2025-03-07"), (.closeNotice, Self.hukouTown, "2025-03-14"),
         ], process: tekun)

@@ -61,12 +61,12 @@ import Testing
             let windowInbox = try await s.store.inbox(actor: s.window, filter: CaseFilter(), today: Self.today, offset: 0, limit: 10)
             #expect(windowInbox.total == 1 && windowInbox.items.first?.id == c.id)
             try await act(.accept, s.window, 0)
-            try await act(.recordCommitment(signers: ["申请人"]), s.coordinator, 0)
-            try await act(.recordVerification(consistent: true, note: ""), s.window, 1)
+            try await act(.signed(["申请人"]), s.coordinator, 0)
+            try await act(.checked, s.window, 1)
             // the visit is due 3 working days after acceptance, and shows in the coordinator's inbox
             #expect(c.stepDueOn != nil)
             #expect(try await s.store.inbox(actor: s.coordinator, filter: CaseFilter(), today: Self.day(1), offset: 0, limit: 10).total == 1)
-            try await act(.recordVisit(investigators: ["coord", "coord-2"], findings: "两人入户核实"), s.coordinator, 2)
+            try await act(.visited(["coord", "coord-2"], "两人入户核实"), s.coordinator, 2)
             // now the registration township's task, not the residence's
             #expect(try await s.store.inbox(actor: s.hukouTown, filter: CaseFilter(), today: Self.day(2), offset: 0, limit: 10).total == 1)
             #expect(try await s.store.inbox(actor: s.window, filter: CaseFilter(), today: Self.day(2), offset: 0, limit: 10).total == 0)
@@ -165,9 +165,9 @@ import Testing
                 c = try await s.store.act(c.id, a, expectedVersion: c.version, actor: who, today: CaseStoreTests.day(d))
             }
             try await act(.accept, s.hukouTown, 0)
-            try await act(.recordCommitment(signers: ["老人"]), hukouCoordinator, 0)
-            try await act(.recordVerification(consistent: true, note: ""), s.hukouTown, 1)
-            try await act(.recordVisit(investigators: ["hc", "hukou"], findings: "六项日常活动中4项不能完成"), hukouCoordinator, 2)
+            try await act(.signed(["老人"]), hukouCoordinator, 0)
+            try await act(.checked, s.hukouTown, 1)
+            try await act(.visited(["hc", "hukou"], "六项日常活动评估", unable: [.eating, .dressing, .toileting, .bathing]), hukouCoordinator, 2)
             try await act(.firstReview(recommend: true, opinion: "符合特困条件"), s.hukouTown, 3)
             try await act(.postNotice, s.hukouTown, 4)
             try await act(.closeNotice, s.hukouTown, 11)

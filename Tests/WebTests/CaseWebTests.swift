@@ -47,14 +47,35 @@ import VaporTesting
             let refused = try await Self.act(coordinator, id, ["action": "accept"])
             #expect(refused.status == .badRequest && refused.body.string.contains("不能办理「受理」环节"))
             #expect(try await Self.act(township, id, ["action": "accept"]).status == .seeOther)
-            #expect(try await Self.act(coordinator, id, ["action": "recordCommitment", "signers": "测试申请人"]).status == .seeOther)
-            #expect(try await Self.act(township, id, ["action": "recordVerification", "consistent": "yes"]).status == .seeOther)
+            // every adult of the household signs; one missing is named
+            struct Parts: Decodable { var commitmentSigners: [String]; var verificationItems: [EconomicCheckItem] }
+            let detail = try JSONDecoder().decode(Parts.self, from: Data(try await township.get(SiteURL.apiCase(id).path).body.string.utf8))
+            #expect(!detail.commitmentSigners.isEmpty)
+            var signatures = Dictionary(uniqueKeysWithValues: detail.commitmentSigners.map { ("signature[\($0)]", "paper") })
+            if detail.commitmentSigners.count > 1 {
+                let last = detail.commitmentSigners.last!
+                let short = try await Self.act(coordinator, id, signatures.merging(["action": "recordCommitment", "signature[\(last)]": ""]) { _, b in b })
+                #expect(short.status == .badRequest && short.body.string.contains("尚未签署") && short.body.string.contains(last))
+            }
+            signatures["action"] = "recordCommitment"
+            #expect(try await Self.act(coordinator, id, signatures).status == .seeOther)
+            // the verification report puts what the household declared beside each department item
+            var declared = ["action": "recordVerification"]
+            for (i, item) in detail.verificationItems.enumerated() {
+                declared["declared[\(i)]"] = String(format: "%.2f", Double(item.foundCents ?? 0) / 100)
+            }
+            #expect(try await Self.act(township, id, declared).status == .seeOther)
             // one investigator is not enough; what was typed stays in the form
-            let alone = try await Self.act(coordinator, id, ["action": "recordVisit", "investigators": site.account(.coordinator).username, "findings": "家中仅一人居住"])
+            let visitForm = ["action": "recordVisit", "housing": "dangerous", "living": "家中仅一人居住", "assetsSeen": "无",
+                             "present[\(detail.commitmentSigners[0])]": "on", "householdSigner": detail.commitmentSigners[0], "investigatorsSigned": "on"]
+            let alone = try await Self.act(coordinator, id, visitForm.merging(["investigators": site.account(.coordinator).username]) { _, b in b })
             #expect(alone.status == .badRequest && alone.body.string.contains("两名以上") && alone.body.string.contains("家中仅一人居住"))
-            let visit = try await Self.act(coordinator, id, ["action": "recordVisit", "findings": "两人入户，家中仅一人居住",
-                                                              "investigators": "\(site.account(.coordinator).username)、\(site.account(.townshipOfficer).username)"])
+            let visit = try await Self.act(coordinator, id, visitForm.merging(
+                ["investigators": "\(site.account(.coordinator).username)、\(site.account(.townshipOfficer).username)"]) { _, b in b })
             #expect(visit.status == .seeOther)
+            // the visit form and the report are on the case's page
+            let recorded = try await township.get(SiteURL.caseItem(id).path).body.string
+            #expect(recorded.contains("入户调查表") && recorded.contains(HousingCondition.dangerous.chinese) && recorded.contains("家庭经济状况核对报告"))
             // the first review sees the calculator's view of the household as the case recorded it
             #expect(try await township.get(SiteURL.caseItem(id).path).body.string.contains("政策计算器（按本案登记的家庭情况"))
             #expect(try await Self.act(township, id, ["action": "firstReview", "recommend": "yes", "opinion": "符合条件"]).status == .seeOther)

@@ -95,11 +95,28 @@ public struct CaseProcess: Codable, Sendable, Equatable {
     public var benefitStarts: BenefitStart
     /// The certificates a signed commitment replaces (告知承诺制).
     public var commitmentReplaces: [String]?
+    /// The members who sign the commitment: those of this age or older (the file's top-level value unless the
+    /// process gives its own).
+    public var signersFromAge: Int?
+    public var signersArticle: String?
+    /// What the office may list in the one-time notice of missing materials (the file's top-level catalogue unless
+    /// the process gives its own).
+    public var materials: [MaterialItem]?
     public var delegation: Delegation?
     public var spotCheck: SpotCheck?
     public var steps: [StepRule]
 
     public func rule(_ step: CaseStep) -> StepRule? { steps.first { $0.step == step } }
+
+    /// Why an item may not be asked for: the registry holds it, or the signed commitment replaces it [DB 9–10].
+    public func whyNotAsked(_ item: String) -> String? {
+        if let held = materials?.first(where: { $0.name == item })?.heldBy { return "登记库已有\(held)数据" }
+        if (commitmentReplaces ?? []).contains(item) { return "已由告知承诺替代" }
+        return nil
+    }
+
+    /// The catalogue's items an office may still ask for.
+    public var askable: [String] { (materials ?? []).filter { whyNotAsked($0.name) == nil }.map(\.name) }
     public func index(of step: CaseStep) -> Int? { steps.firstIndex { $0.step == step } }
 
     /// A process that cannot be followed is refused when it is loaded, not when a case reaches the broken step.
@@ -119,6 +136,7 @@ public struct CaseProcess: Codable, Sendable, Equatable {
             }
             if s.step == .publicNotice, (s.noticeDays ?? 0) <= 0 { throw .invalidData(file: file, reason: "\(kind.rawValue)：公示须写明天数（noticeDays）") }
         }
+        guard let age = signersFromAge, age > 0 else { throw .invalidData(file: file, reason: "\(kind.rawValue)：须写明签署承诺的年龄（signersFromAge）") }
         if let s = spotCheck, !(1...100).contains(s.percent) { throw .invalidData(file: file, reason: "\(kind.rawValue)：抽查比例应为1–100") }
         guard limit.workingDays > 0, limit.extendedWorkingDays >= limit.workingDays else {
             throw .invalidData(file: file, reason: "\(kind.rawValue)：办理时限无效")
@@ -130,7 +148,12 @@ public struct CaseProcess: Codable, Sendable, Equatable {
 public struct CaseProcesses: Sendable {
     public let all: [CaseKind: CaseProcess]
 
-    struct File: Decodable { let processes: [CaseProcess] }
+    struct File: Decodable {
+        let processes: [CaseProcess]
+        let signersFromAge: Int?
+        let signersArticle: String?
+        let materials: [MaterialItem]?
+    }
 
     public init(json: Data, file: String = "processes.json") throws(DomainError) {
         let parsed: File
@@ -138,7 +161,9 @@ public struct CaseProcesses: Sendable {
             throw .invalidData(file: file, reason: "无法读取办理流程：\(error)")
         }
         var all: [CaseKind: CaseProcess] = [:]
-        for p in parsed.processes {
+        for var p in parsed.processes {
+            if p.signersFromAge == nil { p.signersFromAge = parsed.signersFromAge; p.signersArticle = parsed.signersArticle }
+            if p.materials == nil { p.materials = parsed.materials }
             try p.validate(file: file)
             guard all[p.kind] == nil else { throw .invalidData(file: file, reason: "\(p.kind.rawValue) 重复定义") }
             all[p.kind] = p

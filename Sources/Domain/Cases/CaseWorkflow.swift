@@ -64,6 +64,8 @@ public struct CaseState: Sendable, Equatable {
     public var decision: CaseDecision?
     /// The county checked this case itself before deciding [TK 15–18].
     public var spotChecked: Bool = false
+    /// The day the one-time notice of missing materials was given: it is given once [DB 9–10].
+    public var materialsRequestedOn: LocalDate?
 
     public init(kind: CaseKind, residenceRegion: RegionCode, registrationRegion: RegionCode, appliedOn: LocalDate, staffRelative: Bool = false) {
         self.kind = kind
@@ -90,9 +92,10 @@ public struct CaseState: Sendable, Equatable {
 public enum CaseAction: Sendable, Equatable {
     case accept
     case refuseApplication(reason: String)
-    case recordCommitment(signers: [String])
-    case recordVerification(consistent: Bool, note: String)
-    case recordVisit(investigators: [String], findings: String)
+    case requestMaterials(MaterialsNotice)
+    case recordCommitment(CommitmentRecord)
+    case recordVerification(EconomicCheckReport)
+    case recordVisit(HomeVisitForm)
     case firstReview(recommend: Bool, opinion: String)
     case postNotice
     case recordObjection(text: String)
@@ -108,6 +111,7 @@ public enum CaseAction: Sendable, Equatable {
         switch self {
         case .accept: return "accept"
         case .refuseApplication: return "refuseApplication"
+        case .requestMaterials: return "requestMaterials"
         case .recordCommitment: return "recordCommitment"
         case .recordVerification: return "recordVerification"
         case .recordVisit: return "recordVisit"
@@ -128,6 +132,7 @@ public enum CaseAction: Sendable, Equatable {
         switch self {
         case .accept: return "受理"
         case .refuseApplication: return "不予受理"
+        case .requestMaterials: return "一次性告知补齐材料"
         case .recordCommitment: return "签署承诺与授权"
         case .recordVerification: return "出具核对报告"
         case .recordVisit: return "登记入户调查"
@@ -147,7 +152,7 @@ public enum CaseAction: Sendable, Equatable {
     /// The step an action belongs to; nil for those allowed at any step of an open case.
     var step: CaseStep? {
         switch self {
-        case .accept, .refuseApplication: return .acceptance
+        case .accept, .refuseApplication, .requestMaterials: return .acceptance
         case .recordCommitment: return .commitment
         case .recordVerification: return .verification
         case .recordVisit: return .homeVisit
@@ -156,6 +161,32 @@ public enum CaseAction: Sendable, Equatable {
         case .approve, .refuse, .recordSpotCheck: return .decision
         case .extend, .withdraw: return nil
         }
+    }
+
+    /// The structured record the step keeps, where it has one.
+    public var record: CaseRecord? {
+        switch self {
+        case .requestMaterials(let m): return .materials(m)
+        case .recordCommitment(let c): return .commitment(c)
+        case .recordVerification(let v): return .verification(v)
+        case .recordVisit(let v): return .visit(v)
+        default: return nil
+        }
+    }
+}
+
+/// Every action's stored name, for reading the timeline back.
+public enum CaseActionName {
+    public static func chinese(_ name: String) -> String {
+        let all: [CaseAction] = [.accept, .refuseApplication(reason: ""), .requestMaterials(MaterialsNotice(items: [])),
+                                 .recordCommitment(CommitmentRecord(signatures: [])), .recordVerification(EconomicCheckReport(items: [])),
+                                 .recordVisit(HomeVisitForm(investigators: [], present: [], housing: .adequate, living: "", assetsSeen: "",
+                                                              householdSigner: "", investigatorsSigned: false)),
+                                 .firstReview(recommend: true, opinion: ""), .postNotice, .recordObjection(text: ""),
+                                 .recordHearing(participants: [], result: ""), .closeNotice, .approve(amountCents: 0), .refuse(reasons: [], articles: []),
+                                 .extend(reason: ""), .withdraw(reason: ""), .recordSpotCheck(findings: "")]
+        if name == "open" { return "登记申请" }
+        return all.first { $0.name == name }?.chinese ?? name
     }
 }
 
@@ -175,6 +206,11 @@ public enum CaseError: Error, Equatable, Sendable {
     case noObjection
     case alreadyExtended
     case invalidAmount
+    case materialsAlreadyRequested(on: LocalDate)
+    case materialNotAskable(item: String, why: String)
+    case commitmentUnsigned([String])
+    case scanReferenceMissing(String)
+    case visitIncomplete(String)
 
     public var chinese: String {
         switch self {
@@ -193,6 +229,11 @@ public enum CaseError: Error, Equatable, Sendable {
         case .noObjection: return "没有待评议的异议"
         case .alreadyExtended: return "办理时限已延长过一次"
         case .invalidAmount: return "金额无效"
+        case .materialsAlreadyRequested(let d): return "补齐材料已于 \(d) 一次性告知，不得再次要求补充 [DB 9–10]"
+        case .materialNotAskable(let item, let why): return "「\(item)」\(why)，不得要求申请人提供 [DB 9–10]"
+        case .commitmentUnsigned(let names): return "以下成年家庭成员尚未签署承诺书和授权书：\(names.joined(separator: "、"))"
+        case .scanReferenceMissing(let name): return "\(name)的签字件已扫描：请填写扫描件编号"
+        case .visitIncomplete(let what): return "入户调查表未填完整：\(what)"
         }
     }
 }
@@ -231,8 +272,9 @@ public enum CaseWorkflow {
         }
     }
 
+    /// `household`: the household as the case recorded it (its snapshot), for who must sign the commitment.
     public static func apply(_ action: CaseAction, to state: CaseState, expectedVersion: Int, by actor: Actor, on today: LocalDate,
-                             process: CaseProcess, delegationLimit: Cents? = nil) throws(CaseError) -> (state: CaseState, note: String) {
+                             process: CaseProcess, delegationLimit: Cents? = nil, household: AssessmentRequest? = nil) throws(CaseError) -> (state: CaseState, note: String) {
         guard expectedVersion == state.version else { throw .staleVersion(current: state.version) }
         guard state.status == .open else { throw .notOpen(state.status) }
         var s = state
@@ -264,20 +306,54 @@ public enum CaseWorkflow {
             s.step = nil
             s.decision = CaseDecision(approved: false, amountCents: 0, startsOn: nil, reasons: [note], articles: [process.rule(.acceptance)?.article ?? ""],
                                       by: actor.username, on: today)
-        case .recordCommitment(let signers):
-            let names = signers.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !names.isEmpty else { throw .reasonRequired("签署承诺书的家庭成员") }
-            note = "签署：\(names.joined(separator: "、"))"
+        case .requestMaterials(let notice):
+            // Listed once, in one notice: a second request would send the applicant back again [DB 9–10].
+            if let d = s.materialsRequestedOn { throw .materialsAlreadyRequested(on: d) }
+            var items: [String] = []
+            for raw in notice.items {
+                let item = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !item.isEmpty, !items.contains(item) else { continue }
+                if let why = process.whyNotAsked(item) { throw .materialNotAskable(item: item, why: why) }
+                items.append(item)
+            }
+            guard !items.isEmpty else { throw .reasonRequired("需要补齐的材料") }
+            s.materialsRequestedOn = today
+            note = "一次性告知补齐：\(items.joined(separator: "、"))"
+        case .recordCommitment(let record):
+            var signed: [String] = []
+            for sig in record.signatures {
+                let name = sig.name.trimmingCharacters(in: .whitespaces)
+                guard !name.isEmpty else { continue }
+                if sig.form == .scanned, (sig.scan ?? "").trimmingCharacters(in: .whitespaces).isEmpty { throw .scanReferenceMissing(name) }
+                signed.append(name)
+            }
+            let required = household.map { CommitmentRecord.signers($0, fromAge: process.signersFromAge ?? 0, on: today) } ?? []
+            let missing = required.filter { !signed.contains($0) }
+            guard missing.isEmpty else { throw .commitmentUnsigned(missing) }
+            guard !signed.isEmpty else { throw .reasonRequired("签署承诺书的家庭成员") }
+            note = "签署承诺书和授权书：" + record.signatures.filter { signed.contains($0.name.trimmingCharacters(in: .whitespaces)) }
+                .map { "\($0.name)（\($0.form.chinese)\($0.scan.map { "，\($0)" } ?? "")）" }.joined(separator: "、")
             advance()
-        case .recordVerification(let consistent, let n):
-            note = (consistent ? "申报与部门数据一致" : "申报与部门数据不一致") + (n.trimmingCharacters(in: .whitespaces).isEmpty ? "" : "：\(n)")
-            if !consistent { _ = try text(n, "不一致之处") }
+        case .recordVerification(let report):
+            let n = report.note.trimmingCharacters(in: .whitespacesAndNewlines)
+            let off = report.items.filter { !$0.finding.isConsistent }
+            if !off.isEmpty { _ = try text(n, "不一致之处的说明") }
+            note = (report.consistent ? "核对报告：申报与部门数据一致（\(report.items.count) 项）"
+                                      : "核对报告：\(off.count) 项不一致（\(off.map { "\($0.member.map { "\($0) " } ?? "")\($0.item)\($0.finding.chinese)" }.joined(separator: "；"))）")
+                + (n.isEmpty ? "" : "：\(n)")
             advance()
-        case .recordVisit(let people, let findings):
-            let names = Array(Set(people.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
+        case .recordVisit(let record):
+            let names = Array(Set(record.investigators.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
             guard names.count >= 2 else { throw .twoInvestigatorsNeeded }
             guard names.contains(actor.username) else { throw .actorNotAmongInvestigators }
-            note = try text(findings, "入户调查情况")
+            guard !record.present.filter({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }).isEmpty else { throw .visitIncomplete("在场的家庭成员") }
+            guard !record.living.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .visitIncomplete("生活状况") }
+            guard !record.assetsSeen.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .visitIncomplete("所见财产（没有的写「无」）") }
+            // A tekun applicant's care standard follows the self-care assessment, made in the home [TK 21–22].
+            if process.program == .tekun && record.unableActivities == nil { throw .visitIncomplete("六项日常活动评估") }
+            guard record.investigatorsSigned else { throw .visitIncomplete("调查人员签字") }
+            guard !record.householdSigner.trimmingCharacters(in: .whitespaces).isEmpty else { throw .visitIncomplete("被调查家庭签字") }
+            note = "调查人员：\(names.joined(separator: "、"))；" + record.summary
             s.investigators = names
             advance()
         case .firstReview(let recommend, let opinion):

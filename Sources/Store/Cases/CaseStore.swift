@@ -23,7 +23,7 @@ public struct CaseStore: Sendable {
     static let columns = ["id", "code", "status_token", "kind", "program", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
                           "residence_region", "registered_region", "applied_on", "accepted_on", "done_steps", "notice_from", "objection_pending",
                           "staff_relative", "spot_checked", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
-                          "process_due_provisional", "snapshot", "assessment", "warning_id"]
+                          "process_due_provisional", "snapshot", "assessment", "warning_id", "materials_requested_on", "help_request_id"]
 
     func visible(_ q: SQLSelectBuilder, _ actor: Actor) -> SQLSelectBuilder {
         q.where { w in
@@ -74,6 +74,7 @@ public struct CaseStore: Sendable {
             row["snapshot"] = SQLBind(new.snapshot)
             row["assessment"] = SQLBind(new.assessment)
             row["warning_id"] = SQLBind(new.warningID)
+            row["help_request_id"] = SQLBind(new.helpRequestID)
             row["note"] = SQLBind(new.note)
             row["created_by"] = SQLBind(actor.username)
             row["created_at"] = SQLBind(stamp)
@@ -82,6 +83,18 @@ public struct CaseStore: Sendable {
             try await tx.sql.insert(into: "cases").columns(keys).values(keys.map { row[$0]! }).run()
             try await Self.event(tx, id, actor, today, now, action: "open", step: nil,
                                  note: "\(new.channel.chinese)：\(process.title)" + (new.note.isEmpty ? "" : "（\(new.note)）"))
+            if let request = new.helpRequestID {
+                // The request this application answers is closed with it, in the same transaction: the township's list of
+                // whom to call no longer shows it, and the request points at the case.
+                let changed = try await tx.sql.update("help_requests").set("status", to: HelpRequestStatus.converted.rawValue).set("case_id", to: id)
+                    .set("note", to: "转为\(process.title)申请").set("handled_by", to: actor.username).set("handled_at", to: stamp)
+                    .where("id", .equal, request).where("household_id", .equal, new.householdID)
+                    .where("status", .in, [HelpRequestStatus.new.rawValue, HelpRequestStatus.contacted.rawValue])
+                    .where { $0.within(HelpRequests.area(actor), column: "township_region") }.returning("id").all()
+                guard !changed.isEmpty else { throw CaseStoreError.helpRequestUnavailable }
+                try await AuditLog(tx).record(actor: actor, action: .handleHelpRequest, targetKind: "helpRequest", targetID: request.uuidString.lowercased(),
+                                              detail: "\(HelpRequestStatus.converted.chinese)：\(process.title)", at: now)
+            }
             try await AuditLog(tx).record(actor: actor, action: .openCase, targetKind: "case", targetID: id.uuidString.lowercased(),
                                           detail: "\(new.channel.chinese)：\(process.title)，申请人 \(name)，居住地 \(state.residenceRegion.value)", at: now)
         }
@@ -101,7 +114,7 @@ public struct CaseStore: Sendable {
             "accepted_on": SQLBind(s.acceptedOn?.description),
             "done_steps": SQLBind(String(decoding: (try? encoder.encode(done)) ?? Data("{}".utf8), as: UTF8.self)),
             "notice_from": SQLBind(s.noticeFrom?.description), "objection_pending": SQLBind(s.objectionPending), "staff_relative": SQLBind(s.staffRelative),
-            "spot_checked": SQLBind(s.spotChecked),
+            "spot_checked": SQLBind(s.spotChecked), "materials_requested_on": SQLBind(s.materialsRequestedOn?.description),
             "investigators": SQLBind(String(decoding: (try? encoder.encode(s.investigators)) ?? Data("[]".utf8), as: UTF8.self)),
             "extension_reason": SQLBind(s.extensionReason),
             "decision": SQLBind(s.decision.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }),
@@ -112,10 +125,16 @@ public struct CaseStore: Sendable {
         ]
     }
 
-    static func event(_ tx: any Database, _ id: UUID, _ actor: Actor, _ today: LocalDate, _ now: Date, action: String, step: CaseStep?, note: String) async throws {
-        try await tx.sql.insert(into: "case_events").columns("id", "case_id", "at", "on_day", "username", "role", "action", "step", "note")
+    static func event(_ tx: any Database, _ id: UUID, _ actor: Actor, _ today: LocalDate, _ now: Date, action: String, step: CaseStep?, note: String,
+                      record: CaseRecord? = nil) async throws {
+        let json = try record.map { r in
+            let enc = JSONEncoder()
+            enc.outputFormatting = .sortedKeys
+            return String(decoding: try enc.encode(r), as: UTF8.self)
+        }
+        try await tx.sql.insert(into: "case_events").columns("id", "case_id", "at", "on_day", "username", "role", "action", "step", "note", "record")
             .values(SQLBind(UUID()), SQLBind(id), SQLBind(Timestamp.text(now)), SQLBind(today.description), SQLBind(actor.username),
-                    SQLBind(actor.role.rawValue), SQLBind(action), SQLBind(step?.rawValue), SQLBind(note)).run()
+                    SQLBind(actor.role.rawValue), SQLBind(action), SQLBind(step?.rawValue), SQLBind(note), SQLBind(json)).run()
     }
 
     // MARK: acting
@@ -132,10 +151,11 @@ public struct CaseStore: Sendable {
             let state = try Self.state(row)
             let process = try process(state.kind)
             let limit = CaseWorkflow.delegationLimit(process, state, parameters: parameters, on: today)
+            let household = try Self.household(row)
             let (next, note): (CaseState, String)
             do {
                 (next, note) = try CaseWorkflow.apply(action, to: state, expectedVersion: expectedVersion, by: actor, on: today, process: process,
-                                                      delegationLimit: limit)
+                                                      delegationLimit: limit, household: household)
             } catch let e as CaseError { throw CaseStoreError.workflow(e) }
             var update = tx.sql.update("cases")
             for (k, v) in Self.values(next, process: process, calendar: calendar, today: today) { update = update.set(SQLIdentifier(k), to: v) }
@@ -145,7 +165,7 @@ public struct CaseStore: Sendable {
             let changed = try await update.set("updated_at", to: Timestamp.text(now)).where("id", .equal, id).where("version", .equal, expectedVersion)
                 .returning("id").all()
             guard !changed.isEmpty else { throw CaseStoreError.workflow(.staleVersion(current: state.version + 1)) }
-            try await Self.event(tx, id, actor, today, now, action: action.name, step: state.step, note: note)
+            try await Self.event(tx, id, actor, today, now, action: action.name, step: state.step, note: note, record: action.record)
             if next.status == .approved, let decision = next.decision {
                 try await Enrolling.enrol(tx, process: process, household: try row.decode(column: "household_id", as: UUID.self),
                                           member: try row.decode(column: "member_id", as: UUID?.self), residence: next.residenceRegion,
@@ -160,13 +180,34 @@ public struct CaseStore: Sendable {
 
     // MARK: reading
 
-    /// The household as the case recorded it (JSON of `AssessmentRequest`), for the step that re-assesses it; the
-    /// step itself is audited, so this read adds no entry of its own.
-    public func snapshot(_ id: UUID, actor: Actor) async throws -> String? {
-        guard actor.may(.viewCases) else { throw DomainError.forbidden }
-        return try await visible(db.sql.select().column("snapshot").from("cases").where("id", .equal, id), actor).first()?
-            .decode(column: "snapshot", as: String?.self)
+    /// The household as the case recorded it, with what the home visit found (the home's condition, the applicant's
+    /// self-care), for the first review that re-assesses it; the step itself is audited, so this read adds no entry.
+    public func verifiedHousehold(_ id: UUID, actor: Actor) async throws -> AssessmentRequest? {
+        guard let (row, household) = try await recorded(id, actor: actor) else { return nil }
+        let visit = try await db.sql.select().column("record").from("case_events").where("case_id", .equal, id).where("action", .equal, "recordVisit")
+            .orderBy("at", .descending).first()?.decode(column: "record", as: String?.self).flatMap(Self.record)
+        guard case .visit(let v)? = visit else { return household }
+        return v.applied(to: household, applicant: try row.decode(column: "member_id", as: UUID?.self)?.description)
     }
+
+    /// The household as the case recorded it when it was opened (the registry's facts with their sources and dates),
+    /// for the form of a step that works from it (who signs, the verification report's items).
+    public func household(_ id: UUID, actor: Actor) async throws -> AssessmentRequest? {
+        try await recorded(id, actor: actor)?.1
+    }
+
+    func recorded(_ id: UUID, actor: Actor) async throws -> (any SQLRow, AssessmentRequest)? {
+        guard actor.may(.viewCases) else { throw DomainError.forbidden }
+        guard let row = try await visible(db.sql.select().columns("snapshot", "member_id").from("cases").where("id", .equal, id), actor).first(),
+              let household = try Self.household(row) else { return nil }
+        return (row, household)
+    }
+
+    static func household(_ row: any SQLRow) throws -> AssessmentRequest? {
+        try row.decode(column: "snapshot", as: String?.self).flatMap { try? JSONDecoder().decode(AssessmentRequest.self, from: Data($0.utf8)) }
+    }
+
+    static func record(_ json: String) -> CaseRecord? { try? JSONDecoder().decode(CaseRecord.self, from: Data(json.utf8)) }
 
     public func summary(_ id: UUID, actor: Actor) async throws -> CaseSummary? {
         guard actor.may(.viewCases) else { throw DomainError.forbidden }
@@ -180,13 +221,14 @@ public struct CaseStore: Sendable {
         else { return nil }
         let state = try Self.state(row)
         let process = try process(state.kind)
-        let events = try await db.sql.select().columns("at", "on_day", "username", "role", "action", "step", "note").from("case_events")
+        let events = try await db.sql.select().columns("at", "on_day", "username", "role", "action", "step", "note", "record").from("case_events")
             .where("case_id", .equal, id).orderBy("at").all().map { e in
                 CaseEventRecord(at: Timestamp.date(try e.decode(column: "at", as: String.self)) ?? .distantPast,
                                 onDay: try LocalDate(try e.decode(column: "on_day", as: String.self)), username: try e.decode(column: "username", as: String.self),
                                 role: Role(rawValue: try e.decode(column: "role", as: String.self)) ?? .auditor,
                                 action: try e.decode(column: "action", as: String.self),
-                                step: try e.decode(column: "step", as: String?.self).flatMap(CaseStep.init(rawValue:)), note: try e.decode(column: "note", as: String.self))
+                                step: try e.decode(column: "step", as: String?.self).flatMap(CaseStep.init(rawValue:)), note: try e.decode(column: "note", as: String.self),
+                                record: try e.decode(column: "record", as: String?.self).flatMap(Self.record))
             }
         let summary = try Self.summary(row)
         try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(), detail: "查看申请 \(summary.code)")
@@ -263,6 +305,7 @@ public struct CaseStore: Sendable {
         s.noticeFrom = try r.decode(column: "notice_from", as: String?.self).map { try LocalDate($0) }
         s.objectionPending = try r.decode(column: "objection_pending", as: Bool.self)
         s.spotChecked = try r.decode(column: "spot_checked", as: Bool.self)
+        s.materialsRequestedOn = try r.decode(column: "materials_requested_on", as: String?.self).map { try LocalDate($0) }
         s.decision = summary.decision
         return s
     }

@@ -39,6 +39,8 @@ public struct CaseEventRecord: Sendable, Codable, Equatable {
     public var action: String
     public var step: CaseStep?
     public var note: String
+    /// The step's structured record (materials, commitment, verification report, visit form).
+    public var record: CaseRecord?
 }
 
 /// A case with everything its page shows: the state, the timeline, the clock, and whether the reader holds its
@@ -56,6 +58,15 @@ public struct CaseDetail: Sendable {
     public var isTask: Bool
     public var statusToken: String
     public var warningID: UUID?
+
+    /// The household as the case recorded it.
+    public var household: AssessmentRequest? { snapshot.flatMap { try? JSONDecoder().decode(AssessmentRequest.self, from: Data($0.utf8)) } }
+
+    /// The latest record of each kind, for the page and the printed forms.
+    public var materials: MaterialsNotice? { events.reversed().lazy.compactMap { if case .materials(let m)? = $0.record { return m } else { return nil } }.first }
+    public var commitment: CommitmentRecord? { events.reversed().lazy.compactMap { if case .commitment(let c)? = $0.record { return c } else { return nil } }.first }
+    public var verification: EconomicCheckReport? { events.reversed().lazy.compactMap { if case .verification(let v)? = $0.record { return v } else { return nil } }.first }
+    public var visit: HomeVisitForm? { events.reversed().lazy.compactMap { if case .visit(let v)? = $0.record { return v } else { return nil } }.first }
 }
 
 /// What opens a case.
@@ -68,12 +79,15 @@ public struct NewCase: Sendable {
     public var applicantName: String
     public var staffRelative: Bool
     public var warningID: UUID?
+    /// The resident's request for help (码上办) this application answers: marked converted with the case.
+    public var helpRequestID: UUID?
     public var note: String
     public var snapshot: String?
     public var assessment: String?
 
     public init(kind: CaseKind, channel: CaseChannel, householdID: UUID, memberID: UUID? = nil, applicantName: String, staffRelative: Bool = false,
-                warningID: UUID? = nil, note: String = "", snapshot: String? = nil, assessment: String? = nil) {
+                warningID: UUID? = nil, helpRequestID: UUID? = nil, note: String = "", snapshot: String? = nil, assessment: String? = nil) {
+        self.helpRequestID = helpRequestID
         self.kind = kind
         self.channel = channel
         self.householdID = householdID
@@ -92,6 +106,7 @@ public enum CaseStoreError: Error, Equatable, Sendable {
     case workflow(CaseError)
     case memberRequired
     case applicantNameRequired
+    case helpRequestUnavailable
 
     public var chinese: String {
         switch self {
@@ -99,6 +114,7 @@ public enum CaseStoreError: Error, Equatable, Sendable {
         case .workflow(let e): return e.chinese
         case .memberRequired: return "特困供养按人申请：请选择申请的家庭成员"
         case .applicantNameRequired: return "请填写申请人姓名"
+        case .helpRequestUnavailable: return "该求助已办结或已转为申请，或不属于本户、不在您的辖区"
         }
     }
 }

@@ -18,6 +18,8 @@ public struct HelpRequestRecord: Sendable, Equatable {
     public var contactDueOn: LocalDate
     public var contactDueProvisional: Bool
     public var note: String?
+    /// The application the request became.
+    public var caseID: UUID?
 }
 
 /// Residents' online requests for help: taken from the public page (no account, rate-limited, audited by address),
@@ -86,7 +88,7 @@ public struct HelpRequests: Sendable {
         let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("help_requests")).first()?
             .decode(column: "n", as: Int.self) ?? 0
         let rows = try await scoped(db.sql.select().columns("id", "code", "name", "national_id", "phone", "need", "channel", "township_region", "household_id", "status",
-                                                             "created_at", "contact_due_on", "contact_due_provisional", "note").from("help_requests"))
+                                                             "created_at", "contact_due_on", "contact_due_provisional", "note", "case_id").from("help_requests"))
             .orderBy("contact_due_on").orderBy("created_at").offset(offset).limit(limit).all()
         return (try rows.map { r in
             let raw = try r.decode(column: "national_id", as: String.self)
@@ -101,7 +103,7 @@ public struct HelpRequests: Sendable {
                                      createdAt: Timestamp.date(try r.decode(column: "created_at", as: String.self)) ?? .distantPast,
                                      contactDueOn: try LocalDate(try r.decode(column: "contact_due_on", as: String.self)),
                                      contactDueProvisional: try r.decode(column: "contact_due_provisional", as: Bool.self),
-                                     note: try r.decode(column: "note", as: String?.self))
+                                     note: try r.decode(column: "note", as: String?.self), caseID: try r.decode(column: "case_id", as: UUID?.self))
         }, total)
     }
 
@@ -111,10 +113,11 @@ public struct HelpRequests: Sendable {
         actor.role == .coordinator ? (actor.jurisdiction.ancestor(at: .township) ?? actor.jurisdiction) : actor.jurisdiction
     }
 
-    /// Records that the township called (`contacted`), turned it into an application (`converted`) or closed it, with a note.
+    /// Records that the township called (`contacted`) or closed it, with a note. A request becomes `converted` only
+    /// by opening its application (`CaseStore.open` with the request), so that it always points at a case.
     public func handle(_ id: UUID, to status: HelpRequestStatus, note: String, actor: Actor, now: Date = Date()) async throws {
         guard actor.may(.openCases) else { throw DomainError.forbidden }
-        guard status != .new else { throw CaseStoreError.notFound }
+        guard status == .contacted || status == .closed else { throw CaseStoreError.helpRequestUnavailable }
         let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
         if status == .closed, text.isEmpty { throw CaseStoreError.workflow(.reasonRequired("办结说明")) }
         let area = Self.area(actor)

@@ -61,6 +61,8 @@ extension API {
         var action: String
         var step: String?
         var note: String
+        /// The step's structured record: materials, commitment, verification report or visit form.
+        var record: CaseRecord?
     }
 
     struct CaseDetail: Content {
@@ -69,12 +71,19 @@ extension API {
         var events: [CaseEvent]
         /// Whether the current step is the caller's to do.
         var isTask: Bool
+        /// The departments' items of the household as the case recorded it, in the order `declaredCents` keys them.
+        var verificationItems: [EconomicCheckItem]
+        /// Who must sign the commitment (members at or above the signing age today).
+        var commitmentSigners: [String]
 
         init(_ d: Store.CaseDetail, today: LocalDate) {
             `case` = Case(d.summary, today: today)
             steps = d.process.steps.map(\.step.rawValue)
-            events = d.events.map { CaseEvent(at: $0.at, username: $0.username, role: $0.role.rawValue, action: $0.action, step: $0.step?.rawValue, note: $0.note) }
+            events = d.events.map { CaseEvent(at: $0.at, username: $0.username, role: $0.role.rawValue, action: $0.action, step: $0.step?.rawValue, note: $0.note,
+                                              record: $0.record) }
             isTask = d.isTask
+            verificationItems = d.household.map(EconomicCheckReport.departmentItems) ?? []
+            commitmentSigners = d.household.map { CommitmentRecord.signers($0, fromAge: d.process.signersFromAge ?? 0, on: today) } ?? []
         }
     }
 
@@ -87,5 +96,7 @@ extension API {
         var staffRelative: Bool?
         var note: String?
         var warningId: String?
+        /// The resident's request for help this application answers (it is marked converted).
+        var helpRequestId: String?
     }
 }

@@ -12,7 +12,6 @@ enum CaseDetailPage {
         var action: String?
         var version: Int?
         var reason: String?
-        var signers: String?
         var consistent: String?
         var note: String?
         var investigators: String?
@@ -27,6 +26,24 @@ enum CaseDetailPage {
         var amountCents: Int64?
         var reasons: String?
         var articles: String?
+        /// One-time materials notice: catalogue items ticked (`materials[name]=on`) and others, one per line.
+        var materials: [String: String]?
+        var otherMaterials: String?
+        /// Commitment: each adult's signature (`signature[name]=paper|scanned`; absent or empty: not signed) and scan reference.
+        var signature: [String: String]?
+        var scan: [String: String]?
+        /// Verification report: the declared amount of each department item by position, in yuan (`declaredCents` from the API).
+        var declared: [String: String]?
+        var declaredCents: [String: Int64]?
+        /// Home visit: members at home (`present[name]=on`), the home, what was seen, the six activities (tekun).
+        var present: [String: String]?
+        var housing: String?
+        var living: String?
+        var assetsSeen: String?
+        var selfCare: String?
+        var unable: [String: String]?
+        var householdSigner: String?
+        var investigatorsSigned: String?
 
         struct Invalid: Error { let message: String }
 
@@ -34,14 +51,47 @@ enum CaseDetailPage {
             (s ?? "").split(whereSeparator: { ",，、;；\n".contains($0) || $0.isWhitespace }).map(String.init)
         }
 
-        /// The step this form asks for, in the workflow's terms.
-        func caseAction() throws -> CaseAction {
+        static func ticked(_ d: [String: String]?) -> [String] {
+            (d ?? [:]).filter { ["on", "true", "1", "yes"].contains($0.value) }.map(\.key).sorted()
+        }
+
+        static func yuan(_ t: String, field: String) throws -> Int64 {
+            do {
+                let c = try Cents(yuan: t)
+                guard c.value >= 0 else { throw Invalid(message: "\(field)不能为负数") }
+                return c.value
+            } catch let e as DomainError { throw Invalid(message: "\(field)「\(t)」无效：\(e.chinese)") }
+        }
+
+        /// The step this form asks for, in the workflow's terms; `household` is the case's record of the household, from
+        /// which the verification report's items come.
+        func caseAction(household: AssessmentRequest? = nil) throws -> CaseAction {
             switch action ?? "" {
             case "accept": return .accept
             case "refuseApplication": return .refuseApplication(reason: reason ?? "")
-            case "recordCommitment": return .recordCommitment(signers: Self.names(signers))
-            case "recordVerification": return .recordVerification(consistent: consistent != "no", note: note ?? "")
-            case "recordVisit": return .recordVisit(investigators: Self.names(investigators), findings: findings ?? "")
+            case "requestMaterials":
+                let others = (otherMaterials ?? "").split(whereSeparator: \.isNewline).map(String.init)
+                return .requestMaterials(MaterialsNotice(items: Self.ticked(materials) + others))
+            case "recordCommitment":
+                return .recordCommitment(CommitmentRecord(signatures: (signature ?? [:]).sorted { $0.key < $1.key }.compactMap { name, how in
+                    SignatureForm(rawValue: how).map { CommitmentSignature(name: name, form: $0, scan: scan?[name].flatMap { $0.isEmpty ? nil : $0 }) }
+                }))
+            case "recordVerification":
+                let items = household.map(EconomicCheckReport.departmentItems) ?? []
+                var amounts: [Int: Int64] = [:]
+                for (i, item) in items.enumerated() {
+                    if let c = declaredCents?[String(i)] { amounts[i] = c; continue }
+                    let t = (declared?[String(i)] ?? "").trimmingCharacters(in: .whitespaces)
+                    if !t.isEmpty { amounts[i] = try Self.yuan(t, field: "\(item.member ?? "")\(item.item)的申报金额") }
+                }
+                return .recordVerification(household.map { EconomicCheckReport.report($0, declared: amounts, note: note ?? "") }
+                                           ?? EconomicCheckReport(items: [], note: note ?? ""))
+            case "recordVisit":
+                guard let h = housing.flatMap(HousingCondition.init(rawValue:)) else { throw Invalid(message: "请选择住房状况") }
+                return .recordVisit(HomeVisitForm(investigators: Self.names(investigators), present: Self.ticked(present), housing: h,
+                                                  living: living ?? findings ?? "", assetsSeen: assetsSeen ?? "",
+                                                  unableActivities: selfCare == "assessed" ? Self.ticked(unable).compactMap(DailyActivity.init(rawValue:)) : nil,
+                                                  householdSigner: householdSigner ?? "", investigatorsSigned: ["on", "true", "yes"].contains(investigatorsSigned ?? "")))
             case "firstReview": return .firstReview(recommend: recommend != "no", opinion: opinion ?? "")
             case "postNotice": return .postNotice
             case "recordObjection": return .recordObjection(text: text ?? "")
@@ -51,11 +101,7 @@ enum CaseDetailPage {
                 if let amountCents { return .approve(amountCents: amountCents) }
                 let t = (amount ?? "").trimmingCharacters(in: .whitespaces)
                 guard !t.isEmpty else { throw Invalid(message: "请填写批准的金额（元）") }
-                do {
-                    let c = try Cents(yuan: t)
-                    guard c.value >= 0 else { throw Invalid(message: "金额不能为负数") }
-                    return .approve(amountCents: c.value)
-                } catch let e as DomainError { throw Invalid(message: "金额「\(t)」无效：\(e.chinese)") }
+                return .approve(amountCents: try Self.yuan(t, field: "金额"))
             case "refuse":
                 return .refuse(reasons: (reasons ?? "").split(whereSeparator: { $0 == "\n" }).map(String.init), articles: Self.names(articles))
             case "extend": return .extend(reason: reason ?? "")
@@ -109,8 +155,9 @@ enum CaseDetailPage {
                     .if(rule.step == s.step, .span(.class("tag"), .text("当前"))),
                     .span(.class("muted"), .text(" [\(rule.article)]")))
             }))),
+            CaseRecordViews.records(d),
             .unwrap(s.decision) { dec in .group(decision(dec), .p(.class("actions"), .a(.class("button"), .href(SiteURL.caseDecisionNotice(s.id).path), .text("打印决定书")))) },
-            .if(d.isTask, .group(.h2(.text("办理：\(s.step?.chinese ?? "")")), stepForm(chrome: chrome, d: d, suggestedAmount: suggestedAmount, typed: typed))),
+            .if(d.isTask, .group(.h2(.text("办理：\(s.step?.chinese ?? "")")), stepForm(chrome: chrome, d: d, today: today, suggestedAmount: suggestedAmount, typed: typed))),
             .if(s.status == .open && (d.isTask || chrome.user?.role == .countyReviewer), otherActions(chrome: chrome, d: d, typed: typed)),
             .h2(.text("办理记录")),
             .div(.class("panel"), .table(.class("stack"),
@@ -119,7 +166,7 @@ enum CaseDetailPage {
                     // The day the step counts from (a step recorded later for an earlier day shows that day).
                     .tr(.td(CasePages.label("时间"), .text(LocalDate(e.at, timeZone: .china) == e.onDay ? Show.time(e.at) : Show.date(e.onDay))),
                         .td(CasePages.label("经办"), .text(chrome.person(e.username))),
-                        .td(CasePages.label("操作"), .text(actionName(e.action))), .td(CasePages.label("说明"), .text(e.note)))
+                        .td(CasePages.label("操作"), .text(CaseActionName.chinese(e.action))), .td(CasePages.label("说明"), .text(e.note)))
                 })))))
     }
 
@@ -132,15 +179,6 @@ enum CaseDetailPage {
         }
         let amount = dec.outcome == .doesNotQualify || dec.amountKind == .none ? "" : "，\(dec.amount.yuanText)\(dec.amountKind == .perMonth ? "/月" : "")"
         return "\(program.chinese)：\(dec.outcome.chinese)\(amount)（\(dec.summary)）"
-    }
-
-    static func actionName(_ name: String) -> String {
-        if name == "open" { return "登记申请" }
-        let all: [CaseAction] = [.accept, .refuseApplication(reason: ""), .recordCommitment(signers: []), .recordVerification(consistent: true, note: ""),
-                                 .recordVisit(investigators: [], findings: ""), .firstReview(recommend: true, opinion: ""), .postNotice, .recordObjection(text: ""),
-                                 .recordHearing(participants: [], result: ""), .closeNotice, .approve(amountCents: 0), .refuse(reasons: [], articles: []),
-                                 .extend(reason: ""), .withdraw(reason: ""), .recordSpotCheck(findings: "")]
-        return all.first { $0.name == name }?.chinese ?? name
     }
 
     static func decision(_ d: CaseDecision) -> Node<HTML.BodyContext> {
@@ -170,26 +208,18 @@ enum CaseDetailPage {
     }
 
     /// The form for the step the reader holds; what they typed comes back when a submission was refused.
-    static func stepForm(chrome: Layout.Chrome, d: CaseDetail, suggestedAmount: Cents?, typed t: ActionForm?) -> Node<HTML.BodyContext> {
+    static func stepForm(chrome: Layout.Chrome, d: CaseDetail, today: LocalDate, suggestedAmount: Cents?, typed t: ActionForm?) -> Node<HTML.BodyContext> {
         switch d.summary.step {
         case .acceptance?:
             return .group(form(chrome, d, "accept", "受理"),
+                          CaseRecordViews.materialsForm(chrome, d, typed: t),
                           form(chrome, d, "refuseApplication", "不予受理", area("reason", "不予受理的理由（将书面告知申请人）", t?.reason)))
         case .commitment?:
-            return form(chrome, d, "recordCommitment", "登记承诺与授权",
-                        .p(.class("muted"), .text("成年家庭成员签署承诺书和授权核对书后，以下证明不再提交：\((d.process.commitmentReplaces ?? []).joined(separator: "、"))")),
-                        field("signers", "已签署的成年成员（多人用顿号分隔）", t?.signers))
+            return CaseRecordViews.commitmentForm(chrome, d, today: today, typed: t)
         case .verification?:
-            return form(chrome, d, "recordVerification", "出具核对报告",
-                        .p(.class("muted"), .text("将申请人申报的收入、财产与部门数据（见家庭档案，逐项注明来源和日期）比对。")),
-                        .label(.text("核对结论"), .select(.attribute(named: "name", value: "consistent"),
-                                                      Layout.option("yes", "申报与部门数据一致", selected: t?.consistent != "no"),
-                                                      Layout.option("no", "不一致", selected: t?.consistent == "no"))),
-                        area("note", "不一致之处（逐项写明）", t?.note))
+            return CaseRecordViews.verificationForm(chrome, d, typed: t)
         case .homeVisit?:
-            return form(chrome, d, "recordVisit", "登记入户调查",
-                        field("investigators", "调查人员（至少两人，含本人）", t?.investigators ?? chrome.user?.username, placeholder: "用户名，用顿号分隔"),
-                        area("findings", "调查情况（在场成员、住房、生活状况、所见财产；特困须评估六项日常活动）", t?.findings))
+            return CaseRecordViews.visitForm(chrome, d, typed: t)
         case .firstReview?:
             return form(chrome, d, "firstReview", "提交初审意见",
                         .unwrap(assessed(d)) { line in .p(.class("notice"), .text("政策计算器（按本案登记的家庭情况、今日标准）：\(line)。提交后随初审意见存档。")) },

@@ -95,10 +95,12 @@ enum CasePages {
         var applicantName: String?
         var staffRelative: String?
         var note: String?
+        /// The resident's request for help this application answers.
+        var helpRequest: String?
     }
 
     static func newCase(chrome: Layout.Chrome, profile: HouseholdProfile, form: NewForm, suggested: CaseKind?, error: String?) -> HTML {
-        let channels: [CaseChannel] = form.warning == nil ? [.window, .proxy, .hotline] : [.warning]
+        let channels: [CaseChannel] = form.warning != nil ? [.warning] : form.helpRequest != nil ? [.online, .hotline] : [.window, .proxy, .hotline]
         let kind = form.kind ?? suggested?.rawValue ?? CaseKind.dibao.rawValue
         // A coordinator files on the household's behalf; a township officer receives at the window.
         let defaultChannel = form.warning != nil ? CaseChannel.warning.rawValue
@@ -111,6 +113,7 @@ enum CasePages {
                 Layout.csrfField(chrome),
                 .input(.type(.hidden), .name("household"), .value(profile.household.id.description)),
                 .unwrap(form.warning) { .input(.type(.hidden), .name("warning"), .value(Layout.attr($0))) },
+                .unwrap(form.helpRequest) { .input(.type(.hidden), .name("helpRequest"), .value(Layout.attr($0))) },
                 .label(.text("申请项目"), .select(.attribute(named: "name", value: "kind"),
                     .group(CaseKind.allCases.map { Layout.option($0.rawValue, $0.chinese + (suggested == $0 ? "（计算器建议）" : ""), selected: kind == $0.rawValue) }))),
                 .label(.text("申请渠道"), .select(.attribute(named: "name", value: "channel"),

@@ -45,7 +45,7 @@ enum HelpRequestPages {
                      notice: String?, error: String?, townships: [Region], typed: HelpRequestRoutes.Form) -> HTML {
         Layout.page("在线求助", chrome,
             .h1(.text(all ? "在线求助（全部 \(total) 条）" : "待联系的在线求助（\(total) 条）")),
-            .p(.class("muted"), .text("居民在线提交的求助，须在联系期限内电话联系；联系后可登记为申请（已在档案中的家庭可直接打开其档案登记）。")),
+            .p(.class("muted"), .text("居民在线提交的求助，须在联系期限内电话联系；联系后「转为申请」：申请登记后求助即办结，并链接到该申请。")),
             .p(.class("actions"), .a(.href(SiteURL.helpRequests.path + (all ? "" : "?all=on")), .text(all ? "只看待处理的" : "查看全部"))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
@@ -61,14 +61,18 @@ enum HelpRequestPages {
                     .p(.text("求助内容：\(r.need)")),
                     .unwrap(r.note) { .p(.class("muted"), .text("处理记录：\($0)")) },
                     .unwrap(r.householdID) { h in
-                        .p(.a(.href(SiteURL.household(Household.ID(h)).path), .text("已在档案中：打开家庭档案")), .text(" · "),
-                           .a(.href(SiteURL.caseNew(household: h, warning: nil).path), .text("登记申请")))
+                        .p(.a(.href(SiteURL.household(Household.ID(h)).path), .text("已在档案中：打开家庭档案")),
+                           .if(r.status == .new || r.status == .contacted, .group(.text(" · "),
+                               .a(.class("button"), .href(SiteURL.caseNew(household: h, warning: nil, helpRequest: r.id, channel: r.channel, applicantName: r.name).path), .text("转为申请")))))
                     },
+                    .if(r.householdID == nil && (r.status == .new || r.status == .contacted),
+                        .p(.class("muted"), .text("登记库中没有这个身份证号：联系核实后，先到户籍所在地登记家庭信息，再登记申请。"))),
+                    .unwrap(r.caseID) { c in .p(.a(.href(SiteURL.caseItem(c).path), .text("查看转成的申请"))) },
                     .if(r.status == .new || r.status == .contacted, .form(.class("panel"), .method(.post), .action(SiteURL.helpRequest(r.id).path),
                         Layout.csrfField(chrome),
                         .label(.text("处理情况"), .textarea(.name("note"), .attribute(named: "rows", value: "2"))),
                         .label(.text("结果"), .select(.attribute(named: "name", value: "status"),
-                            Layout.option("contacted", "已电话联系", selected: true), Layout.option("converted", "已登记为申请", selected: false),
+                            Layout.option("contacted", "已电话联系", selected: true),
                             Layout.option("closed", "办结（不需救助或无法联系，写明原因）", selected: false))),
                         .button(.type(.submit), .text("保存")))))
             }),

@@ -66,11 +66,22 @@ struct CaseRoutes: RouteCollection {
                                                                office: (names[county] ?? "") + "民政局"))
         }
 
+        // 一次性告知书: the missing materials, listed once, printed for the applicant.
+        staff.get(.caseMaterialsNotice) { req -> Response in
+            let actor = try req.actor()
+            guard let d = try await req.cases.detail(try Self.caseID(req), actor: actor, today: req.today), let notice = d.materials,
+                  let on = d.state.materialsRequestedOn else { throw Abort(.notFound) }
+            let township = try RegionCode(d.summary.residenceRegion).ancestor(at: .township)?.value ?? d.summary.residenceRegion
+            let names = try await RegistryStore(req.db).regionNames([township])
+            return Layout.response(CaseMaterialsNoticePage.view(chrome: try await Layout.chrome(req, .cases), d: d, notice: notice, on: on,
+                                                                office: names[township] ?? ""))
+        }
+
         staff.post(.caseActions) { req -> Response in
             let id = try Self.caseID(req)
             let form = (try? req.content.decode(CaseDetailPage.ActionForm.self)) ?? CaseDetailPage.ActionForm()
             do {
-                let action = try form.caseAction()
+                let action = try form.caseAction(household: try await req.cases.household(id, actor: try req.actor()))
                 _ = try await req.cases.act(id, action, expectedVersion: form.version ?? 0, actor: try req.actor(), today: req.today,
                                             assessment: try await Self.reassessment(req, id, for: action))
                 return req.redirect(to: SiteURL.caseItem(id).path + "?done=\(form.action ?? "")", redirectType: .normal)
@@ -113,7 +124,8 @@ struct CaseRoutes: RouteCollection {
         staff.post(.apiCases) { req -> Response in
             let body = try req.content.decode(API.NewCaseRequest.self)
             let form = CasePages.NewForm(household: body.householdId, warning: body.warningId, kind: body.kind, channel: body.channel, member: body.memberId,
-                                         applicantName: body.applicantName, staffRelative: body.staffRelative == true ? "on" : nil, note: body.note)
+                                         applicantName: body.applicantName, staffRelative: body.staffRelative == true ? "on" : nil, note: body.note,
+                                         helpRequest: body.helpRequestId)
             do {
                 let c = try await Self.open(req, form)
                 let res = try API.json(API.Case(c, today: req.today))
@@ -129,7 +141,8 @@ struct CaseRoutes: RouteCollection {
             let id = try Self.caseID(req)
             let form = try req.content.decode(CaseDetailPage.ActionForm.self)
             do {
-                let c = try await req.cases.act(id, try form.caseAction(), expectedVersion: form.version ?? 0, actor: try req.actor(), today: req.today)
+                let action = try form.caseAction(household: try await req.cases.household(id, actor: try req.actor()))
+                let c = try await req.cases.act(id, action, expectedVersion: form.version ?? 0, actor: try req.actor(), today: req.today)
                 return try API.json(API.Case(c, today: req.today))
             } catch let e as CaseStoreError { throw Self.abort(e) }
             catch let e as CaseDetailPage.ActionForm.Invalid { throw Abort(.badRequest, reason: e.message) }
@@ -137,11 +150,10 @@ struct CaseRoutes: RouteCollection {
     }
 
     /// For a first review: the calculator's assessment of the household kept with the case (the registry's facts as
-    /// the case recorded them), on today's rules, attached to the opinion. The registration township reviews a
+    /// the case recorded them, with the home and the self-care the visit found), on today's rules, attached to the opinion. The registration township reviews a
     /// household that may live outside its jurisdiction, so the case's own record is used, not a profile read.
     static func reassessment(_ req: Request, _ id: UUID, for action: CaseAction) async throws -> String? {
-        guard case .firstReview = action, let snapshot = try await req.cases.snapshot(id, actor: try req.actor()),
-              var request = try? JSONDecoder().decode(AssessmentRequest.self, from: Data(snapshot.utf8)) else { return nil }
+        guard case .firstReview = action, var request = try await req.cases.verifiedHousehold(id, actor: try req.actor()) else { return nil }
         request.date = req.today
         guard let a = try? req.calculator.assess(request) else { return nil }
         let enc = JSONEncoder()
@@ -185,6 +197,7 @@ struct CaseRoutes: RouteCollection {
         let member = form.member.flatMap { $0.isEmpty ? nil : UUID(uuidString: $0) }
         return try await req.cases.open(NewCase(kind: kind, channel: channel, householdID: hid, memberID: member, applicantName: form.applicantName ?? "",
                                                 staffRelative: form.staffRelative == "on", warningID: form.warning.flatMap(UUID.init(uuidString:)),
+                                                helpRequestID: form.helpRequest.flatMap(UUID.init(uuidString:)),
                                                 note: (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines), snapshot: snapshot, assessment: assessment),
                                         actor: actor, today: req.today)
     }

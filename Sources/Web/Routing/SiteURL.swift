@@ -37,13 +37,14 @@ public enum SiteURL: Sendable, Equatable {
     case screenings
     case calendar
     case cases(query: [String: String])
-    case caseNew(household: UUID, warning: UUID?)
+    case caseNew(household: UUID, warning: UUID?, helpRequest: UUID? = nil, channel: CaseChannel? = nil, applicantName: String? = nil)
     case caseItem(UUID)
     case caseActions(UUID)
     case notices(region: String?)
     case caseStatus(token: String)
     case caseDashboard
     case caseDecisionNotice(UUID)
+    case caseMaterialsNotice(UUID)
     case helpRequests
     case helpRequest(UUID)
     case helpRequestCalls
@@ -98,9 +99,12 @@ public enum SiteURL: Sendable, Equatable {
         case .cases(let q):
             guard !q.isEmpty else { return RoutePattern.cases.path() }
             return SiteURL.cases(query: [:]).path(query: q)
-        case .caseNew(let h, let w):
+        case .caseNew(let h, let w, let r, let channel, let name):
             var q = ["household": h.uuidString.lowercased()]
             if let w { q["warning"] = w.uuidString.lowercased() }
+            if let r { q["helpRequest"] = r.uuidString.lowercased() }
+            if let channel { q["channel"] = channel.rawValue }
+            if let name { q["applicantName"] = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
             return RoutePattern.caseNew.path() + "?" + q.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         case .caseItem(let id): return RoutePattern.caseItem.path(id.uuidString.lowercased())
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
@@ -108,6 +112,7 @@ public enum SiteURL: Sendable, Equatable {
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
         case .caseDecisionNotice(let id): return RoutePattern.caseDecisionNotice.path(id.uuidString.lowercased())
+        case .caseMaterialsNotice(let id): return RoutePattern.caseMaterialsNotice.path(id.uuidString.lowercased())
         case .helpRequests: return RoutePattern.helpRequests.path()
         case .helpRequest(let id): return RoutePattern.helpRequest.path(id.uuidString.lowercased())
         case .helpRequestCalls: return RoutePattern.helpRequestCalls.path()
@@ -194,6 +199,7 @@ extension RoutePattern {
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
     static let caseDecisionNotice = RoutePattern("cases", ":caseID", "decision")
+    static let caseMaterialsNotice = RoutePattern("cases", ":caseID", "materials")
     static let helpRequests = RoutePattern("help-requests")
     static let helpRequest = RoutePattern("help-requests", ":requestID")
     static let helpRequestCalls = RoutePattern("help-requests", "calls")
@@ -217,7 +223,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
