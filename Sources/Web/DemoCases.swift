@@ -33,15 +33,26 @@ enum DemoCases {
             enc.outputFormatting = .sortedKeys
             return String(decoding: try enc.encode(h), as: UTF8.self)
         }
+        let helpRequests = HelpRequests(db, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
         /// Opens a case `daysAgo` and takes the given steps (made for the household as recorded), each on its own day.
-        func make(_ kind: CaseKind = .dibao, channel: CaseChannel = .window, warning: UUID? = nil, daysAgo: Int,
+        /// `need`: the case answers the head's online request for help (码上办), made the day before and called back.
+        func make(_ kind: CaseKind = .dibao, channel: CaseChannel = .window, warning: UUID? = nil, need: String? = nil, daysAgo: Int,
                   _ steps: @escaping (AssessmentRequest) -> [(CaseAction, Actor, Int)]) async throws {
             guard let hid = next.next(), let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { return }
             let request = AssessmentRequest(profile: p, date: day(daysAgo))
             let enc = JSONEncoder()
             enc.outputFormatting = .sortedKeys
             let assessment = (try? policy.calculator.assess(request)).flatMap { try? enc.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+            var helpRequest: UUID?
+            if let need, let head = p.head {
+                let (code, _) = try await helpRequests.submit(HelpRequestForm(name: head.name, nationalID: head.nationalID.value, phone: "13800000000", need: need,
+                                                                              township: window.jurisdiction.value, consent: true),
+                                                              townships: [window.jurisdiction], today: day(daysAgo + 1), origin: "demo")
+                helpRequest = try await sql.select().column("id").from("help_requests").where("code", .equal, code).first()?.decode(column: "id", as: UUID.self)
+                try await helpRequests.handle(helpRequest!, to: .contacted, note: "已电话联系，约定到窗口办理", actor: window)
+            }
             var c = try await store.open(NewCase(kind: kind, channel: channel, householdID: hid, applicantName: p.head?.name ?? "申请人", warningID: warning,
+                                                 helpRequestID: helpRequest, note: need == nil ? "" : "在线求助后电话联系，转为申请",
                                                  snapshot: String(decoding: try enc.encode(request), as: UTF8.self), assessment: assessment),
                                          actor: channel == .proxy ? coordinator : window, today: day(daysAgo))
             for (action, who, ago) in steps(request) {
@@ -81,8 +92,10 @@ enum DemoCases {
         try await make(daysAgo: 2, upTo(2, from: 2))                                              // commitment signed
         try await make(daysAgo: 14, upTo(3, from: 14))                                            // visit overdue since days
         try await make(daysAgo: 6, upTo(4, from: 6))                                              // awaiting first review
-        try await make(daysAgo: 9, then(upTo(4, from: 9), [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 5),
-                                                           (.postNotice, window, 3)]))             // in public notice
+        // From a resident's online request; its seven days of notice have run: the township closes it and the county
+        // decides (the browser walkthrough does).
+        try await make(channel: .online, need: "下岗后没有收入，孩子还在上学，想问问能不能申请低保", daysAgo: 11,
+                       then(upTo(4, from: 11), [(.firstReview(recommend: true, opinion: "经核实符合低保条件"), window, 9), (.postNotice, window, 9)]))
         try await make(daysAgo: 12, then(upTo(4, from: 12), [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 8),
                                                             (.postNotice, window, 6), (.recordObjection(text: "有居民反映其子女有固定收入"), coordinator, 3)]))
         try await make(daysAgo: 20, then(upTo(4, from: 20), [(.firstReview(recommend: true, opinion: "符合低保条件"), window, 15),
@@ -100,29 +113,13 @@ enum DemoCases {
                                                  snapshot: try recorded(AssessmentRequest(profile: p, date: day(1)))), actor: window, today: day(1))
             _ = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(1))
         }
-        // Residents' online requests for help (码上办): one for the township to call, and one it called and turned into
-        // an application, accepted.
-        let helpRequests = HelpRequests(db, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
-        let needs = ["老伴住院，医药费负担重，不知道能申请什么救助", "下岗后没有收入，孩子还在上学，想问问能不能申请低保"]
-        for (i, need) in needs.enumerated() {
-            let query = sql.select().columns("name", "national_id", "household_id").from("members").within(window.jurisdiction)
-                .where(SQLRaw("NOT EXISTS (SELECT 1 FROM cases c WHERE c.household_id = members.household_id)"))
-                .where(SQLRaw("NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.household_id = members.household_id)"))
-                .where("relation", .equal, Relation.head.rawValue).orderBy("id").offset(40 + i)
-            guard let m = try await query.first() else { continue }
-            let (code, _) = try await helpRequests.submit(
+        // A resident's online request for help (码上办), for the township to call.
+        if let m = try await sql.select().columns("name", "national_id").from("members").within(window.jurisdiction)
+            .where("relation", .equal, Relation.head.rawValue).orderBy("id").offset(40).first() {
+            _ = try await helpRequests.submit(
                 HelpRequestForm(name: try m.decode(column: "name", as: String.self), nationalID: try m.decode(column: "national_id", as: String.self),
-                                phone: "13800000000", need: need, township: window.jurisdiction.value, consent: true),
-                townships: [window.jurisdiction], today: day(i * 3), origin: "demo")
-            guard i == 1, let id = try await sql.select().column("id").from("help_requests").where("code", .equal, code).first()?.decode(column: "id", as: UUID.self)
-            else { continue }
-            let hid = try m.decode(column: "household_id", as: UUID.self)
-            try await helpRequests.handle(id, to: .contacted, note: "已电话联系，约定到窗口办理", actor: window)
-            guard let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { continue }
-            let c = try await store.open(NewCase(kind: .dibao, channel: .online, householdID: hid, applicantName: try m.decode(column: "name", as: String.self),
-                                                 helpRequestID: id, note: "在线求助后电话联系，转为申请",
-                                                 snapshot: try recorded(AssessmentRequest(profile: p, date: day(2)))), actor: window, today: day(2))
-            _ = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(2))
+                                phone: "13800000000", need: "老伴住院，医药费负担重，不知道能申请什么救助", township: window.jurisdiction.value, consent: true),
+                townships: [window.jurisdiction], today: today, origin: "demo")
         }
         // Apply where you live: registered in another district, so the first review and notice are that township's [YC].
         if let hid = next.next(), let elsewhere = city.communities.first(where: { $0.code.ancestor(at: .county) != coordinator.jurisdiction.ancestor(at: .county) }) {

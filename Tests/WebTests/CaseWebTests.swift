@@ -152,6 +152,10 @@ import VaporTesting
             #expect(Set(list.items.map(\.status)).isSuperset(of: ["open", "approved", "refused"]))
             #expect(list.items.contains { $0.overdue })
             #expect(list.items.contains { $0.residenceRegion.prefix(6) != $0.registeredRegion.prefix(6) })
+            // one came from a resident's online request, turned into the application
+            let online = try #require(list.items.first { $0.channel == "online" })
+            #expect(online.step == "publicNotice")
+            #expect(try await township.get(SiteURL.helpRequests.path + "?all=on").body.string.contains(SiteURL.caseItem(UUID(uuidString: online.id)!).path))
             for c in list.items {
                 let page = try await township.get(SiteURL.caseItem(UUID(uuidString: c.id)!).path)
                 #expect(page.status == .ok, "\(c.code)")

@@ -21,6 +21,7 @@ OUT = sys.argv[2]
 PASSWORD = "jiuzhu-demo-2026"
 OWN_COMMUNITY = "120104901001"    # the demo coordinator's community (海棠一里社区 in 南开区)
 OTHER_COMMUNITY = "120104901002"  # its neighbour in the same street
+CHANNEL_ONLINE = "线上申请"
 os.makedirs(OUT, exist_ok=True)
 
 
@@ -231,33 +232,94 @@ finally:
     phone.quit()
     desk.quit()
 
-# An application through its steps (the demo street has one in every step): the coordinator records a home visit
-# on a phone, the township reviews and posts the notice, the community's board prints with the name masked, the
-# county approves one waiting for its decision, and the household's profile shows the new enrolment.
+# An application from a resident's own request: the resident asks for help online on a phone (no sign-in); the
+# township turns the request into an application and accepts it, every adult's commitment is recorded and the
+# verification report put beside the departments' figures; the coordinator records the two-person home visit on a
+# phone; the township reviews and posts the notice, and the community's board prints with the name masked. A notice
+# runs seven days, so the decision is shown on the demo's earlier online application whose notice has run: the
+# township closes it, the county approves, the household's profile shows the enrolment, and the status page (no
+# sign-in) says 已批准 and nothing personal.
 phone = make_driver(390, 844, phone=True)
 desk = make_driver(1280, 900)
+resident = make_driver(390, 844, phone=True)
 try:
+    # Someone of the coordinator's community, as the registry knows them (the resident types their own name and ID).
+    login(desk, "coordinator")
+    desk.get(f"{BASE}/regions/{OWN_COMMUNITY}")
+    households = desk.find_elements(By.CSS_SELECTOR, "table.results a.household")
+    desk.get(households[-1].get_attribute("href"))
+    head_name = desk.find_element(By.CSS_SELECTOR, "table.members tbody tr td").text.strip()
+    head_id = desk.find_element(By.CSS_SELECTOR, "table.members .full-id").get_attribute("textContent").strip()
+    logout(desk)
+
+    resident.get(BASE + "/self-assessment")
+    resident.find_element(By.PARTIAL_LINK_TEXT, "在线求助").click()
+    WebDriverWait(resident, 10).until(lambda d: "/help-requests" in d.current_url)
+    resident.find_element(By.NAME, "name").send_keys(head_name)
+    resident.find_element(By.NAME, "nationalID").send_keys(head_id)
+    resident.find_element(By.NAME, "phone").send_keys("13800138000")
+    resident.find_element(By.NAME, "need").send_keys("家里老人常年看病，收入不够日常开销，想申请救助")
+    Select(resident.find_element(By.NAME, "township")).select_by_value(OWN_COMMUNITY[:9] + "000")
+    resident.find_element(By.NAME, "consent").click()
+    resident.save_screenshot(os.path.join(OUT, "help-request-phone.png"))
+    resident.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(resident, 10).until(lambda d: "已收到您的求助" in d.page_source)
+    body = resident.find_element(By.TAG_NAME, "body").text
+    check("QZ-" in body and head_id not in body, "the resident's request is received with its code, and nothing is shown back")
+    fits_phone(resident, "the request's receipt fits a phone", narrow=True)
+
+    login(desk, "township")
+    desk.get(BASE + "/help-requests")
+    panel = next(p for p in desk.find_elements(By.CSS_SELECTOR, "div.panel") if "家里老人常年看病" in p.text)
+    check(head_id not in panel.text and "已在档案中" in panel.text, "the township sees the request, ID masked, matched to the household")
+    panel.find_element(By.LINK_TEXT, "转为申请").click()
+    WebDriverWait(desk, 10).until(lambda d: "登记救助申请" in d.page_source)
+    desk.find_element(By.XPATH, "//button[text()='登记申请']").click()
+    WebDriverWait(desk, 10).until(lambda d: "/cases/" in d.current_url and "已保存" in d.page_source)
+    case_url = desk.current_url.split("?")[0]
+    check(CHANNEL_ONLINE in desk.page_source, "the application records that it came from the resident's online request")
+    desk.find_element(By.XPATH, "//button[text()='受理']").click()
+    WebDriverWait(desk, 10).until(lambda d: "登记承诺与授权" in d.page_source)
+    for sel in desk.find_elements(By.CSS_SELECTOR, "select[name^='signature[']"):
+        Select(sel).select_by_value("paper")
+    desk.find_element(By.XPATH, "//button[text()='登记承诺与授权']").click()
+    WebDriverWait(desk, 10).until(lambda d: "出具核对报告" in d.page_source)
+    # The household declares what the departments report: the officer types each figure beside it.
+    for row in desk.find_elements(By.CSS_SELECTOR, "form table tbody tr"):
+        figure = row.find_elements(By.TAG_NAME, "td")[2].text
+        amount = figure.split("：")[-1].replace("部门数据", "").replace("¥", "").replace(",", "").split("/")[0].strip()
+        row.find_element(By.CSS_SELECTOR, "input[name^='declared[']").send_keys(amount)
+    desk.find_element(By.XPATH, "//button[text()='出具核对报告']").click()
+    WebDriverWait(desk, 10).until(lambda d: "家庭经济状况核对报告" in d.page_source)
+    check("申报与部门数据一致" in desk.page_source, "the verification report puts the declaration beside each department figure: consistent")
+    logout(desk)
+
     login(phone, "coordinator")
     phone.get(BASE + "/cases")
     check("我的待办申请" in phone.page_source, "the coordinator's inbox lists the applications waiting for them")
     reads_like_a_person(phone, "the case inbox")
     phone.save_screenshot(os.path.join(OUT, "cases-inbox-phone.png"))
-    rows = [r for r in phone.find_elements(By.CSS_SELECTOR, "table tbody tr") if "入户调查" in r.text]
-    check(len(rows) > 0, "a case waits for its home visit")
-    case_url = rows[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href")
     phone.get(case_url)
     reads_like_a_person(phone, "a case's page")
     investigators = phone.find_element(By.NAME, "investigators")
     investigators.clear()
     investigators.send_keys("coordinator、township")
-    phone.find_element(By.NAME, "findings").send_keys("两人入户：家中两人居住，未见贵重财产。")
+    phone.find_element(By.CSS_SELECTOR, "input[name^='present[']").click()
+    Select(phone.find_element(By.NAME, "housing")).select_by_value("adequate")
+    phone.find_element(By.NAME, "living").send_keys("两人入户：家中陈设简单，老人卧床")
+    phone.find_element(By.NAME, "assetsSeen").send_keys("无")
+    Select(phone.find_element(By.NAME, "householdSigner")).select_by_index(1)
+    phone.find_element(By.NAME, "investigatorsSigned").click()
     phone.save_screenshot(os.path.join(OUT, "case-visit-phone.png"))
     phone.find_element(By.XPATH, "//button[text()='登记入户调查']").click()
     WebDriverWait(phone, 10).until(lambda d: "已保存" in d.page_source)
-    check("初审" in phone.find_element(By.CSS_SELECTOR, ".kv").text, "the coordinator records the home visit on a phone; the case moves to first review")
+    check("初审" in phone.find_element(By.CSS_SELECTOR, ".kv").text and "入户调查表" in phone.page_source,
+          "the coordinator records the home visit on a phone; the case moves to first review")
+    reads_like_a_person(phone, "the case after the visit")
 
     login(desk, "township")
     desk.get(case_url)
+    check("政策计算器" in desk.page_source, "the first review shows the calculator's assessment of the verified household")
     desk.find_element(By.NAME, "opinion").send_keys("经核实符合低保条件，建议批准。")
     desk.find_element(By.XPATH, "//button[text()='提交初审意见']").click()
     WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
@@ -268,17 +330,25 @@ try:
     check("公示期满" in desk.page_source, "the township reviews and posts the notice; the case shows when it ends")
     desk.get(BASE + "/notices")
     board = desk.find_element(By.TAG_NAME, "main").text if desk.find_elements(By.TAG_NAME, "main") else desk.page_source
-    check("正在公示" in desk.page_source and "*" in board, "the community's notice board lists households with names masked")
+    check("正在公示" in desk.page_source and "*" in board and head_name not in board,
+          "the community's notice board lists households with names masked")
     desk.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     desk.save_screenshot(os.path.join(OUT, "notice-board-print.png"))
     desk.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    # The demo's earlier online application, its seven days over: closed by the township, decided by the county.
+    desk.get(BASE + "/cases")
+    rows = [r for r in desk.find_elements(By.CSS_SELECTOR, "table tbody tr") if "公示" in r.text and CHANNEL_ONLINE in r.text
+            and r.find_element(By.CSS_SELECTOR, "a").get_attribute("href").split("?")[0] != case_url]
+    check(len(rows) > 0, "the township's inbox has the earlier online application at the end of its notice")
+    earlier = rows[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href")
+    desk.get(earlier)
+    desk.find_element(By.XPATH, "//button[text()='公示期满，提交审核确认']").click()
+    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
     logout(desk)
 
     login(desk, "reviewer")
-    desk.get(BASE + "/cases")
-    rows = [r for r in desk.find_elements(By.CSS_SELECTOR, "table tbody tr") if "审核确认" in r.text]
-    check(len(rows) > 0, "the county reviewer's inbox has a case waiting for its decision")
-    desk.get(rows[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href"))
+    desk.get(earlier)
     amount = desk.find_element(By.NAME, "amount")
     amount.clear()
     amount.send_keys("512.00")
@@ -288,11 +358,11 @@ try:
     status_link = desk.find_element(By.CSS_SELECTOR, ".status-link").text
     applicant = desk.find_element(By.CSS_SELECTOR, ".kv a").text
     check(len(desk.find_elements(By.CSS_SELECTOR, ".receipt svg.qr")) == 1, "the receipt carries the status page's QR code")
-    phone.delete_all_cookies()
-    phone.get(status_link)
-    body = phone.find_element(By.TAG_NAME, "body").text
+    resident.delete_all_cookies()
+    resident.get(status_link)
+    body = resident.find_element(By.TAG_NAME, "body").text
     check("已批准" in body and applicant not in body and "¥" not in body, "the applicant's status page (no sign-in) shows 已批准 and nothing personal")
-    phone.save_screenshot(os.path.join(OUT, "case-status-phone.png"))
+    resident.save_screenshot(os.path.join(OUT, "case-status-phone.png"))
     desk.find_element(By.CSS_SELECTOR, ".kv a").click()
     WebDriverWait(desk, 10).until(lambda d: "/households/" in d.current_url)
     check("¥512.00" in desk.page_source, "the household's profile shows the new enrolment and its amount")
@@ -300,6 +370,7 @@ try:
 finally:
     phone.quit()
     desk.quit()
+    resident.quit()
 
 # A department data officer uploads a claims file of a few thousand rows. The page answers at once; the
 # import runs in the background while the job's page shows the rows done and reloads itself until the report.
