@@ -63,12 +63,12 @@ enum DemoCases {
         // from the parameters, not a number of the demo's own.
         let standard = try policy.calculator.standards(region: coordinator.jurisdiction, date: today).dibaoStandard.amount ?? Cents(0)
         let topUp = standard.divided(by: 2, rounding: .halfUp).value
-        let dibao = policy.processes[.dibao]!
+        guard case .integer(let adultAge) = try policy.calculator.parameters.resolve("adultAge", region: window.jurisdiction, date: today).value else { return }
         // The front steps as a township and its coordinator record them: every adult signs, the household declares what
         // the departments know, and two people visit.
         func front(_ h: AssessmentRequest) -> [(Int) -> [(CaseAction, Actor, Int)]] {
             let present = h.members.filter(\.isPresent).map(\.label)
-            let signers = CommitmentRecord.signers(h, fromAge: dibao.signersFromAge ?? 0, on: today)
+            let signers = CommitmentRecord.signers(h, fromAge: adultAge, on: today)
             let items = EconomicCheckReport.departmentItems(h)
             let declared = Dictionary(uniqueKeysWithValues: items.enumerated().compactMap { i, item in item.foundCents.map { (i, $0) } })
             let visit = HomeVisitForm(investigators: [coordinator.username, window.username], present: present, housing: .adequate,

@@ -32,8 +32,9 @@ import Testing
     }
 
     static func apply(_ a: CaseAction, _ s: CaseState, by: Actor = W.window, on: String = "2025-03-03", process: CaseProcess = W.dibao,
-                      household: AssessmentRequest? = household) throws(CaseError) -> (state: CaseState, note: String) {
-        try CaseWorkflow.apply(a, to: s, expectedVersion: s.version, by: by, on: day(on), process: process, household: household)
+                      signingAge: Int = 18) throws(CaseError) -> (state: CaseState, note: String) {
+        try CaseWorkflow.apply(a, to: s, expectedVersion: s.version, by: by, on: day(on), process: process,
+                               context: CaseContext(requiredSigners: CommitmentRecord.signers(household, fromAge: signingAge, on: day(on))))
     }
 
     // MARK: materials
@@ -77,12 +78,35 @@ import Testing
         let signed = try Self.apply(.recordCommitment(three), s, by: W.coordinator)
         #expect(signed.state.step == .verification)
         #expect(signed.note.contains("赵桂兰（签字件已扫描存档，SC-2025-0031）"))
-        // the signing age is data: at 16 the teenager would sign too
-        var young = W.dibao
-        young.signersFromAge = 16
+        // the signing age is a parameter: were it 16 the teenager would sign too
         #expect(throws: CaseError.commitmentUnsigned(["王小明"])) {
-            try Self.apply(.recordCommitment(three), s, by: W.coordinator, process: young)
+            try Self.apply(.recordCommitment(three), s, by: W.coordinator, signingAge: 16)
         }
+    }
+
+    @Test func theCaseContextComesFromTheParametersByRegionAndDate() throws {
+        let parameters = try ParameterSet.bundled()
+        let s = CaseState(kind: .dibao, residenceRegion: W.residence, registrationRegion: W.registration, appliedOn: Self.day("2025-03-03"))
+        let context = try CaseContext.resolve(W.dibao, s, household: Self.household, parameters: parameters, on: Self.day("2025-03-03"))
+        // adults by the Civil Code's age (adultAge), the deceased left out
+        #expect(context.requiredSigners == ["王建国", "李秀英", "赵桂兰"])
+        // Tianjin pays from the decision date since 2023-11-01 [YC]; before that, and by the national rule, the month after
+        #expect(context.benefitFromDecisionDate)
+        #expect(!(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, on: Self.day("2023-10-31")).benefitFromDecisionDate))
+        #expect(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, on: Self.day("2025-03-03")).requiredSigners == nil)
+        // the delegated limit where the process delegates: Binhai's own 5,000 yuan, elsewhere the city's 3,000
+        let emergency = try #require(W.processes[.temporaryEmergency])
+        #expect(try CaseContext.resolve(emergency, s, household: nil, parameters: parameters, on: Self.day("2025-03-03")).delegationLimit == Cents(300_000))
+        var binhai = s
+        binhai.residenceRegion = W.registration
+        #expect(try CaseContext.resolve(emergency, binhai, household: nil, parameters: parameters, on: Self.day("2025-03-03")).delegationLimit == Cents(500_000))
+        #expect(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, on: Self.day("2025-03-03")).delegationLimit == nil)
+        // an approval under that context starts on the decision day; under the national rule, the first of the next month
+        let noticed = try W.run(W.throughVisit + [(.firstReview(recommend: true, opinion: "符合"), W.hukouTown, "2025-03-06"),
+                                                  (.postNotice, W.hukouTown, "2025-03-07"), (.closeNotice, W.hukouTown, "2025-03-14")])
+        let tianjin = try CaseWorkflow.apply(.approve(amountCents: 50_000), to: noticed, expectedVersion: noticed.version, by: W.county,
+                                             on: Self.day("2025-03-17"), process: W.dibao, context: context)
+        #expect(tianjin.state.decision?.startsOn == Self.day("2025-03-17"))
     }
 
     // MARK: verification
@@ -161,18 +185,6 @@ import Testing
             let json = try JSONEncoder().encode(r)
             #expect(try JSONDecoder().decode(CaseRecord.self, from: json) == r)
             #expect(!String(decoding: json, as: UTF8.self).contains("_0"))
-        }
-    }
-
-    @Test func aProcessFileWithoutTheSigningAgeIsRefused() throws {
-        let json = """
-        {"processes": [{"kind": "dibao", "program": "dibao", "title": "低保", "benefitStarts": "nextMonth",
-          "limit": {"workingDays": 30, "extendedWorkingDays": 45, "article": "DB 21"},
-          "steps": [{"step": "acceptance", "place": "either", "roles": ["townshipOfficer"], "article": "DB 9"},
-                    {"step": "decision", "place": "county", "roles": ["countyReviewer"], "article": "DB 20"}]}]}
-        """
-        #expect(throws: DomainError.invalidData(file: "p.json", reason: "dibao：须写明签署承诺的年龄（signersFromAge）")) {
-            try CaseProcesses(json: Data(json.utf8), file: "p.json")
         }
     }
 }

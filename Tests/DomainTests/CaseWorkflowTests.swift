@@ -29,7 +29,7 @@ import Testing
                     delegationLimit: Cents? = nil) throws -> CaseState {
         var s = start ?? CaseState(kind: process.kind, residenceRegion: residence, registrationRegion: registration, appliedOn: day("2025-03-03"))
         for (action, who, on) in steps {
-            s = try CaseWorkflow.apply(action, to: s, expectedVersion: s.version, by: who, on: day(on), process: process, delegationLimit: delegationLimit).state
+            s = try CaseWorkflow.apply(action, to: s, expectedVersion: s.version, by: who, on: day(on), process: process, context: CaseContext(delegationLimit: delegationLimit)).state
         }
         return s
     }
@@ -187,11 +187,11 @@ import Testing
         let limit = Cents(300_000)
         let accepted = try Self.run([(.accept, Self.window, "2025-03-03")], process: emergency)
         let within = try CaseWorkflow.apply(.approve(amountCents: 300_000), to: accepted, expectedVersion: accepted.version, by: Self.window,
-                                            on: Self.day("2025-03-03"), process: emergency, delegationLimit: limit)
+                                            on: Self.day("2025-03-03"), process: emergency, context: CaseContext(delegationLimit: limit))
         #expect(within.state.status == .approved && within.state.decision?.startsOn == Self.day("2025-03-03"))
         #expect(throws: CaseError.roleNotAllowed(.townshipOfficer, .decision)) {
             try CaseWorkflow.apply(.approve(amountCents: 300_001), to: accepted, expectedVersion: accepted.version, by: Self.window,
-                                   on: Self.day("2025-03-03"), process: emergency, delegationLimit: limit)
+                                   on: Self.day("2025-03-03"), process: emergency, context: CaseContext(delegationLimit: limit))
         }
     }
 

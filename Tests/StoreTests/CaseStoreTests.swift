@@ -80,14 +80,15 @@ import Testing
             #expect(try await s.store.inbox(actor: s.county, filter: CaseFilter(), today: Self.day(11), offset: 0, limit: 10).total == 1)
             try await act(.approve(amountCents: 120_000), s.county, 12)
             // check
-            let december = try LocalDate("2027-01-01")  // approved on 5 December: from the month after [DB 24–25]
-            #expect(c.status == .approved && c.decision?.startsOn == december)
+            // approved on 5 December: the demo city (Tianjin) pays from the decision date [YC]; the national rule would say 1 January [DB 24–25]
+            let decided = try LocalDate("2026-12-05")
+            #expect(c.status == .approved && c.decision?.startsOn == decided)
             let sql = f.scratch.db as! any SQLDatabase
             let enrolments = try await sql.select().columns("program", "since", "monthly_amount_cents").from("enrolments")
                 .where("household_id", .equal, s.household).all()
             #expect(enrolments.count == 1)
             #expect(try enrolments.first?.decode(column: "monthly_amount_cents", as: Int64.self) == 120_000)
-            #expect(try enrolments.first?.decode(column: "since", as: String.self) == "2027-01-01")
+            #expect(try enrolments.first?.decode(column: "since", as: String.self) == "2026-12-05")
             let detail = try #require(try await s.store.detail(c.id, actor: s.county, today: Self.day(12)))
             #expect(detail.events.map(\.action) == ["open", "accept", "recordCommitment", "recordVerification", "recordVisit", "firstReview", "postNotice",
                                                     "closeNotice", "approve"])

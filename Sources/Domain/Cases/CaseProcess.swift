@@ -46,8 +46,9 @@ public enum CasePlace: String, ChineseLabelled {
     }
 }
 
-/// When a granted benefit starts: the month after approval (the national default [DB 24–25]) or the approval
-/// date itself (Tianjin's rule [YC]).
+/// When a granted benefit starts, by the programme's nature: one-off help on the decision date; a monthly benefit
+/// from the month after approval [DB 24–25] unless the city's `benefitFromDecisionDate` parameter says the decision
+/// date [YC].
 public enum BenefitStart: String, Codable, Sendable {
     case nextMonth, decisionDate
 }
@@ -95,10 +96,6 @@ public struct CaseProcess: Codable, Sendable, Equatable {
     public var benefitStarts: BenefitStart
     /// The certificates a signed commitment replaces (告知承诺制).
     public var commitmentReplaces: [String]?
-    /// The members who sign the commitment: those of this age or older (the file's top-level value unless the
-    /// process gives its own).
-    public var signersFromAge: Int?
-    public var signersArticle: String?
     /// What the office may list in the one-time notice of missing materials (the file's top-level catalogue unless
     /// the process gives its own).
     public var materials: [MaterialItem]?
@@ -136,7 +133,6 @@ public struct CaseProcess: Codable, Sendable, Equatable {
             }
             if s.step == .publicNotice, (s.noticeDays ?? 0) <= 0 { throw .invalidData(file: file, reason: "\(kind.rawValue)：公示须写明天数（noticeDays）") }
         }
-        guard let age = signersFromAge, age > 0 else { throw .invalidData(file: file, reason: "\(kind.rawValue)：须写明签署承诺的年龄（signersFromAge）") }
         if let s = spotCheck, !(1...100).contains(s.percent) { throw .invalidData(file: file, reason: "\(kind.rawValue)：抽查比例应为1–100") }
         guard limit.workingDays > 0, limit.extendedWorkingDays >= limit.workingDays else {
             throw .invalidData(file: file, reason: "\(kind.rawValue)：办理时限无效")
@@ -150,8 +146,6 @@ public struct CaseProcesses: Sendable {
 
     struct File: Decodable {
         let processes: [CaseProcess]
-        let signersFromAge: Int?
-        let signersArticle: String?
         let materials: [MaterialItem]?
     }
 
@@ -162,7 +156,6 @@ public struct CaseProcesses: Sendable {
         }
         var all: [CaseKind: CaseProcess] = [:]
         for var p in parsed.processes {
-            if p.signersFromAge == nil { p.signersFromAge = parsed.signersFromAge; p.signersArticle = parsed.signersArticle }
             if p.materials == nil { p.materials = parsed.materials }
             try p.validate(file: file)
             guard all[p.kind] == nil else { throw .invalidData(file: file, reason: "\(p.kind.rawValue) 重复定义") }

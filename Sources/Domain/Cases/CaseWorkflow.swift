@@ -238,6 +238,40 @@ public enum CaseError: Error, Equatable, Sendable {
     }
 }
 
+/// What the rules in force say about one case on the day, resolved from the policy parameters by region and date
+/// (never numbers in the process file): the amount up to which the township decides, who must sign the commitment,
+/// and whether a monthly benefit starts on the decision date.
+public struct CaseContext: Sendable, Equatable {
+    /// Where the process delegates approval: the township decides up to this amount.
+    public var delegationLimit: Cents?
+    /// The members who must sign the commitment and authorisation [DB 9–10]; nil where the case recorded no household.
+    public var requiredSigners: [String]?
+    /// A monthly benefit starts on the decision date (Tianjin [YC]) instead of the month after approval [DB 24–25].
+    public var benefitFromDecisionDate: Bool
+
+    public init(delegationLimit: Cents? = nil, requiredSigners: [String]? = nil, benefitFromDecisionDate: Bool = false) {
+        self.delegationLimit = delegationLimit
+        self.requiredSigners = requiredSigners
+        self.benefitFromDecisionDate = benefitFromDecisionDate
+    }
+
+    /// The context from the parameters: the delegated limit and the signing age where the household lives, the start
+    /// of a benefit where it is registered (the registration side calculates and pays [YC]).
+    public static func resolve(_ process: CaseProcess, _ state: CaseState, household: AssessmentRequest?, parameters: ParameterSet,
+                               on date: LocalDate) throws -> CaseContext {
+        let limit = try process.delegation.map { try parameters.resolve($0.upToParameter, region: state.residenceRegion, date: date).amount }
+        var signers: [String]?
+        if let household {
+            let age = try parameters.resolve("adultAge", region: state.residenceRegion, date: date)
+            guard case .integer(let n) = age.value else { throw PolicyError.wrongType(name: "adultAge", expected: "整数") }
+            signers = CommitmentRecord.signers(household, fromAge: n, on: date)
+        }
+        let start = try parameters.resolve("benefitFromDecisionDate", region: state.registrationRegion, date: date)
+        guard case .flag(let fromDecision) = start.value else { throw PolicyError.wrongType(name: "benefitFromDecisionDate", expected: "是/否") }
+        return CaseContext(delegationLimit: limit ?? nil, requiredSigners: signers, benefitFromDecisionDate: fromDecision)
+    }
+}
+
 /// The state machine of a determination: pure, with the acting person, the day and the process passed in. A step
 /// cannot be skipped, each is done by the roles and the office the process names, whoever investigated does not
 /// approve, and a change on a stale version is refused.
@@ -272,9 +306,9 @@ public enum CaseWorkflow {
         }
     }
 
-    /// `household`: the household as the case recorded it (its snapshot), for who must sign the commitment.
     public static func apply(_ action: CaseAction, to state: CaseState, expectedVersion: Int, by actor: Actor, on today: LocalDate,
-                             process: CaseProcess, delegationLimit: Cents? = nil, household: AssessmentRequest? = nil) throws(CaseError) -> (state: CaseState, note: String) {
+                             process: CaseProcess, context: CaseContext = CaseContext()) throws(CaseError) -> (state: CaseState, note: String) {
+        let delegationLimit = context.delegationLimit
         guard expectedVersion == state.version else { throw .staleVersion(current: state.version) }
         guard state.status == .open else { throw .notOpen(state.status) }
         var s = state
@@ -327,7 +361,7 @@ public enum CaseWorkflow {
                 if sig.form == .scanned, (sig.scan ?? "").trimmingCharacters(in: .whitespaces).isEmpty { throw .scanReferenceMissing(name) }
                 signed.append(name)
             }
-            let required = household.map { CommitmentRecord.signers($0, fromAge: process.signersFromAge ?? 0, on: today) } ?? []
+            let required = context.requiredSigners ?? []
             let missing = required.filter { !signed.contains($0) }
             guard missing.isEmpty else { throw .commitmentUnsigned(missing) }
             guard !signed.isEmpty else { throw .reasonRequired("签署承诺书的家庭成员") }
@@ -387,7 +421,9 @@ public enum CaseWorkflow {
         case .approve(let cents):
             guard cents >= 0, cents <= PolicyCalculator.maxAmountCents else { throw .invalidAmount }
             guard !s.investigators.contains(actor.username) else { throw .investigatorCannotApprove }
-            let starts: LocalDate = process.benefitStarts == .decisionDate ? today
+            // One-off help is paid on the decision; a monthly benefit from the month after approval [DB 24–25], or from the
+            // decision date where the city's rule says so [YC].
+            let starts: LocalDate = process.benefitStarts == .decisionDate || context.benefitFromDecisionDate ? today
                 : (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
             s.decision = CaseDecision(approved: true, amountCents: cents, startsOn: starts, reasons: [], articles: [process.rule(.decision)?.article ?? ""],
                                       by: actor.username, on: today)
@@ -423,13 +459,6 @@ public enum CaseWorkflow {
             s.spotChecked = true
         }
         return (s, note)
-    }
-
-    /// The amount up to which the township decides, where the process delegates: a policy parameter of the
-    /// residence region on the day (e.g. `townshipTemporaryApprovalLimit`), never a number in the process file.
-    public static func delegationLimit(_ process: CaseProcess, _ state: CaseState, parameters: ParameterSet, on date: LocalDate) -> Cents? {
-        guard let d = process.delegation else { return nil }
-        return try? parameters.resolve(d.upToParameter, region: state.residenceRegion, date: date).amount
     }
 
     /// The offices and roles whose task the current step is, for the inbox: one or two regions and the roles.

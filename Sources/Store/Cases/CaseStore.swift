@@ -150,12 +150,11 @@ public struct CaseStore: Sendable {
             else { throw CaseStoreError.notFound }
             let state = try Self.state(row)
             let process = try process(state.kind)
-            let limit = CaseWorkflow.delegationLimit(process, state, parameters: parameters, on: today)
-            let household = try Self.household(row)
+            let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, on: today)
             let (next, note): (CaseState, String)
             do {
                 (next, note) = try CaseWorkflow.apply(action, to: state, expectedVersion: expectedVersion, by: actor, on: today, process: process,
-                                                      delegationLimit: limit, household: household)
+                                                      context: context)
             } catch let e as CaseError { throw CaseStoreError.workflow(e) }
             var update = tx.sql.update("cases")
             for (k, v) in Self.values(next, process: process, calendar: calendar, today: today) { update = update.set(SQLIdentifier(k), to: v) }
@@ -231,11 +230,12 @@ public struct CaseStore: Sendable {
                                 record: try e.decode(column: "record", as: String?.self).flatMap(Self.record))
             }
         let summary = try Self.summary(row)
+        let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, on: today)
         try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(), detail: "查看申请 \(summary.code)")
         return CaseDetail(summary: summary, state: state, process: process, clock: CaseClock(state, process: process, calendar: calendar, today: today),
                           events: events, snapshot: try row.decode(column: "snapshot", as: String?.self),
                           assessment: try row.decode(column: "assessment", as: String?.self),
-                          isTask: CaseWorkflow.isTask(of: actor, state, process, delegationLimit: CaseWorkflow.delegationLimit(process, state, parameters: parameters, on: today)),
+                          isTask: CaseWorkflow.isTask(of: actor, state, process, delegationLimit: context.delegationLimit), context: context,
                           statusToken: try row.decode(column: "status_token", as: String.self), warningID: try row.decode(column: "warning_id", as: UUID?.self))
     }
 

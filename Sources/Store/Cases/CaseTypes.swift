@@ -56,6 +56,8 @@ public struct CaseDetail: Sendable {
     /// The calculator's assessment then (JSON of `Assessment`).
     public var assessment: String?
     public var isTask: Bool
+    /// The rules in force for this case today (delegated limit, who signs, when a benefit starts).
+    public var context: CaseContext
     public var statusToken: String
     public var warningID: UUID?
 

@@ -83,7 +83,7 @@ extension API {
                                               record: $0.record) }
             isTask = d.isTask
             verificationItems = d.household.map(EconomicCheckReport.departmentItems) ?? []
-            commitmentSigners = d.household.map { CommitmentRecord.signers($0, fromAge: d.process.signersFromAge ?? 0, on: today) } ?? []
+            commitmentSigners = d.context.requiredSigners ?? []
         }
     }
 

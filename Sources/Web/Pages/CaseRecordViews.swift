@@ -32,9 +32,9 @@ enum CaseRecordViews {
 
     /// Every adult signs the commitment and the authorisation; the office records how [DB 9–10].
     static func commitmentForm(_ chrome: Layout.Chrome, _ d: CaseDetail, today: LocalDate, typed t: Form?) -> Node<HTML.BodyContext> {
-        let signers = d.household.map { CommitmentRecord.signers($0, fromAge: d.process.signersFromAge ?? 0, on: today) } ?? [d.summary.applicantName]
+        let signers = d.context.requiredSigners ?? [d.summary.applicantName]
         return CaseDetailPage.form(chrome, d, "recordCommitment", "登记承诺与授权",
-            .p(.class("muted"), .text("每位成年家庭成员（\(d.process.signersFromAge ?? 0)周岁以上）签署承诺书和授权核对书 [\(d.process.signersArticle ?? "DB 9–10")]。签署后以下证明不再提交："
+            .p(.class("muted"), .text("每位成年家庭成员签署承诺书和授权核对书 [DB 9–10]。签署后以下证明不再提交："
                                       + (d.process.commitmentReplaces ?? []).joined(separator: "、"))),
             .table(.class("stack"),
                 .thead(.tr(.th(.text("成员")), .th(.text("签署")), .th(.text("扫描件编号")))),
