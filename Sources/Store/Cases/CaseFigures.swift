@@ -27,45 +27,51 @@ public struct CaseFigures: Sendable {
 }
 
 extension CaseStore {
+    /// Counted in SQL: open cases grouped by step, programme and sub-region (a handful of rows whatever the number of
+    /// cases), decisions by outcome; only the last year's decisions are read one by one, for their working days,
+    /// which follow the holiday calendar and so are counted here.
     public func figures(actor: Actor, today: LocalDate) async throws -> CaseFigures {
         guard actor.may(.viewCases) else { throw DomainError.forbidden }
         let childDigits = actor.jurisdiction.level.child?.significantDigits ?? 12
-        let rows = try await visible(db.sql.select().columns("kind", "step", "status", "residence_region", "accepted_on", "decision", "step_due_on", "process_due_on",
-                                                             "spot_checked")
-            .from("cases"), actor).all()
+        let area = SQLFunction("substr", args: SQLColumn("residence_region"), SQLLiteral.numeric("1"), SQLLiteral.numeric("\(childDigits)"))
+        let todayText = today.description
+        let late: SQLQueryString = ("SUM(CASE WHEN step_due_on < \(bind: todayText) OR process_due_on < \(bind: todayText) THEN 1 ELSE 0 END)")
+        let open = try await visible(db.sql.select().column("step").column("kind").column(area, as: "area")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").column(late, as: "late")
+            .from("cases").where("status", .equal, CaseStatus.open.rawValue), actor)
+            .groupBy("step").groupBy("kind").groupBy(SQLColumn("area")).all()
         var figures = CaseFigures(openByStep: [:], openByKind: [:], approved: 0, refused: 0, overdue: 0, medianWorkingDays: nil, areas: [])
         var areas: [String: (open: Int, overdue: Int, days: [Int])] = [:]
+        for r in open {
+            let n = try r.decode(column: "n", as: Int.self)
+            let overdue = try r.decode(column: "late", as: Int?.self) ?? 0
+            if let step = try r.decode(column: "step", as: String?.self).flatMap(CaseStep.init(rawValue:)) { figures.openByStep[step, default: 0] += n }
+            if let kind = CaseKind(rawValue: try r.decode(column: "kind", as: String.self)) { figures.openByKind[kind, default: 0] += n }
+            figures.overdue += overdue
+            let key = try r.decode(column: "area", as: String.self)
+            areas[key, default: (0, 0, [])].open += n
+            areas[key, default: (0, 0, [])].overdue += overdue
+        }
+        for r in try await visible(db.sql.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("cases")
+            .where("status", .in, [CaseStatus.approved.rawValue, CaseStatus.refused.rawValue]), actor).groupBy("status").all() {
+            let n = try r.decode(column: "n", as: Int.self)
+            if try r.decode(column: "status", as: String.self) == CaseStatus.approved.rawValue { figures.approved = n } else { figures.refused = n }
+        }
+        // The last year's decisions of accepted cases: working days from acceptance to decision.
         var allDays: [Int] = []
-        let yearAgo = today.adding(days: -365)
-        let decoder = JSONDecoder()
-        let todayText = today.description
-        for r in rows {
-            let status = CaseStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .open
-            let area = String(try r.decode(column: "residence_region", as: String.self).prefix(childDigits))
-            var a = areas[area] ?? (0, 0, [])
-            if status == .open {
-                if let step = try r.decode(column: "step", as: String?.self).flatMap(CaseStep.init(rawValue:)) { figures.openByStep[step, default: 0] += 1 }
-                if let kind = CaseKind(rawValue: try r.decode(column: "kind", as: String.self)) { figures.openByKind[kind, default: 0] += 1 }
-                a.open += 1
-                let stepDue = try r.decode(column: "step_due_on", as: String?.self)
-                let processDue = try r.decode(column: "process_due_on", as: String?.self)
-                let late = (stepDue.map { $0 < todayText } ?? false) || (processDue.map { $0 < todayText } ?? false)
-                if late { figures.overdue += 1; a.overdue += 1 }
-            } else if status == .approved || status == .refused {
-                if status == .approved { figures.approved += 1 } else { figures.refused += 1 }
-                if let accepted = try r.decode(column: "accepted_on", as: String?.self).flatMap({ try? LocalDate($0) }),
-                   let decision = try r.decode(column: "decision", as: String?.self).flatMap({ try? decoder.decode(CaseDecision.self, from: Data($0.utf8)) }),
-                   decision.on >= yearAgo {
-                    if try r.decode(column: "kind", as: String.self) == CaseKind.tekun.rawValue {
-                        figures.tekunDecided += 1
-                        if try r.decode(column: "spot_checked", as: Bool.self) { figures.tekunSpotChecked += 1 }
-                    }
-                    let days = calendar.elapsed(from: accepted, to: decision.on).days
-                    allDays.append(days)
-                    a.days.append(days)
-                }
+        let decided = try await visible(db.sql.select().column("kind").column("spot_checked").column("accepted_on").column("decided_on").column(area, as: "area")
+            .from("cases").where("status", .in, [CaseStatus.approved.rawValue, CaseStatus.refused.rawValue])
+            .where("decided_on", .greaterThanOrEqual, today.adding(days: -365).description).where("accepted_on", .isNot, SQLLiteral.null), actor).all()
+        for r in decided {
+            guard let accepted = try? LocalDate(try r.decode(column: "accepted_on", as: String.self)),
+                  let on = try? LocalDate(try r.decode(column: "decided_on", as: String.self)) else { continue }
+            if try r.decode(column: "kind", as: String.self) == CaseKind.tekun.rawValue {
+                figures.tekunDecided += 1
+                if try r.decode(column: "spot_checked", as: Bool.self) { figures.tekunSpotChecked += 1 }
             }
-            areas[area] = a
+            let days = calendar.elapsed(from: accepted, to: on).days
+            allDays.append(days)
+            areas[try r.decode(column: "area", as: String.self), default: (0, 0, [])].days.append(days)
         }
         func median(_ xs: [Int]) -> Int? { xs.isEmpty ? nil : xs.sorted()[xs.count / 2] }
         figures.medianWorkingDays = median(allDays)

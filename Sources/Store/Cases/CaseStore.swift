@@ -115,6 +115,7 @@ public struct CaseStore: Sendable {
             "done_steps": SQLBind(String(decoding: (try? encoder.encode(done)) ?? Data("{}".utf8), as: UTF8.self)),
             "notice_from": SQLBind(s.noticeFrom?.description), "objection_pending": SQLBind(s.objectionPending), "staff_relative": SQLBind(s.staffRelative),
             "spot_checked": SQLBind(s.spotChecked), "materials_requested_on": SQLBind(s.materialsRequestedOn?.description),
+            "decided_on": SQLBind(s.decision?.on.description),
             "investigators": SQLBind(String(decoding: (try? encoder.encode(s.investigators)) ?? Data("[]".utf8), as: UTF8.self)),
             "extension_reason": SQLBind(s.extensionReason),
             "decision": SQLBind(s.decision.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }),
