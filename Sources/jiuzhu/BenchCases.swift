@@ -103,5 +103,15 @@ struct BenchCases: AsyncParsableCommand {
                     "p99 \(String(format: "%.1f", BenchSupport.percentile(times, 99))) ms (target p99 ≤ 50 ms)")
             }
         }
+        // 4. The dashboard's figures over the whole city's cases (grouped in SQL).
+        let cityAdmin = Actor(userID: nil, username: "a", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
+        var times: [Double] = []
+        for _ in 0..<max(3, queries / 20) {
+            let s0 = DispatchTime.now().uptimeNanoseconds
+            _ = try await store.figures(actor: cityAdmin, today: today)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - s0) / 1e6)
+        }
+        say("[\(name)] dashboard figures, the city's \(total) cases: p50 \(String(format: "%.1f", BenchSupport.percentile(times, 50))) ms, " +
+            "p99 \(String(format: "%.1f", BenchSupport.percentile(times, 99))) ms")
     }
 }
