@@ -107,47 +107,30 @@ public enum CaseAction: Sendable, Equatable {
     case withdraw(reason: String)
     case recordSpotCheck(findings: String)
 
-    public var name: String {
+    public var kind: CaseActionKind {
         switch self {
-        case .accept: return "accept"
-        case .refuseApplication: return "refuseApplication"
-        case .requestMaterials: return "requestMaterials"
-        case .recordCommitment: return "recordCommitment"
-        case .recordVerification: return "recordVerification"
-        case .recordVisit: return "recordVisit"
-        case .firstReview: return "firstReview"
-        case .postNotice: return "postNotice"
-        case .recordObjection: return "recordObjection"
-        case .recordHearing: return "recordHearing"
-        case .closeNotice: return "closeNotice"
-        case .approve: return "approve"
-        case .refuse: return "refuse"
-        case .extend: return "extend"
-        case .withdraw: return "withdraw"
-        case .recordSpotCheck: return "recordSpotCheck"
+        case .accept: return .accept
+        case .refuseApplication: return .refuseApplication
+        case .requestMaterials: return .requestMaterials
+        case .recordCommitment: return .recordCommitment
+        case .recordVerification: return .recordVerification
+        case .recordVisit: return .recordVisit
+        case .firstReview: return .firstReview
+        case .postNotice: return .postNotice
+        case .recordObjection: return .recordObjection
+        case .recordHearing: return .recordHearing
+        case .closeNotice: return .closeNotice
+        case .approve: return .approve
+        case .refuse: return .refuse
+        case .extend: return .extend
+        case .withdraw: return .withdraw
+        case .recordSpotCheck: return .recordSpotCheck
         }
     }
 
-    public var chinese: String {
-        switch self {
-        case .accept: return "受理"
-        case .refuseApplication: return "不予受理"
-        case .requestMaterials: return "一次性告知补齐材料"
-        case .recordCommitment: return "签署承诺与授权"
-        case .recordVerification: return "出具核对报告"
-        case .recordVisit: return "登记入户调查"
-        case .firstReview: return "初审意见"
-        case .postNotice: return "张贴公示"
-        case .recordObjection: return "登记公示异议"
-        case .recordHearing: return "登记民主评议"
-        case .closeNotice: return "公示期满"
-        case .approve: return "批准"
-        case .refuse: return "不予批准"
-        case .extend: return "延长办理时限"
-        case .withdraw: return "撤回申请"
-        case .recordSpotCheck: return "登记县级抽查"
-        }
-    }
+    /// The name the timeline stores.
+    public var name: String { kind.rawValue }
+    public var chinese: String { kind.chinese }
 
     /// The step an action belongs to; nil for those allowed at any step of an open case.
     var step: CaseStep? {
@@ -175,19 +158,34 @@ public enum CaseAction: Sendable, Equatable {
     }
 }
 
-/// Every action's stored name, for reading the timeline back.
-public enum CaseActionName {
-    public static func chinese(_ name: String) -> String {
-        let all: [CaseAction] = [.accept, .refuseApplication(reason: ""), .requestMaterials(MaterialsNotice(items: [])),
-                                 .recordCommitment(CommitmentRecord(signatures: [])), .recordVerification(EconomicCheckReport(items: [])),
-                                 .recordVisit(HomeVisitForm(investigators: [], present: [], housing: .adequate, living: "", assetsSeen: "",
-                                                              householdSigner: "", investigatorsSigned: false)),
-                                 .firstReview(recommend: true, opinion: ""), .postNotice, .recordObjection(text: ""),
-                                 .recordHearing(participants: [], result: ""), .closeNotice, .approve(amountCents: 0), .refuse(reasons: [], articles: []),
-                                 .extend(reason: ""), .withdraw(reason: ""), .recordSpotCheck(findings: "")]
-        if name == "open" { return "登记申请" }
-        return all.first { $0.name == name }?.chinese ?? name
+/// What was done to a case, as its timeline stores it (`open` is the application being registered).
+public enum CaseActionKind: String, ChineseLabelled {
+    case open, accept, refuseApplication, requestMaterials, recordCommitment, recordVerification, recordVisit, firstReview, postNotice,
+         recordObjection, recordHearing, closeNotice, approve, refuse, extend, withdraw, recordSpotCheck
+    public var chinese: String {
+        switch self {
+        case .open: return "登记申请"
+        case .accept: return "受理"
+        case .refuseApplication: return "不予受理"
+        case .requestMaterials: return "一次性告知补齐材料"
+        case .recordCommitment: return "签署承诺与授权"
+        case .recordVerification: return "出具核对报告"
+        case .recordVisit: return "登记入户调查"
+        case .firstReview: return "初审意见"
+        case .postNotice: return "张贴公示"
+        case .recordObjection: return "登记公示异议"
+        case .recordHearing: return "登记民主评议"
+        case .closeNotice: return "公示期满"
+        case .approve: return "批准"
+        case .refuse: return "不予批准"
+        case .extend: return "延长办理时限"
+        case .withdraw: return "撤回申请"
+        case .recordSpotCheck: return "登记县级抽查"
+        }
     }
+
+    /// The Chinese name of a stored action (an unknown one as stored).
+    public static func chinese(_ name: String) -> String { CaseActionKind(rawValue: name)?.chinese ?? name }
 }
 
 public enum CaseError: Error, Equatable, Sendable {

@@ -64,7 +64,7 @@ extension CaseStore {
                     if columns.isEmpty { columns = row.keys.sorted() }
                     cases.append(columns.map { row[$0]! })
                     events.append([SQLBind(UUID()), SQLBind(id), SQLBind(stamp), SQLBind(today.description), SQLBind(actor.username), SQLBind(actor.role.rawValue),
-                                   SQLBind("open"), SQLBind(nil as String?), SQLBind("\(channel.chinese)：\(process.title)")])
+                                   SQLBind(CaseActionKind.open.rawValue), SQLBind(nil as String?), SQLBind("\(channel.chinese)：\(process.title)")])
                     audits.append([SQLBind(UUID()), SQLBind(stamp), SQLBind(actor.userID), SQLBind(actor.username), SQLBind(actor.role.rawValue),
                                    SQLBind(actor.jurisdiction.value), SQLBind(AuditAction.openCase.rawValue), SQLBind("case"), SQLBind(id.uuidString.lowercased()),
                                    SQLBind("\(channel.chinese)：\(process.title)，居住地 \(state.residenceRegion.value)"), SQLBind(actor.origin)])

@@ -23,7 +23,7 @@ public struct CaseDeadlines: Sendable {
             let rows = try await tx.sql.select().columns(CaseStore.columns.map { SQLColumn($0) }).from("cases")
                 .where("status", .equal, CaseStatus.open.rawValue)
                 .where { $0.where("step_due_provisional", .equal, true).orWhere("process_due_provisional", .equal, true) }
-                .where { w in w.where { $0.within(actor.jurisdiction) }.orWhere { $0.within(actor.jurisdiction, column: "registered_region") } }
+                .livingOrRegistered(in: actor.jurisdiction)
                 .all()
             var moved = 0
             for row in rows {

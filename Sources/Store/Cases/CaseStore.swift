@@ -26,9 +26,7 @@ public struct CaseStore: Sendable {
                           "process_due_provisional", "snapshot", "assessment", "warning_id", "materials_requested_on", "help_request_id"]
 
     func visible(_ q: SQLSelectBuilder, _ actor: Actor) -> SQLSelectBuilder {
-        q.where { w in
-            w.where { $0.within(actor.jurisdiction) }.orWhere { $0.within(actor.jurisdiction, column: "registered_region") }
-        }
+        q.livingOrRegistered(in: actor.jurisdiction)
     }
 
     func process(_ kind: CaseKind) throws -> CaseProcess {
@@ -81,7 +79,7 @@ public struct CaseStore: Sendable {
             row["updated_at"] = SQLBind(stamp)
             let keys = row.keys.sorted()
             try await tx.sql.insert(into: "cases").columns(keys).values(keys.map { row[$0]! }).run()
-            try await Self.event(tx, id, actor, today, now, action: "open", step: nil,
+            try await Self.event(tx, id, actor, today, now, action: CaseActionKind.open.rawValue, step: nil,
                                  note: "\(new.channel.chinese)：\(process.title)" + (new.note.isEmpty ? "" : "（\(new.note)）"))
             if let request = new.helpRequestID {
                 // The request this application answers is closed with it, in the same transaction: the township's list of

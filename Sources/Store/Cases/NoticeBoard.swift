@@ -27,7 +27,7 @@ extension CaseStore {
         guard actor.jurisdiction.contains(region) else { return ([], []) }
         func query() -> SQLSelectBuilder {
             db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases")
-                .where { w in w.where { $0.within(region) }.orWhere { $0.within(region, column: "registered_region") } }
+                .livingOrRegistered(in: region)
         }
         let posted = try await query().where("status", .equal, CaseStatus.open.rawValue).where("step", .equal, CaseStep.publicNotice.rawValue)
             .where("notice_from", .isNot, SQLLiteral.null).orderBy("notice_from").orderBy("code").all()

@@ -22,13 +22,7 @@ public struct WarningStore: Sendable {
     }
 
     func scoped(_ q: SQLSelectBuilder, _ actor: Actor, includeRegistered: Bool) -> SQLSelectBuilder {
-        return q.where { w in
-            var w = w.where { $0.within(actor.jurisdiction) }
-            if includeRegistered {
-                w = w.orWhere { $0.within(actor.jurisdiction, column: "registered_region") }
-            }
-            return w
-        }
+        includeRegistered ? q.livingOrRegistered(in: actor.jurisdiction) : q.within(actor.jurisdiction)
     }
 
     static let columns = ["id", "household_id", "indicator", "title", "kind", "severity", "status", "score", "raised_on", "due_on",

@@ -11,6 +11,12 @@ extension SQLPredicateBuilder {
         let c = table.map { SQLColumn(column, table: $0) } ?? SQLColumn(column)
         return self.where(c, .greaterThanOrEqual, SQLBind(range.lowerBound)).where(c, .lessThanOrEqual, SQLBind(range.upperBound))
     }
+
+    /// Rows that live inside `region` or are registered there: what both townships of an apply-anywhere household see
+    /// (its warnings, its cases, its notices) [YC].
+    public func livingOrRegistered(in region: RegionCode) -> Self {
+        self.where { w in w.where { $0.within(region) }.orWhere { $0.within(region, column: "registered_region") } }
+    }
 }
 
 /// The same condition in a statement written as text (the bulk readers'), with its two values.

@@ -166,7 +166,7 @@ enum CaseDetailPage {
                     // The day the step counts from (a step recorded later for an earlier day shows that day).
                     .tr(.td(CasePages.label("时间"), .text(LocalDate(e.at, timeZone: .china) == e.onDay ? Show.time(e.at) : Show.date(e.onDay))),
                         .td(CasePages.label("经办"), .text(chrome.person(e.username))),
-                        .td(CasePages.label("操作"), .text(CaseActionName.chinese(e.action))), .td(CasePages.label("说明"), .text(e.note)))
+                        .td(CasePages.label("操作"), .text(CaseActionKind.chinese(e.action))), .td(CasePages.label("说明"), .text(e.note)))
                 })))))
     }
 

@@ -7,7 +7,7 @@ import Vapor
 
 /// The page shell every staff page shares: header with the user's role and jurisdiction, navigation, and the content.
 enum Layout {
-    enum Section { case home, households, regions, warnings, cases, visits, monitoring, simulation, imports, linkReviews, exports, audit, none }
+    enum Section { case home, households, regions, warnings, cases, visits, monitoring, calendar, simulation, imports, linkReviews, exports, audit, none }
 
     struct Chrome {
         var user: StaffUser?
@@ -56,7 +56,7 @@ enum Layout {
                                 .if(Permission.reviewLinks.isGranted(to: user.role), navLink("关联核对", SiteURL.linkReviews(importID: nil).path, chrome.section == .linkReviews)),
                                 .if(Exports.mayExport(user.role), navLink("名单导出", SiteURL.exports.path, chrome.section == .exports)),
                                 .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog(query: nil).path, chrome.section == .audit)),
-                                .if(Permission.manageCalendar.isGranted(to: user.role), navLink("节假日", SiteURL.calendar.path, false))
+                                .if(Permission.manageCalendar.isGranted(to: user.role), navLink("节假日", SiteURL.calendar.path, chrome.section == .calendar))
                             ),
                             .div(
                                 .class("who"),

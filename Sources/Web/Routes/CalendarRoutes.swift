@@ -37,7 +37,7 @@ struct CalendarRoutes: RouteCollection {
     static func page(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor()
         let calendar = req.monitoring.calendar
-        return Layout.response(CalendarPage.view(chrome: try await Layout.chrome(req, .monitoring), calendar: calendar, today: req.today,
+        return Layout.response(CalendarPage.view(chrome: try await Layout.chrome(req, .calendar), calendar: calendar, today: req.today,
                                                  loaded: try await CalendarStore(req.db).loaded(), mayLoad: actor.may(.manageCalendar),
                                                  notice: notice, error: error),
                                status: status)
