@@ -25,6 +25,12 @@ public struct CaseStore: Sendable {
                           "staff_relative", "spot_checked", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
                           "process_due_provisional", "snapshot", "assessment", "warning_id", "materials_requested_on", "help_request_id"]
 
+    /// What a list shows of a case (`summary`): not the household's snapshot, the assessment or the step records, which
+    /// only the case's own page reads — a list sorts thousands of rows to show thirty, and narrow rows sort fast.
+    static let summaryColumns = ["id", "code", "kind", "program", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
+                                 "residence_region", "registered_region", "applied_on", "accepted_on", "decision", "step_due_on", "step_due_provisional",
+                                 "process_due_on", "process_due_provisional"]
+
     func visible(_ q: SQLSelectBuilder, _ actor: Actor) -> SQLSelectBuilder {
         q.livingOrRegistered(in: actor.jurisdiction)
     }
@@ -209,7 +215,7 @@ public struct CaseStore: Sendable {
 
     public func summary(_ id: UUID, actor: Actor) async throws -> CaseSummary? {
         guard actor.may(.viewCases) else { throw DomainError.forbidden }
-        return try await visible(db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases").where("id", .equal, id), actor).first().map(Self.summary)
+        return try await visible(db.sql.select().columns(Self.summaryColumns.map { SQLColumn($0) }).from("cases").where("id", .equal, id), actor).first().map(Self.summary)
     }
 
     /// A case's page: audited as a read, like a profile.
@@ -259,12 +265,13 @@ public struct CaseStore: Sendable {
             }
             return q
         }
-        let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("cases")).first()?
-            .decode(column: "n", as: Int.self) ?? 0
-        let rows = try await scoped(db.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("cases"))
+        // The count and the page at once: on PostgreSQL they run on two pooled connections.
+        async let counted = scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("cases")).first()
+        async let page = scoped(db.sql.select().columns(Self.summaryColumns.map { SQLColumn($0) }).from("cases"))
             .orderBy(SQLRaw("COALESCE(step_due_on, process_due_on, '9999-12-31')")).orderBy("applied_on").orderBy("id")
             .offset(offset).limit(limit).all()
-        return (try rows.map(Self.summary), total)
+        let (count, rows) = try await (counted, page)
+        return (try rows.map(Self.summary), try count?.decode(column: "n", as: Int.self) ?? 0)
     }
 
     // MARK: rows
