@@ -113,6 +113,22 @@ enum DemoCases {
                                                  snapshot: try recorded(AssessmentRequest(profile: p, date: day(1)))), actor: window, today: day(1))
             _ = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(1))
         }
+        // Help first (先行救助): the county funds the street's reserve; after a fire the street granted at once, and the
+        // paperwork is now past its deadline (the dashboard shows it).
+        let fundedBy = actor(.countyReviewer)
+        if let township = window.jurisdiction.ancestor(at: .township), fundedBy.jurisdiction.contains(township) {
+            _ = try await ReserveFunds(db).credit(.allocation, township: township, amount: Cents(5_000_000), note: "演示：年初拨付先行救助备用金", actor: fundedBy,
+                                                  now: Date().addingTimeInterval(-40 * 86_400))
+            if let h = try await sql.select().column("id").from("households").within(township).orderBy("id").offset(3).first(),
+               let hid = try? h.decode(column: "id", as: UUID.self), let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) {
+                let limit = try policy.calculator.parameters.resolve("townshipTemporaryApprovalLimit", region: window.jurisdiction, date: today).amount ?? Cents(0)
+                var c = try await store.open(NewCase(kind: .temporaryEmergency, channel: .window, householdID: hid, applicantName: p.head?.name ?? "申请人",
+                                                     note: "夜间家中失火，衣物被褥烧毁，先行救助"), actor: window, today: day(20))
+                c = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(20))
+                _ = try await store.act(c.id, .approve(amountCents: limit.divided(by: 2, rounding: .halfUp).value, payee: p.head?.name), expectedVersion: c.version,
+                                        actor: window, today: day(20))
+            }
+        }
         // A resident's online request for help (码上办), for the township to call.
         if let m = try await sql.select().columns("name", "national_id").from("members").within(window.jurisdiction)
             .where("relation", .equal, Relation.head.rawValue).orderBy("id").offset(40).first() {

@@ -87,20 +87,20 @@ import Testing
     @Test func theCaseContextComesFromTheParametersByRegionAndDate() throws {
         let parameters = try ParameterSet.bundled()
         let s = CaseState(kind: .dibao, residenceRegion: W.residence, registrationRegion: W.registration, appliedOn: Self.day("2025-03-03"))
-        let context = try CaseContext.resolve(W.dibao, s, household: Self.household, parameters: parameters, on: Self.day("2025-03-03"))
+        let context = try CaseContext.resolve(W.dibao, s, household: Self.household, parameters: parameters, calendar: W.calendar, on: Self.day("2025-03-03"))
         // adults by the Civil Code's age (adultAge), the deceased left out
         #expect(context.requiredSigners == ["王建国", "李秀英", "赵桂兰"])
         // Tianjin pays from the decision date since 2023-11-01 [YC]; before that, and by the national rule, the month after
         #expect(context.benefitFromDecisionDate)
-        #expect(!(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, on: Self.day("2023-10-31")).benefitFromDecisionDate))
-        #expect(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, on: Self.day("2025-03-03")).requiredSigners == nil)
+        #expect(!(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, calendar: W.calendar, on: Self.day("2023-10-31")).benefitFromDecisionDate))
+        #expect(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, calendar: W.calendar, on: Self.day("2025-03-03")).requiredSigners == nil)
         // the delegated limit where the process delegates: Binhai's own 5,000 yuan, elsewhere the city's 3,000
         let emergency = try #require(W.processes[.temporaryEmergency])
-        #expect(try CaseContext.resolve(emergency, s, household: nil, parameters: parameters, on: Self.day("2025-03-03")).delegationLimit == Cents(300_000))
+        #expect(try CaseContext.resolve(emergency, s, household: nil, parameters: parameters, calendar: W.calendar, on: Self.day("2025-03-03")).delegationLimit == Cents(300_000))
         var binhai = s
         binhai.residenceRegion = W.registration
-        #expect(try CaseContext.resolve(emergency, binhai, household: nil, parameters: parameters, on: Self.day("2025-03-03")).delegationLimit == Cents(500_000))
-        #expect(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, on: Self.day("2025-03-03")).delegationLimit == nil)
+        #expect(try CaseContext.resolve(emergency, binhai, household: nil, parameters: parameters, calendar: W.calendar, on: Self.day("2025-03-03")).delegationLimit == Cents(500_000))
+        #expect(try CaseContext.resolve(W.dibao, s, household: nil, parameters: parameters, calendar: W.calendar, on: Self.day("2025-03-03")).delegationLimit == nil)
         // an approval under that context starts on the decision day; under the national rule, the first of the next month
         let noticed = try W.run(W.throughVisit + [(.firstReview(recommend: true, opinion: "符合"), W.hukouTown, "2025-03-06"),
                                                   (.postNotice, W.hukouTown, "2025-03-07"), (.closeNotice, W.hukouTown, "2025-03-14")])

@@ -186,11 +186,11 @@ import Testing
         #expect(emergency.steps.map(\.step) == [.acceptance, .decision])
         let limit = Cents(300_000)
         let accepted = try Self.run([(.accept, Self.window, "2025-03-03")], process: emergency)
-        let within = try CaseWorkflow.apply(.approve(amountCents: 300_000), to: accepted, expectedVersion: accepted.version, by: Self.window,
+        let within = try CaseWorkflow.apply(.approve(amountCents: 300_000, payee: "张三"), to: accepted, expectedVersion: accepted.version, by: Self.window,
                                             on: Self.day("2025-03-03"), process: emergency, context: CaseContext(delegationLimit: limit))
         #expect(within.state.status == .approved && within.state.decision?.startsOn == Self.day("2025-03-03"))
         #expect(throws: CaseError.roleNotAllowed(.townshipOfficer, .decision)) {
-            try CaseWorkflow.apply(.approve(amountCents: 300_001), to: accepted, expectedVersion: accepted.version, by: Self.window,
+            try CaseWorkflow.apply(.approve(amountCents: 300_001, payee: "张三"), to: accepted, expectedVersion: accepted.version, by: Self.window,
                                    on: Self.day("2025-03-03"), process: emergency, context: CaseContext(delegationLimit: limit))
         }
     }

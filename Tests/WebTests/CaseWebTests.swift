@@ -167,13 +167,15 @@ import VaporTesting
             let policyStore = CaseStore(site.app.db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
             let figures = try await policyStore.figures(actor: Actor(userID: nil, username: "t", role: .townshipOfficer,
                                                                      jurisdiction: site.account(.townshipOfficer).region.code, origin: "t"), today: site.city.today)
-            #expect(figures.approved == 1 && figures.refused == 1 && figures.overdue >= 1 && figures.medianWorkingDays != nil)
+            // approved: the dibao household and the help-first grant after a fire, whose paperwork is overdue
+            #expect(figures.approved == 2 && figures.refused == 1 && figures.overdue >= 1 && figures.medianWorkingDays != nil)
+            #expect(figures.paperworkPending == 1 && figures.paperworkOverdue == 1)
             #expect(CaseStep.allCases.allSatisfy { (figures.openByStep[$0] ?? 0) > 0 })
             let dashboard = try await township.get(SiteURL.caseDashboard.path)
             #expect(dashboard.status == .ok && dashboard.body.string.contains("受理到决定") && dashboard.body.string.contains("<svg"))
             // the decision notices print: the approval with its amount and start, the refusal with reasons and articles, both with appeal rights
             let refused = try #require(list.items.first { $0.status == "refused" })
-            let approved = try #require(list.items.first { $0.status == "approved" })
+            let approved = try #require(list.items.first { $0.status == "approved" && $0.kind == "dibao" })
             let approval = try await township.get(SiteURL.caseDecisionNotice(UUID(uuidString: approved.id)!).path)
             #expect(approval.status == .ok && approval.body.string.contains("决定予以批准") && approval.body.string.contains("¥585.00")
                     && approval.body.string.contains("行政复议"))

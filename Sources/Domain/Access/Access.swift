@@ -51,6 +51,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case releasePaymentHolds
     /// Load the next year's holiday arrangement (the working days every statutory deadline counts).
     case manageCalendar
+    /// Allocate and replenish the townships' reserve funds for help first (备用金).
+    case manageReserveFunds
     /// Read the applications of one's jurisdiction.
     case viewCases
     /// Act on the steps of applications (which step is whose is the process data's).
@@ -105,6 +107,9 @@ public enum Permission: String, Sendable, CaseIterable {
             return role == .townshipOfficer || role == .coordinator || role == .countyReviewer
         case .openCases:
             return role == .townshipOfficer || role == .coordinator
+        // The county bureau funds its townships' help first; the city may too.
+        case .manageReserveFunds:
+            return role == .cityAdmin || role == .countyReviewer
         }
     }
 }

@@ -36,7 +36,9 @@ public struct CaseClock: Sendable, Equatable {
         if open, state.step == .publicNotice, let posted = state.noticeFrom {
             noticeUntil = posted.adding(days: process.rule(.publicNotice)?.noticeDays ?? 0)
         }
-        stepOverdue = open && (stepDue.map { today > $0.date } ?? false)
+        // Help first: after the grant, the paperwork is the step that is due.
+        if state.paperworkPending, let due = state.paperworkDueOn { stepDue = Deadline(date: due, provisional: false) }
+        stepOverdue = (open || state.paperworkPending) && (stepDue.map { today > $0.date } ?? false)
         processOverdue = open && (processDue.map { today > $0.date } ?? false)
     }
 }

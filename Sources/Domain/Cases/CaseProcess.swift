@@ -101,6 +101,8 @@ public struct CaseProcess: Codable, Sendable, Equatable {
     public var materials: [MaterialItem]?
     public var delegation: Delegation?
     public var spotCheck: SpotCheck?
+    /// Help first, paperwork after (先行救助) [LS; ZX 48].
+    public var fastTrack: FastTrackRule?
     public var steps: [StepRule]
 
     public func rule(_ step: CaseStep) -> StepRule? { steps.first { $0.step == step } }

@@ -37,6 +37,8 @@ public struct CaseDecision: Sendable, Equatable, Codable {
     public var articles: [String]
     public var by: String
     public var on: LocalDate
+    /// Who receives the money (help first records it with the grant [LS]).
+    public var payee: String?
 }
 
 /// A case as the rules see it: where it stands, who did what, and the facts the next steps depend on. The store
@@ -66,6 +68,10 @@ public struct CaseState: Sendable, Equatable {
     public var spotChecked: Bool = false
     /// The day the one-time notice of missing materials was given: it is given once [DB 9–10].
     public var materialsRequestedOn: LocalDate?
+    /// Help first: the day the paperwork after the grant is due, and the day it was done [LS; ZX 48].
+    public var paperworkDueOn: LocalDate?
+    public var paperworkDoneOn: LocalDate?
+    public var paperworkPending: Bool { paperworkDueOn != nil && paperworkDoneOn == nil }
 
     public init(kind: CaseKind, residenceRegion: RegionCode, registrationRegion: RegionCode, appliedOn: LocalDate, staffRelative: Bool = false) {
         self.kind = kind
@@ -101,7 +107,8 @@ public enum CaseAction: Sendable, Equatable {
     case recordObjection(text: String)
     case recordHearing(participants: [String], result: String)
     case closeNotice
-    case approve(amountCents: Int64)
+    case approve(amountCents: Int64, payee: String? = nil)
+    case completePaperwork(note: String)
     case refuse(reasons: [String], articles: [String])
     case extend(reason: String)
     case withdraw(reason: String)
@@ -125,6 +132,7 @@ public enum CaseAction: Sendable, Equatable {
         case .extend: return .extend
         case .withdraw: return .withdraw
         case .recordSpotCheck: return .recordSpotCheck
+        case .completePaperwork: return .completePaperwork
         }
     }
 
@@ -142,7 +150,7 @@ public enum CaseAction: Sendable, Equatable {
         case .firstReview: return .firstReview
         case .postNotice, .recordObjection, .recordHearing, .closeNotice: return .publicNotice
         case .approve, .refuse, .recordSpotCheck: return .decision
-        case .extend, .withdraw: return nil
+        case .extend, .withdraw, .completePaperwork: return nil
         }
     }
 
@@ -161,7 +169,7 @@ public enum CaseAction: Sendable, Equatable {
 /// What was done to a case, as its timeline stores it (`open` is the application being registered).
 public enum CaseActionKind: String, ChineseLabelled {
     case open, accept, refuseApplication, requestMaterials, recordCommitment, recordVerification, recordVisit, firstReview, postNotice,
-         recordObjection, recordHearing, closeNotice, approve, refuse, extend, withdraw, recordSpotCheck
+         recordObjection, recordHearing, closeNotice, approve, refuse, extend, withdraw, recordSpotCheck, completePaperwork
     public var chinese: String {
         switch self {
         case .open: return "登记申请"
@@ -181,6 +189,7 @@ public enum CaseActionKind: String, ChineseLabelled {
         case .extend: return "延长办理时限"
         case .withdraw: return "撤回申请"
         case .recordSpotCheck: return "登记县级抽查"
+        case .completePaperwork: return "补办审核手续"
         }
     }
 
@@ -209,6 +218,7 @@ public enum CaseError: Error, Equatable, Sendable {
     case commitmentUnsigned([String])
     case scanReferenceMissing(String)
     case visitIncomplete(String)
+    case noPaperworkPending
 
     public var chinese: String {
         switch self {
@@ -232,6 +242,7 @@ public enum CaseError: Error, Equatable, Sendable {
         case .commitmentUnsigned(let names): return "以下成年家庭成员尚未签署承诺书和授权书：\(names.joined(separator: "、"))"
         case .scanReferenceMissing(let name): return "\(name)的签字件已扫描：请填写扫描件编号"
         case .visitIncomplete(let what): return "入户调查表未填完整：\(what)"
+        case .noPaperworkPending: return "本案没有待补办的手续"
         }
     }
 }
@@ -246,17 +257,20 @@ public struct CaseContext: Sendable, Equatable {
     public var requiredSigners: [String]?
     /// A monthly benefit starts on the decision date (Tianjin [YC]) instead of the month after approval [DB 24–25].
     public var benefitFromDecisionDate: Bool
+    /// Help first: when the paperwork after a grant made today is due.
+    public var paperworkDue: Deadline?
 
-    public init(delegationLimit: Cents? = nil, requiredSigners: [String]? = nil, benefitFromDecisionDate: Bool = false) {
+    public init(delegationLimit: Cents? = nil, requiredSigners: [String]? = nil, benefitFromDecisionDate: Bool = false, paperworkDue: Deadline? = nil) {
         self.delegationLimit = delegationLimit
         self.requiredSigners = requiredSigners
         self.benefitFromDecisionDate = benefitFromDecisionDate
+        self.paperworkDue = paperworkDue
     }
 
     /// The context from the parameters: the delegated limit and the signing age where the household lives, the start
     /// of a benefit where it is registered (the registration side calculates and pays [YC]).
     public static func resolve(_ process: CaseProcess, _ state: CaseState, household: AssessmentRequest?, parameters: ParameterSet,
-                               on date: LocalDate) throws -> CaseContext {
+                               calendar: WorkingCalendar, on date: LocalDate) throws -> CaseContext {
         let limit = try process.delegation.map { try parameters.resolve($0.upToParameter, region: state.residenceRegion, date: date).amount }
         var signers: [String]?
         if let household {
@@ -266,7 +280,13 @@ public struct CaseContext: Sendable, Equatable {
         }
         let start = try parameters.resolve("benefitFromDecisionDate", region: state.registrationRegion, date: date)
         guard case .flag(let fromDecision) = start.value else { throw PolicyError.wrongType(name: "benefitFromDecisionDate", expected: "是/否") }
-        return CaseContext(delegationLimit: limit ?? nil, requiredSigners: signers, benefitFromDecisionDate: fromDecision)
+        var paperwork: Deadline?
+        if let fast = process.fastTrack {
+            let days = try parameters.resolve(fast.paperworkParameter, region: state.residenceRegion, date: date)
+            guard case .integer(let n) = days.value, n > 0 else { throw PolicyError.wrongType(name: fast.paperworkParameter, expected: "正整数") }
+            paperwork = calendar.deadline(workingDays: n, after: date)
+        }
+        return CaseContext(delegationLimit: limit ?? nil, requiredSigners: signers, benefitFromDecisionDate: fromDecision, paperworkDue: paperwork)
     }
 }
 
@@ -298,6 +318,7 @@ public enum CaseWorkflow {
 
     /// Whether `actor` may do the case's current step (the inbox shows each person their own tasks).
     public static func isTask(of actor: Actor, _ state: CaseState, _ process: CaseProcess, delegationLimit: Cents? = nil) -> Bool {
+        if state.paperworkPending { return actor.role == .townshipOfficer && actor.jurisdiction.contains(state.residenceRegion) }
         guard state.status == .open, let step = state.step else { return false }
         return rules(for: step, state, process, amount: nil, delegationLimit: delegationLimit).contains { place, roles in
             roles.contains(actor.role) && regions(for: place, state).contains { actor.jurisdiction.contains($0) }
@@ -308,6 +329,7 @@ public enum CaseWorkflow {
                              process: CaseProcess, context: CaseContext = CaseContext()) throws(CaseError) -> (state: CaseState, note: String) {
         let delegationLimit = context.delegationLimit
         guard expectedVersion == state.version else { throw .staleVersion(current: state.version) }
+        if case .completePaperwork(let n) = action { return try completePaperwork(n, state, by: actor, on: today) }
         guard state.status == .open else { throw .notOpen(state.status) }
         var s = state
         s.version += 1
@@ -315,7 +337,7 @@ public enum CaseWorkflow {
         let step = action.step ?? s.step ?? .acceptance
         if let needed = action.step, needed != s.step { throw .wrongStep(current: s.step, action: action.chinese) }
         var amount: Int64?
-        if case .approve(let a) = action { amount = a }
+        if case .approve(let a, _) = action { amount = a }
         let allowed = rules(for: step, s, process, amount: amount, delegationLimit: delegationLimit)
             + (action.step == nil ? [(CasePlace.county, [Role.countyReviewer])] : [])
         guard allowed.contains(where: { $0.1.contains(actor.role) }) else { throw .roleNotAllowed(actor.role, step) }
@@ -416,19 +438,26 @@ public enum CaseWorkflow {
             guard today >= until else { throw .noticeNotOver(until: until) }
             note = "公示期满无异议"
             advance()
-        case .approve(let cents):
+        case .approve(let cents, let payee):
             guard cents >= 0, cents <= PolicyCalculator.maxAmountCents else { throw .invalidAmount }
+            // Help first: the grant names who receives it, and the paperwork after it falls due [LS; ZX 48].
+            let receiver = payee?.trimmingCharacters(in: .whitespaces)
+            if process.fastTrack != nil {
+                guard let receiver, !receiver.isEmpty else { throw .reasonRequired("领款人") }
+                s.paperworkDueOn = context.paperworkDue?.date
+            }
             guard !s.investigators.contains(actor.username) else { throw .investigatorCannotApprove }
             // One-off help is paid on the decision; a monthly benefit from the month after approval [DB 24–25], or from the
             // decision date where the city's rule says so [YC].
             let starts: LocalDate = process.benefitStarts == .decisionDate || context.benefitFromDecisionDate ? today
                 : (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
             s.decision = CaseDecision(approved: true, amountCents: cents, startsOn: starts, reasons: [], articles: [process.rule(.decision)?.article ?? ""],
-                                      by: actor.username, on: today)
+                                      by: actor.username, on: today, payee: receiver.flatMap { $0.isEmpty ? nil : $0 })
             s.status = .approved
             s.done[.decision] = today
             s.step = nil
-            note = "批准，\(Cents(cents).yuanText)，自 \(starts) 起"
+            note = "批准，\(Cents(cents).yuanText)，自 \(starts) 起" + (s.decision?.payee.map { "，领款人 \($0)" } ?? "")
+                + (s.paperworkDueOn.map { "；先行救助，\($0) 前补办审核手续" } ?? "")
         case .refuse(let reasons, let articles):
             guard !s.investigators.contains(actor.username) else { throw .investigatorCannotApprove }
             let why = reasons.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
@@ -450,6 +479,8 @@ public enum CaseWorkflow {
             note = try text(reason, "撤回原因")
             s.status = .withdrawn
             s.step = nil
+        case .completePaperwork:
+            throw .noPaperworkPending  // handled before the open-case checks
         case .recordSpotCheck(let findings):
             // Only where the process asks for it, and once: the county's own check of the township's work [TK 15–18].
             guard process.spotCheck != nil, !s.spotChecked else { throw .wrongStep(current: s.step, action: action.chinese) }
@@ -459,8 +490,23 @@ public enum CaseWorkflow {
         return (s, note)
     }
 
+    /// Help first's paperwork after the grant: the township where the household lives completes the economic check
+    /// and the record, once, with a note of what was done [LS; ZX 48].
+    static func completePaperwork(_ note: String, _ state: CaseState, by actor: Actor, on today: LocalDate) throws(CaseError) -> (state: CaseState, note: String) {
+        guard state.status == .approved, state.paperworkPending else { throw .noPaperworkPending }
+        guard actor.role == .townshipOfficer else { throw .roleNotAllowed(actor.role, .decision) }
+        guard actor.jurisdiction.contains(state.residenceRegion) else { throw .outsideJurisdiction(.residence) }
+        let n = note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !n.isEmpty else { throw .reasonRequired("补办情况（核对、调查等）") }
+        var s = state
+        s.version += 1
+        s.paperworkDoneOn = today
+        return (s, "补办审核手续：\(n)")
+    }
+
     /// The offices and roles whose task the current step is, for the inbox: one or two regions and the roles.
     public static func task(_ state: CaseState, _ process: CaseProcess) -> (regions: [RegionCode], roles: [Role])? {
+        if state.paperworkPending { return ([state.residenceRegion], [.townshipOfficer]) }
         guard state.status == .open, let step = state.step else { return nil }
         let rules = rules(for: step, state, process, amount: nil, delegationLimit: process.delegation == nil ? nil : Cents(PolicyCalculator.maxAmountCents))
         var regions: [RegionCode] = []

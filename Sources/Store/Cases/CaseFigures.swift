@@ -23,6 +23,9 @@ public struct CaseFigures: Sendable {
     /// Tekun decisions of the last year, and how many the county checked itself [TK 15–18].
     public var tekunDecided: Int = 0
     public var tekunSpotChecked: Int = 0
+    /// Help first: grants whose paperwork is still to be done, and those past its deadline [LS].
+    public var paperworkPending: Int = 0
+    public var paperworkOverdue: Int = 0
     public var areas: [Area]
 }
 
@@ -56,6 +59,12 @@ extension CaseStore {
             .where("status", .in, [CaseStatus.approved.rawValue, CaseStatus.refused.rawValue]), actor).groupBy("status").all() {
             let n = try r.decode(column: "n", as: Int.self)
             if try r.decode(column: "status", as: String.self) == CaseStatus.approved.rawValue { figures.approved = n } else { figures.refused = n }
+        }
+        let late2: SQLQueryString = "SUM(CASE WHEN paperwork_due_on < \(bind: todayText) THEN 1 ELSE 0 END)"
+        if let r = try await visible(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").column(late2, as: "late").from("cases")
+            .where("paperwork_due_on", .isNot, SQLLiteral.null).where("paperwork_done_on", .is, SQLLiteral.null), actor).first() {
+            figures.paperworkPending = try r.decode(column: "n", as: Int.self)
+            figures.paperworkOverdue = try r.decode(column: "late", as: Int?.self) ?? 0
         }
         // The last year's decisions of accepted cases: working days from acceptance to decision.
         var allDays: [Int] = []

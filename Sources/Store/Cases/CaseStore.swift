@@ -23,13 +23,14 @@ public struct CaseStore: Sendable {
     static let columns = ["id", "code", "status_token", "kind", "program", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
                           "residence_region", "registered_region", "applied_on", "accepted_on", "done_steps", "notice_from", "objection_pending",
                           "staff_relative", "spot_checked", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
-                          "process_due_provisional", "snapshot", "assessment", "warning_id", "materials_requested_on", "help_request_id"]
+                          "process_due_provisional", "snapshot", "assessment", "warning_id", "materials_requested_on", "help_request_id",
+                          "paperwork_due_on", "paperwork_done_on"]
 
     /// What a list shows of a case (`summary`): not the household's snapshot, the assessment or the step records, which
     /// only the case's own page reads — a list sorts thousands of rows to show thirty, and narrow rows sort fast.
     static let summaryColumns = ["id", "code", "kind", "program", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
                                  "residence_region", "registered_region", "applied_on", "accepted_on", "decision", "step_due_on", "step_due_provisional",
-                                 "process_due_on", "process_due_provisional"]
+                                 "process_due_on", "process_due_provisional", "paperwork_due_on", "paperwork_done_on"]
 
     func visible(_ q: SQLSelectBuilder, _ actor: Actor) -> SQLSelectBuilder {
         q.livingOrRegistered(in: actor.jurisdiction)
@@ -120,6 +121,7 @@ public struct CaseStore: Sendable {
             "notice_from": SQLBind(s.noticeFrom?.description), "objection_pending": SQLBind(s.objectionPending), "staff_relative": SQLBind(s.staffRelative),
             "spot_checked": SQLBind(s.spotChecked), "materials_requested_on": SQLBind(s.materialsRequestedOn?.description),
             "decided_on": SQLBind(s.decision?.on.description),
+            "paperwork_due_on": SQLBind(s.paperworkDueOn?.description), "paperwork_done_on": SQLBind(s.paperworkDoneOn?.description),
             "investigators": SQLBind(String(decoding: (try? encoder.encode(s.investigators)) ?? Data("[]".utf8), as: UTF8.self)),
             "extension_reason": SQLBind(s.extensionReason),
             "decision": SQLBind(s.decision.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }),
@@ -155,7 +157,7 @@ public struct CaseStore: Sendable {
             else { throw CaseStoreError.notFound }
             let state = try Self.state(row)
             let process = try process(state.kind)
-            let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, on: today)
+            let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, calendar: calendar, on: today)
             let (next, note): (CaseState, String)
             do {
                 (next, note) = try CaseWorkflow.apply(action, to: state, expectedVersion: expectedVersion, by: actor, on: today, process: process,
@@ -170,7 +172,15 @@ public struct CaseStore: Sendable {
                 .returning("id").all()
             guard !changed.isEmpty else { throw CaseStoreError.workflow(.staleVersion(current: state.version + 1)) }
             try await Self.event(tx, id, actor, today, now, action: action.name, step: state.step, note: note, record: action.record)
-            if next.status == .approved, let decision = next.decision {
+            // Help first granted by the township: drawn from its reserve fund in the same transaction, refused over the balance.
+            if next.status == .approved, state.status == .open, let decision = next.decision, process.fastTrack?.fromReserveFund == true,
+               actor.role == .townshipOfficer, let township = next.residenceRegion.ancestor(at: .township) {
+                do {
+                    try await ReserveFunds.draw(tx, township: township, amount: Cents(decision.amountCents), caseID: id,
+                                                note: "\(try row.decode(column: "code", as: String.self))，领款人 \(decision.payee ?? "")", actor: actor, now: now)
+                } catch let e as ReserveFundError { throw CaseStoreError.reserveFund(e) }
+            }
+            if next.status == .approved, state.status == .open, let decision = next.decision {
                 try await Enrolling.enrol(tx, process: process, household: try row.decode(column: "household_id", as: UUID.self),
                                           member: try row.decode(column: "member_id", as: UUID?.self), residence: next.residenceRegion,
                                           decision: decision, today: today)
@@ -235,7 +245,7 @@ public struct CaseStore: Sendable {
                                 record: try e.decode(column: "record", as: String?.self).flatMap(Self.record))
             }
         let summary = try Self.summary(row)
-        let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, on: today)
+        let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, calendar: calendar, on: today)
         try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(), detail: "查看申请 \(summary.code)")
         return CaseDetail(summary: summary, state: state, process: process, clock: CaseClock(state, process: process, calendar: calendar, today: today),
                           events: events, snapshot: try row.decode(column: "snapshot", as: String?.self),
@@ -251,7 +261,8 @@ public struct CaseStore: Sendable {
         func scoped(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             var q = q
             if filter.tasksOnly {
-                q = q.where("status", .equal, CaseStatus.open.rawValue).where("task_roles", .like, "%,\(actor.role.rawValue),%")
+                // Whose task is in the task columns, set for an open case's step and for help first's paperwork after the grant.
+                q = q.where("task_roles", .like, "%,\(actor.role.rawValue),%")
                     .where { w in w.where { $0.within(actor.jurisdiction, column: "task_region") }.orWhere { $0.within(actor.jurisdiction, column: "task_region2") } }
             } else {
                 q = visible(q, actor)
@@ -260,8 +271,11 @@ public struct CaseStore: Sendable {
             if let k = filter.kind { q = q.where("kind", .equal, k.rawValue) }
             if let st = filter.step { q = q.where("step", .equal, st.rawValue) }
             if filter.overdueOnly {
-                q = q.where("status", .equal, CaseStatus.open.rawValue)
-                    .where { $0.where("step_due_on", .lessThan, today.description).orWhere("process_due_on", .lessThan, today.description) }
+                let t = today.description
+                q = q.where { w in
+                    w.where { $0.where("status", .equal, CaseStatus.open.rawValue).where { $0.where("step_due_on", .lessThan, t).orWhere("process_due_on", .lessThan, t) } }
+                        .orWhere { $0.where("paperwork_due_on", .lessThan, t).where("paperwork_done_on", .is, SQLLiteral.null) }
+                }
             }
             return q
         }
@@ -294,7 +308,9 @@ public struct CaseStore: Sendable {
                            stepDueProvisional: try r.decode(column: "step_due_provisional", as: Bool.self),
                            processDueOn: try r.decode(column: "process_due_on", as: String?.self).map { try LocalDate($0) },
                            processDueProvisional: try r.decode(column: "process_due_provisional", as: Bool.self),
-                           decision: try r.decode(column: "decision", as: String?.self).flatMap { try? decoder.decode(CaseDecision.self, from: Data($0.utf8)) })
+                           decision: try r.decode(column: "decision", as: String?.self).flatMap { try? decoder.decode(CaseDecision.self, from: Data($0.utf8)) },
+                           paperworkDueOn: try r.decode(column: "paperwork_due_on", as: String?.self).map { try LocalDate($0) },
+                           paperworkDone: try r.decode(column: "paperwork_done_on", as: String?.self) != nil)
     }
 
     static func state(_ r: any SQLRow) throws -> CaseState {
@@ -312,6 +328,8 @@ public struct CaseStore: Sendable {
         s.objectionPending = try r.decode(column: "objection_pending", as: Bool.self)
         s.spotChecked = try r.decode(column: "spot_checked", as: Bool.self)
         s.materialsRequestedOn = try r.decode(column: "materials_requested_on", as: String?.self).map { try LocalDate($0) }
+        s.paperworkDueOn = summary.paperworkDueOn
+        s.paperworkDoneOn = try r.decode(column: "paperwork_done_on", as: String?.self).map { try LocalDate($0) }
         s.decision = summary.decision
         return s
     }

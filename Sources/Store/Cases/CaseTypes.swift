@@ -24,9 +24,15 @@ public struct CaseSummary: Sendable, Codable, Equatable {
     public var processDueOn: LocalDate?
     public var processDueProvisional: Bool
     public var decision: CaseDecision?
+    /// Help first: the paperwork after the grant, due while `paperworkDone` is false.
+    public var paperworkDueOn: LocalDate?
+    public var paperworkDone: Bool
+
+    public var paperworkPending: Bool { paperworkDueOn != nil && !paperworkDone }
 
     public func overdue(on today: LocalDate) -> Bool {
-        status == .open && ((stepDueOn.map { today > $0 } ?? false) || (processDueOn.map { today > $0 } ?? false))
+        (status == .open && ((stepDueOn.map { today > $0 } ?? false) || (processDueOn.map { today > $0 } ?? false)))
+            || (paperworkPending && (paperworkDueOn.map { today > $0 } ?? false))
     }
 }
 
@@ -109,6 +115,7 @@ public enum CaseStoreError: Error, Equatable, Sendable {
     case memberRequired
     case applicantNameRequired
     case helpRequestUnavailable
+    case reserveFund(ReserveFundError)
 
     public var chinese: String {
         switch self {
@@ -116,6 +123,7 @@ public enum CaseStoreError: Error, Equatable, Sendable {
         case .workflow(let e): return e.chinese
         case .memberRequired: return "特困供养按人申请：请选择申请的家庭成员"
         case .applicantNameRequired: return "请填写申请人姓名"
+        case .reserveFund(let e): return e.chinese
         case .helpRequestUnavailable: return "该求助已办结或已转为申请，或不属于本户、不在您的辖区"
         }
     }

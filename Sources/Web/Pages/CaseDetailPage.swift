@@ -26,6 +26,8 @@ enum CaseDetailPage {
         var amountCents: Int64?
         var reasons: String?
         var articles: String?
+        /// Help first: who receives the grant.
+        var payee: String?
         /// One-time materials notice: catalogue items ticked (`materials[name]=on`) and others, one per line.
         var materials: [String: String]?
         var otherMaterials: String?
@@ -98,10 +100,11 @@ enum CaseDetailPage {
             case "recordHearing": return .recordHearing(participants: Self.names(participants), result: result ?? "")
             case "closeNotice": return .closeNotice
             case "approve":
-                if let amountCents { return .approve(amountCents: amountCents) }
+                if let amountCents { return .approve(amountCents: amountCents, payee: payee) }
                 let t = (amount ?? "").trimmingCharacters(in: .whitespaces)
                 guard !t.isEmpty else { throw Invalid(message: "请填写批准的金额（元）") }
-                return .approve(amountCents: try Self.yuan(t, field: "金额"))
+                return .approve(amountCents: try Self.yuan(t, field: "金额"), payee: payee)
+            case "completePaperwork": return .completePaperwork(note: note ?? "")
             case "refuse":
                 return .refuse(reasons: (reasons ?? "").split(whereSeparator: { $0 == "\n" }).map(String.init), articles: Self.names(articles))
             case "extend": return .extend(reason: reason ?? "")
@@ -113,7 +116,7 @@ enum CaseDetailPage {
     }
 
     static func view(chrome: Layout.Chrome, d: CaseDetail, today: LocalDate, regionNames: [String: String], suggestedAmount: Cents?,
-                     mayOpenHousehold: Bool, notice: String?, error: String?, typed: ActionForm?, statusURL: String) -> HTML {
+                     mayOpenHousehold: Bool, notice: String?, error: String?, typed: ActionForm?, statusURL: String, fundBalance: Cents? = nil) -> HTML {
         let s = d.summary
         let c = d.clock
         return Layout.page("申请 \(s.code)", chrome,
@@ -157,7 +160,7 @@ enum CaseDetailPage {
             }))),
             CaseRecordViews.records(d),
             .unwrap(s.decision) { dec in .group(decision(dec), .p(.class("actions"), .a(.class("button"), .href(SiteURL.caseDecisionNotice(s.id).path), .text("打印决定书")))) },
-            .if(d.isTask, .group(.h2(.text("办理：\(s.step?.chinese ?? "")")), stepForm(chrome: chrome, d: d, today: today, suggestedAmount: suggestedAmount, typed: typed))),
+            .if(d.isTask, .group(.h2(.text("办理：\(s.step?.chinese ?? "")")), stepForm(chrome: chrome, d: d, today: today, suggestedAmount: suggestedAmount, typed: typed, fundBalance: fundBalance))),
             .if(s.status == .open && (d.isTask || chrome.user?.role == .countyReviewer), otherActions(chrome: chrome, d: d, typed: typed)),
             .h2(.text("办理记录")),
             .div(.class("panel"), .table(.class("stack"),
@@ -208,7 +211,14 @@ enum CaseDetailPage {
     }
 
     /// The form for the step the reader holds; what they typed comes back when a submission was refused.
-    static func stepForm(chrome: Layout.Chrome, d: CaseDetail, today: LocalDate, suggestedAmount: Cents?, typed t: ActionForm?) -> Node<HTML.BodyContext> {
+    static func stepForm(chrome: Layout.Chrome, d: CaseDetail, today: LocalDate, suggestedAmount: Cents?, typed t: ActionForm?,
+                         fundBalance: Cents?) -> Node<HTML.BodyContext> {
+        // Help first: after the grant, the paperwork is the task [LS; ZX 48].
+        if d.state.paperworkPending {
+            return form(chrome, d, "completePaperwork", "补办完成",
+                        .p(.class("muted"), .text("先行救助已发放，请在 \(Show.date(d.state.paperworkDueOn)) 前补办家庭经济状况核对、调查等审核手续。")),
+                        area("note", "补办情况（核对、调查、材料）", t?.note))
+        }
         switch d.summary.step {
         case .acceptance?:
             return .group(form(chrome, d, "accept", "受理"),
@@ -244,9 +254,14 @@ enum CaseDetailPage {
                                .p(.class("muted"), .text("县级民政部门对特困申请的抽查比例不低于 \(sc.percent)%（\(sc.article)）。抽查的，登记抽查情况后再作决定。")),
                                area("findings", "抽查情况（入户或电话核实、查阅材料等）", t?.findings))
                 },
-                form(chrome, d, "approve", "批准",
+                form(chrome, d, "approve", d.process.fastTrack == nil ? "批准" : "先行救助，批准发放",
+                     .unwrap(d.process.fastTrack) { _ in
+                         .p(.class("muted"), .text("先行救助：乡镇（街道）在审批额度\(d.context.delegationLimit.map { " \($0.yuanText) " } ?? "")内直接批准，"
+                                                   + "从备用金支出\(fundBalance.map { "（当前余额 \($0.yuanText)）" } ?? "")，事后补办审核手续。"))
+                     },
                      field("amount", "批准金额（元" + (d.summary.kind == .temporaryEmergency || d.summary.kind == .temporaryExpenditure ? "，一次性）" : "/月）"),
-                           t?.amount ?? suggestedAmount.map { String(format: "%.2f", Double($0.value) / 100) })),
+                           t?.amount ?? suggestedAmount.map { String(format: "%.2f", Double($0.value) / 100) }),
+                     .if(d.process.fastTrack != nil, field("payee", "领款人", t?.payee ?? d.summary.applicantName))),
                 form(chrome, d, "refuse", "不予批准",
                      area("reasons", "不予批准的书面理由（每行一条）", t?.reasons), field("articles", "所依据的条款", t?.articles, placeholder: "如：DB 13、DB 14")))
         case nil:

@@ -231,9 +231,14 @@ struct CaseRoutes: RouteCollection {
             && (program != .tekun || $0.member == d.summary.memberID?.description) }.map(\.amount)
         let residence = try RegionCode(d.summary.residenceRegion)
         let mayOpen = actor.may(.viewHouseholds) && actor.jurisdiction.contains(residence)
+        // Help first: the township's reserve fund, shown where the grant is decided.
+        var fund: Cents?
+        if d.process.fastTrack != nil, d.isTask, d.summary.step == .decision, let township = residence.ancestor(at: .township) {
+            fund = try? await ReserveFunds(req.db).balance(township: township, actor: actor)
+        }
         return Layout.response(CaseDetailPage.view(chrome: try await Layout.chrome(req, .cases), d: d, today: req.today, regionNames: names,
                                                    suggestedAmount: amount, mayOpenHousehold: mayOpen, notice: notice, error: error, typed: typed,
-                                                   statusURL: Self.origin(req) + SiteURL.caseStatus(token: d.statusToken).path),
+                                                   statusURL: Self.origin(req) + SiteURL.caseStatus(token: d.statusToken).path, fundBalance: fund),
                                status: status)
     }
 }

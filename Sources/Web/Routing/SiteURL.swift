@@ -41,6 +41,7 @@ public enum SiteURL: Sendable, Equatable {
     case caseItem(UUID)
     case caseActions(UUID)
     case notices(region: String?)
+    case reserveFunds(township: String?)
     case caseStatus(token: String)
     case caseDashboard
     case caseDecisionNotice(UUID)
@@ -109,6 +110,7 @@ public enum SiteURL: Sendable, Equatable {
         case .caseItem(let id): return RoutePattern.caseItem.path(id.uuidString.lowercased())
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
+        case .reserveFunds(let t): return RoutePattern.reserveFunds.path() + (t.map { "?township=\($0)" } ?? "")
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
         case .caseDecisionNotice(let id): return RoutePattern.caseDecisionNotice.path(id.uuidString.lowercased())
@@ -196,6 +198,7 @@ extension RoutePattern {
     static let caseItem = RoutePattern("cases", ":caseID")
     static let caseActions = RoutePattern("cases", ":caseID", "actions")
     static let notices = RoutePattern("notices")
+    static let reserveFunds = RoutePattern("reserve-funds")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
     static let caseDecisionNotice = RoutePattern("cases", ":caseID", "decision")
@@ -223,7 +226,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]

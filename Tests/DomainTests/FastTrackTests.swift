@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import Domain
+
+/// Help first (先行救助) [LS; ZX 48]: the township grants at once within its limit, names the payee, and the paperwork
+/// after the grant is a task with a deadline from the parameters.
+@Suite struct FastTrackTests {
+    typealias W = CaseWorkflowTests
+    static let emergency = W.processes[.temporaryEmergency]!
+    static let calendar = try! WorkingCalendar.bundled()
+
+    static func accepted() throws -> CaseState {
+        try W.run([(.accept, W.window, "2025-03-03")], process: emergency)
+    }
+
+    static func context(_ on: String) throws -> CaseContext {
+        let s = CaseState(kind: .temporaryEmergency, residenceRegion: W.residence, registrationRegion: W.registration, appliedOn: W.day(on))
+        return try CaseContext.resolve(emergency, s, household: nil, parameters: try ParameterSet.bundled(), calendar: calendar, on: W.day(on))
+    }
+
+    @Test func theGrantNamesThePayeeAndOpensThePaperwork() throws {
+        #expect(Self.emergency.fastTrack?.paperworkParameter == "fastTrackPaperworkWorkingDays" && Self.emergency.fastTrack?.fromReserveFund == true)
+        let s = try Self.accepted()
+        let context = try Self.context("2025-03-03")
+        // 10 working days in the demo city: Monday 3 March → Monday 17 March
+        #expect(context.paperworkDue == Deadline(date: W.day("2025-03-17"), provisional: false))
+        #expect(throws: CaseError.reasonRequired("领款人")) {
+            try CaseWorkflow.apply(.approve(amountCents: 150_000, payee: " "), to: s, expectedVersion: s.version, by: W.window, on: W.day("2025-03-03"),
+                                   process: Self.emergency, context: context)
+        }
+        let granted = try CaseWorkflow.apply(.approve(amountCents: 150_000, payee: "张三"), to: s, expectedVersion: s.version, by: W.window,
+                                             on: W.day("2025-03-03"), process: Self.emergency, context: context)
+        #expect(granted.state.status == .approved && granted.state.decision?.payee == "张三" && granted.state.decision?.startsOn == W.day("2025-03-03"))
+        #expect(granted.state.paperworkDueOn == W.day("2025-03-17") && granted.state.paperworkPending)
+        #expect(granted.note.contains("领款人 张三") && granted.note.contains("2025-03-17 前补办审核手续"))
+        // the paperwork is the residence township's task now, with its deadline on the clock
+        #expect(CaseWorkflow.isTask(of: W.window, granted.state, Self.emergency) && !CaseWorkflow.isTask(of: W.coordinator, granted.state, Self.emergency))
+        #expect(CaseWorkflow.task(granted.state, Self.emergency)?.roles == [.townshipOfficer])
+        let late = CaseClock(granted.state, process: Self.emergency, calendar: Self.calendar, today: W.day("2025-03-18"))
+        #expect(late.stepDue?.date == W.day("2025-03-17") && late.stepOverdue)
+        #expect(!CaseClock(granted.state, process: Self.emergency, calendar: Self.calendar, today: W.day("2025-03-17")).stepOverdue)
+
+        // done once, by the township where the household lives, with what was done
+        let done0 = granted.state
+        #expect(throws: CaseError.roleNotAllowed(.countyReviewer, .decision)) {
+            try CaseWorkflow.apply(.completePaperwork(note: "已核对"), to: done0, expectedVersion: done0.version, by: W.county, on: W.day("2025-03-10"),
+                                   process: Self.emergency)
+        }
+        #expect(throws: CaseError.outsideJurisdiction(.residence)) {
+            try CaseWorkflow.apply(.completePaperwork(note: "已核对"), to: done0, expectedVersion: done0.version, by: W.hukouTown, on: W.day("2025-03-10"),
+                                   process: Self.emergency)
+        }
+        #expect(throws: CaseError.reasonRequired("补办情况（核对、调查等）")) {
+            try CaseWorkflow.apply(.completePaperwork(note: ""), to: done0, expectedVersion: done0.version, by: W.window, on: W.day("2025-03-10"),
+                                   process: Self.emergency)
+        }
+        let done = try CaseWorkflow.apply(.completePaperwork(note: "已补办家庭经济状况核对和入户调查"), to: done0, expectedVersion: done0.version, by: W.window,
+                                          on: W.day("2025-03-10"), process: Self.emergency)
+        #expect(done.state.paperworkDoneOn == W.day("2025-03-10") && !done.state.paperworkPending && done.state.status == .approved)
+        #expect(CaseWorkflow.task(done.state, Self.emergency) == nil)
+        #expect(throws: CaseError.noPaperworkPending) {
+            try CaseWorkflow.apply(.completePaperwork(note: "再次"), to: done.state, expectedVersion: done.state.version, by: W.window, on: W.day("2025-03-11"),
+                                   process: Self.emergency)
+        }
+    }
+
+    @Test func anOrdinaryApprovalLeavesNoPaperwork() throws {
+        let noticed = try W.run(W.throughVisit + [(.firstReview(recommend: true, opinion: "符合"), W.hukouTown, "2025-03-06"),
+                                                  (.postNotice, W.hukouTown, "2025-03-07"), (.closeNotice, W.hukouTown, "2025-03-14")])
+        let approved = try CaseWorkflow.apply(.approve(amountCents: 50_000), to: noticed, expectedVersion: noticed.version, by: W.county,
+                                              on: W.day("2025-03-17"), process: W.dibao)
+        #expect(approved.state.paperworkDueOn == nil && approved.state.decision?.payee == nil)
+        #expect(throws: CaseError.noPaperworkPending) {
+            try CaseWorkflow.apply(.completePaperwork(note: "x"), to: approved.state, expectedVersion: approved.state.version, by: W.window,
+                                   on: W.day("2025-03-18"), process: W.dibao)
+        }
+    }
+
+    @Test func aFundIsNeverDrawnBelowZero() throws {
+        try ReserveFundError.check(balance: Cents(100_000), draw: Cents(100_000))
+        #expect(throws: ReserveFundError.insufficient(balance: Cents(99_999), needed: Cents(100_000))) {
+            try ReserveFundError.check(balance: Cents(99_999), draw: Cents(100_000))
+        }
+        #expect(throws: ReserveFundError.invalidAmount) { try ReserveFundError.check(balance: Cents(1), draw: Cents(0)) }
+        #expect(ReserveFundError.insufficient(balance: Cents(50_000), needed: Cents(150_000)).chinese.contains("余额 ¥500.00"))
+        #expect(ReserveFundEntryKind.grant.sign == -1 && ReserveFundEntryKind.allocation.sign == 1)
+    }
+}
