@@ -372,6 +372,38 @@ finally:
     desk.quit()
     resident.quit()
 
+# Help first (先行救助) on a phone: after a fire the township officer opens an emergency application from the
+# household's profile, accepts it and grants at once from the street's reserve fund, naming the payee; the
+# paperwork after it becomes the township's task with its deadline, and the fund's ledger shows the grant.
+phone = make_driver(390, 844, phone=True)
+try:
+    login(phone, "township")
+    phone.get(f"{BASE}/regions/{OWN_COMMUNITY}")
+    phone.get(phone.find_elements(By.CSS_SELECTOR, "table.results a.household")[1].get_attribute("href"))
+    phone.find_element(By.PARTIAL_LINK_TEXT, "登记申请").click()
+    WebDriverWait(phone, 10).until(lambda d: "登记救助申请" in d.page_source)
+    Select(phone.find_element(By.NAME, "kind")).select_by_value("temporaryEmergency")
+    phone.find_element(By.NAME, "note").send_keys("夜间家中失火，被褥衣物烧毁")
+    phone.find_element(By.XPATH, "//button[text()='登记申请']").click()
+    WebDriverWait(phone, 10).until(lambda d: "/cases/" in d.current_url and "已保存" in d.page_source)
+    phone.find_element(By.XPATH, "//button[text()='受理']").click()
+    WebDriverWait(phone, 10).until(lambda d: "先行救助，批准发放" in d.page_source)
+    check("当前余额" in phone.page_source, "the grant form shows the street's reserve fund balance")
+    amount = phone.find_element(By.NAME, "amount")
+    amount.clear()
+    amount.send_keys("1000.00")
+    phone.save_screenshot(os.path.join(OUT, "help-first-phone.png"))
+    phone.find_element(By.XPATH, "//button[text()='先行救助，批准发放']").click()
+    WebDriverWait(phone, 10).until(lambda d: "补办完成" in d.page_source)
+    check("已批准" in phone.page_source and "前补办审核手续" in phone.page_source,
+          "the township grants help first on a phone; the paperwork after it is its task, with its deadline")
+    reads_like_a_person(phone, "a help-first grant")
+    phone.get(BASE + "/reserve-funds")
+    check("先行救助支出" in phone.page_source and "−¥1,000.00" in phone.page_source, "the reserve fund's ledger shows the grant")
+    fits_phone(phone, "the reserve fund page fits a phone", narrow=True)
+finally:
+    phone.quit()
+
 # A department data officer uploads a claims file of a few thousand rows. The page answers at once; the
 # import runs in the background while the job's page shows the rows done and reloads itself until the report.
 claims = os.path.join(tempfile.mkdtemp(), "医保结算-浏览器.csv")

@@ -153,7 +153,8 @@ enum CaseDetailPage {
             .h2(.text("办理环节")),
             .div(.class("panel"), .ol(.class("steps"), .group(d.process.steps.map { rule in
                 .li(.class(rule.step == s.step ? "current" : ""),
-                    .strong(.text(rule.step.chinese)), .text("（\(rule.place.chinese)）"),
+                    .strong(.text(rule.step.chinese)), .text("（\(rule.place.chinese)"
+                        + (rule.step == .decision && d.process.delegation != nil ? "；审批额度内由\(d.process.delegation!.place.chinese)审批" : "") + "）"),
                     .unwrap(d.state.done[rule.step]) { .span(.class("muted"), .text(" 已办 \(Show.date($0))")) },
                     .if(rule.step == s.step, .span(.class("tag"), .text("当前"))),
                     .span(.class("muted"), .text(" [\(rule.article)]")))
