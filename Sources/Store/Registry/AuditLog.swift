@@ -7,7 +7,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
-         openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund
+         openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -32,6 +32,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .tuneIndicators: return "调整预警指标"
         case .loadCalendar: return "载入节假日安排"
         case .reserveFund: return "备用金拨付"
+        case .proposeChange: return "提出救助变更"
+        case .decideChange: return "决定救助变更"
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"

@@ -1,0 +1,175 @@
+import Foundation
+
+/// 增发 / 减发 / 停发: a change to an enrolment in force, proposed by the township with the calculator's new view of
+/// the household, decided by the county of registration [DB 32–34; TK 24–26].
+public enum ChangeKind: String, ChineseLabelled {
+    case increase, decrease, stop
+    public var chinese: String {
+        switch self {
+        case .increase: return "增发"
+        case .decrease: return "减发"
+        case .stop: return "停发"
+        }
+    }
+}
+
+/// What led to the change.
+public enum ChangeSource: String, ChineseLabelled {
+    case warning, review, report, staff
+    public var chinese: String {
+        switch self {
+        case .warning: return "监测预警"
+        case .review: return "定期核查"
+        case .report: return "家庭主动报告"
+        case .staff: return "工作人员发现"
+        }
+    }
+}
+
+public enum ChangeStatus: String, ChineseLabelled {
+    case proposed, approved, rejected
+    public var chinese: String {
+        switch self {
+        case .proposed: return "待县级决定"
+        case .approved: return "已决定"
+        case .rejected: return "不予变更"
+        }
+    }
+}
+
+/// Money paid that was not due, to be deducted or collected (by the payments work) [DD].
+public struct Recovery: Sendable, Equatable, Codable {
+    public var amountCents: Int64
+    /// Why: a false declaration, or a change not reported for three months or more.
+    public var basis: String
+    public init(amountCents: Int64, basis: String) {
+        self.amountCents = amountCents
+        self.basis = basis
+    }
+}
+
+/// A change as the rules see it.
+public struct EnrolmentChangeState: Sendable, Equatable {
+    public var program: Program
+    public var currentCents: Int64
+    public var newCents: Int64
+    /// The first day of the month the new amount (or the stop) takes effect.
+    public var effectiveOn: LocalDate
+    public var reasons: [String]
+    public var articles: [String]
+    public var source: ChangeSource
+    public var status: ChangeStatus
+    public var version: Int
+    public var proposedBy: String
+    public var proposedOn: LocalDate
+    public var residenceRegion: RegionCode
+    public var registrationRegion: RegionCode
+    /// Tekun termination is posted before it is decided [TK 24–26]: the day the notice went up.
+    public var noticeFrom: LocalDate?
+    public var decidedBy: String?
+    public var decidedOn: LocalDate?
+    public var recovery: Recovery?
+
+    public var kind: ChangeKind { newCents == 0 ? .stop : newCents > currentCents ? .increase : .decrease }
+
+    public init(program: Program, currentCents: Int64, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String], source: ChangeSource,
+                status: ChangeStatus, version: Int, proposedBy: String, proposedOn: LocalDate, residenceRegion: RegionCode, registrationRegion: RegionCode,
+                noticeFrom: LocalDate? = nil, decidedBy: String? = nil, decidedOn: LocalDate? = nil, recovery: Recovery? = nil) {
+        self.program = program
+        self.currentCents = currentCents
+        self.newCents = newCents
+        self.effectiveOn = effectiveOn
+        self.reasons = reasons
+        self.articles = articles
+        self.source = source
+        self.status = status
+        self.version = version
+        self.proposedBy = proposedBy
+        self.proposedOn = proposedOn
+        self.residenceRegion = residenceRegion
+        self.registrationRegion = registrationRegion
+        self.noticeFrom = noticeFrom
+        self.decidedBy = decidedBy
+        self.decidedOn = decidedOn
+        self.recovery = recovery
+    }
+}
+
+public enum ChangeError: Error, Equatable, Sendable {
+    case sameAmount
+    case invalidAmount
+    case reasonRequired(String)
+    case roleNotAllowed(Role)
+    case outsideJurisdiction
+    case proposerCannotDecide
+    case notProposed(ChangeStatus)
+    case staleVersion
+    case noticeNotOver(until: LocalDate)
+    case effectiveMonthPast
+
+    public var chinese: String {
+        switch self {
+        case .sameAmount: return "新金额与现发放金额相同，无需变更"
+        case .invalidAmount: return "金额无效"
+        case .reasonRequired(let what): return "请填写\(what)"
+        case .roleNotAllowed(let r): return "\(r.chinese)不能办理此项"
+        case .outsideJurisdiction: return "不在您的辖区"
+        case .proposerCannotDecide: return "提出变更的人不能决定本次变更"
+        case .notProposed(let s): return "本次变更已办结（\(s.chinese)）"
+        case .staleVersion: return "本次变更刚被他人办理过：请刷新后再操作"
+        case .noticeNotOver(let d): return "终止特困供养须先公示，\(d) 起方可决定 [TK 24–26]"
+        case .effectiveMonthPast: return "生效月份不能早于本月（多发的金额请登记为应追回）"
+        }
+    }
+}
+
+/// The change's rules, pure: the township of residence (or registration) proposes; the county of registration
+/// decides; a decrease or stop gives written reasons citing the articles [DB 32–34]; tekun termination is posted
+/// for `tekunStopNoticeDays` before it is decided [TK 24–26]; whoever proposed does not decide.
+public enum ChangeWorkflow {
+    public static func propose(program: Program, currentCents: Int64, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String],
+                               source: ChangeSource, residence: RegionCode, registration: RegionCode, by actor: Actor,
+                               on today: LocalDate) throws(ChangeError) -> EnrolmentChangeState {
+        guard actor.role == .townshipOfficer else { throw .roleNotAllowed(actor.role) }
+        guard actor.jurisdiction.contains(residence) || actor.jurisdiction.contains(registration) else { throw .outsideJurisdiction }
+        guard newCents >= 0, newCents <= PolicyCalculator.maxAmountCents else { throw .invalidAmount }
+        guard newCents != currentCents else { throw .sameAmount }
+        guard effectiveOn.year * 12 + effectiveOn.month >= today.year * 12 + today.month else { throw .effectiveMonthPast }
+        let why = reasons.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        let cited = articles.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !why.isEmpty else { throw .reasonRequired("变更理由") }
+        var s = EnrolmentChangeState(program: program, currentCents: currentCents, newCents: newCents,
+                                     effectiveOn: (try? LocalDate(year: effectiveOn.year, month: effectiveOn.month, day: 1)) ?? effectiveOn,
+                                     reasons: why, articles: cited, source: source, status: .proposed, version: 1, proposedBy: actor.username,
+                                     proposedOn: today, residenceRegion: residence, registrationRegion: registration)
+        // A decrease or a stop takes something away: written reasons citing the articles [DB 32–34].
+        if s.kind != .increase, cited.isEmpty { throw .reasonRequired("减发、停发所依据的条款") }
+        if s.kind == .stop && program == .tekun { s.noticeFrom = today }
+        return s
+    }
+
+    /// The county of registration decides; `noticeDays`: the tekun termination notice, from the parameters.
+    public static func decide(approve: Bool, recovery: Recovery?, state: EnrolmentChangeState, expectedVersion: Int, by actor: Actor, on today: LocalDate,
+                              noticeDays: Int) throws(ChangeError) -> EnrolmentChangeState {
+        guard expectedVersion == state.version else { throw .staleVersion }
+        guard state.status == .proposed else { throw .notProposed(state.status) }
+        guard actor.role == .countyReviewer else { throw .roleNotAllowed(actor.role) }
+        guard actor.jurisdiction.contains(state.registrationRegion.ancestor(at: .county) ?? state.registrationRegion) else { throw .outsideJurisdiction }
+        guard actor.username != state.proposedBy else { throw .proposerCannotDecide }
+        if approve, state.kind == .stop, let posted = state.noticeFrom {
+            let until = posted.adding(days: noticeDays)
+            guard today >= until else { throw .noticeNotOver(until: until) }
+        }
+        if let r = recovery {
+            guard r.amountCents > 0 else { throw .invalidAmount }
+            guard !r.basis.trimmingCharacters(in: .whitespaces).isEmpty else { throw .reasonRequired("应追回金额的依据") }
+        }
+        var s = state
+        s.version += 1
+        s.status = approve ? .approved : .rejected
+        s.decidedBy = actor.username
+        s.decidedOn = today
+        s.recovery = approve ? recovery : nil
+        return s
+    }
+}
