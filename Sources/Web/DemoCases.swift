@@ -129,6 +129,20 @@ enum DemoCases {
                                         actor: window, today: day(20))
             }
         }
+        // A warning found a dibao household's income has risen: the street proposed a decrease, for the county to decide.
+        // (Where no warning concerns an assisted household of the street, the periodic review found it.)
+        let inStreet = "h.residence_region >= '\(window.jurisdiction.subtreeRange.lowerBound)' AND h.residence_region <= '\(window.jurisdiction.subtreeRange.upperBound)'"
+        let enrolled = "FROM enrolments e JOIN households h ON h.id = e.household_id WHERE e.status = 'active' AND e.program = 'dibao' AND e.monthly_amount_cents >= 20000 AND \(inStreet)"
+        let warned = try await sql.raw(SQLQueryString("SELECT w.id AS warning, e.id AS enrolment, e.monthly_amount_cents AS amount \(enrolled.replacingOccurrences(of: "WHERE", with: "JOIN warnings w ON w.household_id = e.household_id WHERE")) ORDER BY w.id LIMIT 1")).first()
+        let reviewed = warned == nil ? try await sql.raw(SQLQueryString("SELECT e.id AS enrolment, e.monthly_amount_cents AS amount \(enrolled) ORDER BY e.id LIMIT 1")).first() : nil
+        if let row = warned ?? reviewed {
+            let amount = try row.decode(column: "amount", as: Int64.self)
+            let next = (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
+            _ = try await EnrolmentChanges(db, parameters: policy.calculator.parameters).propose(
+                enrolment: try row.decode(column: "enrolment", as: UUID.self), newCents: Cents(amount).divided(by: 2, rounding: .halfUp).value, effectiveOn: next,
+                reasons: ["核实：家庭成员已就业，月收入增加，按差额重新核定"], articles: ["DB 32"], source: warned == nil ? .review : .warning,
+                warningID: try warned?.decode(column: "warning", as: UUID.self), actor: window, today: day(1))
+        }
         // A resident's online request for help (码上办), for the township to call.
         if let m = try await sql.select().columns("name", "national_id").from("members").within(window.jurisdiction)
             .where("relation", .equal, Relation.head.rawValue).orderBy("id").offset(40).first() {

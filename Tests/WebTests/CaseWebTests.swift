@@ -170,6 +170,10 @@ import VaporTesting
             // approved: the dibao household and the help-first grant after a fire, whose paperwork is overdue
             #expect(figures.approved == 2 && figures.refused == 1 && figures.overdue >= 1 && figures.medianWorkingDays != nil)
             #expect(figures.paperworkPending == 1 && figures.paperworkOverdue == 1)
+            // a decrease the street proposed (from a warning where one concerns an assisted household) waits for the county
+            let county = Actor(userID: nil, username: "c", role: .countyReviewer, jurisdiction: site.account(.countyReviewer).region.code, origin: "t")
+            let pending = try await EnrolmentChanges(site.app.db, parameters: policy.calculator.parameters).list(actor: county, pendingOnly: true, offset: 0, limit: 10)
+            #expect(pending.items.contains { $0.state.kind == .decrease && ($0.state.source == .warning) == ($0.warningID != nil) })
             #expect(CaseStep.allCases.allSatisfy { (figures.openByStep[$0] ?? 0) > 0 })
             let dashboard = try await township.get(SiteURL.caseDashboard.path)
             #expect(dashboard.status == .ok && dashboard.body.string.contains("受理到决定") && dashboard.body.string.contains("<svg"))

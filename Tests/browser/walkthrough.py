@@ -404,6 +404,29 @@ try:
 finally:
     phone.quit()
 
+# A decrease from a warning: the street found a dibao household's income risen and proposed a lower amount; the
+# county reviewer decides it, and the household's profile shows the new amount.
+desk = make_driver(1280, 900)
+try:
+    login(desk, "reviewer")
+    desk.get(BASE + "/changes")
+    rows = [r for r in desk.find_elements(By.CSS_SELECTOR, "table tbody tr") if "减发" in r.text and "监测预警" in r.text]
+    check(len(rows) > 0, "the county's list has a decrease proposed from a warning")
+    desk.get(rows[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href"))
+    amounts = desk.find_element(By.XPATH, "//dt[text()='金额']/following-sibling::dd[1]").text
+    new_amount = amounts.split("→")[1].split("（")[0].strip()
+    check("查看预警" in desk.page_source, "the change links back to the warning it came from")
+    desk.find_element(By.XPATH, "//button[text()='作出决定']").click()
+    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    check("已决定" in desk.page_source, "the county decides the decrease")
+    desk.find_element(By.LINK_TEXT, "打开家庭档案").click()
+    WebDriverWait(desk, 10).until(lambda d: "/households/" in d.current_url)
+    programs = desk.find_element(By.ID, "programs").find_element(By.XPATH, "following-sibling::div[1]").text
+    check(new_amount in programs, f"the household's profile shows the decreased amount ({new_amount})")
+    desk.save_screenshot(os.path.join(OUT, "profile-after-decrease.png"))
+finally:
+    desk.quit()
+
 # A department data officer uploads a claims file of a few thousand rows. The page answers at once; the
 # import runs in the background while the job's page shows the rows done and reloads itself until the report.
 claims = os.path.join(tempfile.mkdtemp(), "医保结算-浏览器.csv")

@@ -106,6 +106,7 @@ public enum ChangeError: Error, Equatable, Sendable {
     case staleVersion
     case noticeNotOver(until: LocalDate)
     case effectiveMonthPast
+    case pendingExists
 
     public var chinese: String {
         switch self {
@@ -119,6 +120,7 @@ public enum ChangeError: Error, Equatable, Sendable {
         case .staleVersion: return "本次变更刚被他人办理过：请刷新后再操作"
         case .noticeNotOver(let d): return "终止特困供养须先公示，\(d) 起方可决定 [TK 24–26]"
         case .effectiveMonthPast: return "生效月份不能早于本月（多发的金额请登记为应追回）"
+        case .pendingExists: return "该救助已有一项变更等待县级决定：请先办结"
         }
     }
 }

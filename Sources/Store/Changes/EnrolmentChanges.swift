@@ -55,6 +55,9 @@ public struct EnrolmentChanges: Sendable {
                 .where(SQLColumn("status", table: "enrolments"), .equal, SQLBind(EnrolmentStatus.active.rawValue))
                 .where { $0.within(actor.jurisdiction, table: "households").orWhere { $0.within(actor.jurisdiction, column: "registered_region", table: "households") } }
             guard let row = try await query.first() else { throw ChangeStoreError.notFound }
+            // One change at a time on an enrolment: the county decides on one proposal, not two that contradict each other.
+            guard try await tx.sql.select().column("id").from("enrolment_changes").where("enrolment_id", .equal, enrolment)
+                .where("status", .equal, ChangeStatus.proposed.rawValue).first() == nil else { throw ChangeStoreError.workflow(.pendingExists) }
             let state: EnrolmentChangeState
             do {
                 state = try ChangeWorkflow.propose(program: Program(rawValue: try row.decode(column: "program", as: String.self)) ?? .dibao,

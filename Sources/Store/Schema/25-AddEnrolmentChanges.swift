@@ -32,6 +32,8 @@ struct AddEnrolmentChanges: AsyncMigration {
         let sql = db as! any SQLDatabase
         try await sql.create(index: "idx_enrolment_changes_residence").on("enrolment_changes").column("residence_region").column("status").run()
         try await sql.create(index: "idx_enrolment_changes_registered").on("enrolment_changes").column("registered_region").column("status").run()
+        // One proposal at a time per enrolment, even for two writers at once (the store checks first, to say why).
+        try await sql.raw("CREATE UNIQUE INDEX idx_enrolment_changes_one_pending ON enrolment_changes (enrolment_id) WHERE status = 'proposed'").run()
         try await db.schema("recoveries")
             .id()
             .field("household_id", .uuid, .required)

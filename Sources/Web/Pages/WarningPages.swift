@@ -154,7 +154,10 @@ enum WarningPages {
             .if(d.mayAct && w.status != .closed, .group(actions(d, csrf: csrf, typed: typed, assignable: assignable))),
             // A warning that finds a policy not applied becomes an application, prefilled from the registry [JC].
             .if(w.status != .closed && CasePages.mayOpen(chrome.user?.role), .p(.class("actions"),
-                .a(.class("button"), .href(SiteURL.caseNew(household: w.householdID, warning: w.id).path), .text("转为申请")))),
+                .a(.class("button"), .href(SiteURL.caseNew(household: w.householdID, warning: w.id).path), .text("转为申请")),
+                // A household already assisted whose situation changed: its amount adjusted or stopped, decided by the county [DB 32–34].
+                .if(chrome.user?.role == .townshipOfficer,
+                    .a(.class("button"), .href(SiteURL.changeNew(household: w.householdID, warning: w.id).path), .text("调整金额 / 停保"))))),
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),
                 .div(.class("panel"), .ul(.group(d.visits.map { v in

@@ -42,6 +42,10 @@ public enum SiteURL: Sendable, Equatable {
     case caseActions(UUID)
     case notices(region: String?)
     case reserveFunds(township: String?)
+    case changes(all: Bool)
+    case changeNew(household: UUID, warning: UUID?)
+    case change(UUID)
+    case changeDecision(UUID)
     case caseStatus(token: String)
     case caseDashboard
     case caseDecisionNotice(UUID)
@@ -111,6 +115,11 @@ public enum SiteURL: Sendable, Equatable {
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .reserveFunds(let t): return RoutePattern.reserveFunds.path() + (t.map { "?township=\($0)" } ?? "")
+        case .changes(let all): return RoutePattern.changes.path() + (all ? "?all=on" : "")
+        case .changeNew(let h, let w):
+            return RoutePattern.changeNew.path() + "?household=\(h.uuidString.lowercased())" + (w.map { "&warning=\($0.uuidString.lowercased())" } ?? "")
+        case .change(let id): return RoutePattern.change.path(id.uuidString.lowercased())
+        case .changeDecision(let id): return RoutePattern.changeDecision.path(id.uuidString.lowercased())
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
         case .caseDecisionNotice(let id): return RoutePattern.caseDecisionNotice.path(id.uuidString.lowercased())
@@ -199,6 +208,10 @@ extension RoutePattern {
     static let caseActions = RoutePattern("cases", ":caseID", "actions")
     static let notices = RoutePattern("notices")
     static let reserveFunds = RoutePattern("reserve-funds")
+    static let changes = RoutePattern("changes")
+    static let changeNew = RoutePattern("changes", "new")
+    static let change = RoutePattern("changes", ":changeID")
+    static let changeDecision = RoutePattern("changes", ":changeID", "decision")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
     static let caseDecisionNotice = RoutePattern("cases", ":caseID", "decision")
@@ -226,7 +239,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]

@@ -1,0 +1,99 @@
+import Domain
+import Foundation
+import Plot
+import Store
+
+/// 救助变更: the list of changes waiting for the county, the township's form to propose one on an enrolment in force
+/// (with the calculator's amount beside it), and a change's page with the county's decision.
+enum ChangePages {
+    static func list(chrome: Layout.Chrome, items: [EnrolmentChangeRecord], total: Int, all: Bool, paging: Paging) -> HTML {
+        Layout.page("救助变更", chrome,
+            .h1(.text(all ? "救助变更（全部 \(total) 件）" : "待县级决定的救助变更（\(total) 件）")),
+            .p(.class("muted"), .text("增发、减发、停发由乡镇（街道）提出，户籍地县级民政部门决定；减发、停发须书面说明理由并注明依据 [DB 32–34]。")),
+            .p(.class("actions"), .a(.href(SiteURL.changes(all: !all).path), .text(all ? "只看待决定的" : "查看全部"))),
+            paging.bar(total: total, unit: "件", link: { Paging.url(SiteURL.changes(all: false).path, [("all", all ? "on" : nil)], page: $0) }),
+            .if(items.isEmpty, .p(.class("panel"), .text("没有待决定的救助变更。"))),
+            .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("变更")), .th(.text("项目")), .th(.class("num"), .text("现金额")), .th(.class("num"), .text("新金额")), .th(.text("生效")),
+                           .th(.text("来源")), .th(.text("状态")))),
+                .tbody(.group(items.map { c in
+                    .tr(.td(CasePages.label("变更"), .a(.href(SiteURL.change(c.id).path), .text(c.state.kind.chinese))),
+                        .td(CasePages.label("项目"), .text(c.state.program.chinese)),
+                        .td(.class("num"), CasePages.label("现金额"), .text(Cents(c.state.currentCents).yuanText)),
+                        .td(.class("num"), CasePages.label("新金额"), .text(Cents(c.state.newCents).yuanText)),
+                        .td(CasePages.label("生效"), .text("\(c.state.effectiveOn.year)年\(c.state.effectiveOn.month)月")),
+                        .td(CasePages.label("来源"), .text(c.state.source.chinese)),
+                        .td(CasePages.label("状态"), .text(c.state.status.chinese)))
+                }))))))
+    }
+
+    static func newChange(chrome: Layout.Chrome, profile p: HouseholdProfile, assessment: Assessment?, form: ChangeRoutes.NewForm, today: LocalDate,
+                          error: String?) -> HTML {
+        let active = p.enrolments.filter { $0.status == .active }
+        let next = (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
+        let monthText = { (d: LocalDate) in String(format: "%04d-%02d", d.year, d.month) }
+        return Layout.page("提出救助变更", chrome,
+            .h1(.text("提出救助变更：\(p.head?.name ?? "")户")),
+            .p(.class("muted"), .text("按家庭当前情况调整救助金额或停发，报户籍地县级民政部门决定。")),
+            .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .if(active.isEmpty, .p(.class("panel"), .text("该户目前没有在保的救助项目。"))),
+            .if(!active.isEmpty, .form(.class("panel"), .method(.post), .action(SiteURL.changes(all: false).path),
+                Layout.csrfField(chrome),
+                .input(.type(.hidden), .name("household"), .value(p.household.id.description)),
+                .unwrap(form.warning) { .input(.type(.hidden), .name("warning"), .value(Layout.attr($0))) },
+                .label(.text("救助项目"), .select(.attribute(named: "name", value: "enrolment"),
+                    .group(active.map { e in
+                        let suggested = assessment?.decisions.first { $0.program == e.program && (e.memberID == nil || $0.member == e.memberID?.description) }
+                        let calc = suggested.map { $0.outcome == .doesNotQualify ? "，计算器：不符合" : "，计算器：\($0.amount.yuanText)" } ?? ""
+                        return Layout.option(e.id.description, "\(e.program.chinese)\(p.member(e.memberID).map { "（\($0.name)）" } ?? "")：现每月 \(e.monthlyAmount.yuanText)\(calc)",
+                                             selected: form.enrolment == e.id.description)
+                    }))),
+                .label(.text("新的每月金额（元；停发填 0）"), .input(.type(.text), .name("amount"), .attribute(named: "inputmode", value: "decimal"),
+                                                          .value(Layout.attr(form.amount ?? "")))),
+                .label(.text("生效月份"), .input(.type(.month), .name("month"), .value(form.month ?? monthText(next)))),
+                .label(.text("来源"), .select(.attribute(named: "name", value: "source"),
+                    .group(ChangeSource.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: (form.source ?? (form.warning == nil ? "staff" : "warning")) == $0.rawValue) }))),
+                .label(.text("变更理由（每行一条，将书面告知）"), .textarea(.name("reasons"), .attribute(named: "rows", value: "3"), .text(form.reasons ?? ""))),
+                .label(.text("所依据的条款（减发、停发必填）"), .input(.type(.text), .name("articles"), .value(Layout.attr(form.articles ?? "")), .placeholder("如：DB 32"))),
+                .button(.type(.submit), .text("提交县级决定")))))
+    }
+
+    static func detail(chrome: Layout.Chrome, c: EnrolmentChangeRecord, names: [String: String], mayDecide: Bool, mayOpenHousehold: Bool, notice: String?,
+                       error: String?, typed: ChangeRoutes.DecisionForm?) -> HTML {
+        let s = c.state
+        return Layout.page("救助变更", chrome,
+            .h1(.text("\(s.kind.chinese)：\(s.program.chinese)")),
+            .p(.class("actions"), Layout.printButton("打印")),
+            .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
+            .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .div(.class("panel"), .dl(.class("kv"),
+                .dt(.text("状态")), .dd(.text(s.status.chinese)),
+                .dt(.text("家庭")), .dd(mayOpenHousehold ? .a(.href(SiteURL.household(Household.ID(c.householdID)).path), .text("打开家庭档案")) : .text("—")),
+                .dt(.text("居住地")), .dd(Show.region(s.residenceRegion.value, name: names[s.residenceRegion.value])),
+                .dt(.text("金额")), .dd(.text("\(Cents(s.currentCents).yuanText) → \(Cents(s.newCents).yuanText)（每月）")),
+                .dt(.text("生效")), .dd(.text("\(s.effectiveOn.year)年\(s.effectiveOn.month)月起")),
+                .dt(.text("来源")), .dd(.text(s.source.chinese), .unwrap(c.warningID) { w in .group(.text(" · "), .a(.href(SiteURL.warning(w).path), .text("查看预警"))) }),
+                .dt(.text("理由")), .dd(.ul(.group(s.reasons.map { .li(.text($0)) }))),
+                .dt(.text("依据")), .dd(.text(s.articles.isEmpty ? "—" : s.articles.joined(separator: "、"))),
+                .dt(.text("提出")), .dd(.text("\(chrome.person(s.proposedBy))，\(Show.date(s.proposedOn))")),
+                .unwrap(s.noticeFrom) { n in .group(.dt(.text("公示")), .dd(.text("终止特困供养自 \(Show.date(n)) 起公示 [TK 24–26]"))) },
+                .unwrap(s.decidedOn) { d in .group(.dt(.text("决定")), .dd(.text("\(chrome.person(s.decidedBy))，\(Show.date(d))"))) },
+                .unwrap(s.recovery) { r in .group(.dt(.text("应追回")), .dd(.text("\(Cents(r.amountCents).yuanText)（\(r.basis)）"))) })),
+            .unwrap(c.assessment.flatMap { try? JSONDecoder().decode(Assessment.self, from: Data($0.utf8)) }) { a in
+                .div(.class("panel"), .h3(.text("提出时的政策计算器结果")),
+                     .ul(.group(a.decisions.filter { $0.program == s.program }.map { d in
+                         .li(.text("\(d.program.chinese)：\(d.outcome.chinese)\(d.outcome == .doesNotQualify ? "" : "，\(d.amount.yuanText)")（\(d.summary)）"))
+                     })))
+            },
+            .if(mayDecide, .form(.class("panel"), .method(.post), .action(SiteURL.changeDecision(c.id).path),
+                Layout.csrfField(chrome),
+                .input(.type(.hidden), .name("version"), .value("\(s.version)")),
+                .label(.text("决定"), .select(.attribute(named: "name", value: "decision"),
+                    Layout.option("approve", "同意\(s.kind.chinese)", selected: typed?.decision != "reject"),
+                    Layout.option("reject", "不予变更", selected: typed?.decision == "reject"))),
+                .label(.text("应追回金额（元；多发、冒领的，选填）"), .input(.type(.text), .name("recover"), .attribute(named: "inputmode", value: "decimal"),
+                                                            .value(Layout.attr(typed?.recover ?? "")))),
+                .label(.text("追回依据（如：隐瞒收入、超过3个月未报告家庭变化）"), .input(.type(.text), .name("basis"), .value(Layout.attr(typed?.basis ?? "")))),
+                .button(.type(.submit), .text("作出决定")))))
+    }
+}

@@ -1,0 +1,55 @@
+import Domain
+import Foundation
+import SQLKit
+import Store
+import Testing
+import Vapor
+import VaporTesting
+@testable import Web
+
+/// 减发 through the pages: the township proposes on the household's enrolment (a decrease needs its articles; what was
+/// typed stays), the county decides with an amount to recover, and the profile shows the new amount.
+@Suite struct ChangeWebTests {
+    @Test func theTownshipProposesAndTheCountyDecreases() async throws {
+        try await TestSite.with(households: 20) { site in
+            let sql = site.app.db as! any SQLDatabase
+            let enrolment = UUID()
+            try await sql.insert(into: "enrolments")
+                .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status", "status_changed_on")
+                .values(SQLBind(enrolment), SQLBind(site.inside.household.id.rawValue), SQLBind(nil as UUID?), SQLBind(site.inside.household.residenceRegion.value),
+                        SQLBind("dibao"), SQLBind("2026-01-01"), SQLBind(Int64(80_000)), SQLBind("active"), SQLBind("2026-01-01")).run()
+            let township = site.browser()
+            try await township.login(site.account(.townshipOfficer).username)
+            let profile = try await township.get(SiteURL.household(site.inside.household.id).path).body.string
+            #expect(profile.contains("提出救助变更"))
+            let form = try await township.get(SiteURL.changeNew(household: site.inside.household.id.rawValue, warning: nil).path)
+            #expect(form.status == .ok && form.body.string.contains("现每月 ¥800.00"))
+            var fields = ["_csrf": try #require(Browser.csrf(in: form)), "household": site.inside.household.id.description, "enrolment": enrolment.uuidString,
+                          "amount": "500.00", "month": "2026-12", "source": "report", "reasons": "家庭主动报告：儿子已就业"]
+            let missing = try await township.post(SiteURL.changes(all: false).path, form: fields)
+            #expect(missing.status == .badRequest && missing.body.string.contains("所依据的条款") && missing.body.string.contains("家庭主动报告：儿子已就业"))
+            fields["articles"] = "DB 32"
+            let proposed = try await township.post(SiteURL.changes(all: false).path, form: fields)
+            #expect(proposed.status == .seeOther)
+            let path = try #require(proposed.headers.first(name: .location))
+            // a second proposal on the same enrolment waits for the first
+            let again = try await township.post(SiteURL.changes(all: false).path, form: fields)
+            #expect(again.status == .badRequest && again.body.string.contains("已有一项变更等待县级决定"))
+            // the township has no decision form; the county has
+            #expect(!(try await township.get(path).body.string.contains("作出决定")))
+            let county = site.browser()
+            try await county.login(site.account(.countyReviewer).username)
+            #expect(try await county.get(SiteURL.changes(all: false).path).body.string.contains("待县级决定的救助变更（1 件）"))
+            let page = try await county.get(path)
+            #expect(page.body.string.contains("¥800.00 → ¥500.00") && page.body.string.contains("提出时的政策计算器结果"))
+            let html = page.body.string
+            let version = try #require(html.range(of: "name=\"version\" value=\"").map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
+            let decided = try await county.post(path + "/decision", form: ["_csrf": try #require(Browser.csrf(in: page)), "version": version,
+                                                                           "decision": "approve", "recover": "300.00", "basis": "未按规定报告就业收入"])
+            #expect(decided.status == .seeOther)
+            let after = try await county.get(path).body.string
+            #expect(after.contains("已决定") && after.contains("应追回") && after.contains("¥300.00"))
+            #expect(try await township.get(SiteURL.household(site.inside.household.id).path).body.string.contains("¥500.00"))
+        }
+    }
+}
