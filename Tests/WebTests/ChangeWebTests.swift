@@ -53,3 +53,37 @@ import VaporTesting
         }
     }
 }
+
+/// The same through the API: propose, a stale decision is a conflict, decide.
+@Suite struct ChangeAPITests {
+    @Test func theApiProposesAndDecides() async throws {
+        try await TestSite.with(households: 20) { site in
+            let sql = site.app.db as! any SQLDatabase
+            let enrolment = UUID()
+            try await sql.insert(into: "enrolments")
+                .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status", "status_changed_on")
+                .values(SQLBind(enrolment), SQLBind(site.inside.household.id.rawValue), SQLBind(nil as UUID?), SQLBind(site.inside.household.residenceRegion.value),
+                        SQLBind("dibao"), SQLBind("2026-01-01"), SQLBind(Int64(80_000)), SQLBind("active"), SQLBind("2026-01-01")).run()
+            let township = site.browser()
+            try await township.login(site.account(.townshipOfficer).username)
+            let csrf = try #require(Browser.csrf(in: try await township.get(SiteURL.cases(query: [:]).path)))
+            let month = { (d: LocalDate) in String(format: "%04d-%02d", d.year, d.month) }(LocalDate(Date(), timeZone: .china))
+            let created = try await township.sendJSON(.POST, "/api/v1/changes", json: """
+                {"enrolmentId": "\(enrolment)", "newCents": 0, "effectiveMonth": "\(month)", "reasons": ["家庭收入超过低保标准"], "articles": ["DB 32"], "source": "review"}
+                """, csrf: csrf)
+            #expect(created.status == .created)
+            let change = try JSONDecoder().decode(API.Change.self, from: Data(buffer: created.body))
+            #expect(change.kind == "stop" && change.status == "proposed" && change.version == 1)
+            let county = site.browser()
+            try await county.login(site.account(.countyReviewer).username)
+            let csrf2 = try #require(Browser.csrf(in: try await county.get(SiteURL.cases(query: [:]).path)))
+            let list = try await county.get("/api/v1/changes")
+            #expect(list.body.string.contains(change.id))
+            let stale = try await county.sendJSON(.POST, "/api/v1/changes/\(change.id)/decision", json: #"{"version": 2, "approve": true}"#, csrf: csrf2)
+            #expect(stale.status == .conflict)
+            let decided = try await county.sendJSON(.POST, "/api/v1/changes/\(change.id)/decision", json: #"{"version": 1, "approve": true}"#, csrf: csrf2)
+            #expect(decided.status == .ok && decided.body.string.contains("\"status\":\"approved\""))
+            #expect(try await sql.select().column("status").from("enrolments").where("id", .equal, enrolment).first()?.decode(column: "status", as: String.self) == "ended")
+        }
+    }
+}

@@ -220,6 +220,8 @@ extension RoutePattern {
     static let helpRequest = RoutePattern("help-requests", ":requestID")
     static let helpRequestCalls = RoutePattern("help-requests", "calls")
     static let apiCases = RoutePattern("api", "v1", "cases")
+    static let apiChanges = RoutePattern("api", "v1", "changes")
+    static let apiChangeDecision = RoutePattern("api", "v1", "changes", ":changeID", "decision")
     static let apiCase = RoutePattern("api", "v1", "cases", ":caseID")
     static let apiCaseTransitions = RoutePattern("api", "v1", "cases", ":caseID", "transitions")
     static let apiHouseholds = RoutePattern("api", "v1", "households")
@@ -239,7 +241,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
