@@ -9,8 +9,10 @@ import Vapor
 import VaporTesting
 @testable import Web
 
-/// Every log line of this test process, so a test can prove that something was never logged.
-final class LogCapture: LogHandler, @unchecked Sendable {
+/// Every log line of this test process, so a test can prove that something was never logged. A value, as log handlers
+/// must be: a logger's metadata is set on its own copy (PostgresNIO sets it on every query, from many threads at once),
+/// so a shared instance would be written to concurrently.
+struct LogCapture: LogHandler, @unchecked Sendable {
     nonisolated(unsafe) static var lines: [String] = []
     static let lock = NSLock()
     static let installed: Bool = {
