@@ -28,11 +28,7 @@ enum DemoCases {
         func day(_ n: Int) -> LocalDate { today.adding(days: -n) }
         var next = households.makeIterator()
 
-        func recorded(_ h: AssessmentRequest) throws -> String {
-            let enc = JSONEncoder()
-            enc.outputFormatting = .sortedKeys
-            return String(decoding: try enc.encode(h), as: UTF8.self)
-        }
+        func recorded(_ h: AssessmentRequest) throws -> String { try StoredJSON.text(h) }
         let helpRequests = HelpRequests(db, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
         /// Opens a case `daysAgo` and takes the given steps (made for the household as recorded), each on its own day.
         /// `need`: the case answers the head's online request for help (码上办), made the day before and called back.
@@ -40,9 +36,7 @@ enum DemoCases {
                   _ steps: @escaping (AssessmentRequest) -> [(CaseAction, Actor, Int)]) async throws {
             guard let hid = next.next(), let p = try await RegistryStore(db).profile(Household.ID(hid), actor: system) else { return }
             let request = AssessmentRequest(profile: p, date: day(daysAgo))
-            let enc = JSONEncoder()
-            enc.outputFormatting = .sortedKeys
-            let assessment = (try? policy.calculator.assess(request)).flatMap { try? enc.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+            let assessment = (try? policy.calculator.assess(request)).flatMap { try? StoredJSON.text($0) }
             var helpRequest: UUID?
             if let need, let head = p.head {
                 let (code, _) = try await helpRequests.submit(HelpRequestForm(name: head.name, nationalID: head.nationalID.value, phone: "13800000000", need: need,
@@ -53,7 +47,7 @@ enum DemoCases {
             }
             var c = try await store.open(NewCase(kind: kind, channel: channel, householdID: hid, applicantName: p.head?.name ?? "申请人", warningID: warning,
                                                  helpRequestID: helpRequest, note: need == nil ? "" : "在线求助后电话联系，转为申请",
-                                                 snapshot: String(decoding: try enc.encode(request), as: UTF8.self), assessment: assessment),
+                                                 snapshot: try recorded(request), assessment: assessment),
                                          actor: channel == .proxy ? coordinator : window, today: day(daysAgo))
             for (action, who, ago) in steps(request) {
                 c = try await store.act(c.id, action, expectedVersion: c.version, actor: who, today: day(ago))
@@ -131,13 +125,21 @@ enum DemoCases {
         }
         // A warning found a dibao household's income has risen: the street proposed a decrease, for the county to decide.
         // (Where no warning concerns an assisted household of the street, the periodic review found it.)
-        let inStreet = "h.residence_region >= '\(window.jurisdiction.subtreeRange.lowerBound)' AND h.residence_region <= '\(window.jurisdiction.subtreeRange.upperBound)'"
-        let enrolled = "FROM enrolments e JOIN households h ON h.id = e.household_id WHERE e.status = 'active' AND e.program = 'dibao' AND e.monthly_amount_cents >= 20000 AND \(inStreet)"
-        let warned = try await sql.raw(SQLQueryString("SELECT w.id AS warning, e.id AS enrolment, e.monthly_amount_cents AS amount \(enrolled.replacingOccurrences(of: "WHERE", with: "JOIN warnings w ON w.household_id = e.household_id WHERE")) ORDER BY w.id LIMIT 1")).first()
-        let reviewed = warned == nil ? try await sql.raw(SQLQueryString("SELECT e.id AS enrolment, e.monthly_amount_cents AS amount \(enrolled) ORDER BY e.id LIMIT 1")).first() : nil
+        func assisted(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            q.from("enrolments").join("households", on: SQLColumn("household_id", table: "enrolments"), .equal, SQLColumn("id", table: "households"))
+                .where(SQLColumn("status", table: "enrolments"), .equal, SQLBind(EnrolmentStatus.active.rawValue))
+                .where(SQLColumn("program", table: "enrolments"), .equal, SQLBind(Program.dibao.rawValue))
+                .where(SQLColumn("monthly_amount_cents", table: "enrolments"), .greaterThanOrEqual, SQLBind(Int64(20_000)))
+                .within(window.jurisdiction, table: "households")
+                .column(SQLColumn("id", table: "enrolments"), as: "enrolment").column(SQLColumn("monthly_amount_cents", table: "enrolments"), as: "amount")
+        }
+        let warned = try await assisted(sql.select()).column(SQLColumn("id", table: "warnings"), as: "warning")
+            .join("warnings", on: SQLColumn("household_id", table: "warnings"), .equal, SQLColumn("household_id", table: "enrolments"))
+            .orderBy(SQLColumn("id", table: "warnings")).first()
+        let reviewed = warned == nil ? try await assisted(sql.select()).orderBy(SQLColumn("id", table: "enrolments")).first() : nil
         if let row = warned ?? reviewed {
             let amount = try row.decode(column: "amount", as: Int64.self)
-            let next = (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
+            let next = today.firstOfNextMonth
             _ = try await EnrolmentChanges(db, parameters: policy.calculator.parameters).propose(
                 enrolment: try row.decode(column: "enrolment", as: UUID.self), newCents: Cents(amount).divided(by: 2, rounding: .halfUp).value, effectiveOn: next,
                 reasons: ["核实：家庭成员已就业，月收入增加，按差额重新核定"], articles: ["DB 32"], source: warned == nil ? .review : .warning,

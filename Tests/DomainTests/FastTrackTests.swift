@@ -76,13 +76,8 @@ import Testing
         }
     }
 
-    @Test func aFundIsNeverDrawnBelowZero() throws {
-        try ReserveFundError.check(balance: Cents(100_000), draw: Cents(100_000))
-        #expect(throws: ReserveFundError.insufficient(balance: Cents(99_999), needed: Cents(100_000))) {
-            try ReserveFundError.check(balance: Cents(99_999), draw: Cents(100_000))
-        }
-        #expect(throws: ReserveFundError.invalidAmount) { try ReserveFundError.check(balance: Cents(1), draw: Cents(0)) }
+    @Test func aRefusedGrantSaysTheBalance() {
         #expect(ReserveFundError.insufficient(balance: Cents(50_000), needed: Cents(150_000)).chinese.contains("余额 ¥500.00"))
-        #expect(ReserveFundEntryKind.grant.sign == -1 && ReserveFundEntryKind.allocation.sign == 1)
+        #expect(ReserveFundEntryKind.grant.isOut && !ReserveFundEntryKind.allocation.isOut && !ReserveFundEntryKind.replenishment.isOut)
     }
 }

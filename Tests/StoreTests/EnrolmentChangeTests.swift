@@ -64,4 +64,36 @@ import Testing
             }
         }
     }
+
+    @Test func twoProposalsAtOnceOneIsToldToWait() async throws {
+        try await Fixture.with(households: 200) { f in
+            let sql = f.scratch.db as! any SQLDatabase
+            let row = try #require(try await sql.raw("""
+                SELECT e.id AS id, e.monthly_amount_cents AS amount, h.residence_region AS residence FROM enrolments e JOIN households h ON h.id = e.household_id
+                WHERE e.status = 'active' AND e.program = 'dibao' AND e.monthly_amount_cents > 10000 ORDER BY e.id LIMIT 1
+                """).first())
+            let enrolment = try row.decode(column: "id", as: UUID.self)
+            let amount = try row.decode(column: "amount", as: Int64.self)
+            let town = Actor(userID: nil, username: "town", role: .townshipOfficer,
+                             jurisdiction: try #require(try RegionCode(try row.decode(column: "residence", as: String.self)).ancestor(at: .township)), origin: "test")
+            let changes = EnrolmentChanges(f.scratch.db, parameters: try ParameterSet.bundled())
+            let today = try LocalDate("2026-11-23")
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for i in 0..<4 {
+                    group.addTask {
+                        do {
+                            _ = try await changes.propose(enrolment: enrolment, newCents: amount - Int64(i + 1) * 100, effectiveOn: today,
+                                                          reasons: ["收入增加"], articles: ["DB 32"], source: .staff, actor: town, today: today)
+                            return "ok"
+                        } catch let e as ChangeStoreError { return e == .workflow(.pendingExists) ? "wait" : "other \(e)" } catch { return "error \(error)" }
+                    }
+                }
+                var out: [String] = []
+                for await r in group { out.append(r) }
+                return out
+            }
+            #expect(outcomes.filter { $0 == "ok" }.count == 1 && outcomes.filter { $0 == "wait" }.count == 3, "\(outcomes)")
+            #expect(try await sql.select().column("id").from("enrolment_changes").where("enrolment_id", .equal, enrolment).all().count == 1)
+        }
+    }
 }

@@ -10,14 +10,20 @@ import VaporTesting
 /// 减发 through the pages: the township proposes on the household's enrolment (a decrease needs its articles; what was
 /// typed stays), the county decides with an amount to recover, and the profile shows the new amount.
 @Suite struct ChangeWebTests {
+    /// The household inside every demo user's jurisdiction, on dibao at the given amount.
+    static func enrolInDibao(_ site: TestSite, monthlyCents: Int64) async throws -> UUID {
+        let enrolment = UUID()
+        try await (site.app.db as! any SQLDatabase).insert(into: "enrolments")
+            .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status", "status_changed_on")
+            .values(SQLBind(enrolment), SQLBind(site.inside.household.id.rawValue), SQLBind(nil as UUID?), SQLBind(site.inside.household.residenceRegion.value),
+                    SQLBind("dibao"), SQLBind("2026-01-01"), SQLBind(monthlyCents), SQLBind("active"), SQLBind("2026-01-01")).run()
+        return enrolment
+    }
+
     @Test func theTownshipProposesAndTheCountyDecreases() async throws {
         try await TestSite.with(households: 20) { site in
             let sql = site.app.db as! any SQLDatabase
-            let enrolment = UUID()
-            try await sql.insert(into: "enrolments")
-                .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status", "status_changed_on")
-                .values(SQLBind(enrolment), SQLBind(site.inside.household.id.rawValue), SQLBind(nil as UUID?), SQLBind(site.inside.household.residenceRegion.value),
-                        SQLBind("dibao"), SQLBind("2026-01-01"), SQLBind(Int64(80_000)), SQLBind("active"), SQLBind("2026-01-01")).run()
+            let enrolment = try await ChangeWebTests.enrolInDibao(site, monthlyCents: 80_000)
             let township = site.browser()
             try await township.login(site.account(.townshipOfficer).username)
             let profile = try await township.get(SiteURL.household(site.inside.household.id).path).body.string
@@ -59,11 +65,7 @@ import VaporTesting
     @Test func theApiProposesAndDecides() async throws {
         try await TestSite.with(households: 20) { site in
             let sql = site.app.db as! any SQLDatabase
-            let enrolment = UUID()
-            try await sql.insert(into: "enrolments")
-                .columns("id", "household_id", "member_id", "residence_region", "program", "since", "monthly_amount_cents", "status", "status_changed_on")
-                .values(SQLBind(enrolment), SQLBind(site.inside.household.id.rawValue), SQLBind(nil as UUID?), SQLBind(site.inside.household.residenceRegion.value),
-                        SQLBind("dibao"), SQLBind("2026-01-01"), SQLBind(Int64(80_000)), SQLBind("active"), SQLBind("2026-01-01")).run()
+            let enrolment = try await ChangeWebTests.enrolInDibao(site, monthlyCents: 80_000)
             let township = site.browser()
             try await township.login(site.account(.townshipOfficer).username)
             let csrf = try #require(Browser.csrf(in: try await township.get(SiteURL.cases(query: [:]).path)))

@@ -450,7 +450,7 @@ public enum CaseWorkflow {
             // One-off help is paid on the decision; a monthly benefit from the month after approval [DB 24–25], or from the
             // decision date where the city's rule says so [YC].
             let starts: LocalDate = process.benefitStarts == .decisionDate || context.benefitFromDecisionDate ? today
-                : (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
+                : today.firstOfNextMonth
             s.decision = CaseDecision(approved: true, amountCents: cents, startsOn: starts, reasons: [], articles: [process.rule(.decision)?.article ?? ""],
                                       by: actor.username, on: today, payee: receiver.flatMap { $0.isEmpty ? nil : $0 })
             s.status = .approved

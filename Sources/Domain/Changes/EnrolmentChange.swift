@@ -141,7 +141,7 @@ public enum ChangeWorkflow {
         let cited = articles.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !why.isEmpty else { throw .reasonRequired("变更理由") }
         var s = EnrolmentChangeState(program: program, currentCents: currentCents, newCents: newCents,
-                                     effectiveOn: (try? LocalDate(year: effectiveOn.year, month: effectiveOn.month, day: 1)) ?? effectiveOn,
+                                     effectiveOn: effectiveOn.firstOfMonth,
                                      reasons: why, articles: cited, source: source, status: .proposed, version: 1, proposedBy: actor.username,
                                      proposedOn: today, residenceRegion: residence, registrationRegion: registration)
         // A decrease or a stop takes something away: written reasons citing the articles [DB 32–34].

@@ -21,8 +21,8 @@ public enum ReserveFundEntryKind: String, ChineseLabelled {
         case .grant: return "先行救助支出"
         }
     }
-    /// Money in (allocations, replenishments) or out (grants).
-    public var sign: Int64 { self == .grant ? -1 : 1 }
+    /// Money out (grants) rather than in (allocations, replenishments).
+    public var isOut: Bool { self == .grant }
 }
 
 public enum ReserveFundError: Error, Equatable, Sendable {
@@ -37,11 +37,5 @@ public enum ReserveFundError: Error, Equatable, Sendable {
         case .invalidAmount: return "金额应大于0"
         case .notATownship: return "备用金按乡镇（街道）设立：请选择乡镇（街道）"
         }
-    }
-
-    /// A draw leaves the balance at zero or above; the store applies it as one conditional update.
-    public static func check(balance: Cents, draw: Cents) throws(ReserveFundError) {
-        guard draw.value > 0 else { throw .invalidAmount }
-        guard balance.value >= draw.value else { throw .insufficient(balance: balance, needed: draw) }
     }
 }

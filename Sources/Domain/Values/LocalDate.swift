@@ -99,6 +99,10 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
 
+    /// The first day of this date's month, and of the month after (where a benefit that starts "next month" starts).
+    public var firstOfMonth: LocalDate { LocalDate(unchecked: year, month, 1) }
+    public var firstOfNextMonth: LocalDate { month == 12 ? LocalDate(unchecked: year + 1, 1, 1) : LocalDate(unchecked: year, month + 1, 1) }
+
     /// ISO weekday: 1 = Monday … 7 = Sunday.
     public var isoWeekday: Int {
         let w = (dayNumber + 3) % 7 // 1970-01-01 was a Thursday

@@ -134,11 +134,7 @@ public struct CaseStore: Sendable {
 
     static func event(_ tx: any Database, _ id: UUID, _ actor: Actor, _ today: LocalDate, _ now: Date, action: String, step: CaseStep?, note: String,
                       record: CaseRecord? = nil) async throws {
-        let json = try record.map { r in
-            let enc = JSONEncoder()
-            enc.outputFormatting = .sortedKeys
-            return String(decoding: try enc.encode(r), as: UTF8.self)
-        }
+        let json = try record.map(StoredJSON.text)
         try await tx.sql.insert(into: "case_events").columns("id", "case_id", "at", "on_day", "username", "role", "action", "step", "note", "record")
             .values(SQLBind(UUID()), SQLBind(id), SQLBind(Timestamp.text(now)), SQLBind(today.description), SQLBind(actor.username),
                     SQLBind(actor.role.rawValue), SQLBind(action), SQLBind(step?.rawValue), SQLBind(note), SQLBind(json)).run()
@@ -245,10 +241,11 @@ public struct CaseStore: Sendable {
                                 record: try e.decode(column: "record", as: String?.self).flatMap(Self.record))
             }
         let summary = try Self.summary(row)
-        let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, calendar: calendar, on: today)
+        let household = try Self.household(row)
+        let context = try CaseContext.resolve(process, state, household: household, parameters: parameters, calendar: calendar, on: today)
         try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(), detail: "查看申请 \(summary.code)")
         return CaseDetail(summary: summary, state: state, process: process, clock: CaseClock(state, process: process, calendar: calendar, today: today),
-                          events: events, snapshot: try row.decode(column: "snapshot", as: String?.self),
+                          events: events, snapshot: try row.decode(column: "snapshot", as: String?.self), household: household,
                           assessment: try row.decode(column: "assessment", as: String?.self),
                           isTask: CaseWorkflow.isTask(of: actor, state, process, delegationLimit: context.delegationLimit), context: context,
                           statusToken: try row.decode(column: "status_token", as: String.self), warningID: try row.decode(column: "warning_id", as: UUID?.self))

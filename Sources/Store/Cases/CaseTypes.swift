@@ -59,6 +59,8 @@ public struct CaseDetail: Sendable {
     public var events: [CaseEventRecord]
     /// The household as the calculator read it when the case was opened (JSON of `AssessmentRequest`).
     public var snapshot: String?
+    /// The household as the case recorded it (decoded once, from the snapshot).
+    public var household: AssessmentRequest?
     /// The calculator's assessment then (JSON of `Assessment`).
     public var assessment: String?
     public var isTask: Bool
@@ -67,17 +69,18 @@ public struct CaseDetail: Sendable {
     public var statusToken: String
     public var warningID: UUID?
 
-    /// The household as the case recorded it.
-    public var household: AssessmentRequest? { snapshot.flatMap { try? JSONDecoder().decode(AssessmentRequest.self, from: Data($0.utf8)) } }
-
     /// The latest record of each kind, for the page and the printed forms.
-    public var materials: MaterialsNotice? { events.reversed().lazy.compactMap { if case .materials(let m)? = $0.record { return m } else { return nil } }.first }
-    public var commitment: CommitmentRecord? { events.reversed().lazy.compactMap { if case .commitment(let c)? = $0.record { return c } else { return nil } }.first }
-    public var verification: EconomicCheckReport? { events.reversed().lazy.compactMap { if case .verification(let v)? = $0.record { return v } else { return nil } }.first }
-    public var visit: HomeVisitForm? { events.reversed().lazy.compactMap { if case .visit(let v)? = $0.record { return v } else { return nil } }.first }
+    public var materials: MaterialsNotice? { latest { if case .materials(let m) = $0 { m } else { nil } } }
+    public var commitment: CommitmentRecord? { latest { if case .commitment(let c) = $0 { c } else { nil } } }
+    public var verification: EconomicCheckReport? { latest { if case .verification(let v) = $0 { v } else { nil } } }
+    public var visit: HomeVisitForm? { latest { if case .visit(let v) = $0 { v } else { nil } } }
+
+    func latest<T>(_ pick: (CaseRecord) -> T?) -> T? {
+        for e in events.reversed() { if let r = e.record, let v = pick(r) { return v } }
+        return nil
+    }
 }
 
-/// What opens a case.
 public struct NewCase: Sendable {
     public var kind: CaseKind
     public var channel: CaseChannel

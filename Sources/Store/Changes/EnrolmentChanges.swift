@@ -45,6 +45,22 @@ public struct EnrolmentChanges: Sendable {
                         warningID: UUID? = nil, assessment: String? = nil, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> UUID {
         guard actor.may(.handleCases) else { throw DomainError.forbidden }
         let id = UUID()
+        do {
+            try await insertProposal(id, enrolment: enrolment, newCents: newCents, effectiveOn: effectiveOn, reasons: reasons, articles: articles,
+                                     source: source, warningID: warningID, assessment: assessment, actor: actor, today: today, now: now)
+        } catch let e as ChangeStoreError {
+            throw e
+        } catch {
+            // Two proposals at once on one enrolment: the unique index stops the second, which is told why, not given a 500.
+            if try await db.sql.select().column("id").from("enrolment_changes").where("enrolment_id", .equal, enrolment)
+                .where("status", .equal, ChangeStatus.proposed.rawValue).first() != nil { throw ChangeStoreError.workflow(.pendingExists) }
+            throw error
+        }
+        return id
+    }
+
+    func insertProposal(_ id: UUID, enrolment: UUID, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String], source: ChangeSource,
+                        warningID: UUID?, assessment: String?, actor: Actor, today: LocalDate, now: Date) async throws {
         try await db.writeTransaction { tx in
             let query = tx.sql.select()
                 .column(SQLColumn("household_id", table: "enrolments")).column(SQLColumn("program", table: "enrolments"))
@@ -53,7 +69,7 @@ public struct EnrolmentChanges: Sendable {
                 .from("enrolments").join("households", on: SQLColumn("household_id", table: "enrolments"), .equal, SQLColumn("id", table: "households"))
                 .where(SQLColumn("id", table: "enrolments"), .equal, SQLBind(enrolment))
                 .where(SQLColumn("status", table: "enrolments"), .equal, SQLBind(EnrolmentStatus.active.rawValue))
-                .where { $0.within(actor.jurisdiction, table: "households").orWhere { $0.within(actor.jurisdiction, column: "registered_region", table: "households") } }
+                .livingOrRegistered(in: actor.jurisdiction, table: "households")
             guard let row = try await query.first() else { throw ChangeStoreError.notFound }
             // One change at a time on an enrolment: the county decides on one proposal, not two that contradict each other.
             guard try await tx.sql.select().column("id").from("enrolment_changes").where("enrolment_id", .equal, enrolment)
@@ -79,7 +95,6 @@ public struct EnrolmentChanges: Sendable {
                                           detail: "\(state.kind.chinese)：\(state.program.chinese) \(Cents(state.currentCents).yuanText) → \(Cents(state.newCents).yuanText)，"
                                             + "自 \(state.effectiveOn) 起（\(source.chinese)）", at: now)
         }
-        return id
     }
 
     public func decide(_ id: UUID, approve: Bool, recovery: Recovery?, expectedVersion: Int, actor: Actor, today: LocalDate, now: Date = Date()) async throws {

@@ -14,8 +14,8 @@ extension SQLPredicateBuilder {
 
     /// Rows that live inside `region` or are registered there: what both townships of an apply-anywhere household see
     /// (its warnings, its cases, its notices) [YC].
-    public func livingOrRegistered(in region: RegionCode) -> Self {
-        self.where { w in w.where { $0.within(region) }.orWhere { $0.within(region, column: "registered_region") } }
+    public func livingOrRegistered(in region: RegionCode, table: String? = nil) -> Self {
+        self.where { w in w.where { $0.within(region, table: table) }.orWhere { $0.within(region, column: "registered_region", table: table) } }
     }
 }
 

@@ -226,7 +226,7 @@ enum CaseDetailPage {
                           CaseRecordViews.materialsForm(chrome, d, typed: t),
                           form(chrome, d, "refuseApplication", "不予受理", area("reason", "不予受理的理由（将书面告知申请人）", t?.reason)))
         case .commitment?:
-            return CaseRecordViews.commitmentForm(chrome, d, today: today, typed: t)
+            return CaseRecordViews.commitmentForm(chrome, d, typed: t)
         case .verification?:
             return CaseRecordViews.verificationForm(chrome, d, typed: t)
         case .homeVisit?:

@@ -31,7 +31,7 @@ enum CaseRecordViews {
     }
 
     /// Every adult signs the commitment and the authorisation; the office records how [DB 9–10].
-    static func commitmentForm(_ chrome: Layout.Chrome, _ d: CaseDetail, today: LocalDate, typed t: Form?) -> Node<HTML.BodyContext> {
+    static func commitmentForm(_ chrome: Layout.Chrome, _ d: CaseDetail, typed t: Form?) -> Node<HTML.BodyContext> {
         let signers = d.context.requiredSigners ?? [d.summary.applicantName]
         return CaseDetailPage.form(chrome, d, "recordCommitment", "登记承诺与授权",
             .p(.class("muted"), .text("每位成年家庭成员签署承诺书和授权核对书 [DB 9–10]。签署后以下证明不再提交："

@@ -30,7 +30,7 @@ enum ChangePages {
     static func newChange(chrome: Layout.Chrome, profile p: HouseholdProfile, assessment: Assessment?, form: ChangeRoutes.NewForm, today: LocalDate,
                           error: String?) -> HTML {
         let active = p.enrolments.filter { $0.status == .active }
-        let next = (try? LocalDate(year: today.month == 12 ? today.year + 1 : today.year, month: today.month % 12 + 1, day: 1)) ?? today
+        let next = today.firstOfNextMonth
         let monthText = { (d: LocalDate) in String(format: "%04d-%02d", d.year, d.month) }
         return Layout.page("提出救助变更", chrome,
             .h1(.text("提出救助变更：\(p.head?.name ?? "")户")),

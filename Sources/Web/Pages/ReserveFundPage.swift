@@ -29,7 +29,7 @@ enum ReserveFundPage {
                                       .th(.text("经办")))),
                            .tbody(.group(ledger.map { e in
                                .tr(.td(CasePages.label("时间"), .text(Show.time(e.at))), .td(CasePages.label("类别"), .text(e.kind.chinese)),
-                                   .td(.class("num"), CasePages.label("金额"), .text((e.kind == .grant ? "−" : "+") + e.amount.yuanText)),
+                                   .td(.class("num"), CasePages.label("金额"), .text((e.kind.isOut ? "−" : "+") + e.amount.yuanText)),
                                    .td(.class("num"), CasePages.label("余额"), .text(e.balanceAfter.yuanText)),
                                    .td(CasePages.label("说明"), e.caseID.map { .a(.href(SiteURL.caseItem($0).path), .text(e.note)) } ?? .text(e.note)),
                                    .td(CasePages.label("经办"), .text(chrome.person(e.username))))

@@ -156,9 +156,7 @@ struct CaseRoutes: RouteCollection {
         guard case .firstReview = action, var request = try await req.cases.verifiedHousehold(id, actor: try req.actor()) else { return nil }
         request.date = req.today
         guard let a = try? req.calculator.assess(request) else { return nil }
-        let enc = JSONEncoder()
-        enc.outputFormatting = .sortedKeys
-        return String(decoding: try enc.encode(a), as: UTF8.self)
+        return try StoredJSON.text(a)
     }
 
     static func abort(_ e: CaseStoreError) -> Abort {
@@ -189,10 +187,8 @@ struct CaseRoutes: RouteCollection {
         var assessment: String?
         if let p = try await RegistryStore(req.db).profile(Household.ID(hid), actor: actor) {
             let request = AssessmentRequest(profile: p, date: req.today)
-            let enc = JSONEncoder()
-            enc.outputFormatting = .sortedKeys
-            snapshot = String(decoding: try enc.encode(request), as: UTF8.self)
-            if let a = try? req.calculator.assess(request) { assessment = String(decoding: try enc.encode(a), as: UTF8.self) }
+            snapshot = try StoredJSON.text(request)
+            if let a = try? req.calculator.assess(request) { assessment = try StoredJSON.text(a) }
         }
         let member = form.member.flatMap { $0.isEmpty ? nil : UUID(uuidString: $0) }
         return try await req.cases.open(NewCase(kind: kind, channel: channel, householdID: hid, memberID: member, applicantName: form.applicantName ?? "",

@@ -89,9 +89,7 @@ struct ChangeRoutes: RouteCollection {
         guard let hid = household.flatMap(UUID.init(uuidString:)),
               let p = try await RegistryStore(req.db).profile(Household.ID(hid), actor: try req.actor()),
               let a = try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today)) else { return nil }
-        let enc = JSONEncoder()
-        enc.outputFormatting = .sortedKeys
-        return String(decoding: try enc.encode(a), as: UTF8.self)
+        return try StoredJSON.text(a)
     }
 
     static func newPage(_ req: Request, form: NewForm, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
