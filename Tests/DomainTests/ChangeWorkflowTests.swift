@@ -33,8 +33,14 @@ import Testing
         #expect(throws: ChangeError.roleNotAllowed(.townshipOfficer)) {
             try ChangeWorkflow.decide(approve: true, recovery: nil, state: s, expectedVersion: 1, by: W.hukouTown, on: W.day("2025-03-12"), noticeDays: 7)
         }
-        #expect(throws: ChangeError.outsideJurisdiction) {
+        // the county where the household lives sees the change but is told who decides it [YC]
+        #expect(!ChangeWorkflow.mayDecide(s, by: W.wrongCounty) && ChangeWorkflow.mayDecide(s, by: W.county))
+        #expect(throws: ChangeError.decidedByRegistrationCounty) {
             try ChangeWorkflow.decide(approve: true, recovery: nil, state: s, expectedVersion: 1, by: W.wrongCounty, on: W.day("2025-03-12"), noticeDays: 7)
+        }
+        #expect(throws: ChangeError.outsideJurisdiction) {
+            try ChangeWorkflow.decide(approve: true, recovery: nil, state: s, expectedVersion: 1, by: W.actor("far", .countyReviewer, "120101000000"),
+                                      on: W.day("2025-03-12"), noticeDays: 7)
         }
         var own = s
         own.proposedBy = "county"

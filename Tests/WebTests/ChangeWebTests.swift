@@ -20,6 +20,8 @@ import VaporTesting
         return enrolment
     }
 
+    static var thisMonth: String { { String(format: "%04d-%02d", $0.year, $0.month) }(LocalDate(Date(), timeZone: .china)) }
+
     @Test func theTownshipProposesAndTheCountyDecreases() async throws {
         try await TestSite.with(households: 20) { site in
             let sql = site.app.db as! any SQLDatabase
@@ -31,7 +33,7 @@ import VaporTesting
             let form = try await township.get(SiteURL.changeNew(household: site.inside.household.id.rawValue, warning: nil).path)
             #expect(form.status == .ok && form.body.string.contains("现每月 ¥800.00"))
             var fields = ["_csrf": try #require(Browser.csrf(in: form)), "household": site.inside.household.id.description, "enrolment": enrolment.uuidString,
-                          "amount": "500.00", "month": "2026-12", "source": "report", "reasons": "家庭主动报告：儿子已就业"]
+                          "amount": "500.00", "month": ChangeWebTests.thisMonth, "source": "report", "reasons": "家庭主动报告：儿子已就业"]
             let missing = try await township.post(SiteURL.changes(all: false).path, form: fields)
             #expect(missing.status == .badRequest && missing.body.string.contains("所依据的条款") && missing.body.string.contains("家庭主动报告：儿子已就业"))
             fields["articles"] = "DB 32"
@@ -60,6 +62,36 @@ import VaporTesting
     }
 }
 
+extension ChangeWebTests {
+    /// A household living here but registered in another district: the county where it lives sees the change and is
+    /// told that the county of registration decides it; a decision posted anyway is refused with that reason [YC].
+    @Test func theCountyOfRegistrationDecidesAHouseholdLivingElsewhere() async throws {
+        try await TestSite.with(households: 20) { site in
+            let sql = site.app.db as! any SQLDatabase
+            let enrolment = try await ChangeWebTests.enrolInDibao(site, monthlyCents: 80_000)
+            let county = site.account(.countyReviewer)
+            let elsewhere = try #require(site.city.communities.first { !county.region.code.contains($0.code) })
+            try await sql.update("households").set("registered_region", to: elsewhere.code.value).where("id", .equal, site.inside.household.id.rawValue).run()
+            let township = site.browser()
+            try await township.login(site.account(.townshipOfficer).username)
+            let form = try await township.get(SiteURL.changeNew(household: site.inside.household.id.rawValue, warning: nil).path)
+            let proposed = try await township.post(SiteURL.changes(all: false).path, form: [
+                "_csrf": try #require(Browser.csrf(in: form)), "household": site.inside.household.id.description, "enrolment": enrolment.uuidString,
+                "amount": "500.00", "month": ChangeWebTests.thisMonth, "source": "report", "reasons": "家庭主动报告：儿子已就业", "articles": "DB 32"])
+            let path = try #require(proposed.headers.first(name: .location))
+            let reviewer = site.browser()
+            try await reviewer.login(county.username)
+            let page = try await reviewer.get(path)
+            #expect(page.status == .ok && page.body.string.contains("由户籍地区县民政部门决定") && page.body.string.contains("户籍地"))
+            #expect(!page.body.string.contains("作出决定"))
+            let refused = try await reviewer.post(path + "/decision", form: ["_csrf": try #require(Browser.csrf(in: page)), "version": "1", "decision": "approve"])
+            #expect(refused.status == .badRequest && refused.body.string.contains("由户籍地区县民政部门决定"))
+            #expect(try await sql.select().column("monthly_amount_cents").from("enrolments").where("id", .equal, enrolment).first()?
+                .decode(column: "monthly_amount_cents", as: Int64.self) == 80_000)
+        }
+    }
+}
+
 /// The same through the API: propose, a stale decision is a conflict, decide.
 @Suite struct ChangeAPITests {
     @Test func theApiProposesAndDecides() async throws {
@@ -69,7 +101,7 @@ import VaporTesting
             let township = site.browser()
             try await township.login(site.account(.townshipOfficer).username)
             let csrf = try #require(Browser.csrf(in: try await township.get(SiteURL.cases(query: [:]).path)))
-            let month = { (d: LocalDate) in String(format: "%04d-%02d", d.year, d.month) }(LocalDate(Date(), timeZone: .china))
+            let month = ChangeWebTests.thisMonth
             let created = try await township.sendJSON(.POST, "/api/v1/changes", json: """
                 {"enrolmentId": "\(enrolment)", "newCents": 0, "effectiveMonth": "\(month)", "reasons": ["家庭收入超过低保标准"], "articles": ["DB 32"], "source": "review"}
                 """, csrf: csrf)

@@ -101,6 +101,8 @@ public enum ChangeError: Error, Equatable, Sendable {
     case reasonRequired(String)
     case roleNotAllowed(Role)
     case outsideJurisdiction
+    /// A county reviewer of the residence side: the county of registration decides [YC].
+    case decidedByRegistrationCounty
     case proposerCannotDecide
     case notProposed(ChangeStatus)
     case staleVersion
@@ -115,6 +117,7 @@ public enum ChangeError: Error, Equatable, Sendable {
         case .reasonRequired(let what): return "请填写\(what)"
         case .roleNotAllowed(let r): return "\(r.chinese)不能办理此项"
         case .outsideJurisdiction: return "不在您的辖区"
+        case .decidedByRegistrationCounty: return "该家庭户籍在外区县：由户籍地区县民政部门决定"
         case .proposerCannotDecide: return "提出变更的人不能决定本次变更"
         case .notProposed(let s): return "本次变更已办结（\(s.chinese)）"
         case .staleVersion: return "本次变更刚被他人办理过：请刷新后再操作"
@@ -150,13 +153,22 @@ public enum ChangeWorkflow {
         return s
     }
 
+    /// Whether `actor` is the one to decide: a county reviewer whose jurisdiction holds the household's county of
+    /// registration (a household living elsewhere in the city is still decided where it is registered [YC]).
+    public static func mayDecide(_ state: EnrolmentChangeState, by actor: Actor) -> Bool {
+        actor.role == .countyReviewer && state.status == .proposed
+            && actor.jurisdiction.contains(state.registrationRegion.ancestor(at: .county) ?? state.registrationRegion)
+    }
+
     /// The county of registration decides; `noticeDays`: the tekun termination notice, from the parameters.
     public static func decide(approve: Bool, recovery: Recovery?, state: EnrolmentChangeState, expectedVersion: Int, by actor: Actor, on today: LocalDate,
                               noticeDays: Int) throws(ChangeError) -> EnrolmentChangeState {
         guard expectedVersion == state.version else { throw .staleVersion }
         guard state.status == .proposed else { throw .notProposed(state.status) }
         guard actor.role == .countyReviewer else { throw .roleNotAllowed(actor.role) }
-        guard actor.jurisdiction.contains(state.registrationRegion.ancestor(at: .county) ?? state.registrationRegion) else { throw .outsideJurisdiction }
+        guard mayDecide(state, by: actor) else {
+            throw actor.jurisdiction.contains(state.residenceRegion) ? .decidedByRegistrationCounty : .outsideJurisdiction
+        }
         guard actor.username != state.proposedBy else { throw .proposerCannotDecide }
         if approve, state.kind == .stop, let posted = state.noticeFrom {
             let until = posted.adding(days: noticeDays)

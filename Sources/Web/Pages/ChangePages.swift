@@ -70,6 +70,8 @@ enum ChangePages {
                 .dt(.text("状态")), .dd(.text(s.status.chinese)),
                 .dt(.text("家庭")), .dd(mayOpenHousehold ? .a(.href(SiteURL.household(Household.ID(c.householdID)).path), .text("打开家庭档案")) : .text("—")),
                 .dt(.text("居住地")), .dd(Show.region(s.residenceRegion.value, name: names[s.residenceRegion.value])),
+                .if(s.registrationRegion != s.residenceRegion,
+                    .group(.dt(.text("户籍地")), .dd(Show.region(s.registrationRegion.value, name: names[s.registrationRegion.value])))),
                 .dt(.text("金额")), .dd(.text("\(Cents(s.currentCents).yuanText) → \(Cents(s.newCents).yuanText)（每月）")),
                 .dt(.text("生效")), .dd(.text("\(s.effectiveOn.year)年\(s.effectiveOn.month)月起")),
                 .dt(.text("来源")), .dd(.text(s.source.chinese), .unwrap(c.warningID) { w in .group(.text(" · "), .a(.href(SiteURL.warning(w).path), .text("查看预警"))) }),
@@ -85,6 +87,7 @@ enum ChangePages {
                          .li(.text("\(d.program.chinese)：\(d.outcome.chinese)\(d.outcome == .doesNotQualify ? "" : "，\(d.amount.yuanText)")（\(d.summary)）"))
                      })))
             },
+            .if(!mayDecide && s.status == .proposed, .p(.class("muted"), .text("由户籍地区县民政部门决定 [YC]。"))),
             .if(mayDecide, .form(.class("panel"), .method(.post), .action(SiteURL.changeDecision(c.id).path),
                 Layout.csrfField(chrome),
                 .input(.type(.hidden), .name("version"), .value("\(s.version)")),

@@ -109,7 +109,7 @@ struct ChangeRoutes: RouteCollection {
         }
         let names = try await RegistryStore(req.db).regionNames([c.state.residenceRegion.value, c.state.registrationRegion.value])
         return Layout.response(ChangePages.detail(chrome: try await Layout.chrome(req, .cases), c: c, names: names,
-                                                  mayDecide: actor.role == .countyReviewer && c.state.status == .proposed,
+                                                  mayDecide: ChangeWorkflow.mayDecide(c.state, by: actor),
                                                   mayOpenHousehold: actor.may(.viewHouseholds) && actor.jurisdiction.contains(c.state.residenceRegion),
                                                   notice: req.query[String.self, at: "done"].map { _ in "已保存。" }, error: error, typed: typed), status: status)
     }
