@@ -47,6 +47,17 @@ def login(drv, username):
     assert "登录" not in drv.title, f"login as {username} failed: {drv.title}"
 
 
+def until_shown(drv, text, seconds=10):
+    """Wait for `text` on the page; on a timeout say where the browser is and what error the page shows, so that a
+    CI log names the cause rather than only the line."""
+    try:
+        WebDriverWait(drv, seconds).until(lambda d: text in d.page_source)
+    except Exception:
+        errors = [e.text for e in drv.find_elements(By.CSS_SELECTOR, ".error, [role=alert]")]
+        print(f"not ok - waited {seconds}s for {text!r} at {drv.current_url}; the page says {errors or drv.title!r}")
+        raise
+
+
 def logout(drv):
     drv.find_element(By.CSS_SELECTOR, "form.logout button").click()
     WebDriverWait(drv, 10).until(lambda d: "/login" in d.current_url)
@@ -141,7 +152,7 @@ try:
     Select(res.find_element(By.NAME, "m0_selfcare")).select_by_value("4")
     Select(res.find_element(By.NAME, "m0_supporter")).select_by_value("none")
     res.find_element(By.CSS_SELECTOR, "form.self-assessment button[type=submit]").click()
-    WebDriverWait(res, 10).until(lambda d: "评估结果" in d.page_source)
+    until_shown(res, "评估结果")
     check("特困人员救助供养" in res.page_source, "the self-assessment finds tekun for an elderly person alone")
     check(not res.get_cookies(), "the self-assessment sets no cookie")
     res.save_screenshot(os.path.join(OUT, "self-assessment.png"))
@@ -182,7 +193,7 @@ try:
     phone.save_screenshot(os.path.join(OUT, "link-review-phone.png"))
     before = len(links)
     phone.find_element(By.CSS_SELECTOR, "button.confirm").click()
-    WebDriverWait(phone, 10).until(lambda d: "已确认" in d.page_source)
+    until_shown(phone, "已确认")
     after = len(phone.find_elements(By.CSS_SELECTOR, "a[href^='/link-reviews/']"))
     check(after == before - 1, f"the confirmed match leaves the queue ({before} → {after})")
 finally:
@@ -212,7 +223,7 @@ try:
     login(desk, "township")
     desk.get(warning_url)
     desk.find_element(By.XPATH, "//button[contains(., '发起入户核实')]").click()
-    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    until_shown(desk, "已保存")
     check("核实中" in desk.page_source, "the township officer sends the coordinator to verify")
 
     phone.get(BASE + "/visits")
@@ -263,7 +274,7 @@ try:
     resident.find_element(By.NAME, "consent").click()
     resident.save_screenshot(os.path.join(OUT, "help-request-phone.png"))
     resident.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(resident, 10).until(lambda d: "已收到您的求助" in d.page_source)
+    until_shown(resident, "已收到您的求助")
     body = resident.find_element(By.TAG_NAME, "body").text
     check("QZ-" in body and head_id not in body, "the resident's request is received with its code, and nothing is shown back")
     fits_phone(resident, "the request's receipt fits a phone", narrow=True)
@@ -273,24 +284,24 @@ try:
     panel = next(p for p in desk.find_elements(By.CSS_SELECTOR, "div.panel") if "家里老人常年看病" in p.text)
     check(head_id not in panel.text and "已在档案中" in panel.text, "the township sees the request, ID masked, matched to the household")
     panel.find_element(By.LINK_TEXT, "转为申请").click()
-    WebDriverWait(desk, 10).until(lambda d: "登记救助申请" in d.page_source)
+    until_shown(desk, "登记救助申请")
     desk.find_element(By.XPATH, "//button[text()='登记申请']").click()
     WebDriverWait(desk, 10).until(lambda d: "/cases/" in d.current_url and "已保存" in d.page_source)
     case_url = desk.current_url.split("?")[0]
     check(CHANNEL_ONLINE in desk.page_source, "the application records that it came from the resident's online request")
     desk.find_element(By.XPATH, "//button[text()='受理']").click()
-    WebDriverWait(desk, 10).until(lambda d: "登记承诺与授权" in d.page_source)
+    until_shown(desk, "登记承诺与授权")
     for sel in desk.find_elements(By.CSS_SELECTOR, "select[name^='signature[']"):
         Select(sel).select_by_value("paper")
     desk.find_element(By.XPATH, "//button[text()='登记承诺与授权']").click()
-    WebDriverWait(desk, 10).until(lambda d: "出具核对报告" in d.page_source)
+    until_shown(desk, "出具核对报告")
     # The household declares what the departments report: the officer types each figure beside it.
     for row in desk.find_elements(By.CSS_SELECTOR, "form table tbody tr"):
         figure = row.find_elements(By.TAG_NAME, "td")[2].text
         amount = figure.split("：")[-1].replace("部门数据", "").replace("¥", "").replace(",", "").split("/")[0].strip()
         row.find_element(By.CSS_SELECTOR, "input[name^='declared[']").send_keys(amount)
     desk.find_element(By.XPATH, "//button[text()='出具核对报告']").click()
-    WebDriverWait(desk, 10).until(lambda d: "家庭经济状况核对报告" in d.page_source)
+    until_shown(desk, "家庭经济状况核对报告")
     check("申报与部门数据一致" in desk.page_source, "the verification report puts the declaration beside each department figure: consistent")
     logout(desk)
 
@@ -312,7 +323,7 @@ try:
     phone.find_element(By.NAME, "investigatorsSigned").click()
     phone.save_screenshot(os.path.join(OUT, "case-visit-phone.png"))
     phone.find_element(By.XPATH, "//button[text()='登记入户调查']").click()
-    WebDriverWait(phone, 10).until(lambda d: "已保存" in d.page_source)
+    until_shown(phone, "已保存")
     check("初审" in phone.find_element(By.CSS_SELECTOR, ".kv").text and "入户调查表" in phone.page_source,
           "the coordinator records the home visit on a phone; the case moves to first review")
     reads_like_a_person(phone, "the case after the visit")
@@ -322,11 +333,11 @@ try:
     check("政策计算器" in desk.page_source, "the first review shows the calculator's assessment of the verified household")
     desk.find_element(By.NAME, "opinion").send_keys("经核实符合低保条件，建议批准。")
     desk.find_element(By.XPATH, "//button[text()='提交初审意见']").click()
-    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    until_shown(desk, "已保存")
     posting = desk.find_element(By.XPATH, "//button[contains(., '张贴公示')]")
     posting.click()
     # The page before already said 已保存 (the first review): wait for the new one.
-    WebDriverWait(desk, 10).until(lambda d: "公示期满" in d.page_source)
+    until_shown(desk, "公示期满")
     check("公示期满" in desk.page_source, "the township reviews and posts the notice; the case shows when it ends")
     desk.get(BASE + "/notices")
     board = desk.find_element(By.TAG_NAME, "main").text if desk.find_elements(By.TAG_NAME, "main") else desk.page_source
@@ -344,7 +355,7 @@ try:
     earlier = rows[0].find_element(By.CSS_SELECTOR, "a").get_attribute("href")
     desk.get(earlier)
     desk.find_element(By.XPATH, "//button[text()='公示期满，提交审核确认']").click()
-    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    until_shown(desk, "已保存")
     logout(desk)
 
     login(desk, "reviewer")
@@ -353,7 +364,7 @@ try:
     amount.clear()
     amount.send_keys("512.00")
     desk.find_element(By.XPATH, "//button[text()='批准']").click()
-    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    until_shown(desk, "已保存")
     check("已批准" in desk.page_source, "the county approves")
     status_link = desk.find_element(By.CSS_SELECTOR, ".status-link").text
     applicant = desk.find_element(By.CSS_SELECTOR, ".kv a").text
@@ -381,20 +392,20 @@ try:
     phone.get(f"{BASE}/regions/{OWN_COMMUNITY}")
     phone.get(phone.find_elements(By.CSS_SELECTOR, "table.results a.household")[1].get_attribute("href"))
     phone.find_element(By.PARTIAL_LINK_TEXT, "登记申请").click()
-    WebDriverWait(phone, 10).until(lambda d: "登记救助申请" in d.page_source)
+    until_shown(phone, "登记救助申请")
     Select(phone.find_element(By.NAME, "kind")).select_by_value("temporaryEmergency")
     phone.find_element(By.NAME, "note").send_keys("夜间家中失火，被褥衣物烧毁")
     phone.find_element(By.XPATH, "//button[text()='登记申请']").click()
     WebDriverWait(phone, 10).until(lambda d: "/cases/" in d.current_url and "已保存" in d.page_source)
     phone.find_element(By.XPATH, "//button[text()='受理']").click()
-    WebDriverWait(phone, 10).until(lambda d: "先行救助，批准发放" in d.page_source)
+    until_shown(phone, "先行救助，批准发放")
     check("当前余额" in phone.page_source, "the grant form shows the street's reserve fund balance")
     amount = phone.find_element(By.NAME, "amount")
     amount.clear()
     amount.send_keys("1000.00")
     phone.save_screenshot(os.path.join(OUT, "help-first-phone.png"))
     phone.find_element(By.XPATH, "//button[text()='先行救助，批准发放']").click()
-    WebDriverWait(phone, 10).until(lambda d: "补办完成" in d.page_source)
+    until_shown(phone, "补办完成")
     check("已批准" in phone.page_source and "前补办审核手续" in phone.page_source,
           "the township grants help first on a phone; the paperwork after it is its task, with its deadline")
     reads_like_a_person(phone, "a help-first grant")
@@ -417,7 +428,7 @@ try:
     new_amount = amounts.split("→")[1].split("（")[0].strip()
     check("查看预警" in desk.page_source, "the change links back to the warning it came from")
     desk.find_element(By.XPATH, "//button[text()='作出决定']").click()
-    WebDriverWait(desk, 10).until(lambda d: "已保存" in d.page_source)
+    until_shown(desk, "已保存")
     check("已决定" in desk.page_source, "the county decides the decrease")
     desk.find_element(By.LINK_TEXT, "打开家庭档案").click()
     WebDriverWait(desk, 10).until(lambda d: "/households/" in d.current_url)
@@ -446,7 +457,7 @@ try:
     job = desk.current_url
     check("正在导入" in desk.page_source and "已处理" in desk.page_source, "the upload answers at once with the job's progress")
     desk.save_screenshot(os.path.join(OUT, "import-running.png"))
-    WebDriverWait(desk, 120).until(lambda d: "导入完成" in d.page_source)
+    until_shown(desk, "导入完成", 120)
     check(desk.current_url == job and "20000" in desk.page_source, "the job's page reloads itself until the report (20000 rows read)")
     desk.save_screenshot(os.path.join(OUT, "import-report.png"))
     desk.get(BASE + "/imports")
