@@ -119,7 +119,7 @@ public struct AppConfig: Sendable {
         let calculator = PolicyCalculator(parameters: try parameters())
         return Policy(calculator: calculator, monitoring: MonitoringSetup(screener: Screener(catalogue: try catalogue(), calculator: calculator),
                                                                           calendar: try WorkingCalendar.bundled()),
-                      processes: try CaseProcesses.bundled())
+                      processes: try CaseProcesses.bundled(), reviewCycles: try ReviewCycles.bundled())
     }
 
     /// The city the configuration names, else the registry's own (`RegistryStore.city`). Never the demo's
@@ -137,4 +137,6 @@ public struct Policy: Sendable {
     public let monitoring: MonitoringSetup
     /// Each programme's determination process (`Resources/cases/processes.json`).
     public let processes: CaseProcesses
+    /// The periodic review cycles (`Resources/reviews/cycles.json`).
+    public let reviewCycles: ReviewCycles
 }

@@ -145,7 +145,7 @@ enum DemoCases {
             _ = try await EnrolmentChanges(db, parameters: policy.calculator.parameters).propose(
                 enrolment: try row.decode(column: "enrolment", as: UUID.self), newCents: Cents(amount).divided(by: 2, rounding: .halfUp).value, effectiveOn: next,
                 reasons: ["核实：家庭成员已就业，月收入增加，按差额重新核定"], articles: ["DB 32"], source: warned == nil ? .review : .warning,
-                warningID: try warned?.decode(column: "warning", as: UUID.self), actor: window, today: day(1))
+                origin: .init(warningID: try warned?.decode(column: "warning", as: UUID.self)), actor: window, today: day(1))
         }
         // A resident's online request for help (码上办), for the township to call.
         if let m = try await sql.select().columns("name", "national_id").from("members").within(window.jurisdiction)

@@ -4,11 +4,14 @@ import Foundation
 /// the household, decided by the county of registration [DB 32–34; TK 24–26].
 public enum ChangeKind: String, ChineseLabelled {
     case increase, decrease, stop
+    /// 渐退: income has risen above the standard; the amount goes on for a set number of months, then stops [DB 33].
+    case gradualExit
     public var chinese: String {
         switch self {
         case .increase: return "增发"
         case .decrease: return "减发"
         case .stop: return "停发"
+        case .gradualExit: return "渐退"
         }
     }
 }
@@ -69,12 +72,20 @@ public struct EnrolmentChangeState: Sendable, Equatable {
     public var decidedBy: String?
     public var decidedOn: LocalDate?
     public var recovery: Recovery?
+    /// For a gradual exit: how many months the current amount goes on from `effectiveOn` before it stops.
+    public var exitMonths: Int?
 
-    public var kind: ChangeKind { newCents == 0 ? .stop : newCents > currentCents ? .increase : .decrease }
+    public var kind: ChangeKind {
+        exitMonths != nil ? .gradualExit : newCents == 0 ? .stop : newCents > currentCents ? .increase : .decrease
+    }
+
+    /// For a gradual exit: the first day of the first month no longer paid.
+    public var exitEndsOn: LocalDate? { exitMonths.map { effectiveOn.adding(months: $0) } }
 
     public init(program: Program, currentCents: Int64, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String], source: ChangeSource,
                 status: ChangeStatus, version: Int, proposedBy: String, proposedOn: LocalDate, residenceRegion: RegionCode, registrationRegion: RegionCode,
-                noticeFrom: LocalDate? = nil, decidedBy: String? = nil, decidedOn: LocalDate? = nil, recovery: Recovery? = nil) {
+                noticeFrom: LocalDate? = nil, decidedBy: String? = nil, decidedOn: LocalDate? = nil, recovery: Recovery? = nil, exitMonths: Int? = nil) {
+        self.exitMonths = exitMonths
         self.program = program
         self.currentCents = currentCents
         self.newCents = newCents
@@ -109,6 +120,9 @@ public enum ChangeError: Error, Equatable, Sendable {
     case noticeNotOver(until: LocalDate)
     case effectiveMonthPast
     case pendingExists
+    /// Gradual exit is for dibao, ending in a stop [DB 33].
+    case gradualExitNotAllowed(Program)
+    case exitMonthsOutOfRange(max: Int)
 
     public var chinese: String {
         switch self {
@@ -124,7 +138,19 @@ public enum ChangeError: Error, Equatable, Sendable {
         case .noticeNotOver(let d): return "终止特困供养须先公示，\(d) 起方可决定 [TK 24–26]"
         case .effectiveMonthPast: return "生效月份不能早于本月（多发的金额请登记为应追回）"
         case .pendingExists: return "该救助已有一项变更等待县级决定：请先办结"
+        case .gradualExitNotAllowed(let p): return "\(p.chinese)不适用渐退（渐退适用于收入超过低保标准的低保家庭）[DB 33]"
+        case .exitMonthsOutOfRange(let max): return "渐退期应为1–\(max)个月 [DB 33]"
         }
+    }
+}
+
+/// A gradual exit asked for: its months, within the region's limit (the `gradualExitMonths` parameter).
+public struct GradualExit: Sendable, Equatable {
+    public var months: Int
+    public var maxMonths: Int
+    public init(months: Int, maxMonths: Int) {
+        self.months = months
+        self.maxMonths = maxMonths
     }
 }
 
@@ -134,7 +160,7 @@ public enum ChangeError: Error, Equatable, Sendable {
 public enum ChangeWorkflow {
     public static func propose(program: Program, currentCents: Int64, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String],
                                source: ChangeSource, residence: RegionCode, registration: RegionCode, by actor: Actor,
-                               on today: LocalDate) throws(ChangeError) -> EnrolmentChangeState {
+                               on today: LocalDate, gradualExit: GradualExit? = nil) throws(ChangeError) -> EnrolmentChangeState {
         guard actor.role == .townshipOfficer else { throw .roleNotAllowed(actor.role) }
         guard actor.jurisdiction.contains(residence) || actor.jurisdiction.contains(registration) else { throw .outsideJurisdiction }
         guard newCents >= 0, newCents <= PolicyCalculator.maxAmountCents else { throw .invalidAmount }
@@ -148,6 +174,12 @@ public enum ChangeWorkflow {
                                      reasons: why, articles: cited, source: source, status: .proposed, version: 1, proposedBy: actor.username,
                                      proposedOn: today, residenceRegion: residence, registrationRegion: registration)
         // A decrease or a stop takes something away: written reasons citing the articles [DB 32–34].
+        if let g = gradualExit {
+            // The amount goes on unchanged for the exit months, then stops [DB 33].
+            guard program == .dibao, newCents == 0 else { throw .gradualExitNotAllowed(program) }
+            guard (1...max(g.maxMonths, 1)).contains(g.months) else { throw .exitMonthsOutOfRange(max: g.maxMonths) }
+            s.exitMonths = g.months
+        }
         if s.kind != .increase, cited.isEmpty { throw .reasonRequired("减发、停发所依据的条款") }
         if s.kind == .stop && program == .tekun { s.noticeFrom = today }
         return s

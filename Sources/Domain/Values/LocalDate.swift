@@ -103,6 +103,15 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public var firstOfMonth: LocalDate { LocalDate(unchecked: year, month, 1) }
     public var firstOfNextMonth: LocalDate { month == 12 ? LocalDate(unchecked: year + 1, 1, 1) : LocalDate(unchecked: year, month + 1, 1) }
 
+    /// The same day `months` later (or earlier), on the month's last day where that month is shorter (31 January
+    /// + 1 month = 28 or 29 February): how "review within three months" and "every six months" are counted.
+    public func adding(months: Int) -> LocalDate {
+        let index = year * 12 + (month - 1) + months
+        let y = index >= 0 ? index / 12 : (index - 11) / 12
+        let m = index - y * 12 + 1
+        return LocalDate(unchecked: y, m, min(day, LocalDate.daysIn(month: m, year: y)))
+    }
+
     /// ISO weekday: 1 = Monday … 7 = Sunday.
     public var isoWeekday: Int {
         let w = (dayNumber + 3) % 7 // 1970-01-01 was a Thursday

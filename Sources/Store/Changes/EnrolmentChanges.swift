@@ -9,6 +9,7 @@ public struct EnrolmentChangeRecord: Sendable, Equatable {
     public var enrolmentID: UUID
     public var householdID: UUID
     public var warningID: UUID?
+    public var reviewID: UUID?
     public var state: EnrolmentChangeState
     /// The calculator's assessment of the household when the change was proposed (JSON of `Assessment`).
     public var assessment: String?
@@ -39,15 +40,27 @@ public struct EnrolmentChanges: Sendable {
 
     static let columns = ["id", "enrolment_id", "household_id", "program", "current_cents", "new_cents", "effective_on", "reasons", "articles", "source",
                           "warning_id", "status", "version", "proposed_by", "proposed_on", "residence_region", "registered_region", "notice_from",
-                          "decided_by", "decided_on", "assessment"]
+                          "decided_by", "decided_on", "assessment", "exit_months", "review_id"]
 
+    /// Where a proposal came from besides its source: the warning, or the periodic review (which it ends, with its version).
+    public struct Origin: Sendable {
+        public var warningID: UUID?
+        public var review: (id: UUID, version: Int)?
+        public init(warningID: UUID? = nil, review: (id: UUID, version: Int)? = nil) {
+            self.warningID = warningID
+            self.review = review
+        }
+    }
+
+    /// `exitMonths`: a gradual exit (the amount goes on for these months, then stops), within `gradualExitMonths` [DB 33].
     public func propose(enrolment: UUID, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String], source: ChangeSource,
-                        warningID: UUID? = nil, assessment: String? = nil, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> UUID {
+                        origin: Origin = Origin(), exitMonths: Int? = nil, assessment: String? = nil, actor: Actor, today: LocalDate,
+                        now: Date = Date()) async throws -> UUID {
         guard actor.may(.handleCases) else { throw DomainError.forbidden }
         let id = UUID()
         do {
             try await insertProposal(id, enrolment: enrolment, newCents: newCents, effectiveOn: effectiveOn, reasons: reasons, articles: articles,
-                                     source: source, warningID: warningID, assessment: assessment, actor: actor, today: today, now: now)
+                                     source: source, origin: origin, exitMonths: exitMonths, assessment: assessment, actor: actor, today: today, now: now)
         } catch let e as ChangeStoreError {
             throw e
         } catch {
@@ -60,7 +73,7 @@ public struct EnrolmentChanges: Sendable {
     }
 
     func insertProposal(_ id: UUID, enrolment: UUID, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String], source: ChangeSource,
-                        warningID: UUID?, assessment: String?, actor: Actor, today: LocalDate, now: Date) async throws {
+                        origin: Origin, exitMonths: Int?, assessment: String?, actor: Actor, today: LocalDate, now: Date) async throws {
         try await db.writeTransaction { tx in
             let query = tx.sql.select()
                 .column(SQLColumn("household_id", table: "enrolments")).column(SQLColumn("program", table: "enrolments"))
@@ -74,27 +87,41 @@ public struct EnrolmentChanges: Sendable {
             // One change at a time on an enrolment: the county decides on one proposal, not two that contradict each other.
             guard try await tx.sql.select().column("id").from("enrolment_changes").where("enrolment_id", .equal, enrolment)
                 .where("status", .equal, ChangeStatus.proposed.rawValue).first() == nil else { throw ChangeStoreError.workflow(.pendingExists) }
+            let residence = try RegionCode(try row.decode(column: "residence_region", as: String.self))
+            let gradualExit = try exitMonths.map { GradualExit(months: $0, maxMonths: try self.maxExitMonths(residence, today: today)) }
             let state: EnrolmentChangeState
             do {
                 state = try ChangeWorkflow.propose(program: Program(rawValue: try row.decode(column: "program", as: String.self)) ?? .dibao,
                                                    currentCents: try row.decode(column: "monthly_amount_cents", as: Int64.self), newCents: newCents,
                                                    effectiveOn: effectiveOn, reasons: reasons, articles: articles, source: source,
-                                                   residence: try RegionCode(try row.decode(column: "residence_region", as: String.self)),
+                                                   residence: residence,
                                                    registration: try RegionCode(try row.decode(column: "registered_region", as: String.self)),
-                                                   by: actor, on: today)
+                                                   by: actor, on: today, gradualExit: gradualExit)
             } catch let e as ChangeError { throw ChangeStoreError.workflow(e) }
             try await tx.sql.insert(into: "enrolment_changes").columns(Self.columns)
                 .values(SQLBind(id), SQLBind(enrolment), SQLBind(try row.decode(column: "household_id", as: UUID.self)), SQLBind(state.program.rawValue),
                         SQLBind(state.currentCents), SQLBind(state.newCents), SQLBind(state.effectiveOn.description),
                         SQLBind(state.reasons.joined(separator: "\n")), SQLBind(state.articles.joined(separator: "、")), SQLBind(source.rawValue),
-                        SQLBind(warningID), SQLBind(state.status.rawValue), SQLBind(state.version), SQLBind(actor.username), SQLBind(today.description),
+                        SQLBind(origin.warningID), SQLBind(state.status.rawValue), SQLBind(state.version), SQLBind(actor.username), SQLBind(today.description),
                         SQLBind(state.residenceRegion.value), SQLBind(state.registrationRegion.value), SQLBind(state.noticeFrom?.description),
-                        SQLBind(nil as String?), SQLBind(nil as String?), SQLBind(assessment))
+                        SQLBind(nil as String?), SQLBind(nil as String?), SQLBind(assessment), SQLBind(state.exitMonths), SQLBind(origin.review?.id))
                 .run()
+            if let review = origin.review {
+                try await Reviews.changeProposed(review.id, changeID: id, expectedVersion: review.version, enrolment: enrolment, tx: tx, actor: actor,
+                                                 today: today, now: now)
+            }
             try await AuditLog(tx).record(actor: actor, action: .proposeChange, targetKind: "enrolmentChange", targetID: id.uuidString.lowercased(),
                                           detail: "\(state.kind.chinese)：\(state.program.chinese) \(Cents(state.currentCents).yuanText) → \(Cents(state.newCents).yuanText)，"
-                                            + "自 \(state.effectiveOn) 起（\(source.chinese)）", at: now)
+                                            + "自 \(state.effectiveOn) 起" + (state.exitMonths.map { "，渐退 \($0) 个月" } ?? "") + "（\(source.chinese)）", at: now)
         }
+    }
+
+    /// The longest gradual exit the region allows [DB 33].
+    func maxExitMonths(_ region: RegionCode, today: LocalDate) throws -> Int {
+        guard case .integer(let n) = try parameters.resolve("gradualExitMonths", region: region, date: today).value else {
+            throw PolicyError.wrongType(name: "gradualExitMonths", expected: "整数")
+        }
+        return n
     }
 
     public func decide(_ id: UUID, approve: Bool, recovery: Recovery?, expectedVersion: Int, actor: Actor, today: LocalDate, now: Date = Date()) async throws {
@@ -116,7 +143,12 @@ public struct EnrolmentChanges: Sendable {
             guard !changed.isEmpty else { throw ChangeStoreError.workflow(.staleVersion) }
             if next.status == .approved {
                 var update = tx.sql.update("enrolments").set("status_changed_on", to: next.effectiveOn.description)
-                update = next.kind == .stop ? update.set("status", to: EnrolmentStatus.ended.rawValue) : update.set("monthly_amount_cents", to: next.newCents)
+                switch next.kind {
+                case .stop: update = update.set("status", to: EnrolmentStatus.ended.rawValue)
+                // In force at its amount until the exit ends; the schedule's run stops it then (`Reviews.openDue`).
+                case .gradualExit: update = update.set("exit_ends_on", to: next.exitEndsOn?.description)
+                case .increase, .decrease: update = update.set("monthly_amount_cents", to: next.newCents)
+                }
                 try await update.where("id", .equal, record.enrolmentID).where("status", .equal, EnrolmentStatus.active.rawValue).run()
                 if let r = next.recovery {
                     try await tx.sql.insert(into: "recoveries")
@@ -169,9 +201,11 @@ public struct EnrolmentChanges: Sendable {
             source: ChangeSource(rawValue: try text("source")) ?? .staff, status: ChangeStatus(rawValue: try text("status")) ?? .proposed,
             version: try r.decode(column: "version", as: Int.self), proposedBy: try text("proposed_by"), proposedOn: try LocalDate(try text("proposed_on")),
             residenceRegion: try RegionCode(try text("residence_region")), registrationRegion: try RegionCode(try text("registered_region")),
-            noticeFrom: try date("notice_from"), decidedBy: try r.decode(column: "decided_by", as: String?.self), decidedOn: try date("decided_on"), recovery: nil)
+            noticeFrom: try date("notice_from"), decidedBy: try r.decode(column: "decided_by", as: String?.self), decidedOn: try date("decided_on"), recovery: nil,
+            exitMonths: try r.decode(column: "exit_months", as: Int?.self))
         return EnrolmentChangeRecord(id: try r.decode(column: "id", as: UUID.self), enrolmentID: try r.decode(column: "enrolment_id", as: UUID.self),
                                      householdID: try r.decode(column: "household_id", as: UUID.self), warningID: try r.decode(column: "warning_id", as: UUID?.self),
+                                     reviewID: try r.decode(column: "review_id", as: UUID?.self),
                                      state: state, assessment: try r.decode(column: "assessment", as: String?.self))
     }
 }

@@ -7,7 +7,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
-         openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange
+         openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
+         openReviews, readReview, reviewEnrolment, gradualExitEnded
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -34,6 +35,10 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .reserveFund: return "备用金拨付"
         case .proposeChange: return "提出救助变更"
         case .decideChange: return "决定救助变更"
+        case .openReviews: return "生成定期核查任务"
+        case .readReview: return "查看定期核查"
+        case .reviewEnrolment: return "办理定期核查"
+        case .gradualExitEnded: return "渐退期满停发"
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"

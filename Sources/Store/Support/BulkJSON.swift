@@ -133,6 +133,8 @@ enum BulkJSON {
     /// with the values it has: a second screening on the same day changes no score, and rewriting them all
     /// cost a new row version and index entries each.
     static func conflictClause(_ table: String, _ conflict: [String], _ updating: [String], pg: Bool) -> String {
+        // No columns: skip a row that clashes with any unique index (a partial one cannot be named as a target).
+        if conflict.isEmpty { return " ON CONFLICT DO NOTHING" }
         var out = " ON CONFLICT (" + conflict.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
         if updating.isEmpty { return out + " DO NOTHING" }
         let old = updating.map { "\"\(table)\".\"\($0)\"" }.joined(separator: ", ")

@@ -26,6 +26,10 @@ extension API {
         var decidedBy: String?
         var decidedOn: String?
         var recovery: Recovery?
+        var reviewId: String?
+        /// A gradual exit: the months the amount goes on, and the day it stops [DB 33].
+        var exitMonths: Int?
+        var exitEndsOn: String?
 
         init(_ c: EnrolmentChangeRecord) {
             let s = c.state
@@ -49,6 +53,9 @@ extension API {
             decidedBy = s.decidedBy
             decidedOn = s.decidedOn?.description
             recovery = s.recovery
+            reviewId = c.reviewID?.uuidString.lowercased()
+            exitMonths = s.exitMonths
+            exitEndsOn = s.exitEndsOn?.description
         }
     }
 
@@ -61,6 +68,11 @@ extension API {
         var articles: [String]?
         var source: String?
         var warningId: String?
+        /// From a periodic review (which this ends), with the review's version as read.
+        var reviewId: String?
+        var reviewVersion: Int?
+        /// A gradual exit instead of an immediate stop (newCents 0, dibao) [DB 33].
+        var exitMonths: Int?
     }
 
     struct ChangeDecisionRequest: Content {
@@ -70,14 +82,29 @@ extension API {
         var recoverBasis: String?
     }
 
-    /// The store's refusal as the API answers it.
-    static func abort(_ e: ChangeStoreError) -> Abort {
-        switch e {
-        case .notFound: return Abort(.notFound)
-        case .workflow(.staleVersion): return Abort(.conflict, reason: e.chinese)
-        default: return Abort(.badRequest, reason: e.chinese)
-        }
+    /// The store's refusal as the API answers it: not found (or outside the jurisdiction) 404, changed since it was
+    /// read 409, anything else the rules refused 400 with the reason.
+    static func abort(_ e: some StoreRefusal) -> Abort {
+        if e.isNotFound { return Abort(.notFound) }
+        return Abort(e.isStale ? .conflict : .badRequest, reason: e.chinese)
     }
+}
+
+/// What the change and review stores refuse with.
+protocol StoreRefusal: Error {
+    var isNotFound: Bool { get }
+    var isStale: Bool { get }
+    var chinese: String { get }
+}
+
+extension ChangeStoreError: StoreRefusal {
+    var isNotFound: Bool { self == .notFound }
+    var isStale: Bool { self == .workflow(.staleVersion) }
+}
+
+extension ReviewStoreError: StoreRefusal {
+    var isNotFound: Bool { self == .notFound }
+    var isStale: Bool { self == .workflow(.staleVersion) }
 }
 
 /// The same as JSON: list, propose, decide.
@@ -98,12 +125,16 @@ struct ChangeAPIRoutes: RouteCollection {
             do {
                 let id = try await req.changes.propose(enrolment: enrolment, newCents: body.newCents, effectiveOn: month, reasons: body.reasons,
                                                        articles: body.articles ?? [], source: body.source.flatMap(ChangeSource.init(rawValue:)) ?? .staff,
-                                                       warningID: body.warningId.flatMap(UUID.init(uuidString:)), actor: try req.actor(), today: req.today)
+                                                       origin: .init(warningID: body.warningId.flatMap(UUID.init(uuidString:)),
+                                                                     review: body.reviewId.flatMap(UUID.init(uuidString:)).map { ($0, body.reviewVersion ?? 0) }),
+                                                       exitMonths: body.exitMonths, actor: try req.actor(), today: req.today)
                 guard let c = try await req.changes.detail(id, actor: try req.actor()) else { throw Abort(.notFound) }
                 let res = try API.json(API.Change(c))
                 res.status = .created
                 return res
-            } catch let e as ChangeStoreError { throw API.abort(e) }
+            } catch let e as any StoreRefusal {
+                throw API.abort(e)
+            }
         }
         staff.post(.apiChangeDecision) { req -> Response in
             guard let id = req.parameters.get("changeID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }

@@ -27,8 +27,8 @@ enum ChangePages {
                 }))))))
     }
 
-    static func newChange(chrome: Layout.Chrome, profile p: HouseholdProfile, assessment: Assessment?, form: ChangeRoutes.NewForm, today: LocalDate,
-                          error: String?) -> HTML {
+    static func newChange(chrome: Layout.Chrome, profile p: HouseholdProfile, assessment: Assessment?, form: ChangeRoutes.NewForm, maxExitMonths: Int,
+                          today: LocalDate, error: String?) -> HTML {
         let active = p.enrolments.filter { $0.status == .active }
         let next = today.firstOfNextMonth
         let monthText = { (d: LocalDate) in String(format: "%04d-%02d", d.year, d.month) }
@@ -41,6 +41,8 @@ enum ChangePages {
                 Layout.csrfField(chrome),
                 .input(.type(.hidden), .name("household"), .value(p.household.id.description)),
                 .unwrap(form.warning) { .input(.type(.hidden), .name("warning"), .value(Layout.attr($0))) },
+                .unwrap(form.review) { .input(.type(.hidden), .name("review"), .value(Layout.attr($0))) },
+                .unwrap(form.reviewVersion) { .input(.type(.hidden), .name("reviewVersion"), .value("\($0)")) },
                 .label(.text("救助项目"), .select(.attribute(named: "name", value: "enrolment"),
                     .group(active.map { e in
                         let suggested = assessment?.decisions.first { $0.program == e.program && (e.memberID == nil || $0.member == e.memberID?.description) }
@@ -51,6 +53,11 @@ enum ChangePages {
                 .label(.text("新的每月金额（元；停发填 0）"), .input(.type(.text), .name("amount"), .attribute(named: "inputmode", value: "decimal"),
                                                           .value(Layout.attr(form.amount ?? "")))),
                 .label(.text("生效月份"), .input(.type(.month), .name("month"), .value(form.month ?? monthText(next)))),
+                // Gradual exit [DB 33]: a dibao household whose income rose above the standard keeps its amount for
+                // these months, then stops by itself.
+                .if(maxExitMonths > 0, .label(.text("停发方式（低保收入超过标准的可渐退）"), .select(.attribute(named: "name", value: "exitMonths"),
+                    Layout.option("", "立即停发（或增发、减发）", selected: (form.exitMonths ?? "").isEmpty),
+                    .group((1...maxExitMonths).map { n in Layout.option("\(n)", "渐退 \(n) 个月后停发（新金额填 0）", selected: form.exitMonths == "\(n)") })))),
                 .label(.text("来源"), .select(.attribute(named: "name", value: "source"),
                     .group(ChangeSource.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: (form.source ?? (form.warning == nil ? "staff" : "warning")) == $0.rawValue) }))),
                 .label(.text("变更理由（每行一条，将书面告知）"), .textarea(.name("reasons"), .attribute(named: "rows", value: "3"), .text(form.reasons ?? ""))),
@@ -63,7 +70,8 @@ enum ChangePages {
         let s = c.state
         return Layout.page("救助变更", chrome,
             .h1(.text("\(s.kind.chinese)：\(s.program.chinese)")),
-            .p(.class("actions"), Layout.printButton("打印")),
+            .p(.class("actions"), Layout.printButton("打印"),
+               .if(s.status == .approved && s.kind != .increase, .a(.href(SiteURL.changeNotice(c.id).path), .text("变更决定告知书")))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .div(.class("panel"), .dl(.class("kv"),
@@ -74,6 +82,9 @@ enum ChangePages {
                     .group(.dt(.text("户籍地")), .dd(Show.region(s.registrationRegion.value, name: names[s.registrationRegion.value])))),
                 .dt(.text("金额")), .dd(.text("\(Cents(s.currentCents).yuanText) → \(Cents(s.newCents).yuanText)（每月）")),
                 .dt(.text("生效")), .dd(.text("\(s.effectiveOn.year)年\(s.effectiveOn.month)月起")),
+                .unwrap(s.exitEndsOn) { end in
+                    .group(.dt(.text("渐退")), .dd(.text("按现金额继续发放 \(s.exitMonths ?? 0) 个月，\(end.year)年\(end.month)月起停发 [DB 33]")))
+                },
                 .dt(.text("来源")), .dd(.text(s.source.chinese), .unwrap(c.warningID) { w in .group(.text(" · "), .a(.href(SiteURL.warning(w).path), .text("查看预警"))) }),
                 .dt(.text("理由")), .dd(.ul(.group(s.reasons.map { .li(.text($0)) }))),
                 .dt(.text("依据")), .dd(.text(s.articles.isEmpty ? "—" : s.articles.joined(separator: "、"))),
@@ -98,5 +109,34 @@ enum ChangePages {
                                                             .value(Layout.attr(typed?.recover ?? "")))),
                 .label(.text("追回依据（如：隐瞒收入、超过3个月未报告家庭变化）"), .input(.type(.text), .name("basis"), .value(Layout.attr(typed?.basis ?? "")))),
                 .button(.type(.submit), .text("作出决定")))))
+    }
+
+    /// 变更决定告知书: what the household receives after a decrease, a stop or a gradual exit — the new amount or the
+    /// last month paid, the reasons and articles, and how to challenge it [DB 32–34]. Printed on paper.
+    static func notice(chrome: Layout.Chrome, c: EnrolmentChangeRecord, headName: String, office: String) -> HTML {
+        let s = c.state
+        let month = { (d: LocalDate) in "\(d.year)年\(d.month)月" }
+        let what: String
+        switch s.kind {
+        case .gradualExit:
+            let end = s.exitEndsOn ?? s.effectiveOn
+            what = "您家庭的收入已超过当地低保标准。按照渐退办法，自\(month(s.effectiveOn))起继续按每月 \(Cents(s.currentCents).yuanText) 发放 \(s.exitMonths ?? 0) 个月，"
+                + "自\(month(end))起停止发放\(s.program.chinese)金。"
+        case .stop: what = "决定自\(month(s.effectiveOn))起停止发放\(s.program.chinese)金（原每月 \(Cents(s.currentCents).yuanText)）。"
+        case .decrease, .increase:
+            what = "决定自\(month(s.effectiveOn))起将\(s.program.chinese)金由每月 \(Cents(s.currentCents).yuanText) 调整为 \(Cents(s.newCents).yuanText)。"
+        }
+        return Layout.page("\(s.program.chinese)变更决定告知书", chrome,
+            .p(.class("actions"), Layout.printButton("打印告知书")),
+            .div(.class("panel decision-notice"),
+                .h1(.text("\(s.program.chinese)\(s.kind.chinese)决定告知书")),
+                .p(.text("\(headName)：")),
+                .p(.text("经核查，" + what)),
+                .p(.text("理由：")), .ol(.group(s.reasons.map { .li(.text($0)) })),
+                .p(.text("依据：\(s.articles.joined(separator: "、"))。")),
+                .unwrap(s.recovery) { r in .p(.text("经核实，多领取的 \(Cents(r.amountCents).yuanText) 应予退回（\(r.basis)）。")) },
+                .p(.text("家庭情况再次发生变化、生活出现困难的，可以重新提出申请。")),
+                .p(.text("如对本决定不服，可以自收到本告知书之日起六十日内依法申请行政复议，或者六个月内依法向人民法院提起行政诉讼。")),
+                .p(.class("signature"), .text(office), .br(), .text(Show.date(s.decidedOn)))))
     }
 }

@@ -19,6 +19,11 @@ struct ChangeRoutes: RouteCollection {
         var source: String?
         var reasons: String?
         var articles: String?
+        /// From a periodic review: the review and the version it was read at.
+        var review: String?
+        var reviewVersion: Int?
+        /// A gradual exit's months (a dibao stop only) [DB 33].
+        var exitMonths: String?
     }
 
     struct DecisionForm: Content {
@@ -53,16 +58,30 @@ struct ChangeRoutes: RouteCollection {
                                                        reasons: (form.reasons ?? "").split(whereSeparator: \.isNewline).map(String.init),
                                                        articles: CaseDetailPage.ActionForm.names(form.articles),
                                                        source: form.source.flatMap(ChangeSource.init(rawValue:)) ?? .staff,
-                                                       warningID: form.warning.flatMap(UUID.init(uuidString:)), assessment: assessment,
+                                                       origin: .init(warningID: form.warning.flatMap(UUID.init(uuidString:)),
+                                                                     review: form.review.flatMap(UUID.init(uuidString:)).map { ($0, form.reviewVersion ?? 0) }),
+                                                       exitMonths: try Self.exitMonths(form.exitMonths), assessment: assessment,
                                                        actor: try req.actor(), today: req.today)
                 return req.redirect(to: SiteURL.change(id).path, redirectType: .normal)
             } catch let e as ChangeStoreError where e != .notFound {
                 return try await Self.newPage(req, form: form, error: e.chinese, status: .badRequest)
+            } catch let e as ReviewStoreError where e != .notFound {
+                return try await Self.newPage(req, form: form, error: e.chinese, status: e == .workflow(.staleVersion) ? .conflict : .badRequest)
             } catch let e as CaseDetailPage.ActionForm.Invalid {
                 return try await Self.newPage(req, form: form, error: e.message, status: .badRequest)
             }
         }
         staff.get(.change) { req -> Response in try await Self.detailPage(req, error: nil, typed: nil) }
+        // The written notice of a decrease, a stop or a gradual exit, for the household.
+        staff.get(.changeNotice) { req -> Response in
+            let actor = try req.actor()
+            guard let id = req.parameters.get("changeID").flatMap(UUID.init(uuidString:)), let c = try await req.changes.detail(id, actor: actor),
+                  c.state.status == .approved, c.state.kind != .increase else { throw Abort(.notFound) }
+            let head = try await RegistryStore(req.db).profile(Household.ID(c.householdID), actor: actor)?.head?.name ?? ""
+            let county = c.state.registrationRegion.ancestor(at: .county)?.value ?? c.state.registrationRegion.value
+            let names = try await RegistryStore(req.db).regionNames([county])
+            return Layout.response(ChangePages.notice(chrome: try await Layout.chrome(req, .cases), c: c, headName: head, office: (names[county] ?? "") + "民政局"))
+        }
         staff.post(.changeDecision) { req -> Response in
             guard let id = req.parameters.get("changeID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(DecisionForm.self)) ?? DecisionForm()
@@ -84,6 +103,14 @@ struct ChangeRoutes: RouteCollection {
         }
     }
 
+    /// Blank: no gradual exit.
+    static func exitMonths(_ text: String?) throws -> Int? {
+        let t = (text ?? "").trimmingCharacters(in: .whitespaces)
+        guard !t.isEmpty else { return nil }
+        guard let n = Int(t) else { throw CaseDetailPage.ActionForm.Invalid(message: "渐退月数「\(t)」无效") }
+        return n
+    }
+
     /// The calculator's view of the household today, kept with the change (the county sees what it rests on).
     static func assessmentJSON(_ req: Request, household: String?) async throws -> String? {
         guard let hid = household.flatMap(UUID.init(uuidString:)),
@@ -98,8 +125,18 @@ struct ChangeRoutes: RouteCollection {
         guard let hid = form.household.flatMap(UUID.init(uuidString:)),
               let p = try await RegistryStore(req.db).profile(Household.ID(hid), actor: actor) else { throw Abort(.notFound) }
         let assessment = try? req.calculator.assess(AssessmentRequest(profile: p, date: req.today))
+        var form = form
+        // From a review: the enrolment it reviews, and the version the change will end it at (read now, checked on submit).
+        if form.reviewVersion == nil, let rid = form.review.flatMap(UUID.init(uuidString:)), let r = try await req.reviews.detail(rid, actor: actor) {
+            form.reviewVersion = r.state.version
+            form.enrolment = form.enrolment ?? Enrolment.ID(r.enrolmentID).description
+            form.source = form.source ?? ChangeSource.review.rawValue
+        }
+        let maxExit = try? req.calculator.parameters.resolve("gradualExitMonths", region: p.household.residenceRegion, date: req.today)
+        let exitMonths: Int
+        if case .integer(let n)? = maxExit?.value { exitMonths = n } else { exitMonths = 0 }
         return Layout.response(ChangePages.newChange(chrome: try await Layout.chrome(req, .cases), profile: p, assessment: assessment, form: form,
-                                                     today: req.today, error: error), status: status)
+                                                     maxExitMonths: exitMonths, today: req.today, error: error), status: status)
     }
 
     static func detailPage(_ req: Request, error: String?, typed: DecisionForm?, status: HTTPResponseStatus = .ok) async throws -> Response {

@@ -43,9 +43,15 @@ public enum SiteURL: Sendable, Equatable {
     case notices(region: String?)
     case reserveFunds(township: String?)
     case changes(all: Bool)
-    case changeNew(household: UUID, warning: UUID?)
+    case changeNew(household: UUID, warning: UUID?, review: UUID? = nil)
     case change(UUID)
     case changeDecision(UUID)
+    case changeNotice(UUID)
+    case reviews(filter: String?)
+    case review(UUID)
+    case reviewContinue(UUID)
+    case apiReviews
+    case apiReviewContinue(UUID)
     case caseStatus(token: String)
     case caseDashboard
     case caseDecisionNotice(UUID)
@@ -116,10 +122,17 @@ public enum SiteURL: Sendable, Equatable {
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .reserveFunds(let t): return RoutePattern.reserveFunds.path() + (t.map { "?township=\($0)" } ?? "")
         case .changes(let all): return RoutePattern.changes.path() + (all ? "?all=on" : "")
-        case .changeNew(let h, let w):
+        case .changeNew(let h, let w, let r):
             return RoutePattern.changeNew.path() + "?household=\(h.uuidString.lowercased())" + (w.map { "&warning=\($0.uuidString.lowercased())" } ?? "")
+                + (r.map { "&review=\($0.uuidString.lowercased())" } ?? "")
         case .change(let id): return RoutePattern.change.path(id.uuidString.lowercased())
         case .changeDecision(let id): return RoutePattern.changeDecision.path(id.uuidString.lowercased())
+        case .changeNotice(let id): return RoutePattern.changeNotice.path(id.uuidString.lowercased())
+        case .reviews(let f): return RoutePattern.reviews.path() + (f.map { "?filter=\($0)" } ?? "")
+        case .review(let id): return RoutePattern.review.path(id.uuidString.lowercased())
+        case .reviewContinue(let id): return RoutePattern.reviewContinue.path(id.uuidString.lowercased())
+        case .apiReviews: return RoutePattern.apiReviews.path()
+        case .apiReviewContinue(let id): return RoutePattern.apiReviewContinue.path(id.uuidString.lowercased())
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
         case .caseDecisionNotice(let id): return RoutePattern.caseDecisionNotice.path(id.uuidString.lowercased())
@@ -212,6 +225,12 @@ extension RoutePattern {
     static let changeNew = RoutePattern("changes", "new")
     static let change = RoutePattern("changes", ":changeID")
     static let changeDecision = RoutePattern("changes", ":changeID", "decision")
+    static let changeNotice = RoutePattern("changes", ":changeID", "notice")
+    static let reviews = RoutePattern("reviews")
+    static let review = RoutePattern("reviews", ":reviewID")
+    static let reviewContinue = RoutePattern("reviews", ":reviewID", "continue")
+    static let apiReviews = RoutePattern("api", "v1", "reviews")
+    static let apiReviewContinue = RoutePattern("api", "v1", "reviews", ":reviewID", "continue")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
     static let caseDecisionNotice = RoutePattern("cases", ":caseID", "decision")
@@ -241,7 +260,8 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
+        reviews, review, reviewContinue, apiReviews, apiReviewContinue, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
