@@ -38,14 +38,19 @@ import Testing
         #expect(ReviewSchedule.due(Self.subject(.disabilityCare), cycles: Self.cycles) == nil)
     }
 
-    @Test func aTaskOpensItsLeadDaysBeforeItIsDue() throws {
-        let due = try #require(ReviewSchedule.due(Self.subject(), cycles: Self.cycles))   // 2026-03-15
-        #expect(!ReviewSchedule.opensToday(due, on: Self.d("2026-02-12"), leadDays: 30))
-        #expect(ReviewSchedule.opensToday(due, on: Self.d("2026-02-13"), leadDays: 30))
-        #expect(ReviewSchedule.opensToday(due, on: Self.d("2026-04-01"), leadDays: 0))
-        // after a death, at once
-        let death = try #require(ReviewSchedule.due(Self.subject(last: "2026-02-01", died: "2026-05-20"), cycles: Self.cycles))
-        #expect(ReviewSchedule.opensToday(death, on: Self.d("2026-05-21"), leadDays: 30))
+    @Test func aTaskOpensItsLeadDaysBeforeItIsDueOrAtOnceAfterADeath() throws {
+        let stable = Self.subject()    // due 2026-03-15
+        #expect(ReviewSchedule.opening(stable, cycles: Self.cycles, on: Self.d("2026-02-12"), leadDays: 30) == nil)
+        #expect(ReviewSchedule.opening(stable, cycles: Self.cycles, on: Self.d("2026-02-13"), leadDays: 30)?.dueOn == Self.d("2026-03-15"))
+        #expect(ReviewSchedule.opening(stable, cycles: Self.cycles, on: Self.d("2026-04-01"), leadDays: 0)?.cycle.id == "yearly")
+        // after a death, at once, due three months after it…
+        let death = try #require(ReviewSchedule.opening(Self.subject(last: "2026-02-01", died: "2026-05-20"), cycles: Self.cycles,
+                                                        on: Self.d("2026-05-21"), leadDays: 30))
+        #expect(death.cycle.id == "afterDeath" && death.dueOn == Self.d("2026-08-20"))
+        // …or by the next cycle if that comes first (a half-yearly household whose review was due anyway)
+        let sooner = try #require(ReviewSchedule.opening(Self.subject(last: "2026-02-01", able: true, died: "2026-06-20"), cycles: Self.cycles,
+                                                         on: Self.d("2026-06-21"), leadDays: 30))
+        #expect(sooner.cycle.id == "afterDeath" && sooner.dueOn == Self.d("2026-08-01"))
     }
 
     @Test func cyclesThatCannotBeFollowedAreRefusedWhenLoaded() {

@@ -404,10 +404,13 @@ public struct Enrolment: Sendable, Codable, Identifiable {
     public var status: EnrolmentStatus
     /// When the status last changed (e.g. the day the enrolment ended); nil if it never has.
     public var statusChangedOn: LocalDate?
+    /// In gradual exit (渐退): the first day no longer paid; it stops by itself then [DB 33].
+    public var exitEndsOn: LocalDate?
 
     public init(id: ID, householdID: Household.ID, memberID: Member.ID?, program: Program, since: LocalDate,
-                monthlyAmount: Cents, status: EnrolmentStatus, statusChangedOn: LocalDate? = nil) {
+                monthlyAmount: Cents, status: EnrolmentStatus, statusChangedOn: LocalDate? = nil, exitEndsOn: LocalDate? = nil) {
         self.statusChangedOn = statusChangedOn
+        self.exitEndsOn = exitEndsOn
         self.id = id
         self.householdID = householdID
         self.memberID = memberID

@@ -82,29 +82,37 @@ public struct ReviewDue: Sendable, Equatable {
 /// When an enrolment is next reviewed: the earliest due date among the cycles that apply to it, counted from its
 /// last review (or its start), or from a member's death after that review [DB 31; DD].
 public enum ReviewSchedule {
-    public static func due(_ s: ReviewSubject, cycles: ReviewCycles) -> ReviewDue? {
+    /// Every cycle that applies, with its due date.
+    public static func applicable(_ s: ReviewSubject, cycles: ReviewCycles) -> [ReviewDue] {
         let base = s.lastReviewedOn ?? s.since
-        var best: ReviewDue?
-        for c in cycles.cycles where c.programs.contains(s.program) {
-            let dueOn: LocalDate
+        return cycles.cycles.compactMap { c in
+            guard c.programs.contains(s.program) else { return nil }
             switch c.when {
-            case .always: dueOn = base.adding(months: c.months)
+            case .always: return ReviewDue(cycle: c, dueOn: base.adding(months: c.months))
             case .ableToWorkOrIrregularIncome:
-                guard s.ableToWorkOrIrregularIncome else { continue }
-                dueOn = base.adding(months: c.months)
+                return s.ableToWorkOrIrregularIncome ? ReviewDue(cycle: c, dueOn: base.adding(months: c.months)) : nil
             case .memberDied:
                 // A death the last review already saw is not a reason for another.
-                guard let died = s.memberDiedOn, died > base else { continue }
-                dueOn = died.adding(months: c.months)
+                guard let died = s.memberDiedOn, died > base else { return nil }
+                return ReviewDue(cycle: c, dueOn: died.adding(months: c.months))
             }
-            if best.map({ dueOn < $0.dueOn }) ?? true { best = ReviewDue(cycle: c, dueOn: dueOn) }
         }
-        return best
     }
 
-    /// A review task opens `leadDays` before it is due, so that it can be done by then; after a death it opens as
-    /// soon as the death is on file (the amount for those who remain should not wait for the cycle's lead).
-    public static func opensToday(_ due: ReviewDue, on today: LocalDate, leadDays: Int) -> Bool {
-        due.cycle.when == .memberDied || due.dueOn <= today.adding(days: leadDays)
+    /// The next review: the earliest due (the first listed on a tie).
+    public static func due(_ s: ReviewSubject, cycles: ReviewCycles) -> ReviewDue? {
+        applicable(s, cycles: cycles).reduce(nil) { best, d in best.map { d.dueOn < $0.dueOn } ?? true ? d : best }
+    }
+
+    /// The review to open today, if any. A cycle's review opens `leadDays` before it is due, so that it can be done
+    /// by then; after a death it opens as soon as the death is on file (the amount for those who remain should not
+    /// wait for a cycle), due by the earlier of three months after the death and the next cycle.
+    public static func opening(_ s: ReviewSubject, cycles: ReviewCycles, on today: LocalDate, leadDays: Int) -> ReviewDue? {
+        let all = applicable(s, cycles: cycles)
+        guard let earliest = due(s, cycles: cycles) else { return nil }
+        if let death = all.first(where: { $0.cycle.when == .memberDied }) {
+            return ReviewDue(cycle: death.cycle, dueOn: min(death.dueOn, earliest.dueOn))
+        }
+        return earliest.dueOn <= today.adding(days: leadDays) ? earliest : nil
     }
 }

@@ -71,7 +71,7 @@ struct ProfileLoader {
                                 "disability_grade", "illnesses", "work_capacity", "employment", "schooling"]
     static let factColumns = ["id", "household_id", "member_id", "kind", "amount_cents", "basis", "valid_from", "valid_to",
                               "source_department", "received_at", "reference", "note"]
-    static let enrolmentColumns = ["id", "household_id", "member_id", "program", "since", "monthly_amount_cents", "status", "status_changed_on"]
+    static let enrolmentColumns = ["id", "household_id", "member_id", "program", "since", "monthly_amount_cents", "status", "status_changed_on", "exit_ends_on"]
 
     // The positional decoders take the cells in the order of these columns; `RowShapeTests` reads the same rows both ways.
     static let member = RowShape<Member>(columns: memberColumns, byName: { try RowDecoding.member($0) }, byPosition: { c in
@@ -86,7 +86,7 @@ struct ProfileLoader {
     })
     static let enrolment = RowShape<Enrolment>(columns: enrolmentColumns, byName: { try RowDecoding.enrolment($0) }, byPosition: { c in
         try RowDecoding.enrolment(id: c.uuid(), household: c.uuid(), member: c.optionalUUID(), program: c.text(), since: c.text(),
-                                  monthlyAmount: c.int64(), status: c.text(), statusChangedOn: c.optionalText())
+                                  monthlyAmount: c.int64(), status: c.text(), statusChangedOn: c.optionalText(), exitEndsOn: c.optionalText())
     })
     static let household = RowShape<Household>(columns: ["id", "registered_region", "residence_region", "address"], byName: { r in
         try household(id: r.uuid("id"), registered: r.text("registered_region"), residence: r.text("residence_region"), address: r.text("address"))

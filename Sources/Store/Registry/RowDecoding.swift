@@ -64,17 +64,17 @@ enum RowDecoding {
     static func enrolment(_ r: some ColumnReader) throws -> Enrolment {
         try enrolment(id: r.uuid("id"), household: r.uuid("household_id"), member: r.optionalUUID("member_id"), program: r.text("program"),
                       since: r.text("since"), monthlyAmount: r.int64("monthly_amount_cents"), status: r.text("status"),
-                      statusChangedOn: r.optionalText("status_changed_on"))
+                      statusChangedOn: r.optionalText("status_changed_on"), exitEndsOn: r.optionalText("exit_ends_on"))
     }
 
     static func enrolment(id: UUID, household: UUID, member: UUID?, program: String, since: String, monthlyAmount: Int64, status: String,
-                          statusChangedOn: String?) throws -> Enrolment {
+                          statusChangedOn: String?, exitEndsOn: String? = nil) throws -> Enrolment {
         guard let program = Program(rawValue: program), let status = EnrolmentStatus(rawValue: status) else {
             throw DomainError.invalidData(file: "enrolments", reason: "未知的救助项目或状态")
         }
         return Enrolment(
             id: Enrolment.ID(id), householdID: Household.ID(household), memberID: member.map(Member.ID.init),
             program: program, since: try LocalDate(since), monthlyAmount: Cents(monthlyAmount), status: status,
-            statusChangedOn: try statusChangedOn.map { try LocalDate($0) })
+            statusChangedOn: try statusChangedOn.map { try LocalDate($0) }, exitEndsOn: try exitEndsOn.map { try LocalDate($0) })
     }
 }

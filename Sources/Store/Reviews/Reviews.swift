@@ -87,9 +87,8 @@ public struct Reviews: Sendable {
                                             lastReviewedOn: try r.decode(column: "last_reviewed_on", as: String?.self).map { try LocalDate($0) },
                                             ableToWorkOrIrregularIncome: try r.decode(column: "able", as: Int.self) != 0,
                                             memberDiedOn: try r.decode(column: "died", as: String?.self).map { try LocalDate($0) })
-                guard let due = ReviewSchedule.due(subject, cycles: cycles) else { continue }
                 let lead = try leadDays(registered, today: today, cache: &leadByCounty)
-                guard ReviewSchedule.opensToday(due, on: today, leadDays: lead) else { continue }
+                guard let due = ReviewSchedule.opening(subject, cycles: cycles, on: today, leadDays: lead) else { continue }
                 inserts.append([.of(UUID()), .of(try r.decode(column: "enrolment", as: UUID.self)), .of(try r.decode(column: "household_id", as: UUID.self)),
                                 .text(subject.program.rawValue), .text(due.cycle.id), .text(due.dueOn.description),
                                 .text(try r.decode(column: "residence_region", as: String.self)), .text(registered.value)])

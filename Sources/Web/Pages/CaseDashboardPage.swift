@@ -6,7 +6,8 @@ import Store
 /// 办理统计: applications of the jurisdiction by step and programme, the overdue, and how long decisions take,
 /// in all and by sub-region.
 enum CaseDashboardPage {
-    static func view(chrome: Layout.Chrome, figures f: CaseFigures, names: [String: String], jurisdictionName: String) -> HTML {
+    static func view(chrome: Layout.Chrome, figures f: CaseFigures, reviews: (open: Int, overdue: Int), names: [String: String],
+                     jurisdictionName: String) -> HTML {
         let open = f.openByStep.values.reduce(0, +)
         return Layout.page("申请办理统计", chrome,
             .h1(.text("申请办理统计 · \(jurisdictionName)")),
@@ -20,7 +21,11 @@ enum CaseDashboardPage {
                  HomePage.card(f.tekunDecided == 0 ? "—" : "\(f.tekunSpotChecked * 100 / f.tekunDecided)%",
                                "特困县级抽查比例（近一年 \(f.tekunDecided) 件，不低于30%）"),
                  HomePage.card("\(f.paperworkPending)", "先行救助待补办手续"),
-                 HomePage.card("\(f.paperworkOverdue)", "补办手续逾期")),
+                 HomePage.card("\(f.paperworkOverdue)", "补办手续逾期"),
+                 HomePage.card("\(reviews.open)", "定期核查待办"),
+                 HomePage.card("\(reviews.overdue)", "定期核查逾期")),
+            .if(reviews.overdue > 0,
+                .p(.class("error"), .text("有 \(reviews.overdue) 项定期核查已过期限 [DB 31]："), .a(.href(SiteURL.reviews(filter: "overdue").path), .text("查看逾期的核查")))),
             .if(f.paperworkOverdue > 0,
                 .p(.class("error"), .text("有 \(f.paperworkOverdue) 件先行救助超过补办审核手续的期限 [LS]：在「申请办理」中筛选「只看逾期」查看。"))),
             .if(f.tekunDecided > 0 && f.tekunSpotChecked * 100 < f.tekunDecided * 30,

@@ -71,7 +71,7 @@ enum ChangePages {
         return Layout.page("救助变更", chrome,
             .h1(.text("\(s.kind.chinese)：\(s.program.chinese)")),
             .p(.class("actions"), Layout.printButton("打印"),
-               .if(s.status == .approved && s.kind != .increase, .a(.href(SiteURL.changeNotice(c.id).path), .text("变更决定告知书")))),
+               .if(s.status == .approved && s.kind != .increase, .a(.class("button"), .href(SiteURL.changeNotice(c.id).path), .text("变更决定告知书")))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .div(.class("panel"), .dl(.class("kv"),
@@ -85,7 +85,8 @@ enum ChangePages {
                 .unwrap(s.exitEndsOn) { end in
                     .group(.dt(.text("渐退")), .dd(.text("按现金额继续发放 \(s.exitMonths ?? 0) 个月，\(end.year)年\(end.month)月起停发 [DB 33]")))
                 },
-                .dt(.text("来源")), .dd(.text(s.source.chinese), .unwrap(c.warningID) { w in .group(.text(" · "), .a(.href(SiteURL.warning(w).path), .text("查看预警"))) }),
+                .dt(.text("来源")), .dd(.text(s.source.chinese), .unwrap(c.warningID) { w in .group(.text(" · "), .a(.href(SiteURL.warning(w).path), .text("查看预警"))) },
+                                                   .unwrap(c.reviewID) { r in .group(.text(" · "), .a(.href(SiteURL.review(r).path), .text("查看核查"))) }),
                 .dt(.text("理由")), .dd(.ul(.group(s.reasons.map { .li(.text($0)) }))),
                 .dt(.text("依据")), .dd(.text(s.articles.isEmpty ? "—" : s.articles.joined(separator: "、"))),
                 .dt(.text("提出")), .dd(.text("\(chrome.person(s.proposedBy))，\(Show.date(s.proposedOn))")),

@@ -124,7 +124,8 @@ enum HouseholdPage {
                     .td(.attribute(named: "data-label", value: "对象"), .text(p.member(e.memberID)?.name ?? "全户")),
                     .td(.attribute(named: "data-label", value: "起始"), .text(Show.date(e.since))),
                     .td(.class("num"), .attribute(named: "data-label", value: "每月金额"), .text(e.monthlyAmount.yuanText)),
-                    .td(.attribute(named: "data-label", value: "状态"), .text(e.status.chinese)))
+                    .td(.attribute(named: "data-label", value: "状态"), .text(e.status.chinese),
+                        .unwrap(e.status == .active ? e.exitEndsOn : nil) { end in .text("（渐退中，\(end.year)年\(end.month)月起停发）") }))
             })))
     }
 

@@ -96,9 +96,11 @@ struct CaseRoutes: RouteCollection {
 
         staff.get(.caseDashboard) { req -> Response in
             let actor = try req.actor()
-            let figures = try await req.cases.figures(actor: actor, today: req.today)
-            let names = try await RegistryStore(req.db).regionNames(figures.areas.map(\.region) + [actor.jurisdiction.value])
-            return Layout.response(CaseDashboardPage.view(chrome: try await Layout.chrome(req, .cases), figures: figures, names: names,
+            async let figures = req.cases.figures(actor: actor, today: req.today)
+            async let reviews = req.reviews.counts(actor: actor, today: req.today)
+            let (f, r) = try await (figures, reviews)
+            let names = try await RegistryStore(req.db).regionNames(f.areas.map(\.region) + [actor.jurisdiction.value])
+            return Layout.response(CaseDashboardPage.view(chrome: try await Layout.chrome(req, .cases), figures: f, reviews: r, names: names,
                                                           jurisdictionName: names[actor.jurisdiction.value] ?? ""))
         }
 
