@@ -23,6 +23,15 @@ enum BenchSupport {
         return (reference, today, city, Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli"))
     }
 
+    /// `households` of the demo city generated into `scratch`, with progress; the city as `demoCity` gives it.
+    static func generatedCity(_ name: String, _ scratch: ScratchDatabase, households: Int) async throws -> (RegionReference, LocalDate, DemoCity, Actor) {
+        let made = try demoCity()
+        let bar = ProgressBar(total: households, label: "[\(name)] 生成 \(households) 户")
+        _ = try await DemoLoader(scratch.db).load(city: made.2, reference: made.0, households: households, actor: made.3) { bar.update($0) }
+        bar.finish()
+        return made
+    }
+
     static func percentile(_ xs: [Double], _ p: Double) -> Double {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()

@@ -26,10 +26,7 @@ struct BenchCases: AsyncParsableCommand {
 
     func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         let sql = scratch.db as! any SQLDatabase
-        let (reference, today, city, admin) = try BenchSupport.demoCity()
-        let bar = ProgressBar(total: households, label: "[\(name)] 生成 \(households) 户")
-        _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: admin) { bar.update($0) }
-        bar.finish()
+        let (_, today, city, admin) = try await BenchSupport.generatedCity(name, scratch, households: households)
         let setup = try MonitoringSetup.bundled()
         let screening = try await Monitor(scratch.db, setup: setup).screen(region: city.city.code, actor: admin)
         say("[\(name)] screening raised \(screening.raised) warnings")

@@ -25,10 +25,7 @@ struct BenchReviews: AsyncParsableCommand {
 
     func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         let sql = scratch.db as! any SQLDatabase
-        let (reference, today, city, admin) = try BenchSupport.demoCity()
-        let bar = ProgressBar(total: households, label: "[\(name)] 生成 \(households) 户")
-        _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: admin) { bar.update($0) }
-        bar.finish()
+        let (_, today, city, admin) = try await BenchSupport.generatedCity(name, scratch, households: households)
         // Enrolments in force until there are `enrolments`, each started 400–800 days ago and never reviewed: all due.
         let pg = sql.dialect.name == "postgresql"
         let uuid = pg ? "gen_random_uuid()"
