@@ -25,7 +25,7 @@ struct BenchReviews: AsyncParsableCommand {
 
     func measure(_ name: String, _ scratch: ScratchDatabase) async throws {
         let sql = scratch.db as! any SQLDatabase
-        let (_, today, city, admin) = try await BenchSupport.generatedCity(name, scratch, households: households)
+        let (_, today, _, admin) = try await BenchSupport.generatedCity(name, scratch, households: households)
         // Enrolments in force until there are `enrolments`, each started 400–800 days ago and never reviewed: all due.
         let pg = sql.dialect.name == "postgresql"
         let uuid = pg ? "gen_random_uuid()"
