@@ -438,6 +438,26 @@ try:
 finally:
     desk.quit()
 
+# A periodic review on a phone: the street's officer opens the reviews due, reads the calculator's view of the
+# household on today's data beside what it is paid, and concludes that it continues.
+phone = make_driver(390, 844, phone=True)
+try:
+    login(phone, "township")
+    phone.get(BASE + "/reviews")
+    check("定期核查：待核查" in phone.page_source and "到期" in phone.page_source, "the street's reviews due are listed on a phone")
+    fits_phone(phone, "the review list fits a phone", narrow=True)
+    phone.find_element(By.CSS_SELECTOR, "table tbody a").click()
+    until_shown(phone, "政策计算器（按今日登记的数据）")
+    reads_like_a_person(phone, "a periodic review")
+    fits_phone(phone, "a periodic review fits a phone", narrow=True)
+    phone.find_element(By.NAME, "conclusion").send_keys("入户核实：家庭人口、收入无变化，继续保障")
+    phone.find_element(By.XPATH, "//button[text()='继续保障']").click()
+    until_shown(phone, "已保存")
+    check("继续保障" in phone.page_source and "入户核实" in phone.page_source, "the township concludes a review on a phone: the household continues")
+    phone.save_screenshot(os.path.join(OUT, "review-phone.png"))
+finally:
+    phone.quit()
+
 # A department data officer uploads a claims file of a few thousand rows. The page answers at once; the
 # import runs in the background while the job's page shows the rows done and reloads itself until the report.
 claims = os.path.join(tempfile.mkdtemp(), "医保结算-浏览器.csv")
