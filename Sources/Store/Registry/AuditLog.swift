@@ -8,7 +8,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
-         openReviews, readReview, reviewEnrolment, gradualExitEnded
+         openReviews, readReview, reviewEnrolment, gradualExitEnded, openDeliberation, readDeliberation, recordDeliberation
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -39,6 +39,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .readReview: return "查看定期核查"
         case .reviewEnrolment: return "办理定期核查"
         case .gradualExitEnded: return "渐退期满停发"
+        case .openDeliberation: return "提请一事一议"
+        case .readDeliberation: return "查看一事一议"
+        case .recordDeliberation: return "一事一议议事"
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"
