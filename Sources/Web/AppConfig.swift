@@ -119,7 +119,8 @@ public struct AppConfig: Sendable {
         let calculator = PolicyCalculator(parameters: try parameters())
         return Policy(calculator: calculator, monitoring: MonitoringSetup(screener: Screener(catalogue: try catalogue(), calculator: calculator),
                                                                           calendar: try WorkingCalendar.bundled()),
-                      processes: try CaseProcesses.bundled(), reviewCycles: try ReviewCycles.bundled())
+                      processes: try CaseProcesses.bundled(), reviewCycles: try ReviewCycles.bundled(),
+                      deliberationLevels: try DeliberationLevels.bundled())
     }
 
     /// The city the configuration names, else the registry's own (`RegistryStore.city`). Never the demo's
@@ -139,4 +140,6 @@ public struct Policy: Sendable {
     public let processes: CaseProcesses
     /// The periodic review cycles (`Resources/reviews/cycles.json`).
     public let reviewCycles: ReviewCycles
+    /// The levels of case-by-case deliberation and the situations (`Resources/deliberations/levels.json`).
+    public let deliberationLevels: DeliberationLevels
 }

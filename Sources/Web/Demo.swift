@@ -62,6 +62,7 @@ public enum DemoSetup {
             try await importDemoMonitoringFeeds(intake, db: db, bundles: bundles, today: today, officer: officer)
             try await DemoCases.seed(db: db, policy: policy, accounts: accounts, city: city, today: today)
             try await DemoReviews.seed(db: db, policy: policy, accounts: accounts, city: city, today: today)
+            try await DemoDeliberations.seed(db: db, policy: policy, accounts: accounts, today: today)
         }
         for a in accounts where try await users.find(username: a.username) == nil {
             try await users.create(username: a.username, displayName: a.displayName, role: a.role, region: a.region.code,

@@ -157,7 +157,9 @@ enum WarningPages {
                 .a(.class("button"), .href(SiteURL.caseNew(household: w.householdID, warning: w.id).path), .text("转为申请")),
                 // A household already assisted whose situation changed: its amount adjusted or stopped, decided by the county [DB 32–34].
                 .if(chrome.user?.role == .townshipOfficer,
-                    .a(.class("button"), .href(SiteURL.changeNew(household: w.householdID, warning: w.id).path), .text("调整金额 / 停保"))))),
+                    .a(.class("button"), .href(SiteURL.changeNew(household: w.householdID, warning: w.id).path), .text("调整金额 / 停保"))),
+                .if(DeliberationPages.mayOpen(chrome.user?.role),
+                    .a(.class("button"), .href(SiteURL.deliberationNew(household: w.householdID, warning: w.id).path), .text("提请一事一议"))))),
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),
                 .div(.class("panel"), .ul(.group(d.visits.map { v in

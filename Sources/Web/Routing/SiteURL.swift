@@ -52,6 +52,12 @@ public enum SiteURL: Sendable, Equatable {
     case reviewContinue(UUID)
     case apiReviews
     case apiReviewContinue(UUID)
+    case deliberations(filter: String?)
+    case deliberationNew(household: UUID, caseID: UUID? = nil, warning: UUID? = nil)
+    case deliberation(UUID)
+    case deliberationMeetings(UUID)
+    case apiDeliberations
+    case apiDeliberationMeetings(UUID)
     case caseStatus(token: String)
     case caseDashboard
     case caseDecisionNotice(UUID)
@@ -133,6 +139,14 @@ public enum SiteURL: Sendable, Equatable {
         case .reviewContinue(let id): return RoutePattern.reviewContinue.path(id.uuidString.lowercased())
         case .apiReviews: return RoutePattern.apiReviews.path()
         case .apiReviewContinue(let id): return RoutePattern.apiReviewContinue.path(id.uuidString.lowercased())
+        case .deliberations(let f): return RoutePattern.deliberations.path() + (f.map { "?filter=\($0)" } ?? "")
+        case .deliberationNew(let h, let c, let w):
+            return RoutePattern.deliberationNew.path() + "?household=\(h.uuidString.lowercased())" + (c.map { "&case=\($0.uuidString.lowercased())" } ?? "")
+                + (w.map { "&warning=\($0.uuidString.lowercased())" } ?? "")
+        case .deliberation(let id): return RoutePattern.deliberation.path(id.uuidString.lowercased())
+        case .deliberationMeetings(let id): return RoutePattern.deliberationMeetings.path(id.uuidString.lowercased())
+        case .apiDeliberations: return RoutePattern.apiDeliberations.path()
+        case .apiDeliberationMeetings(let id): return RoutePattern.apiDeliberationMeetings.path(id.uuidString.lowercased())
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
         case .caseDecisionNotice(let id): return RoutePattern.caseDecisionNotice.path(id.uuidString.lowercased())
@@ -231,6 +245,12 @@ extension RoutePattern {
     static let reviewContinue = RoutePattern("reviews", ":reviewID", "continue")
     static let apiReviews = RoutePattern("api", "v1", "reviews")
     static let apiReviewContinue = RoutePattern("api", "v1", "reviews", ":reviewID", "continue")
+    static let deliberations = RoutePattern("deliberations")
+    static let deliberationNew = RoutePattern("deliberations", "new")
+    static let deliberation = RoutePattern("deliberations", ":deliberationID")
+    static let deliberationMeetings = RoutePattern("deliberations", ":deliberationID", "meetings")
+    static let apiDeliberations = RoutePattern("api", "v1", "deliberations")
+    static let apiDeliberationMeetings = RoutePattern("api", "v1", "deliberations", ":deliberationID", "meetings")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
     static let caseDecisionNotice = RoutePattern("cases", ":caseID", "decision")
@@ -261,7 +281,8 @@ extension RoutePattern {
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
         visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
-        reviews, review, reviewContinue, apiReviews, apiReviewContinue, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
+        reviews, review, reviewContinue, apiReviews, apiReviewContinue,
+        deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
