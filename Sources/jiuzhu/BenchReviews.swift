@@ -55,7 +55,8 @@ struct BenchReviews: AsyncParsableCommand {
         runBar.finish()
         let firstSeconds = Date().timeIntervalSince(t0)
         say("[\(name)] reviews due opened: \(first.opened) of \(first.examined) enrolments in \(String(format: "%.1f", firstSeconds)) s "
-            + "(\(Int(Double(first.opened) / max(firstSeconds, 0.001))) /s; target ≤ 60 s for 1,000,000 on PostgreSQL)")
+            + "(\(Int(Double(first.opened) / max(firstSeconds, 0.001))) /s; target ≤ 60 s for 1,000,000 on PostgreSQL; "
+            + String(format: "read %.1f s, decide %.1f s, write %.1f s)", first.readSeconds, first.decideSeconds, first.writeSeconds))
         t0 = Date()
         let second = try await reviews.openDue(actor: admin, today: today)
         say("[\(name)] the next day's run: \(second.opened) opened, \(second.examined) examined, \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")

@@ -32,6 +32,10 @@ public struct ReviewRun: Sendable, Equatable {
     public var opened = 0
     /// Enrolments whose gradual exit ended, stopped by this run.
     public var exitsEnded = 0
+    /// Where the time went: reading the enrolments and their flags, deciding, writing the reviews.
+    public var readSeconds = 0.0
+    public var decideSeconds = 0.0
+    public var writeSeconds = 0.0
 
     public init(examined: Int = 0, opened: Int = 0, exitsEnded: Int = 0) {
         (self.examined, self.opened, self.exitsEnded) = (examined, opened, exitsEnded)
@@ -54,101 +58,6 @@ public struct Reviews: Sendable {
 
     static let columns = ["id", "enrolment_id", "household_id", "program", "cycle", "due_on", "opened_on", "status", "version", "residence_region",
                           "registered_region", "conclusion", "done_by", "done_on", "change_id"]
-    /// Enrolments read per page of a run.
-    static let page = 20_000
-
-    /// Opens the reviews due (within the parameter's lead days) of the enrolments in force in `actor`'s
-    /// jurisdiction, and first stops the enrolments whose gradual exit has ended. Running it twice opens nothing new.
-    public func openDue(actor: Actor, today: LocalDate, now: Date = Date(), progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> ReviewRun {
-        guard actor.may(.handleWarnings) else { throw DomainError.forbidden }
-        var run = ReviewRun()
-        run.exitsEnded = try await endGradualExits(actor: actor, today: today, now: now)
-        let sql = db.sql
-        let total = try await candidates(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n"), actor: actor)
-            .first()?.decode(column: "n", as: Int.self) ?? 0
-        var leadByCounty: [RegionCode: Int] = [:]
-        var cursor: UUID?
-        while true {
-            var q = candidates(sql.select(), actor: actor)
-                .column(SQLColumn("id", table: "enrolments"), as: "enrolment").column(SQLColumn("household_id", table: "enrolments"))
-                .column(SQLColumn("program", table: "enrolments")).column(SQLColumn("since", table: "enrolments"))
-                .column(SQLColumn("last_reviewed_on", table: "enrolments"))
-                .column(SQLColumn("residence_region", table: "households")).column(SQLColumn("registered_region", table: "households"))
-                .column(Self.ableToWork, as: "able").column(Self.lastDeath, as: "died")
-            if let c = cursor { q = q.where(SQLColumn("id", table: "enrolments"), .greaterThan, SQLBind(c)) }
-            let rows = try await q.orderBy(SQLColumn("id", table: "enrolments")).limit(Self.page).all()
-            guard let last = rows.last else { break }
-            cursor = try last.decode(column: "enrolment", as: UUID.self)
-            var inserts: [[BulkJSON.Value]] = []
-            for r in rows {
-                let registered = try RegionCode(try r.decode(column: "registered_region", as: String.self))
-                let subject = ReviewSubject(program: Program(rawValue: try r.decode(column: "program", as: String.self)) ?? .dibao,
-                                            since: try LocalDate(try r.decode(column: "since", as: String.self)),
-                                            lastReviewedOn: try r.decode(column: "last_reviewed_on", as: String?.self).map { try LocalDate($0) },
-                                            ableToWorkOrIrregularIncome: try r.decode(column: "able", as: Int.self) != 0,
-                                            memberDiedOn: try r.decode(column: "died", as: String?.self).map { try LocalDate($0) })
-                let lead = try leadDays(registered, today: today, cache: &leadByCounty)
-                guard let due = ReviewSchedule.opening(subject, cycles: cycles, on: today, leadDays: lead) else { continue }
-                inserts.append([.of(UUID()), .of(try r.decode(column: "enrolment", as: UUID.self)), .of(try r.decode(column: "household_id", as: UUID.self)),
-                                .text(subject.program.rawValue), .text(due.cycle.id), .text(due.dueOn.description),
-                                .text(try r.decode(column: "residence_region", as: String.self)), .text(registered.value)])
-            }
-            run.examined += rows.count
-            if !inserts.isEmpty {
-                let (opened, rows) = (inserts.count, inserts)
-                try await db.writeTransaction { tx in
-                    typealias C = BulkJSON.Column
-                    // A second run at the same time skips what the first opened (the one-open-review index).
-                    try await BulkJSON.insert(tx.sql, into: "reviews", [
-                        C(name: "id", source: .row(0), type: "uuid"), C(name: "enrolment_id", source: .row(1), type: "uuid"),
-                        C(name: "household_id", source: .row(2), type: "uuid"), C(name: "program", source: .row(3), type: "text"),
-                        C(name: "cycle", source: .row(4), type: "text"), C(name: "due_on", source: .row(5), type: "text"),
-                        C(name: "opened_on", source: .constant(.text(today.description)), type: "text"),
-                        C(name: "status", source: .constant(.text(ReviewStatus.open.rawValue)), type: "text"),
-                        C(name: "version", source: .constant(.int(1)), type: "integer"),
-                        C(name: "residence_region", source: .row(6), type: "text"), C(name: "registered_region", source: .row(7), type: "text"),
-                    ], rows: rows, skippingConflictsOn: [], insideTransaction: true)
-                    try await AuditLog(tx).record(actor: actor, action: .openReviews, targetKind: "region", targetID: actor.jurisdiction.value,
-                                                  detail: "生成定期核查任务 \(opened) 项", at: now)
-                }
-                run.opened += opened
-            }
-            progress(run.examined, total)
-            if rows.count < Self.page { break }
-        }
-        return run
-    }
-
-    /// The enrolments in force a cycle applies to, without an open review and not in gradual exit (whose end is set).
-    func candidates(_ q: SQLSelectBuilder, actor: Actor) -> SQLSelectBuilder {
-        q.from("enrolments").join("households", on: SQLColumn("household_id", table: "enrolments"), .equal, SQLColumn("id", table: "households"))
-            .where(SQLColumn("status", table: "enrolments"), .equal, SQLBind(EnrolmentStatus.active.rawValue))
-            .where(SQLColumn("program", table: "enrolments"), .in, SQLGroupExpression(SQLList(cycles.programs.map { SQLBind($0.rawValue) })))
-            .where(SQLColumn("exit_ends_on", table: "enrolments"), .is, SQLLiteral.null)
-            .where(SQLRaw("NOT EXISTS (SELECT 1 FROM reviews r WHERE r.enrolment_id = enrolments.id AND r.status = 'open')"))
-            .livingOrRegistered(in: actor.jurisdiction, table: "households")
-    }
-
-    /// 1 when a member is able to work and in the labour force, or has income that is not fixed [DB 31; DD].
-    static let ableToWork: SQLRaw = {
-        func list(_ e: [Employment]) -> String { e.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
-        return SQLRaw("CASE WHEN EXISTS (SELECT 1 FROM members m WHERE m.household_id = enrolments.household_id AND ((m.work_capacity = '\(WorkCapacity.full.rawValue)'"
-                      + " AND m.employment IN (\(list(ReviewTrigger.labourForce)))) OR m.employment IN (\(list(ReviewTrigger.irregularIncome))))) THEN 1 ELSE 0 END")
-    }()
-
-    /// The latest death of a member on file.
-    static let lastDeath = SQLRaw("(SELECT MAX(f.valid_from) FROM facts f WHERE f.household_id = enrolments.household_id AND f.kind = '\(FactKind.death.rawValue)')")
-
-    func leadDays(_ region: RegionCode, today: LocalDate, cache: inout [RegionCode: Int]) throws -> Int {
-        let county = region.ancestor(at: .county) ?? region
-        if let d = cache[county] { return d }
-        guard case .integer(let d) = try parameters.resolve("periodicReviewLeadDays", region: county, date: today).value else {
-            throw PolicyError.wrongType(name: "periodicReviewLeadDays", expected: "整数")
-        }
-        cache[county] = d
-        return d
-    }
-
     /// Gradual exits whose months are over stop by themselves, each audited; the change that set the exit is the
     /// household's notice (its page prints it).
     func endGradualExits(actor: Actor, today: LocalDate, now: Date) async throws -> Int {
