@@ -41,7 +41,7 @@ import Testing
 
     @Test func missingMaterialsAreListedOnceAndNeverWhatTheRegistryHolds() throws {
         let s = CaseState(kind: .dibao, residenceRegion: W.residence, registrationRegion: W.registration, appliedOn: Self.day("2025-03-03"))
-        let askable = try #require(W.dibao.askable.first)
+        let askable = try #require(W.dibao.askable().first)
         // held by the registry (the hukou) or replaced by the commitment (an income certificate): refused, by name
         #expect(throws: CaseError.materialNotAskable(item: "居民身份证、户口簿", why: "登记库已有公安户籍数据")) {
             try Self.apply(.requestMaterials(MaterialsNotice(items: [askable, "居民身份证、户口簿"])), s)
@@ -60,7 +60,7 @@ import Testing
         // when the materials come in, the case is accepted as usual
         #expect(try Self.apply(.accept, asked.state, on: "2025-03-05").state.step == .commitment)
         // nothing the registry holds is offered
-        #expect(!W.dibao.askable.contains { W.dibao.whyNotAsked($0) != nil } && !W.dibao.askable.contains("残疾人证"))
+        #expect(!W.dibao.askable().contains { W.dibao.whyNotAsked($0) != nil } && !W.dibao.askable().contains("残疾人证"))
     }
 
     // MARK: commitment

@@ -64,7 +64,7 @@ import Testing
             func act(_ a: CaseAction, _ who: Actor, _ d: Int) async throws {
                 c = try await s.store.act(c.id, a, expectedVersion: c.version, actor: who, today: T.day(d))
             }
-            let askable = try #require(try CaseProcesses.bundled()[.dibao]?.askable.first)
+            let askable = try #require(try CaseProcesses.bundled()[.dibao]?.askable().first)
             try await act(.requestMaterials(MaterialsNotice(items: [askable])), s.window, 0)
             // once only; the refused second list writes nothing
             let sql = f.scratch.db as! any SQLDatabase

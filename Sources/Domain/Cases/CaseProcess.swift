@@ -108,14 +108,19 @@ public struct CaseProcess: Codable, Sendable, Equatable {
     public func rule(_ step: CaseStep) -> StepRule? { steps.first { $0.step == step } }
 
     /// Why an item may not be asked for: the registry holds it, or the signed commitment replaces it [DB 9–10].
-    public func whyNotAsked(_ item: String) -> String? {
-        if let held = materials?.first(where: { $0.name == item })?.heldBy { return "登记库已有\(held)数据" }
+    /// `honestRecord`: the household's honest record waives the items marked for it.
+    public func whyNotAsked(_ item: String, honestRecord: Bool = false) -> String? {
+        let entry = materials?.first { $0.name == item }
+        if let held = entry?.heldBy { return "登记库已有\(held)数据" }
         if (commitmentReplaces ?? []).contains(item) { return "已由告知承诺替代" }
+        if honestRecord, entry?.honestRecordWaiver == true { return "该户诚信申报记录良好，免予提交" }
         return nil
     }
 
     /// The catalogue's items an office may still ask for.
-    public var askable: [String] { (materials ?? []).filter { whyNotAsked($0.name) == nil }.map(\.name) }
+    public func askable(honestRecord: Bool = false) -> [String] {
+        (materials ?? []).filter { whyNotAsked($0.name, honestRecord: honestRecord) == nil }.map(\.name)
+    }
     public func index(of step: CaseStep) -> Int? { steps.firstIndex { $0.step == step } }
 
     /// A process that cannot be followed is refused when it is loaded, not when a case reaches the broken step.

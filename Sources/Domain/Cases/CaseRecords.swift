@@ -32,6 +32,9 @@ public struct MaterialItem: Codable, Sendable, Equatable {
     public var name: String
     /// The department file in the registry that already holds it; such an item is never asked for.
     public var heldBy: String?
+    /// Not asked again of a household with an honest record, where the region's `honestRecordWaivesMaterials` says so
+    /// (守信激励: a truthful spot check, and no entry on the dishonesty list).
+    public var honestRecordWaiver: Bool?
 }
 
 /// How an adult signed the commitment and the authorisation to check their data.

@@ -259,8 +259,12 @@ public struct CaseContext: Sendable, Equatable {
     public var benefitFromDecisionDate: Bool
     /// Help first: when the paperwork after a grant made today is due.
     public var paperworkDue: Deadline?
+    /// 守信激励: the household's honest record waives the certificates marked for it, where the region says so.
+    public var honestRecord: Bool
 
-    public init(delegationLimit: Cents? = nil, requiredSigners: [String]? = nil, benefitFromDecisionDate: Bool = false, paperworkDue: Deadline? = nil) {
+    public init(delegationLimit: Cents? = nil, requiredSigners: [String]? = nil, benefitFromDecisionDate: Bool = false, paperworkDue: Deadline? = nil,
+                honestRecord: Bool = false) {
+        self.honestRecord = honestRecord
         self.delegationLimit = delegationLimit
         self.requiredSigners = requiredSigners
         self.benefitFromDecisionDate = benefitFromDecisionDate
@@ -269,8 +273,9 @@ public struct CaseContext: Sendable, Equatable {
 
     /// The context from the parameters: the delegated limit and the signing age where the household lives, the start
     /// of a benefit where it is registered (the registration side calculates and pays [YC]).
+    /// `honestRecord`: the household has a truthful spot check and no entry on the dishonesty list (the store knows).
     public static func resolve(_ process: CaseProcess, _ state: CaseState, household: AssessmentRequest?, parameters: ParameterSet,
-                               calendar: WorkingCalendar, on date: LocalDate) throws -> CaseContext {
+                               calendar: WorkingCalendar, on date: LocalDate, honestRecord: Bool = false) throws -> CaseContext {
         let limit = try process.delegation.map { try parameters.resolve($0.upToParameter, region: state.residenceRegion, date: date).amount }
         var signers: [String]?
         if let household {
@@ -286,7 +291,14 @@ public struct CaseContext: Sendable, Equatable {
             guard case .integer(let n) = days.value, n > 0 else { throw PolicyError.wrongType(name: fast.paperworkParameter, expected: "正整数") }
             paperwork = calendar.deadline(workingDays: n, after: date)
         }
-        return CaseContext(delegationLimit: limit ?? nil, requiredSigners: signers, benefitFromDecisionDate: fromDecision, paperworkDue: paperwork)
+        var waives = false
+        if honestRecord {
+            let p = try parameters.resolve("honestRecordWaivesMaterials", region: state.residenceRegion, date: date)
+            guard case .flag(let on) = p.value else { throw PolicyError.wrongType(name: "honestRecordWaivesMaterials", expected: "是/否") }
+            waives = on
+        }
+        return CaseContext(delegationLimit: limit ?? nil, requiredSigners: signers, benefitFromDecisionDate: fromDecision, paperworkDue: paperwork,
+                           honestRecord: waives)
     }
 }
 
@@ -367,7 +379,7 @@ public enum CaseWorkflow {
             for raw in notice.items {
                 let item = raw.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !item.isEmpty, !items.contains(item) else { continue }
-                if let why = process.whyNotAsked(item) { throw .materialNotAskable(item: item, why: why) }
+                if let why = process.whyNotAsked(item, honestRecord: context.honestRecord) { throw .materialNotAskable(item: item, why: why) }
                 items.append(item)
             }
             guard !items.isEmpty else { throw .reasonRequired("需要补齐的材料") }

@@ -19,10 +19,13 @@ public enum ChangeKind: String, ChineseLabelled {
 /// What led to the change.
 public enum ChangeSource: String, ChineseLabelled {
     case warning, review, report, staff
+    /// A spot check or a trace-back found a false declaration.
+    case honesty
     public var chinese: String {
         switch self {
         case .warning: return "监测预警"
         case .review: return "定期核查"
+        case .honesty: return "抽查倒查发现虚假申报"
         case .report: return "家庭主动报告"
         case .staff: return "工作人员发现"
         }

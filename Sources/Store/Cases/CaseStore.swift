@@ -153,7 +153,10 @@ public struct CaseStore: Sendable {
             else { throw CaseStoreError.notFound }
             let state = try Self.state(row)
             let process = try process(state.kind)
-            let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, calendar: calendar, on: today)
+            // 守信激励: only the acceptance step asks for certificates.
+            let honest = state.step == .acceptance ? try await SpotChecks.hasHonestRecord(try row.decode(column: "household_id", as: UUID.self), in: tx) : false
+            let context = try CaseContext.resolve(process, state, household: try Self.household(row), parameters: parameters, calendar: calendar, on: today,
+                                                  honestRecord: honest)
             let (next, note): (CaseState, String)
             do {
                 (next, note) = try CaseWorkflow.apply(action, to: state, expectedVersion: expectedVersion, by: actor, on: today, process: process,
@@ -242,7 +245,8 @@ public struct CaseStore: Sendable {
             }
         let summary = try Self.summary(row)
         let household = try Self.household(row)
-        let context = try CaseContext.resolve(process, state, household: household, parameters: parameters, calendar: calendar, on: today)
+        let honest = state.step == .acceptance ? try await SpotChecks.hasHonestRecord(try row.decode(column: "household_id", as: UUID.self), in: db) : false
+        let context = try CaseContext.resolve(process, state, household: household, parameters: parameters, calendar: calendar, on: today, honestRecord: honest)
         try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(), detail: "查看申请 \(summary.code)")
         return CaseDetail(summary: summary, state: state, process: process, clock: CaseClock(state, process: process, calendar: calendar, today: today),
                           events: events, snapshot: try row.decode(column: "snapshot", as: String?.self), household: household,

@@ -75,6 +75,16 @@ public struct EnrolmentChanges: Sendable {
     func insertProposal(_ id: UUID, enrolment: UUID, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String], source: ChangeSource,
                         origin: Origin, exitMonths: Int?, assessment: String?, actor: Actor, today: LocalDate, now: Date) async throws {
         try await db.writeTransaction { tx in
+            try await self.insertProposal(id, in: tx, enrolment: enrolment, newCents: newCents, effectiveOn: effectiveOn, reasons: reasons, articles: articles,
+                                          source: source, origin: origin, exitMonths: exitMonths, assessment: assessment, actor: actor, today: today, now: now)
+        }
+    }
+
+    /// The proposal inside a caller's transaction (a spot check that found a false declaration stops the enrolment
+    /// in the same transaction as its finding).
+    func insertProposal(_ id: UUID, in tx: any Database, enrolment: UUID, newCents: Int64, effectiveOn: LocalDate, reasons: [String], articles: [String],
+                        source: ChangeSource, origin: Origin, exitMonths: Int?, assessment: String?, actor: Actor, today: LocalDate, now: Date) async throws {
+        do {
             let query = tx.sql.select()
                 .column(SQLColumn("household_id", table: "enrolments")).column(SQLColumn("program", table: "enrolments"))
                 .column(SQLColumn("monthly_amount_cents", table: "enrolments"))

@@ -8,7 +8,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
-         openReviews, readReview, reviewEnrolment, gradualExitEnded, openDeliberation, readDeliberation, recordDeliberation
+         openReviews, readReview, reviewEnrolment, gradualExitEnded, openDeliberation, readDeliberation, recordDeliberation,
+         drawSpotChecks, readSpotCheck, recordSpotCheck
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -42,6 +43,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .openDeliberation: return "提请一事一议"
         case .readDeliberation: return "查看一事一议"
         case .recordDeliberation: return "一事一议议事"
+        case .drawSpotChecks: return "随机抽查与问题倒查"
+        case .readSpotCheck: return "查看抽查"
+        case .recordSpotCheck: return "登记抽查结果"
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"

@@ -23,10 +23,11 @@ enum CaseRecordViews {
                       .a(.href(SiteURL.caseMaterialsNotice(d.summary.id).path), .text("打印告知书")))
         }
         let notAsked = (d.process.materials ?? []).compactMap { m in m.heldBy.map { "\(m.name)（\($0)）" } } + (d.process.commitmentReplaces ?? [])
+            + (d.context.honestRecord ? (d.process.materials ?? []).filter { $0.honestRecordWaiver == true }.map { "\($0.name)（诚信记录良好，免予提交）" } : [])
         return CaseDetailPage.form(chrome, d, "requestMaterials", "出具一次性告知书",
             .p(.class("muted"), .text("材料不全的，一次性告知需补齐的全部材料。以下由登记库或告知承诺替代，不得要求申请人提供：\(notAsked.joined(separator: "、"))。")),
             .fieldset(.element(named: "legend", text: "需补齐的材料"),
-                      .group(d.process.askable.map { checkbox("materials[\($0)]", $0, checked: t?.materials?[$0] == "on") })),
+                      .group(d.process.askable(honestRecord: d.context.honestRecord).map { checkbox("materials[\($0)]", $0, checked: t?.materials?[$0] == "on") })),
             CaseDetailPage.area("otherMaterials", "其他材料（每行一项）", t?.otherMaterials))
     }
 
