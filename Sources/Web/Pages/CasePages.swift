@@ -58,6 +58,7 @@ enum CasePages {
                .text(" · "), .a(.href(SiteURL.changes(all: false).path), .text("救助变更")),
                .text(" · "), .a(.href(SiteURL.reviews(filter: nil).path), .text("定期核查")),
                .text(" · "), .a(.href(SiteURL.deliberations(filter: nil).path), .text("一事一议")),
+               .text(" · "), .a(.href(SiteURL.spotChecks(filter: nil).path), .text("抽查倒查")),
                .text(" · "), .a(.href(SiteURL.caseDashboard.path), .text("办理统计"))),
             Layout.foldable("filters-toggle", label: "筛选", .form(.class("filters panel"), .method(.get), .action(SiteURL.cases(query: [:]).path),
                 .if(!mine, .input(.type(.hidden), .name("all"), .value("on"))),

@@ -58,6 +58,14 @@ public enum SiteURL: Sendable, Equatable {
     case deliberationMeetings(UUID)
     case apiDeliberations
     case apiDeliberationMeetings(UUID)
+    case spotChecks(filter: String?)
+    case spotCheckDraw
+    case spotCheck(UUID)
+    case spotCheckResult(UUID)
+    case dishonesty
+    case dishonestyExport
+    case apiSpotChecks
+    case apiSpotCheckResult(UUID)
     case caseStatus(token: String)
     case caseDashboard
     case caseDecisionNotice(UUID)
@@ -147,6 +155,14 @@ public enum SiteURL: Sendable, Equatable {
         case .deliberationMeetings(let id): return RoutePattern.deliberationMeetings.path(id.uuidString.lowercased())
         case .apiDeliberations: return RoutePattern.apiDeliberations.path()
         case .apiDeliberationMeetings(let id): return RoutePattern.apiDeliberationMeetings.path(id.uuidString.lowercased())
+        case .spotChecks(let f): return RoutePattern.spotChecks.path() + (f.map { "?filter=\($0)" } ?? "")
+        case .spotCheckDraw: return RoutePattern.spotCheckDraw.path()
+        case .spotCheck(let id): return RoutePattern.spotCheck.path(id.uuidString.lowercased())
+        case .spotCheckResult(let id): return RoutePattern.spotCheckResult.path(id.uuidString.lowercased())
+        case .dishonesty: return RoutePattern.dishonesty.path()
+        case .dishonestyExport: return RoutePattern.dishonestyExport.path()
+        case .apiSpotChecks: return RoutePattern.apiSpotChecks.path()
+        case .apiSpotCheckResult(let id): return RoutePattern.apiSpotCheckResult.path(id.uuidString.lowercased())
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
         case .caseDecisionNotice(let id): return RoutePattern.caseDecisionNotice.path(id.uuidString.lowercased())
@@ -251,6 +267,14 @@ extension RoutePattern {
     static let deliberationMeetings = RoutePattern("deliberations", ":deliberationID", "meetings")
     static let apiDeliberations = RoutePattern("api", "v1", "deliberations")
     static let apiDeliberationMeetings = RoutePattern("api", "v1", "deliberations", ":deliberationID", "meetings")
+    static let spotChecks = RoutePattern("spot-checks")
+    static let spotCheckDraw = RoutePattern("spot-checks", "draw")
+    static let spotCheck = RoutePattern("spot-checks", ":checkID")
+    static let spotCheckResult = RoutePattern("spot-checks", ":checkID", "result")
+    static let dishonesty = RoutePattern("dishonesty")
+    static let dishonestyExport = RoutePattern("dishonesty", "export.csv")
+    static let apiSpotChecks = RoutePattern("api", "v1", "spot-checks")
+    static let apiSpotCheckResult = RoutePattern("api", "v1", "spot-checks", ":checkID", "result")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
     static let caseDecisionNotice = RoutePattern("cases", ":caseID", "decision")
@@ -282,7 +306,8 @@ extension RoutePattern {
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
         visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
-        deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
+        deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
+        spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
