@@ -44,6 +44,8 @@ import VaporTesting
             let reviewID = String(path.dropFirst("/reviews/".count))
             let form = try await township.get(SiteURL.changeNew(household: site.inside.household.id.rawValue, warning: nil, review: UUID(uuidString: reviewID)).path)
             #expect(form.body.string.contains("name=\"reviewVersion\" value=\"1\"") && form.body.string.contains("渐退 6 个月后停发"))
+            // the calculator's amount on today's facts is filled in for the officer to check
+            #expect(form.body.string.range(of: #"name="amount"[^>]*value="[0-9][0-9.]*""#, options: .regularExpression) != nil)
             let proposed = try await township.post(SiteURL.changes(all: false).path, form: [
                 "_csrf": try #require(Browser.csrf(in: form)), "household": site.inside.household.id.description, "enrolment": enrolment.uuidString.lowercased(),
                 "amount": "0", "month": { String(format: "%04d-%02d", $0.year, $0.month) }(Self.today), "source": "review", "review": reviewID, "reviewVersion": "1",

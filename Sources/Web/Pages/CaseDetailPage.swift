@@ -123,7 +123,10 @@ enum CaseDetailPage {
             .h1(.text("\(s.kind.chinese)申请 "), .span(.class("muted"), .text(s.code))),
             .p(.class("actions"), Layout.printButton("打印"),
                .if(s.step == .publicNotice && d.state.noticeFrom != nil,
-                   .a(.class("button"), .href(SiteURL.notices(region: s.residenceRegion).path), .text("居住社区公示栏")))),
+                   .a(.class("button"), .href(SiteURL.notices(region: s.residenceRegion).path), .text("居住社区公示栏"))),
+               // No programme fits a hardship the case found (the calculator may say so): put it to deliberation [LS; JC].
+               .if(s.status != .approved && DeliberationPages.mayOpen(chrome.user?.role),
+                   .a(.class("button"), .href(SiteURL.deliberationNew(household: s.householdID, caseID: s.id).path), .text("提请一事一议")))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .div(.class("panel"), .dl(.class("kv"),

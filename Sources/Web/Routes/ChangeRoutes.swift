@@ -131,6 +131,11 @@ struct ChangeRoutes: RouteCollection {
             form.reviewVersion = r.state.version
             form.enrolment = form.enrolment ?? Enrolment.ID(r.enrolmentID).description
             form.source = form.source ?? ChangeSource.review.rawValue
+            // The calculator's amount on today's facts (after a death: for those who remain), for the officer to check.
+            let e = p.enrolments.first { $0.id.rawValue == r.enrolmentID }
+            if form.amount == nil, let d = assessment?.decisions.first(where: { $0.program == r.state.program && (e?.memberID == nil || $0.member == e?.memberID?.description) }) {
+                form.amount = d.outcome == .doesNotQualify ? "0" : d.amount.yuanText.replacingOccurrences(of: "¥", with: "").replacingOccurrences(of: ",", with: "")
+            }
         }
         let maxExit = try? req.calculator.parameters.resolve("gradualExitMonths", region: p.household.residenceRegion, date: req.today)
         let exitMonths: Int
