@@ -131,8 +131,10 @@ enum DemoCases {
                 .where(SQLColumn("program", table: "enrolments"), .equal, SQLBind(Program.dibao.rawValue))
                 .where(SQLColumn("monthly_amount_cents", table: "enrolments"), .greaterThanOrEqual, SQLBind(Int64(20_000)))
                 .within(window.jurisdiction, table: "households")
-                // Registered here too, so that this county's reviewer is the one to decide it [YC].
+                // Registered here too, so that this county's reviewer is the one to decide it [YC]; and not a household
+                // with an application, whose enrolment other parts of the demo go on with.
                 .within(window.jurisdiction, column: "registered_region", table: "households")
+                .where(SQLRaw("NOT EXISTS (SELECT 1 FROM cases c WHERE c.household_id = households.id)"))
                 .column(SQLColumn("id", table: "enrolments"), as: "enrolment").column(SQLColumn("monthly_amount_cents", table: "enrolments"), as: "amount")
         }
         let warned = try await assisted(sql.select()).column(SQLColumn("id", table: "warnings"), as: "warning")

@@ -48,8 +48,12 @@ import VaporTesting
             let sql = site.app.db as! any SQLDatabase
             let id = try #require(try await sql.select().column("national_id").from("dishonesty_list").first()?.decode(column: "national_id", as: String.self))
             #expect(csv.body.string.contains(id))
-            // the change to stop the benefit waits for the county, from the honesty loop
-            #expect(try await county.get(SiteURL.changes(all: false).path).body.string.contains("停发"))
+            // the change to stop the benefit waits for the county, its decision starting from the amount the check found
+            #expect(try await county.get(SiteURL.changes(all: false).path).body.string.contains("抽查倒查发现虚假申报"))
+            let changeID = try #require(try await sql.select().column("change_id").from("spot_checks").where("status", .equal, "falseDeclaration").first()?
+                .decode(column: "change_id", as: UUID.self))
+            let decision = try await county.get(SiteURL.change(changeID).path).body.string
+            #expect(decision.contains("value=\"1170.00\"") && decision.contains("随机抽查发现虚假申报"))
         }
     }
 }

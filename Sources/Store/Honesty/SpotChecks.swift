@@ -198,6 +198,15 @@ public struct SpotChecks: Sendable {
         return try Self.record(row)
     }
 
+    /// The amount to recover that a check recorded for the stop it proposed, with its basis: what the county's decision
+    /// on that change starts from.
+    public func recovery(forChange change: UUID, actor: Actor) async throws -> Recovery? {
+        guard let r = try await db.sql.select().columns("recover_cents", "finding", "kind").from("spot_checks").where("change_id", .equal, change)
+            .livingOrRegistered(in: actor.jurisdiction).first(), let cents = try r.decode(column: "recover_cents", as: Int64?.self) else { return nil }
+        let kind = SpotCheckKind(rawValue: try r.decode(column: "kind", as: String.self)) ?? .random
+        return Recovery(amountCents: cents, basis: "\(kind.chinese)发现虚假申报：\(try r.decode(column: "finding", as: String?.self) ?? "")")
+    }
+
     /// 守信激励: a truthful check on file and no entry on the dishonesty list.
     public static func hasHonestRecord(_ household: UUID, in db: any Database) async throws -> Bool {
         let sql = db.sql

@@ -54,7 +54,11 @@ enum HonestyPages {
                 .unwrap(s.checkedOn) { d in .group(.dt(.text("核查")), .dd(.text("\(chrome.person(s.checkedBy))，\(Show.date(d))"))) },
                 .unwrap(s.finding) { f in .group(.dt(.text("发现")), .dd(.text(f))) },
                 .unwrap(s.recoverCents) { r in .group(.dt(.text("应追回")), .dd(.text(Cents(r).yuanText))) },
-                .unwrap(c.changeID) { ch in .group(.dt(.text("停发")), .dd(.a(.href(SiteURL.change(ch).path), .text("已提请县级决定停发")))) })),
+                .unwrap(c.changeID) { ch in .group(.dt(.text("停发")), .dd(.a(.href(SiteURL.change(ch).path), .text("已提请县级决定停发")))) },
+                // Not proposed with the finding: the benefit already had a change waiting for the county, or was no longer paid.
+                .if(s.status == .falseDeclaration && c.changeID == nil,
+                    .group(.dt(.text("停发")), .dd(.text("未能随核查结果提请停发（该救助已有一项变更等待县级决定，或已不在保）："),
+                                                   .a(.href(SiteURL.changeNew(household: c.householdID, warning: nil).path), .text("办结后提出停发"))))))),
             .if(mayRecord, .form(.class("panel"), .method(.post), .action(SiteURL.spotCheckResult(c.id).path),
                 .h3(.text("登记核查结果")),
                 Layout.csrfField(chrome),

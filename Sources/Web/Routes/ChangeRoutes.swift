@@ -134,7 +134,7 @@ struct ChangeRoutes: RouteCollection {
             // The calculator's amount on today's facts (after a death: for those who remain), for the officer to check.
             let e = p.enrolments.first { $0.id.rawValue == r.enrolmentID }
             if form.amount == nil, let d = assessment?.decisions.first(where: { $0.program == r.state.program && (e?.memberID == nil || $0.member == e?.memberID?.description) }) {
-                form.amount = d.outcome == .doesNotQualify ? "0" : d.amount.yuanText.replacingOccurrences(of: "¥", with: "").replacingOccurrences(of: ",", with: "")
+                form.amount = d.outcome == .doesNotQualify ? "0" : d.amount.plainYuan
             }
         }
         let maxExit = try? req.calculator.parameters.resolve("gradualExitMonths", region: p.household.residenceRegion, date: req.today)
@@ -150,6 +150,11 @@ struct ChangeRoutes: RouteCollection {
             throw Abort(.notFound)
         }
         let names = try await RegistryStore(req.db).regionNames([c.state.residenceRegion.value, c.state.registrationRegion.value])
+        var typed = typed
+        // A stop proposed after a false declaration: the decision starts from the amount the check found to recover.
+        if typed == nil, c.state.status == .proposed, c.state.source == .honesty, let r = try await req.spotChecks.recovery(forChange: c.id, actor: actor) {
+            typed = DecisionForm(version: nil, decision: nil, recover: Cents(r.amountCents).plainYuan, basis: r.basis)
+        }
         return Layout.response(ChangePages.detail(chrome: try await Layout.chrome(req, .cases), c: c, names: names,
                                                   mayDecide: ChangeWorkflow.mayDecide(c.state, by: actor),
                                                   mayOpenHousehold: actor.may(.viewHouseholds) && actor.jurisdiction.contains(c.state.residenceRegion),
