@@ -51,6 +51,25 @@ import Testing
             let far = Actor(userID: nil, username: "far", role: .townshipOfficer, jurisdiction: try RegionCode("120199001000"), origin: "test")
             #expect(try await checks.list(actor: far, filter: .open, offset: 0, limit: 10).total == 0)
 
+            // a township's own change already waiting on the benefit: a false finding still lists the head, and proposes no
+            // second change (the page says so and links to propose the stop afterwards) — shown on a copy of the random check
+            let enrolment = try #require(try await sql.select().column("id").from("enrolments").where("household_id", .equal, s.household)
+                .where("status", .equal, "active").first()?.decode(column: "id", as: UUID.self))
+            let changes = EnrolmentChanges(f.scratch.db, parameters: try ParameterSet.bundled())
+            let pending = try await changes.propose(enrolment: enrolment, newCents: 100_000, effectiveOn: T.day(40), reasons: ["收入增加"], articles: ["DB 32"],
+                                                    source: .report, actor: s.hukouTown, today: T.day(16))
+            let copy = UUID()
+            try await sql.raw("""
+                INSERT INTO spot_checks (id, case_id, household_id, warning_id, kind, program, status, version, residence_region, registered_region, drawn_on)
+                SELECT \(bind: copy), case_id, household_id, \(bind: UUID()), 'traceBack', program, 'open', 1, residence_region, registered_region, drawn_on
+                FROM spot_checks WHERE kind = 'random'
+                """).run()
+            try await checks.record(copy, truthful: false, finding: "隐瞒收入", recoverCents: nil, expectedVersion: 1, actor: s.hukouTown, today: T.day(16))
+            #expect(try await checks.detail(copy, actor: s.county)?.changeID == nil)
+            #expect(try await DishonestyList(f.scratch.db).list(actor: s.county, offset: 0, limit: 10).total == 1)
+            try await changes.decide(pending, approve: false, recovery: nil, expectedVersion: 1, actor: s.county, today: T.day(16))
+            try await sql.delete(from: "dishonesty_list").run()
+
             // truthful: an honest record, which waives the marked certificates of the next application
             let random = try #require(open.items.first { $0.state.kind == .random })
             #expect(!(try await SpotChecks.hasHonestRecord(s.household, in: f.scratch.db)))
