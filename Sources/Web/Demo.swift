@@ -6,6 +6,14 @@ import Store
 import Vapor
 
 /// The demo's logins: one user per role, each with the jurisdiction that role usually has.
+extension [DemoAccount] {
+    /// The demo account of `role` acting in its own region, as the demo's seeds make their records.
+    func actor(_ role: Role) -> Actor {
+        let a = first { $0.role == role }!
+        return Actor(userID: nil, username: a.username, role: role, jurisdiction: a.region.code, origin: "demo")
+    }
+}
+
 public struct DemoAccount: Sendable {
     public var username: String
     public var displayName: String

@@ -10,10 +10,7 @@ import Store
 /// cases, with the steps dated in the past.
 enum DemoCases {
     static func seed(db: any Database, policy: Policy, accounts: [DemoAccount], city: DemoCity, today: LocalDate) async throws {
-        func actor(_ role: Role) -> Actor {
-            let a = accounts.first { $0.role == role }!
-            return Actor(userID: nil, username: a.username, role: role, jurisdiction: a.region.code, origin: "demo")
-        }
+        func actor(_ role: Role) -> Actor { accounts.actor(role) }
         let (window, coordinator, reviewer) = (actor(.townshipOfficer), actor(.coordinator), actor(.countyReviewer))
         let system = Actor(userID: nil, username: "system", role: .cityAdmin, jurisdiction: city.city.code, origin: "demo")
         let store = CaseStore(db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)

@@ -9,10 +9,7 @@ import Store
 /// records; and a fire in another family's home waits for the street's meeting. Made through the same store.
 enum DemoDeliberations {
     static func seed(db: any Database, policy: Policy, accounts: [DemoAccount], today: LocalDate) async throws {
-        func actor(_ role: Role) -> Actor {
-            let a = accounts.first { $0.role == role }!
-            return Actor(userID: nil, username: a.username, role: role, jurisdiction: a.region.code, origin: "demo")
-        }
+        func actor(_ role: Role) -> Actor { accounts.actor(role) }
         let (coordinator, township, county) = (actor(.coordinator), actor(.townshipOfficer), actor(.countyReviewer))
         let store = Deliberations(db, parameters: policy.calculator.parameters, levels: policy.deliberationLevels)
         let sql = db as! any SQLDatabase

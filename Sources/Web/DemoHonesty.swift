@@ -9,10 +9,7 @@ import Store
 /// and stopping the benefit waits for the district) — made through the same store, with a fixed draw.
 enum DemoHonesty {
     static func seed(db: any Database, policy: Policy, accounts: [DemoAccount], today: LocalDate) async throws {
-        func actor(_ role: Role) -> Actor {
-            let a = accounts.first { $0.role == role }!
-            return Actor(userID: nil, username: a.username, role: role, jurisdiction: a.region.code, origin: "demo")
-        }
+        func actor(_ role: Role) -> Actor { accounts.actor(role) }
         let (township, county) = (actor(.townshipOfficer), actor(.countyReviewer))
         let checks = SpotChecks(db, parameters: policy.calculator.parameters)
         var generator = SeededRandom(seed: 2026)

@@ -9,10 +9,7 @@ import Store
 /// street one review ended in a gradual exit that the county decided. Made through the same stores as real work.
 enum DemoReviews {
     static func seed(db: any Database, policy: Policy, accounts: [DemoAccount], city: DemoCity, today: LocalDate) async throws {
-        func actor(_ role: Role) -> Actor {
-            let a = accounts.first { $0.role == role }!
-            return Actor(userID: nil, username: a.username, role: role, jurisdiction: a.region.code, origin: "demo")
-        }
+        func actor(_ role: Role) -> Actor { accounts.actor(role) }
         let (window, reviewer) = (actor(.townshipOfficer), actor(.countyReviewer))
         let system = Actor(userID: nil, username: "system", role: .cityAdmin, jurisdiction: city.city.code, origin: "demo")
         let sql = db as! any SQLDatabase

@@ -112,7 +112,7 @@ import Testing
 
     @Test func levelsThatCannotBeFollowedAreRefusedWhenLoaded() {
         func load(_ levels: String) -> Bool {
-            (try? DeliberationLevels(json: Data(#"{"levels": \#(levels), "situations": [{"id": "a", "name": "x"}]}"#.utf8))) != nil
+            (try? DeliberationLevels(json: Data(#"{"ruleChangeAfter": 3, "levels": \#(levels), "situations": [{"id": "a", "name": "x"}]}"#.utf8))) != nil
         }
         #expect(load(#"[{"level": "township", "role": "townshipOfficer", "decides": true, "minParticipants": 3}]"#))
         #expect(!load(#"[{"level": "township", "role": "townshipOfficer", "decides": false, "minParticipants": 3}]"#))   // nobody decides

@@ -44,10 +44,13 @@ public struct DeliberationSituation: Codable, Sendable, Equatable {
 public struct DeliberationLevels: Sendable {
     public let rules: [DeliberationLevelRule]
     public let situations: [DeliberationSituation]
+    /// A situation decided (help given) this many times is named as a candidate for a rule change.
+    public let ruleChangeAfter: Int
 
     struct File: Decodable {
         let levels: [DeliberationLevelRule]
         let situations: [DeliberationSituation]
+        let ruleChangeAfter: Int
     }
 
     public init(json: Data, file: String = "levels.json") throws(DomainError) {
@@ -68,8 +71,10 @@ public struct DeliberationLevels: Sendable {
         guard !parsed.situations.isEmpty, Set(parsed.situations.map(\.id)).count == parsed.situations.count else {
             throw .invalidData(file: file, reason: "困难情形为空或编号重复")
         }
+        guard parsed.ruleChangeAfter >= 1 else { throw .invalidData(file: file, reason: "ruleChangeAfter 应为正数") }
         rules = parsed.levels
         situations = parsed.situations
+        ruleChangeAfter = parsed.ruleChangeAfter
     }
 
     public static func bundled() throws -> DeliberationLevels {

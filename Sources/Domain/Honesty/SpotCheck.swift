@@ -72,6 +72,10 @@ public struct SpotCheckState: Sendable, Equatable {
 }
 
 public enum SpotCheckWorkflow {
+    /// A bound on what a check may record to recover, against a slip of the keyboard: ten years of the largest
+    /// monthly amount the calculator can give (the amount itself is the officer's finding, not a rule).
+    public static let maxRecoverCents = PolicyCalculator.maxAmountCents * 12 * 10
+
     /// The township of residence or registration checks; the county may too.
     public static func mayRecord(_ s: SpotCheckState, by actor: Actor) -> Bool {
         s.status == .open && (actor.role == .townshipOfficer || actor.role == .countyReviewer)
@@ -87,7 +91,7 @@ public enum SpotCheckWorkflow {
         guard actor.jurisdiction.contains(s.residenceRegion) || actor.jurisdiction.contains(s.registrationRegion) else { throw .outsideJurisdiction }
         let text = finding.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw .findingRequired }
-        if let r = recoverCents, truthful || r <= 0 || r > PolicyCalculator.maxAmountCents * 120 { throw .invalidAmount }
+        if let r = recoverCents, truthful || r <= 0 || r > maxRecoverCents { throw .invalidAmount }
         var n = s
         n.status = truthful ? .truthful : .falseDeclaration
         n.finding = text

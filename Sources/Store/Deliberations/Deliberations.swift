@@ -137,8 +137,7 @@ public struct Deliberations: Sendable {
         async let count = scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()
         var q = scoped(db.sql.select().columns(Self.columns.map { SQLColumn($0) }))
         if filter == .open {
-            q = q.column(SQLRaw("(SELECT m.name FROM members m WHERE m.household_id = deliberations.household_id AND m.relation = '\(Relation.head.rawValue)' LIMIT 1)"),
-                         as: "head_name").orderBy("opened_on")
+            q = q.headName(of: "deliberations").orderBy("opened_on")
         } else {
             q = q.orderBy("decided_on", .descending)
         }

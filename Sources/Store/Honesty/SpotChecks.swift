@@ -179,8 +179,7 @@ public struct SpotChecks: Sendable {
         }
         async let count = scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()
         let rows = try await scoped(db.sql.select().columns(Self.columns.map { SQLColumn($0) })
-            .column(SQLRaw("(SELECT m.name FROM members m WHERE m.household_id = spot_checks.household_id AND m.relation = '\(Relation.head.rawValue)' LIMIT 1)"),
-                    as: "head_name"))
+            .headName(of: "spot_checks"))
             .orderBy(filter == .open ? "drawn_on" : "checked_on", filter == .open ? .ascending : .descending).orderBy("id").offset(offset).limit(limit).all()
         let items = try rows.map { r in
             var record = try Self.record(r)

@@ -17,8 +17,8 @@ extension Reviews {
         var run = ReviewRun()
         run.exitsEnded = try await endGradualExits(actor: actor, today: today, now: now)
         let sql = db.sql
-        let total = try await candidates(sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n"), actor: actor)
-            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let counted = candidates(actor: actor, select: "count(*) AS n", after: nil)
+        let total = Int(try await BulkRead.rows(sql, Self.count, query: counted.text, counted.binds).first ?? 0)
         // PostgreSQL writes a page on one connection while the next is read on another; SQLite has one writer.
         let overlap = BulkJSON.isPostgres(sql)
         var leadByCounty: [RegionCode: Int] = [:]
@@ -69,16 +69,6 @@ extension Reviews {
         return run
     }
 
-    /// The enrolments in force a cycle applies to, without an open review and not in gradual exit (whose end is set).
-    func candidates(_ q: SQLSelectBuilder, actor: Actor) -> SQLSelectBuilder {
-        q.from("enrolments").join("households", on: SQLColumn("household_id", table: "enrolments"), .equal, SQLColumn("id", table: "households"))
-            .where(SQLColumn("status", table: "enrolments"), .equal, SQLBind(EnrolmentStatus.active.rawValue))
-            .where(SQLColumn("program", table: "enrolments"), .in, SQLGroupExpression(SQLList(cycles.programs.map { SQLBind($0.rawValue) })))
-            .where(SQLColumn("exit_ends_on", table: "enrolments"), .is, SQLLiteral.null)
-            .where(SQLRaw("NOT EXISTS (SELECT 1 FROM reviews r WHERE r.enrolment_id = enrolments.id AND r.status = 'open')"))
-            .livingOrRegistered(in: actor.jurisdiction, table: "households")
-    }
-
     /// The lead days of the region's county, resolved once per county.
     func leadDays(_ region: RegionCode, today: LocalDate, cache: inout [RegionCode: Int]) throws -> Int {
         let county = region.ancestor(at: .county) ?? region
@@ -117,16 +107,26 @@ extension Reviews {
             })
     }
 
-    /// A page of candidates after `cursor`, in the order of their IDs, read in bulk (the same rows as `candidates`).
+    static let count = RowShape<Int64>(columns: ["n"], byName: { try $0.int64("n") }, byPosition: { try $0.int64() })
+
+    /// A page of candidates after `cursor`, in the order of their IDs, read in bulk.
     func candidatePage(_ sql: any SQLDatabase, actor: Actor, after cursor: UUID?) async throws -> [Candidate] {
         func list(_ e: [Employment]) -> String { e.map { "'\($0.rawValue)'" }.joined(separator: ", ") }
         let able = "CAST(CASE WHEN EXISTS (SELECT 1 FROM members m WHERE m.household_id = e.household_id AND ((m.work_capacity = '\(WorkCapacity.full.rawValue)'"
             + " AND m.employment IN (\(list(ReviewTrigger.labourForce)))) OR m.employment IN (\(list(ReviewTrigger.irregularIncome))))) THEN 1 ELSE 0 END AS BIGINT)"
         let died = "(SELECT MAX(f.valid_from) FROM facts f WHERE f.household_id = e.household_id AND f.kind = '\(FactKind.death.rawValue)')"
+        let q = candidates(actor: actor, select: "e.id, e.household_id, e.program, e.since, e.last_reviewed_on, h.residence_region, h.registered_region, "
+                                                 + "\(able) AS able, \(died) AS died", after: cursor)
+        return try await BulkRead.rows(sql, Candidate.shape, query: q.text + " ORDER BY e.id LIMIT \(Self.page)", q.binds)
+    }
+
+    /// The one definition of a candidate, for the count and the pages: an enrolment in force of a programme a cycle
+    /// reviews, in the actor's jurisdiction (where the household lives or is registered), not in gradual exit, without
+    /// an open review.
+    func candidates(actor: Actor, select: String, after cursor: UUID?) -> (text: String, binds: [BulkRead.Bind]) {
         let living = Jurisdiction.condition(actor.jurisdiction, column: "h.residence_region", firstPlaceholder: 1)
         let registered = Jurisdiction.condition(actor.jurisdiction, column: "h.registered_region", firstPlaceholder: 3)
-        var text = "SELECT e.id, e.household_id, e.program, e.since, e.last_reviewed_on, h.residence_region, h.registered_region, \(able) AS able, \(died) AS died "
-            + "FROM enrolments e JOIN households h ON h.id = e.household_id "
+        var text = "SELECT \(select) FROM enrolments e JOIN households h ON h.id = e.household_id "
             + "WHERE e.status = '\(EnrolmentStatus.active.rawValue)' AND e.program IN (\(cycles.programs.map { "'\($0.rawValue)'" }.joined(separator: ", "))) "
             + "AND e.exit_ends_on IS NULL AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.enrolment_id = e.id AND r.status = '\(ReviewStatus.open.rawValue)') "
             + "AND ((\(living.text)) OR (\(registered.text)))"
@@ -135,7 +135,7 @@ extension Reviews {
             text += " AND e.id > $5"
             binds.append(.uuid(cursor))
         }
-        return try await BulkRead.rows(sql, Candidate.shape, query: text + " ORDER BY e.id LIMIT \(Self.page)", binds)
+        return (text, binds)
     }
 
     /// One page's reviews, with one audit entry for them. On PostgreSQL by COPY; if a run at the same time opened

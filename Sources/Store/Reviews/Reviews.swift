@@ -94,8 +94,7 @@ public struct Reviews: Sendable {
         }
         async let count = scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()
         var q = scoped(db.sql.select().columns(Self.columns.map { SQLColumn($0) })
-            .column(SQLRaw("(SELECT m.name FROM members m WHERE m.household_id = reviews.household_id AND m.relation = '\(Relation.head.rawValue)' LIMIT 1)"),
-                    as: "head_name"))
+            .headName(of: "reviews"))
         q = filter == .done ? q.orderBy("done_on", .descending) : q.orderBy("due_on")
         let rows = try await q.orderBy("id").offset(offset).limit(limit).all()
         let items = try rows.map { r in

@@ -19,6 +19,14 @@ extension SQLPredicateBuilder {
     }
 }
 
+extension SQLSelectBuilder {
+    /// The household head's name as a column `head_name` of a list whose rows carry `household_id` (names, not codes).
+    public func headName(of table: String) -> Self {
+        column(SQLRaw("(SELECT m.name FROM members m WHERE m.household_id = \(table).household_id AND m.relation = '\(Relation.head.rawValue)' LIMIT 1)"),
+               as: "head_name")
+    }
+}
+
 /// The same condition in a statement written as text (the bulk readers'), with its two values.
 enum Jurisdiction {
     /// `column >= $first AND column <= $first+1`, and the values to bind there.

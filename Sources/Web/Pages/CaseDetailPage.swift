@@ -47,7 +47,7 @@ enum CaseDetailPage {
         var householdSigner: String?
         var investigatorsSigned: String?
 
-        struct Invalid: Error { let message: String }
+        typealias Invalid = FormInvalid
 
         static func names(_ s: String?) -> [String] {
             (s ?? "").split(whereSeparator: { ",，、;；\n".contains($0) || $0.isWhitespace }).map(String.init)
@@ -125,7 +125,7 @@ enum CaseDetailPage {
                .if(s.step == .publicNotice && d.state.noticeFrom != nil,
                    .a(.class("button"), .href(SiteURL.notices(region: s.residenceRegion).path), .text("居住社区公示栏"))),
                // No programme fits a hardship the case found (the calculator may say so): put it to deliberation [LS; JC].
-               .if(s.status != .approved && DeliberationPages.mayOpen(chrome.user?.role),
+               .if(s.status != .approved && DeliberationPages.mayOpen(chrome),
                    .a(.class("button"), .href(SiteURL.deliberationNew(household: s.householdID, caseID: s.id).path), .text("提请一事一议")))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },

@@ -7,25 +7,20 @@ import Store
 /// decided again and again), the form that opens one for a household, and a deliberation's page with every
 /// meeting's record and the form for the next meeting. The record prints as the meeting minutes.
 enum DeliberationPages {
-    /// Situations decided this many times are worth a rule of their own (Xiamen turned such cases into lowered thresholds).
-    static let ruleChangeAfter = 3
 
-    /// Whoever convenes some level's meetings may open one (the demo's levels: coordinator, township, county, city).
-    static func mayOpen(_ role: Role?) -> Bool {
-        guard let role else { return false }
-        return [Role.coordinator, .townshipOfficer, .countyReviewer, .cityAdmin].contains(role)
-    }
+    /// Whoever convenes some level's meetings may open one (the store checks the level itself).
+    static func mayOpen(_ chrome: Layout.Chrome) -> Bool { chrome.user.map { chrome.deliberationRoles.contains($0.role) } ?? false }
 
     static func list(chrome: Layout.Chrome, items: [DeliberationRecord], total: Int, filter: Deliberations.Filter, text: String?, tag: String?,
                      levels: DeliberationLevels, bySituation: [String: (approved: Int, refused: Int)], paging: Paging) -> HTML {
         let decided = filter == .decided
-        let repeated = levels.situations.filter { (bySituation[$0.id]?.approved ?? 0) >= ruleChangeAfter }
+        let repeated = levels.situations.filter { (bySituation[$0.id]?.approved ?? 0) >= levels.ruleChangeAfter }
         return Layout.page("一事一议", chrome,
             .h1(.text(decided ? "一事一议先例（\(total) 件）" : "一事一议：待议事项（\(total) 件）")),
             .p(.class("muted"), .text("现有救助政策覆盖不了的特殊困难，由社区（村）提出意见，乡镇（街道）、区县、市逐级议定；各级可议定的金额以当地参数为限 [LS; JC]。"
                                       + "已议定的事项作为先例，同类情形同样对待。")),
-            .p(.class("actions"), decided ? .a(.href(SiteURL.deliberations(filter: nil).path), .text("待议事项")) : .strong(.text("待议事项")),
-               .text(" · "), decided ? .strong(.text("先例")) : .a(.href(SiteURL.deliberations(filter: "decided").path), .text("先例"))),
+            Layout.tabs([("待议事项", decided ? SiteURL.deliberations(filter: nil).path : nil),
+                         ("先例", decided ? nil : SiteURL.deliberations(filter: "decided").path)]),
             .if(decided, .form(.class("filters panel"), .method(.get), .action(SiteURL.deliberations(filter: nil).path),
                 .input(.type(.hidden), .name("filter"), .value("decided")),
                 .label(.text("困难情形"), .select(.attribute(named: "name", value: "tag"),
@@ -34,7 +29,7 @@ enum DeliberationPages {
                 .label(.text("关键词"), .input(.type(.search), .name("q"), .value(Layout.attr(text ?? "")), .placeholder("如：脑出血、火灾"))),
                 .button(.type(.submit), .text("查找")))),
             .if(decided && !repeated.isEmpty, .div(.class("notice"), .attribute(named: "role", value: "status"),
-                .text("以下情形已多次议定给予救助，可提请修订政策、纳入常规救助："),
+                .text("以下情形已议定给予救助 \(levels.ruleChangeAfter) 件以上，可提请修订政策、纳入常规救助："),
                 .ul(.group(repeated.map { s in .li(.text("\(s.name)：已议定给予救助 \(bySituation[s.id]?.approved ?? 0) 件")) })))),
             paging.bar(total: total, unit: "件", link: {
                 Paging.url(SiteURL.deliberations(filter: nil).path, [("filter", filter.rawValue), ("q", text), ("tag", tag)], page: $0)

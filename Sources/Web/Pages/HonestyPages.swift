@@ -13,9 +13,8 @@ enum HonestyPages {
             .p(.class("muted"), .text("实行告知承诺审批的，审批后按比例随机抽查；审批后出现预警的，逐件倒查申报是否属实。发现虚假申报的，停发救助、追回多领金额并列入失信名单；"
                                       + "申报属实的，再次申请时免予提交部分证明材料。")),
             .unwrap(drawn) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.class("actions"), filter == .open ? .strong(.text("待核查")) : .a(.href(SiteURL.spotChecks(filter: nil).path), .text("待核查")),
-               .text(" · "), filter == .done ? .strong(.text("已办结")) : .a(.href(SiteURL.spotChecks(filter: "done").path), .text("已办结")),
-               .text(" · "), .a(.href(SiteURL.dishonesty.path), .text("失信名单"))),
+            Layout.tabs([("待核查", filter == .open ? nil : SiteURL.spotChecks(filter: nil).path),
+                         ("已办结", filter == .done ? nil : SiteURL.spotChecks(filter: "done").path), ("失信名单", SiteURL.dishonesty.path)]),
             .if(mayDraw, .form(.class("filters panel"), .method(.post), .action(SiteURL.spotCheckDraw.path),
                 Layout.csrfField(chrome),
                 .label(.text("审批日期自"), .input(.type(.date), .name("from"), .value(lastMonth.0.description))),

@@ -61,7 +61,7 @@ enum HouseholdPage {
                     .if(chrome.user?.role == .townshipOfficer && p.enrolments.contains { $0.status == .active },
                         .a(.class("button"), .href(SiteURL.changeNew(household: p.household.id.rawValue, warning: nil).path), .text("提出救助变更"))),
                     // A hardship no programme covers: put to the community, township, county or city [LS; JC].
-                    .if(DeliberationPages.mayOpen(chrome.user?.role),
+                    .if(DeliberationPages.mayOpen(chrome),
                         .a(.class("button"), .href(SiteURL.deliberationNew(household: p.household.id.rawValue).path), .text("提请一事一议"))))),
             .if(!m.holds.isEmpty || m.holdError != nil, .group(.h2(.id("holds"), .text("暂停发放")), holdsSection(m, csrf: Layout.csrfField(chrome), chrome: chrome))),
             .h2(.id("dimensions"), .text("家庭画像（按维度，含数据来源）")),

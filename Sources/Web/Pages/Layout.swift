@@ -16,6 +16,8 @@ enum Layout {
         var section: Section
         /// Staff by username, so pages show people by name and role (`Show.user`).
         var staff: [String: StaffUser] = [:]
+        /// Who convenes some level of 一事一议 (the levels data): those may open one, so the pages offer it to them.
+        var deliberationRoles: Set<Role> = []
 
         func person(_ username: String?) -> String { Show.user(username, in: staff) }
     }
@@ -131,7 +133,15 @@ enum Layout {
         var name: String?
         if let user { name = try await RegistryStore(req.db).region(user.region)?.name }
         let staff = user == nil ? [:] : try await UserStore(req.db).directory()
-        return Chrome(user: user, jurisdictionName: name, csrf: CSRFMiddleware.token(for: req), section: section, staff: staff)
+        return Chrome(user: user, jurisdictionName: name, csrf: CSRFMiddleware.token(for: req), section: section, staff: staff,
+                      deliberationRoles: Set(req.application.storage[PolicyKey.self]?.deliberationLevels.rules.map(\.role) ?? []))
+    }
+
+    /// The views of one list, "待核查 · 已逾期 · 已办结": each a link, the one shown (no URL) in bold.
+    static func tabs(_ items: [(title: String, url: String?)]) -> Node<HTML.BodyContext> {
+        .p(.class("actions"), .group(items.enumerated().map { i, item in
+            .group(.if(i > 0, .text(" · ")), item.url.map { .a(.href($0), .text(item.title)) } ?? .strong(.text(item.title)))
+        }))
     }
 
     /// Plot writes attribute values as they are, so anything a user typed is escaped here before it goes

@@ -21,10 +21,7 @@ enum ReviewPages {
             .h1(.text("定期核查：\(filterTitle(filter))（\(total) 项）")),
             .p(.class("muted"), .text("核查周期：家庭状况稳定的每年一次，收入不固定或有劳动能力成员的每半年一次，家庭成员死亡后3个月内 [DB 31; DD]。"
                                       + "任务在到期前生成；核查后继续保障，或提出增发、减发、停发、渐退。")),
-            .p(.class("actions"), .group(Reviews.Filter.allCases.enumerated().map { i, f in
-                .group(.if(i > 0, .text(" · ")),
-                       f == filter ? .strong(.text(filterTitle(f))) : .a(.href(SiteURL.reviews(filter: f.rawValue).path), .text(filterTitle(f))))
-            })),
+            Layout.tabs(Reviews.Filter.allCases.map { f in (filterTitle(f), f == filter ? nil : SiteURL.reviews(filter: f.rawValue).path) }),
             paging.bar(total: total, unit: "项", link: { Paging.url(SiteURL.reviews(filter: nil).path, [("filter", filter.rawValue)], page: $0) }),
             .if(items.isEmpty, .p(.class("panel"), .text("没有\(filterTitle(filter))的核查任务。"))),
             .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),

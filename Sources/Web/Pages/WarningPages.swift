@@ -158,7 +158,7 @@ enum WarningPages {
                 // A household already assisted whose situation changed: its amount adjusted or stopped, decided by the county [DB 32–34].
                 .if(chrome.user?.role == .townshipOfficer,
                     .a(.class("button"), .href(SiteURL.changeNew(household: w.householdID, warning: w.id).path), .text("调整金额 / 停保"))),
-                .if(DeliberationPages.mayOpen(chrome.user?.role),
+                .if(DeliberationPages.mayOpen(chrome),
                     .a(.class("button"), .href(SiteURL.deliberationNew(household: w.householdID, warning: w.id).path), .text("提请一事一议"))))),
             .if(!d.visits.isEmpty, .group([
                 .h2(.text("入户核实")),

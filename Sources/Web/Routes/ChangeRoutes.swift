@@ -49,9 +49,9 @@ struct ChangeRoutes: RouteCollection {
             do {
                 guard let enrolment = form.enrolment.flatMap(UUID.init(uuidString:)) else { throw ChangeStoreError.notFound }
                 let text = (form.amount ?? "").trimmingCharacters(in: .whitespaces)
-                guard let amount = try? Cents(yuan: text), amount.value >= 0 else { throw CaseDetailPage.ActionForm.Invalid(message: "新的每月金额「\(text)」无效（停发填 0）") }
+                guard let amount = try? Cents(yuan: text), amount.value >= 0 else { throw FormInvalid(message: "新的每月金额「\(text)」无效（停发填 0）") }
                 guard let month = form.month.flatMap({ try? LocalDate($0 + "-01") }) else {
-                    throw CaseDetailPage.ActionForm.Invalid(message: "请选择生效月份")
+                    throw FormInvalid(message: "请选择生效月份")
                 }
                 let assessment = try await Self.assessmentJSON(req, household: form.household)
                 let id = try await req.changes.propose(enrolment: enrolment, newCents: amount.value, effectiveOn: month,
@@ -67,7 +67,7 @@ struct ChangeRoutes: RouteCollection {
                 return try await Self.newPage(req, form: form, error: e.chinese, status: .badRequest)
             } catch let e as ReviewStoreError where e != .notFound {
                 return try await Self.newPage(req, form: form, error: e.chinese, status: e == .workflow(.staleVersion) ? .conflict : .badRequest)
-            } catch let e as CaseDetailPage.ActionForm.Invalid {
+            } catch let e as FormInvalid {
                 return try await Self.newPage(req, form: form, error: e.message, status: .badRequest)
             }
         }
@@ -89,7 +89,7 @@ struct ChangeRoutes: RouteCollection {
                 let recoverText = (form.recover ?? "").trimmingCharacters(in: .whitespaces)
                 var recovery: Recovery?
                 if !recoverText.isEmpty {
-                    guard let c = try? Cents(yuan: recoverText) else { throw CaseDetailPage.ActionForm.Invalid(message: "应追回金额「\(recoverText)」无效") }
+                    guard let c = try? Cents(yuan: recoverText) else { throw FormInvalid(message: "应追回金额「\(recoverText)」无效") }
                     recovery = Recovery(amountCents: c.value, basis: form.basis ?? "")
                 }
                 try await req.changes.decide(id, approve: form.decision != "reject", recovery: recovery, expectedVersion: form.version ?? 0,
@@ -97,7 +97,7 @@ struct ChangeRoutes: RouteCollection {
                 return req.redirect(to: SiteURL.change(id).path + "?done=1", redirectType: .normal)
             } catch let e as ChangeStoreError where e != .notFound {
                 return try await Self.detailPage(req, error: e.chinese, typed: form, status: e == .workflow(.staleVersion) ? .conflict : .badRequest)
-            } catch let e as CaseDetailPage.ActionForm.Invalid {
+            } catch let e as FormInvalid {
                 return try await Self.detailPage(req, error: e.message, typed: form, status: .badRequest)
             } catch ChangeStoreError.notFound { throw Abort(.notFound) }
         }
@@ -107,7 +107,7 @@ struct ChangeRoutes: RouteCollection {
     static func exitMonths(_ text: String?) throws -> Int? {
         let t = (text ?? "").trimmingCharacters(in: .whitespaces)
         guard !t.isEmpty else { return nil }
-        guard let n = Int(t) else { throw CaseDetailPage.ActionForm.Invalid(message: "渐退月数「\(t)」无效") }
+        guard let n = Int(t) else { throw FormInvalid(message: "渐退月数「\(t)」无效") }
         return n
     }
 

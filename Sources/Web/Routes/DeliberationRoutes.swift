@@ -57,7 +57,7 @@ struct DeliberationRoutes: RouteCollection {
                 return req.redirect(to: SiteURL.deliberation(id).path + "?done=1", redirectType: .normal)
             } catch let e as DeliberationStoreError where e != .notFound {
                 return try await Self.detailPage(req, error: e.chinese, typed: form, status: e == .workflow(.staleVersion) ? .conflict : .badRequest)
-            } catch let e as CaseDetailPage.ActionForm.Invalid {
+            } catch let e as FormInvalid {
                 return try await Self.detailPage(req, error: e.message, typed: form, status: .badRequest)
             } catch DeliberationStoreError.notFound { throw Abort(.notFound) }
         }
@@ -66,21 +66,21 @@ struct DeliberationRoutes: RouteCollection {
     /// The meeting as typed: one participant per line ("姓名 职务"), one opinion or reason per line.
     static func meeting(_ f: DeliberationPages.MeetingForm, level: DeliberationLevel) throws -> DeliberationMeeting {
         func lines(_ t: String?) -> [String] { (t ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        guard let heldOn = f.heldOn.flatMap({ try? LocalDate($0) }) else { throw CaseDetailPage.ActionForm.Invalid(message: "会议日期「\(f.heldOn ?? "")」无效") }
+        guard let heldOn = f.heldOn.flatMap({ try? LocalDate($0) }) else { throw FormInvalid(message: "会议日期「\(f.heldOn ?? "")」无效") }
         let participants = lines(f.participants).map { line -> DeliberationParticipant in
             let parts = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\u{3000}" || $0 == "，" || $0 == "," })
             return DeliberationParticipant(name: String(parts[0]), role: parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "")
         }
         let amountText = (f.amount ?? "").trimmingCharacters(in: .whitespaces)
         func amount() throws -> Int64 {
-            guard let c = try? Cents(yuan: amountText), c.value > 0 else { throw CaseDetailPage.ActionForm.Invalid(message: "金额「\(amountText)」无效") }
+            guard let c = try? Cents(yuan: amountText), c.value > 0 else { throw FormInvalid(message: "金额「\(amountText)」无效") }
             return c.value
         }
         let outcome: DeliberationOutcome
         switch f.outcome ?? "escalate" {
         case "oneOff": outcome = .oneOff(amountCents: try amount())
         case "monthly":
-            guard let p = f.program.flatMap(Program.init(rawValue:)) else { throw CaseDetailPage.ActionForm.Invalid(message: "请选择按月救助的项目") }
+            guard let p = f.program.flatMap(Program.init(rawValue:)) else { throw FormInvalid(message: "请选择按月救助的项目") }
             outcome = .monthly(program: p, amountCents: try amount())
         case "refuse": outcome = .refuse
         default: outcome = .escalate

@@ -35,7 +35,7 @@ struct HonestyRoutes: RouteCollection {
                 let text = (form.recover ?? "").trimmingCharacters(in: .whitespaces)
                 var recover: Int64?
                 if !text.isEmpty {
-                    guard let c = try? Cents(yuan: text) else { throw CaseDetailPage.ActionForm.Invalid(message: "应追回金额「\(text)」无效") }
+                    guard let c = try? Cents(yuan: text) else { throw FormInvalid(message: "应追回金额「\(text)」无效") }
                     recover = c.value
                 }
                 try await req.spotChecks.record(id, truthful: form.result != "false", finding: form.finding ?? "", recoverCents: recover,
@@ -43,7 +43,7 @@ struct HonestyRoutes: RouteCollection {
                 return req.redirect(to: SiteURL.spotCheck(id).path + "?done=1", redirectType: .normal)
             } catch let e as SpotCheckStoreError where e != .notFound {
                 return try await Self.detailPage(req, error: e.chinese, typed: form, status: e == .workflow(.staleVersion) ? .conflict : .badRequest)
-            } catch let e as CaseDetailPage.ActionForm.Invalid {
+            } catch let e as FormInvalid {
                 return try await Self.detailPage(req, error: e.message, typed: form, status: .badRequest)
             } catch SpotCheckStoreError.notFound { throw Abort(.notFound) }
         }
