@@ -119,6 +119,24 @@ enum DemoCases {
                 _ = try await store.act(c.id, .approve(amountCents: limit.divided(by: 2, rounding: .halfUp).value, payee: p.head?.name), expectedVersion: c.version,
                                         actor: window, today: day(20))
             }
+            // Help first where the emergency struck: someone living and registered in another district, hurt in a road
+            // accident while passing through the street, granted by the street from its own fund [LS; ZX 48].
+            if let county = township.ancestor(at: .county),
+               let m = try await sql.select().columns(SQLColumn("id", table: "members"), SQLColumn("name", table: "members"), SQLColumn("household_id", table: "members"))
+                .from("members").join("households", on: SQLColumn("household_id", table: "members"), .equal, SQLColumn("id", table: "households"))
+                .where(SQLColumn("relation", table: "members"), .equal, SQLBind(Relation.head.rawValue))
+                .where(SQLColumn("residence_region", table: "households"), .notLike, SQLBind(county.prefix + "%"))
+                .where(SQLColumn("registered_region", table: "households"), .notLike, SQLBind(county.prefix + "%"))
+                .orderBy(SQLColumn("id", table: "members")).first() {
+                let name = try m.decode(column: "name", as: String.self)
+                let limit = try policy.calculator.parameters.resolve("townshipTemporaryApprovalLimit", region: township, date: today).amount ?? Cents(0)
+                var c = try await store.open(NewCase(kind: .temporaryEmergency, channel: .hotline, householdID: try m.decode(column: "household_id", as: UUID.self),
+                                                     memberID: try m.decode(column: "id", as: UUID.self), applicantName: name,
+                                                     note: "途经本街道时遭遇交通事故，急需医疗费用，先行救助"), actor: window, today: day(3))
+                c = try await store.act(c.id, .accept, expectedVersion: c.version, actor: window, today: day(3))
+                _ = try await store.act(c.id, .approve(amountCents: limit.divided(by: 3, rounding: .halfUp).value, payee: name), expectedVersion: c.version,
+                                        actor: window, today: day(3))
+            }
         }
         // A warning found a dibao household's income has risen: the street proposed a decrease, for the county to decide.
         // (Where no warning concerns an assisted household of the street, the periodic review found it.)

@@ -80,4 +80,49 @@ import Testing
         #expect(ReserveFundError.insufficient(balance: Cents(50_000), needed: Cents(150_000)).chinese.contains("余额 ¥500.00"))
         #expect(ReserveFundEntryKind.grant.isOut && !ReserveFundEntryKind.allocation.isOut && !ReserveFundEntryKind.replenishment.isOut)
     }
+
+    /// Help first is the township's where the emergency struck, whatever the household's residence or registration
+    /// [LS; ZX 48]: a household living and registered in 南开区 struck in a 滨海新区 street.
+    @Test func theTownshipWhereTheEmergencyStruckGrantsWhateverTheRegistration() throws {
+        let home = try RegionCode("120104001001")
+        let struck = try RegionCode("120116001000")                 // a street of another district
+        let passingThrough = W.hukouTown                             // its officer (120116001000)
+        let start = CaseState(kind: .temporaryEmergency, residenceRegion: home, registrationRegion: home, emergencyRegion: struck, appliedOn: W.day("2025-03-03"))
+        #expect(start.grantingRegion == struck)
+        // Accepted there, not at home.
+        #expect(throws: CaseError.outsideJurisdiction(.emergency)) {
+            try CaseWorkflow.apply(.accept, to: start, expectedVersion: 1, by: W.window, on: W.day("2025-03-03"), process: Self.emergency)
+        }
+        #expect(CaseWorkflow.isTask(of: passingThrough, start, Self.emergency) && !CaseWorkflow.isTask(of: W.window, start, Self.emergency))
+        let accepted = try CaseWorkflow.apply(.accept, to: start, expectedVersion: 1, by: passingThrough, on: W.day("2025-03-03"), process: Self.emergency).state
+        // The limit is the granting township's (滨海新区 ¥5,000 in the demo city; 南开区, where the household lives, ¥3,000).
+        let context = try CaseContext.resolve(Self.emergency, accepted, household: nil, parameters: try ParameterSet.bundled(), calendar: Self.calendar,
+                                              on: W.day("2025-03-03"))
+        #expect(context.delegationLimit == Cents(500_000))
+        let granted = try CaseWorkflow.apply(.approve(amountCents: 400_000, payee: "张三"), to: accepted, expectedVersion: accepted.version, by: passingThrough,
+                                             on: W.day("2025-03-03"), process: Self.emergency, context: context)
+        #expect(granted.state.status == .approved)
+        // Over the limit it goes to the county where it struck, not the county of residence or registration.
+        #expect(Set(CaseWorkflow.task(accepted, Self.emergency)?.regions ?? []) == [struck, try RegionCode("120116000000")])
+        #expect(throws: CaseError.roleNotAllowed(.townshipOfficer, .decision)) {
+            try CaseWorkflow.apply(.approve(amountCents: 600_000, payee: "张三"), to: accepted, expectedVersion: accepted.version, by: passingThrough,
+                                   on: W.day("2025-03-03"), process: Self.emergency, context: context)
+        }
+        #expect(throws: CaseError.outsideJurisdiction(.emergencyCounty)) {
+            try CaseWorkflow.apply(.approve(amountCents: 600_000, payee: "张三"), to: accepted, expectedVersion: accepted.version, by: W.wrongCounty,
+                                   on: W.day("2025-03-03"), process: Self.emergency, context: context)
+        }
+        _ = try CaseWorkflow.apply(.approve(amountCents: 600_000, payee: "张三"), to: accepted, expectedVersion: accepted.version, by: W.county,
+                                   on: W.day("2025-03-03"), process: Self.emergency, context: context)
+        // The paperwork after is the granting township's, not the home township's.
+        #expect(CaseWorkflow.task(granted.state, Self.emergency)?.regions == [struck])
+        #expect(CaseWorkflow.isTask(of: passingThrough, granted.state, Self.emergency) && !CaseWorkflow.isTask(of: W.window, granted.state, Self.emergency))
+        #expect(throws: CaseError.outsideJurisdiction(.emergency)) {
+            try CaseWorkflow.apply(.completePaperwork(note: "已核对"), to: granted.state, expectedVersion: granted.state.version, by: W.window,
+                                   on: W.day("2025-03-10"), process: Self.emergency)
+        }
+        let done = try CaseWorkflow.apply(.completePaperwork(note: "已补办入户调查"), to: granted.state, expectedVersion: granted.state.version,
+                                          by: passingThrough, on: W.day("2025-03-10"), process: Self.emergency)
+        #expect(!done.state.paperworkPending)
+    }
 }

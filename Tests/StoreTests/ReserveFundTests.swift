@@ -67,6 +67,73 @@ import Testing
         }
     }
 
+    /// Help first wherever the emergency struck [LS; ZX 48]: a street where the household neither lives nor is
+    /// registered finds the person by ID number, opens help first there, grants from its own reserve fund and does
+    /// the paperwork; the household's profile stays with its own townships.
+    @Test func theStreetWhereTheEmergencyStruckGrantsForAHouseholdFromElsewhere() async throws {
+        try await Fixture.with(households: 60) { f in
+            let s = try await T.setting(f)
+            let sql = f.scratch.db as! any SQLDatabase
+            let homeTownships = [s.residence.ancestor(at: .township), s.registration.ancestor(at: .township)]
+            let struckStreet = try #require(f.city.streets.first { !homeTownships.contains($0.code) }).code
+            let passingThrough = s.actor("struck", .townshipOfficer, struckStreet)
+            let elsewhere = s.actor("elsewhere", .townshipOfficer, try #require(f.city.streets.first { !homeTownships.contains($0.code) && $0.code != struckStreet }).code)
+            let head = try #require(try await sql.select().columns("id", "national_id").from("members").where("household_id", .equal, s.household)
+                .where("relation", .equal, Relation.head.rawValue).first())
+
+            // an ordinary application stays with the household's own townships
+            await #expect(throws: CaseStoreError.notFound) {
+                _ = try await s.store.open(NewCase(kind: .temporaryExpenditure, channel: .window, householdID: s.household, applicantName: "申请人"),
+                                           actor: passingThrough, today: T.today)
+            }
+            // the person is found by exact ID number anywhere in the city, and the look-up is audited
+            let person = try await s.store.emergencyPerson(try NationalID(try head.decode(column: "national_id", as: String.self)), actor: passingThrough)
+            let headID = try head.decode(column: "id", as: UUID.self)
+            #expect(person.householdID == s.household && person.memberID == headID && person.maskedID.contains("********"))
+            #expect(try await sql.select().column("detail").from("audit_entries").where("action", .equal, "findEmergencyPerson")
+                .where("username", .equal, "struck").first() != nil)
+            await #expect(throws: CaseStoreError.personNotFound) {
+                _ = try await s.store.emergencyPerson(try NationalID(addressCode: "110101", birthDate: T.day(-20_000), sequence: 7), actor: passingThrough)
+            }
+            // the place must be inside the opener's jurisdiction
+            await #expect(throws: CaseStoreError.emergencyPlaceRequired) {
+                _ = try await s.store.open(NewCase(kind: .temporaryEmergency, channel: .window, householdID: s.household, applicantName: "申请人",
+                                                   emergencyRegion: s.residence), actor: passingThrough, today: T.today)
+            }
+            var c = try await s.store.open(NewCase(kind: .temporaryEmergency, channel: .window, householdID: s.household, memberID: person.memberID,
+                                                   applicantName: person.name, note: "途经本街道时遭遇交通事故"), actor: passingThrough, today: T.today)
+            #expect(c.emergencyRegion == struckStreet.value && c.residenceRegion == s.residence.value)
+            c = try await s.store.act(c.id, .accept, expectedVersion: c.version, actor: passingThrough, today: T.today)
+
+            // granted from the struck street's fund, not the home street's
+            let county = s.actor("county-struck", .countyReviewer, try #require(struckStreet.ancestor(at: .county)))
+            let funds = ReserveFunds(f.scratch.db)
+            _ = try await funds.credit(.allocation, township: struckStreet, amount: Cents(200_000), note: "", actor: county)
+            let granted = try await s.store.act(c.id, .approve(amountCents: 120_000, payee: person.name), expectedVersion: c.version, actor: passingThrough,
+                                                today: T.today)
+            #expect(granted.status == .approved && granted.paperworkPending)
+            #expect(try await funds.balance(township: struckStreet, actor: passingThrough) == Cents(80_000))
+            let home = try #require(s.residence.ancestor(at: .township))
+            #expect(try await funds.ledger(township: home, actor: s.window, offset: 0, limit: 10).total == 0)
+
+            // the struck street has the paperwork as its task; the home street sees the case but it is not its task
+            #expect(try await s.store.inbox(actor: passingThrough, filter: CaseFilter(), today: T.today, offset: 0, limit: 50).items.map(\.id) == [c.id])
+            #expect(!(try await s.store.inbox(actor: s.window, filter: CaseFilter(), today: T.today, offset: 0, limit: 50).items.contains { $0.id == c.id }))
+            #expect(try await s.store.inbox(actor: s.window, filter: CaseFilter(tasksOnly: false), today: T.today, offset: 0, limit: 50).items.contains { $0.id == c.id })
+            #expect(try await s.store.summary(c.id, actor: elsewhere) == nil)
+            // counted where it struck
+            let figures = try await s.store.figures(actor: county, today: T.today)
+            #expect(figures.paperworkPending == 1 && figures.areas.contains { $0.region == struckStreet.value })
+            await #expect(throws: CaseStoreError.workflow(.outsideJurisdiction(.emergency))) {
+                _ = try await s.store.act(c.id, .completePaperwork(note: "已核对"), expectedVersion: granted.version, actor: s.window, today: T.day(2))
+            }
+            let done = try await s.store.act(c.id, .completePaperwork(note: "已补办核对"), expectedVersion: granted.version, actor: passingThrough, today: T.day(2))
+            #expect(!done.paperworkPending)
+            // the household's profile is still not the struck street's to read
+            #expect(try await RegistryStore(f.scratch.db).profile(Household.ID(s.household), actor: passingThrough) == nil)
+        }
+    }
+
     @Test func twoGrantsAtOnceCannotOverdrawTheFund() async throws {
         try await Fixture.with(households: 60) { f in
             let s = try await T.setting(f)

@@ -136,6 +136,17 @@ import VaporTesting
                 {"householdId": "\(site.outside.household.id.description)", "kind": "dibao", "channel": "window", "applicantName": "x"}
                 """, csrf: csrf)
             #expect(outside.status == .notFound)
+            // …except for help first where the emergency struck, here (by default the caller's own street)
+            let struck = try await township.sendJSON(.POST, SiteURL.apiCases.path, json: """
+                {"householdId": "\(site.outside.household.id.description)", "kind": "temporaryEmergency", "channel": "window", "applicantName": "x", "note": "车祸"}
+                """, csrf: csrf)
+            #expect(struck.status == .created)
+            let street = try #require(site.account(.townshipOfficer).region.code.ancestor(at: .township)).value
+            #expect(try JSONDecoder().decode(API.Case.self, from: Data(buffer: struck.body)).emergencyRegion == street)
+            let elsewhere = try await township.sendJSON(.POST, SiteURL.apiCases.path, json: """
+                {"householdId": "\(site.outside.household.id.description)", "kind": "temporaryEmergency", "channel": "window", "applicantName": "x", "emergencyRegion": "110101901000"}
+                """, csrf: csrf)
+            #expect(elsewhere.status == .badRequest)
         }
     }
 
@@ -167,9 +178,13 @@ import VaporTesting
             let policyStore = CaseStore(site.app.db, processes: policy.processes, calendar: policy.monitoring.calendar, parameters: policy.calculator.parameters)
             let figures = try await policyStore.figures(actor: Actor(userID: nil, username: "t", role: .townshipOfficer,
                                                                      jurisdiction: site.account(.townshipOfficer).region.code, origin: "t"), today: site.city.today)
-            // approved: the dibao household and the help-first grant after a fire, whose paperwork is overdue
-            #expect(figures.approved == 2 && figures.refused == 1 && figures.overdue >= 1 && figures.medianWorkingDays != nil)
-            #expect(figures.paperworkPending == 1 && figures.paperworkOverdue == 1)
+            // approved: the dibao household, the help-first grant after a fire, whose paperwork is overdue, and the one for
+            // someone from another district hurt while passing through, whose paperwork is not yet due
+            #expect(figures.approved == 3 && figures.refused == 1 && figures.overdue >= 1 && figures.medianWorkingDays != nil)
+            #expect(figures.paperworkPending == 2 && figures.paperworkOverdue == 1)
+            let street = try #require(site.account(.townshipOfficer).region.code.ancestor(at: .township)).value
+            let passing = try #require(list.items.first { $0.emergencyRegion == street && !$0.residenceRegion.hasPrefix(String(street.prefix(6))) })
+            #expect(passing.status == "approved" && !passing.registeredRegion.hasPrefix(String(street.prefix(6))))
             // a decrease the street proposed (from a warning where one concerns an assisted household) waits for the county
             let county = Actor(userID: nil, username: "c", role: .countyReviewer, jurisdiction: site.account(.countyReviewer).region.code, origin: "t")
             let pending = try await EnrolmentChanges(site.app.db, parameters: policy.calculator.parameters).list(actor: county, pendingOnly: true, offset: 0, limit: 10)

@@ -52,4 +52,40 @@ import VaporTesting
             #expect(!(try await township.get(SiteURL.caseItem(id).path).body.string.contains("补办完成")))
         }
     }
+
+    /// Help first wherever the emergency struck [LS; ZX 48]: a street officer finds someone from another city by ID
+    /// number, opens help first in the street, and the case is theirs; what was typed stays on an error.
+    @Test func aStreetOpensHelpFirstForSomeoneFromElsewhere() async throws {
+        try await TestSite.with(households: 20) { site in
+            let township = site.browser()
+            try await township.login(site.account(.townshipOfficer).username)
+            let visitor = try #require(site.outside.members.first)
+            let page = try await township.get(SiteURL.caseEmergency.path)
+            #expect(page.status == .ok && page.body.string.contains("急难先行救助登记"))
+            let csrf = try #require(Browser.csrf(in: page))
+            let bad = try await township.post(SiteURL.caseEmergency.path, form: ["_csrf": csrf, "idNumber": "11010119610504077"])
+            #expect(bad.status == .badRequest && bad.body.string.contains("身份证号") && bad.body.string.contains("11010119610504077"))
+            let found = try await township.post(SiteURL.caseEmergency.path, form: ["_csrf": csrf, "idNumber": visitor.nationalID.value])
+            let foundPage = found.body.string
+            #expect(found.status == .ok && foundPage.contains(visitor.name) && foundPage.contains(visitor.nationalID.masked) && foundPage.contains("外市测试社区"))
+            #expect(!foundPage.contains(SiteURL.household(site.outside.household.id).path))
+            let street = try #require(site.account(.townshipOfficer).region.code.ancestor(at: .township)).value
+            let noNote = try await township.post(SiteURL.caseEmergency.path, form: [
+                "_csrf": csrf, "idNumber": visitor.nationalID.value, "step": "open", "emergencyRegion": street, "channel": "window", "applicantName": "代领人甲"])
+            #expect(noNote.status == .badRequest && noNote.body.string.contains("请写明急难情况") && noNote.body.string.contains("代领人甲"))
+            let opened = try await township.post(SiteURL.caseEmergency.path, form: [
+                "_csrf": csrf, "idNumber": visitor.nationalID.value, "step": "open", "emergencyRegion": street, "channel": "window",
+                "applicantName": visitor.name, "note": "途经本街道时突发疾病"])
+            let id = try CaseWebTests.caseID(opened)
+            let casePage = try await township.get(SiteURL.caseItem(id).path).body.string
+            #expect(casePage.contains("急难发生地") && casePage.contains("不受户籍、居住地限制") && casePage.contains("受理"))
+            #expect(try await CaseWebTests.act(township, id, ["action": "accept"]).status == .seeOther)
+            let inbox = try await township.get(SiteURL.cases(query: [:]).path).body.string
+            #expect(inbox.contains(SiteURL.caseItem(id).path) && inbox.contains("急难发生地："))
+            // the coordinator's community is not where it struck, and the household is not theirs: they do not see it
+            let coordinator = site.browser()
+            try await coordinator.login(site.account(.coordinator).username)
+            #expect(try await coordinator.get(SiteURL.caseItem(id).path).status == .notFound)
+        }
+    }
 }

@@ -33,17 +33,23 @@ public enum CaseStep: String, ChineseLabelled {
 
 /// Whose office does a step. Under 一城通办 the household's residence township does the legwork and the township of
 /// its registration reviews; the county of registration decides [YC]. `either`: whichever of the two the household
-/// walked into.
+/// walked into. `emergency`: the township where an emergency struck, whatever the household's residence or
+/// registration (help first is granted there [LS; ZX 48]); `emergencyCounty`: that township's county.
 public enum CasePlace: String, ChineseLabelled {
-    case residence, registration, either, county
+    case residence, registration, either, county, emergency, emergencyCounty
     public var chinese: String {
         switch self {
         case .residence: return "居住地乡镇（街道）"
         case .registration: return "户籍地乡镇（街道）"
         case .either: return "居住地或户籍地乡镇（街道）"
         case .county: return "户籍地县级民政部门"
+        case .emergency: return "急难发生地乡镇（街道）"
+        case .emergencyCounty: return "急难发生地县级民政部门"
         }
     }
+
+    /// A place that exists only once the case says where the emergency happened.
+    public var isEmergency: Bool { self == .emergency || self == .emergencyCounty }
 }
 
 /// When a granted benefit starts, by the programme's nature: one-off help on the decision date; a monthly benefit
@@ -139,6 +145,11 @@ public struct CaseProcess: Codable, Sendable, Equatable {
                 throw .invalidData(file: file, reason: "\(kind.rawValue)：\(s.step.chinese) 的期限起算步骤 \(f.rawValue) 不在它之前")
             }
             if s.step == .publicNotice, (s.noticeDays ?? 0) <= 0 { throw .invalidData(file: file, reason: "\(kind.rawValue)：公示须写明天数（noticeDays）") }
+        }
+        // The emergency's place is named when the case is opened, so only a process accepted there may use it.
+        let places = steps.map(\.place) + (delegation.map { [$0.place] } ?? [])
+        if places.contains(where: \.isEmergency), first.place != .emergency {
+            throw .invalidData(file: file, reason: "\(kind.rawValue)：使用急难发生地的流程必须在急难发生地受理（acceptance 的 place 为 emergency）")
         }
         if let s = spotCheck, !(1...100).contains(s.percent) { throw .invalidData(file: file, reason: "\(kind.rawValue)：抽查比例应为1–100") }
         guard limit.workingDays > 0, limit.extendedWorkingDays >= limit.workingDays else {

@@ -52,6 +52,9 @@ public struct CaseState: Sendable, Equatable {
     public var version: Int
     public var residenceRegion: RegionCode
     public var registrationRegion: RegionCode
+    /// Where an emergency struck, for a process accepted there (help first): the township that grants, whatever the
+    /// household's residence or registration [LS; ZX 48].
+    public var emergencyRegion: RegionCode?
     public var appliedOn: LocalDate
     /// The day each step was done.
     public var done: [CaseStep: LocalDate]
@@ -73,8 +76,10 @@ public struct CaseState: Sendable, Equatable {
     public var paperworkDoneOn: LocalDate?
     public var paperworkPending: Bool { paperworkDueOn != nil && paperworkDoneOn == nil }
 
-    public init(kind: CaseKind, residenceRegion: RegionCode, registrationRegion: RegionCode, appliedOn: LocalDate, staffRelative: Bool = false) {
+    public init(kind: CaseKind, residenceRegion: RegionCode, registrationRegion: RegionCode, emergencyRegion: RegionCode? = nil, appliedOn: LocalDate,
+                staffRelative: Bool = false) {
         self.kind = kind
+        self.emergencyRegion = emergencyRegion
         status = .open
         step = .acceptance
         version = 1
@@ -88,6 +93,10 @@ public struct CaseState: Sendable, Equatable {
     }
 
     public var acceptedOn: LocalDate? { done[.acceptance] }
+    /// The office that grants help first and completes its paperwork: where the emergency struck, or (for a case
+    /// recorded without one) where the household lives.
+    public var grantingRegion: RegionCode { emergencyRegion ?? residenceRegion }
+    var grantingPlace: CasePlace { emergencyRegion == nil ? .residence : .emergency }
     /// Residence and registration in different townships: the case is shared between them [YC].
     public var crossesTownships: Bool {
         residenceRegion.ancestor(at: .township) != registrationRegion.ancestor(at: .township)
@@ -276,7 +285,10 @@ public struct CaseContext: Sendable, Equatable {
     /// `honestRecord`: the household has a truthful spot check and no entry on the dishonesty list (the store knows).
     public static func resolve(_ process: CaseProcess, _ state: CaseState, household: AssessmentRequest?, parameters: ParameterSet,
                                calendar: WorkingCalendar, on date: LocalDate, honestRecord: Bool = false) throws -> CaseContext {
-        let limit = try process.delegation.map { try parameters.resolve($0.upToParameter, region: state.residenceRegion, date: date).amount }
+        // The delegated limit is the deciding office's: where the household lives, or where the emergency struck.
+        let limit = try process.delegation.map { d in
+            try parameters.resolve(d.upToParameter, region: CaseWorkflow.regions(for: d.place, state).first ?? state.residenceRegion, date: date).amount
+        }
         var signers: [String]?
         if let household {
             let age = try parameters.resolve("adultAge", region: state.residenceRegion, date: date)
@@ -287,7 +299,7 @@ public struct CaseContext: Sendable, Equatable {
         guard case .flag(let fromDecision) = start.value else { throw PolicyError.wrongType(name: "benefitFromDecisionDate", expected: "是/否") }
         var paperwork: Deadline?
         if let fast = process.fastTrack {
-            let days = try parameters.resolve(fast.paperworkParameter, region: state.residenceRegion, date: date)
+            let days = try parameters.resolve(fast.paperworkParameter, region: state.grantingRegion, date: date)
             guard case .integer(let n) = days.value, n > 0 else { throw PolicyError.wrongType(name: fast.paperworkParameter, expected: "正整数") }
             paperwork = calendar.deadline(workingDays: n, after: date)
         }
@@ -313,6 +325,8 @@ public enum CaseWorkflow {
         case .registration: return [state.registrationRegion]
         case .either: return [state.residenceRegion, state.registrationRegion]
         case .county: return [state.registrationRegion.ancestor(at: .county) ?? state.registrationRegion]
+        case .emergency: return [state.grantingRegion]
+        case .emergencyCounty: return [state.grantingRegion.ancestor(at: .county) ?? state.grantingRegion]
         }
     }
 
@@ -330,7 +344,7 @@ public enum CaseWorkflow {
 
     /// Whether `actor` may do the case's current step (the inbox shows each person their own tasks).
     public static func isTask(of actor: Actor, _ state: CaseState, _ process: CaseProcess, delegationLimit: Cents? = nil) -> Bool {
-        if state.paperworkPending { return actor.role == .townshipOfficer && actor.jurisdiction.contains(state.residenceRegion) }
+        if state.paperworkPending { return actor.role == .townshipOfficer && actor.jurisdiction.contains(state.grantingRegion) }
         guard state.status == .open, let step = state.step else { return false }
         return rules(for: step, state, process, amount: nil, delegationLimit: delegationLimit).contains { place, roles in
             roles.contains(actor.role) && regions(for: place, state).contains { actor.jurisdiction.contains($0) }
@@ -502,12 +516,12 @@ public enum CaseWorkflow {
         return (s, note)
     }
 
-    /// Help first's paperwork after the grant: the township where the household lives completes the economic check
+    /// Help first's paperwork after the grant: the township that granted it (where the emergency struck) completes the economic check
     /// and the record, once, with a note of what was done [LS; ZX 48].
     static func completePaperwork(_ note: String, _ state: CaseState, by actor: Actor, on today: LocalDate) throws(CaseError) -> (state: CaseState, note: String) {
         guard state.status == .approved, state.paperworkPending else { throw .noPaperworkPending }
         guard actor.role == .townshipOfficer else { throw .roleNotAllowed(actor.role, .decision) }
-        guard actor.jurisdiction.contains(state.residenceRegion) else { throw .outsideJurisdiction(.residence) }
+        guard actor.jurisdiction.contains(state.grantingRegion) else { throw .outsideJurisdiction(state.grantingPlace) }
         let n = note.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !n.isEmpty else { throw .reasonRequired("补办情况（核对、调查等）") }
         var s = state
@@ -518,7 +532,7 @@ public enum CaseWorkflow {
 
     /// The offices and roles whose task the current step is, for the inbox: one or two regions and the roles.
     public static func task(_ state: CaseState, _ process: CaseProcess) -> (regions: [RegionCode], roles: [Role])? {
-        if state.paperworkPending { return ([state.residenceRegion], [.townshipOfficer]) }
+        if state.paperworkPending { return ([state.grantingRegion], [.townshipOfficer]) }
         guard state.status == .open, let step = state.step else { return nil }
         let rules = rules(for: step, state, process, amount: nil, delegationLimit: process.delegation == nil ? nil : Cents(PolicyCalculator.maxAmountCents))
         var regions: [RegionCode] = []

@@ -36,7 +36,9 @@ extension CaseStore {
     public func figures(actor: Actor, today: LocalDate) async throws -> CaseFigures {
         guard actor.may(.viewCases) else { throw DomainError.forbidden }
         let childDigits = actor.jurisdiction.level.child?.significantDigits ?? 12
-        let area = SQLFunction("substr", args: SQLColumn("residence_region"), SQLLiteral.numeric("1"), SQLLiteral.numeric("\(childDigits)"))
+        // Help first counts where the emergency struck (the township that granted it), everything else where the household lives.
+        let place = SQLFunction("COALESCE", args: SQLColumn("emergency_region"), SQLColumn("residence_region"))
+        let area = SQLFunction("substr", args: place, SQLLiteral.numeric("1"), SQLLiteral.numeric("\(childDigits)"))
         let todayText = today.description
         let late: SQLQueryString = ("SUM(CASE WHEN step_due_on < \(bind: todayText) OR process_due_on < \(bind: todayText) THEN 1 ELSE 0 END)")
         let open = try await visible(db.sql.select().column("step").column("kind").column(area, as: "area")

@@ -21,7 +21,7 @@ public struct CaseStore: Sendable {
     }
 
     static let columns = ["id", "code", "status_token", "kind", "program", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
-                          "residence_region", "registered_region", "applied_on", "accepted_on", "done_steps", "notice_from", "objection_pending",
+                          "residence_region", "registered_region", "emergency_region", "applied_on", "accepted_on", "done_steps", "notice_from", "objection_pending",
                           "staff_relative", "spot_checked", "investigators", "extension_reason", "decision", "step_due_on", "step_due_provisional", "process_due_on",
                           "process_due_provisional", "snapshot", "assessment", "warning_id", "materials_requested_on", "help_request_id",
                           "paperwork_due_on", "paperwork_done_on"]
@@ -29,11 +29,15 @@ public struct CaseStore: Sendable {
     /// What a list shows of a case (`summary`): not the household's snapshot, the assessment or the step records, which
     /// only the case's own page reads — a list sorts thousands of rows to show thirty, and narrow rows sort fast.
     static let summaryColumns = ["id", "code", "kind", "program", "channel", "status", "step", "version", "household_id", "member_id", "applicant_name",
-                                 "residence_region", "registered_region", "applied_on", "accepted_on", "decision", "step_due_on", "step_due_provisional",
+                                 "residence_region", "registered_region", "emergency_region", "applied_on", "accepted_on", "decision", "step_due_on", "step_due_provisional",
                                  "process_due_on", "process_due_provisional", "paperwork_due_on", "paperwork_done_on"]
 
+    /// The cases a person sees: those of households living or registered in the jurisdiction, and help first granted
+    /// for an emergency that struck inside it, wherever the household is from [YC; LS].
     func visible(_ q: SQLSelectBuilder, _ actor: Actor) -> SQLSelectBuilder {
-        q.livingOrRegistered(in: actor.jurisdiction)
+        q.where { w in
+            w.where { $0.livingOrRegistered(in: actor.jurisdiction) }.orWhere { $0.within(actor.jurisdiction, column: "emergency_region") }
+        }
     }
 
     func process(_ kind: CaseKind) throws -> CaseProcess {
@@ -51,17 +55,21 @@ public struct CaseStore: Sendable {
         guard !name.isEmpty else { throw CaseStoreError.applicantNameRequired }
         let process = try process(new.kind)
         if process.program == .tekun && new.memberID == nil { throw CaseStoreError.memberRequired }
+        let emergency = try await emergencyPlace(new, process, actor: actor)
         let id = UUID()
         try await db.writeTransaction { tx in
-            guard let h = try await visible(tx.sql.select().columns("registered_region", "residence_region").from("households")
-                .where("id", .equal, new.householdID), actor).first() else { throw CaseStoreError.notFound }
+            // Help first is for anyone the emergency struck inside the jurisdiction, whatever their residence or
+            // registration [LS; ZX 48]; every other application for a household living or registered here [YC].
+            let households = tx.sql.select().columns("registered_region", "residence_region").from("households").where("id", .equal, new.householdID)
+            guard let h = try await (emergency == nil ? households.livingOrRegistered(in: actor.jurisdiction) : households).first()
+            else { throw CaseStoreError.notFound }
             if let m = new.memberID {
                 guard try await tx.sql.select().column("id").from("members").where("id", .equal, m).where("household_id", .equal, new.householdID).first() != nil
                 else { throw CaseStoreError.notFound }
             }
             let state = CaseState(kind: new.kind, residenceRegion: try RegionCode(try h.decode(column: "residence_region", as: String.self)),
-                                  registrationRegion: try RegionCode(try h.decode(column: "registered_region", as: String.self)), appliedOn: today,
-                                  staffRelative: new.staffRelative)
+                                  registrationRegion: try RegionCode(try h.decode(column: "registered_region", as: String.self)),
+                                  emergencyRegion: emergency, appliedOn: today, staffRelative: new.staffRelative)
             let stamp = Timestamp.text(now)
             var row = Self.values(state, process: process, calendar: calendar, today: today)
             row["id"] = SQLBind(id)
@@ -75,6 +83,7 @@ public struct CaseStore: Sendable {
             row["applicant_name"] = SQLBind(name)
             row["residence_region"] = SQLBind(state.residenceRegion.value)
             row["registered_region"] = SQLBind(state.registrationRegion.value)
+            row["emergency_region"] = SQLBind(emergency?.value)
             row["applied_on"] = SQLBind(today.description)
             row["snapshot"] = SQLBind(new.snapshot)
             row["assessment"] = SQLBind(new.assessment)
@@ -101,7 +110,8 @@ public struct CaseStore: Sendable {
                                               detail: "\(HelpRequestStatus.converted.chinese)：\(process.title)", at: now)
             }
             try await AuditLog(tx).record(actor: actor, action: .openCase, targetKind: "case", targetID: id.uuidString.lowercased(),
-                                          detail: "\(new.channel.chinese)：\(process.title)，申请人 \(name)，居住地 \(state.residenceRegion.value)", at: now)
+                                          detail: "\(new.channel.chinese)：\(process.title)，申请人 \(name)，居住地 \(state.residenceRegion.value)"
+                                            + (emergency.map { "，急难发生地 \($0.value)" } ?? ""), at: now)
         }
         guard let s = try await summary(id, actor: actor) else { throw CaseStoreError.notFound }
         return s
@@ -173,7 +183,7 @@ public struct CaseStore: Sendable {
             try await Self.event(tx, id, actor, today, now, action: action.name, step: state.step, note: note, record: action.record)
             // Help first granted by the township: drawn from its reserve fund in the same transaction, refused over the balance.
             if next.status == .approved, state.status == .open, let decision = next.decision, process.fastTrack?.fromReserveFund == true,
-               actor.role == .townshipOfficer, let township = next.residenceRegion.ancestor(at: .township) {
+               actor.role == .townshipOfficer, let township = next.grantingRegion.ancestor(at: .township) {
                 do {
                     try await ReserveFunds.draw(tx, township: township, amount: Cents(decision.amountCents), caseID: id,
                                                 note: "\(try row.decode(column: "code", as: String.self))，领款人 \(decision.payee ?? "")", actor: actor, now: now)
@@ -303,6 +313,7 @@ public struct CaseStore: Sendable {
                            memberID: try r.decode(column: "member_id", as: UUID?.self), applicantName: try r.decode(column: "applicant_name", as: String.self),
                            residenceRegion: try r.decode(column: "residence_region", as: String.self),
                            registeredRegion: try r.decode(column: "registered_region", as: String.self),
+                           emergencyRegion: try r.decode(column: "emergency_region", as: String?.self),
                            appliedOn: try LocalDate(try r.decode(column: "applied_on", as: String.self)),
                            acceptedOn: try r.decode(column: "accepted_on", as: String?.self).map { try LocalDate($0) },
                            stepDueOn: try r.decode(column: "step_due_on", as: String?.self).map { try LocalDate($0) },
@@ -317,7 +328,7 @@ public struct CaseStore: Sendable {
     static func state(_ r: any SQLRow) throws -> CaseState {
         let summary = try summary(r)
         var s = CaseState(kind: summary.kind, residenceRegion: try RegionCode(summary.residenceRegion), registrationRegion: try RegionCode(summary.registeredRegion),
-                          appliedOn: summary.appliedOn, staffRelative: try r.decode(column: "staff_relative", as: Bool.self))
+                          emergencyRegion: try summary.emergencyRegion.map { try RegionCode($0) }, appliedOn: summary.appliedOn, staffRelative: try r.decode(column: "staff_relative", as: Bool.self))
         s.status = summary.status
         s.step = summary.step
         s.version = summary.version

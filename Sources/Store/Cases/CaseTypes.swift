@@ -17,6 +17,8 @@ public struct CaseSummary: Sendable, Codable, Equatable {
     public var applicantName: String
     public var residenceRegion: String
     public var registeredRegion: String
+    /// Help first: the township (or community) where the emergency struck, which grants [LS; ZX 48].
+    public var emergencyRegion: String?
     public var appliedOn: LocalDate
     public var acceptedOn: LocalDate?
     public var stepDueOn: LocalDate?
@@ -92,12 +94,17 @@ public struct NewCase: Sendable {
     public var warningID: UUID?
     /// The resident's request for help (码上办) this application answers: marked converted with the case.
     public var helpRequestID: UUID?
+    /// Help first: where the emergency struck (a township or community inside the opener's jurisdiction); by default
+    /// the opener's own township or community.
+    public var emergencyRegion: RegionCode?
     public var note: String
     public var snapshot: String?
     public var assessment: String?
 
     public init(kind: CaseKind, channel: CaseChannel, householdID: UUID, memberID: UUID? = nil, applicantName: String, staffRelative: Bool = false,
-                warningID: UUID? = nil, helpRequestID: UUID? = nil, note: String = "", snapshot: String? = nil, assessment: String? = nil) {
+                warningID: UUID? = nil, helpRequestID: UUID? = nil, emergencyRegion: RegionCode? = nil, note: String = "", snapshot: String? = nil,
+                assessment: String? = nil) {
+        self.emergencyRegion = emergencyRegion
         self.helpRequestID = helpRequestID
         self.kind = kind
         self.channel = channel
@@ -119,6 +126,9 @@ public enum CaseStoreError: Error, Equatable, Sendable {
     case applicantNameRequired
     case helpRequestUnavailable
     case reserveFund(ReserveFundError)
+    /// Help first is accepted where the emergency struck: a township or community of the opener's jurisdiction.
+    case emergencyPlaceRequired
+    case personNotFound
 
     public var chinese: String {
         switch self {
@@ -128,6 +138,8 @@ public enum CaseStoreError: Error, Equatable, Sendable {
         case .applicantNameRequired: return "请填写申请人姓名"
         case .reserveFund(let e): return e.chinese
         case .helpRequestUnavailable: return "该求助已办结或已转为申请，或不属于本户、不在您的辖区"
+        case .emergencyPlaceRequired: return "请选择急难发生地：本辖区内的乡镇（街道）或村（社区）"
+        case .personNotFound: return "本市登记系统中没有这个身份证号的人员"
         }
     }
 }

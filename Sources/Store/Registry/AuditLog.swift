@@ -9,7 +9,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
          openReviews, readReview, reviewEnrolment, gradualExitEnded, openDeliberation, readDeliberation, recordDeliberation,
-         drawSpotChecks, readSpotCheck, recordSpotCheck
+         drawSpotChecks, readSpotCheck, recordSpotCheck, findEmergencyPerson
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -46,6 +46,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .drawSpotChecks: return "随机抽查与问题倒查"
         case .readSpotCheck: return "查看抽查"
         case .recordSpotCheck: return "登记抽查结果"
+        case .findEmergencyPerson: return "急难救助查找人员"
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"

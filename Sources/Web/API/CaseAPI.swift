@@ -21,6 +21,8 @@ extension API {
         var applicantName: String
         var residenceRegion: String
         var registeredRegion: String
+        /// Help first: where the emergency struck (the township there grants).
+        var emergencyRegion: String?
         var appliedOn: String
         var acceptedOn: String?
         var stepDueOn: String?
@@ -44,6 +46,7 @@ extension API {
             applicantName = c.applicantName
             residenceRegion = c.residenceRegion
             registeredRegion = c.registeredRegion
+            emergencyRegion = c.emergencyRegion
             appliedOn = c.appliedOn.description
             acceptedOn = c.acceptedOn?.description
             stepDueOn = c.stepDueOn?.description
@@ -98,5 +101,8 @@ extension API {
         var warningId: String?
         /// The resident's request for help this application answers (it is marked converted).
         var helpRequestId: String?
+        /// Help first (temporaryEmergency): where the emergency struck, a township or community of the caller's
+        /// jurisdiction (by default the caller's own); the household may then be any of the city's.
+        var emergencyRegion: String?
     }
 }

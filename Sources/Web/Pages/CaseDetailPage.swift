@@ -136,6 +136,10 @@ enum CaseDetailPage {
                 .dt(.text("居住地")), .dd(Show.region(s.residenceRegion, name: regionNames[s.residenceRegion])),
                 .dt(.text("户籍地")), .dd(Show.region(s.registeredRegion, name: regionNames[s.registeredRegion]),
                                        .if(d.state.crossesTownships, .span(.class("tag"), .text("一城通办：居住地受理、入户，户籍地初审、公示")))),
+                .unwrap(s.emergencyRegion) { e in
+                    .group(.dt(.text("急难发生地")), .dd(Show.region(e, name: regionNames[e]),
+                                                      .if(!e.hasPrefix(String(s.residenceRegion.prefix(9))), .span(.class("tag"), .text("急难发生地先行救助，不受户籍、居住地限制")))))
+                },
                 .dt(.text("申请日期")), .dd(.text(Show.date(s.appliedOn))),
                 .dt(.text("受理日期")), .dd(.text(s.acceptedOn.map(Show.date) ?? "尚未受理")),
                 .if(d.state.staffRelative, .group(.dt(.text("特别情形")), .dd(.text("经办人员近亲属：县级民政部门入户调查 [DB 11, 20]")))))),

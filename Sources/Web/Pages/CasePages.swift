@@ -51,8 +51,9 @@ enum CasePages {
         return Layout.page("申请办理", chrome,
             .h1(.text(mine ? "我的待办申请（\(total)件）" : "本辖区申请（\(total)件）")),
             .p(.class("muted"), .text(mine ? "当前环节由您办理的申请，期限最近的在前；逾期的以红色标出。“暂定”表示该年节假日安排尚未载入。"
-                                         : "居住地或户籍地在本辖区的全部申请。")),
+                                         : "居住地或户籍地在本辖区的全部申请，以及急难发生在本辖区的先行救助。")),
             .p(.class("actions"), .a(.href(SiteURL.cases(query: mine ? ["all": "on"] : [:]).path), .text(mine ? "查看本辖区全部申请" : "只看我的待办")),
+               .if(mayOpen(chrome.user?.role), .group(.text(" · "), .a(.href(SiteURL.caseEmergency.path), .text("急难先行救助（不限户籍）")))),
                .text(" · "), .a(.href(SiteURL.notices(region: nil).path), .text("公示公告栏（打印张贴）")),
                .text(" · "), .a(.href(SiteURL.helpRequests.path), .text("在线求助")),
                .text(" · "), .a(.href(SiteURL.changes(all: false).path), .text("救助变更")),
@@ -79,7 +80,10 @@ enum CasePages {
                         .td(label("项目"), .text(c.kind.chinese), .br(), .span(.class("muted"), .text(c.channel.chinese))),
                         .td(label("申请人"), .text(c.applicantName)),
                         .td(label("居住地"), Show.region(c.residenceRegion, name: regionNames[c.residenceRegion]),
-                            .if(c.residenceRegion.prefix(9) != c.registeredRegion.prefix(9), .span(.class("tag"), .text("一城通办")))),
+                            .if(c.residenceRegion.prefix(9) != c.registeredRegion.prefix(9), .span(.class("tag"), .text("一城通办"))),
+                            .unwrap(c.emergencyRegion.flatMap { $0.hasPrefix(String(c.residenceRegion.prefix(9))) ? nil : $0 }) { e in
+                                .span(.class("tag"), .text("急难发生地：\(regionNames[e] ?? "本市")"))
+                            }),
                         .td(label("当前环节"), .text(c.step?.chinese ?? c.status.chinese)),
                         .td(label("环节期限"), due(c.stepDueOn, provisional: c.stepDueProvisional, late: c.status == .open && c.stepDueOn.map { today > $0 } ?? false)),
                         .td(label("办结期限"), due(c.processDueOn, provisional: c.processDueProvisional,
@@ -101,6 +105,8 @@ enum CasePages {
         var note: String?
         /// The resident's request for help this application answers.
         var helpRequest: String?
+        /// Help first: where the emergency struck (the opener's own township or community unless named).
+        var emergencyRegion: String?
     }
 
     static func newCase(chrome: Layout.Chrome, profile: HouseholdProfile, form: NewForm, suggested: CaseKind?, error: String?) -> HTML {

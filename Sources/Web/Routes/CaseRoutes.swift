@@ -30,7 +30,7 @@ struct CaseRoutes: RouteCollection {
             let form = (try? req.query.decode(CasePages.InboxForm.self)) ?? CasePages.InboxForm()
             let paging = Paging(req, size: CasePages.pageSize)
             let (items, total) = try await req.cases.inbox(actor: actor, filter: form.filter, today: req.today, offset: paging.offset, limit: paging.size)
-            let names = try await RegistryStore(req.db).regionNames(items.flatMap { [$0.residenceRegion, $0.registeredRegion] })
+            let names = try await RegistryStore(req.db).regionNames(items.flatMap { [$0.residenceRegion, $0.registeredRegion] + [$0.emergencyRegion].compactMap { $0 } })
             return Layout.response(CasePages.inbox(chrome: try await Layout.chrome(req, .cases), form: form, items: items, total: total, paging: paging,
                                                    today: req.today, regionNames: names))
         }
@@ -127,7 +127,7 @@ struct CaseRoutes: RouteCollection {
             let body = try req.content.decode(API.NewCaseRequest.self)
             let form = CasePages.NewForm(household: body.householdId, warning: body.warningId, kind: body.kind, channel: body.channel, member: body.memberId,
                                          applicantName: body.applicantName, staffRelative: body.staffRelative == true ? "on" : nil, note: body.note,
-                                         helpRequest: body.helpRequestId)
+                                         helpRequest: body.helpRequestId, emergencyRegion: body.emergencyRegion)
             do {
                 let c = try await Self.open(req, form)
                 let res = try API.json(API.Case(c, today: req.today))
@@ -196,6 +196,7 @@ struct CaseRoutes: RouteCollection {
         return try await req.cases.open(NewCase(kind: kind, channel: channel, householdID: hid, memberID: member, applicantName: form.applicantName ?? "",
                                                 staffRelative: form.staffRelative == "on", warningID: form.warning.flatMap(UUID.init(uuidString:)),
                                                 helpRequestID: form.helpRequest.flatMap(UUID.init(uuidString:)),
+                                                emergencyRegion: try form.emergencyRegion.flatMap { $0.isEmpty ? nil : try RegionCode($0) },
                                                 note: (form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines), snapshot: snapshot, assessment: assessment),
                                         actor: actor, today: req.today)
     }
@@ -221,7 +222,7 @@ struct CaseRoutes: RouteCollection {
                            status: HTTPResponseStatus = .ok) async throws -> Response {
         let actor = try req.actor()
         guard let d = try await req.cases.detail(id, actor: actor, today: req.today) else { throw Abort(.notFound) }
-        let names = try await RegistryStore(req.db).regionNames([d.summary.residenceRegion, d.summary.registeredRegion])
+        let names = try await RegistryStore(req.db).regionNames([d.summary.residenceRegion, d.summary.registeredRegion] + [d.summary.emergencyRegion].compactMap { $0 })
         // The amount the calculator found when the case was opened, offered at the decision (the officer may change it).
         let assessed = d.assessment.flatMap { try? JSONDecoder().decode(Assessment.self, from: Data($0.utf8)) }
         let program = d.process.program
@@ -229,9 +230,9 @@ struct CaseRoutes: RouteCollection {
             && (program != .tekun || $0.member == d.summary.memberID?.description) }.map(\.amount)
         let residence = try RegionCode(d.summary.residenceRegion)
         let mayOpen = actor.may(.viewHouseholds) && actor.jurisdiction.contains(residence)
-        // Help first: the township's reserve fund, shown where the grant is decided.
+        // Help first: the granting township's reserve fund (where the emergency struck), shown where the grant is decided.
         var fund: Cents?
-        if d.process.fastTrack != nil, d.isTask, d.summary.step == .decision, let township = residence.ancestor(at: .township) {
+        if d.process.fastTrack != nil, d.isTask, d.summary.step == .decision, let township = d.state.grantingRegion.ancestor(at: .township) {
             fund = try? await ReserveFunds(req.db).balance(township: township, actor: actor)
         }
         return Layout.response(CaseDetailPage.view(chrome: try await Layout.chrome(req, .cases), d: d, today: req.today, regionNames: names,

@@ -39,6 +39,7 @@ public enum SiteURL: Sendable, Equatable {
     case cases(query: [String: String])
     case caseNew(household: UUID, warning: UUID?, helpRequest: UUID? = nil, channel: CaseChannel? = nil, applicantName: String? = nil)
     case caseItem(UUID)
+    case caseEmergency
     case caseActions(UUID)
     case notices(region: String?)
     case reserveFunds(township: String?)
@@ -132,6 +133,7 @@ public enum SiteURL: Sendable, Equatable {
             if let name { q["applicantName"] = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "" }
             return RoutePattern.caseNew.path() + "?" + q.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         case .caseItem(let id): return RoutePattern.caseItem.path(id.uuidString.lowercased())
+        case .caseEmergency: return RoutePattern.caseEmergency.path()
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .reserveFunds(let t): return RoutePattern.reserveFunds.path() + (t.map { "?township=\($0)" } ?? "")
@@ -247,6 +249,7 @@ extension RoutePattern {
     static let calendar = RoutePattern("calendar")
     static let cases = RoutePattern("cases")
     static let caseNew = RoutePattern("cases", "new")
+    static let caseEmergency = RoutePattern("cases", "emergency")
     static let caseItem = RoutePattern("cases", ":caseID")
     static let caseActions = RoutePattern("cases", ":caseID", "actions")
     static let notices = RoutePattern("notices")
@@ -304,7 +307,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
         deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
         spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
