@@ -1,0 +1,365 @@
+import Foundation
+
+/// What one field of a bank file holds.
+public enum BankField: String, Codable, Sendable {
+    /// A fixed text (a record type, a column title).
+    case literal
+    /// Header and trailer: the batch's code, the file's date (yyyyMMdd), the number of detail lines and their total.
+    case batch, date, count, total
+    /// Detail: the line's number in the file, the account, the account holder's name, the amount, our reference for
+    /// the return file, and a memo (programme and month).
+    case sequence, account, accountName, amount, reference, memo
+    /// Return detail: the bank's result code and its reason.
+    case result, reason
+}
+
+public struct BankFieldSpec: Codable, Sendable, Equatable {
+    public var field: BankField
+    public var value: String?
+    /// Fixed layout: the width in bytes of the file's encoding (a Chinese character is 2 bytes in GB 18030).
+    public var width: Int?
+    /// "left" (text, padded with spaces) or "right" (numbers, padded with `pad`).
+    public var align: String?
+    public var pad: String?
+    /// Text longer than the width is cut (at a character) instead of refusing the line: only for a memo.
+    public var truncate: Bool?
+}
+
+/// The records of a file: an optional header, the detail lines, an optional trailer.
+public struct BankRecordSpec: Codable, Sendable, Equatable {
+    public var header: [BankFieldSpec]?
+    public var detail: [BankFieldSpec]
+    public var trailer: [BankFieldSpec]?
+}
+
+/// A bank's file format, as data (like the feed specs): the layout, the encoding, how amounts are written, the
+/// payment file's records and the return file's, and which result codes mean paid.
+public struct BankFileFormat: Codable, Sendable, Equatable {
+    public enum Layout: String, Codable, Sendable { case fixed, csv }
+    public enum AmountUnit: String, Codable, Sendable { case cents, yuan }
+
+    public var code: String
+    public var name: String
+    public var layout: Layout
+    public var encoding: FeedEncoding
+    public var delimiter: String?
+    public var lineEnding: String?
+    public var amountUnit: AmountUnit
+    public var payment: BankRecordSpec
+    public var returns: BankRecordSpec
+    /// The bank's result codes that mean the money arrived.
+    public var paidCodes: [String]
+
+    var stringEncoding: String.Encoding { encoding == .gb18030 ? FeedEncoding.gb18030Encoding : .utf8 }
+    var newline: String { lineEnding ?? "\r\n" }
+    var separator: String { delimiter ?? "," }
+
+    func validate(file: String) throws(DomainError) {
+        func bad(_ r: String) -> DomainError { .invalidData(file: file, reason: "\(code)：\(r)") }
+        guard encoding != .auto else { throw bad("编码须为 utf8 或 gb18030") }
+        let all = [payment.header, payment.detail, payment.trailer, returns.header, returns.detail, returns.trailer].compactMap { $0 }.flatMap { $0 }
+        for f in all {
+            if layout == .fixed, (f.width ?? 0) <= 0 { throw bad("定长格式的每个字段须有正的宽度（\(f.field.rawValue)）") }
+            if f.field == .literal, f.value == nil { throw bad("literal 字段须有 value") }
+            if let p = f.pad, p.utf8.count != 1 { throw bad("pad 须为一个字符（\(f.field.rawValue)）") }
+        }
+        for needed in [BankField.account, .accountName, .amount, .reference] where !payment.detail.contains(where: { $0.field == needed }) {
+            throw bad("付款明细缺少字段 \(needed.rawValue)")
+        }
+        for needed in [BankField.reference, .amount, .result] where !returns.detail.contains(where: { $0.field == needed }) {
+            throw bad("回盘明细缺少字段 \(needed.rawValue)")
+        }
+        guard !paidCodes.isEmpty else { throw bad("须列出表示成功的回盘代码 paidCodes") }
+        // Records are told apart by their first field's literal where there is a header or a trailer.
+        for spec in [payment, returns] where spec.header != nil || spec.trailer != nil {
+            let firsts = [spec.header?.first, spec.detail.first, spec.trailer?.first].compactMap { $0 }
+            guard firsts.allSatisfy({ $0.field == .literal }), Set(firsts.compactMap(\.value)).count == firsts.count else {
+                throw bad("有表头或表尾时，每种记录的第一个字段须为互不相同的 literal（记录类型）")
+            }
+        }
+    }
+}
+
+public struct BankFileFormats: Sendable {
+    public let all: [String: BankFileFormat]
+
+    public init(json: Data, file: String = "bank-formats.json") throws(DomainError) {
+        struct Root: Decodable { var formats: [BankFileFormat] }
+        let root: Root
+        do { root = try JSONDecoder().decode(Root.self, from: json) } catch { throw .invalidData(file: file, reason: "无法读取：\(error)") }
+        var all: [String: BankFileFormat] = [:]
+        for f in root.formats {
+            try f.validate(file: file)
+            guard all[f.code] == nil else { throw .invalidData(file: file, reason: "格式代码 \(f.code) 重复") }
+            all[f.code] = f
+        }
+        guard !all.isEmpty else { throw .invalidData(file: file, reason: "没有任何银行文件格式") }
+        self.all = all
+    }
+
+    public static func bundled() throws -> BankFileFormats {
+        try BankFileFormats(json: BundledData.data("bank-formats", "json", folder: "Resources/payments"))
+    }
+
+    public subscript(_ code: String) -> BankFileFormat? { all[code] }
+}
+
+/// One line of a payment file.
+public struct BankPaymentLine: Sendable, Equatable {
+    public var sequence: Int
+    public var account: String
+    public var accountName: String
+    public var amountCents: Int64
+    public var reference: String
+    public var memo: String
+    public init(sequence: Int, account: String, accountName: String, amountCents: Int64, reference: String, memo: String) {
+        self.sequence = sequence
+        self.account = account
+        self.accountName = accountName
+        self.amountCents = amountCents
+        self.reference = reference
+        self.memo = memo
+    }
+}
+
+public enum BankFileError: Error, Equatable, Sendable {
+    case tooWide(line: Int, field: String, width: Int)
+    case unencodable(line: Int, field: String)
+    case malformed(file: String, row: Int, field: String, reason: String)
+    case unknownReference(file: String, row: Int, reference: String)
+    case duplicateReference(file: String, row: Int, reference: String)
+    case amountDiffers(file: String, row: Int, reference: String, expected: Int64, found: Int64)
+    case totalsDiffer(file: String, what: String, declared: Int64, found: Int64)
+    case missingLines(file: String, count: Int)
+
+    public var chinese: String {
+        func yuan(_ c: Int64) -> String { Cents(c).yuanText }
+        switch self {
+        case .tooWide(let l, let f, let w): return "第 \(l) 行的「\(f)」超过银行格式的 \(w) 字节，无法写入"
+        case .unencodable(let l, let f): return "第 \(l) 行的「\(f)」含有该编码无法表示的字符"
+        case .malformed(let file, let r, let f, let why): return "\(file) 第 \(r) 行「\(f)」：\(why)"
+        case .unknownReference(let file, let r, let ref): return "\(file) 第 \(r) 行：流水号 \(ref) 不在本名册已送银行的明细中"
+        case .duplicateReference(let file, let r, let ref): return "\(file) 第 \(r) 行：流水号 \(ref) 重复出现"
+        case .amountDiffers(let file, let r, let ref, let e, let f):
+            return "\(file) 第 \(r) 行：流水号 \(ref) 的金额 \(yuan(f)) 与送银行的 \(yuan(e)) 不符"
+        case .totalsDiffer(let file, let what, let d, let f):
+            return "\(file)：\(what)不符，文件写明 \(what == "笔数" ? "\(d)" : yuan(d))，实际 \(what == "笔数" ? "\(f)" : yuan(f))，相差 "
+                + (what == "笔数" ? "\(f - d)" : yuan(f - d)) + "；整个回盘未导入"
+        case .missingLines(let file, let n): return "\(file)：回盘缺少本名册已送银行的 \(n) 笔明细；整个回盘未导入"
+        }
+    }
+}
+
+/// Writes a payment file a line at a time (the caller streams it to disk): the header and trailer carry the count
+/// and the total, known before the first line is written.
+public struct BankFileWriter: Sendable {
+    public let format: BankFileFormat
+    public init(_ format: BankFileFormat) { self.format = format }
+
+    public func header(batch: String, date: LocalDate, count: Int, totalCents: Int64) throws(BankFileError) -> Data? {
+        guard let fields = format.payment.header else { return nil }
+        return try record(fields, line: 0, values: summary(batch: batch, date: date, count: count, totalCents: totalCents))
+    }
+
+    public func trailer(batch: String, date: LocalDate, count: Int, totalCents: Int64) throws(BankFileError) -> Data? {
+        guard let fields = format.payment.trailer else { return nil }
+        return try record(fields, line: count + 1, values: summary(batch: batch, date: date, count: count, totalCents: totalCents))
+    }
+
+    public func detail(_ l: BankPaymentLine) throws(BankFileError) -> Data {
+        try record(format.payment.detail, line: l.sequence, values: [
+            .sequence: String(l.sequence), .account: l.account, .accountName: l.accountName, .amount: amountText(l.amountCents),
+            .reference: l.reference, .memo: l.memo,
+        ])
+    }
+
+    func summary(batch: String, date: LocalDate, count: Int, totalCents: Int64) -> [BankField: String] {
+        [.batch: batch, .date: date.description.replacingOccurrences(of: "-", with: ""), .count: String(count), .total: amountText(totalCents)]
+    }
+
+    func amountText(_ c: Int64) -> String {
+        format.amountUnit == .cents ? String(c) : Cents(c).plainYuan
+    }
+
+    func record(_ fields: [BankFieldSpec], line: Int, values: [BankField: String]) throws(BankFileError) -> Data {
+        var out = Data()
+        for (i, f) in fields.enumerated() {
+            let text = f.field == .literal ? (f.value ?? "") : (values[f.field] ?? "")
+            switch format.layout {
+            case .fixed:
+                out.append(try fixed(text, f, line: line))
+            case .csv:
+                if i > 0 { out.append(contentsOf: Array(format.separator.utf8)) }
+                guard let d = csvQuoted(text).data(using: format.stringEncoding) else { throw .unencodable(line: line, field: f.field.rawValue) }
+                out.append(d)
+            }
+        }
+        out.append(contentsOf: Array(format.newline.utf8))
+        return out
+    }
+
+    func fixed(_ text: String, _ f: BankFieldSpec, line: Int) throws(BankFileError) -> Data {
+        let width = f.width ?? 0
+        guard var bytes = text.data(using: format.stringEncoding) else { throw .unencodable(line: line, field: f.field.rawValue) }
+        if bytes.count > width {
+            guard f.truncate == true else { throw .tooWide(line: line, field: f.field.rawValue, width: width) }
+            // Cut at a character, never inside one.
+            var cut = ""
+            for ch in text {
+                let next = cut + String(ch)
+                guard let d = next.data(using: format.stringEncoding), d.count <= width else { break }
+                cut = next
+            }
+            bytes = cut.data(using: format.stringEncoding) ?? Data()
+        }
+        let pad = Data(repeating: (f.pad ?? " ").utf8.first ?? 0x20, count: width - bytes.count)
+        return f.align == "right" ? pad + bytes : bytes + pad
+    }
+
+    /// A field is quoted where it holds the separator, a quote or a line break.
+    func csvQuoted(_ s: String) -> String {
+        guard s.contains(format.separator) || s.contains("\"") || s.contains("\n") || s.contains("\r") else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// What a return file says: each line paid or failed with the bank's reason, and the totals it declares.
+public struct BankReturnLine: Sendable, Equatable {
+    public var row: Int
+    public var reference: String
+    public var amountCents: Int64
+    public var paid: Bool
+    public var result: String
+    public var reason: String
+}
+
+/// Reads a return file a record at a time (the caller streams the lines), naming the file, row and field of anything
+/// it cannot read.
+public struct BankReturnReader: Sendable {
+    public enum Record: Sendable, Equatable {
+        case header(count: Int?, totalCents: Int64?)
+        case detail(BankReturnLine)
+        case trailer(count: Int?, totalCents: Int64?)
+        case blank
+    }
+
+    public let format: BankFileFormat
+    public let file: String
+    public init(_ format: BankFileFormat, file: String) {
+        self.format = format
+        self.file = file
+    }
+
+    /// One line's bytes, without its line ending.
+    public func record(_ bytes: Data, row: Int) throws(BankFileError) -> Record {
+        guard let text = String(data: bytes, encoding: format.stringEncoding) else {
+            throw .malformed(file: file, row: row, field: "整行", reason: "不是 \(format.encoding == .gb18030 ? "GB 18030" : "UTF-8") 编码")
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .blank }
+        let spec = format.returns
+        let kinds: [(BankRecordSpecKind, [BankFieldSpec])] = [(.header, spec.header), (.trailer, spec.trailer)].compactMap { k, s in s.map { (k, $0) } }
+            + [(.detail, spec.detail)]
+        // With a header or trailer, the first field's literal says which record this is; else every line is a detail.
+        var chosen: (BankRecordSpecKind, [BankFieldSpec]) = (.detail, spec.detail)
+        if spec.header != nil || spec.trailer != nil {
+            var hit: (BankRecordSpecKind, [BankFieldSpec])?
+            for (kind, fields) in kinds {
+                let first = (try? values(bytes, text: text, fields: Array(fields.prefix(1)), row: row))?.first ?? ""
+                if first == fields.first?.value { hit = (kind, fields); break }
+            }
+            guard let hit else { throw .malformed(file: file, row: row, field: "记录类型", reason: "不是表头、明细或表尾") }
+            chosen = hit
+        }
+        let vals = try values(bytes, text: text, fields: chosen.1, row: row)
+        var by: [BankField: String] = [:]
+        for (f, v) in zip(chosen.1, vals) where f.field != .literal { by[f.field] = v.trimmingCharacters(in: .whitespaces) }
+        switch chosen.0 {
+        case .header, .trailer:
+            var count: Int?
+            if let v = by[.count] {
+                guard let n = Int(v), n >= 0 else { throw .malformed(file: file, row: row, field: "笔数", reason: "「\(v)」不是笔数") }
+                count = n
+            }
+            var total: Int64?
+            if let v = by[.total] { total = try amount(v, row: row, field: "合计金额") }
+            return chosen.0 == .header ? .header(count: count, totalCents: total) : .trailer(count: count, totalCents: total)
+        case .detail:
+            let reference = by[.reference] ?? ""
+            guard !reference.isEmpty else { throw .malformed(file: file, row: row, field: "流水号", reason: "为空") }
+            let result = by[.result] ?? ""
+            return .detail(BankReturnLine(row: row, reference: reference, amountCents: try amount(by[.amount] ?? "", row: row, field: "金额"),
+                                          paid: format.paidCodes.contains(result), result: result, reason: by[.reason] ?? ""))
+        }
+    }
+
+    enum BankRecordSpecKind { case header, detail, trailer }
+
+    func amount(_ v: String, row: Int, field: String) throws(BankFileError) -> Int64 {
+        switch format.amountUnit {
+        case .cents:
+            guard let n = Int64(v), n >= 0 else { throw .malformed(file: file, row: row, field: field, reason: "「\(v)」不是以分计的金额") }
+            return n
+        case .yuan:
+            guard let c = try? Cents(yuan: v), c.value >= 0 else { throw .malformed(file: file, row: row, field: field, reason: "「\(v)」不是金额") }
+            return c.value
+        }
+    }
+
+    func values(_ bytes: Data, text: String, fields: [BankFieldSpec], row: Int) throws(BankFileError) -> [String] {
+        switch format.layout {
+        case .fixed:
+            var out: [String] = []
+            var at = bytes.startIndex
+            for f in fields {
+                let w = f.width ?? 0
+                guard bytes.distance(from: at, to: bytes.endIndex) >= w else {
+                    // The last field may be short (trailing spaces trimmed by a bank's tool).
+                    let rest = bytes[at...]
+                    if f == fields.last, let s = String(data: rest, encoding: format.stringEncoding) { out.append(s); return out }
+                    throw .malformed(file: file, row: row, field: f.field.rawValue, reason: "行长度不足（定长格式）")
+                }
+                let slice = bytes[at..<bytes.index(at, offsetBy: w)]
+                guard let s = String(data: slice, encoding: format.stringEncoding) else {
+                    throw .malformed(file: file, row: row, field: f.field.rawValue, reason: "字段边界切在字符中间（宽度与格式不符）")
+                }
+                out.append(s)
+                at = bytes.index(at, offsetBy: w)
+            }
+            return out
+        case .csv:
+            let cells = Self.csvCells(text, separator: Character(format.separator))
+            guard cells.count >= fields.count else {
+                throw .malformed(file: file, row: row, field: fields[min(cells.count, fields.count - 1)].field.rawValue, reason: "列数不足：应有 \(fields.count) 列，实有 \(cells.count) 列")
+            }
+            return Array(cells.prefix(fields.count))
+        }
+    }
+
+    /// One CSV line's cells (quotes doubled inside quoted cells); bank files put no line breaks in cells.
+    static func csvCells(_ line: String, separator: Character) -> [String] {
+        var cells: [String] = []
+        var cell = ""
+        var quoted = false
+        var it = Array(line).makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? it.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    if let n = it.next() {
+                        if n == "\"" { cell.append("\"") } else { quoted = false; pending = n }
+                    } else { quoted = false }
+                } else { cell.append(c) }
+            } else if c == "\"" && cell.isEmpty {
+                quoted = true
+            } else if c == separator {
+                cells.append(cell)
+                cell = ""
+            } else {
+                cell.append(c)
+            }
+        }
+        cells.append(cell)
+        return cells
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import Domain
+
+/// Bank file formats are data: both shipped formats write a file the reader takes back, with the count and total
+/// in the header and trailer; widths are bytes of the encoding; a return file is read line by line, naming the row
+/// and field of anything it cannot read.
+@Suite struct BankFileTests {
+    static let formats = try! BankFileFormats.bundled()
+
+    static func lines() -> [BankPaymentLine] {
+        [BankPaymentLine(sequence: 1, account: "6230 1234 5678 9012 345".replacingOccurrences(of: " ", with: ""), accountName: "张三", amountCents: 117_000,
+                         reference: "P0000000000000000001", memo: "城乡低保 2026年12月"),
+         BankPaymentLine(sequence: 2, account: "6228480012345678", accountName: "欧阳, \"小\"明", amountCents: 64_161, reference: "P0000000000000000002",
+                         memo: "城乡低保 2026年12月（含补发）")]
+    }
+
+    @Test func everyShippedFormatLoads() {
+        #expect(Set(Self.formats.all.keys) == ["fixed-gb18030", "csv-utf8"])
+    }
+
+    @Test(arguments: ["fixed-gb18030", "csv-utf8"])
+    func aPaymentFileReadsBackAsItsReturn(code: String) throws {
+        let format = try #require(Self.formats[code])
+        let w = BankFileWriter(format)
+        var file = Data()
+        let total = Self.lines().reduce(0) { $0 + $1.amountCents }
+        file.append(try #require(try w.header(batch: "120104-DB-2026-12", date: try LocalDate("2026-12-07"), count: 2, totalCents: total)))
+        for l in Self.lines() { file.append(try w.detail(l)) }
+        file.append(try #require(try w.trailer(batch: "120104-DB-2026-12", date: try LocalDate("2026-12-07"), count: 2, totalCents: total)))
+        let rows = file.split(separator: 0x0A).map { Data($0.last == 0x0D ? $0.dropLast() : $0) }
+        #expect(rows.count == 4)
+        if format.layout == .fixed {
+            // widths are bytes of GB 18030: every detail line is the same length whatever its Chinese
+            let widths = Set(rows[1...2].map(\.count))
+            #expect(widths.count == 1 && widths.first == format.payment.detail.reduce(0) { $0 + ($1.width ?? 0) })
+            #expect(String(data: rows[1], encoding: FeedEncoding.gb18030Encoding)?.contains("张三") == true)
+            #expect(String(data: rows[0], encoding: .utf8)?.hasSuffix("00000002" + "0000000000181161") == true)
+        } else {
+            #expect(String(decoding: rows[2], as: UTF8.self).contains("\"欧阳, \"\"小\"\"明\""))
+            #expect(String(decoding: rows[3], as: UTF8.self) == "合计,2,1811.61")
+        }
+        // The payment file's records read back through the return spec's reader where the layouts share fields.
+        let r = BankReturnReader(format, file: "return.txt")
+        if case .header(let count, let t) = try r.record(rows[0], row: 1) { #expect(count == 2 && t == total) } else { Issue.record("header") }
+        if case .trailer(let count, let t) = try r.record(rows[3], row: 4) { #expect(count == 2 && t == total) } else { Issue.record("trailer") }
+    }
+
+    @Test func aNameTooLongForTheBankIsRefusedAndAMemoIsCut() throws {
+        let format = try #require(Self.formats["fixed-gb18030"])
+        var l = Self.lines()[0]
+        l.accountName = String(repeating: "名", count: 21)   // 42 bytes in 40
+        #expect(throws: BankFileError.tooWide(line: 1, field: "accountName", width: 40)) { try BankFileWriter(format).detail(l) }
+        l.accountName = "张三"
+        l.memo = String(repeating: "备注", count: 30)
+        let d = try BankFileWriter(format).detail(l)
+        #expect(d.count == format.payment.detail.reduce(0) { $0 + ($1.width ?? 0) } + 2)
+        #expect(BankFileError.tooWide(line: 1, field: "accountName", width: 40).chinese.contains("第 1 行"))
+    }
+
+    @Test func aReturnLineSaysPaidOrFailedAndItsReason() throws {
+        let csv = try #require(Self.formats["csv-utf8"])
+        let r = BankReturnReader(csv, file: "回盘.csv")
+        #expect(try r.record(Data("明细,P1,6228,1170.00,S,".utf8), row: 2)
+                == .detail(BankReturnLine(row: 2, reference: "P1", amountCents: 117_000, paid: true, result: "S", reason: "")))
+        #expect(try r.record(Data("明细,P2,6228,641.61,F,账户已销户".utf8), row: 3)
+                == .detail(BankReturnLine(row: 3, reference: "P2", amountCents: 64_161, paid: false, result: "F", reason: "账户已销户")))
+        #expect(try r.record(Data("  ".utf8), row: 4) == .blank)
+        #expect(throws: BankFileError.malformed(file: "回盘.csv", row: 5, field: "金额", reason: "「1,170.0x」不是金额")) {
+            try r.record(Data("明细,P1,6228,\"1,170.0x\",S,".utf8), row: 5)
+        }
+        #expect(throws: BankFileError.malformed(file: "回盘.csv", row: 6, field: "记录类型", reason: "不是表头、明细或表尾")) {
+            try r.record(Data("其他,P1".utf8), row: 6)
+        }
+        let fixed = try #require(Self.formats["fixed-gb18030"])
+        #expect(throws: BankFileError.malformed(file: "r.txt", row: 2, field: "整行", reason: "不是 GB 18030 编码")) {
+            try BankReturnReader(fixed, file: "r.txt").record(Data([0x44, 0xFF, 0xFF, 0xFF]), row: 2)
+        }
+        #expect(BankFileError.totalsDiffer(file: "r.txt", what: "合计金额", declared: 100, found: 150).chinese.contains("相差 ¥0.50"))
+    }
+
+    @Test func aBrokenFormatIsRefusedWhenLoaded() {
+        let json = #"{"formats": [{"code": "x", "name": "x", "layout": "fixed", "encoding": "utf8", "amountUnit": "cents", "payment": {"detail": [{"field": "account"}]}, "returns": {"detail": [{"field": "reference", "width": 1}]}, "paidCodes": ["0"]}]}"#
+        #expect { try BankFileFormats(json: Data(json.utf8), file: "f.json") } throws: { ($0 as? DomainError)?.chinese.contains("宽度") ?? false }
+    }
+}
