@@ -102,6 +102,7 @@ import Testing
         #expect(throws: PayrollError.notPrepared(.approved)) { try PayrollWorkflow.approve(status: .approved, preparedBy: "a", by: "b") }
         #expect(throws: PayrollError.notApproved(.prepared)) { try PayrollWorkflow.send(status: .prepared) }
         #expect(try PayrollWorkflow.send(status: .approved) == .sent && PayrollWorkflow.afterReturn(lines: [.paid, .carriedOver, .blocked]) == .closed)
+        #expect(PayrollWorkflow.afterReturn(lines: [.paid, .pending]) == .sent && PayrollWorkflow.afterReturn(lines: [.reissued]) == .sent)
         #expect(PayrollWorkflow.afterReturn(lines: [.paid, .failed]) == .sent)
     }
 }

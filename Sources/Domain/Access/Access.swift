@@ -60,6 +60,12 @@ public enum Permission: String, Sendable, CaseIterable {
     /// Open an application: the township window, or the community coordinator on a household's behalf, and take
     /// a resident's request for help.
     case openCases
+    /// Read payrolls, their lines and the payees' accounts (masked).
+    case viewPayments
+    /// Prepare and approve payrolls (never one's own), write bank files, import the bank's returns.
+    case managePayments
+    /// Register or change a payee's bank account, or confirm another person's change.
+    case manageBankAccounts
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -110,6 +116,15 @@ public enum Permission: String, Sendable, CaseIterable {
         // The county bureau funds its townships' help first; the city may too.
         case .manageReserveFunds:
             return role == .cityAdmin || role == .countyReviewer
+        // Money and accounts: the offices that pay, and the auditor who checks them.
+        case .viewPayments:
+            return role != .dataOfficer && role != .coordinator
+        // The county bureau pays (the registration side calculates and pays [YC]); the city may too.
+        case .managePayments:
+            return role == .cityAdmin || role == .countyReviewer
+        // The township takes the payee's card details at the window; the county may too. A second person confirms.
+        case .manageBankAccounts:
+            return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
         }
     }
 }

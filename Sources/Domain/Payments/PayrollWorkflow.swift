@@ -17,10 +17,10 @@ public enum PayrollStatus: String, ChineseLabelled {
 
 /// Where one line stands after the payroll is approved.
 public enum PayrollLineStatus: String, ChineseLabelled {
-    /// To be paid (or, blocked, shown with why it is not).
+    /// To be paid: in the payroll, then (once it is sent) waiting for the bank's return.
     case pending
+    /// Not paid, with why (the dead, the held, the unbanked).
     case blocked
-    case sent
     case paid
     /// The bank could not pay it: in the re-issue queue with the account to fix.
     case failed
@@ -32,7 +32,6 @@ public enum PayrollLineStatus: String, ChineseLabelled {
         switch self {
         case .pending: return "待发放"
         case .blocked: return "不予发放"
-        case .sent: return "已送银行"
         case .paid: return "已到账"
         case .failed: return "发放失败"
         case .reissued: return "已重发"
@@ -40,7 +39,7 @@ public enum PayrollLineStatus: String, ChineseLabelled {
         }
     }
     /// Lines a payroll still waits on before it can close.
-    public var isOutstanding: Bool { self == .sent || self == .failed || self == .reissued }
+    public var isOutstanding: Bool { self == .pending || self == .failed || self == .reissued }
 }
 
 public enum PayrollError: Error, Equatable, Sendable {

@@ -9,7 +9,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
          openReviews, readReview, reviewEnrolment, gradualExitEnded, openDeliberation, readDeliberation, recordDeliberation,
-         drawSpotChecks, readSpotCheck, recordSpotCheck, findEmergencyPerson
+         drawSpotChecks, readSpotCheck, recordSpotCheck, findEmergencyPerson,
+         enterBankAccount, confirmBankAccount, preparePayroll, approvePayroll, writeBankFile, importBankReturn, handlePayrollLine
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -47,6 +48,13 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .readSpotCheck: return "查看抽查"
         case .recordSpotCheck: return "登记抽查结果"
         case .findEmergencyPerson: return "急难救助查找人员"
+        case .enterBankAccount: return "登记收款账户"
+        case .confirmBankAccount: return "复核收款账户"
+        case .preparePayroll: return "生成发放名册"
+        case .approvePayroll: return "审批发放名册"
+        case .writeBankFile: return "生成银行代发文件"
+        case .importBankReturn: return "导入银行回盘"
+        case .handlePayrollLine: return "处理发放失败"
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"
