@@ -29,11 +29,17 @@ public struct AppConfig: Sendable {
     public var indicatorsFile: String?
     /// The city this installation serves (`JIUZHU_CITY`); when unset, the one city in the database's regions.
     public var city: RegionCode?
+    /// The key account numbers are encrypted with (`JIUZHU_ACCOUNT_KEY`, 32 bytes in base64); production needs one.
+    public var accountKey: String?
+    /// Bank file formats to use instead of the shipped ones (`JIUZHU_BANK_FORMATS_FILE`).
+    public var bankFormatsFile: String?
 
     public init(mode: Mode, database: DatabaseConfig, host: String = "127.0.0.1", port: Int = 8080, sessionSecret: String? = nil,
                 bcryptCost: Int = 12, lockout: LoginThrottle = LoginThrottle(maxFailures: 5, lockSeconds: 15 * 60),
                 sessionLifetime: TimeInterval = 8 * 3600, logLevel: Logger.Level = .notice, policyFiles: [String]? = nil,
-                indicatorsFile: String? = nil, city: RegionCode? = nil) {
+                indicatorsFile: String? = nil, city: RegionCode? = nil, accountKey: String? = nil, bankFormatsFile: String? = nil) {
+        self.accountKey = accountKey
+        self.bankFormatsFile = bankFormatsFile
         self.indicatorsFile = indicatorsFile
         self.city = city
         self.sessionLifetime = sessionLifetime
@@ -50,6 +56,7 @@ public struct AppConfig: Sendable {
 
     public enum ConfigError: Error, CustomStringConvertible {
         case missingSecret
+        case missingAccountKey
         case invalid(String, String)
         case unreadable(String, String)
         case noCity
@@ -57,6 +64,8 @@ public struct AppConfig: Sendable {
             switch self {
             case .missingSecret:
                 return "生产模式必须设置 JIUZHU_SESSION_SECRET（至少32个字符）。Production mode needs JIUZHU_SESSION_SECRET (32+ characters)."
+            case .missingAccountKey:
+                return "生产模式必须设置 JIUZHU_ACCOUNT_KEY（收款账号加密密钥，32字节的 base64，如 openssl rand -base64 32）。Production mode needs JIUZHU_ACCOUNT_KEY."
             case .invalid(let k, let v): return "环境变量 \(k) 的值「\(v)」无效 (invalid value for \(k))"
             case .unreadable(let k, let path): return "\(k) 指定的文件 \(path) 不存在或无权读取 (cannot read \(path))"
             case .noCity:
@@ -73,9 +82,13 @@ public struct AppConfig: Sendable {
             return v
         }
         let secret = env["JIUZHU_SESSION_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        let accountKey = env["JIUZHU_ACCOUNT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if mode == .production {
             guard let s = secret, s.count >= 32 else { throw ConfigError.missingSecret }
+            // Bank account numbers are encrypted at rest: without the key the server does not start.
+            guard accountKey != nil else { throw ConfigError.missingAccountKey }
         }
+        if let accountKey, (try? AccountCipher(base64Key: accountKey)) == nil { throw ConfigError.invalid("JIUZHU_ACCOUNT_KEY", "（已隐藏）") }
         return AppConfig(
             mode: mode,
             database: DatabaseConfig.from(environment: env, sqlitePath: env["JIUZHU_SQLITE_PATH"] ?? "jiuzhu.sqlite"),
@@ -92,10 +105,24 @@ public struct AppConfig: Sendable {
             city: try env["JIUZHU_CITY"].flatMap { $0.isEmpty ? nil : $0 }.map { raw in
                 guard let code = try? RegionCode(raw), code.level == .city || code.level == .province else { throw ConfigError.invalid("JIUZHU_CITY", raw) }
                 return code
-            })
+            }, accountKey: accountKey, bankFormatsFile: env["JIUZHU_BANK_FORMATS_FILE"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     // MARK: what the configuration names, loaded
+
+    /// The account numbers' cipher: the configured key, else (never in production) the development key.
+    public func accountCipher() throws -> AccountCipher {
+        if let accountKey { return try AccountCipher(base64Key: accountKey) }
+        guard mode != .production else { throw ConfigError.missingAccountKey }
+        return AccountCipher.development
+    }
+
+    /// The bank file formats: the file named, else the shipped ones. A broken file is refused here, by name.
+    public func bankFormats() throws -> BankFileFormats {
+        guard let path = bankFormatsFile else { return try BankFileFormats.bundled() }
+        guard let d = FileManager.default.contents(atPath: path) else { throw ConfigError.unreadable("JIUZHU_BANK_FORMATS_FILE", path) }
+        return try BankFileFormats(json: d, file: path)
+    }
 
     /// The rules' parameters: the files named, else the shipped ones. A broken file is refused here, by name.
     public func parameters() throws -> ParameterSet {

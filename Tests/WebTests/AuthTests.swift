@@ -135,8 +135,19 @@ import VaporTesting
     @Test func productionCookiesAreSecureAndProductionNeedsASecret() async throws {
         #expect(throws: AppConfig.ConfigError.self) { try AppConfig.from(environment: ["JIUZHU_ENV": "production"]) }
         #expect(throws: AppConfig.ConfigError.self) { try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": "short"]) }
+        // Account numbers are encrypted at rest: production does not start without the key, nor with a malformed one.
+        let key = Data(repeating: 9, count: 32).base64EncodedString()
+        #expect(throws: AppConfig.ConfigError.self) {
+            try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32)])
+        }
+        #expect(throws: AppConfig.ConfigError.self) {
+            try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32), "JIUZHU_ACCOUNT_KEY": "c2hvcnQ="])
+        }
+        #expect(throws: AppConfig.ConfigError.self) { try AppConfig(mode: .production, database: .sqlite(path: "x")).accountCipher() }
+        #expect(try AppConfig(mode: .development, database: .sqlite(path: "x")).accountCipher().isDevelopmentKey)
         let ok = try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32),
-                                                  "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"])
+                                                  "DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "JIUZHU_ACCOUNT_KEY": key])
+        #expect(try !ok.accountCipher().isDevelopmentKey)
         #expect(ok.database.isPostgres)
         #expect(ok.mode == .production)
         #expect(ok.sessionLifetime == 8 * 3600)

@@ -25,7 +25,8 @@ struct TestSite {
                      logLevel: Logger.Level = .warning, city: RegionCode? = nil) async throws -> TestSite {
         let scratch = try await ScratchDatabase.make(label: "web")
         let config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
-                               lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel, city: city)
+                               lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel, city: city,
+                               accountKey: mode == .production ? Data(repeating: 3, count: 32).base64EncodedString() : nil)
         let app = try await makeApplication(config, environment: .testing)
         do {
             try await app.autoMigrate()

@@ -16,6 +16,8 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     // The rules' parameters and the indicator catalogue are read once at start: a broken file stops the server
     // here, not mid-request.
     app.storage[PolicyKey.self] = try config.policy()
+    // Payees' account numbers are encrypted at rest: production without its key does not start.
+    app.storage[PaymentsKey.self] = PaymentsSetup(cipher: try config.accountCipher(), formats: try config.bankFormats())
     app.storage[ScreeningJobsKey.self] = ScreeningJobs()
     app.lifecycle.use(BackgroundWorkLifecycle<ScreeningJobsKey>())
     app.storage[ImportJobsKey.self] = ImportJobs()

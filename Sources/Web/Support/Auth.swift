@@ -35,6 +35,13 @@ extension Request {
 struct AppConfigKey: StorageKey { typealias Value = AppConfig }
 struct PolicyKey: StorageKey { typealias Value = Policy }
 
+/// The account numbers' cipher and the bank file formats, set up once at start.
+struct PaymentsSetup: Sendable {
+    let cipher: AccountCipher
+    let formats: BankFileFormats
+}
+struct PaymentsKey: StorageKey { typealias Value = PaymentsSetup }
+
 /// The application's clock (a test moves it on to see sessions expire).
 struct ClockKey: StorageKey { typealias Value = @Sendable () -> Date }
 
