@@ -23,6 +23,8 @@ public struct PayrollLineView: Sendable, Equatable {
     public var status: PayrollLineStatus
     public var bankResult: String?
     public var bankReason: String?
+    /// The household head's name (lists show names, not codes).
+    public var headName: String?
 }
 
 extension Payrolls {
@@ -41,7 +43,8 @@ extension Payrolls {
                         deductionCents: try r.decode(column: "deduction_cents", as: Int64.self), netCents: try r.decode(column: "net_cents", as: Int64.self),
                         block: try r.decode(column: "block", as: String?.self).flatMap { try? JSONDecoder().decode(PayrollBlock.self, from: Data($0.utf8)) },
                         status: PayrollLineStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .pending,
-                        bankResult: try r.decode(column: "bank_result", as: String?.self), bankReason: try r.decode(column: "bank_reason", as: String?.self))
+                        bankResult: try r.decode(column: "bank_result", as: String?.self), bankReason: try r.decode(column: "bank_reason", as: String?.self),
+                        headName: nil)
     }
 
     /// A payroll's lines, by reference, with the total; optionally only those in one state (the re-issue queue is
@@ -54,8 +57,12 @@ extension Payrolls {
             return status.map { q.where("status", .equal, $0.rawValue) } ?? q
         }
         let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()?.decode(column: "n", as: Int.self) ?? 0
-        let items = try await scoped(db.sql.select().columns(Self.lineColumns.map { SQLColumn($0) })).orderBy("reference").offset(offset).limit(limit).all()
-            .map(Self.line)
+        let items = try await scoped(db.sql.select().columns(Self.lineColumns.map { SQLColumn($0, table: "payroll_lines") }).headName(of: "payroll_lines"))
+            .orderBy("reference").offset(offset).limit(limit).all().map { r in
+                var l = try Self.line(r)
+                l.headName = try r.decode(column: "head_name", as: String?.self)
+                return l
+            }
         return (items, total)
     }
 

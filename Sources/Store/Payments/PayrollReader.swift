@@ -88,17 +88,22 @@ struct PayrollReader: Sendable {
             .where("enrolment_id", .isNot, SQLLiteral.null).orderBy("enrolment_id", .descending).first()?.decode(column: "enrolment_id", as: UUID?.self)
     }
 
+    static let changeColumns = ["enrolment_id", "effective_on", "current_cents", "new_cents", "exit_months"]
+
+    /// A decided change as the payroll reads it; its kind follows from the amounts (and a gradual exit's months).
+    static func decidedChange(_ r: any SQLRow) throws -> DecidedChange {
+        let current = try r.decode(column: "current_cents", as: Int64.self), new = try r.decode(column: "new_cents", as: Int64.self)
+        let kind: ChangeKind = try r.decode(column: "exit_months", as: Int?.self) != nil ? .gradualExit : new == 0 ? .stop : new > current ? .increase : .decrease
+        return DecidedChange(kind: kind, effectiveOn: try LocalDate(try r.decode(column: "effective_on", as: String.self)), currentCents: current, newCents: new)
+    }
+
     func preload() async throws -> Known {
         var k = Known()
         let since = terms.firstMonth.first.description
-        for r in try await sql.select().columns("enrolment_id", "effective_on", "current_cents", "new_cents", "exit_months").from("enrolment_changes")
+        for r in try await sql.select().columns(Self.changeColumns.map { SQLColumn($0) }).from("enrolment_changes")
             .where("status", .equal, ChangeStatus.approved.rawValue).where("program", .equal, program.rawValue)
             .where("effective_on", .greaterThanOrEqual, since).within(county, column: "registered_region").all() {
-            let current = try r.decode(column: "current_cents", as: Int64.self), new = try r.decode(column: "new_cents", as: Int64.self)
-            let kind: ChangeKind = try r.decode(column: "exit_months", as: Int?.self) != nil ? .gradualExit
-                : new == 0 ? .stop : new > current ? .increase : .decrease
-            k.changes[try r.decode(column: "enrolment_id", as: UUID.self), default: []]
-                .append(DecidedChange(kind: kind, effectiveOn: try LocalDate(try r.decode(column: "effective_on", as: String.self)), currentCents: current, newCents: new))
+            k.changes[try r.decode(column: "enrolment_id", as: UUID.self), default: []].append(try Self.decidedChange(r))
         }
         for r in try await sql.select().columns("enrolment_id", "reason").from("payment_holds").where("released_at", .is, SQLLiteral.null).all() {
             k.holds[try r.decode(column: "enrolment_id", as: UUID.self)] = try r.decode(column: "reason", as: String.self)

@@ -7,7 +7,7 @@ import Vapor
 
 /// The page shell every staff page shares: header with the user's role and jurisdiction, navigation, and the content.
 enum Layout {
-    enum Section { case home, households, regions, warnings, cases, visits, monitoring, calendar, simulation, imports, linkReviews, exports, audit, none }
+    enum Section { case home, households, regions, warnings, cases, payments, visits, monitoring, calendar, simulation, imports, linkReviews, exports, audit, none }
 
     struct Chrome {
         var user: StaffUser?
@@ -51,6 +51,8 @@ enum Layout {
                                 navLink("区域", SiteURL.region(user.region).path, chrome.section == .regions),
                                 .if(Permission.viewWarnings.isGranted(to: user.role), navLink("预警", SiteURL.warnings(query: nil).path, chrome.section == .warnings)),
                                 .if(Permission.handleCases.isGranted(to: user.role), navLink("申请办理", SiteURL.cases(query: [:]).path, chrome.section == .cases)),
+                                .if(Permission.managePayments.isGranted(to: user.role) || user.role == .auditor,
+                                    navLink("资金发放", SiteURL.payrolls.path, chrome.section == .payments)),
                                 .if(Permission.recordVisits.isGranted(to: user.role), navLink("入户核实", SiteURL.visits.path, chrome.section == .visits)),
                                 .if(Permission.viewWarnings.isGranted(to: user.role), navLink("监测", SiteURL.monitoring.path, chrome.section == .monitoring)),
                                 .if(Permission.runSimulation.isGranted(to: user.role), navLink("政策模拟", SiteURL.simulation.path, chrome.section == .simulation)),

@@ -40,6 +40,14 @@ public enum SiteURL: Sendable, Equatable {
     case caseNew(household: UUID, warning: UUID?, helpRequest: UUID? = nil, channel: CaseChannel? = nil, applicantName: String? = nil)
     case caseItem(UUID)
     case caseEmergency
+    case payrolls
+    case payroll(UUID, status: String? = nil)
+    case payrollApprove(UUID)
+    case payrollBankFile(UUID)
+    case payrollReturn(UUID)
+    case payrollLine(UUID, UUID)
+    case householdAccounts(Household.ID)
+    case bankAccountDecision(Household.ID, UUID)
     case caseActions(UUID)
     case notices(region: String?)
     case reserveFunds(township: String?)
@@ -134,6 +142,14 @@ public enum SiteURL: Sendable, Equatable {
             return RoutePattern.caseNew.path() + "?" + q.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         case .caseItem(let id): return RoutePattern.caseItem.path(id.uuidString.lowercased())
         case .caseEmergency: return RoutePattern.caseEmergency.path()
+        case .payrolls: return RoutePattern.payrolls.path()
+        case .payroll(let id, let status): return RoutePattern.payroll.path(id.uuidString.lowercased()) + (status.map { "?status=\($0)" } ?? "")
+        case .payrollApprove(let id): return RoutePattern.payrollApprove.path(id.uuidString.lowercased())
+        case .payrollBankFile(let id): return RoutePattern.payrollBankFile.path(id.uuidString.lowercased())
+        case .payrollReturn(let id): return RoutePattern.payrollReturn.path(id.uuidString.lowercased())
+        case .payrollLine(let p, let l): return RoutePattern.payrollLine.path(p.uuidString.lowercased(), l.uuidString.lowercased())
+        case .householdAccounts(let h): return RoutePattern.householdAccounts.path(h.description)
+        case .bankAccountDecision(let h, let a): return RoutePattern.bankAccountDecision.path(h.description, a.uuidString.lowercased())
         case .caseActions(let id): return RoutePattern.caseActions.path(id.uuidString.lowercased())
         case .notices(let r): return RoutePattern.notices.path() + (r.map { "?region=\($0)" } ?? "")
         case .reserveFunds(let t): return RoutePattern.reserveFunds.path() + (t.map { "?township=\($0)" } ?? "")
@@ -250,6 +266,14 @@ extension RoutePattern {
     static let cases = RoutePattern("cases")
     static let caseNew = RoutePattern("cases", "new")
     static let caseEmergency = RoutePattern("cases", "emergency")
+    static let payrolls = RoutePattern("payrolls")
+    static let payroll = RoutePattern("payrolls", ":payrollID")
+    static let payrollApprove = RoutePattern("payrolls", ":payrollID", "approve")
+    static let payrollBankFile = RoutePattern("payrolls", ":payrollID", "bank-file")
+    static let payrollReturn = RoutePattern("payrolls", ":payrollID", "return")
+    static let payrollLine = RoutePattern("payrolls", ":payrollID", "lines", ":lineID")
+    static let householdAccounts = RoutePattern("households", ":householdID", "accounts")
+    static let bankAccountDecision = RoutePattern("households", ":householdID", "accounts", ":accountID")
     static let caseItem = RoutePattern("cases", ":caseID")
     static let caseActions = RoutePattern("cases", ":caseID", "actions")
     static let notices = RoutePattern("notices")
@@ -307,7 +331,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
         deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
         spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,

@@ -1,0 +1,204 @@
+import Domain
+import Foundation
+import Store
+import Vapor
+
+extension Request {
+    var payrolls: Payrolls { Payrolls(db, parameters: calculator.parameters) }
+    var payments: PaymentsSetup { application.storage[PaymentsKey.self]! }
+    var bankAccounts: BankAccounts { BankAccounts(db, cipher: payments.cipher) }
+}
+
+/// 资金发放: payrolls (prepare, check, approve by a second person, bank file, return, re-issue queue) and the payees'
+/// accounts (entered by one, confirmed by another).
+struct PaymentRoutes: RouteCollection {
+    /// A bank's return for one county's month is a few MB per ten thousand lines; bigger files go through the command line.
+    static let maxReturnUpload: ByteCount = "64mb"
+
+    struct Upload: Content {
+        var file: File
+        var format: String?
+    }
+    struct LineForm: Content {
+        var action: String?
+        var reason: String?
+    }
+    struct BankFileForm: Content {
+        var format: String?
+        var reissue: String?
+    }
+
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(RequireStaffMiddleware())
+        staff.get(.payrolls) { req -> Response in try await Self.listPage(req, typed: PayrollPages.PrepareForm(), error: nil) }
+        staff.post(.payrolls) { req -> Response in
+            let form = (try? req.content.decode(PayrollPages.PrepareForm.self)) ?? PayrollPages.PrepareForm()
+            do {
+                guard let month = try? PayMonth(form.month ?? ""), let county = try? RegionCode(form.county ?? ""),
+                      let program = Program(rawValue: form.program ?? "") else { throw PayrollStoreError.account("请选择月份、区县和项目") }
+                let run = try await req.payrolls.prepare(county: county, program: program, month: month, actor: try req.actor())
+                return req.redirect(to: SiteURL.payroll(run.payroll.id).path, redirectType: .normal)
+            } catch let e as PayrollStoreError {
+                return try await Self.listPage(req, typed: form, error: e.chinese, status: .badRequest)
+            }
+        }
+        staff.get(.payroll) { req -> Response in
+            try await Self.detailPage(req, notice: req.query[String.self, at: "done"].map(Self.doneText), error: nil)
+        }
+        staff.post(.payrollApprove) { req -> Response in
+            let id = try Self.payrollID(req)
+            do {
+                _ = try await req.payrolls.approve(id, actor: try req.actor())
+                return req.redirect(to: SiteURL.payroll(id).path + "?done=approved", redirectType: .normal)
+            } catch let e as PayrollStoreError where e != .notFound {
+                return try await Self.detailPage(req, notice: nil, error: e.chinese, status: .conflict)
+            }
+        }
+        staff.post(.payrollBankFile) { req -> Response in
+            let id = try Self.payrollID(req)
+            let form = (try? req.content.decode(BankFileForm.self)) ?? BankFileForm()
+            guard let format = req.payments.formats[form.format ?? ""] else { throw Abort(.badRequest, reason: "未知的银行文件格式") }
+            let dir = NSTemporaryDirectory() + "jiuzhu-bank-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let path = dir + "/bank.txt"
+            do {
+                let r = try await req.payrolls.writeBankFile(id, format: format, to: path, cipher: req.payments.cipher, reissue: form.reissue == "on",
+                                                             actor: try req.actor(), today: req.today)
+                guard let p = try await req.payrolls.summary(id, actor: try req.actor()) else { throw Abort(.notFound) }
+                let data = try Data(contentsOf: URL(fileURLWithPath: path))
+                try? FileManager.default.removeItem(atPath: dir)
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .contentType, value: format.layout == .csv ? "text/csv" : "text/plain")
+                let name = "\(p.code)\(form.reissue == "on" ? "-重发" : "")-\(r.count)笔.\(format.layout == .csv ? "csv" : "txt")"
+                headers.replaceOrAdd(name: .contentDisposition, value: Layout.attachment(name: name, asciiName: "bank-file.txt"))
+                return Response(status: .ok, headers: headers, body: .init(data: data))
+            } catch let e as PayrollStoreError where e != .notFound {
+                try? FileManager.default.removeItem(atPath: dir)
+                return try await Self.detailPage(req, notice: nil, error: e.chinese, status: .badRequest)
+            }
+        }
+        staff.post(.payrollReturn, maxBody: Self.maxReturnUpload) { req -> Response in
+            let id = try Self.payrollID(req)
+            let upload = try req.content.decode(Upload.self)
+            guard let format = req.payments.formats[upload.format ?? ""] else { throw Abort(.badRequest, reason: "未知的银行文件格式") }
+            let dir = NSTemporaryDirectory() + "jiuzhu-return-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            // Under the name the officer chose, so a message names their file.
+            let name = String(upload.file.filename.split(separator: "/").last ?? "return.txt").replacingOccurrences(of: "..", with: "_")
+            let path = dir + "/" + (name.isEmpty ? "return.txt" : name)
+            try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
+            do {
+                let r = try await req.payrolls.importReturn(id, path: path, format: format, actor: try req.actor())
+                return req.redirect(to: SiteURL.payroll(id).path + "?done=return-\(r.paid)-\(r.failed)", redirectType: .normal)
+            } catch let e as PayrollStoreError where e != .notFound {
+                return try await Self.detailPage(req, notice: nil, error: e.chinese, status: .badRequest)
+            }
+        }
+        staff.post(.payrollLine) { req -> Response in
+            let id = try Self.payrollID(req)
+            guard let line = req.parameters.get("lineID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            let form = (try? req.content.decode(LineForm.self)) ?? LineForm()
+            do {
+                switch form.action {
+                case "reissue": try await req.payrolls.reissue(line: line, actor: try req.actor())
+                case "carryOver": try await req.payrolls.carryOver(line: line, reason: form.reason ?? "", actor: try req.actor())
+                default: throw Abort(.badRequest)
+                }
+                return req.redirect(to: SiteURL.payroll(id, status: PayrollLineStatus.failed.rawValue).path + "&done=\(form.action ?? "")", redirectType: .normal)
+            } catch let e as PayrollStoreError where e != .notFound {
+                return try await Self.detailPage(req, notice: nil, error: e.chinese, status: .badRequest)
+            }
+        }
+
+        staff.get(.householdAccounts) { req -> Response in
+            try await Self.accountsPage(req, typed: BankAccountPage.Form(), notice: req.query[String.self, at: "done"].map { _ in "已保存。" }, error: nil)
+        }
+        staff.post(.householdAccounts) { req -> Response in
+            let form = (try? req.content.decode(BankAccountPage.Form.self)) ?? BankAccountPage.Form()
+            let profile = try await RegistryRoutes.profile(req)
+            do {
+                guard let member = form.member.flatMap(UUID.init(uuidString:)), profile.members.contains(where: { $0.id.rawValue == member }) else {
+                    throw BankAccountError.invalid("请选择收款人")
+                }
+                _ = try await req.bankAccounts.enter(member: member, bank: form.bank ?? "", account: form.account ?? "", accountName: form.accountName ?? "",
+                                                     note: form.note ?? "", actor: try req.actor())
+                return req.redirect(to: SiteURL.householdAccounts(profile.household.id).path + "?done=1", redirectType: .normal)
+            } catch let e as BankAccountError {
+                return try await Self.accountsPage(req, typed: form, notice: nil, error: e.chinese, status: .badRequest)
+            }
+        }
+        staff.post(.bankAccountDecision) { req -> Response in
+            let form = (try? req.content.decode(BankAccountPage.Form.self)) ?? BankAccountPage.Form()
+            let profile = try await RegistryRoutes.profile(req)
+            guard let account = req.parameters.get("accountID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            do {
+                if form.decision == "reject" {
+                    try await req.bankAccounts.reject(account, reason: form.reason ?? "", actor: try req.actor())
+                } else {
+                    try await req.bankAccounts.confirm(account, actor: try req.actor())
+                }
+                return req.redirect(to: SiteURL.householdAccounts(profile.household.id).path + "?done=1", redirectType: .normal)
+            } catch let e as BankAccountError where e != .notFound {
+                return try await Self.accountsPage(req, typed: BankAccountPage.Form(), notice: nil, error: e.chinese, status: .conflict)
+            } catch BankAccountError.notFound {
+                throw Abort(.notFound)
+            }
+        }
+    }
+
+    static func doneText(_ done: String) -> String {
+        if done == "approved" { return "已审批。可以下载银行代发文件。" }
+        if done.hasPrefix("return-") {
+            let parts = done.split(separator: "-")
+            return "回盘已导入：成功 \(parts.count > 1 ? String(parts[1]) : "?") 笔，失败 \(parts.count > 2 ? String(parts[2]) : "?") 笔（见“发放失败”）。"
+        }
+        if done == "reissue" { return "已改用新账户，将列入补充银行文件。" }
+        if done == "carryOver" { return "已转下月补发。" }
+        return "已保存。"
+    }
+
+    static func payrollID(_ req: Request) throws -> UUID {
+        guard let id = req.parameters.get("payrollID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+        return id
+    }
+
+    static func listPage(_ req: Request, typed: PayrollPages.PrepareForm, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let actor = try req.actor()
+        guard actor.may(.viewPayments) else { throw DomainError.forbidden }
+        let paging = Paging(req, size: 30)
+        let (items, total) = try await req.payrolls.list(actor: actor, offset: paging.offset, limit: paging.size)
+        let registry = RegistryStore(req.db)
+        let counties: [Region] = actor.jurisdiction.level == .county ? (try await registry.region(actor.jurisdiction)).map { [$0] } ?? []
+            : actor.jurisdiction.level < .county ? try await registry.children(of: actor.jurisdiction, actor: actor) : []
+        let names = try await registry.regionNames(items.map(\.county))
+        return Layout.response(PayrollPages.list(chrome: try await Layout.chrome(req, .payments), items: items, total: total, paging: paging, names: names,
+                                                 counties: counties, mayManage: actor.may(.managePayments) && !counties.isEmpty, typed: typed,
+                                                 defaultMonth: PayMonth(containing: req.today), error: error), status: status)
+    }
+
+    static func detailPage(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let actor = try req.actor()
+        let id = try Self.payrollID(req)
+        guard let p = try await req.payrolls.summary(id, actor: actor) else { throw Abort(.notFound) }
+        let filter = req.query[String.self, at: "status"].flatMap(PayrollLineStatus.init(rawValue:))
+        let paging = Paging(req, size: 50)
+        async let areas = req.payrolls.areas(id, actor: actor)
+        async let diff = req.payrolls.diff(id, actor: actor)
+        async let mismatches = req.payrolls.mismatches(id, actor: actor)
+        let (lines, total) = try await req.payrolls.lines(id, status: filter, actor: actor, offset: paging.offset, limit: paging.size)
+        let (a, d, m) = try await (areas, diff, mismatches)
+        let names = try await RegistryStore(req.db).regionNames([p.county] + a.map(\.region))
+        let detail = PayrollPages.Detail(payroll: p, areas: a, diff: d, mismatches: m, lines: lines, total: total, status: filter, names: names,
+                                         formats: req.payments.formats.all.values.sorted { $0.code < $1.code })
+        return Layout.response(PayrollPages.detail(chrome: try await Layout.chrome(req, .payments), d: detail, paging: paging, notice: notice, error: error),
+                               status: status)
+    }
+
+    static func accountsPage(_ req: Request, typed: BankAccountPage.Form, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let profile = try await RegistryRoutes.profile(req)
+        let accounts = try await req.bankAccounts.list(household: profile.household.id.rawValue, actor: try req.actor())
+        return Layout.response(BankAccountPage.view(chrome: try await Layout.chrome(req, .households), profile: profile, accounts: accounts, typed: typed,
+                                                    notice: notice, error: error), status: status)
+    }
+}
