@@ -45,7 +45,7 @@ public enum DemoSetup {
     /// with a mistyped ID, so the probable-match review queue is not empty in the demo.
     /// `policy`: the configured rules (the demo's amounts are theirs) and monitoring.
     public static func prepare(db: any Database, policy: Policy, households: Int, today: LocalDate, bcryptCost: Int, departmentData: Bool = false,
-                               progress: @escaping @Sendable (Int) -> Void) async throws -> (DemoLoader.Outcome, [DemoAccount]) {
+                               cipher: AccountCipher = .development, progress: @escaping @Sendable (Int) -> Void) async throws -> (DemoLoader.Outcome, [DemoAccount]) {
         let reference = try RegionReference.bundled()
         let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: policy.calculator.parameters, today: today)
         let system = Actor(userID: nil, username: "system", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
@@ -72,6 +72,7 @@ public enum DemoSetup {
             try await DemoReviews.seed(db: db, policy: policy, accounts: accounts, city: city, today: today)
             try await DemoDeliberations.seed(db: db, policy: policy, accounts: accounts, today: today)
             try await DemoHonesty.seed(db: db, policy: policy, accounts: accounts, today: today)
+            try await DemoPayments.seed(db: db, policy: policy, cipher: cipher, accounts: accounts, today: today)
         }
         for a in accounts where try await users.find(username: a.username) == nil {
             try await users.create(username: a.username, displayName: a.displayName, role: a.role, region: a.region.code,
@@ -218,7 +219,7 @@ public final class Server: @unchecked Sendable {
     public func prepareDemo(households: Int, today: LocalDate, progress: @escaping @Sendable (Int) -> Void) async throws
         -> (DemoLoader.Outcome, [DemoAccount]) {
         try await DemoSetup.prepare(db: app.db, policy: app.storage[PolicyKey.self]!, households: households, today: today, bcryptCost: config.bcryptCost,
-                                    departmentData: true, progress: progress)
+                                    departmentData: true, cipher: app.storage[PaymentsKey.self]!.cipher, progress: progress)
     }
 
     /// Serves until interrupted (SIGINT/SIGTERM), then shuts down.

@@ -65,7 +65,7 @@ struct PayrollCommand: AsyncParsableCommand {
                             }
                             bar.finish()
                             let p = run.payroll
-                            guard p.lineCount > 0 || !run.resumed else { continue }
+                            guard p.lineCount > 0 else { say("\(county.value) \(program.chinese) \(month)：无应发放，未生成名册"); continue }
                             say("\(p.code)：\(run.resumed ? "接续生成，" : "")\(p.lineCount) 笔（不予发放 \(p.blockedCount) 笔），合计 \(Cents(p.totalCents).yuanText)，"
                                 + "用时 \(String(format: "%.1f", run.seconds)) s；待另一人在「资金发放」页面审批")
                         } catch PayrollStoreError.workflow(.alreadyPrepared(let status)) {

@@ -131,6 +131,14 @@ import Testing
             #expect(!done.paperworkPending)
             // the household's profile is still not the struck street's to read
             #expect(try await RegistryStore(f.scratch.db).profile(Household.ID(s.household), actor: passingThrough) == nil)
+            // but the payee's account for the grant may be entered there, and confirmed by its county; not by a street it did not touch
+            let accounts = BankAccounts(f.scratch.db, cipher: .development)
+            let entered = try await accounts.enter(member: person.memberID, bank: "演示银行", account: "6230123412341234", accountName: person.name, note: "",
+                                                   actor: passingThrough)
+            try await accounts.confirm(entered, actor: county)
+            await #expect(throws: BankAccountError.notFound) {
+                _ = try await accounts.enter(member: person.memberID, bank: "演示银行", account: "6230123412345678", accountName: person.name, note: "", actor: elsewhere)
+            }
         }
     }
 

@@ -173,6 +173,23 @@ public struct BankFileWriter: Sendable {
         ])
     }
 
+    // The bank's side, for the demo and the benchmark (a bank answers in the format's return records).
+
+    public func returnHeader(batch: String, date: LocalDate, count: Int, totalCents: Int64) throws(BankFileError) -> Data? {
+        guard let fields = format.returns.header else { return nil }
+        return try record(fields, line: 0, values: summary(batch: batch, date: date, count: count, totalCents: totalCents))
+    }
+
+    public func returnTrailer(batch: String, date: LocalDate, count: Int, totalCents: Int64) throws(BankFileError) -> Data? {
+        guard let fields = format.returns.trailer else { return nil }
+        return try record(fields, line: count + 1, values: summary(batch: batch, date: date, count: count, totalCents: totalCents))
+    }
+
+    public func returnDetail(reference: String, account: String, amountCents: Int64, result: String, reason: String, line: Int) throws(BankFileError) -> Data {
+        try record(format.returns.detail, line: line, values: [.reference: reference, .account: account, .amount: amountText(amountCents), .result: result,
+                                                              .reason: reason])
+    }
+
     func summary(batch: String, date: LocalDate, count: Int, totalCents: Int64) -> [BankField: String] {
         [.batch: batch, .date: date.description.replacingOccurrences(of: "-", with: ""), .count: String(count), .total: amountText(totalCents)]
     }
@@ -190,17 +207,24 @@ public struct BankFileWriter: Sendable {
                 out.append(try fixed(text, f, line: line))
             case .csv:
                 if i > 0 { out.append(contentsOf: Array(format.separator.utf8)) }
-                guard let d = csvQuoted(text).data(using: format.stringEncoding) else { throw .unencodable(line: line, field: f.field.rawValue) }
-                out.append(d)
+                out.append(try encoded(csvQuoted(text), line: line, field: f.field))
             }
         }
         out.append(contentsOf: Array(format.newline.utf8))
         return out
     }
 
+    /// The text's bytes in the file's encoding; ASCII (numbers, references, most account names' absence) is the same
+    /// bytes in both, and is copied without a conversion.
+    func encoded(_ text: String, line: Int, field: BankField) throws(BankFileError) -> Data {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return Data(text.utf8) }
+        guard let d = text.data(using: format.stringEncoding) else { throw .unencodable(line: line, field: field.rawValue) }
+        return d
+    }
+
     func fixed(_ text: String, _ f: BankFieldSpec, line: Int) throws(BankFileError) -> Data {
         let width = f.width ?? 0
-        guard var bytes = text.data(using: format.stringEncoding) else { throw .unencodable(line: line, field: f.field.rawValue) }
+        var bytes = try encoded(text, line: line, field: f.field)
         if bytes.count > width {
             guard f.truncate == true else { throw .tooWide(line: line, field: f.field.rawValue, width: width) }
             // Cut at a character, never inside one.
@@ -250,9 +274,16 @@ public struct BankReturnReader: Sendable {
         self.file = file
     }
 
+    /// A reader of the payment file itself, as the bank reads it (its details give the reference and the amount).
+    public static func paymentFile(_ format: BankFileFormat, file: String) -> BankReturnReader {
+        var f = format
+        f.returns = format.payment
+        return BankReturnReader(f, file: file)
+    }
+
     /// One line's bytes, without its line ending.
     public func record(_ bytes: Data, row: Int) throws(BankFileError) -> Record {
-        guard let text = String(data: bytes, encoding: format.stringEncoding) else {
+        guard let text = Self.decode(bytes, format.stringEncoding) else {
             throw .malformed(file: file, row: row, field: "整行", reason: "不是 \(format.encoding == .gb18030 ? "GB 18030" : "UTF-8") 编码")
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .blank }
@@ -294,6 +325,13 @@ public struct BankReturnReader: Sendable {
 
     enum BankRecordSpecKind { case header, detail, trailer }
 
+    /// Bytes as text in the file's encoding; ASCII (most of a return: references, amounts, codes) is read as it is,
+    /// without a conversion.
+    static func decode(_ bytes: Data, _ encoding: String.Encoding) -> String? {
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        return String(data: bytes, encoding: encoding)
+    }
+
     func amount(_ v: String, row: Int, field: String) throws(BankFileError) -> Int64 {
         switch format.amountUnit {
         case .cents:
@@ -315,11 +353,11 @@ public struct BankReturnReader: Sendable {
                 guard bytes.distance(from: at, to: bytes.endIndex) >= w else {
                     // The last field may be short (trailing spaces trimmed by a bank's tool).
                     let rest = bytes[at...]
-                    if f == fields.last, let s = String(data: rest, encoding: format.stringEncoding) { out.append(s); return out }
+                    if f == fields.last, let s = Self.decode(rest, format.stringEncoding) { out.append(s); return out }
                     throw .malformed(file: file, row: row, field: f.field.rawValue, reason: "行长度不足（定长格式）")
                 }
                 let slice = bytes[at..<bytes.index(at, offsetBy: w)]
-                guard let s = String(data: slice, encoding: format.stringEncoding) else {
+                guard let s = Self.decode(slice, format.stringEncoding) else {
                     throw .malformed(file: file, row: row, field: f.field.rawValue, reason: "字段边界切在字符中间（宽度与格式不符）")
                 }
                 out.append(s)

@@ -87,11 +87,12 @@ public struct BankAccounts: Sendable {
     func insert(_ id: UUID, member: UUID, bank bankName: String, sealed: String, number: BankAccountNumber, name: String, note: String, actor: Actor,
                 now: Date) async throws {
         try await db.writeTransaction { tx in
-            guard let h = try await tx.sql.select().column(SQLColumn("household_id", table: "members"))
+            let query = tx.sql.select().column(SQLColumn("household_id", table: "members"))
                 .column(SQLColumn("residence_region", table: "households")).column(SQLColumn("registered_region", table: "households"))
                 .from("members").join("households", on: SQLColumn("household_id", table: "members"), .equal, SQLColumn("id", table: "households"))
                 .where(SQLColumn("id", table: "members"), .equal, SQLBind(member))
-                .livingOrRegistered(in: actor.jurisdiction, table: "households").first() else { throw BankAccountError.notFound }
+                .where { Self.scope($0, actor, table: "households", household: SQLColumn("id", table: "households"), sql: tx.sql) }
+            guard let h = try await query.first() else { throw BankAccountError.notFound }
             if try await tx.sql.select().column("id").from("bank_accounts").where("member_id", .equal, member)
                 .where("status", .equal, BankAccountStatus.pending.rawValue).first() != nil { throw BankAccountError.changeWaiting }
             let stamp = Timestamp.text(now)
@@ -124,8 +125,9 @@ public struct BankAccounts: Sendable {
     func decide(_ id: UUID, confirm: Bool, reason: String, actor: Actor, now: Date) async throws {
         guard actor.may(.manageBankAccounts) else { throw DomainError.forbidden }
         try await db.writeTransaction { tx in
-            guard let row = try await tx.sql.select().columns("member_id", "household_id", "status", "created_by", "bank", "account_tail", "account_name")
-                .from("bank_accounts").where("id", .equal, id).livingOrRegistered(in: actor.jurisdiction).first() else { throw BankAccountError.notFound }
+            let query = tx.sql.select().columns("member_id", "household_id", "status", "created_by", "bank", "account_tail", "account_name")
+                .from("bank_accounts").where("id", .equal, id).where { Self.scope($0, actor, table: nil, household: SQLColumn("household_id"), sql: tx.sql) }
+            guard let row = try await query.first() else { throw BankAccountError.notFound }
             guard try row.decode(column: "status", as: String.self) == BankAccountStatus.pending.rawValue else { throw BankAccountError.notPending }
             guard try row.decode(column: "created_by", as: String.self) != actor.username else { throw BankAccountError.sameClerk }
             let member = try row.decode(column: "member_id", as: UUID.self)
@@ -152,8 +154,16 @@ public struct BankAccounts: Sendable {
         guard actor.may(.viewPayments) || actor.may(.manageBankAccounts) else { throw DomainError.forbidden }
         return try await db.sql.select().columns("id", "household_id", "member_id", "bank", "account_tail", "account_name", "status", "note", "created_by",
                                                  "created_at", "confirmed_by")
-            .from("bank_accounts").where("household_id", .equal, household).livingOrRegistered(in: actor.jurisdiction)
+            .from("bank_accounts").where("household_id", .equal, household)
+            .where { Self.scope($0, actor, table: nil, household: SQLColumn("household_id"), sql: db.sql) }
             .orderBy("created_at", .descending).all().map(Self.view)
+    }
+
+    /// Whose accounts a person handles: households living or registered in the jurisdiction, and those it granted help
+    /// first where an emergency struck (the granting county pays it) [YC; LS; ZX 48].
+    static func scope(_ w: SQLPredicateGroupBuilder, _ actor: Actor, table: String?, household: SQLColumn, sql: any SQLDatabase) -> SQLPredicateGroupBuilder {
+        w.where { $0.livingOrRegistered(in: actor.jurisdiction, table: table) }
+            .orWhere(household, .in, SQLGroupExpression(sql.select().column("household_id").from("cases").within(actor.jurisdiction, column: "emergency_region").query))
     }
 
     static func view(_ r: any SQLRow) throws -> BankAccountView {

@@ -30,26 +30,23 @@ extension Payrolls {
             var sequence = 0
             var cursor: String?
             while true {
-                var q = sql.select().column(SQLColumn("reference", table: "payroll_lines")).column(SQLColumn("net_cents", table: "payroll_lines"))
-                    .column(SQLColumn("arrears_cents", table: "payroll_lines")).column(SQLColumn("one_off_cents", table: "payroll_lines"))
-                    .column(SQLColumn("account_cipher", table: "bank_accounts")).column(SQLColumn("account_name", table: "bank_accounts"))
-                    .from("payroll_lines").join("bank_accounts", on: SQLColumn("account_id", table: "payroll_lines"), .equal, SQLColumn("id", table: "bank_accounts"))
-                    .where(SQLColumn("payroll_id", table: "payroll_lines"), .equal, SQLBind(id))
-                    .where(SQLColumn("status", table: "payroll_lines"), .equal, SQLBind(wanted))
-                if let cursor { q = q.where(SQLColumn("reference", table: "payroll_lines"), .greaterThan, SQLBind(cursor)) }
-                let rows = try await q.orderBy(SQLColumn("reference", table: "payroll_lines")).limit(Self.page).all()
+                var text = "SELECT l.reference, l.net_cents, l.arrears_cents, l.one_off_cents, a.account_cipher, a.account_name FROM payroll_lines l "
+                    + "JOIN bank_accounts a ON a.id = l.account_id WHERE l.payroll_id = $1 AND l.status = $2"
+                var binds: [BulkRead.Bind] = [.uuid(id), .text(wanted)]
+                if let cursor {
+                    text += " AND l.reference > $3"
+                    binds.append(.text(cursor))
+                }
+                let rows = try await BulkRead.rows(sql, SendLine.shape, query: text + " ORDER BY l.reference LIMIT \(Self.page)", binds)
                 guard !rows.isEmpty else { break }
                 var chunk = Data()
                 for r in rows {
                     sequence += 1
-                    let reference = try r.decode(column: "reference", as: String.self)
-                    let note = try r.decode(column: "arrears_cents", as: Int64.self) > 0 ? memo + "（含补发）"
-                        : try r.decode(column: "one_off_cents", as: Int64.self) > 0 ? "临时救助 \(p.month.chinese)" : memo
-                    let line = BankPaymentLine(sequence: sequence, account: try cipher.open(try r.decode(column: "account_cipher", as: String.self)),
-                                               accountName: try r.decode(column: "account_name", as: String.self),
-                                               amountCents: try r.decode(column: "net_cents", as: Int64.self), reference: reference, memo: note)
+                    let note = r.arrears > 0 ? memo + "（含补发）" : r.oneOff > 0 ? "临时救助 \(p.month.chinese)" : memo
+                    let line = BankPaymentLine(sequence: sequence, account: try cipher.open(r.cipher), accountName: r.name, amountCents: r.net,
+                                               reference: r.reference, memo: note)
                     chunk.append(try writer.detail(line))
-                    cursor = reference
+                    cursor = r.reference
                 }
                 try out.write(chunk)
                 if rows.count < Self.page { break }
@@ -69,6 +66,8 @@ extension Payrolls {
             var u = tx.sql.update("payrolls").set("status", to: PayrollStatus.sent.rawValue).set("sent_at", to: Timestamp.text(now))
             if !reissue { u = u.set("bank_format", to: format.code).set("bank_file_sha256", to: digest) }
             try await u.where("id", .equal, id).run()
+            // Every line blocked (the dead, the held, the unbanked): nothing waits for the bank.
+            try await Self.closeIfSettled(id, tx: tx, now: now)
             try await AuditLog(tx).record(actor: actor, action: .writeBankFile, targetKind: "payroll", targetID: id.uuidString.lowercased(),
                                           detail: "生成银行代发文件 \(batch)（\(format.name)）：\(count) 笔，合计 \(Cents(total).yuanText)，SHA-256 \(digest.prefix(16))…",
                                           at: now)
@@ -134,12 +133,15 @@ extension Payrolls {
                 if found.total != expectedTotal {
                     throw BankFileError.totalsDiffer(file: name, what: "合计金额（与送银行的）", declared: expectedTotal, found: found.total)
                 }
-                // Paid or failed, from the staged lines, in one statement.
+                // The return names every line that waited (checked above): the few it failed, with the bank's reason, then
+                // all the others paid, in one pass without a join.
                 try await tx.sql.raw("""
-                    UPDATE payroll_lines SET status = CASE WHEN s.paid THEN \(bind: PayrollLineStatus.paid.rawValue) ELSE \(bind: PayrollLineStatus.failed.rawValue) END,
-                    bank_result = s.result, bank_reason = s.reason FROM bank_return_lines s
-                    WHERE s.return_id = \(bind: returnID) AND s.reference = payroll_lines.reference AND payroll_lines.payroll_id = \(bind: id)
+                    UPDATE payroll_lines SET status = \(bind: PayrollLineStatus.failed.rawValue), bank_result = s.result, bank_reason = s.reason
+                    FROM bank_return_lines s WHERE s.return_id = \(bind: returnID) AND NOT s.paid AND s.reference = payroll_lines.reference
+                    AND payroll_lines.payroll_id = \(bind: id)
                     """).run()
+                try await tx.sql.update("payroll_lines").set("status", to: PayrollLineStatus.paid.rawValue).where("payroll_id", .equal, id)
+                    .where("status", .in, waiting).run()
                 let counts: SQLQueryString = "SUM(CASE WHEN paid THEN 1 ELSE 0 END)"
                 let c = try await tx.sql.select().column(counts, as: "paid").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                     .from("bank_return_lines").where("return_id", .equal, returnID).first()
@@ -170,25 +172,19 @@ extension Payrolls {
          BulkJSON.Column(name: "reason", source: .row(5), type: "text")]
     }
 
-    /// Every staged reference is a line of this payroll waiting for the bank, at its amount.
+    /// Every staged reference is a line of this payroll waiting for the bank, at its amount: one pass over the staged
+    /// lines, the first that is not named with its row.
     static func reconcile(_ sql: any SQLDatabase, payroll: UUID, returnID: UUID, file: String, waiting: [String]) async throws {
-        if let r = try await sql.raw("""
-            SELECT s.row_number AS row_number, s.reference AS reference FROM bank_return_lines s
-            WHERE s.return_id = \(bind: returnID) AND NOT EXISTS (SELECT 1 FROM payroll_lines l WHERE l.reference = s.reference AND l.payroll_id = \(bind: payroll)
-            AND l.status IN (\(bind: waiting[0]), \(bind: waiting[1]))) ORDER BY s.row_number LIMIT 1
-            """).first() {
-            throw BankFileError.unknownReference(file: file, row: Int(try r.decode(column: "row_number", as: Int64.self)),
-                                                 reference: try r.decode(column: "reference", as: String.self))
-        }
-        if let r = try await sql.raw("""
-            SELECT s.row_number AS row_number, s.reference AS reference, s.amount_cents AS found, l.net_cents AS expected
-            FROM bank_return_lines s JOIN payroll_lines l ON l.reference = s.reference AND l.payroll_id = \(bind: payroll)
-            WHERE s.return_id = \(bind: returnID) AND s.amount_cents <> l.net_cents ORDER BY s.row_number LIMIT 1
-            """).first() {
-            throw BankFileError.amountDiffers(file: file, row: Int(try r.decode(column: "row_number", as: Int64.self)),
-                                              reference: try r.decode(column: "reference", as: String.self),
-                                              expected: try r.decode(column: "expected", as: Int64.self), found: try r.decode(column: "found", as: Int64.self))
-        }
+        guard let r = try await sql.raw("""
+            SELECT s.row_number AS row_number, s.reference AS reference, s.amount_cents AS found, l.net_cents AS expected, l.status AS status
+            FROM bank_return_lines s LEFT JOIN payroll_lines l ON l.reference = s.reference AND l.payroll_id = \(bind: payroll)
+            WHERE s.return_id = \(bind: returnID) AND (l.id IS NULL OR l.status NOT IN (\(bind: waiting[0]), \(bind: waiting[1])) OR s.amount_cents <> l.net_cents)
+            ORDER BY s.row_number LIMIT 1
+            """).first() else { return }
+        let row = Int(try r.decode(column: "row_number", as: Int64.self)), reference = try r.decode(column: "reference", as: String.self)
+        guard let expected = try r.decode(column: "expected", as: Int64?.self), let status = try r.decode(column: "status", as: String?.self),
+              waiting.contains(status) else { throw BankFileError.unknownReference(file: file, row: row, reference: reference) }
+        throw BankFileError.amountDiffers(file: file, row: row, reference: reference, expected: expected, found: try r.decode(column: "found", as: Int64.self))
     }
 
     /// Each line of a file (without its line ending), numbered from 1, read in chunks: memory does not grow with the file.
@@ -226,6 +222,26 @@ extension Payrolls {
     }
 }
 
+/// What a bank file's line is written from.
+struct SendLine: Sendable {
+    var reference: String
+    var net: Int64
+    var arrears: Int64
+    var oneOff: Int64
+    var cipher: String
+    var name: String
+
+    static let shape = RowShape<SendLine>(
+        columns: ["reference", "net_cents", "arrears_cents", "one_off_cents", "account_cipher", "account_name"],
+        byName: { r in
+            SendLine(reference: try r.text("reference"), net: try r.int64("net_cents"), arrears: try r.int64("arrears_cents"),
+                     oneOff: try r.int64("one_off_cents"), cipher: try r.text("account_cipher"), name: try r.text("account_name"))
+        },
+        byPosition: { c in
+            SendLine(reference: try c.text(), net: try c.int64(), arrears: try c.int64(), oneOff: try c.int64(), cipher: try c.text(), name: try c.text())
+        })
+}
+
 /// A file written through a temporary name, hashed as it is written.
 final class HashingFile {
     let path: String
@@ -235,7 +251,7 @@ final class HashingFile {
 
     init?(_ path: String) {
         self.path = path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: path) else { return nil }
         handle = h
     }

@@ -51,18 +51,20 @@ extension Payrolls {
     /// `.failed`).
     public func lines(_ payroll: UUID, status: PayrollLineStatus? = nil, actor: Actor, offset: Int = 0, limit: Int = 50) async throws
         -> (items: [PayrollLineView], total: Int) {
+        try await lines(payroll, statuses: status.map { [$0] } ?? [], actor: actor, offset: offset, limit: limit)
+    }
+
+    /// The lines in any of `statuses` (all of them when empty).
+    public func lines(_ payroll: UUID, statuses: [PayrollLineStatus], actor: Actor, offset: Int = 0, limit: Int = 50) async throws
+        -> (items: [PayrollLineView], total: Int) {
         guard try await summary(payroll, actor: actor) != nil else { throw PayrollStoreError.notFound }
         func scoped(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             let q = q.from("payroll_lines").where("payroll_id", .equal, payroll)
-            return status.map { q.where("status", .equal, $0.rawValue) } ?? q
+            return statuses.isEmpty ? q : q.where("status", .in, statuses.map(\.rawValue))
         }
         let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()?.decode(column: "n", as: Int.self) ?? 0
         let items = try await scoped(db.sql.select().columns(Self.lineColumns.map { SQLColumn($0, table: "payroll_lines") }).headName(of: "payroll_lines"))
-            .orderBy("reference").offset(offset).limit(limit).all().map { r in
-                var l = try Self.line(r)
-                l.headName = try r.decode(column: "head_name", as: String?.self)
-                return l
-            }
+            .orderBy("reference").offset(offset).limit(limit).all().map(Self.named)
         return (items, total)
     }
 

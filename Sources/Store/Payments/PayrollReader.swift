@@ -158,8 +158,8 @@ struct PayrollReader: Sendable {
     /// first (in the county where it was granted), and deliberations' one-off amounts.
     func oneOffs(month: PayMonth, known: Known) async throws -> [(PayrollOneOff, Context)] {
         let window = (terms.firstMonth.first.description, month.last.description)
-        let place = "COALESCE(emergency_region, registered_region)"
-        let range = county.subtreeRange
+        // Help first is paid by the county where it was granted (where the emergency struck) [LS; ZX 48].
+        let place = SQLFunction("COALESCE", args: SQLColumn("emergency_region"), SQLColumn("registered_region"))
         let fund = SQLRaw("CASE WHEN EXISTS (SELECT 1 FROM reserve_fund_entries r WHERE r.case_id = cases.id) THEN 1 ELSE 0 END")
         let head = SQLRaw(Self.headOf.replacingOccurrences(of: "%@", with: "cases.household_id"))
         var found: [(key: String, household: UUID, payee: UUID?, residence: String, amount: Int64, on: String, basis: String, fund: Bool)] = []
@@ -167,7 +167,7 @@ struct PayrollReader: Sendable {
             .column(fund, as: "fund").column(head, as: "head").from("cases")
             .where("program", .equal, Program.temporary.rawValue).where("status", .equal, CaseStatus.approved.rawValue)
             .where("decided_on", .greaterThanOrEqual, window.0).where("decided_on", .lessThanOrEqual, window.1)
-            .where(SQLRaw(place), .greaterThanOrEqual, SQLBind(range.lowerBound)).where(SQLRaw(place), .lessThanOrEqual, SQLBind(range.upperBound)).all() {
+            .within(county, expression: place).all() {
             guard let json = try r.decode(column: "decision", as: String?.self),
                   let decision = try? JSONDecoder().decode(CaseDecision.self, from: Data(json.utf8)), decision.approved, decision.amountCents > 0 else { continue }
             found.append(("case:\(try r.decode(column: "id", as: UUID.self).uuidString.lowercased())", try r.decode(column: "household_id", as: UUID.self),

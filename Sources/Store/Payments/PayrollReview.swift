@@ -35,6 +35,18 @@ public struct PayrollMismatch: Sendable, Equatable {
 }
 
 extension Payrolls {
+    /// The household head's name for a line of table alias `alias`, in SQL written as text.
+    static func headNameOf(_ alias: String) -> String {
+        "(SELECT m.name FROM members m WHERE m.household_id = \(alias).household_id AND m.relation = '\(Relation.head.rawValue)' LIMIT 1)"
+    }
+
+    /// A line with the head's name a query selected as `head_name`.
+    static func named(_ r: any SQLRow) throws -> PayrollLineView {
+        var l = try line(r)
+        l.headName = try r.decode(column: "head_name", as: String?.self)
+        return l
+    }
+
     /// The payrolls of the jurisdiction, newest month first.
     public func list(actor: Actor, offset: Int = 0, limit: Int = 30) async throws -> (items: [PayrollSummary], total: Int) {
         guard actor.may(.viewPayments) else { throw DomainError.forbidden }
@@ -82,14 +94,14 @@ extension Payrolls {
             """).first()?.decode(column: "n", as: Int.self) ?? 0
         let columns = Self.lineColumns.map { "a.\($0) AS \($0)" }.joined(separator: ", ")
         let rows = try await db.sql.raw("""
-            SELECT \(unsafeRaw: columns), b.due_cents AS before_cents,
+            SELECT \(unsafeRaw: columns), b.due_cents AS before_cents, \(unsafeRaw: Self.headNameOf("a")) AS head_name,
             (SELECT c.reasons FROM enrolment_changes c WHERE c.enrolment_id = a.enrolment_id AND c.status = 'approved'
              AND c.effective_on >= \(bind: p.month.first.description) AND c.effective_on <= \(bind: p.month.last.description) ORDER BY c.decided_on DESC LIMIT 1) AS reason
             FROM payroll_lines a JOIN payroll_lines b ON b.enrolment_id = a.enrolment_id AND b.payroll_id = \(bind: prev.id)
             WHERE a.payroll_id = \(bind: id) AND a.due_cents <> b.due_cents ORDER BY a.reference LIMIT \(literal: limit)
             """).all()
         let changed = try rows.map { r in
-            PayrollDiff.Changed(line: try Self.line(r), beforeCents: try r.decode(column: "before_cents", as: Int64.self),
+            PayrollDiff.Changed(line: try Self.named(r), beforeCents: try r.decode(column: "before_cents", as: Int64.self),
                                 reason: try r.decode(column: "reason", as: String?.self).map { text in
                                     (try? JSONDecoder().decode([String].self, from: Data(text.utf8)))?.joined(separator: "；") ?? text
                                 })
@@ -108,7 +120,7 @@ extension Payrolls {
         guard let p = try await summary(id, actor: actor) else { throw PayrollStoreError.notFound }
         let columns = Self.lineColumns.map { "l.\($0) AS \($0)" }.joined(separator: ", ")
         let rows = try await db.sql.raw("""
-            SELECT \(unsafeRaw: columns), e.since AS since, e.monthly_amount_cents AS amount, e.status AS e_status, e.status_changed_on AS changed_on,
+            SELECT \(unsafeRaw: columns), \(unsafeRaw: Self.headNameOf("l")) AS head_name, e.since AS since, e.monthly_amount_cents AS amount, e.status AS e_status, e.status_changed_on AS changed_on,
             e.exit_ends_on AS exit_ends_on FROM payroll_lines l JOIN enrolments e ON e.id = l.enrolment_id
             WHERE l.payroll_id = \(bind: id) AND l.due_cents > 0 AND l.due_cents <> e.monthly_amount_cents ORDER BY l.reference LIMIT \(literal: limit)
             """).all()
@@ -120,7 +132,7 @@ extension Payrolls {
             changes[try r.decode(column: "enrolment_id", as: UUID.self), default: []].append(try PayrollReader.decidedChange(r))
         }
         return try rows.compactMap { r in
-            let line = try Self.line(r)
+            let line = try Self.named(r)
             guard let e = line.enrolmentID else { return nil }
             let enrolment = PayrollEnrolment(id: e, householdID: line.householdID, payeeID: line.payeeID, program: line.program,
                                              since: try LocalDate(try r.decode(column: "since", as: String.self)), amountCents: try r.decode(column: "amount", as: Int64.self),

@@ -27,6 +27,10 @@ public struct PayrollRun: Sendable, Equatable {
     public var examined: Int = 0
     public var lines: Int = 0
     public var seconds: Double = 0
+    /// Where the time went: reading pages, computing lines, writing (on PostgreSQL a page is written while the next is read).
+    public var readSeconds: Double = 0
+    public var computeSeconds: Double = 0
+    public var writeSeconds: Double = 0
 }
 
 /// What importing a bank's return did.

@@ -66,19 +66,41 @@ public struct Payrolls: Sendable {
         let known = try await reader.preload()
         let total = try await reader.count()
         var cursor = try await reader.resumeAfter(payroll.id)
-        while true {
-            let page = try await reader.page(after: cursor)
-            guard let last = page.last else { break }
-            cursor = last.id
-            let enrolments = try await reader.complete(page, known: known)
-            let lines: [(PayrollLineDraft, PayrollReader.Context)] = enrolments.compactMap { e, context in
-                PayrollCalculation.line(e, month: month, terms: terms).map { ($0, context) }
+        // PostgreSQL writes a page on one connection while the next is read on another; SQLite has one writer. Pages
+        // are written in order, each in its own transaction, so a run killed part-way leaves whole pages only.
+        let overlap = BulkJSON.isPostgres(db.sql)
+        var writing: Task<Void, any Error>?
+        do {
+            while true {
+                var t = ContinuousClock.now
+                let page = try await reader.page(after: cursor)
+                guard let last = page.last else { break }
+                cursor = last.id
+                let enrolments = try await reader.complete(page, known: known)
+                run.readSeconds += (ContinuousClock.now - t).seconds
+                t = ContinuousClock.now
+                let lines: [(PayrollLineDraft, PayrollReader.Context)] = enrolments.compactMap { e, context in
+                    PayrollCalculation.line(e, month: month, terms: terms).map { ($0, context) }
+                }
+                run.computeSeconds += (ContinuousClock.now - t).seconds
+                t = ContinuousClock.now
+                if let w = writing { try await w.value }
+                let (db, id) = (self.db, payroll.id)
+                let task = Task { try await PayrollWriter.write(lines, payroll: id, db: db) }
+                if overlap { writing = task } else { try await task.value; writing = nil }
+                run.writeSeconds += (ContinuousClock.now - t).seconds
+                run.examined += page.count
+                run.lines += lines.count
+                progress(run.examined, total)
+                if page.count < Self.page { break }
             }
-            try await PayrollWriter.write(lines, payroll: payroll.id, db: db)
-            run.examined += page.count
-            run.lines += lines.count
-            progress(run.examined, total)
-            if page.count < Self.page { break }
+            let t = ContinuousClock.now
+            if let w = writing { try await w.value }
+            run.writeSeconds += (ContinuousClock.now - t).seconds
+        } catch {
+            // What was started is finished before the error goes up: the database holds whole pages only.
+            _ = try? await writing?.value
+            throw error
         }
         if program == .temporary {
             let grants = try await reader.oneOffs(month: month, known: known)
@@ -86,7 +108,9 @@ public struct Payrolls: Sendable {
             try await PayrollWriter.write(lines, payroll: payroll.id, db: db)
             run.lines += lines.count
         }
-        run.payroll = try await finish(payroll.id, actor: actor, now: now)
+        var empty = payroll
+        empty.status = .closed
+        run.payroll = try await finish(payroll.id, actor: actor, now: now, empty: empty)
         run.seconds = (ContinuousClock.now - started).seconds
         return run
     }
@@ -122,7 +146,7 @@ public struct Payrolls: Sendable {
     }
 
     /// Totals from the lines themselves, and the payroll ready for a second person's check.
-    func finish(_ id: UUID, actor: Actor, now: Date) async throws -> PayrollSummary {
+    func finish(_ id: UUID, actor: Actor, now: Date, empty: PayrollSummary) async throws -> PayrollSummary {
         try await db.writeTransaction { tx in
             let blocked: SQLQueryString = "SUM(CASE WHEN status = \(bind: PayrollLineStatus.blocked.rawValue) THEN 1 ELSE 0 END)"
             let t = try await tx.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").column(blocked, as: "blocked")
@@ -130,6 +154,11 @@ public struct Payrolls: Sendable {
             let n = try t?.decode(column: "n", as: Int64.self) ?? 0
             let b = try t?.decode(column: "blocked", as: Int64?.self) ?? 0
             let total = try t?.decode(column: "total", as: Int64?.self) ?? 0
+            // Nothing to pay this month: no payroll is kept (a grant decided later in the month is paid by preparing again).
+            if n == 0 {
+                try await tx.sql.delete(from: "payrolls").where("id", .equal, id).where("status", .equal, PayrollStatus.preparing.rawValue).run()
+                return
+            }
             let changed = try await tx.sql.update("payrolls").set("status", to: PayrollStatus.prepared.rawValue).set("line_count", to: n)
                 .set("blocked_count", to: b).set("total_cents", to: total).where("id", .equal, id)
                 .where("status", .equal, PayrollStatus.preparing.rawValue).returning("code").all()
@@ -138,7 +167,7 @@ public struct Payrolls: Sendable {
                                           detail: "生成发放名册 \(code)：\(n) 笔，其中不予发放 \(b) 笔，合计 \(Cents(total).yuanText)", at: now)
         }
         guard let s = try await db.sql.select().columns(Self.summaryColumns.map { SQLColumn($0) }).from("payrolls").where("id", .equal, id).first()
-        else { throw PayrollStoreError.notFound }
+        else { return empty }
         return try Self.summary(s)
     }
 

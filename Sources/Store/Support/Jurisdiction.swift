@@ -12,6 +12,12 @@ extension SQLPredicateBuilder {
         return self.where(c, .greaterThanOrEqual, SQLBind(range.lowerBound)).where(c, .lessThanOrEqual, SQLBind(range.upperBound))
     }
 
+    /// Rows where an expression over their columns (e.g. the first of two regions that is set) names a region inside `region`.
+    public func within(_ region: RegionCode, expression: any SQLExpression) -> Self {
+        let range = region.subtreeRange
+        return self.where(expression, .greaterThanOrEqual, SQLBind(range.lowerBound)).where(expression, .lessThanOrEqual, SQLBind(range.upperBound))
+    }
+
     /// Rows that live inside `region` or are registered there: what both townships of an apply-anywhere household see
     /// (its warnings, its cases, its notices) [YC].
     public func livingOrRegistered(in region: RegionCode, table: String? = nil) -> Self {

@@ -87,7 +87,12 @@ enum PayrollPages {
                         }))))),
             .h2(.text("按街道（乡镇）")),
             .div(.class("panel"), .raw(SVGChart.horizontalBars(title: "各街道发放金额", caption: "本名册各街道（乡镇）应发金额合计；括号内为笔数。",
-                bars: d.areas.map { SVGChart.Bar(label: d.names[$0.region] ?? $0.region, value: Double($0.cents), display: "\(Cents($0.cents).yuanText)（\($0.lines)）") }))),
+                bars: d.areas.map { a in
+                    // Registered here, living in another district (一城通办): named as such, not mistaken for a street of this one.
+                    let outside = !p.county.hasPrefix(String(a.region.prefix(6)))
+                    return SVGChart.Bar(label: (d.names[a.region] ?? a.region) + (outside ? "（外区居住）" : ""), value: Double(a.cents),
+                                        display: "\(Cents(a.cents).yuanText)（\(a.lines)）")
+                }))),
             .if(!d.mismatches.isEmpty, .group(
                 .h2(.text("与救助决定不符（\(d.mismatches.count)）")),
                 .div(.class("panel error"), .table(.class("stack"),
@@ -100,7 +105,7 @@ enum PayrollPages {
             .h2(.text("明细")),
             Layout.tabs([("全部", d.status == nil ? nil : SiteURL.payroll(p.id).path),
                          ("不予发放", d.status == .blocked ? nil : SiteURL.payroll(p.id, status: PayrollLineStatus.blocked.rawValue).path),
-                         ("发放失败（待重发）", d.status == .failed ? nil : SiteURL.payroll(p.id, status: PayrollLineStatus.failed.rawValue).path)]),
+                         ("发放失败与重发", d.status == .failed ? nil : SiteURL.payroll(p.id, status: PayrollLineStatus.failed.rawValue).path)]),
             paging.bar(total: d.total, unit: "笔", link: { Paging.url(SiteURL.payroll(p.id).path, [("status", d.status?.rawValue)], page: $0) }),
             d.lines.isEmpty ? .p(.class("panel"), .text("没有这类明细。")) : .div(.class("panel"), .table(.class("stack"),
                 .thead(.tr(.th(.text("流水号")), .th(.text("户主")), .th(.class("num"), .text("本月")), .th(.class("num"), .text("补发")),

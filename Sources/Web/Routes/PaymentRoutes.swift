@@ -37,6 +37,7 @@ struct PaymentRoutes: RouteCollection {
                 guard let month = try? PayMonth(form.month ?? ""), let county = try? RegionCode(form.county ?? ""),
                       let program = Program(rawValue: form.program ?? "") else { throw PayrollStoreError.account("请选择月份、区县和项目") }
                 let run = try await req.payrolls.prepare(county: county, program: program, month: month, actor: try req.actor())
+                guard run.payroll.lineCount > 0 else { throw PayrollStoreError.account("\(month.chinese)没有应发放的\(program.chinese)，未生成名册") }
                 return req.redirect(to: SiteURL.payroll(run.payroll.id).path, redirectType: .normal)
             } catch let e as PayrollStoreError {
                 return try await Self.listPage(req, typed: form, error: e.chinese, status: .badRequest)
@@ -60,7 +61,7 @@ struct PaymentRoutes: RouteCollection {
             guard let format = req.payments.formats[form.format ?? ""] else { throw Abort(.badRequest, reason: "未知的银行文件格式") }
             let dir = NSTemporaryDirectory() + "jiuzhu-bank-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let path = dir + "/bank.txt"
+            let path = URL(fileURLWithPath: dir).appendingPathComponent("bank.txt").path
             do {
                 let r = try await req.payrolls.writeBankFile(id, format: format, to: path, cipher: req.payments.cipher, reissue: form.reissue == "on",
                                                              actor: try req.actor(), today: req.today)
@@ -86,7 +87,7 @@ struct PaymentRoutes: RouteCollection {
             defer { try? FileManager.default.removeItem(atPath: dir) }
             // Under the name the officer chose, so a message names their file.
             let name = String(upload.file.filename.split(separator: "/").last ?? "return.txt").replacingOccurrences(of: "..", with: "_")
-            let path = dir + "/" + (name.isEmpty ? "return.txt" : name)
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(name.isEmpty ? "return.txt" : name).path
             try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
             do {
                 let r = try await req.payrolls.importReturn(id, path: path, format: format, actor: try req.actor())
@@ -182,11 +183,13 @@ struct PaymentRoutes: RouteCollection {
         let id = try Self.payrollID(req)
         guard let p = try await req.payrolls.summary(id, actor: actor) else { throw Abort(.notFound) }
         let filter = req.query[String.self, at: "status"].flatMap(PayrollLineStatus.init(rawValue:))
+        // The re-issue queue: the failed, and those sent again and still waiting for the bank.
+        let statuses: [PayrollLineStatus] = filter == .failed ? [.failed, .reissued] : filter.map { [$0] } ?? []
         let paging = Paging(req, size: 50)
         async let areas = req.payrolls.areas(id, actor: actor)
         async let diff = req.payrolls.diff(id, actor: actor)
         async let mismatches = req.payrolls.mismatches(id, actor: actor)
-        let (lines, total) = try await req.payrolls.lines(id, status: filter, actor: actor, offset: paging.offset, limit: paging.size)
+        let (lines, total) = try await req.payrolls.lines(id, statuses: statuses, actor: actor, offset: paging.offset, limit: paging.size)
         let (a, d, m) = try await (areas, diff, mismatches)
         let names = try await RegistryStore(req.db).regionNames([p.county] + a.map(\.region))
         let detail = PayrollPages.Detail(payroll: p, areas: a, diff: d, mismatches: m, lines: lines, total: total, status: filter, names: names,
