@@ -59,6 +59,14 @@ import VaporTesting
             let page = try await reviewer.get(location).body.string
             #expect(page.contains("待审批") && page.contains("您是本名册的生成人") && page.contains("<svg") && page.contains(head.name))
             #expect(try await reviewer.post(SiteURL.payrollApprove(id).path, form: ["_csrf": rcsrf]).status == .conflict)
+            // the same through the API
+            let listed = try JSONDecoder().decode(API.Page<API.Payroll>.self, from: Data(buffer: try await reviewer.get(SiteURL.apiPayrolls.path).body))
+            #expect(listed.total == 1 && listed.items.first?.status == "prepared" && listed.items.first?.preparedBy == site.account(.countyReviewer).username)
+            let apiLines = try JSONDecoder().decode(API.Page<API.PayrollLine>.self, from: Data(buffer: try await reviewer.get(SiteURL.apiPayrollLines(id).path).body))
+            #expect(apiLines.items.contains { $0.householdId == household.id.description && $0.netCents == 80_000 })
+            #expect(try await reviewer.sendJSON(.POST, SiteURL.apiPayrollApprove(id).path, json: "{}", csrf: rcsrf).status == .conflict)
+            #expect(try await reviewer.sendJSON(.POST, SiteURL.apiPayrolls.path, json: #"{"month": "2026-12", "county": "\#(county.value)", "program": "dibao"}"#,
+                                                csrf: rcsrf).status == .conflict)
             let again = try await reviewer.post(SiteURL.payrolls.path, form: ["_csrf": rcsrf, "month": "2026-12", "county": county.value, "program": "dibao"])
             #expect(again.status == .badRequest && again.body.string.contains("不会重复生成"))
 

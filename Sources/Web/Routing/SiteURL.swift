@@ -74,6 +74,10 @@ public enum SiteURL: Sendable, Equatable {
     case dishonesty
     case dishonestyExport
     case apiSpotChecks
+    case apiPayrolls
+    case apiPayroll(UUID)
+    case apiPayrollLines(UUID)
+    case apiPayrollApprove(UUID)
     case apiSpotCheckResult(UUID)
     case caseStatus(token: String)
     case caseDashboard
@@ -180,6 +184,10 @@ public enum SiteURL: Sendable, Equatable {
         case .dishonesty: return RoutePattern.dishonesty.path()
         case .dishonestyExport: return RoutePattern.dishonestyExport.path()
         case .apiSpotChecks: return RoutePattern.apiSpotChecks.path()
+        case .apiPayrolls: return RoutePattern.apiPayrolls.path()
+        case .apiPayroll(let id): return RoutePattern.apiPayroll.path(id.uuidString.lowercased())
+        case .apiPayrollLines(let id): return RoutePattern.apiPayrollLines.path(id.uuidString.lowercased())
+        case .apiPayrollApprove(let id): return RoutePattern.apiPayrollApprove.path(id.uuidString.lowercased())
         case .apiSpotCheckResult(let id): return RoutePattern.apiSpotCheckResult.path(id.uuidString.lowercased())
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
@@ -301,6 +309,10 @@ extension RoutePattern {
     static let dishonesty = RoutePattern("dishonesty")
     static let dishonestyExport = RoutePattern("dishonesty", "export.csv")
     static let apiSpotChecks = RoutePattern("api", "v1", "spot-checks")
+    static let apiPayrolls = RoutePattern("api", "v1", "payrolls")
+    static let apiPayroll = RoutePattern("api", "v1", "payrolls", ":payrollID")
+    static let apiPayrollLines = RoutePattern("api", "v1", "payrolls", ":payrollID", "lines")
+    static let apiPayrollApprove = RoutePattern("api", "v1", "payrolls", ":payrollID", "approve")
     static let apiSpotCheckResult = RoutePattern("api", "v1", "spot-checks", ":checkID", "result")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
@@ -334,7 +346,7 @@ extension RoutePattern {
         visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
         deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
-        spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
+        spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, apiPayrolls, apiPayroll, apiPayrollLines, apiPayrollApprove, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
