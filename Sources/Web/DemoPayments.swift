@@ -43,7 +43,7 @@ enum DemoPayments {
         try await sql.insert(into: "facts").columns("id", "household_id", "member_id", "category", "kind", "valid_from", "source_department", "received_at",
                                                     "reference", "note")
             .values(SQLBind(fact), SQLBind(died.2), SQLBind(died.0), SQLBind(FactCategory.event.rawValue), SQLBind(FactKind.death.rawValue),
-                    SQLBind(diedOn.description), SQLBind("公安"), SQLBind("\(today)T00:00:00Z"), SQLBind("演示：死亡注销"), SQLBind("")).run()
+                    SQLBind(diedOn.description), SQLBind(Department.publicSecurity.rawValue), SQLBind(diedOn.adding(days: 1).description), SQLBind("演示：死亡注销"), SQLBind("")).run()
         let payrolls = Payrolls(db, parameters: policy.calculator.parameters)
         let formats = try BankFileFormats.bundled()
         guard let format = formats["fixed-gb18030"] else { return }

@@ -156,6 +156,9 @@ enum Screen {
                      h.fact(h.members[0].id, .death, from: ago(5), department: .funeral); return h },
                    { var h = RegisterHousehold.single(age: 80); h.enrol(.tekun, member: h.members[0].id, status: .ended)
                      h.fact(h.members[0].id, .death, from: ago(5), department: .funeral); return h }),
+        // The month's payment verification found the money had not arrived; one found two months ago is history.
+        "JZ-P02": ({ var h = RegisterHousehold.ordinary; h.enrol(.dibao); h.fact(h.members[0].id, .paymentUnverified, from: ago(3), department: .civilAffairs); return h },
+                   { var h = RegisterHousehold.ordinary; h.enrol(.dibao); h.fact(h.members[0].id, .paymentUnverified, from: ago(90), department: .civilAffairs); return h }),
         "JZ-R01": ({ var h = RegisterHousehold.single(age: 70); h.members[0].disability = try! Disability(category: .visual, grade: 2)
                      h.enrol(.tekun, member: h.members[0].id); h.enrol(.disabilityLiving, member: h.members[0].id); return h },
                    { var h = RegisterHousehold.single(age: 70); h.member("侄", age: 40, .other, disability: (.visual, 2))

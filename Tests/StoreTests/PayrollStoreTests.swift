@@ -111,8 +111,8 @@ import Testing
             // the head of one household died on 20 December (an exact-ID death record); another's payment is held
             try await s.sql.insert(into: "facts").columns("id", "household_id", "member_id", "category", "kind", "valid_from", "source_department", "received_at",
                                                           "reference", "note")
-                .values(SQLBind(UUID()), SQLBind(dead.household), SQLBind(dead.payee), SQLBind("event"), SQLBind("death"), SQLBind("2026-12-20"), SQLBind("公安"),
-                        SQLBind("2026-12-21T00:00:00Z"), SQLBind("test"), SQLBind("")).run()
+                .values(SQLBind(UUID()), SQLBind(dead.household), SQLBind(dead.payee), SQLBind("event"), SQLBind("death"), SQLBind("2026-12-20"), SQLBind("publicSecurity"),
+                        SQLBind("2026-12-21"), SQLBind("test"), SQLBind("")).run()
             try await s.sql.insert(into: "payment_holds").columns("id", "enrolment_id", "household_id", "member_id", "residence_region", "fact_id", "reason", "created_at")
                 .values(SQLBind(UUID()), SQLBind(held.id), SQLBind(held.household), SQLBind(held.payee), SQLBind(s.county.value), SQLBind(UUID()),
                         SQLBind("死亡比对待核实"), SQLBind("2026-12-01T00:00:00Z")).run()
@@ -254,6 +254,54 @@ import Testing
             let months = try await s.sql.select().column("enrolment_id").from("paid_months").all()
             #expect(months.count == s.enrolments.count)
             #expect(try await s.sql.select().column("id").from("payrolls").all().count == 1)
+        }
+    }
+
+    /// Payment verification: the county draws its share of the month's paid lines with a seed it keeps (the same
+    /// seed draws the same payees); the township records what it found; a failure is a fact of the household, and the
+    /// screening that follows raises it as a warning in its township.
+    @Test func aVerificationSampleIsDrawnAndAFailureIsRaisedAsAWarning() async throws {
+        try await Fixture.with(households: 200) { f in
+            let s = try await Self.setting(f, count: 15)
+            try await Self.bank(s, s.enrolments.map(\.payee))
+            let run = try await s.payrolls.prepare(county: s.county, program: .dibao, month: Self.december, actor: s.maker)
+            _ = try await s.payrolls.approve(run.payroll.id, actor: s.checker)
+            // (the bank paid every line)
+            try await s.sql.update("payroll_lines").set("status", to: "paid").where("payroll_id", .equal, run.payroll.id).run()
+            let checks = PaymentVerifications(f.scratch.db, parameters: try ParameterSet.bundled())
+            let today = LocalDate(Date(), timeZone: .china)
+            await #expect(throws: DomainError.forbidden) {
+                _ = try await checks.draw(county: s.county, month: Self.december, actor: s.township, today: today, seed: 7)
+            }
+            let drawn = try await checks.draw(county: s.county, month: Self.december, actor: s.maker, today: today, seed: 7)
+            // 2% of the paid lines, rounded up
+            #expect(drawn == (s.enrolments.count * 2 + 99) / 100)
+            let open = try await checks.list(actor: s.township, open: true).items
+            #expect(open.count == drawn && open.allSatisfy { $0.drawSeed == "7" && $0.status == "open" })
+            // drawn once: the next draw takes only what was not drawn
+            let again = try await checks.draw(county: s.county, month: Self.december, actor: s.maker, today: today, seed: 7)
+            #expect(try await checks.list(actor: s.township, open: true).total == drawn + again)
+
+            let first = try #require(open.first)
+            await #expect(throws: PaymentVerificationError.invalid("核验未通过的，请写明核实的情况")) {
+                try await checks.record(first.id, check: PaymentCheck(method: .phone, arrived: false, alive: true, livesThere: true, note: " "), actor: s.township,
+                                        today: today)
+            }
+            let passed = try await checks.record(first.id, check: PaymentCheck(method: .visit, arrived: false, alive: true, livesThere: false,
+                                                                                 note: "邻居称已搬往外地半年，银行卡由亲属保管"), actor: s.township, today: today)
+            #expect(!passed)
+            await #expect(throws: PaymentVerificationError.alreadyDone) {
+                try await checks.record(first.id, check: PaymentCheck(method: .phone, arrived: true, alive: true, livesThere: true, note: ""), actor: s.township,
+                                        today: today)
+            }
+            let fact = try #require(try await s.sql.select().columns("kind", "note").from("facts").where("household_id", .equal, first.householdID)
+                .where("kind", .equal, "paymentUnverified").first())
+            #expect(try fact.decode(column: "note", as: String.self).contains("款项未到账，收款人不在当地居住"))
+            // the screening after it raises the warning in the household's township
+            _ = try await Monitor(f.scratch.db, setup: try MonitoringSetup.bundled(), now: { Date() }).reactToEvents(actor: f.system)
+            let warning = try await s.sql.select().column("indicator").from("warnings").where("household_id", .equal, first.householdID)
+                .where("indicator", .equal, "JZ-P02").first()
+            #expect(warning != nil)
         }
     }
 }

@@ -111,6 +111,23 @@ import VaporTesting
             #expect(imported.status == .seeOther, "\(imported.body.string.prefix(400))")
             let closed = try await city.get(try #require(imported.headers.first(name: .location))).body.string
             #expect(closed.contains("已结清") && closed.contains("回盘已导入：成功 \(details.count) 笔"))
+
+            // payment verification: the county draws December's sample; the street calls; a failure becomes a warning
+            let checks = try await reviewer.get(SiteURL.paymentChecks(done: false).path)
+            let drawn = try await reviewer.post(SiteURL.paymentCheckDraw.path, form: ["_csrf": try #require(Browser.csrf(in: checks)), "month": "2026-12",
+                                                                                     "county": county.value])
+            #expect(drawn.status == .seeOther)
+            let checkList = try await township.get(SiteURL.paymentChecks(done: false).path)
+            #expect(checkList.body.string.contains("待核验的收款人") && checkList.body.string.contains("登记核验结果"))
+            let checkID = try #require(try await sql.select().column("id").from("payment_verifications").first()?.decode(column: "id", as: UUID.self))
+            let tcsrf = try #require(Browser.csrf(in: checkList))
+            let noNote = try await township.post(SiteURL.paymentCheck(checkID).path, form: ["_csrf": tcsrf, "method": "visit", "arrived": "no", "alive": "yes",
+                                                                                           "livesThere": "yes", "note": ""])
+            #expect(noNote.status == .badRequest && noNote.body.string.contains("请写明核实的情况") && noNote.body.string.contains("value=\"visit\" selected"))
+            let failed = try await township.post(SiteURL.paymentCheck(checkID).path, form: ["_csrf": tcsrf, "method": "phone", "arrived": "no", "alive": "yes",
+                                                                                           "livesThere": "yes", "note": "本人称本月未收到"])
+            #expect(failed.status == .ok && failed.body.string.contains("已形成预警"))
+            #expect(try await sql.select().column("id").from("warnings").where("indicator", .equal, "JZ-P02").first() != nil)
         }
     }
 }

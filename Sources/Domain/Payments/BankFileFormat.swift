@@ -282,11 +282,13 @@ public struct BankReturnReader: Sendable {
     }
 
     /// One line's bytes, without its line ending.
-    public func record(_ bytes: Data, row: Int) throws(BankFileError) -> Record {
-        guard let text = Self.decode(bytes, format.stringEncoding) else {
+    public func record(_ data: Data, row: Int) throws(BankFileError) -> Record {
+        let bytes = [UInt8](data)
+        let ascii = bytes.allSatisfy { $0 < 0x80 }
+        guard ascii || String(data: data, encoding: format.stringEncoding) != nil else {
             throw .malformed(file: file, row: row, field: "整行", reason: "不是 \(format.encoding == .gb18030 ? "GB 18030" : "UTF-8") 编码")
         }
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return .blank }
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .blank }
         let spec = format.returns
         let kinds: [(BankRecordSpecKind, [BankFieldSpec])] = [(.header, spec.header), (.trailer, spec.trailer)].compactMap { k, s in s.map { (k, $0) } }
             + [(.detail, spec.detail)]
@@ -295,42 +297,44 @@ public struct BankReturnReader: Sendable {
         if spec.header != nil || spec.trailer != nil {
             var hit: (BankRecordSpecKind, [BankFieldSpec])?
             for (kind, fields) in kinds {
-                let first = (try? values(bytes, text: text, fields: Array(fields.prefix(1)), row: row))?.first ?? ""
-                if first == fields.first?.value { hit = (kind, fields); break }
+                guard let literal = fields.first?.value else { continue }
+                let tag = Array(literal.utf8)
+                let matches: Bool
+                switch format.layout {
+                case .fixed: matches = bytes.count >= tag.count && bytes[0..<tag.count].elementsEqual(tag)
+                case .csv: matches = bytes.count >= tag.count && bytes[0..<tag.count].elementsEqual(tag)
+                    && (bytes.count == tag.count || bytes[tag.count] == Array(format.separator.utf8).first)
+                }
+                if matches { hit = (kind, fields); break }
             }
             guard let hit else { throw .malformed(file: file, row: row, field: "记录类型", reason: "不是表头、明细或表尾") }
             chosen = hit
         }
-        let vals = try values(bytes, text: text, fields: chosen.1, row: row)
-        var by: [BankField: String] = [:]
-        for (f, v) in zip(chosen.1, vals) where f.field != .literal { by[f.field] = v.trimmingCharacters(in: .whitespaces) }
+        let vals = try values(bytes, ascii: ascii, fields: chosen.1, row: row)
+        func value(_ f: BankField) -> String? {
+            guard let i = chosen.1.firstIndex(where: { $0.field == f }), i < vals.count else { return nil }
+            return vals[i].trimmingCharacters(in: .whitespaces)
+        }
         switch chosen.0 {
         case .header, .trailer:
             var count: Int?
-            if let v = by[.count] {
+            if let v = value(.count) {
                 guard let n = Int(v), n >= 0 else { throw .malformed(file: file, row: row, field: "笔数", reason: "「\(v)」不是笔数") }
                 count = n
             }
             var total: Int64?
-            if let v = by[.total] { total = try amount(v, row: row, field: "合计金额") }
+            if let v = value(.total) { total = try amount(v, row: row, field: "合计金额") }
             return chosen.0 == .header ? .header(count: count, totalCents: total) : .trailer(count: count, totalCents: total)
         case .detail:
-            let reference = by[.reference] ?? ""
+            let reference = value(.reference) ?? ""
             guard !reference.isEmpty else { throw .malformed(file: file, row: row, field: "流水号", reason: "为空") }
-            let result = by[.result] ?? ""
-            return .detail(BankReturnLine(row: row, reference: reference, amountCents: try amount(by[.amount] ?? "", row: row, field: "金额"),
-                                          paid: format.paidCodes.contains(result), result: result, reason: by[.reason] ?? ""))
+            let result = value(.result) ?? ""
+            return .detail(BankReturnLine(row: row, reference: reference, amountCents: try amount(value(.amount) ?? "", row: row, field: "金额"),
+                                          paid: format.paidCodes.contains(result), result: result, reason: value(.reason) ?? ""))
         }
     }
 
     enum BankRecordSpecKind { case header, detail, trailer }
-
-    /// Bytes as text in the file's encoding; ASCII (most of a return: references, amounts, codes) is read as it is,
-    /// without a conversion.
-    static func decode(_ bytes: Data, _ encoding: String.Encoding) -> String? {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        return String(data: bytes, encoding: encoding)
-    }
 
     func amount(_ v: String, row: Int, field: String) throws(BankFileError) -> Int64 {
         switch format.amountUnit {
@@ -343,29 +347,32 @@ public struct BankReturnReader: Sendable {
         }
     }
 
-    func values(_ bytes: Data, text: String, fields: [BankFieldSpec], row: Int) throws(BankFileError) -> [String] {
+    func values(_ bytes: [UInt8], ascii: Bool, fields: [BankFieldSpec], row: Int) throws(BankFileError) -> [String] {
+        func text(_ slice: ArraySlice<UInt8>) -> String? {
+            ascii ? String(decoding: slice, as: UTF8.self) : String(bytes: slice, encoding: format.stringEncoding)
+        }
         switch format.layout {
         case .fixed:
             var out: [String] = []
-            var at = bytes.startIndex
+            out.reserveCapacity(fields.count)
+            var at = 0
             for f in fields {
                 let w = f.width ?? 0
-                guard bytes.distance(from: at, to: bytes.endIndex) >= w else {
+                guard bytes.count - at >= w else {
                     // The last field may be short (trailing spaces trimmed by a bank's tool).
-                    let rest = bytes[at...]
-                    if f == fields.last, let s = Self.decode(rest, format.stringEncoding) { out.append(s); return out }
+                    if f == fields.last, let s = text(bytes[at...]) { out.append(s); return out }
                     throw .malformed(file: file, row: row, field: f.field.rawValue, reason: "行长度不足（定长格式）")
                 }
-                let slice = bytes[at..<bytes.index(at, offsetBy: w)]
-                guard let s = Self.decode(slice, format.stringEncoding) else {
+                guard let s = text(bytes[at..<(at + w)]) else {
                     throw .malformed(file: file, row: row, field: f.field.rawValue, reason: "字段边界切在字符中间（宽度与格式不符）")
                 }
                 out.append(s)
-                at = bytes.index(at, offsetBy: w)
+                at += w
             }
             return out
         case .csv:
-            let cells = Self.csvCells(text, separator: Character(format.separator))
+            guard let line = text(bytes[...]) else { throw .malformed(file: file, row: row, field: "整行", reason: "编码有误") }
+            let cells = Self.csvCells(line, separator: Character(format.separator))
             guard cells.count >= fields.count else {
                 throw .malformed(file: file, row: row, field: fields[min(cells.count, fields.count - 1)].field.rawValue, reason: "列数不足：应有 \(fields.count) 列，实有 \(cells.count) 列")
             }

@@ -28,11 +28,17 @@ public struct PayMonth: Hashable, Comparable, Sendable, Codable, CustomStringCon
         month = day.month
     }
 
-    public var first: LocalDate { (try? LocalDate("\(self)-01"))! }
+    /// Arithmetic, not text: a payroll asks these of every enrolment for every month it may owe.
+    private init(valid year: Int, _ month: Int) {
+        self.year = year
+        self.month = month
+    }
+
+    public var first: LocalDate { LocalDate(unchecked: year, month, 1) }
     public var days: Int { LocalDate.daysIn(month: month, year: year) }
-    public var last: LocalDate { first.adding(days: days - 1) }
-    public var next: PayMonth { PayMonth(containing: first.firstOfNextMonth) }
-    public var previous: PayMonth { PayMonth(containing: first.adding(days: -1)) }
+    public var last: LocalDate { LocalDate(unchecked: year, month, days) }
+    public var next: PayMonth { month == 12 ? PayMonth(valid: year + 1, 1) : PayMonth(valid: year, month + 1) }
+    public var previous: PayMonth { month == 1 ? PayMonth(valid: year - 1, 12) : PayMonth(valid: year, month - 1) }
 
     /// The months from `self` up to but not including `end`, in order.
     public func upTo(_ end: PayMonth) -> [PayMonth] {

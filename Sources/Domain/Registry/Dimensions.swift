@@ -24,7 +24,7 @@ extension FactKind {
         switch self {
         case .death, .birth, .hukouMove, .disaster: return .structure
         case .wage, .businessIncome, .propertyIncome, .transferIncome, .pension, .employeePension, .landLossPension, .residentPension, .unemploymentBenefit, .otherIncome,
-             .assistanceElsewhere: return .income
+             .assistanceElsewhere, .paymentUnverified: return .income
         case .deposit, .securities, .commercialInsurance, .vehicle, .business: return .assets
         case .realEstate: return .housing
         case .medicalSelfPay, .educationCost, .disabilityCare: return .expenditure

@@ -218,6 +218,9 @@ public enum FactKind: String, ChineseLabelled {
     // life events
     case death, birth, hukouMove, disabilityCertificate, diagnosis, unemploymentRegistered, schoolEnrolment, schoolDropout, disaster,
          assistanceElsewhere
+    /// The month's payment verification (by phone or visit) found the money did not arrive, or the payee is not
+    /// alive or not living there: recorded by civil affairs itself, and raised as a warning.
+    case paymentUnverified
 
     /// Facts that can mark a person dead or stop or reduce a benefit: a death, moving away, assistance
     /// received elsewhere (a duplicate), income and assets (the dibao means test [DB 13, DB 14]). Such a fact is only applied through an exact ID match
@@ -238,7 +241,7 @@ public enum FactKind: String, ChineseLabelled {
         case .deposit, .securities, .commercialInsurance, .vehicle, .realEstate, .business: return .asset
         case .medicalSelfPay, .educationCost, .disabilityCare: return .expenditure
         case .death, .birth, .hukouMove, .disabilityCertificate, .diagnosis, .unemploymentRegistered, .schoolEnrolment, .schoolDropout, .disaster,
-             .assistanceElsewhere:
+             .assistanceElsewhere, .paymentUnverified:
             return .event
         }
     }
@@ -274,6 +277,7 @@ public enum FactKind: String, ChineseLabelled {
         case .schoolDropout: return "辍学"
         case .disaster: return "受灾"
         case .assistanceElsewhere: return "在其他地区享受救助"
+        case .paymentUnverified: return "发放核验未通过"
         }
     }
 }

@@ -36,6 +36,14 @@ public struct AfterCommit: Sendable {
         return written
     }
 
+    /// A payment verification's result; a failure is a fact of the household, reacted to like an import's (the
+    /// warning is raised in its township at once). Returns whether it passed.
+    public func recordPaymentCheck(_ id: UUID, check: PaymentCheck, parameters: ParameterSet, actor: Actor, today: LocalDate, now: Date = Date()) async throws -> Bool {
+        let passed = try await PaymentVerifications(db, parameters: parameters).record(id, check: check, actor: actor, today: today, now: now)
+        if !passed { _ = await react(triggeredBy: actor) }
+        return passed
+    }
+
     func react(triggeredBy actor: Actor) async -> (ScreeningReport?, String?) {
         do {
             return (try await Monitor(db, setup: monitoring).reactToEvents(actor: Monitor.systemActor(triggeredBy: actor)), nil)

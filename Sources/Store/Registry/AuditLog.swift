@@ -10,7 +10,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
          openReviews, readReview, reviewEnrolment, gradualExitEnded, openDeliberation, readDeliberation, recordDeliberation,
          drawSpotChecks, readSpotCheck, recordSpotCheck, findEmergencyPerson,
-         enterBankAccount, confirmBankAccount, preparePayroll, approvePayroll, writeBankFile, importBankReturn, handlePayrollLine
+         enterBankAccount, confirmBankAccount, preparePayroll, approvePayroll, writeBankFile, importBankReturn, handlePayrollLine, drawPaymentChecks, recordPaymentCheck
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
@@ -55,6 +55,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .writeBankFile: return "生成银行代发文件"
         case .importBankReturn: return "导入银行回盘"
         case .handlePayrollLine: return "处理发放失败"
+        case .drawPaymentChecks: return "抽取资金发放核验"
+        case .recordPaymentCheck: return "登记资金发放核验"
         case .openCase: return "登记申请"
         case .readCase: return "查看申请"
         case .actOnCase: return "办理申请"

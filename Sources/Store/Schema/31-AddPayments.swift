@@ -129,10 +129,31 @@ struct AddPayments: AsyncMigration {
             .create()
         // A reference twice in one return file is refused by the database as the file is staged.
         try await sql.raw("CREATE UNIQUE INDEX idx_bank_return_lines ON bank_return_lines (return_id, reference)").run()
+
+        // The month's payment verification: a random share of the lines paid, reached by phone or at home.
+        try await db.schema("payment_verifications")
+            .id()
+            .field("payroll_id", .uuid, .required)
+            .field("line_id", .uuid, .required)
+            .field("household_id", .uuid, .required)
+            .field("payee_id", .uuid)
+            .field("residence_region", .string, .required)
+            .field("county_region", .string, .required)
+            .field("month", .string, .required)
+            .field("drawn_on", .string, .required)
+            .field("draw_seed", .string, .required)
+            .field("status", .string, .required)
+            .field("finding", .string)
+            .field("done_by", .string)
+            .field("done_on", .string)
+            .field("fact_id", .uuid)
+            .create()
+        try await sql.raw("CREATE UNIQUE INDEX idx_payment_verifications_line ON payment_verifications (line_id)").run()
+        try await sql.create(index: "idx_payment_verifications_residence").on("payment_verifications").column("residence_region").column("status").run()
     }
 
     func revert(on db: any Database) async throws {
-        for t in ["bank_return_lines", "bank_returns", "payroll_deductions", "paid_one_offs", "paid_months", "payroll_lines", "payrolls", "bank_accounts"] {
+        for t in ["payment_verifications", "bank_return_lines", "bank_returns", "payroll_deductions", "paid_one_offs", "paid_months", "payroll_lines", "payrolls", "bank_accounts"] {
             try await db.schema(t).delete()
         }
     }

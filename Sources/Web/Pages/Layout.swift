@@ -53,6 +53,7 @@ enum Layout {
                                 .if(Permission.handleCases.isGranted(to: user.role), navLink("申请办理", SiteURL.cases(query: [:]).path, chrome.section == .cases)),
                                 .if(Permission.managePayments.isGranted(to: user.role) || user.role == .auditor,
                                     navLink("资金发放", SiteURL.payrolls.path, chrome.section == .payments)),
+                                .if(user.role == .townshipOfficer, navLink("发放核验", SiteURL.paymentChecks(done: false).path, chrome.section == .payments)),
                                 .if(Permission.recordVisits.isGranted(to: user.role), navLink("入户核实", SiteURL.visits.path, chrome.section == .visits)),
                                 .if(Permission.viewWarnings.isGranted(to: user.role), navLink("监测", SiteURL.monitoring.path, chrome.section == .monitoring)),
                                 .if(Permission.runSimulation.isGranted(to: user.role), navLink("政策模拟", SiteURL.simulation.path, chrome.section == .simulation)),

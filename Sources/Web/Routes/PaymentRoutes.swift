@@ -112,6 +112,42 @@ struct PaymentRoutes: RouteCollection {
             }
         }
 
+        staff.get(.paymentChecks) { req -> Response in
+            try await Self.checksPage(req, typed: PaymentCheckPage.Form(), typedID: nil, notice: req.query[String.self, at: "drawn"].map { "已抽取 \($0) 户。" },
+                                      error: nil)
+        }
+        staff.post(.paymentCheckDraw) { req -> Response in
+            let form = (try? req.content.decode(PaymentCheckPage.Form.self)) ?? PaymentCheckPage.Form()
+            do {
+                guard let month = try? PayMonth(form.month ?? ""), let county = try? RegionCode(form.county ?? "") else {
+                    throw PaymentVerificationError.invalid("请选择月份和区县")
+                }
+                let n = try await PaymentVerifications(req.db, parameters: req.calculator.parameters).draw(county: county, month: month, actor: try req.actor(),
+                                                                                                           today: req.today)
+                return req.redirect(to: SiteURL.paymentChecks(done: false).path + "?drawn=\(n)", redirectType: .normal)
+            } catch let e as PaymentVerificationError {
+                return try await Self.checksPage(req, typed: form, typedID: nil, notice: nil, error: e.chinese, status: .badRequest)
+            } catch let e as PayrollStoreError {
+                return try await Self.checksPage(req, typed: form, typedID: nil, notice: nil, error: e.chinese, status: .badRequest)
+            }
+        }
+        staff.post(.paymentCheck) { req -> Response in
+            guard let id = req.parameters.get("checkID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            let form = (try? req.content.decode(PaymentCheckPage.Form.self)) ?? PaymentCheckPage.Form()
+            let check = PaymentCheck(method: form.method.flatMap(PaymentCheckMethod.init(rawValue:)) ?? .phone, arrived: form.arrived != "no",
+                                     alive: form.alive != "no", livesThere: form.livesThere != "no", note: form.note ?? "")
+            do {
+                let passed = try await AfterCommit(req.db, monitoring: req.monitoring).recordPaymentCheck(id, check: check, parameters: req.calculator.parameters,
+                                                                                                           actor: try req.actor(), today: req.today)
+                return try await Self.checksPage(req, typed: PaymentCheckPage.Form(), typedID: nil,
+                                                 notice: passed ? "已登记：核验通过。" : "已登记：核验未通过，已形成预警交所在街道（乡镇）处置。", error: nil)
+            } catch let e as PaymentVerificationError where e != .notFound {
+                return try await Self.checksPage(req, typed: form, typedID: id, notice: nil, error: e.chinese, status: .badRequest)
+            } catch PaymentVerificationError.notFound {
+                throw Abort(.notFound)
+            }
+        }
+
         staff.get(.householdAccounts) { req -> Response in
             try await Self.accountsPage(req, typed: BankAccountPage.Form(), notice: req.query[String.self, at: "done"].map { _ in "已保存。" }, error: nil)
         }
@@ -196,6 +232,23 @@ struct PaymentRoutes: RouteCollection {
                                          formats: req.payments.formats.all.values.sorted { $0.code < $1.code })
         return Layout.response(PayrollPages.detail(chrome: try await Layout.chrome(req, .payments), d: detail, paging: paging, notice: notice, error: error),
                                status: status)
+    }
+
+    static func checksPage(_ req: Request, typed: PaymentCheckPage.Form, typedID: UUID?, notice: String?, error: String?,
+                           status: HTTPResponseStatus = .ok) async throws -> Response {
+        let actor = try req.actor()
+        let open = req.query[String.self, at: "done"] != "on"
+        let paging = Paging(req, size: 30)
+        let (items, total) = try await PaymentVerifications(req.db, parameters: req.calculator.parameters).list(actor: actor, open: open,
+                                                                                                               offset: paging.offset, limit: paging.size)
+        let registry = RegistryStore(req.db)
+        let counties: [Region] = actor.jurisdiction.level == .county ? (try await registry.region(actor.jurisdiction)).map { [$0] } ?? []
+            : actor.jurisdiction.level < .county ? try await registry.children(of: actor.jurisdiction, actor: actor) : []
+        let names = try await registry.regionNames(items.map(\.residenceRegion))
+        return Layout.response(PaymentCheckPage.view(chrome: try await Layout.chrome(req, .payments), open: open, items: items, total: total, paging: paging,
+                                                     names: names, counties: counties, mayDraw: actor.may(.managePayments) && !counties.isEmpty,
+                                                     mayRecord: actor.may(.manageBankAccounts), defaultMonth: PayMonth(containing: req.today).previous,
+                                                     typed: typed, typedID: typedID, notice: notice, error: error), status: status)
     }
 
     static func accountsPage(_ req: Request, typed: BankAccountPage.Form, notice: String?, error: String?, status: HTTPResponseStatus = .ok) async throws -> Response {

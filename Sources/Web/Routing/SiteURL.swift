@@ -41,6 +41,9 @@ public enum SiteURL: Sendable, Equatable {
     case caseItem(UUID)
     case caseEmergency
     case payrolls
+    case paymentChecks(done: Bool)
+    case paymentCheckDraw
+    case paymentCheck(UUID)
     case payroll(UUID, status: String? = nil)
     case payrollApprove(UUID)
     case payrollBankFile(UUID)
@@ -147,6 +150,9 @@ public enum SiteURL: Sendable, Equatable {
         case .caseItem(let id): return RoutePattern.caseItem.path(id.uuidString.lowercased())
         case .caseEmergency: return RoutePattern.caseEmergency.path()
         case .payrolls: return RoutePattern.payrolls.path()
+        case .paymentChecks(let done): return RoutePattern.paymentChecks.path() + (done ? "?done=on" : "")
+        case .paymentCheckDraw: return RoutePattern.paymentCheckDraw.path()
+        case .paymentCheck(let id): return RoutePattern.paymentCheck.path(id.uuidString.lowercased())
         case .payroll(let id, let status): return RoutePattern.payroll.path(id.uuidString.lowercased()) + (status.map { "?status=\($0)" } ?? "")
         case .payrollApprove(let id): return RoutePattern.payrollApprove.path(id.uuidString.lowercased())
         case .payrollBankFile(let id): return RoutePattern.payrollBankFile.path(id.uuidString.lowercased())
@@ -275,6 +281,9 @@ extension RoutePattern {
     static let caseNew = RoutePattern("cases", "new")
     static let caseEmergency = RoutePattern("cases", "emergency")
     static let payrolls = RoutePattern("payrolls")
+    static let paymentChecks = RoutePattern("payment-checks")
+    static let paymentCheckDraw = RoutePattern("payment-checks", "draw")
+    static let paymentCheck = RoutePattern("payment-checks", ":checkID")
     static let payroll = RoutePattern("payrolls", ":payrollID")
     static let payrollApprove = RoutePattern("payrolls", ":payrollID", "approve")
     static let payrollBankFile = RoutePattern("payrolls", ":payrollID", "bank-file")
@@ -343,7 +352,7 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, paymentChecks, paymentCheckDraw, paymentCheck, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
         deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
         spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, apiPayrolls, apiPayroll, apiPayrollLines, apiPayrollApprove, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
