@@ -30,7 +30,7 @@ enum PaymentCheckPage {
                 .label(.text("区县"), .select(.attribute(named: "name", value: "county"),
                     .group(counties.map { Layout.option($0.code.value, $0.name, selected: (typed.county ?? counties.first?.code.value) == $0.code.value) }))),
                 .button(.type(.submit), .text("随机抽取本月核验对象")),
-                .p(.class("muted"), .text("抽取比例为政策参数 paymentVerificationPercent；每次抽取的随机种子记入审计日志，可复核。")))),
+                .p(.class("muted"), .text("抽取比例由政策参数（资金发放核验抽取比例）规定；每次抽取的随机种子记入审计日志，可复核。")))),
             paging.bar(total: total, unit: "户", link: { Paging.url(SiteURL.paymentChecks(done: false).path, [("done", open ? nil : "on")], page: $0) }),
             items.isEmpty ? .p(.class("panel"), .text(open ? "没有待核验的收款人。" : "尚无核验记录。")) : .group(items.map { v in
                 .div(.class("panel"),
