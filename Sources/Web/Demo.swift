@@ -73,6 +73,7 @@ public enum DemoSetup {
             try await DemoDeliberations.seed(db: db, policy: policy, accounts: accounts, today: today)
             try await DemoHonesty.seed(db: db, policy: policy, accounts: accounts, today: today)
             try await DemoPayments.seed(db: db, policy: policy, cipher: cipher, accounts: accounts, today: today)
+            try await DemoPayments.verify(db: db, policy: policy, accounts: accounts, today: today)
         }
         for a in accounts where try await users.find(username: a.username) == nil {
             try await users.create(username: a.username, displayName: a.displayName, role: a.role, region: a.region.code,

@@ -73,6 +73,21 @@ enum DemoPayments {
     }
 }
 
+extension DemoPayments {
+    /// Two months ago's payment verification: the district drew its share; the street reached the payees, and one had
+    /// not received the money (raised as a warning in the street).
+    static func verify(db: any Database, policy: Policy, accounts: [DemoAccount], today: LocalDate) async throws {
+        let (county, street) = (accounts.actor(.countyReviewer), accounts.actor(.townshipOfficer))
+        let month = PayMonth(containing: today).previous.previous
+        let checks = PaymentVerifications(db, parameters: policy.calculator.parameters)
+        guard (try? await checks.draw(county: county.jurisdiction, month: month, actor: county, today: month.next.first.adding(days: 2), seed: 2026)) != nil,
+              let first = try await checks.list(actor: street, open: true).items.first else { return }
+        _ = try await AfterCommit(db, monitoring: policy.monitoring).recordPaymentCheck(
+            first.id, check: PaymentCheck(method: .phone, arrived: false, alive: true, livesThere: true, note: "户主称当月未收到，存折上没有这笔入账"),
+            parameters: policy.calculator.parameters, actor: street, today: today.adding(days: -3))
+    }
+}
+
 /// The bank's side of a payment file, for the demo and the benchmark: it reads the file we sent and answers in its
 /// return format, every line paid but the first `failing` (a closed account).
 public enum BankSimulator {

@@ -27,30 +27,42 @@ extension Payrolls {
         let memo = "\(p.program.chinese) \(p.month.chinese)"
         do {
             if let h = try writer.header(batch: batch, date: today, count: count, totalCents: total) { try out.write(h) }
-            var sequence = 0
-            var cursor: String?
-            while true {
-                var text = "SELECT l.reference, l.net_cents, l.arrears_cents, l.one_off_cents, a.account_cipher, a.account_name FROM payroll_lines l "
-                    + "JOIN bank_accounts a ON a.id = l.account_id WHERE l.payroll_id = $1 AND l.status = $2"
-                var binds: [BulkRead.Bind] = [.uuid(id), .text(wanted)]
-                if let cursor {
-                    text += " AND l.reference > $3"
-                    binds.append(.text(cursor))
-                }
-                let rows = try await BulkRead.rows(sql, SendLine.shape, query: text + " ORDER BY l.reference LIMIT \(Self.page)", binds)
-                guard !rows.isEmpty else { break }
+            let counter = LineCounter()
+            // Each chunk of lines in reference order becomes its bytes, written before the next is read.
+            let emit: @Sendable ([SendLine]) async throws -> Void = { rows in
                 var chunk = Data()
                 for r in rows {
-                    sequence += 1
+                    let sequence = counter.next()
                     let note = r.arrears > 0 ? memo + "（含补发）" : r.oneOff > 0 ? "临时救助 \(p.month.chinese)" : memo
                     let line = BankPaymentLine(sequence: sequence, account: try cipher.open(r.cipher), accountName: r.name, amountCents: r.net,
                                                reference: r.reference, memo: note)
                     chunk.append(try writer.detail(line))
-                    cursor = r.reference
                 }
                 try out.write(chunk)
-                if rows.count < Self.page { break }
             }
+            let select = "SELECT l.reference, l.net_cents, l.arrears_cents, l.one_off_cents, a.account_cipher, a.account_name FROM payroll_lines l "
+                + "JOIN bank_accounts a ON a.id = l.account_id"
+            if BulkCopy.isAvailable(sql) {
+                // One cursor over the payroll (its values are a UUID and a status: typed).
+                try await PostgresCursor.stream(sql, SendLine.shape, select + " WHERE l.payroll_id = '\(id.uuidString.lowercased())' AND l.status = '\(wanted)' "
+                                                + "ORDER BY l.reference", chunk: Self.page, emit)
+            } else {
+                var cursor: String?
+                while true {
+                    var text = select + " WHERE l.payroll_id = $1 AND l.status = $2"
+                    var binds: [BulkRead.Bind] = [.uuid(id), .text(wanted)]
+                    if let cursor {
+                        text += " AND l.reference > $3"
+                        binds.append(.text(cursor))
+                    }
+                    let rows = try await BulkRead.rows(sql, SendLine.shape, query: text + " ORDER BY l.reference LIMIT \(Self.page)", binds)
+                    guard let last = rows.last else { break }
+                    try await emit(rows)
+                    cursor = last.reference
+                    if rows.count < Self.page { break }
+                }
+            }
+            let sequence = counter.value
             guard sequence == count else { throw PayrollStoreError.account("有 \(count - sequence) 笔明细的收款账户记录缺失，未生成银行文件") }
             if let tr = try writer.trailer(batch: batch, date: today, count: count, totalCents: total) { try out.write(tr) }
             try out.close()
@@ -242,8 +254,16 @@ struct SendLine: Sendable {
         })
 }
 
-/// A file written through a temporary name, hashed as it is written.
-final class HashingFile {
+/// The lines written so far, numbered from 1 (the chunks come one after another).
+final class LineCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+}
+
+/// A file written through a temporary name, hashed as it is written (one chunk at a time, in order).
+final class HashingFile: @unchecked Sendable {
     let path: String
     let handle: FileHandle
     var hash = SHA256()

@@ -52,7 +52,7 @@ public struct Payrolls: Sendable {
     /// Prepares the month's payroll of one county and programme, or goes on with one a crash left half-prepared. A
     /// payroll already prepared is not prepared again (corrections go into the next month).
     public func prepare(county: RegionCode, program: Program, month: PayMonth, actor: Actor, now: Date = Date(),
-                        progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> PayrollRun {
+                        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> PayrollRun {
         guard actor.may(.managePayments) else { throw DomainError.forbidden }
         guard county.level == .county, actor.jurisdiction.contains(county) else { throw PayrollStoreError.notACounty }
         let started = ContinuousClock.now
@@ -66,42 +66,53 @@ public struct Payrolls: Sendable {
         let known = try await reader.preload()
         let total = try await reader.count()
         var cursor = try await reader.resumeAfter(payroll.id)
-        // PostgreSQL writes a page on one connection while the next is read on another; SQLite has one writer. Pages
-        // are written in order, each in its own transaction, so a run killed part-way leaves whole pages only.
+        // PostgreSQL reads the county in one cursor and writes a page on another connection while the next is fetched;
+        // SQLite reads keyset pages and has one writer. Pages are written in order, each in its own transaction, so a
+        // run killed part-way leaves whole pages only.
         let overlap = BulkJSON.isPostgres(db.sql)
-        var writing: Task<Void, any Error>?
+        let state = RunState(run)
+        let handle: @Sendable ([(PayrollEnrolment, PayrollReader.Context)], Int, Double) async throws -> Void = { [db] enrolments, examined, readSeconds in
+            var t = ContinuousClock.now
+            let lines: [(PayrollLineDraft, PayrollReader.Context)] = enrolments.compactMap { e, context in
+                PayrollCalculation.line(e, month: month, terms: terms).map { ($0, context) }
+            }
+            let compute = (ContinuousClock.now - t).seconds
+            t = ContinuousClock.now
+            try await state.awaitWriting()
+            let id = payroll.id
+            let task = Task { try await PayrollWriter.write(lines, payroll: id, db: db) }
+            if overlap { await state.setWriting(task) } else { try await task.value }
+            let done = await state.add(examined: examined, lines: lines.count, read: readSeconds, compute: compute, write: (ContinuousClock.now - t).seconds)
+            progress(done, total)
+        }
         do {
-            while true {
-                var t = ContinuousClock.now
-                let page = try await reader.page(after: cursor)
-                guard let last = page.last else { break }
-                cursor = last.id
-                let enrolments = try await reader.complete(page, known: known)
-                run.readSeconds += (ContinuousClock.now - t).seconds
-                t = ContinuousClock.now
-                let lines: [(PayrollLineDraft, PayrollReader.Context)] = enrolments.compactMap { e, context in
-                    PayrollCalculation.line(e, month: month, terms: terms).map { ($0, context) }
+            if overlap {
+                await state.mark()
+                try await PostgresCursor.stream(db.sql, PayrollReader.Streamed.shape, reader.streamQuery(after: cursor), chunk: Self.page) { rows in
+                    let read = await state.sinceMark()
+                    try await handle(try reader.completed(rows, known: known), rows.count, read)
+                    await state.mark()
                 }
-                run.computeSeconds += (ContinuousClock.now - t).seconds
-                t = ContinuousClock.now
-                if let w = writing { try await w.value }
-                let (db, id) = (self.db, payroll.id)
-                let task = Task { try await PayrollWriter.write(lines, payroll: id, db: db) }
-                if overlap { writing = task } else { try await task.value; writing = nil }
-                run.writeSeconds += (ContinuousClock.now - t).seconds
-                run.examined += page.count
-                run.lines += lines.count
-                progress(run.examined, total)
-                if page.count < Self.page { break }
+            } else {
+                while true {
+                    let t = ContinuousClock.now
+                    let page = try await reader.page(after: cursor)
+                    guard let last = page.last else { break }
+                    cursor = last.id
+                    let enrolments = try await reader.complete(page, known: known)
+                    try await handle(enrolments, page.count, (ContinuousClock.now - t).seconds)
+                    if page.count < Self.page { break }
+                }
             }
             let t = ContinuousClock.now
-            if let w = writing { try await w.value }
-            run.writeSeconds += (ContinuousClock.now - t).seconds
+            try await state.awaitWriting()
+            await state.add(examined: 0, lines: 0, read: 0, compute: 0, write: (ContinuousClock.now - t).seconds)
         } catch {
             // What was started is finished before the error goes up: the database holds whole pages only.
-            _ = try? await writing?.value
+            try? await state.awaitWriting()
             throw error
         }
+        run = await state.run
         if program == .temporary {
             let grants = try await reader.oneOffs(month: month, known: known)
             let lines = grants.map { grant, context in (PayrollCalculation.line(grant, month: month), context) }
@@ -192,5 +203,35 @@ public struct Payrolls: Sendable {
         }
         guard let s = try await summary(id, actor: actor) else { throw PayrollStoreError.notFound }
         return s
+    }
+}
+
+/// A run's counts and phase times, and the page being written, shared by the reading loop and the cursor's callback.
+actor RunState {
+    var run: PayrollRun
+    var writing: Task<Void, any Error>?
+    var marked = ContinuousClock.now
+    init(_ run: PayrollRun) { self.run = run }
+
+    func mark() { marked = ContinuousClock.now }
+    func sinceMark() -> Double { (ContinuousClock.now - marked).seconds }
+
+    func awaitWriting() async throws {
+        if let w = writing {
+            writing = nil
+            try await w.value
+        }
+    }
+
+    func setWriting(_ t: Task<Void, any Error>) { writing = t }
+
+    @discardableResult
+    func add(examined: Int, lines: Int, read: Double, compute: Double, write: Double) -> Int {
+        run.examined += examined
+        run.lines += lines
+        run.readSeconds += read
+        run.computeSeconds += compute
+        run.writeSeconds += write
+        return run.examined
     }
 }

@@ -1,0 +1,45 @@
+import FluentPostgresDriver
+import Foundation
+import NIOCore
+import SQLKit
+
+/// A big read on PostgreSQL, taken a chunk at a time from one server-side cursor: planned once for the whole result
+/// (hash joins, one sort) instead of a keyset page at a time, each of which joined its rows one by one through
+/// indexes in random order. Memory holds one chunk; the chunk is handed on before the next is fetched. The cursor's
+/// snapshot is the moment it opens.
+enum PostgresCursor {
+    /// `text` must be a complete SELECT with its values written in (only values the caller built from typed data).
+    static func stream<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, _ text: String, chunk: Int,
+                                    _ body: @escaping @Sendable ([T]) async throws -> Void) async throws {
+        guard let pg = sql as? any PostgresDatabase, let byPosition = shape.byPosition else {
+            throw BulkReadError(column: "?", reason: "游标读取仅用于 PostgreSQL")
+        }
+        try await pg.withConnection { conn in
+            let promise = conn.eventLoop.makePromise(of: Void.self)
+            promise.completeWithTask {
+                let name = "jz_cursor"
+                _ = try await conn.query("BEGIN READ ONLY", logger: conn.logger)
+                do {
+                    // The whole result is wanted: plan for it, not for its first rows.
+                    _ = try await conn.query("SET LOCAL cursor_tuple_fraction = 1.0", logger: conn.logger)
+                    _ = try await conn.query(PostgresQuery(unsafeSQL: "DECLARE \(name) NO SCROLL CURSOR FOR \(text)"), logger: conn.logger)
+                    while true {
+                        var rows: [T] = []
+                        rows.reserveCapacity(chunk)
+                        for try await row in try await conn.query(PostgresQuery(unsafeSQL: "FETCH \(chunk) FROM \(name)"), logger: conn.logger) {
+                            var cells = PostgresCells(row)
+                            rows.append(try byPosition(&cells))
+                        }
+                        if !rows.isEmpty { try await body(rows) }
+                        if rows.count < chunk { break }
+                    }
+                    _ = try await conn.query("COMMIT", logger: conn.logger)
+                } catch {
+                    _ = try? await conn.query("ROLLBACK", logger: conn.logger)
+                    throw error
+                }
+            }
+            return promise.futureResult
+        }.get()
+    }
+}
