@@ -154,6 +154,8 @@ public enum BankFileError: Error, Equatable, Sendable {
 /// and the total, known before the first line is written.
 public struct BankFileWriter: Sendable {
     public let format: BankFileFormat
+    /// A memo repeats on every line ("城乡低保 2026年12月"): converted once.
+    let memos = MemoCache()
     public init(_ format: BankFileFormat) { self.format = format }
 
     public func header(batch: String, date: LocalDate, count: Int, totalCents: Int64) throws(BankFileError) -> Data? {
@@ -223,6 +225,13 @@ public struct BankFileWriter: Sendable {
     }
 
     func fixed(_ text: String, _ f: BankFieldSpec, line: Int) throws(BankFileError) -> Data {
+        if f.field == .memo, let done = memos.get(text) { return done }
+        let out = try fixedUncached(text, f, line: line)
+        if f.field == .memo { memos.put(text, out) }
+        return out
+    }
+
+    func fixedUncached(_ text: String, _ f: BankFieldSpec, line: Int) throws(BankFileError) -> Data {
         let width = f.width ?? 0
         var bytes = try encoded(text, line: line, field: f.field)
         if bytes.count > width {
@@ -244,6 +253,17 @@ public struct BankFileWriter: Sendable {
     func csvQuoted(_ s: String) -> String {
         guard s.contains(format.separator) || s.contains("\"") || s.contains("\n") || s.contains("\r") else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// The few memos of a file, converted once each (bounded: a memo is the programme and the month).
+final class MemoCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done: [String: Data] = [:]
+    func get(_ text: String) -> Data? { lock.lock(); defer { lock.unlock() }; return done[text] }
+    func put(_ text: String, _ data: Data) {
+        lock.lock(); defer { lock.unlock() }
+        if done.count < 64 { done[text] = data }
     }
 }
 
@@ -313,7 +333,7 @@ public struct BankReturnReader: Sendable {
         let vals = try values(bytes, ascii: ascii, fields: chosen.1, row: row)
         func value(_ f: BankField) -> String? {
             guard let i = chosen.1.firstIndex(where: { $0.field == f }), i < vals.count else { return nil }
-            return vals[i].trimmingCharacters(in: .whitespaces)
+            return Self.trimmed(vals[i])
         }
         switch chosen.0 {
         case .header, .trailer:
@@ -335,6 +355,15 @@ public struct BankReturnReader: Sendable {
     }
 
     enum BankRecordSpecKind { case header, detail, trailer }
+
+    /// Padding spaces off both ends (a fixed-width field's), without Foundation's character-set walk.
+    static func trimmed(_ s: String) -> String {
+        let u = s.utf8
+        guard let first = u.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let last = u.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        if first == u.startIndex && last == u.index(before: u.endIndex) { return s }
+        return String(s[first...last])
+    }
 
     func amount(_ v: String, row: Int, field: String) throws(BankFileError) -> Int64 {
         switch format.amountUnit {

@@ -203,25 +203,28 @@ extension Payrolls {
     static func eachLine(_ path: String, _ body: (Data, Int) async throws -> Void) async throws {
         guard let h = FileHandle(forReadingAtPath: path) else { throw PayrollStoreError.account("无法读取文件 \(path)") }
         defer { try? h.close() }
-        var buffer = Data()
+        var buffer = [UInt8]()
         var row = 0
         while true {
             let chunk = try h.read(upToCount: 1 << 20) ?? Data()
-            buffer.append(chunk)
-            while let nl = buffer.firstIndex(of: 0x0A) {
-                var line = buffer[buffer.startIndex..<nl]
-                if line.last == 0x0D { line = line.dropLast() }
+            buffer.append(contentsOf: chunk)
+            // Lines are taken from a moving start; what is left is moved to the front once per chunk, not once per line.
+            var start = 0
+            while let nl = buffer[start...].firstIndex(of: 0x0A) {
+                var end = nl
+                if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 row += 1
-                try await body(Data(line), row)
-                buffer.removeSubrange(buffer.startIndex...nl)
+                try await body(Data(buffer[start..<end]), row)
+                start = nl + 1
             }
+            buffer.removeFirst(start)
             // A single line longer than any bank's record is not a bank file.
             if buffer.count > 1 << 16 { throw BankFileError.malformed(file: (path as NSString).lastPathComponent, row: row + 1, field: "整行", reason: "行过长") }
             if chunk.isEmpty { break }
         }
         if !buffer.isEmpty {
             row += 1
-            try await body(buffer.last == 0x0D ? Data(buffer.dropLast()) : buffer, row)
+            try await body(Data(buffer.last == 0x0D ? buffer.dropLast() : buffer[...]), row)
         }
     }
 

@@ -96,7 +96,14 @@ extension Payrolls {
         try await db.writeTransaction { tx in
             let (row, payroll) = try await self.failedLine(line, actor: actor, tx: tx)
             try await tx.sql.update("payroll_lines").set("status", to: PayrollLineStatus.carriedOver.rawValue).where("id", .equal, line).run()
-            for table in ["paid_months", "paid_one_offs", "payroll_deductions"] { try await tx.sql.delete(from: table).where("line_id", .equal, line).run() }
+            // Its months (by enrolment and month, the unique key), its one-off and its deductions are freed.
+            if let enrolment = try row.decode(column: "enrolment_id", as: UUID?.self) {
+                let months = try row.decode(column: "arrears_months", as: String.self).split(separator: ",").map(String.init)
+                    + [try row.decode(column: "month", as: String.self)]
+                try await tx.sql.delete(from: "paid_months").where("enrolment_id", .equal, enrolment).where("month", .in, months)
+                    .where("line_id", .equal, line).run()
+            }
+            for table in ["paid_one_offs", "payroll_deductions"] { try await tx.sql.delete(from: table).where("line_id", .equal, line).run() }
             try await Self.closeIfSettled(payroll, tx: tx, now: now)
             try await AuditLog(tx).record(actor: actor, action: .handlePayrollLine, targetKind: "payroll", targetID: payroll.uuidString.lowercased(),
                                           detail: "发放失败的 \(try row.decode(column: "reference", as: String.self)) 转下月补发：\(why)", at: now)

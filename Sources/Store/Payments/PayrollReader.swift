@@ -100,7 +100,6 @@ struct PayrollReader: Sendable {
     /// already paid, as one query for a cursor: hash joins over the county, one sort. Its values are written in
     /// (region codes, a programme, a date and a UUID: all typed).
     func streamQuery(after cursor: UUID?) -> String {
-        let range = county.subtreeRange
         let status = "(e.status IN ('\(EnrolmentStatus.active.rawValue)', '\(EnrolmentStatus.suspended.rawValue)') OR (e.status = '\(EnrolmentStatus.ended.rawValue)' "
             + "AND e.status_changed_on > '\(terms.firstMonth.first.description)'))"
         return "SELECT e.id, e.household_id, COALESCE(e.member_id, hd.id) AS payee, e.since, e.monthly_amount_cents, e.status, e.status_changed_on, "
@@ -110,7 +109,7 @@ struct PayrollReader: Sendable {
             + "LEFT JOIN bank_accounts a ON a.member_id = COALESCE(e.member_id, hd.id) AND a.status = 'active' "
             + "LEFT JOIN (SELECT enrolment_id, string_agg(month, ',') AS months FROM paid_months WHERE month >= '\(terms.firstMonth.description)' "
             + "GROUP BY enrolment_id) pm ON pm.enrolment_id = e.id "
-            + "WHERE e.program = '\(program.rawValue)' AND h.registered_region >= '\(range.lowerBound)' AND h.registered_region <= '\(range.upperBound)' AND \(status)"
+            + "WHERE e.program = '\(program.rawValue)' AND \(Jurisdiction.literalCondition(county, column: "h.registered_region")) AND \(status)"
             + (cursor.map { " AND e.id > '\($0.uuidString.lowercased())'" } ?? "") + " ORDER BY e.id"
     }
 

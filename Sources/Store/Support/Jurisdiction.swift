@@ -35,6 +35,13 @@ extension SQLSelectBuilder {
 
 /// The same condition in a statement written as text (the bulk readers'), with its two values.
 enum Jurisdiction {
+    /// `column >= '…' AND column <= '…'` with the values written in, for a statement that takes none (a cursor's). A
+    /// region code is twelve digits, so nothing else can be written in.
+    static func literalCondition(_ region: RegionCode, column: String) -> String {
+        let range = region.subtreeRange
+        return "\(column) >= '\(range.lowerBound)' AND \(column) <= '\(range.upperBound)'"
+    }
+
     /// `column >= $first AND column <= $first+1`, and the values to bind there.
     static func condition(_ region: RegionCode, column: String = "residence_region", firstPlaceholder: Int) -> (text: String, binds: [BulkRead.Bind]) {
         let range = region.subtreeRange
