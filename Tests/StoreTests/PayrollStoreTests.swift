@@ -100,6 +100,21 @@ import Testing
             let after = try await s.accounts.list(household: household, actor: s.township)
             #expect(after.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.active, .superseded] && after.first { $0.status == .active }?.masked == "**** **** 5678")
             #expect(try await s.sql.select().column("detail").from("audit_entries").where("action", .equal, "confirmBankAccount").all().count == 2)
+            // two clerks entering an account for the same person at once: one is taken, the other told a change is waiting
+            let other = try #require(s.enrolments.dropFirst().first).payee
+            let (accounts, clerks) = (s.accounts, [s.township, s.township2])
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for (i, clerk) in clerks.enumerated() {
+                    group.addTask {
+                        do {
+                            _ = try await accounts.enter(member: other, bank: "演示银行", account: "6230000000\(i)00000", accountName: "乙", note: "", actor: clerk)
+                            return "ok"
+                        } catch let e as BankAccountError { return e == .changeWaiting ? "waiting" : "\(e)" } catch { return "\(error)" }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.sorted() == ["ok", "waiting"], "\(outcomes)")
         }
     }
 

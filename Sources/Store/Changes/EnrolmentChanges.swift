@@ -30,6 +30,9 @@ public enum ChangeStoreError: Error, Equatable, Sendable {
 /// the household and its county), decided by the county of registration; an approval changes the enrolment — its
 /// amount, or its end — and records any amount to recover, in one transaction with the decision, audited.
 public struct EnrolmentChanges: Sendable {
+    /// A recovery still owed: the payroll deducts from those (`recoveries.status`).
+    static let openRecovery = "open"
+
     let db: any Database
     let parameters: ParameterSet
 
@@ -164,7 +167,7 @@ public struct EnrolmentChanges: Sendable {
                     try await tx.sql.insert(into: "recoveries")
                         .columns("id", "household_id", "enrolment_id", "change_id", "residence_region", "amount_cents", "basis", "status", "created_on")
                         .values(SQLBind(UUID()), SQLBind(record.householdID), SQLBind(record.enrolmentID), SQLBind(id), SQLBind(next.residenceRegion.value),
-                                SQLBind(r.amountCents), SQLBind(r.basis.trimmingCharacters(in: .whitespacesAndNewlines)), SQLBind("open"), SQLBind(today.description))
+                                SQLBind(r.amountCents), SQLBind(r.basis.trimmingCharacters(in: .whitespacesAndNewlines)), SQLBind(Self.openRecovery), SQLBind(today.description))
                         .run()
                 }
             }

@@ -33,7 +33,7 @@ extension Payrolls {
                 var chunk = Data()
                 for r in rows {
                     let sequence = counter.next()
-                    let note = r.arrears > 0 ? memo + "（含补发）" : r.oneOff > 0 ? "临时救助 \(p.month.chinese)" : memo
+                    let note = r.arrears > 0 ? memo + "（含补发）" : r.oneOff > 0 ? "\(Program.temporary.chinese) \(p.month.chinese)" : memo
                     let line = BankPaymentLine(sequence: sequence, account: try cipher.open(r.cipher), accountName: r.name, amountCents: r.net,
                                                reference: r.reference, memo: note)
                     chunk.append(try writer.detail(line))

@@ -47,6 +47,9 @@ public struct PaymentVerifications: Sendable {
         self.parameters = parameters
     }
 
+    /// A check drawn and not yet done; done ones say "passed" or "failed".
+    static let open = "open"
+
     /// Draws the month's sample for a county from the lines its payrolls paid that were not drawn before.
     public func draw(county: RegionCode, month: PayMonth, actor: Actor, today: LocalDate, seed: UInt64 = UInt64.random(in: .min ... .max),
                      now: Date = Date()) async throws -> Int {
@@ -75,7 +78,7 @@ public struct PaymentVerifications: Sendable {
                 q = q.values(SQLBind(UUID()), SQLBind(try r.decode(column: "payroll_id", as: UUID.self)), SQLBind(try r.decode(column: "id", as: UUID.self)),
                              SQLBind(try r.decode(column: "household_id", as: UUID.self)), SQLBind(try r.decode(column: "payee_id", as: UUID?.self)),
                              SQLBind(try r.decode(column: "residence_region", as: String.self)), SQLBind(county.value), SQLBind(month.description),
-                             SQLBind(today.description), SQLBind(seedText), SQLBind("open"))
+                             SQLBind(today.description), SQLBind(seedText), SQLBind(Self.open))
             }
             try await q.run()
             try await AuditLog(tx).record(actor: actor, action: .drawPaymentChecks, targetKind: "region", targetID: county.value,
@@ -89,7 +92,7 @@ public struct PaymentVerifications: Sendable {
         guard actor.may(.manageBankAccounts) || actor.may(.viewPayments) else { throw DomainError.forbidden }
         func scoped(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             q.from("payment_verifications").within(actor.jurisdiction, table: "payment_verifications")
-                .where(SQLColumn("status", table: "payment_verifications"), open ? .equal : .notEqual, SQLBind("open"))
+                .where(SQLColumn("status", table: "payment_verifications"), open ? .equal : .notEqual, SQLBind(Self.open))
         }
         let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")).first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await scoped(db.sql.select().columns(["id", "payroll_id", "household_id", "residence_region", "month", "drawn_on", "draw_seed", "status",
@@ -120,7 +123,7 @@ public struct PaymentVerifications: Sendable {
         try await db.writeTransaction { tx in
             guard let row = try await tx.sql.select().columns("household_id", "payee_id", "residence_region", "status", "month").from("payment_verifications")
                 .where("id", .equal, id).within(actor.jurisdiction).first() else { throw PaymentVerificationError.notFound }
-            guard try row.decode(column: "status", as: String.self) == "open" else { throw PaymentVerificationError.alreadyDone }
+            guard try row.decode(column: "status", as: String.self) == Self.open else { throw PaymentVerificationError.alreadyDone }
             var fact: UUID?
             let household = try row.decode(column: "household_id", as: UUID.self)
             if !c.passed {
@@ -141,7 +144,7 @@ public struct PaymentVerifications: Sendable {
             }
             let changed = try await tx.sql.update("payment_verifications").set("status", to: c.passed ? "passed" : "failed").set("finding", to: c.finding)
                 .set("done_by", to: actor.username).set("done_on", to: today.description).set("fact_id", to: fact)
-                .where("id", .equal, id).where("status", .equal, "open").returning("id").all()
+                .where("id", .equal, id).where("status", .equal, Self.open).returning("id").all()
             guard !changed.isEmpty else { throw PaymentVerificationError.alreadyDone }
             try await AuditLog(tx).record(actor: actor, action: .recordPaymentCheck, targetKind: "household", targetID: household.uuidString.lowercased(),
                                           detail: "资金发放核验（\(try row.decode(column: "month", as: String.self))）：\(c.finding)", at: now)

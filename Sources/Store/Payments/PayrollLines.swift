@@ -76,7 +76,7 @@ extension Payrolls {
             let (row, payroll) = try await self.failedLine(line, actor: actor, tx: tx)
             guard let payee = try row.decode(column: "payee_id", as: UUID?.self),
                   let account = try await tx.sql.select().column("id").from("bank_accounts").where("member_id", .equal, payee)
-                    .where("status", .equal, "active").first()?.decode(column: "id", as: UUID.self),
+                    .where("status", .equal, BankAccountStatus.active.rawValue).first()?.decode(column: "id", as: UUID.self),
                   account != (try row.decode(column: "account_id", as: UUID?.self)) else {
                 throw PayrollStoreError.account("请先为收款人登记并复核新的收款账户，再重新发放")
             }

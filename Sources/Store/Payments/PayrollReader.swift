@@ -43,10 +43,13 @@ struct PayrollReader: Sendable {
                     amount: try r.int64("monthly_amount_cents"), status: try r.text("status"), changedOn: try r.optionalText("status_changed_on"),
                     exitEndsOn: try r.optionalText("exit_ends_on"), residence: try r.text("residence_region"))
             },
-            byPosition: { c in
-                Row(id: try c.uuid(), household: try c.uuid(), payee: try c.optionalUUID(), since: try c.text(), amount: try c.int64(), status: try c.text(),
-                    changedOn: try c.optionalText(), exitEndsOn: try c.optionalText(), residence: try c.text())
-            })
+            byPosition: { c in try decodeInOrder(&c) })
+
+        /// Its cells in the order of `shape.columns` (a streamed row begins with them).
+        static func decodeInOrder(_ c: inout PostgresCells) throws -> Row {
+            Row(id: try c.uuid(), household: try c.uuid(), payee: try c.optionalUUID(), since: try c.text(), amount: try c.int64(), status: try c.text(),
+                changedOn: try c.optionalText(), exitEndsOn: try c.optionalText(), residence: try c.text())
+        }
     }
 
     static let headOf = "(SELECT m.id FROM members m WHERE m.household_id = %@ AND m.relation = '\(Relation.head.rawValue)' ORDER BY m.id LIMIT 1)"
@@ -90,9 +93,7 @@ struct PayrollReader: Sendable {
             columns: Row.shape.columns + ["account", "months"],
             byName: { r in Streamed(row: try Row.shape.byName(r), account: try r.optionalUUID("account"), months: try r.optionalText("months")) },
             byPosition: { c in
-                let row = Row(id: try c.uuid(), household: try c.uuid(), payee: try c.optionalUUID(), since: try c.text(), amount: try c.int64(), status: try c.text(),
-                              changedOn: try c.optionalText(), exitEndsOn: try c.optionalText(), residence: try c.text())
-                return Streamed(row: row, account: try c.optionalUUID(), months: try c.optionalText())
+                Streamed(row: try Row.decodeInOrder(&c), account: try c.optionalUUID(), months: try c.optionalText())
             })
     }
 
@@ -106,7 +107,7 @@ struct PayrollReader: Sendable {
             + "e.exit_ends_on, h.residence_region, a.id AS account, pm.months FROM enrolments e JOIN households h ON h.id = e.household_id "
             + "LEFT JOIN (SELECT DISTINCT ON (household_id) household_id, id FROM members WHERE relation = '\(Relation.head.rawValue)' ORDER BY household_id, id) hd "
             + "ON hd.household_id = e.household_id "
-            + "LEFT JOIN bank_accounts a ON a.member_id = COALESCE(e.member_id, hd.id) AND a.status = 'active' "
+            + "LEFT JOIN bank_accounts a ON a.member_id = COALESCE(e.member_id, hd.id) AND a.status = '\(BankAccountStatus.active.rawValue)' "
             + "LEFT JOIN (SELECT enrolment_id, string_agg(month, ',') AS months FROM paid_months WHERE month >= '\(terms.firstMonth.description)' "
             + "GROUP BY enrolment_id) pm ON pm.enrolment_id = e.id "
             + "WHERE e.program = '\(program.rawValue)' AND \(Jurisdiction.literalCondition(county, column: "h.registered_region")) AND \(status)"
@@ -157,7 +158,7 @@ struct PayrollReader: Sendable {
         }
         let outstanding = SQLRaw("CAST(amount_cents - COALESCE((SELECT SUM(d.cents) FROM payroll_deductions d WHERE d.recovery_id = recoveries.id), 0) AS BIGINT)")
         for r in try await sql.select().column("id").column("enrolment_id").column(outstanding, as: "outstanding").from("recoveries")
-            .where("status", .equal, "open").orderBy("created_on").orderBy("id").all() {
+            .where("status", .equal, EnrolmentChanges.openRecovery).orderBy("created_on").orderBy("id").all() {
             let left = try r.decode(column: "outstanding", as: Int64.self)
             guard left > 0 else { continue }
             k.recoveries[try r.decode(column: "enrolment_id", as: UUID.self), default: []]
@@ -178,27 +179,22 @@ struct PayrollReader: Sendable {
         let rows = try await BulkRead.rows(sql, ["member_id", "id", "status"], from: "bank_accounts", where: "member_id", in: payees) { r in
             (try r.uuid("member_id"), try r.uuid("id"), try r.text("status"))
         }
-        for (m, id, status) in rows where status == "active" { out[m] = id }
+        for (m, id, status) in rows where status == BankAccountStatus.active.rawValue { out[m] = id }
         return out
     }
 
+    /// A keyset page (SQLite) completed with its months paid and its payees' accounts, then built as the cursor's rows are.
     func complete(_ page: [Row], known: Known) async throws -> [(PayrollEnrolment, Context)] {
-        var paid: [UUID: Set<PayMonth>] = [:]
+        var paid: [UUID: [String]] = [:]
         for (e, m) in try await BulkRead.rows(sql, ["enrolment_id", "month"], from: "paid_months", where: "enrolment_id", in: page.map(\.id), { r in
             (try r.uuid("enrolment_id"), try r.text("month"))
         }) {
-            paid[e, default: []].insert(try PayMonth(m))
+            paid[e, default: []].append(m)
         }
         let accounts = try await accounts(page.compactMap(\.payee))
-        return try page.map { r in
-            let account = r.payee.flatMap { accounts[$0] }
-            let e = PayrollEnrolment(id: r.id, householdID: r.household, payeeID: r.payee, program: program, since: try LocalDate(r.since), amountCents: r.amount,
-                                     status: EnrolmentStatus(rawValue: r.status) ?? .active, statusChangedOn: try r.changedOn.map { try LocalDate($0) },
-                                     exitEndsOn: try r.exitEndsOn.map { try LocalDate($0) }, changes: known.changes[r.id] ?? [], paidMonths: paid[r.id] ?? [],
-                                     hold: known.holds[r.id] ?? (r.status == EnrolmentStatus.suspended.rawValue ? "暂停发放" : nil),
-                                     payeeDiedOn: r.payee.flatMap { known.deaths[$0] }, hasAccount: account != nil, recoveries: known.recoveries[r.id] ?? [])
-            return (e, Context(residence: r.residence, accountID: account))
-        }
+        return try completed(page.map { r in
+            Streamed(row: r, account: r.payee.flatMap { accounts[$0] }, months: paid[r.id]?.joined(separator: ","))
+        }, known: known)
     }
 
     /// One-off grants not yet paid, decided from the first month to the end of this one: temporary assistance and help
@@ -220,7 +216,7 @@ struct PayrollReader: Sendable {
             found.append(("case:\(try r.decode(column: "id", as: UUID.self).uuidString.lowercased())", try r.decode(column: "household_id", as: UUID.self),
                           try r.decode(column: "member_id", as: UUID?.self) ?? r.decode(column: "head", as: UUID?.self),
                           try r.decode(column: "residence_region", as: String.self), decision.amountCents, try r.decode(column: "decided_on", as: String.self),
-                          "临时救助 \(try r.decode(column: "code", as: String.self))", try r.decode(column: "fund", as: Int64.self) != 0))
+                          "\(Program.temporary.chinese) \(try r.decode(column: "code", as: String.self))", try r.decode(column: "fund", as: Int64.self) != 0))
         }
         let deliberationHead = SQLRaw(Self.headOf.replacingOccurrences(of: "%@", with: "deliberations.household_id"))
         for r in try await sql.select().columns("id", "household_id", "residence_region", "decided_on", "meetings", "amount_cents")
