@@ -48,6 +48,9 @@ public struct PayMonth: Hashable, Comparable, Sendable, Codable, CustomStringCon
         return out
     }
 
+    /// How many months from `self` to `other` (negative when `other` is earlier).
+    public func months(to other: PayMonth) -> Int { (other.year - year) * 12 + other.month - month }
+
     public var chinese: String { "\(year)年\(month)月" }
     public var description: String { String(format: "%04d-%02d", year, month) }
 

@@ -68,6 +68,13 @@ extension Payrolls {
         return (items, total)
     }
 
+    /// One line of a payroll of the actor's jurisdiction.
+    public func line(_ id: UUID, of payroll: UUID, actor: Actor) async throws -> PayrollLineView? {
+        guard try await summary(payroll, actor: actor) != nil else { throw PayrollStoreError.notFound }
+        return try await db.sql.select().columns(Self.lineColumns.map { SQLColumn($0, table: "payroll_lines") }).headName(of: "payroll_lines")
+            .from("payroll_lines").where("payroll_id", .equal, payroll).where(SQLColumn("id", table: "payroll_lines"), .equal, SQLBind(id)).first().map(Self.named)
+    }
+
     /// A failed line sent again once the payee's account is fixed: it takes the account now confirmed (which must be
     /// another than the one that failed) and goes into the next supplementary bank file.
     public func reissue(line: UUID, actor: Actor, now: Date = Date()) async throws {

@@ -76,6 +76,95 @@ extension API {
         var county: String
         var program: String
     }
+
+    struct BankFileRequest: Content {
+        var format: String
+        /// Only the lines sent again after a failure (the supplementary file).
+        var reissue: Bool?
+    }
+
+    struct BankReturnResult: Content {
+        var paid: Int
+        var failed: Int
+        var status: String
+    }
+
+    struct PayrollLineAction: Content {
+        /// `reissue` (the payee's new account is confirmed: send again) or `carryOver` (pay its months next month).
+        var action: String
+        var reason: String?
+    }
+
+    struct PaymentCheck: Content {
+        var id: String
+        var payrollId: String
+        var householdId: String
+        var headName: String?
+        var residenceRegion: String
+        var month: String
+        var netCents: Int64
+        var drawnOn: String
+        var drawSeed: String
+        var status: String
+        var finding: String?
+        var doneBy: String?
+
+        init(_ v: PaymentVerificationView) {
+            id = v.id.uuidString.lowercased()
+            payrollId = v.payrollID.uuidString.lowercased()
+            householdId = v.householdID.uuidString.lowercased()
+            headName = v.headName
+            residenceRegion = v.residenceRegion
+            month = v.month.description
+            netCents = v.netCents
+            drawnOn = v.drawnOn.description
+            drawSeed = v.drawSeed
+            status = v.status
+            finding = v.finding
+            doneBy = v.doneBy
+        }
+    }
+
+    struct PaymentCheckDraw: Content {
+        var county: String
+        var month: String
+    }
+
+    struct PaymentCheckDrawn: Content {
+        var drawn: Int
+    }
+
+    struct PaymentCheckResult: Content {
+        /// `phone` or `visit`.
+        var method: String
+        var arrived: Bool
+        var alive: Bool
+        var livesThere: Bool
+        var note: String?
+    }
+
+    struct PaymentCheckRecorded: Content {
+        /// Whether it passed; a failure has been raised as a warning in the household's township.
+        var passed: Bool
+    }
+
+    struct PaymentReport: Content {
+        struct Row: Content {
+            var month: String
+            var program: String
+            var region: RegionRef
+            var households: Int
+            var persons: Int
+            var lines: Int
+            var amountCents: Int64
+            var confirmedCents: Int64
+        }
+        var from: String
+        var to: String
+        var program: String?
+        var region: String
+        var rows: [Row]
+    }
 }
 
 extension PayrollStoreError: StoreRefusal {
@@ -83,12 +172,21 @@ extension PayrollStoreError: StoreRefusal {
     /// The payroll's state forbids it now (already prepared, not yet approved, the preparer approving): 409.
     var isStale: Bool {
         if case .workflow = self { return true }
-        return false
+        return self == .returnAlreadyImported
     }
 }
 
-/// Payrolls as JSON: list, prepare, read one and its lines, approve (never one's own).
+extension PaymentVerificationError: StoreRefusal {
+    var isNotFound: Bool { self == .notFound }
+    var isStale: Bool { self == .alreadyDone }
+}
+
+/// Payrolls as JSON: list, prepare, read one and its lines, approve (never one's own), the bank file, the bank's
+/// return, the re-issue queue; payment verification; the report.
 struct PaymentAPIRoutes: RouteCollection {
+    /// A return file for a county's month: a million lines are some 160 MB; twice that is refused (413).
+    static let maxReturnFile = 320 * 1_048_576
+
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.apiPayrolls) { req -> Response in
@@ -126,6 +224,94 @@ struct PaymentAPIRoutes: RouteCollection {
             do {
                 return try API.json(API.Payroll(try await req.payrolls.approve(try PaymentRoutes.payrollID(req), actor: try req.actor())))
             } catch let e as PayrollStoreError { throw API.abort(e) }
+        }
+        staff.post(.apiPayrollBankFile) { req -> Response in
+            let body = try req.content.decode(API.BankFileRequest.self)
+            do {
+                return try await PaymentRoutes.bankFile(req, id: try PaymentRoutes.payrollID(req), formatCode: body.format, reissue: body.reissue ?? false)
+            } catch let e as PayrollStoreError { throw API.abort(e) }
+        }
+        // The return arrives as the body itself (any content type), written to disk as it comes: a county's million
+        // lines are some 160 MB.
+        staff.postStreaming(.apiPayrollReturn) { req -> Response in
+            let id = try PaymentRoutes.payrollID(req)
+            let code = req.query[String.self, at: "format"] ?? ""
+            guard let format = req.payments.formats[code] else { throw API.abort(PayrollStoreError.unknownFormat(code)) }
+            let dir = NSTemporaryDirectory() + "jiuzhu-return-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            // Under the name the client gives, so a message names its file.
+            let given = String((req.query[String.self, at: "name"] ?? "return.txt").split(separator: "/").last ?? "").replacingOccurrences(of: "..", with: "_")
+            let path = URL(fileURLWithPath: dir).appendingPathComponent(given.isEmpty ? "return.txt" : String(given.prefix(100))).path
+            try await UploadFile.save(req, to: path, max: Self.maxReturnFile)
+            do {
+                let r = try await req.payrolls.importReturn(id, path: path, format: format, actor: try req.actor())
+                return try API.json(API.BankReturnResult(paid: r.paid, failed: r.failed, status: r.status.rawValue))
+            } catch let e as PayrollStoreError { throw API.abort(e) }
+        }
+        staff.post(.apiPayrollLine) { req -> Response in
+            let id = try PaymentRoutes.payrollID(req)
+            guard let line = req.parameters.get("lineID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            let body = try req.content.decode(API.PayrollLineAction.self)
+            do {
+                // The line must be of the payroll the path names.
+                guard try await req.payrolls.line(line, of: id, actor: try req.actor()) != nil else { throw Abort(.notFound) }
+                switch body.action {
+                case "reissue": try await req.payrolls.reissue(line: line, actor: try req.actor())
+                case "carryOver": try await req.payrolls.carryOver(line: line, reason: body.reason ?? "", actor: try req.actor())
+                default: throw Abort(.badRequest, reason: "action 须为 reissue 或 carryOver")
+                }
+                guard let l = try await req.payrolls.line(line, of: id, actor: try req.actor()) else { throw Abort(.notFound) }
+                return try API.json(API.PayrollLine(l))
+            } catch let e as PayrollStoreError { throw API.abort(e) }
+        }
+
+        staff.get(.apiPaymentChecks) { req -> Response in
+            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
+            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let open = req.query[Bool.self, at: "done"] != true
+            let (items, total) = try await PaymentVerifications(req.db, parameters: req.calculator.parameters).list(actor: try req.actor(), open: open,
+                                                                                                                   offset: offset, limit: limit)
+            return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.PaymentCheck.init)))
+        }
+        staff.post(.apiPaymentCheckDraw) { req -> Response in
+            let body = try req.content.decode(API.PaymentCheckDraw.self)
+            guard let month = try? PayMonth(body.month), let county = try? RegionCode(body.county) else {
+                throw Abort(.badRequest, reason: "month（如 2026-12）或 county（区县代码）无效")
+            }
+            do {
+                let n = try await PaymentVerifications(req.db, parameters: req.calculator.parameters).draw(county: county, month: month, actor: try req.actor(),
+                                                                                                           today: req.today)
+                let res = try API.json(API.PaymentCheckDrawn(drawn: n))
+                res.status = .created
+                return res
+            } catch let e as PaymentVerificationError { throw API.abort(e) } catch let e as PayrollStoreError { throw API.abort(e) }
+        }
+        staff.post(.apiPaymentCheck) { req -> Response in
+            guard let id = req.parameters.get("checkID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
+            let body = try req.content.decode(API.PaymentCheckResult.self)
+            guard let method = PaymentCheckMethod(rawValue: body.method) else { throw Abort(.badRequest, reason: "method 须为 phone 或 visit") }
+            let check = PaymentCheck(method: method, arrived: body.arrived, alive: body.alive, livesThere: body.livesThere, note: body.note ?? "")
+            do {
+                let passed = try await AfterCommit(req.db, monitoring: req.monitoring).recordPaymentCheck(id, check: check, parameters: req.calculator.parameters,
+                                                                                                           actor: try req.actor(), today: req.today)
+                return try API.json(API.PaymentCheckRecorded(passed: passed))
+            } catch let e as PaymentVerificationError { throw API.abort(e) }
+        }
+        staff.get(.apiPaymentReports) { req -> Response in
+            let actor = try req.actor()
+            do {
+                let q = try PaymentReportRoutes.query(try req.query.decode(PaymentReportPage.Form.self), actor: actor, today: req.today)
+                let rows = try await PaymentReports(req.db).report(q, actor: actor)
+                let names = try await RegistryStore(req.db).regionNames(rows.map(\.area))
+                return try API.json(API.PaymentReport(from: q.from.description, to: q.to.description, program: q.program?.rawValue, region: q.region.value,
+                                                      rows: rows.map { r in
+                    API.PaymentReport.Row(month: r.month.description, program: r.program.rawValue, region: API.RegionRef(code: r.area, name: names[r.area] ?? r.area),
+                                          households: r.households, persons: r.persons, lines: r.lines, amountCents: r.cents, confirmedCents: r.confirmedCents)
+                }))
+            } catch let e as PaymentReportError {
+                throw Abort(e == .outsideJurisdiction ? .forbidden : .badRequest, reason: e.chinese)
+            }
         }
     }
 }

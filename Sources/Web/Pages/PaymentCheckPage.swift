@@ -22,7 +22,7 @@ enum PaymentCheckPage {
             .h1(.text(open ? "待核验的收款人（\(total)户）" : "已核验（\(total)户）")),
             .p(.class("muted"), .text("每月按比例随机抽取已发放的收款人，电话回访或入户核实：钱是否到账、本人是否健在、是否在当地居住。未通过的自动形成预警，交所在街道（乡镇）处置。")),
             Layout.tabs([("待核验", open ? nil : SiteURL.paymentChecks(done: false).path), ("已核验", open ? SiteURL.paymentChecks(done: true).path : nil),
-                         ("资金发放", SiteURL.payrolls.path)]),
+                         ("资金发放", SiteURL.payrolls.path), ("发放统计", SiteURL.paymentReports.path)]),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .if(mayDraw, .form(.class("panel"), .method(.post), .action(SiteURL.paymentCheckDraw.path), Layout.csrfField(chrome),

@@ -22,7 +22,8 @@ enum PayrollPages {
             .p(.class("muted"), .text("按区县、按项目每月生成发放名册：已死亡（身份证号比对或人工确认）、暂停发放、没有已确认账户的一律不发并写明原因；"
                                       + "同一救助对象同一月份只能发放一次。名册须由生成人以外的另一人审批，审批后不再改动，更正计入下月补发或扣减。")),
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
-            .p(.class("actions"), .a(.href(SiteURL.paymentChecks(done: false).path), .text("发放核验（电话回访、入户）"))),
+            .p(.class("actions"), .a(.href(SiteURL.paymentChecks(done: false).path), .text("发放核验（电话回访、入户）")), .text(" · "),
+               .a(.href(SiteURL.paymentReports.path), .text("发放统计（按月份、项目、地区）"))),
             .if(mayManage, .form(.class("panel"), .method(.post), .action(SiteURL.payrolls.path),
                 Layout.csrfField(chrome),
                 .label(.text("发放月份"), .input(.type(.month), .name("month"), .value(Layout.attr(typed.month ?? defaultMonth.description)), .required(true))),

@@ -56,25 +56,10 @@ struct PaymentRoutes: RouteCollection {
             }
         }
         staff.post(.payrollBankFile) { req -> Response in
-            let id = try Self.payrollID(req)
             let form = (try? req.content.decode(BankFileForm.self)) ?? BankFileForm()
-            guard let format = req.payments.formats[form.format ?? ""] else { throw Abort(.badRequest, reason: "未知的银行文件格式") }
-            let dir = NSTemporaryDirectory() + "jiuzhu-bank-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let path = URL(fileURLWithPath: dir).appendingPathComponent("bank.txt").path
             do {
-                let r = try await req.payrolls.writeBankFile(id, format: format, to: path, cipher: req.payments.cipher, reissue: form.reissue == "on",
-                                                             actor: try req.actor(), today: req.today)
-                guard let p = try await req.payrolls.summary(id, actor: try req.actor()) else { throw Abort(.notFound) }
-                let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                try? FileManager.default.removeItem(atPath: dir)
-                var headers = HTTPHeaders()
-                headers.replaceOrAdd(name: .contentType, value: format.layout == .csv ? "text/csv" : "text/plain")
-                let name = "\(p.code)\(form.reissue == "on" ? "-重发" : "")-\(r.count)笔.\(format.layout == .csv ? "csv" : "txt")"
-                headers.replaceOrAdd(name: .contentDisposition, value: Layout.attachment(name: name, asciiName: "bank-file.txt"))
-                return Response(status: .ok, headers: headers, body: .init(data: data))
+                return try await Self.bankFile(req, id: try Self.payrollID(req), formatCode: form.format, reissue: form.reissue == "on")
             } catch let e as PayrollStoreError where e != .notFound {
-                try? FileManager.default.removeItem(atPath: dir)
                 return try await Self.detailPage(req, notice: nil, error: e.chinese, status: .badRequest)
             }
         }
@@ -101,6 +86,7 @@ struct PaymentRoutes: RouteCollection {
             guard let line = req.parameters.get("lineID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(LineForm.self)) ?? LineForm()
             do {
+                guard try await req.payrolls.line(line, of: id, actor: try req.actor()) != nil else { throw Abort(.notFound) }
                 switch form.action {
                 case "reissue": try await req.payrolls.reissue(line: line, actor: try req.actor())
                 case "carryOver": try await req.payrolls.carryOver(line: line, reason: form.reason ?? "", actor: try req.actor())
@@ -181,6 +167,36 @@ struct PaymentRoutes: RouteCollection {
             } catch BankAccountError.notFound {
                 throw Abort(.notFound)
             }
+        }
+    }
+
+    /// The payroll's bank file (or, `reissue`, the supplementary file of the lines sent again), written to a temporary
+    /// file and streamed from it, so a county's million lines never sit in memory; the file is removed once sent.
+    /// The file's SHA-256 and line count go with it in headers, for the sender to check against the payroll.
+    static func bankFile(_ req: Request, id: UUID, formatCode: String?, reissue: Bool) async throws -> Response {
+        guard let format = req.payments.formats[formatCode ?? ""] else { throw PayrollStoreError.unknownFormat(formatCode ?? "") }
+        let dir = NSTemporaryDirectory() + "jiuzhu-bank-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let ext = format.layout == .csv ? "csv" : "txt"
+        let path = URL(fileURLWithPath: dir).appendingPathComponent("bank.\(ext)").path
+        do {
+            let actor = try req.actor()
+            let r = try await req.payrolls.writeBankFile(id, format: format, to: path, cipher: req.payments.cipher, reissue: reissue, actor: actor, today: req.today)
+            guard let p = try await req.payrolls.summary(id, actor: actor) else { throw PayrollStoreError.notFound }
+            let res = try await req.fileio.asyncStreamFile(at: path, mediaType: format.layout == .csv ? HTTPMediaType(type: "text", subType: "csv") : .plainText,
+                                                           onCompleted: { _ in try? FileManager.default.removeItem(atPath: dir) })
+            let name = "\(p.code)\(reissue ? "-重发" : "")-\(r.count)笔.\(ext)"
+            res.headers.replaceOrAdd(name: .contentDisposition, value: Layout.attachment(name: name, asciiName: "bank-file.\(ext)"))
+            res.headers.replaceOrAdd(name: "X-Jiuzhu-Line-Count", value: "\(r.count)")
+            res.headers.replaceOrAdd(name: "X-Jiuzhu-Total-Cents", value: "\(r.totalCents)")
+            res.headers.replaceOrAdd(name: "X-Jiuzhu-SHA256", value: r.sha256)
+            // An account number is in it: never kept by a cache on the way.
+            res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            res.headers.remove(name: .eTag)
+            return res
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
         }
     }
 

@@ -49,3 +49,11 @@ extension RoutesBuilder {
         on(.POST, pattern.components, body: .collect(maxSize: maxBody), use: closure)
     }
 }
+
+extension RoutesBuilder {
+    /// A POST whose body is not collected: the handler reads it as it arrives (an upload to write to disk).
+    @discardableResult
+    func postStreaming<R: AsyncResponseEncodable>(_ pattern: RoutePattern, use closure: @Sendable @escaping (Request) async throws -> R) -> Route {
+        on(.POST, pattern.components, body: .stream, use: closure)
+    }
+}

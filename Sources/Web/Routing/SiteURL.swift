@@ -42,6 +42,7 @@ public enum SiteURL: Sendable, Equatable {
     case caseEmergency
     case payrolls
     case paymentChecks(done: Bool)
+    case paymentReports
     case paymentCheckDraw
     case paymentCheck(UUID)
     case payroll(UUID, status: String? = nil)
@@ -81,6 +82,13 @@ public enum SiteURL: Sendable, Equatable {
     case apiPayroll(UUID)
     case apiPayrollLines(UUID)
     case apiPayrollApprove(UUID)
+    case apiPayrollBankFile(UUID)
+    case apiPayrollReturn(UUID)
+    case apiPayrollLine(UUID, UUID)
+    case apiPaymentChecks
+    case apiPaymentCheckDraw
+    case apiPaymentCheck(UUID)
+    case apiPaymentReports
     case apiSpotCheckResult(UUID)
     case caseStatus(token: String)
     case caseDashboard
@@ -151,6 +159,7 @@ public enum SiteURL: Sendable, Equatable {
         case .caseEmergency: return RoutePattern.caseEmergency.path()
         case .payrolls: return RoutePattern.payrolls.path()
         case .paymentChecks(let done): return RoutePattern.paymentChecks.path() + (done ? "?done=on" : "")
+        case .paymentReports: return RoutePattern.paymentReports.path()
         case .paymentCheckDraw: return RoutePattern.paymentCheckDraw.path()
         case .paymentCheck(let id): return RoutePattern.paymentCheck.path(id.uuidString.lowercased())
         case .payroll(let id, let status): return RoutePattern.payroll.path(id.uuidString.lowercased()) + (status.map { "?status=\($0)" } ?? "")
@@ -194,6 +203,13 @@ public enum SiteURL: Sendable, Equatable {
         case .apiPayroll(let id): return RoutePattern.apiPayroll.path(id.uuidString.lowercased())
         case .apiPayrollLines(let id): return RoutePattern.apiPayrollLines.path(id.uuidString.lowercased())
         case .apiPayrollApprove(let id): return RoutePattern.apiPayrollApprove.path(id.uuidString.lowercased())
+        case .apiPayrollBankFile(let id): return RoutePattern.apiPayrollBankFile.path(id.uuidString.lowercased())
+        case .apiPayrollReturn(let id): return RoutePattern.apiPayrollReturn.path(id.uuidString.lowercased())
+        case .apiPayrollLine(let p, let l): return RoutePattern.apiPayrollLine.path(p.uuidString.lowercased(), l.uuidString.lowercased())
+        case .apiPaymentChecks: return RoutePattern.apiPaymentChecks.path()
+        case .apiPaymentCheckDraw: return RoutePattern.apiPaymentCheckDraw.path()
+        case .apiPaymentCheck(let id): return RoutePattern.apiPaymentCheck.path(id.uuidString.lowercased())
+        case .apiPaymentReports: return RoutePattern.apiPaymentReports.path()
         case .apiSpotCheckResult(let id): return RoutePattern.apiSpotCheckResult.path(id.uuidString.lowercased())
         case .caseStatus(let t): return RoutePattern.caseStatus.path(t)
         case .caseDashboard: return RoutePattern.caseDashboard.path()
@@ -283,6 +299,7 @@ extension RoutePattern {
     static let payrolls = RoutePattern("payrolls")
     static let paymentChecks = RoutePattern("payment-checks")
     static let paymentCheckDraw = RoutePattern("payment-checks", "draw")
+    static let paymentReports = RoutePattern("payment-reports")
     static let paymentCheck = RoutePattern("payment-checks", ":checkID")
     static let payroll = RoutePattern("payrolls", ":payrollID")
     static let payrollApprove = RoutePattern("payrolls", ":payrollID", "approve")
@@ -322,6 +339,13 @@ extension RoutePattern {
     static let apiPayroll = RoutePattern("api", "v1", "payrolls", ":payrollID")
     static let apiPayrollLines = RoutePattern("api", "v1", "payrolls", ":payrollID", "lines")
     static let apiPayrollApprove = RoutePattern("api", "v1", "payrolls", ":payrollID", "approve")
+    static let apiPayrollBankFile = RoutePattern("api", "v1", "payrolls", ":payrollID", "bank-file")
+    static let apiPayrollReturn = RoutePattern("api", "v1", "payrolls", ":payrollID", "return")
+    static let apiPayrollLine = RoutePattern("api", "v1", "payrolls", ":payrollID", "lines", ":lineID")
+    static let apiPaymentChecks = RoutePattern("api", "v1", "payment-checks")
+    static let apiPaymentCheckDraw = RoutePattern("api", "v1", "payment-checks", "draw")
+    static let apiPaymentCheck = RoutePattern("api", "v1", "payment-checks", ":checkID")
+    static let apiPaymentReports = RoutePattern("api", "v1", "payment-reports")
     static let apiSpotCheckResult = RoutePattern("api", "v1", "spot-checks", ":checkID", "result")
     static let caseStatus = RoutePattern("status", ":token")
     static let caseDashboard = RoutePattern("cases", "dashboard")
@@ -352,10 +376,11 @@ extension RoutePattern {
     static let all: [RoutePattern] = [
         home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
-        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, paymentChecks, paymentCheckDraw, paymentCheck, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
+        visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, paymentChecks, paymentCheckDraw, paymentCheck, paymentReports, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
         deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
-        spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, apiPayrolls, apiPayroll, apiPayrollLines, apiPayrollApprove, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
+        spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, apiPayrolls, apiPayroll, apiPayrollLines, apiPayrollApprove,
+        apiPayrollBankFile, apiPayrollReturn, apiPayrollLine, apiPaymentChecks, apiPaymentCheckDraw, apiPaymentCheck, apiPaymentReports, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]

@@ -124,12 +124,14 @@ struct CSRFMiddleware: AsyncMiddleware {
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) && !Self.exempt.contains(req.url.path) {
-            // A larger form (a file upload) arrives streaming; collect it so its token can be read.
-            if req.body.data == nil, req.hasSession {
+            // A token in the header is checked without touching the body, so an API upload stays streaming. A larger
+            // form (a file upload) arrives streaming; collect it so its token can be read.
+            let header = req.headers.first(name: Self.header)
+            if header == nil, req.body.data == nil, req.hasSession {
                 _ = try await req.body.collect(max: ImportPage.maxUpload.value).get()
             }
             let expected = req.hasSession ? req.session.data[SessionKey.csrf] : nil
-            let sent = req.headers.first(name: Self.header) ?? (try? req.content.get(String.self, at: Self.field))
+            let sent = header ?? (try? req.content.get(String.self, at: Self.field))
             guard let expected, let sent, Self.constantTimeEqual(expected, sent) else {
                 throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
             }
