@@ -79,6 +79,11 @@ import Testing
             let december2 = try await s.payrolls.lines(try #require(payrolls[december]), actor: s.maker, limit: 1_000).items
             #expect(december2.contains { $0.enrolmentID == carriedLine.enrolmentID && $0.arrearsMonths == [november] })
 
+            // a payroll waiting for its second person pays nothing yet
+            let january = try PayMonth("2027-01")
+            #expect(try await s.payrolls.prepare(county: s.county, program: .dibao, month: january, actor: s.maker).payroll.status == .prepared)
+            #expect(try await reports.report(PaymentReportQuery(from: january, to: january, program: nil, region: s.county), actor: s.maker).isEmpty)
+
             // a personal programme counts the person, not the household
             let tekun = try await reports.report(PaymentReportQuery(from: december, to: december, program: .tekun, region: s.county), actor: s.maker)
             #expect(tekun.count == 1 && tekun[0].persons == 1 && tekun[0].households == 1 && tekun[0].cents == 120_000)

@@ -458,6 +458,57 @@ try:
 finally:
     phone.quit()
 
+# Payments. The county's December payroll waits for a second person: the reviewer who prepared it may not approve it;
+# the city administrator reads what changed since November and who is not paid and why (the payee who died), and
+# approves it.
+desk = make_driver(1280, 900)
+try:
+    login(desk, "reviewer")
+    desk.get(BASE + "/payrolls")
+    check("待审批" in desk.page_source, "the county's December payroll waits for approval")
+    desk.find_element(By.XPATH, "//tr[td[contains(., '待审批')]]//a").click()
+    until_shown(desk, "您是本名册的生成人")
+    payroll = desk.current_url.split("?")[0]
+    check("与上月相比" in desk.page_source and "<svg" in desk.page_source, "the payroll shows the change since last month and its streets as a chart")
+    check(not desk.find_elements(By.XPATH, "//button[text()='审批通过']"), "whoever prepared the payroll is not offered its approval")
+    logout(desk)
+    login(desk, "admin")
+    desk.get(payroll + "?status=blocked")
+    check("死亡，不予发放" in desk.page_source, "the payee who died is blocked, with the reason on the line")
+    desk.find_element(By.XPATH, "//button[text()='审批通过']").click()
+    until_shown(desk, "已审批")
+    check("下载银行代发文件" in desk.page_source, "the administrator approves; the bank file can be downloaded")
+    desk.save_screenshot(os.path.join(OUT, "payroll-approved.png"))
+finally:
+    desk.quit()
+
+# On a phone: the county draws last month's payment verification sample and records a call; then reads the report.
+phone = make_driver(390, 844, phone=True)
+try:
+    login(phone, "reviewer")
+    phone.get(BASE + "/payment-checks")
+    fits_phone(phone, "the payment verification list fits a phone", narrow=True)
+    phone.find_element(By.XPATH, "//button[text()='随机抽取本月核验对象']").click()
+    until_shown(phone, "已抽取")
+    waiting = len(phone.find_elements(By.XPATH, "//button[text()='登记核验结果']"))
+    check(waiting >= 1, f"last month's sample is drawn ({waiting} to call on this page)")
+    note = phone.find_element(By.NAME, "note")
+    phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", note)
+    note.send_keys("电话回访：本人确认已到账")
+    phone.find_element(By.XPATH, "//button[text()='登记核验结果']").click()
+    until_shown(phone, "已登记：核验通过")
+    # one fewer to call (a full page of 30 stays full)
+    check(len(phone.find_elements(By.XPATH, "//button[text()='登记核验结果']")) == waiting - 1 or waiting == 30,
+          "a verification call is recorded on a phone")
+    fits_phone(phone, "the verification list fits a phone after recording", narrow=True)
+    phone.get(BASE + "/payment-reports")
+    until_shown(phone, "各月发放金额")
+    check("户数" in phone.page_source and "导出本次结果" in phone.page_source, "the payment report lists months, programmes and streets, with its exports")
+    reads_like_a_person(phone, "the payment report")
+    phone.save_screenshot(os.path.join(OUT, "payment-report-phone.png"))
+finally:
+    phone.quit()
+
 # A department data officer uploads a claims file of a few thousand rows. The page answers at once; the
 # import runs in the background while the job's page shows the rows done and reloads itself until the report.
 claims = os.path.join(tempfile.mkdtemp(), "医保结算-浏览器.csv")

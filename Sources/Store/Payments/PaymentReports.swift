@@ -21,7 +21,7 @@ public struct PaymentReportQuery: Sendable, Equatable {
     }
 }
 
-/// One month, programme and sub-region of a report. Paid means what the payrolls sent (not blocked, not carried
+/// One month, programme and sub-region of a report. Paid means what the approved payrolls pay (not blocked, not carried
 /// over: a carried-over month is counted when a later payroll pays it as arrears, so nothing is counted twice);
 /// of it, `confirmedCents` is what the bank's return says arrived.
 public struct PaymentReportRow: Sendable, Equatable {
@@ -61,6 +61,7 @@ public struct PaymentReports: Sendable {
 
     public init(_ db: any Database) { self.db = db }
 
+    static let approved = [PayrollStatus.approved, .sent, .closed].map(\.rawValue)
     static let unpaid = [PayrollLineStatus.blocked.rawValue, PayrollLineStatus.carriedOver.rawValue]
 
     public func report(_ q: PaymentReportQuery, actor: Actor) async throws -> [PaymentReportRow] {
@@ -69,7 +70,8 @@ public struct PaymentReports: Sendable {
         guard q.from <= q.to, q.from.months(to: q.to) < PaymentReportQuery.maxMonths else { throw PaymentReportError.range }
         let byCounty = q.region.level <= .county
         // The payrolls first (a small table, by month), so the lines are read through their payroll's index.
-        var payrolls = db.sql.select().column("id").from("payrolls")
+        // Approved payrolls only: one waiting for its second person pays nothing yet.
+        var payrolls = db.sql.select().column("id").from("payrolls").where("status", .in, Self.approved)
             .where("month", .greaterThanOrEqual, q.from.description).where("month", .lessThanOrEqual, q.to.description)
         if byCounty { payrolls = payrolls.within(q.region, column: "county_region") }
         if let program = q.program { payrolls = payrolls.where("program", .equal, program.rawValue) }

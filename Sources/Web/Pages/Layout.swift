@@ -248,7 +248,7 @@ enum Layout {
     .decide button.reject{background:#fff;color:#8a1c12;border:1px solid #8a1c12}
     .conflict{margin-bottom:1rem}
     form.panel label{display:block;margin:.5rem 0 .2rem}
-    form.panel select,form.panel input[type=date]{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff;margin-bottom:.5rem}
+    form.panel select,form.panel input[type=date],form.panel input[type=month]{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;width:100%;background:#fff;margin-bottom:.5rem}
     form.panel textarea{display:block;width:100%;font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;margin:.2rem 0 .5rem}
     form.panel label.check{display:flex;gap:.4rem;align-items:flex-start}
     .receipt svg.qr{display:block;margin:.5rem 0}.status-link{word-break:break-all;font-size:.9rem}

@@ -32,7 +32,7 @@ enum PaymentReportPage {
         let link = { (format: ListFile.Format) in Paging.url(SiteURL.paymentReports.path, typed.query + [("format", format.rawValue)], page: 1) }
         return Layout.page("发放统计", chrome,
             .h1(.text("发放统计")),
-            .p(.class("muted"), .text("按月份、项目、地区统计已发放的户数、人数和金额。不予发放和转下月补发的不计入（转下月的在实际补发的月份计入）；"
+            .p(.class("muted"), .text("按月份、项目、地区统计已审批名册发放的户数、人数和金额。不予发放和转下月补发的不计入（转下月的在实际补发的月份计入）；"
                                       + "“银行确认到账”为银行回盘确认成功的部分。区县以上按发放的区县统计，区县按收款人居住的街道（乡镇）统计。")),
             Layout.tabs([("资金发放", SiteURL.payrolls.path), ("发放核验", SiteURL.paymentChecks(done: false).path), ("发放统计", nil)]),
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
@@ -46,11 +46,10 @@ enum PaymentReportPage {
                     .group(regions.map { Layout.option($0.code.value, $0.name, selected: typed.region == $0.code.value) }))),
                 .button(.type(.submit), .text("统计"))),
             rows.isEmpty ? .p(.class("panel"), .text(error == nil ? "所选月份没有发放记录。" : "")) : .group(
-                .div(.class("panel"), .raw(SVGChart.horizontalBars(title: "各月发放金额", caption: "各月发放金额合计；括号内为户数。",
+                .div(.class("panel"), .raw(SVGChart.horizontalBars(title: "各月发放金额", caption: "各月发放金额合计（所选项目、地区）。",
                     bars: months.map { month, rs in
                         let cents = rs.reduce(Int64(0)) { $0 + $1.cents }
-                        return SVGChart.Bar(label: month.chinese, value: Double(cents),
-                                            display: "\(Cents(cents).yuanText)（\(rs.reduce(0) { $0 + $1.households })户）")
+                        return SVGChart.Bar(label: month.chinese, value: Double(cents), display: Cents(cents).yuanText)
                     }))),
                 ListFile.links(link),
                 paging.bar(total: rows.count, unit: "行", link: { Paging.url(SiteURL.paymentReports.path, typed.query, page: $0) }),
