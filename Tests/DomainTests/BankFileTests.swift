@@ -46,6 +46,24 @@ import Testing
         if case .trailer(let count, let t) = try r.record(rows[3], row: 4) { #expect(count == 2 && t == total) } else { Issue.record("trailer") }
     }
 
+    /// The table that encodes names gives the converter's bytes for every ideograph it holds, and leaves to the
+    /// converter what it does not (an ideograph GB 18030 codes in four bytes, a middle dot, a rare character).
+    @Test func namesEncodeAsTheConverterDoes() throws {
+        for v in GB18030Names.first...GB18030Names.last {
+            let s = String(UnicodeScalar(v)!)
+            let converter = try #require(s.data(using: FeedEncoding.gb18030Encoding))
+            if let fast = GB18030Names.encode(s) { #expect(fast == converter, "U+\(String(v, radix: 16))") } else { #expect(converter.count == 4) }
+        }
+        #expect(GB18030Names.encode("欧阳 Ming 小明") == "欧阳 Ming 小明".data(using: FeedEncoding.gb18030Encoding))
+        #expect(GB18030Names.encode("阿卜杜·热合曼") == nil && GB18030Names.encode("𠀀") == nil && GB18030Names.encode("\u{9FA6}") == nil)
+        // the writer still writes those through the converter
+        let format = try #require(Self.formats["fixed-gb18030"])
+        var l = Self.lines()[0]
+        l.accountName = "阿卜杜·热合曼"
+        let row = try BankFileWriter(format).detail(l)
+        #expect(String(data: row, encoding: FeedEncoding.gb18030Encoding)?.contains("阿卜杜·热合曼") == true)
+    }
+
     @Test func aNameTooLongForTheBankIsRefusedAndAMemoIsCut() throws {
         let format = try #require(Self.formats["fixed-gb18030"])
         var l = Self.lines()[0]

@@ -5,7 +5,7 @@ import SQLKit
 
 /// A big read on PostgreSQL, taken a chunk at a time from one server-side cursor: planned once for the whole result
 /// (hash joins, one sort) instead of a keyset page at a time, each of which joined its rows one by one through
-/// indexes in random order. Memory holds one chunk; the chunk is handed on before the next is fetched. The cursor's
+/// indexes in random order. A chunk is handled while the next is fetched, so memory holds two chunks at most. The cursor's
 /// snapshot is the moment it opens.
 enum PostgresCursor {
     /// `text` must be a complete SELECT with its values written in (only values the caller built from typed data).
@@ -19,6 +19,10 @@ enum PostgresCursor {
             promise.completeWithTask {
                 let name = "jz_cursor"
                 _ = try await conn.query("BEGIN READ ONLY", logger: conn.logger)
+                // The chunk before is handed on while the next is fetched: the database and the caller work at once.
+                // At most one chunk is being handled and one fetched, so memory stays two chunks whatever the size,
+                // and chunks are handled in order, one after another.
+                var handling: Task<Void, any Error>?
                 do {
                     // The whole result is wanted: plan for it, not for its first rows.
                     _ = try await conn.query("SET LOCAL cursor_tuple_fraction = 1.0", logger: conn.logger)
@@ -30,11 +34,19 @@ enum PostgresCursor {
                             var cells = PostgresCells(row)
                             rows.append(try byPosition(&cells))
                         }
-                        if !rows.isEmpty { try await body(rows) }
+                        try await handling?.value
+                        handling = nil
+                        if !rows.isEmpty {
+                            let fetched = rows
+                            handling = Task { try await body(fetched) }
+                        }
                         if rows.count < chunk { break }
                     }
+                    try await handling?.value
                     _ = try await conn.query("COMMIT", logger: conn.logger)
                 } catch {
+                    // What was handed on finishes before the error goes up (a caller's write is whole or not made).
+                    _ = try? await handling?.value
                     _ = try? await conn.query("ROLLBACK", logger: conn.logger)
                     throw error
                 }
