@@ -26,6 +26,8 @@ let package = Package(
         // Framework-free core: Foundation only.
         .target(
             name: "Domain",
+            // ZIPFoundation reads a workbook's archive (a streaming inflate the reader bounds); nothing else.
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Resources")]
         ),
         .target(
@@ -70,7 +72,7 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
-        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(
             name: "StoreTests",
             dependencies: [
@@ -97,6 +99,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

@@ -2,22 +2,31 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import ZIPFoundation
 
-/// The first worksheet of an Excel workbook (.xlsx) as rows of text, so an XLSX feed goes through the
-/// same parser as a CSV one. An .xlsx file is a ZIP archive of XML parts; no package here reads either,
-/// so this holds a small ZIP directory reader and a DEFLATE decoder (RFC 1951). Excel caps a sheet at
-/// 1,048,576 rows, so the sheet is read whole.
+/// The first worksheet of an Excel workbook (.xlsx) as rows of text, so an XLSX feed goes through the same parser as a
+/// CSV one. An .xlsx file is a ZIP archive of XML parts. Every bound a hostile workbook could push is checked
+/// (decompressed bytes, the ratio to the compressed size, rows, columns, cells), and each breach is a clear error
+/// naming the file, never a crash, a hang or gigabytes of memory.
+///
+/// ZIPFoundation inflates a part as a stream (`Data.decompress`), and the consumer counts what comes out and stops at
+/// the limits, never trusting the sizes the archive declares. The compressed bytes are handed to it from here, bounded
+/// by the part's compressed size: ZIPFoundation's own extraction on Linux reads on past a part's end until the
+/// stream says it is finished, and at the end of a file whose stream never does (a truncated or crafted workbook) it
+/// asks for more forever. So the archive's directory is read here, only far enough to find each part's bytes.
 public enum XLSXReader {
-    public static func rows(path: String) throws(FeedError) -> [CSVReader.Row] {
+    public static func rows(path: String, limits: XLSXLimits = .excel) throws(FeedError) -> [CSVReader.Row] {
         let file = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(file: file, reason: "文件不存在或无权读取") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(file: file, reason: "文件不存在或无权读取") }
+        defer { try? handle.close() }
         do {
-            let zip = try ZipArchive([UInt8](data))
-            let sheetName = zip.names.filter { $0.hasPrefix("xl/worksheets/sheet") && $0.hasSuffix(".xml") }
-                .sorted { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }.first
-            guard let sheetName else { throw XLSXError.notAWorkbook }
-            let shared = try zip.names.contains("xl/sharedStrings.xml") ? SharedStrings.parse(zip.extract("xl/sharedStrings.xml")) : []
-            return try Sheet.parse(zip.extract(sheetName), shared: shared)
+            let zip = try ZipDirectory(handle)
+            // The first sheet: sheet1 before sheet10.
+            let sheetName = zip.entries.keys.filter { $0.hasPrefix("xl/worksheets/sheet") && $0.hasSuffix(".xml") }
+                .min { $0.count != $1.count ? $0.count < $1.count : $0 < $1 }
+            guard let sheetName, let sheet = zip.entries[sheetName] else { throw XLSXError.notAWorkbook }
+            let strings = try zip.entries["xl/sharedStrings.xml"].map { try SharedStrings.parse(try zip.extract($0, limits: limits), limits: limits) } ?? []
+            return try Sheet.parse(try zip.extract(sheet, limits: limits), shared: strings, limits: limits)
         } catch let e as XLSXError {
             throw .unreadable(file: file, reason: e.chinese)
         } catch {
@@ -33,205 +42,207 @@ public enum XLSXReader {
     }
 }
 
-enum XLSXError: Error {
-    case notAWorkbook, badZip, unsupportedCompression(Int), badDeflate(String)
-    var chinese: String {
-        switch self {
-        case .notAWorkbook: return "压缩包中没有工作表，不是 Excel 工作簿（.xlsx）"
-        case .badZip: return "不是有效的 ZIP 压缩包（.xlsx 文件已损坏？）"
-        case .unsupportedCompression(let m): return "不支持的压缩方式 \(m)"
-        case .badDeflate(let why): return "解压失败：\(why)"
-        }
+/// The parts of a ZIP archive by name, from its central directory: where each part's bytes are, how it is
+/// compressed, its checksum. Every offset and size is checked against the file before it is used.
+struct ZipDirectory {
+    struct Entry {
+        var method: Int
+        var crc: UInt32
+        var compressedSize: Int
+        var localHeader: Int
     }
-}
-
-/// The central directory of a ZIP archive, and its members by name.
-struct ZipArchive {
-    struct Entry { var method: Int; var compressedSize: Int; var size: Int; var localHeader: Int }
-    let bytes: [UInt8]
+    let handle: FileHandle
+    let fileSize: Int
     var entries: [String: Entry] = [:]
-    var names: [String] { Array(entries.keys) }
 
-    init(_ bytes: [UInt8]) throws {
-        self.bytes = bytes
-        func u16(_ i: Int) throws -> Int { guard i + 2 <= bytes.count else { throw XLSXError.badZip }; return Int(bytes[i]) | Int(bytes[i + 1]) << 8 }
-        func u32(_ i: Int) throws -> Int { try u16(i) | (try u16(i + 2)) << 16 }
+    /// A workbook has a dozen parts; a directory of more than this many is not one.
+    static let maxEntries = 10_000
+
+    init(_ handle: FileHandle) throws {
+        self.handle = handle
+        fileSize = Int(try handle.seekToEnd())
         // The end-of-central-directory record is in the last 64 KiB + 22 bytes.
-        var end = bytes.count - 22
-        let lowest = max(0, bytes.count - 65_557)
-        while end >= lowest, try u32(end) != 0x0605_4B50 { end -= 1 }
-        guard end >= lowest else { throw XLSXError.badZip }
-        let count = try u16(end + 10)
-        var p = try u32(end + 16)
-        for _ in 0..<count {
-            guard try u32(p) == 0x0201_4B50 else { throw XLSXError.badZip }
-            let nameLength = try u16(p + 28), extra = try u16(p + 30), comment = try u16(p + 32)
-            guard p + 46 + nameLength <= bytes.count else { throw XLSXError.badZip }
-            let name = String(decoding: bytes[(p + 46)..<(p + 46 + nameLength)], as: UTF8.self)
-            entries[name] = Entry(method: try u16(p + 10), compressedSize: try u32(p + 20), size: try u32(p + 24), localHeader: try u32(p + 42))
+        let tailStart = max(0, fileSize - 65_557)
+        let tail = try Self.read(handle, at: tailStart, count: fileSize - tailStart)
+        var end = tail.count - 22
+        while end >= 0, Self.u32(tail, end) != 0x0605_4B50 { end -= 1 }
+        guard end >= 0 else { throw XLSXError.badZip }
+        let count = Self.u16(tail, end + 10)
+        let size = Int(Self.u32(tail, end + 12)), offset = Int(Self.u32(tail, end + 16))
+        guard count <= Self.maxEntries, offset + size <= fileSize else { throw XLSXError.badZip }
+        let directory = try Self.read(handle, at: offset, count: size)
+        var p = 0
+        for _ in 0..<max(count, 0) {
+            guard p + 46 <= directory.count, Self.u32(directory, p) == 0x0201_4B50 else { throw XLSXError.badZip }
+            let nameLength = Self.u16(directory, p + 28), extra = Self.u16(directory, p + 30), comment = Self.u16(directory, p + 32)
+            guard p + 46 + nameLength <= directory.count else { throw XLSXError.badZip }
+            let name = String(decoding: directory[(directory.startIndex + p + 46)..<(directory.startIndex + p + 46 + nameLength)], as: UTF8.self)
+            entries[name] = Entry(method: Self.u16(directory, p + 10), crc: Self.u32(directory, p + 16), compressedSize: Int(Self.u32(directory, p + 20)),
+                                  localHeader: Int(Self.u32(directory, p + 42)))
             p += 46 + nameLength + extra + comment
         }
     }
 
-    func extract(_ name: String) throws -> [UInt8] {
-        guard let e = entries[name] else { throw XLSXError.notAWorkbook }
-        let h = e.localHeader
-        guard h + 30 <= bytes.count, bytes[h] == 0x50, bytes[h + 1] == 0x4B, bytes[h + 2] == 3, bytes[h + 3] == 4 else { throw XLSXError.badZip }
-        let start = h + 30 + (Int(bytes[h + 26]) | Int(bytes[h + 27]) << 8) + (Int(bytes[h + 28]) | Int(bytes[h + 29]) << 8)
-        guard start + e.compressedSize <= bytes.count else { throw XLSXError.badZip }
-        let body = Array(bytes[start..<(start + e.compressedSize)])
-        switch e.method {
-        case 0: return body
-        case 8: return try Inflater.inflate(body, expected: e.size)
-        default: throw XLSXError.unsupportedCompression(e.method)
+    /// A part's bytes, inflated a chunk at a time by ZIPFoundation and counted as they come: past the byte limit, or
+    /// (once past a megabyte) more than `maxRatio` times its compressed size, it stops at once. The compressed bytes
+    /// are given a chunk at a time and never past the part's end.
+    func extract(_ e: Entry, limits: XLSXLimits) throws -> Data {
+        let header = try Self.read(handle, at: e.localHeader, count: 30)
+        guard Self.u32(header, 0) == 0x0403_4B50 else { throw XLSXError.badZip }
+        let start = e.localHeader + 30 + Self.u16(header, 26) + Self.u16(header, 28)
+        guard start + e.compressedSize <= fileSize else { throw XLSXError.badZip }
+        var out = Data()
+        var utf8 = UTF8Check()
+        let compressed = max(e.compressedSize, 1)
+        let consume: Consumer = { chunk in
+            guard out.count + chunk.count <= limits.maxPartBytes else { throw XLSXError.tooLarge(limits.maxPartBytes) }
+            out.append(chunk)
+            if out.count > 1 << 20, out.count / compressed > limits.maxRatio { throw XLSXError.bomb(limits.maxRatio) }
+            guard utf8.feed(chunk) else { throw XLSXError.badXML }
         }
+        let chunkSize = 64 * 1024
+        let crc: UInt32
+        do {
+            switch e.method {
+            case 0:
+                var position = 0
+                while position < e.compressedSize {
+                    let chunk = try Self.read(handle, at: start + position, count: min(chunkSize, e.compressedSize - position))
+                    try consume(chunk)
+                    position += chunk.count
+                }
+                crc = out.crc32(checksum: 0)
+            case 8:
+                let handle = self.handle
+                crc = try Data.decompress(size: Int64(e.compressedSize), bufferSize: chunkSize, skipCRC32: false, provider: { position, _ in
+                    // The stream wants more than the part holds: it never ends (a truncated or crafted part).
+                    guard position < e.compressedSize else { throw XLSXError.badZip }
+                    return try Self.read(handle, at: start + Int(position), count: min(chunkSize, e.compressedSize - Int(position)))
+                }, consumer: consume)
+            default:
+                throw XLSXError.badZip
+            }
+        } catch let e as XLSXError {
+            throw e
+        } catch {
+            throw XLSXError.badZip
+        }
+        // A damaged part inflates to something else: its checksum says so.
+        guard crc == e.crc else { throw XLSXError.badZip }
+        // The XML parser must only ever see UTF-8 (what Excel writes): Foundation's stops the process on some
+        // invalid bytes in a name.
+        guard utf8.finished else { throw XLSXError.badXML }
+        return out
+    }
+
+    static func read(_ handle: FileHandle, at offset: Int, count: Int) throws -> Data {
+        guard count > 0 else { return Data() }
+        guard offset >= 0 else { throw XLSXError.badZip }
+        try handle.seek(toOffset: UInt64(offset))
+        guard let d = try handle.read(upToCount: count), d.count == count else { throw XLSXError.badZip }
+        return d
+    }
+
+    static func u16(_ d: Data, _ i: Int) -> Int {
+        guard i >= 0, i + 2 <= d.count else { return -1 }
+        return Int(d[d.startIndex + i]) | Int(d[d.startIndex + i + 1]) << 8
+    }
+
+    static func u32(_ d: Data, _ i: Int) -> UInt32 {
+        guard i >= 0, i + 4 <= d.count else { return 0 }
+        return (0..<4).reduce(UInt32(0)) { $0 | UInt32(d[d.startIndex + i + $1]) << (8 * $1) }
     }
 }
 
-/// A DEFLATE decoder after Mark Adler's `puff`: canonical Huffman codes decoded a bit at a time.
-struct Inflater {
-    struct Huffman { var counts: [Int]; var symbols: [Int] }
-    let input: [UInt8]
-    var position = 0
-    var bitBuffer = 0
-    var bitCount = 0
-    var output: [UInt8] = []
+/// UTF-8 checked a chunk at a time (a character may straddle two chunks).
+struct UTF8Check {
+    /// Bytes of the character begun at the end of the last chunk.
+    private var pending: [UInt8] = []
 
-    static let lengthBase = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
-    static let lengthExtra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]
-    static let distanceBase = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
-                               6145, 8193, 12289, 16385, 24577]
-    static let distanceExtra = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]
-    static let codeLengthOrder = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
-
-    static func inflate(_ data: [UInt8], expected: Int) throws -> [UInt8] {
-        var s = Inflater(input: data)
-        s.output.reserveCapacity(expected)
-        var last = false
-        while !last {
-            last = try s.bits(1) == 1
-            switch try s.bits(2) {
-            case 0: try s.stored()
-            case 1: try s.codes(Self.fixed.lengths, Self.fixed.distances)
-            case 2:
-                let (l, d) = try s.dynamicTables()
-                try s.codes(l, d)
-            default: throw XLSXError.badDeflate("无效的块类型")
+    mutating func feed(_ chunk: Data) -> Bool {
+        var bytes = pending + chunk
+        pending = []
+        // Keep back an incomplete character at the end for the next chunk.
+        var tail = bytes.count - 1
+        while tail >= 0, tail >= bytes.count - 4, bytes[tail] & 0xC0 == 0x80 { tail -= 1 }
+        if tail >= 0, bytes[tail] >= 0xC0 {
+            let need = bytes[tail] >= 0xF0 ? 4 : bytes[tail] >= 0xE0 ? 3 : 2
+            if bytes.count - tail < need {
+                pending = Array(bytes[tail...])
+                bytes.removeSubrange(tail...)
             }
         }
-        return s.output
-    }
-
-    mutating func bits(_ n: Int) throws -> Int {
-        while bitCount < n {
-            guard position < input.count else { throw XLSXError.badDeflate("数据提前结束") }
-            bitBuffer |= Int(input[position]) << bitCount
-            position += 1
-            bitCount += 8
-        }
-        let v = bitBuffer & ((1 << n) - 1)
-        bitBuffer >>= n
-        bitCount -= n
-        return v
-    }
-
-    mutating func stored() throws {
-        bitBuffer = 0
-        bitCount = 0
-        guard position + 4 <= input.count else { throw XLSXError.badDeflate("数据提前结束") }
-        let length = Int(input[position]) | Int(input[position + 1]) << 8
-        position += 4
-        guard position + length <= input.count else { throw XLSXError.badDeflate("数据提前结束") }
-        output.append(contentsOf: input[position..<(position + length)])
-        position += length
-    }
-
-    mutating func decode(_ h: Huffman) throws -> Int {
-        var code = 0, first = 0, index = 0
-        for length in 1...15 {
-            code |= try bits(1)
-            let count = h.counts[length]
-            if code - count < first { return h.symbols[index + (code - first)] }
-            index += count
-            first = (first + count) << 1
-            code <<= 1
-        }
-        throw XLSXError.badDeflate("无效的霍夫曼编码")
-    }
-
-    static func huffman(_ lengths: [Int]) -> Huffman {
-        var counts = [Int](repeating: 0, count: 16)
-        for l in lengths { counts[l] += 1 }
-        var offsets = [Int](repeating: 0, count: 16)
-        for l in 1..<15 { offsets[l + 1] = offsets[l] + counts[l] }
-        var symbols = [Int](repeating: 0, count: lengths.count)
-        for (symbol, l) in lengths.enumerated() where l != 0 {
-            symbols[offsets[l]] = symbol
-            offsets[l] += 1
-        }
-        counts[0] = 0
-        return Huffman(counts: counts, symbols: symbols)
-    }
-
-    static let fixed: (lengths: Huffman, distances: Huffman) = {
-        var l = [Int](repeating: 8, count: 288)
-        for i in 144..<256 { l[i] = 9 }
-        for i in 256..<280 { l[i] = 7 }
-        return (huffman(l), huffman([Int](repeating: 5, count: 30)))
-    }()
-
-    mutating func dynamicTables() throws -> (Huffman, Huffman) {
-        let nlen = try bits(5) + 257, ndist = try bits(5) + 1, ncode = try bits(4) + 4
-        guard nlen <= 286, ndist <= 30 else { throw XLSXError.badDeflate("码表过长") }
-        var codeLengths = [Int](repeating: 0, count: 19)
-        for i in 0..<ncode { codeLengths[Self.codeLengthOrder[i]] = try bits(3) }
-        let lencode = Self.huffman(codeLengths)
-        var lengths: [Int] = []
-        while lengths.count < nlen + ndist {
-            let symbol = try decode(lencode)
-            switch symbol {
-            case 0..<16: lengths.append(symbol)
-            case 16:
-                guard let previous = lengths.last else { throw XLSXError.badDeflate("重复长度前没有长度") }
-                lengths += [Int](repeating: previous, count: 3 + (try bits(2)))
-            case 17: lengths += [Int](repeating: 0, count: 3 + (try bits(3)))
-            default: lengths += [Int](repeating: 0, count: 11 + (try bits(7)))
-            }
-        }
-        guard lengths.count == nlen + ndist else { throw XLSXError.badDeflate("码长超出") }
-        return (Self.huffman(Array(lengths[0..<nlen])), Self.huffman(Array(lengths[nlen...])))
-    }
-
-    mutating func codes(_ lengths: Huffman, _ distances: Huffman) throws {
+        var iterator = bytes.makeIterator()
+        var decoder = Unicode.UTF8()
         while true {
-            let symbol = try decode(lengths)
-            if symbol < 256 { output.append(UInt8(symbol)); continue }
-            if symbol == 256 { return }
-            let s = symbol - 257
-            guard s < Self.lengthBase.count else { throw XLSXError.badDeflate("无效的长度码") }
-            let length = Self.lengthBase[s] + (try bits(Self.lengthExtra[s]))
-            let d = try decode(distances)
-            guard d < Self.distanceBase.count else { throw XLSXError.badDeflate("无效的距离码") }
-            let distance = Self.distanceBase[d] + (try bits(Self.distanceExtra[d]))
-            guard distance <= output.count else { throw XLSXError.badDeflate("距离超出已解压数据") }
-            let start = output.count - distance
-            for k in 0..<length { output.append(output[start + k]) }
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// Nothing left half a character.
+    var finished: Bool { pending.isEmpty }
+}
+
+/// How far a workbook may go. Excel's own caps for rows and columns; a part's decompressed size and the cells in all
+/// keep memory bounded whatever the file says.
+public struct XLSXLimits: Sendable {
+    /// A part's XML once inflated. A sheet of a million rows of a dozen short columns is some 150 MB.
+    public var maxPartBytes = 256 << 20
+    /// Inflated ÷ compressed, checked once a part passes a megabyte. Worksheet XML compresses 5–30 to 1; a zip bomb
+    /// comes near DEFLATE's limit of about 1,030 to 1. 100 is Apache POI's limit for the same check (ZipSecureFile's
+    /// minimum inflate ratio of 0.01).
+    public var maxRatio = 100
+    /// Excel's limits: 1,048,576 rows and 16,384 columns (XFD).
+    public var maxRows = 1_048_576
+    public var maxColumns = 16_384
+    /// Cells with a value, and shared strings, in all.
+    public var maxCells = 30_000_000
+
+    public init() {}
+    public static let excel = XLSXLimits()
+}
+
+enum XLSXError: Error, Equatable {
+    case notAWorkbook, badZip, badXML
+    case tooLarge(Int), bomb(Int)
+    case badReference(String), tooManyRows(Int), tooManyColumns(Int), tooManyCells(Int)
+    var chinese: String {
+        switch self {
+        case .notAWorkbook: return "压缩包中没有工作表，不是 Excel 工作簿（.xlsx）"
+        case .badZip: return "不是有效的 ZIP 压缩包（.xlsx 文件已损坏？）"
+        case .badXML: return "工作表内容不是有效的 XML（.xlsx 文件已损坏？）"
+        case .tooLarge(let n): return "工作表解压后超过 \(n >> 20) MB，请拆分为多个文件"
+        case .bomb(let r): return "压缩比超过 \(r):1，不是正常的 Excel 工作簿"
+        case .badReference(let r): return "单元格引用「\(r.prefix(20))」无效"
+        case .tooManyRows(let n): return "超过 Excel 的 \(n) 行上限"
+        case .tooManyColumns(let n): return "超过 Excel 的 \(n) 列上限"
+        case .tooManyCells(let n): return "单元格超过 \(n) 个，请拆分为多个文件"
         }
     }
 }
 
-/// `xl/sharedStrings.xml`: the text of every string cell, by index (rich-text runs joined).
+/// The workbook's shared strings, bounded in number.
 final class SharedStrings: NSObject, XMLParserDelegate {
+    let limits: XLSXLimits
     var strings: [String] = []
     var current = ""
     var inText = false
     var inPhonetic = false
+    var failure: XLSXError?
 
-    static func parse(_ bytes: [UInt8]) throws -> [String] {
-        let delegate = SharedStrings()
-        let parser = XMLParser(data: Data(bytes))
+    init(limits: XLSXLimits) { self.limits = limits }
+
+    static func parse(_ bytes: Data, limits: XLSXLimits) throws -> [String] {
+        let delegate = SharedStrings(limits: limits)
+        let parser = XMLParser(data: bytes)
         parser.delegate = delegate
-        guard parser.parse() else { throw XLSXError.notAWorkbook }
+        let ok = parser.parse()
+        if let failure = delegate.failure { throw failure }
+        guard ok else { throw XLSXError.badXML }
         return delegate.strings
     }
 
@@ -246,7 +257,12 @@ final class SharedStrings: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         switch name {
-        case "si": strings.append(current)
+        case "si":
+            guard strings.count < limits.maxCells else {
+                failure = .tooManyCells(limits.maxCells)
+                return parser.abortParsing()
+            }
+            strings.append(current)
         case "t": inText = false
         case "rPh": inPhonetic = false
         default: break
@@ -258,45 +274,79 @@ final class SharedStrings: NSObject, XMLParserDelegate {
     }
 }
 
-/// A worksheet's cells as rows; missing cells are empty, so columns stay aligned with the header.
+/// A worksheet's cells as rows; missing cells are empty, so columns stay aligned with the header. A cell reference,
+/// a row number and the counts are checked as they are read; the first breach stops the parse.
 final class Sheet: NSObject, XMLParserDelegate {
     let shared: [String]
+    let limits: XLSXLimits
     var rows: [CSVReader.Row] = []
     var rowNumber = 0
     var cells: [Int: String] = [:]
+    var cellCount = 0
     var column = 0
     var type = ""
     var value = ""
     var inValue = false
+    var failure: XLSXError?
 
-    init(shared: [String]) { self.shared = shared }
+    init(shared: [String], limits: XLSXLimits) {
+        self.shared = shared
+        self.limits = limits
+    }
 
-    static func parse(_ bytes: [UInt8], shared: [String]) throws -> [CSVReader.Row] {
-        let delegate = Sheet(shared: shared)
-        let parser = XMLParser(data: Data(bytes))
+    static func parse(_ bytes: Data, shared: [String], limits: XLSXLimits) throws -> [CSVReader.Row] {
+        let delegate = Sheet(shared: shared, limits: limits)
+        let parser = XMLParser(data: bytes)
         parser.delegate = delegate
-        guard parser.parse() else { throw XLSXError.notAWorkbook }
+        let ok = parser.parse()
+        if let failure = delegate.failure { throw failure }
+        guard ok else { throw XLSXError.badXML }
         return delegate.rows
     }
 
-    /// "BC12" → 54 (0-based column).
-    static func columnIndex(_ reference: String) -> Int {
+    /// "BC12" → 54 (0-based column). Anything that is not capital letters then a row number is refused, and more
+    /// letters than Excel's last column (XFD) are refused as they are read: a reference of many letters would overflow
+    /// the arithmetic, or ask for gigabytes of empty cells.
+    static func columnIndex(_ reference: String, maxColumns: Int) -> Result<Int, XLSXError> {
         var n = 0
+        var letters = 0
         for u in reference.unicodeScalars {
-            guard u.value >= 65 && u.value <= 90 else { break }
+            guard u.value >= 65 && u.value <= 90 else {
+                guard letters > 0, u.value >= 48 && u.value <= 57 else { return .failure(.badReference(reference)) }
+                return .success(n - 1)
+            }
+            letters += 1
             n = n * 26 + Int(u.value - 64)
+            guard n <= maxColumns else { return .failure(.tooManyColumns(maxColumns)) }
         }
-        return n - 1
+        return .failure(.badReference(reference))
+    }
+
+    func fail(_ parser: XMLParser, _ e: XLSXError) {
+        if failure == nil { failure = e }
+        parser.abortParsing()
     }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         switch name {
         case "row":
-            rowNumber = Int(attributes["r"] ?? "") ?? rowNumber + 1
+            if let r = attributes["r"] {
+                guard let n = Int(r), n > rowNumber else { return fail(parser, .badReference(r)) }
+                rowNumber = n
+            } else {
+                rowNumber += 1
+            }
+            guard rowNumber <= limits.maxRows else { return fail(parser, .tooManyRows(limits.maxRows)) }
             cells = [:]
             column = 0
         case "c":
-            column = attributes["r"].map(Self.columnIndex) ?? column
+            if let r = attributes["r"] {
+                switch Self.columnIndex(r, maxColumns: limits.maxColumns) {
+                case .success(let c): column = c
+                case .failure(let e): return fail(parser, e)
+                }
+            }
+            guard column < limits.maxColumns else { return fail(parser, .tooManyColumns(limits.maxColumns)) }
             type = attributes["t"] ?? "n"
             value = ""
         case "v", "t": inValue = true
@@ -308,6 +358,8 @@ final class Sheet: NSObject, XMLParserDelegate {
         switch name {
         case "v", "t": inValue = false
         case "c":
+            cellCount += 1
+            guard cellCount <= limits.maxCells else { return fail(parser, .tooManyCells(limits.maxCells)) }
             if type == "s", let i = Int(value), i >= 0, i < shared.count { cells[column] = shared[i] } else if type == "b" { cells[column] = value == "1" ? "TRUE" : "FALSE" } else { cells[column] = value }
             column += 1
         case "row":

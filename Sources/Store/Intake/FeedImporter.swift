@@ -93,6 +93,8 @@ public struct FeedImporter: Sendable {
         var reader = try FeedRowReader(path: path, spec: spec)
         guard let header = reader.next() else { throw FeedError.unreadable(file: name, reason: "文件为空") }
         let parser = try FeedParser(spec: spec, header: header.fields, file: name)
+        // The rows after the header, from the same reader: the file is read (a workbook parsed) once.
+        let source = BatchSource(reader: reader, parser: parser, known: known)
 
         // One pass, in one transaction, a batch at a time so memory stays flat: each batch is checked as it is
         // read, and a file with a bad row (unless partial files are accepted) is rolled back whole once every
@@ -131,7 +133,6 @@ public struct FeedImporter: Sendable {
                 r.referencesCheckedPerRow = sqlite ? false : !(try await Self.skipForeignKeyChecks(inTransaction: tx.sql))
                 let events = try await EventBatch.open(tx.sql, at: now)
                 // The next batch is read and parsed while this one is written: a tenth of an import's time, overlapped.
-                let source = try BatchSource(path: path, spec: spec, parser: parser, known: known)
                 var people = KnownPeople()
                 var next = Task { source.next(Self.batchSize) }
                 let facts = FactApplier(sql: tx.sql, spec: spec, received: received, batch: events)

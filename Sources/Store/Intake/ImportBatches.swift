@@ -141,9 +141,9 @@ extension FeedImporter {
         /// The row from which the file could not be decoded, if any.
         var undecodable: Int? { reader.undecodable }
 
-        init(path: String, spec: FeedSpec, parser: FeedParser, known: @escaping @Sendable (RegionCode) -> Bool) throws {
-            reader = try FeedRowReader(path: path, spec: spec)
-            _ = reader.next()
+        /// `reader` has given its header already: the file is read once (a workbook is parsed once).
+        init(reader: FeedRowReader, parser: FeedParser, known: @escaping @Sendable (RegionCode) -> Bool) {
+            self.reader = reader
             self.parser = parser
             self.known = known
         }

@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import Vapor
 
 /// A request body written to a file as it arrives, never held whole in memory, and refused once it passes `max`
