@@ -57,7 +57,7 @@ extension Payrolls {
             if BulkCopy.isAvailable(sql) {
                 // One cursor over the payroll (its values are a UUID and a status: typed).
                 try await PostgresCursor.stream(sql, SendLine.shape, select + " WHERE l.payroll_id = '\(id.uuidString.lowercased())' AND l.status = '\(wanted)' "
-                                                + "ORDER BY l.reference", chunk: Self.page, emit)
+                                                + "ORDER BY l.reference", chunk: Self.page, prefetch: true, emit)
             } else {
                 var cursor: String?
                 while true {

@@ -5,11 +5,13 @@ import SQLKit
 
 /// A big read on PostgreSQL, taken a chunk at a time from one server-side cursor: planned once for the whole result
 /// (hash joins, one sort) instead of a keyset page at a time, each of which joined its rows one by one through
-/// indexes in random order. A chunk is handled while the next is fetched, so memory holds two chunks at most. The cursor's
+/// indexes in random order. With `prefetch` a chunk is handled while the next is fetched (memory holds two chunks at most). The cursor's
 /// snapshot is the moment it opens.
 enum PostgresCursor {
     /// `text` must be a complete SELECT with its values written in (only values the caller built from typed data).
-    static func stream<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, _ text: String, chunk: Int,
+    /// `prefetch`: the next chunk is fetched while `body` handles one. Worth it where `body` is work in this process (a
+    /// bank file's encoding); where `body` writes to the same database (a payroll's pages), the two compete for its CPU.
+    static func stream<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, _ text: String, chunk: Int, prefetch: Bool = false,
                                     _ body: @escaping @Sendable ([T]) async throws -> Void) async throws {
         guard let pg = sql as? any PostgresDatabase, let byPosition = shape.byPosition else {
             throw BulkReadError(column: "?", reason: "游标读取仅用于 PostgreSQL")
@@ -39,6 +41,7 @@ enum PostgresCursor {
                         if !rows.isEmpty {
                             let fetched = rows
                             handling = Task { try await body(fetched) }
+                            if !prefetch { try await handling?.value; handling = nil }
                         }
                         if rows.count < chunk { break }
                     }

@@ -55,16 +55,13 @@ enum ListFile {
 }
 
 /// Lists leave as CSV that Excel opens as it should: UTF-8 with a byte-order mark (without it Excel in a
-/// Chinese locale reads GB18030 and shows mojibake), every field quoted where needed.
+/// Chinese locale reads GB18030 and shows mojibake), each field as `CSVWriter` writes it (long digits kept whole,
+/// formulas neutralised, quoted where needed).
 enum CSVFile {
     static func text(header: [String], rows: [[String]]) -> String {
         var out = "\u{FEFF}"
-        for line in [header] + rows { out += line.map(field).joined(separator: ",") + "\r\n" }
+        for line in [header] + rows { out += CSVWriter.line(line) }
         return out
-    }
-
-    static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }
 
