@@ -58,7 +58,10 @@ import ZIPFoundation
         let before = Self.residentBytes()
         let why = try #require(Self.reason(path))
         #expect(why.contains("炸弹.xlsx") && why.contains("压缩比超过"), "\(why) (\(fileSize) bytes)")
-        #expect(Self.residentBytes() - before < 64 << 20, "memory grew by \((Self.residentBytes() - before) >> 20) MB")
+        // The message is the exact check (it stopped at the ratio, after its first megabyte). The process's memory is a rough
+        // one: other suites run alongside and move it by tens of megabytes, so the bound is loose, well under what reading
+        // the whole part and its rows would take.
+        #expect(Self.residentBytes() - before < 256 << 20, "memory grew by \((Self.residentBytes() - before) >> 20) MB")
     }
 
     @Test func aPartPastItsByteLimitIsRefused() throws {

@@ -40,8 +40,7 @@ enum PostgresCursor {
                         handling = nil
                         if !rows.isEmpty {
                             let fetched = rows
-                            handling = Task { try await body(fetched) }
-                            if !prefetch { try await handling?.value; handling = nil }
+                            if prefetch { handling = Task { try await body(fetched) } } else { try await body(fetched) }
                         }
                         if rows.count < chunk { break }
                     }

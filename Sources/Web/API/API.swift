@@ -14,6 +14,11 @@ enum API {
         return Response(status: .ok, headers: headers, body: .init(data: try enc.encode(value)))
     }
 
+    /// A list's `limit` (1–500, 50 unless asked) and `offset` (0 or more), whatever the query says.
+    static func window(_ req: Request) -> (limit: Int, offset: Int) {
+        (min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500), max(req.query[Int.self, at: "offset"] ?? 0, 0))
+    }
+
     struct ErrorBody: Content {
         /// `message` in Chinese for people; `code` in English for programs (absent in old clients' eyes, so optional).
         struct Detail: Codable { var status: Int; var message: String; var code: String? = nil }

@@ -112,8 +112,7 @@ struct ChangeAPIRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.apiChanges) { req -> Response in
-            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let (limit, offset) = API.window(req)
             let (items, total) = try await req.changes.list(actor: try req.actor(), pendingOnly: req.query[String.self, at: "all"] != "on", offset: offset, limit: limit)
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.Change.init)))
         }

@@ -65,8 +65,7 @@ struct DeliberationAPIRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.apiDeliberations) { req -> Response in
-            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let (limit, offset) = API.window(req)
             let filter = req.query[String.self, at: "filter"].flatMap(Deliberations.Filter.init(rawValue:)) ?? .open
             let (items, total) = try await req.deliberations.list(actor: try req.actor(), filter: filter, text: req.query[String.self, at: "q"],
                                                                   tag: req.query[String.self, at: "tag"], offset: offset, limit: limit)

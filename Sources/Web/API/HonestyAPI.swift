@@ -58,8 +58,7 @@ struct HonestyAPIRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.apiSpotChecks) { req -> Response in
-            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let (limit, offset) = API.window(req)
             let filter = req.query[String.self, at: "filter"].flatMap(SpotChecks.Filter.init(rawValue:)) ?? .open
             let (items, total) = try await req.spotChecks.list(actor: try req.actor(), filter: filter, offset: offset, limit: limit)
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.SpotCheck.init)))

@@ -190,8 +190,7 @@ struct PaymentAPIRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.apiPayrolls) { req -> Response in
-            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let (limit, offset) = API.window(req)
             let (items, total) = try await req.payrolls.list(actor: try req.actor(), offset: offset, limit: limit)
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.Payroll.init)))
         }
@@ -212,8 +211,7 @@ struct PaymentAPIRoutes: RouteCollection {
             return try API.json(API.Payroll(p))
         }
         staff.get(.apiPayrollLines) { req -> Response in
-            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let (limit, offset) = API.window(req)
             let status = req.query[String.self, at: "status"].flatMap(PayrollLineStatus.init(rawValue:))
             do {
                 let (items, total) = try await req.payrolls.lines(try PaymentRoutes.payrollID(req), status: status, actor: try req.actor(), offset: offset, limit: limit)
@@ -237,15 +235,11 @@ struct PaymentAPIRoutes: RouteCollection {
             let id = try PaymentRoutes.payrollID(req)
             let code = req.query[String.self, at: "format"] ?? ""
             guard let format = req.payments.formats[code] else { throw API.abort(PayrollStoreError.unknownFormat(code)) }
-            let dir = NSTemporaryDirectory() + "jiuzhu-return-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
-            // Under the name the client gives, so a message names its file.
-            let given = String((req.query[String.self, at: "name"] ?? "return.txt").split(separator: "/").last ?? "").replacingOccurrences(of: "..", with: "_")
-            let path = URL(fileURLWithPath: dir).appendingPathComponent(given.isEmpty ? "return.txt" : String(given.prefix(100))).path
-            try await UploadFile.save(req, to: path, max: Self.maxReturnFile)
             do {
-                let r = try await req.payrolls.importReturn(id, path: path, format: format, actor: try req.actor())
+                // Under the name the client gives, so a message names its file.
+                let r = try await PaymentRoutes.importReturn(req, id, format: format, named: req.query[String.self, at: "name"] ?? "return.txt") { path in
+                    try await UploadFile.save(req, to: path, max: Self.maxReturnFile)
+                }
                 return try API.json(API.BankReturnResult(paid: r.paid, failed: r.failed, status: r.status.rawValue))
             } catch let e as PayrollStoreError { throw API.abort(e) }
         }
@@ -254,21 +248,14 @@ struct PaymentAPIRoutes: RouteCollection {
             guard let line = req.parameters.get("lineID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let body = try req.content.decode(API.PayrollLineAction.self)
             do {
-                // The line must be of the payroll the path names.
-                guard try await req.payrolls.line(line, of: id, actor: try req.actor()) != nil else { throw Abort(.notFound) }
-                switch body.action {
-                case "reissue": try await req.payrolls.reissue(line: line, actor: try req.actor())
-                case "carryOver": try await req.payrolls.carryOver(line: line, reason: body.reason ?? "", actor: try req.actor())
-                default: throw Abort(.badRequest, reason: "action 须为 reissue 或 carryOver")
-                }
+                try await PaymentRoutes.act(req, payroll: id, line: line, action: body.action, reason: body.reason)
                 guard let l = try await req.payrolls.line(line, of: id, actor: try req.actor()) else { throw Abort(.notFound) }
                 return try API.json(API.PayrollLine(l))
             } catch let e as PayrollStoreError { throw API.abort(e) }
         }
 
         staff.get(.apiPaymentChecks) { req -> Response in
-            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let (limit, offset) = API.window(req)
             let open = req.query[Bool.self, at: "done"] != true
             let (items, total) = try await PaymentVerifications(req.db, parameters: req.calculator.parameters).list(actor: try req.actor(), open: open,
                                                                                                                    offset: offset, limit: limit)

@@ -118,8 +118,7 @@ struct CaseRoutes: RouteCollection {
 
         staff.get(.apiCases) { req -> Response in
             let form = (try? req.query.decode(CasePages.InboxForm.self)) ?? CasePages.InboxForm()
-            let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-            let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+            let (limit, offset) = API.window(req)
             let (items, total) = try await req.cases.inbox(actor: try req.actor(), filter: form.filter, today: req.today, offset: offset, limit: limit)
             return try API.json(API.CaseList(total: total, limit: limit, offset: offset, items: items.map { API.Case($0, today: req.today) }))
         }

@@ -67,15 +67,11 @@ struct PaymentRoutes: RouteCollection {
             let id = try Self.payrollID(req)
             let upload = try req.content.decode(Upload.self)
             guard let format = req.payments.formats[upload.format ?? ""] else { throw Abort(.badRequest, reason: "未知的银行文件格式") }
-            let dir = NSTemporaryDirectory() + "jiuzhu-return-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
-            // Under the name the officer chose, so a message names their file.
-            let name = String(upload.file.filename.split(separator: "/").last ?? "return.txt").replacingOccurrences(of: "..", with: "_")
-            let path = URL(fileURLWithPath: dir).appendingPathComponent(name.isEmpty ? "return.txt" : name).path
-            try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
             do {
-                let r = try await req.payrolls.importReturn(id, path: path, format: format, actor: try req.actor())
+                // Under the name the officer chose, so a message names their file.
+                let r = try await Self.importReturn(req, id, format: format, named: upload.file.filename) { path in
+                    try Data(buffer: upload.file.data).write(to: URL(fileURLWithPath: path))
+                }
                 return req.redirect(to: SiteURL.payroll(id).path + "?done=return-\(r.paid)-\(r.failed)", redirectType: .normal)
             } catch let e as PayrollStoreError where e != .notFound {
                 return try await Self.detailPage(req, notice: nil, error: e.chinese, status: .badRequest)
@@ -86,12 +82,7 @@ struct PaymentRoutes: RouteCollection {
             guard let line = req.parameters.get("lineID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(LineForm.self)) ?? LineForm()
             do {
-                guard try await req.payrolls.line(line, of: id, actor: try req.actor()) != nil else { throw Abort(.notFound) }
-                switch form.action {
-                case "reissue": try await req.payrolls.reissue(line: line, actor: try req.actor())
-                case "carryOver": try await req.payrolls.carryOver(line: line, reason: form.reason ?? "", actor: try req.actor())
-                default: throw Abort(.badRequest)
-                }
+                try await Self.act(req, payroll: id, line: line, action: form.action ?? "", reason: form.reason)
                 return req.redirect(to: SiteURL.payroll(id, status: PayrollLineStatus.failed.rawValue).path + "&done=\(form.action ?? "")", redirectType: .normal)
             } catch let e as PayrollStoreError where e != .notFound {
                 return try await Self.detailPage(req, notice: nil, error: e.chinese, status: .badRequest)
@@ -197,6 +188,30 @@ struct PaymentRoutes: RouteCollection {
         } catch {
             try? FileManager.default.removeItem(atPath: dir)
             throw error
+        }
+    }
+
+    /// The bank's return for a payroll, put in a temporary file under `name` (its last path component: a message names
+    /// the sender's file) by `save`, imported, and removed whatever happens.
+    static func importReturn(_ req: Request, _ id: UUID, format: BankFileFormat, named name: String,
+                             save: (String) async throws -> Void) async throws -> BankReturnResult {
+        let dir = NSTemporaryDirectory() + "jiuzhu-return-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let safe = String(String(name.split(separator: "/").last ?? "").replacingOccurrences(of: "..", with: "_").prefix(100))
+        let path = URL(fileURLWithPath: dir).appendingPathComponent(safe.isEmpty ? "return.txt" : safe).path
+        try await save(path)
+        return try await req.payrolls.importReturn(id, path: path, format: format, actor: try req.actor())
+    }
+
+    /// The re-issue queue's two actions on a failed line of the payroll the path names (another payroll's line: 404).
+    static func act(_ req: Request, payroll id: UUID, line: UUID, action: String, reason: String?) async throws {
+        let actor = try req.actor()
+        guard try await req.payrolls.line(line, of: id, actor: actor) != nil else { throw Abort(.notFound) }
+        switch action {
+        case "reissue": try await req.payrolls.reissue(line: line, actor: actor)
+        case "carryOver": try await req.payrolls.carryOver(line: line, reason: reason ?? "", actor: actor)
+        default: throw Abort(.badRequest, reason: "action 须为 reissue 或 carryOver")
         }
     }
 
