@@ -19,6 +19,11 @@ public struct AppConfig: Sendable {
     /// bcrypt work factor: 12 in production; tests lower it to stay fast.
     public var bcryptCost: Int
     public var lockout: LoginThrottle
+    /// Failed sign-ins one address may make within the lockout's time, across all accounts.
+    public var loginAddressFailures: Int
+    /// The reverse proxies in front of the server (`JIUZHU_TRUSTED_PROXIES`, addresses separated by commas): only a
+    /// request from one of them has its `X-Forwarded-For` believed, for the audit log's origin and the per-address limits.
+    public var trustedProxies: Set<String>
     /// How long a staff session lasts from sign-in, checked by the server: a working day by default, so a shared
     /// office computer or a lost phone is not still signed in to household records the next morning.
     public var sessionLifetime: TimeInterval
@@ -36,7 +41,7 @@ public struct AppConfig: Sendable {
 
     public init(mode: Mode, database: DatabaseConfig, host: String = "127.0.0.1", port: Int = 8080, sessionSecret: String? = nil,
                 bcryptCost: Int = 12, lockout: LoginThrottle = LoginThrottle(maxFailures: 5, lockSeconds: 15 * 60),
-                sessionLifetime: TimeInterval = 8 * 3600, logLevel: Logger.Level = .notice, policyFiles: [String]? = nil,
+                loginAddressFailures: Int = 30, trustedProxies: Set<String> = [], sessionLifetime: TimeInterval = 8 * 3600, logLevel: Logger.Level = .notice, policyFiles: [String]? = nil,
                 indicatorsFile: String? = nil, city: RegionCode? = nil, accountKey: String? = nil, bankFormatsFile: String? = nil) {
         self.accountKey = accountKey
         self.bankFormatsFile = bankFormatsFile
@@ -52,7 +57,12 @@ public struct AppConfig: Sendable {
         self.sessionSecret = sessionSecret
         self.bcryptCost = bcryptCost
         self.lockout = lockout
+        self.loginAddressFailures = loginAddressFailures
+        self.trustedProxies = trustedProxies
     }
+
+    /// The bcrypt work factors the environment may choose.
+    public static let bcryptCosts = 10...31
 
     public enum ConfigError: Error, CustomStringConvertible {
         case missingSecret
@@ -76,9 +86,9 @@ public struct AppConfig: Sendable {
 
     public static func from(environment env: [String: String]) throws -> AppConfig {
         let mode = Mode(rawValue: env["JIUZHU_ENV"] ?? "development") ?? .development
-        func int(_ key: String, _ def: Int) throws -> Int {
+        func int(_ key: String, _ def: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
             guard let raw = env[key], !raw.isEmpty else { return def }
-            guard let v = Int(raw), v > 0 else { throw ConfigError.invalid(key, raw) }
+            guard let v = Int(raw), range.contains(v) else { throw ConfigError.invalid(key, raw) }
             return v
         }
         let secret = env["JIUZHU_SESSION_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
@@ -95,9 +105,16 @@ public struct AppConfig: Sendable {
             host: env["JIUZHU_HOST"] ?? "127.0.0.1",
             port: try int("JIUZHU_PORT", 8080),
             sessionSecret: secret,
-            bcryptCost: try int("JIUZHU_BCRYPT_COST", 12),
+            // Below 10 a stolen table of hashes is guessed too cheaply (OWASP's floor); bcrypt itself stops at 31.
+            bcryptCost: try int("JIUZHU_BCRYPT_COST", 12, in: Self.bcryptCosts),
             lockout: LoginThrottle(maxFailures: try int("JIUZHU_LOCKOUT_FAILURES", 5),
                                    lockSeconds: TimeInterval(try int("JIUZHU_LOCKOUT_MINUTES", 15) * 60)),
+            loginAddressFailures: try int("JIUZHU_LOGIN_ADDRESS_FAILURES", 30),
+            trustedProxies: try Set((env["JIUZHU_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { part in
+                let address = part.trimmingCharacters(in: .whitespaces)
+                guard ClientAddress.isIPAddress(address) else { throw ConfigError.invalid("JIUZHU_TRUSTED_PROXIES", address) }
+                return address
+            }),
             sessionLifetime: TimeInterval(try int("JIUZHU_SESSION_HOURS", 8) * 3600),
             logLevel: Logger.Level(rawValue: env["LOG_LEVEL"] ?? "notice") ?? .notice,
             policyFiles: env["JIUZHU_POLICY_FILES"].flatMap { $0.isEmpty ? nil : $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },

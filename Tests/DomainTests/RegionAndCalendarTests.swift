@@ -181,17 +181,38 @@ import Testing
         let throttle = LoginThrottle(maxFailures: 3, lockSeconds: 600)
         let t0 = Date(timeIntervalSince1970: 1_700_000_000)
         var s = LoginThrottle.State(failures: 0, lockedUntil: nil)
-        // act
-        s = throttle.afterFailure(s, now: t0)
-        s = throttle.afterFailure(s, now: t0)
+        func claim(at t: Date) -> LoginThrottle.Claim {
+            let c = throttle.claim(s, now: t)
+            if case .check(let next) = c { s = next }
+            return c
+        }
+        // act: each attempt takes its place before its password is checked
+        #expect(claim(at: t0) == .check(.init(failures: 1, lockedUntil: nil)))
+        #expect(claim(at: t0) == .check(.init(failures: 2, lockedUntil: nil)))
         #expect(!throttle.isLocked(s, now: t0))
-        s = throttle.afterFailure(s, now: t0)
-        // check
+        // the third is still checked (it may be right), but holds the lock if it is not
+        #expect(claim(at: t0) == .check(.init(failures: 3, lockedUntil: t0.addingTimeInterval(600))))
+        // check: a fourth, sent at the same time, is refused without a check
+        #expect(claim(at: t0.addingTimeInterval(1)) == .refused(until: t0.addingTimeInterval(600)))
         #expect(throttle.isLocked(s, now: t0.addingTimeInterval(599)))
         #expect(!throttle.isLocked(s, now: t0.addingTimeInterval(600)))
-        // after the lock expires a new failure starts a fresh count
-        s = throttle.afterFailure(s, now: t0.addingTimeInterval(700))
-        #expect(s.failures == 1)
+        // after the lock expires a new attempt starts a fresh count
+        #expect(claim(at: t0.addingTimeInterval(700)) == .check(.init(failures: 1, lockedUntil: nil)))
         #expect(throttle.afterSuccess(s) == .init(failures: 0, lockedUntil: nil))
+    }
+
+    @Test func aSuccessGivesBackTheAddressesPlace() {
+        var limiter = RateLimiter(limit: 2, window: 60)
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        var answers: [Bool] = []
+        answers.append(limiter.allow("10.0.0.1", now: t0))
+        limiter.forgive("10.0.0.1")
+        answers.append(limiter.allow("10.0.0.1", now: t0))
+        answers.append(limiter.allow("10.0.0.1", now: t0))
+        answers.append(limiter.allow("10.0.0.1", now: t0))
+        #expect(answers == [true, true, true, false], "two counted, the forgiven one not")
+        limiter.forgive("10.0.0.9")
+        let other = limiter.allow("10.0.0.2", now: t0)
+        #expect(other, "other addresses have their own count")
     }
 }

@@ -55,24 +55,48 @@ import VaporTesting
         }
     }
 
+    static func sessionRows(_ site: TestSite) async throws -> Int {
+        try await (site.app.db as! any SQLDatabase).select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(SessionRecord.schema)
+            .first()?.decode(column: "n", as: Int.self) ?? -1
+    }
+
     /// Session records no one can use are deleted at the next sign-in: the table does not grow for ever.
     @Test func expiredSessionsArePurgedAtSignIn() async throws {
         try await TestSite.with() { site in
-            let sql = site.app.db as! any SQLDatabase
-            func sessions() async throws -> Int {
-                try await sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from(SessionRecord.schema)
-                    .first()?.decode(column: "n", as: Int.self) ?? -1
-            }
+            func sessions() async throws -> Int { try await Self.sessionRows(site) }
             try await site.browser().login("township")
+            #expect(try await sessions() == 1, "the staff session")
+            // A visitor's login form, and a request with a cookie the server never made, store nothing.
             _ = try await site.browser().get("/login")
-            #expect(try await sessions() == 2, "a staff session and an anonymous one")
+            let stranger = site.browser()
+            stranger.cookies[Browser.cookieName] = "made-up-\(UUID())"
+            _ = try await stranger.get("/login")
+            _ = try await stranger.post("/login", form: ["username": "x", "password": "y"])
+            #expect(try await sessions() == 1, "visitors leave no rows")
             site.app.storage[ClockKey.self] = { Date().addingTimeInterval(site.app.storage[AppConfigKey.self]!.sessionLifetime - 60) }
             try await site.browser().login("coordinator")
-            #expect(try await sessions() == 3, "nothing is old enough yet")
-            // 15 h 57 min after the first two began, they are past a working day; the coordinator signed in 7 h 58 min ago.
+            #expect(try await sessions() == 2, "nothing is old enough yet")
+            // 15 h 57 min after the first began, it is past a working day; the coordinator signed in 7 h 58 min ago.
             site.app.storage[ClockKey.self] = { Date().addingTimeInterval(2 * site.app.storage[AppConfigKey.self]!.sessionLifetime - 180) }
             try await site.browser().login("admin")
-            #expect(try await sessions() == 2, "the first two went; the coordinator's and the admin's stay")
+            #expect(try await sessions() == 2, "the first went; the coordinator's and the admin's stay")
+        }
+    }
+
+    /// Besides at sign-ins, the server purges on a schedule: a quiet night leaves nothing behind.
+    @Test func expiredSessionsArePurgedOnASchedule() async throws {
+        try await TestSite.with() { site in
+            func sessions() async throws -> Int { try await Self.sessionRows(site) }
+            try await site.browser().login("township")
+            let purge = SessionPurgeLifecycle(every: 0.05)
+            try await purge.didBootAsync(site.app)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await sessions() == 1, "a session within its day stays")
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(site.app.storage[AppConfigKey.self]!.sessionLifetime + 60) }
+            let deadline = Date().addingTimeInterval(10)
+            while try await sessions() > 0, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            await purge.shutdownAsync(site.app)
+            #expect(try await sessions() == 0, "no one signed in, and the day's session went")
         }
     }
 
@@ -156,16 +180,26 @@ import VaporTesting
         // setup: a production-mode site
         try await TestSite.with(mode: .production) { site in
             // act
-            let res = try await site.browser().get("/login")
-            // check
-            let cookie = try #require(res.headers[.setCookie].first { $0.hasPrefix("jiuzhu_session=") })
-            #expect(cookie.contains("Secure"))
-            #expect(cookie.contains("HttpOnly"))
+            let b = site.browser()
+            let form = try await b.get("/login")
+            let signIn = try await b.post("/login", form: ["_csrf": try #require(Browser.csrf(in: form)), "username": "township", "password": TestSite.password])
+            // check: both cookies are __Host- (HTTPS only, this host, path /), Secure and HttpOnly
+            let visitor = try #require(form.headers[.setCookie].first { $0.hasPrefix("__Host-jiuzhu_csrf=") })
+            let cookie = try #require(signIn.headers[.setCookie].first { $0.hasPrefix("__Host-jiuzhu_session=") })
+            for c in [visitor, cookie] {
+                #expect(c.contains("Secure") && c.contains("HttpOnly") && c.contains("Path=/") && !c.contains("Domain"), "\(c)")
+            }
+            #expect(try await b.get("/").status == .ok, "signed in under the production names")
+            #expect(form.headers.first(name: "Strict-Transport-Security")?.contains("max-age=63072000") == true)
         }
-        // and in development it is not marked Secure (plain http on localhost)
+        // and in development it is not marked Secure (plain http on localhost), nor is HSTS sent
         try await TestSite.with(mode: .development) { dev in
-            let devCookie = try #require(try await dev.browser().get("/login").headers[.setCookie].first { $0.hasPrefix("jiuzhu_session=") })
+            let page = try await dev.browser().get("/login")
+            let devCookie = try #require(page.headers[.setCookie].first { $0.hasPrefix("jiuzhu_csrf=") })
             #expect(!devCookie.contains("Secure"))
+            #expect(page.headers.first(name: "Strict-Transport-Security") == nil)
+            let csp = try #require(page.headers.first(name: "Content-Security-Policy"))
+            #expect(csp.contains("base-uri 'none'") && csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"))
         }
     }
 }

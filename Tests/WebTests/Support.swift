@@ -22,11 +22,12 @@ struct TestSite {
     static let password = DemoSetup.password
 
     static func make(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3,
-                     logLevel: Logger.Level = .warning, city: RegionCode? = nil) async throws -> TestSite {
+                     logLevel: Logger.Level = .warning, city: RegionCode? = nil, adjust: (inout AppConfig) -> Void = { _ in }) async throws -> TestSite {
         let scratch = try await ScratchDatabase.make(label: "web")
-        let config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
+        var config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
                                lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel, city: city,
                                accountKey: mode == .production ? Data(repeating: 3, count: 32).base64EncodedString() : nil)
+        adjust(&config)
         let app = try await makeApplication(config, environment: .testing)
         do {
             try await app.autoMigrate()
@@ -78,8 +79,8 @@ struct TestSite {
 
     /// Runs `body` on a fresh site and always shuts it down, even when the body throws.
     static func with(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3, logLevel: Logger.Level = .warning,
-                     city: RegionCode? = nil, _ body: (TestSite) async throws -> Void) async throws {
-        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures, logLevel: logLevel, city: city)
+                     city: RegionCode? = nil, adjust: (inout AppConfig) -> Void = { _ in }, _ body: (TestSite) async throws -> Void) async throws {
+        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures, logLevel: logLevel, city: city, adjust: adjust)
         do {
             try await body(site)
         } catch {
@@ -111,10 +112,26 @@ struct TestSite {
 
 final class Browser: @unchecked Sendable {
     let app: Application
-    var cookie: String?
+    /// Every cookie the server set, as a browser keeps them (an expired one is dropped).
+    var cookies: [String: String] = [:]
     init(app: Application) { self.app = app }
 
     static let cookieName = "jiuzhu_session"
+    /// The staff session's cookie.
+    var cookie: String? { cookies[Self.cookieName] }
+
+    var cookieHeader: String? {
+        cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+    }
+
+    func keepCookies(_ res: TestingHTTPResponse) {
+        for set in res.headers[.setCookie] {
+            guard let eq = set.firstIndex(of: "=") else { continue }
+            let name = String(set[..<eq])
+            let value = String(set[set.index(after: eq)...].prefix { $0 != ";" })
+            cookies[name] = value.isEmpty || set.contains("Max-Age=0") || set.contains("1970") ? nil : value
+        }
+    }
 
     @discardableResult
     func get(_ path: String) async throws -> TestingHTTPResponse {
@@ -132,25 +149,24 @@ final class Browser: @unchecked Sendable {
     /// A JSON request as an API client with a session sends it: the CSRF token in its header.
     func sendJSON(_ method: HTTPMethod, _ path: String, json: String, csrf: String?) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
-        if let cookie { headers.add(name: .cookie, value: "\(Self.cookieName)=\(cookie)") }
+        if let cookieHeader { headers.add(name: .cookie, value: cookieHeader) }
         if let csrf { headers.add(name: CSRFMiddleware.header, value: csrf) }
         headers.contentType = .json
-        return try await app.testing().sendRequest(method, path, headers: headers, body: ByteBuffer(string: json))
+        let res = try await app.testing().sendRequest(method, path, headers: headers, body: ByteBuffer(string: json))
+        keepCookies(res)
+        return res
     }
 
     func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> TestingHTTPResponse {
         var headers = HTTPHeaders()
-        if let cookie { headers.add(name: .cookie, value: "\(Self.cookieName)=\(cookie)") }
+        if let cookieHeader { headers.add(name: .cookie, value: cookieHeader) }
         var buffer: ByteBuffer?
         if let body {
             headers.contentType = .urlEncodedForm
             buffer = ByteBuffer(string: body)
         }
         let res = try await app.testing().sendRequest(method, path, headers: headers, body: buffer)
-        for set in res.headers[.setCookie] where set.hasPrefix(Self.cookieName + "=") {
-            let value = String(set.dropFirst(Self.cookieName.count + 1).prefix { $0 != ";" })
-            cookie = value.isEmpty ? nil : value
-        }
+        keepCookies(res)
         return res
     }
 

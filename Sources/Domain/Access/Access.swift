@@ -151,8 +151,12 @@ public struct Actor: Sendable, Hashable {
     public func covers(_ region: RegionCode) -> Bool { jurisdiction.contains(region) }
 }
 
-/// Failed-login lockout: after `maxFailures` consecutive failures the account is locked for
-/// `lockMinutes`. Pure, with the clock passed in, so it is tested without an app.
+/// Failed-login lockout: after `maxFailures` consecutive failures the account is locked for `lockSeconds`.
+///
+/// An attempt is counted *before* its password is checked (`claim`), and the count is given back only when the
+/// password was right: guesses sent in parallel each take a place in the count, so no more than `maxFailures` of
+/// them are ever checked, however many arrive at once. The store applies `claim` in one statement
+/// (`UserStore.claimSignIn`); this is the rule it follows, pure, with the clock passed in.
 public struct LoginThrottle: Sendable {
     public let maxFailures: Int
     public let lockSeconds: TimeInterval
@@ -171,17 +175,29 @@ public struct LoginThrottle: Sendable {
         }
     }
 
+    public enum Claim: Sendable, Equatable {
+        /// The password may be checked; `state` already counts this attempt as a failure (and holds the lock it
+        /// would bring), to be stored at once.
+        case check(State)
+        /// Locked: the password is not checked at all.
+        case refused(until: Date)
+    }
+
     public func isLocked(_ s: State, now: Date) -> Bool {
         if let until = s.lockedUntil, until > now { return true }
         return false
     }
 
-    public func afterFailure(_ s: State, now: Date) -> State {
+    /// Takes a place in the count for an attempt about to be checked.
+    public func claim(_ s: State, now: Date) -> Claim {
+        if isLocked(s, now: now), let until = s.lockedUntil { return .refused(until: until) }
         // A lock that has expired starts a fresh count.
-        let base = (s.lockedUntil.map { $0 <= now } ?? false) ? 0 : s.failures
-        let failures = base + 1
-        return State(failures: failures, lockedUntil: failures >= maxFailures ? now.addingTimeInterval(lockSeconds) : nil)
+        let failures = (s.lockedUntil == nil ? s.failures : 0) + 1
+        return .check(State(failures: failures, lockedUntil: failures >= maxFailures ? lockEnd(now) : nil))
     }
+
+    /// When a lock taken at `now` ends.
+    public func lockEnd(_ now: Date) -> Date { now.addingTimeInterval(lockSeconds) }
 
     public func afterSuccess(_ s: State) -> State { State(failures: 0, lockedUntil: nil) }
 }

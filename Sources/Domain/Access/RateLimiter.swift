@@ -25,4 +25,11 @@ public struct RateLimiter: Sendable {
         counts[key] = entry
         return entry.count <= limit
     }
+
+    /// Gives back a request counted by `allow` that turned out not to need counting (a sign-in that succeeded).
+    public mutating func forgive(_ key: String) {
+        guard var entry = counts[key], entry.count > 0 else { return }
+        entry.count -= 1
+        counts[key] = entry
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, login, loginFailed, accountLocked, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readProfile, login, loginFailed, accountLocked, loginThrottled, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
@@ -17,6 +17,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .login: return "登录"
         case .loginFailed: return "登录失败"
         case .accountLocked: return "账户锁定"
+        case .loginThrottled: return "登录受限（来源地址）"
         case .logout: return "退出"
         case .createUser: return "创建用户"
         case .generateDemo: return "生成演示数据"

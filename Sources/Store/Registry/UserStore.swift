@@ -21,12 +21,15 @@ public enum UserStoreError: Error, Equatable, CustomStringConvertible {
     case usernameTaken(String)
     case invalidUsername(String)
     case unknownRegion(String)
+    case unknownRole(username: String, role: String)
 
     public var description: String {
         switch self {
         case .usernameTaken(let u): return "用户名「\(u)」已存在 (username taken)"
         case .invalidUsername(let u): return "用户名「\(u)」无效：只能用字母、数字、点、下划线和连字符，3–40位 (invalid username)"
         case .unknownRegion(let r): return "辖区 \(r) 不在区划表中 (unknown region)"
+        case .unknownRole(let u, let r):
+            return "用户「\(u)」的角色「\(r)」无法识别，该账户不能使用，请系统管理员更正 (unknown role; the account cannot be used)"
         }
     }
 }
@@ -36,10 +39,13 @@ public struct UserStore: Sendable {
     let db: any Database
     public init(_ db: any Database) { self.db = db }
 
+    /// The longest username; pages and the sign-in form bound what they accept by it.
+    public static let maxUsernameLength = 40
+
     @discardableResult
     public func create(username: String, displayName: String, role: Role, region: RegionCode, passwordHash: String,
                        createdBy: Actor) async throws -> StaffUser {
-        let valid = (3...40).contains(username.count) && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        let valid = (3...Self.maxUsernameLength).contains(username.count) && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard valid else { throw UserStoreError.invalidUsername(username) }
         guard try await RegistryStore(db).region(region) != nil else { throw UserStoreError.unknownRegion(region.value) }
         guard try await find(username: username) == nil else { throw UserStoreError.usernameTaken(username) }
@@ -78,6 +84,29 @@ public struct UserStore: Sendable {
             .orderBy("display_name").all().map(Self.decode).filter { roles.contains($0.role) }
     }
 
+    /// `LoginThrottle.claim` in one statement: the count goes up, and the lock is taken when it reaches the limit,
+    /// only if the account is not locked now. Parallel attempts each get their own place in the count (a read
+    /// then a write let parallel guesses count once). Stored timestamps are fixed-width text, so they compare as text.
+    public func claimSignIn(_ id: UUID, throttle: LoginThrottle, now: Date) async throws -> LoginThrottle.Claim {
+        let nowText = Timestamp.text(now)
+        // Within the WHERE, a lock that is not null has ended: the count starts again.
+        let counted = "CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_logins + 1 END"
+        let rows = try await db.serialisingWrites {
+            try await db.sql.raw("""
+                UPDATE users SET failed_logins = \(unsafeRaw: counted),
+                    locked_until = CASE WHEN \(unsafeRaw: counted) >= \(bind: throttle.maxFailures) THEN \(bind: Timestamp.text(throttle.lockEnd(now))) ELSE NULL END
+                WHERE id = \(bind: id) AND (locked_until IS NULL OR locked_until <= \(bind: nowText))
+                RETURNING failed_logins, locked_until
+                """).all()
+        }
+        if let row = rows.first {
+            return .check(.init(failures: try row.decode(column: "failed_logins", as: Int.self),
+                                lockedUntil: try row.decode(column: "locked_until", as: String?.self).flatMap(Timestamp.date)))
+        }
+        let until = try await find(id: id)?.throttle.lockedUntil
+        return .refused(until: until ?? throttle.lockEnd(now))
+    }
+
     public func saveThrottle(_ id: UUID, _ state: LoginThrottle.State) async throws {
         try await db.serialisingWrites {
             try await db.sql.update("users")
@@ -88,10 +117,13 @@ public struct UserStore: Sendable {
     }
 
     static func decode(_ r: any SQLRow) throws -> StaffUser {
-        StaffUser(id: try r.decode(column: "id", as: UUID.self),
-                  username: try r.decode(column: "username", as: String.self),
+        let username = try r.decode(column: "username", as: String.self), rawRole = try r.decode(column: "role", as: String.self)
+        // A role this version does not know grants nothing: it is an error, never a guess at some other role's rights.
+        guard let role = Role(rawValue: rawRole) else { throw UserStoreError.unknownRole(username: username, role: rawRole) }
+        return StaffUser(id: try r.decode(column: "id", as: UUID.self),
+                  username: username,
                   displayName: try r.decode(column: "display_name", as: String.self),
-                  role: Role(rawValue: try r.decode(column: "role", as: String.self)) ?? .auditor,
+                  role: role,
                   region: try RegionCode(try r.decode(column: "region_code", as: String.self)),
                   passwordHash: try r.decode(column: "password_hash", as: String.self),
                   throttle: .init(failures: try r.decode(column: "failed_logins", as: Int.self),

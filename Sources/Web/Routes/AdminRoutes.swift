@@ -14,11 +14,17 @@ struct AdminRoutes: RouteCollection {
             // A field left empty comes back as the form, with what was typed, not as an error page.
             struct Typed: Content { var username: String?; var password: String? }
             let typed = try req.content.decode(Typed.self)
-            guard let username = typed.username, !username.trimmingCharacters(in: .whitespaces).isEmpty,
-                  let password = typed.password, !password.isEmpty else {
-                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: typed.username ?? "",
-                                                      error: (typed.username ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "请填写用户名" : "请填写密码"),
-                                       status: .badRequest)
+            // Nothing typed is echoed longer than a field may be (a 1 MB "username" comes back as 40 characters).
+            let echo = String((typed.username ?? "").prefix(UserStore.maxUsernameLength))
+            let problem: String? = {
+                guard let username = typed.username, !username.trimmingCharacters(in: .whitespaces).isEmpty else { return "请填写用户名" }
+                guard username.count <= UserStore.maxUsernameLength else { return "用户名不超过\(UserStore.maxUsernameLength)个字符" }
+                guard let password = typed.password, !password.isEmpty else { return "请填写密码" }
+                guard password.count <= LoginPage.maxPasswordLength else { return "密码不超过\(LoginPage.maxPasswordLength)个字符" }
+                return nil
+            }()
+            guard problem == nil, let username = typed.username, let password = typed.password else {
+                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: echo, error: problem ?? ""), status: .badRequest)
             }
             let form = LoginController.Form(username: username, password: password)
             switch try await LoginController.attempt(form, req: req) {
@@ -32,6 +38,10 @@ struct AdminRoutes: RouteCollection {
                 let minutes = max(1, Int((until.timeIntervalSinceNow / 60).rounded(.up)))
                 return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
                                                       error: "连续输错密码次数过多，账户已锁定，请约\(minutes)分钟后再试"),
+                                       status: .tooManyRequests)
+            case .addressThrottled:
+                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
+                                                      error: "本机所在网络登录失败次数过多，请稍后再试"),
                                        status: .tooManyRequests)
             }
         }

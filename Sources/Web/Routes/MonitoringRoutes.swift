@@ -90,7 +90,15 @@ struct MonitoringRoutes: RouteCollection {
                 }
                 return d
             }
-            return try API.json(try await Monitor(req.db, setup: req.monitoring).screen(region: region, since: since, actor: actor))
+            // One run per area, as from the page: a second over the same households would only repeat the work.
+            let (db, setup, id) = (req.application.db, req.monitoring, UUID())
+            do {
+                return try API.json(try await req.application.screeningJobs.run(id, region: region) {
+                    try await Monitor(db, setup: setup).screen(region: region, since: since, actor: actor, id: id)
+                })
+            } catch let busy as ScreeningJobs.Overlap {
+                throw Abort(.conflict, reason: "\(busy.running.value) 的筛查（覆盖该区域）正在进行，请等它完成后再试 (a screening of an overlapping area is running)")
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Fluent
 import Foundation
@@ -25,6 +26,9 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     // walking through tokens is stopped.
     app.storage[PublicRateLimitKey.self] = PublicRateLimit(limit: 30, window: 60)
     app.lifecycle.use(BackgroundWorkLifecycle<ImportJobsKey>())
+    app.storage[LoginAddressesKey.self] = LoginAddresses(failures: config.loginAddressFailures, window: config.lockout.lockSeconds)
+    // Unknown usernames cost what known ones do: a hash at the configured cost, made once.
+    app.storage[DummyPasswordHashKey.self] = try Bcrypt.hash(UUID().uuidString, cost: config.bcryptCost)
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
@@ -33,9 +37,14 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.migrations.add(StoreMigrations.all)
     app.migrations.add(SessionRecord.migration)
 
-    app.sessions.use(.fluent)
+    app.sessions.use { app in SignedInSessions(base: app.fluent.sessions.driver()) }
+    app.lifecycle.use(SessionPurgeLifecycle(every: StaffSession.purgeInterval))
     let secure = config.mode == .production
-    app.sessions.configuration.cookieName = "jiuzhu_session"
+    // In production the cookie is `__Host-`: the browser keeps it only if it came over HTTPS for this host and path /,
+    // so no sibling subdomain can set or shadow it.
+    app.sessions.configuration.cookieName = StaffSession.cookieName(secure: secure)
+    app.storage[CSRFKeyKey.self] = config.sessionSecret.map { SymmetricKey(data: SHA256.hash(data: Data(("jiuzhu-csrf:" + $0).utf8))) }
+        ?? SymmetricKey(size: .bits256)
     app.sessions.configuration.cookieFactory = { id in
         HTTPCookies.Value(string: id.string, maxAge: Int(config.sessionLifetime), path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
     }
@@ -48,6 +57,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(app.sessions.middleware)
+    app.middleware.use(AnonymousCSRFCookieMiddleware())
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(StaffSessionMiddleware())
     app.middleware.use(CSRFMiddleware())

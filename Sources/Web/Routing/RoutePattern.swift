@@ -46,7 +46,23 @@ extension RoutesBuilder {
     @discardableResult
     func post<R: AsyncResponseEncodable>(_ pattern: RoutePattern, maxBody: ByteCount,
                                                    use closure: @Sendable @escaping (Request) async throws -> R) -> Route {
-        on(.POST, pattern.components, body: .collect(maxSize: maxBody), use: closure)
+        let route = on(.POST, pattern.components, body: .collect(maxSize: maxBody), use: closure)
+        route.userInfo[RouteBody.key] = RouteBody.collect(maxBody.value)
+        return route
+    }
+}
+
+/// How a route reads its body, for the CSRF check that may have to read it first (Vapor keeps this inside the route's
+/// responder, out of reach). A route registered without it collects up to `routes.defaultMaxBodySize`.
+enum RouteBody: Sendable, Hashable {
+    case collect(Int)
+    /// Read as it arrives: a token can only come in the header.
+    case stream
+
+    static let key = AnySendableHashable("jiuzhu.body")
+
+    static func of(_ req: Request) -> RouteBody {
+        req.route?.userInfo[key] as? RouteBody ?? .collect(req.application.routes.defaultMaxBodySize.value)
     }
 }
 
@@ -54,6 +70,8 @@ extension RoutesBuilder {
     /// A POST whose body is not collected: the handler reads it as it arrives (an upload to write to disk).
     @discardableResult
     func postStreaming<R: AsyncResponseEncodable>(_ pattern: RoutePattern, use closure: @Sendable @escaping (Request) async throws -> R) -> Route {
-        on(.POST, pattern.components, body: .stream, use: closure)
+        let route = on(.POST, pattern.components, body: .stream, use: closure)
+        route.userInfo[RouteBody.key] = RouteBody.stream
+        return route
     }
 }

@@ -12,8 +12,10 @@ struct CurrentUserKey: StorageKey { typealias Value = StaffUser }
 extension Request {
     var staff: StaffUser? { storage[CurrentUserKey.self] }
 
-    /// Where the request came from, for the audit log.
-    var origin: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// Where the request came from, for the audit log and the per-address limits (`ClientAddress`).
+    var origin: String {
+        ClientAddress.resolve(remote: remoteAddress?.ipAddress, forwardedFor: headers[.xForwardedFor], trusted: config.trustedProxies) ?? "unknown"
+    }
 
     /// The acting user; pages and API routes behind `RequireStaffMiddleware` always have one.
     func actor() throws -> Actor {
@@ -52,9 +54,14 @@ extension Application {
 /// A staff session lasts `AppConfig.sessionLifetime` from sign-in, whatever the browser does with its cookie: the
 /// server checks it; the cookie's own expiry only tells the browser.
 enum StaffSession {
+    static func cookieName(secure: Bool) -> String { secure ? "__Host-jiuzhu_session" : "jiuzhu_session" }
+
+    /// How often the server purges besides at sign-ins.
+    static let purgeInterval: TimeInterval = 3600
+
     /// Deletes the session records no one can use any more: a staff session a working day after sign-in, an
-    /// anonymous one (a login form's CSRF token) a working day after it began, and records from before these
-    /// times were kept. Run at each sign-in, so the table stays as small as the day's sessions.
+    /// anonymous one left from earlier versions a working day after it began, and records from before these
+    /// times were kept. Run at each sign-in and every `purgeInterval`, so the table stays as small as the day's sessions.
     static func purge(_ db: any Database, now: Date, lifetime: TimeInterval) async throws {
         guard let sql = db as? any SQLDatabase else { return }
         let cutoff = Int(now.timeIntervalSince1970 - lifetime)
@@ -76,23 +83,27 @@ enum SessionKey {
     static let userID = "uid"
     /// When the user signed in, seconds since 1970.
     static let signedInAt = "at"
-    /// When the session began (its CSRF token was made), seconds since 1970: anonymous sessions have only this.
+    /// When an anonymous session began, seconds since 1970: only in records from before visitors' tokens moved to a
+    /// cookie (`AnonymousCSRF`), kept so that the purge still finds them.
     static let startedAt = "since"
     static let csrf = "csrf"
 }
 
-/// Loads the user named in the session, if any. Accounts that were locked after sign-in lose the session.
+/// Loads the user named in the session, if any. The session ends when it is past its lifetime, or when its account
+/// is locked (repeated wrong passwords: someone may be guessing it) or gone.
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Only a request that arrived with a session has a user; touching `req.session` otherwise would create one.
         if req.hasSession, let raw = req.session.data[SessionKey.userID], let id = UUID(uuidString: raw) {
             // Sessions from before sign-in times were kept have none, and end too.
             let age = req.session.data[SessionKey.signedInAt].flatMap(Double.init).map { req.application.now.timeIntervalSince1970 - $0 }
-            if let age, age >= 0, age < req.config.sessionLifetime {
-                if let user = try await UserStore(req.db).find(id: id) { req.storage[CurrentUserKey.self] = user }
+            let user: StaffUser?
+            do { user = try await UserStore(req.db).find(id: id) } catch is UserStoreError { user = nil }
+            if let age, age >= 0, age < req.config.sessionLifetime, let user, !req.config.lockout.isLocked(user.throttle, now: req.application.now) {
+                req.storage[CurrentUserKey.self] = user
             } else {
-                // Signed out; the session itself goes on empty, so a login form this request renders keeps its token.
-                req.session.data = SessionData()
+                // Signed out: the record is deleted and the browser told to drop the cookie.
+                req.session.destroy()
             }
         }
         return try await next.respond(to: req)
@@ -122,30 +133,56 @@ struct CSRFMiddleware: AsyncMiddleware {
     /// one is no more than a direct one; the per-address limit is its guard.
     static let exempt: Set<String> = [SiteURL.apiAssessments.path, SiteURL.selfAssessment.path, SiteURL.helpRequests.path]
 
+    /// The most a visitor (not signed in) may send to a form that checks a token: the login form needs a few hundred bytes.
+    static let visitorBody: ByteCount = "16kb"
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if [.POST, .PUT, .PATCH, .DELETE].contains(req.method) && !Self.exempt.contains(req.url.path) {
-            // A token in the header is checked without touching the body, so an API upload stays streaming. A larger
-            // form (a file upload) arrives streaming; collect it so its token can be read.
             let header = req.headers.first(name: Self.header)
-            if header == nil, req.body.data == nil, req.hasSession {
-                _ = try await req.body.collect(max: ImportPage.maxUpload.value).get()
+            let expected = Self.expected(req)
+            // Without a token to compare with, the body is never read: a stranger's large POST costs nothing.
+            guard let expected else { throw Self.refused }
+            // A token in the header is checked without touching the body, so an API upload stays streaming. A form
+            // sends it in its body: collected up to what the route itself accepts, and for a visitor no more than a
+            // login form, so no one who is not signed in can make the server hold a large body.
+            if header == nil, req.body.data == nil {
+                guard case .collect(let routeLimit) = RouteBody.of(req) else { throw Self.refused }
+                let limit = req.staff == nil ? min(routeLimit, Self.visitorBody.value) : routeLimit
+                _ = try await req.body.collect(max: limit).get()
             }
-            let expected = req.hasSession ? req.session.data[SessionKey.csrf] : nil
             let sent = header ?? (try? req.content.get(String.self, at: Self.field))
-            guard let expected, let sent, Self.constantTimeEqual(expected, sent) else {
-                throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
-            }
+            guard let sent, Self.constantTimeEqual(expected, sent) else { throw Self.refused }
         }
         return try await next.respond(to: req)
     }
 
-    /// The session's token, created on first use.
+    static let refused = Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
+
+    /// The token this request must carry: the signed-in session's, else the visitor's signed cookie.
+    static func expected(_ req: Request) -> String? {
+        if req.staff != nil { return req.session.data[SessionKey.csrf] }
+        let key = req.application.storage[CSRFKeyKey.self]!
+        guard let cookie = req.cookies[AnonymousCSRF.cookieName(secure: req.config.mode == .production)]?.string,
+              AnonymousCSRF.isValid(cookie, key: key) else { return nil }
+        return cookie
+    }
+
+    /// The token for this request's forms: the session's when signed in, else the visitor's (made now if they
+    /// have none, and set as a cookie by `AnonymousCSRFCookieMiddleware`).
     static func token(for req: Request) -> String {
+        if req.staff != nil { return sessionToken(for: req) }
+        if let made = req.storage[NewAnonymousCSRFKey.self] { return made }
+        if let current = expected(req) { return current }
+        let made = AnonymousCSRF.make(key: req.application.storage[CSRFKeyKey.self]!)
+        req.storage[NewAnonymousCSRFKey.self] = made
+        return made
+    }
+
+    /// The signed-in session's token, created on first use.
+    static func sessionToken(for req: Request) -> String {
         if let t = req.session.data[SessionKey.csrf] { return t }
-        let t = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let t = AnonymousCSRF.base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
         req.session.data[SessionKey.csrf] = t
-        req.session.data[SessionKey.startedAt] = String(Int(req.application.now.timeIntervalSince1970))
         return t
     }
 
@@ -158,7 +195,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     }
 }
 
-/// Sign-in with bcrypt, lockout after repeated failures, and a fresh session id on success.
+/// Sign-in with bcrypt, lockout after repeated failures (per account and per address), and a fresh session id on success.
 struct LoginController {
     struct Form: Content {
         var username: String
@@ -169,39 +206,64 @@ struct LoginController {
         case success(StaffUser)
         case wrongCredentials
         case locked(until: Date)
+        /// Too many failed sign-ins from this address, whichever accounts they named.
+        case addressThrottled
     }
 
     static func attempt(_ form: Form, req: Request, now: Date = Date()) async throws -> Outcome {
         let users = UserStore(req.db)
         let throttle = req.config.lockout
-        guard let user = try await users.find(username: form.username.trimmingCharacters(in: .whitespaces)) else {
-            // Same answer as a wrong password: do not reveal which usernames exist. Still spend the bcrypt time.
-            _ = try? await req.application.threadPool.runIfActive { try Bcrypt.verify(form.password, created: dummyHash) }
+        let origin = req.origin
+        // The address's place is taken before anything is checked, as the account's is: parallel guesses each count.
+        guard await req.application.loginAddresses.claim(origin, now: now) else {
+            try await AuditLog(req.db).recordPublic(action: .loginThrottled, region: try await req.config.city(in: req.db), targetKind: "user",
+                                                    targetID: Self.logged(form.username), detail: "来源地址登录失败次数过多，本次未核对密码", origin: origin)
+            return .addressThrottled
+        }
+        let name = form.username.trimmingCharacters(in: .whitespaces)
+        let found: StaffUser?
+        do {
+            found = try await users.find(username: name)
+        } catch let e as UserStoreError {
+            // An account whose stored role this version does not know signs in to nothing.
+            req.logger.error("sign-in refused: \(e)")
+            found = nil
+        }
+        guard let user = found else {
+            // Same answer as a wrong password, in the same time: do not reveal which usernames exist.
+            let dummy = req.application.dummyPasswordHash
+            _ = try? await req.application.threadPool.runIfActive { try Bcrypt.verify(form.password, created: dummy) }
+            try await AuditLog(req.db).recordPublic(action: .loginFailed, region: try await req.config.city(in: req.db), targetKind: "user",
+                                                    targetID: Self.logged(name), detail: "用户名不存在", origin: origin)
             return .wrongCredentials
         }
-        if throttle.isLocked(user.throttle, now: now), let until = user.throttle.lockedUntil { return .locked(until: until) }
+        let state: LoginThrottle.State
+        switch try await users.claimSignIn(user.id, throttle: throttle, now: now) {
+        case .refused(let until): return .locked(until: until)
+        case .check(let counted): state = counted
+        }
         let hash = user.passwordHash
         let ok = try await req.application.threadPool.runIfActive { try Bcrypt.verify(form.password, created: hash) }
-        let actor = user.actor(origin: req.origin)
+        let actor = user.actor(origin: origin)
         if ok {
-            try await users.saveThrottle(user.id, throttle.afterSuccess(user.throttle))
+            try await users.saveThrottle(user.id, throttle.afterSuccess(state))
+            await req.application.loginAddresses.forgive(origin)
             try await AuditLog(req.db).record(actor: actor, action: .login, targetKind: "user", targetID: user.username, detail: "登录成功")
             return .success(user)
         }
-        let next = throttle.afterFailure(user.throttle, now: now)
-        try await users.saveThrottle(user.id, next)
         try await AuditLog(req.db).record(actor: actor, action: .loginFailed, targetKind: "user", targetID: user.username,
-                                          detail: "密码错误（连续第\(next.failures)次）")
-        if let until = next.lockedUntil {
+                                          detail: "密码错误（连续第\(state.failures)次）")
+        if let until = state.lockedUntil {
             try await AuditLog(req.db).record(actor: actor, action: .accountLocked, targetKind: "user", targetID: user.username,
-                                              detail: "连续\(next.failures)次失败，锁定至 \(until)")
+                                              detail: "连续\(state.failures)次失败，锁定至 \(until)")
+            // The account's open sessions end with the lock (`StaffSessionMiddleware` checks it on every request).
             return .locked(until: until)
         }
         return .wrongCredentials
     }
 
-    /// A real bcrypt hash of a random string, so that unknown usernames cost the same time as known ones.
-    static let dummyHash = (try? Bcrypt.hash(UUID().uuidString, cost: 10)) ?? ""
+    /// A username as the audit log keeps it: no longer than a username may be, so a pasted text is not stored whole.
+    static func logged(_ username: String) -> String { String(username.prefix(UserStore.maxUsernameLength)) }
 
     /// Replaces the session id (against session fixation) and remembers the user.
     static func signIn(_ user: StaffUser, req: Request) async throws {
@@ -212,7 +274,7 @@ struct LoginController {
         req.session.data = SessionData()
         req.session.data[SessionKey.userID] = user.id.uuidString
         req.session.data[SessionKey.signedInAt] = String(Int(req.application.now.timeIntervalSince1970))
-        _ = CSRFMiddleware.token(for: req)
+        _ = CSRFMiddleware.sessionToken(for: req)
         do {
             try await StaffSession.purge(req.db, now: req.application.now, lifetime: req.config.sessionLifetime)
         } catch {

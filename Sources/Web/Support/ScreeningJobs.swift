@@ -20,9 +20,7 @@ actor ScreeningJobs {
     /// Starts `work` for `region` and returns at once; throws `Overlap` if a run covering any of the same
     /// households is still going. The run's errors are logged (and the run's record says it stopped).
     func start(_ id: UUID, region: RegionCode, logger: Logger, _ work: @escaping @Sendable () async throws -> Void) throws {
-        if let other = running.values.first(where: { $0.region.contains(region) || region.contains($0.region) }) {
-            throw Overlap(running: other.region)
-        }
+        try checkFree(region)
         let task = Task {
             do {
                 try await work()
@@ -34,6 +32,22 @@ actor ScreeningJobs {
             self.finished(id)
         }
         running[id] = (region, task)
+    }
+
+    /// Runs `work` for `region` and waits for it (the API, whose client waits for the report), under the same rule:
+    /// throws `Overlap` while another run covers any of the same households, and holds the area while it runs.
+    func run<T: Sendable>(_ id: UUID, region: RegionCode, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try checkFree(region)
+        let task = Task { try await work() }
+        running[id] = (region, Task { _ = try? await task.value })
+        defer { finished(id) }
+        return try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+    }
+
+    private func checkFree(_ region: RegionCode) throws {
+        if let other = running.values.first(where: { $0.region.contains(region) || region.contains($0.region) }) {
+            throw Overlap(running: other.region)
+        }
     }
 
     private func finished(_ id: UUID) { running[id] = nil }
