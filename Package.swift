@@ -85,7 +85,8 @@ let package = Package(
         // Runs the built `jiuzhu` binary, e.g. killing an import half-way.
         .testTarget(
             name: "CLITests",
-            dependencies: ["jiuzhu", "Store", "Domain", .product(name: "SQLKit", package: "sql-kit")]
+            dependencies: ["jiuzhu", "Store", "Domain", .product(name: "SQLKit", package: "sql-kit"),
+                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(
             name: "WebTests",

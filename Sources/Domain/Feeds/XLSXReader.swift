@@ -84,8 +84,9 @@ struct ZipDirectory {
     }
 
     /// A part's bytes, inflated a chunk at a time by ZIPFoundation and counted as they come: past the byte limit, or
-    /// (once past a megabyte) more than `maxRatio` times its compressed size, it stops at once. The compressed bytes
-    /// are given a chunk at a time and never past the part's end.
+    /// (once past a megabyte) more than `maxRatio` times the compressed bytes read so far (as Apache POI counts), it
+    /// stops at once, so a bomb costs a few megabytes however large the file. The compressed bytes are given a chunk
+    /// at a time and never past the part's end.
     func extract(_ e: Entry, limits: XLSXLimits) throws -> Data {
         let header = try Self.read(handle, at: e.localHeader, count: 30)
         guard Self.u32(header, 0) == 0x0403_4B50 else { throw XLSXError.badZip }
@@ -93,11 +94,11 @@ struct ZipDirectory {
         guard start + e.compressedSize <= fileSize else { throw XLSXError.badZip }
         var out = Data()
         var utf8 = UTF8Check()
-        let compressed = max(e.compressedSize, 1)
+        var compressedRead = 0
         let consume: Consumer = { chunk in
             guard out.count + chunk.count <= limits.maxPartBytes else { throw XLSXError.tooLarge(limits.maxPartBytes) }
             out.append(chunk)
-            if out.count > 1 << 20, out.count / compressed > limits.maxRatio { throw XLSXError.bomb(limits.maxRatio) }
+            if out.count > 1 << 20, out.count / max(compressedRead, 1) > limits.maxRatio { throw XLSXError.bomb(limits.maxRatio) }
             guard utf8.feed(chunk) else { throw XLSXError.badXML }
         }
         let chunkSize = 64 * 1024
@@ -108,6 +109,7 @@ struct ZipDirectory {
                 var position = 0
                 while position < e.compressedSize {
                     let chunk = try Self.read(handle, at: start + position, count: min(chunkSize, e.compressedSize - position))
+                    compressedRead += chunk.count
                     try consume(chunk)
                     position += chunk.count
                 }
@@ -117,7 +119,9 @@ struct ZipDirectory {
                 crc = try Data.decompress(size: Int64(e.compressedSize), bufferSize: chunkSize, skipCRC32: false, provider: { position, _ in
                     // The stream wants more than the part holds: it never ends (a truncated or crafted part).
                     guard position < e.compressedSize else { throw XLSXError.badZip }
-                    return try Self.read(handle, at: start + Int(position), count: min(chunkSize, e.compressedSize - Int(position)))
+                    let chunk = try Self.read(handle, at: start + Int(position), count: min(chunkSize, e.compressedSize - Int(position)))
+                    compressedRead = Int(position) + chunk.count
+                    return chunk
                 }, consumer: consume)
             default:
                 throw XLSXError.badZip
