@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Fluent
 import Foundation
@@ -36,6 +37,8 @@ public struct AppConfig: Sendable {
     public var city: RegionCode?
     /// The key account numbers are encrypted with (`JIUZHU_ACCOUNT_KEY`, 32 bytes in base64); production needs one.
     public var accountKey: String?
+    /// The key audit archives are signed with (`JIUZHU_AUDIT_KEY`, 32 bytes in base64); production archives need one.
+    public var auditKey: String?
     /// Bank file formats to use instead of the shipped ones (`JIUZHU_BANK_FORMATS_FILE`).
     public var bankFormatsFile: String?
 
@@ -67,6 +70,7 @@ public struct AppConfig: Sendable {
     public enum ConfigError: Error, CustomStringConvertible {
         case missingSecret
         case missingAccountKey
+        case missingAuditKey
         case invalid(String, String)
         case unreadable(String, String)
         case noCity
@@ -76,6 +80,8 @@ public struct AppConfig: Sendable {
                 return "生产模式必须设置 JIUZHU_SESSION_SECRET（至少32个字符）。Production mode needs JIUZHU_SESSION_SECRET (32+ characters)."
             case .missingAccountKey:
                 return "生产模式必须设置 JIUZHU_ACCOUNT_KEY（收款账号加密密钥，32字节的 base64，如 openssl rand -base64 32）。Production mode needs JIUZHU_ACCOUNT_KEY."
+            case .missingAuditKey:
+                return "生产模式归档审计日志必须设置 JIUZHU_AUDIT_KEY（签名密钥，32字节的 base64）。Production audit archives need JIUZHU_AUDIT_KEY."
             case .invalid(let k, let v): return "环境变量 \(k) 的值「\(v)」无效 (invalid value for \(k))"
             case .unreadable(let k, let path): return "\(k) 指定的文件 \(path) 不存在或无权读取 (cannot read \(path))"
             case .noCity:
@@ -99,7 +105,9 @@ public struct AppConfig: Sendable {
             guard accountKey != nil else { throw ConfigError.missingAccountKey }
         }
         if let accountKey, (try? AccountCipher(base64Key: accountKey)) == nil { throw ConfigError.invalid("JIUZHU_ACCOUNT_KEY", "（已隐藏）") }
-        return AppConfig(
+        let auditKey = env["JIUZHU_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let auditKey, Data(base64Encoded: auditKey)?.count != 32 { throw ConfigError.invalid("JIUZHU_AUDIT_KEY", "（已隐藏）") }
+        var config = AppConfig(
             mode: mode,
             database: DatabaseConfig.from(environment: env, sqlitePath: env["JIUZHU_SQLITE_PATH"] ?? "jiuzhu.sqlite"),
             host: env["JIUZHU_HOST"] ?? "127.0.0.1",
@@ -123,6 +131,8 @@ public struct AppConfig: Sendable {
                 guard let code = try? RegionCode(raw), code.level == .city || code.level == .province else { throw ConfigError.invalid("JIUZHU_CITY", raw) }
                 return code
             }, accountKey: accountKey, bankFormatsFile: env["JIUZHU_BANK_FORMATS_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+        config.auditKey = auditKey
+        return config
     }
 
     // MARK: what the configuration names, loaded
@@ -132,6 +142,14 @@ public struct AppConfig: Sendable {
         if let accountKey { return try AccountCipher(base64Key: accountKey) }
         guard mode != .production else { throw ConfigError.missingAccountKey }
         return AccountCipher.development
+    }
+
+    /// The key audit archives are signed and checked with: the configured one, else (never in production) a
+    /// development key, which signs nothing anyone should rely on.
+    public func auditSigningKey() throws -> SymmetricKey {
+        if let auditKey, let bytes = Data(base64Encoded: auditKey) { return SymmetricKey(data: bytes) }
+        guard mode != .production else { throw ConfigError.missingAuditKey }
+        return SymmetricKey(data: SHA256.hash(data: Data("jiuzhu-development-audit-key".utf8)))
     }
 
     /// The bank file formats: the file named, else the shipped ones. A broken file is refused here, by name.

@@ -10,7 +10,7 @@ struct Jiuzhu: AsyncParsableCommand {
         commandName: "jiuzhu",
         abstract: "智慧救助 Jiuzhu: find and help households in hardship before they ask.",
         subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Link.self, Screen.self, ReviewCommand.self,
-                      CalendarCommand.self, PayrollCommand.self, Bench.self]
+                      CalendarCommand.self, PayrollCommand.self, AuditCommand.self, GrantAppRole.self, Bench.self]
     )
 }
 
@@ -105,6 +105,26 @@ struct Serve: AsyncParsableCommand {
         try? await app.loadStoredCalendar()
         say("Jiuzhu serving \(config.database) on \(config.host):\(config.port) in \(config.mode.rawValue) mode")
         try await app.run()
+    }
+}
+
+/// `jiuzhu grant-app-role ROLE`: on PostgreSQL, gives the role the server connects as what it needs, and on the
+/// audit log only reading and appending (`DatabaseRoles`). Run as the owner, after `jiuzhu migrate`.
+struct GrantAppRole: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "grant-app-role",
+                                                    abstract: "PostgreSQL: grant the server's role its rights; the audit log only SELECT and INSERT.")
+    @Argument(help: "The role the server connects as (it must exist).") var role: String
+
+    func run() async throws {
+        let config = try AppConfig.command()
+        try await withServer(config) { app in
+            do {
+                try await DatabaseRoles.grantApplicationRole(app.db, role: role)
+            } catch let e as DatabaseRoles.Failure {
+                throw DataError(e.description)
+            }
+        }
+        say("已授权角色 \(role)：业务表可读写，审计日志只能查询和追加。")
     }
 }
 

@@ -16,7 +16,8 @@ import VaporTesting
     static func failures(_ site: TestSite, _ username: String, _ action: AuditAction = .loginFailed) async throws -> [AuditEntry] {
         let city = site.account(.cityAdmin).region.code
         let auditor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: city, origin: "test")
-        return try await AuditLog(site.app.db).search(actor: auditor, filter: AuditFilter(action: action, targetID: username), offset: 0, limit: 100).entries
+        return try await AuditLog(site.app.db).search(actor: auditor, filter: AuditFilter(action: action, targetID: username.isEmpty ? nil : username),
+                                                      offset: 0, limit: 100).entries
     }
 
     @Test func parallelGuessesEachTakeAPlaceSoNoMoreThanTheLimitAreChecked() async throws {
@@ -181,6 +182,22 @@ import VaporTesting
             gate.continuation.finish()
             try await holding.value
             #expect(try await b.sendJSON(.POST, SiteURL.apiScreenings.path, json: #"{"region":"\#(district.value)"}"#, csrf: token).status == .ok)
+        }
+    }
+
+    /// Searches (their terms masked) and refusals are in the audit log, as sign-ins are.
+    @Test func searchesAndRefusalsAreAudited() async throws {
+        try await TestSite.with { site in
+            let b = site.browser()
+            try await b.login("township")
+            let id = try #require(site.inside.members.first?.nationalID)
+            #expect(try await b.get(SiteURL.householdSearch(query: id.value).path).status == .ok)
+            #expect(try await b.get(SiteURL.household(site.outside.household.id).path).status == .notFound)
+            let searched = try await Self.failures(site, "", .search)
+            let search = try #require(searched.first { $0.username == "township" })
+            #expect(search.targetID == "身份证号 \(id.masked)" && !search.targetID.contains(id.value) && !search.detail.contains(id.value))
+            let refused = try await Self.failures(site, "", .denied)
+            #expect(refused.contains { $0.username == "township" && $0.targetID == SiteURL.household(site.outside.household.id).path && $0.detail.contains("404") })
         }
     }
 }

@@ -134,6 +134,16 @@ public enum HouseholdQuery: Sendable, Equatable {
     /// A name or part of an address.
     case text(String)
 
+    /// The query as the audit log keeps it: enough to see what kind of search it was and roughly for whom, not the
+    /// person's whole name or number (an ID as in lists, a tail by its last four, a name or address by its first character).
+    public var masked: String {
+        switch self {
+        case .nationalID(let id): return "身份证号 \(id.masked)"
+        case .idTail(let tail): return "身份证号尾号 " + String(repeating: "*", count: max(0, tail.count - 4)) + tail.suffix(4)
+        case .text(let t): return "姓名或地址 " + t.prefix(1) + String(repeating: "*", count: max(0, t.count - 1))
+        }
+    }
+
     /// Too short to search without listing half the city.
     public static let minimumIDDigits = 4
 

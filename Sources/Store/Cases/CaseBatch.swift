@@ -26,7 +26,7 @@ extension CaseStore {
             var created: [UUID] = []
             var cases: [[any SQLExpression]] = []
             var events: [[any SQLExpression]] = []
-            var audits: [[any SQLExpression]] = []
+            var audits: [AuditDraft] = []
             var columns: [String] = []
             var taken = Set<UUID>()
             for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min(ids.count, $0 + 500)]) }) {
@@ -65,16 +65,14 @@ extension CaseStore {
                     cases.append(columns.map { row[$0]! })
                     events.append([SQLBind(UUID()), SQLBind(id), SQLBind(stamp), SQLBind(today.description), SQLBind(actor.username), SQLBind(actor.role.rawValue),
                                    SQLBind(CaseActionKind.open.rawValue), SQLBind(nil as String?), SQLBind("\(channel.chinese)：\(process.title)")])
-                    audits.append([SQLBind(UUID()), SQLBind(stamp), SQLBind(actor.userID), SQLBind(actor.username), SQLBind(actor.role.rawValue),
-                                   SQLBind(actor.jurisdiction.value), SQLBind(AuditAction.openCase.rawValue), SQLBind("case"), SQLBind(id.uuidString.lowercased()),
-                                   SQLBind("\(channel.chinese)：\(process.title)，居住地 \(state.residenceRegion.value)"), SQLBind(actor.origin)])
+                    audits.append(AuditDraft(actor: actor, action: .openCase, targetKind: "case", targetID: id.uuidString.lowercased(),
+                                             detail: "\(channel.chinese)：\(process.title)，居住地 \(state.residenceRegion.value)", at: now))
                     created.append(id)
                 }
             }
             try await tx.sql.insertRows("cases", columns, cases)
             try await tx.sql.insertRows("case_events", ["id", "case_id", "at", "on_day", "username", "role", "action", "step", "note"], events)
-            try await tx.sql.insertRows("audit_entries", ["id", "at", "user_id", "username", "role", "actor_region", "action", "target_kind", "target_id",
-                                                          "detail", "origin"], audits)
+            try await AuditLog(tx).record(audits)
             return created
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, login, loginFailed, accountLocked, loginThrottled, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readProfile, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
@@ -18,6 +18,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .loginFailed: return "登录失败"
         case .accountLocked: return "账户锁定"
         case .loginThrottled: return "登录受限（来源地址）"
+        case .archiveAudit: return "归档审计日志"
+        case .search: return "查询"
+        case .denied: return "越权访问被拒"
         case .logout: return "退出"
         case .createUser: return "创建用户"
         case .generateDemo: return "生成演示数据"
@@ -98,13 +101,14 @@ public struct AuditLog: Sendable {
     let db: any Database
     public init(_ db: any Database) { self.db = db }
 
+    /// Appends one entry to the chain (`AuditChain`), in the caller's transaction if there is one.
     public func record(actor: Actor, action: AuditAction, targetKind: String, targetID: String, detail: String, at: Date = Date()) async throws {
-        try await db.serialisingWrites { try await db.sql.insert(into: "audit_entries")
-            .columns("id", "at", "user_id", "username", "role", "actor_region", "action", "target_kind", "target_id", "detail", "origin")
-            .values(SQLBind(UUID()), SQLBind(Timestamp.text(at)), SQLBind(actor.userID), SQLBind(actor.username), SQLBind(actor.role.rawValue),
-                    SQLBind(actor.jurisdiction.value), SQLBind(action.rawValue), SQLBind(targetKind), SQLBind(targetID),
-                    SQLBind(detail), SQLBind(actor.origin))
-            .run() }
+        try await AuditChain.append([AuditDraft(actor: actor, action: action, targetKind: targetKind, targetID: targetID, detail: detail, at: at)], on: db)
+    }
+
+    /// Appends many entries at once, in order (a batch of cases opened together).
+    public func record(_ drafts: [AuditDraft]) async throws {
+        try await AuditChain.append(drafts, on: db)
     }
 
     /// The newest entries made by users inside the auditor's jurisdiction.
@@ -112,11 +116,8 @@ public struct AuditLog: Sendable {
     /// filed under the region it concerns so that the auditors over that region see it.
     public func recordPublic(action: AuditAction, region: RegionCode, targetKind: String, targetID: String, detail: String, origin: String,
                              at: Date = Date()) async throws {
-        try await db.serialisingWrites { try await db.sql.insert(into: "audit_entries")
-            .columns("id", "at", "user_id", "username", "role", "actor_region", "action", "target_kind", "target_id", "detail", "origin")
-            .values(SQLBind(UUID()), SQLBind(Timestamp.text(at)), SQLBind(nil as UUID?), SQLBind("public"), SQLBind("public"),
-                    SQLBind(region.value), SQLBind(action.rawValue), SQLBind(targetKind), SQLBind(targetID), SQLBind(detail), SQLBind(origin))
-            .run() }
+        try await AuditChain.append([AuditDraft(at: at, userID: nil, username: "public", role: "public", actorRegion: region.value, action: action.rawValue,
+                                                targetKind: targetKind, targetID: targetID, detail: detail, origin: origin)], on: db)
     }
 
     public func recent(actor: Actor, limit: Int = 200, action: AuditAction? = nil) async throws -> [AuditEntry] {

@@ -20,7 +20,15 @@ public struct RegistryStore: Sendable {
     // MARK: search
 
     public func search(_ query: HouseholdQuery, actor: Actor, limit: Int = RegistryStore.searchLimit) async throws -> [HouseholdSummary] {
-        try await summaries(try await matches(query, actor: actor, limit: limit))
+        let found = try await summaries(try await matches(query, actor: actor, limit: limit))
+        try await auditSearch(query, actor: actor, found: found.count)
+        return found
+    }
+
+    /// Every search is audited, with its terms masked (`HouseholdQuery.masked`): who looked for whom is what an
+    /// auditor of personal data asks first.
+    func auditSearch(_ query: HouseholdQuery, actor: Actor, found: Int) async throws {
+        try await AuditLog(db).record(actor: actor, action: .search, targetKind: "households", targetID: query.masked, detail: "查找家庭，\(found) 户")
     }
 
     /// The most matches a search page counts; past it the page says so and asks for a narrower search.
@@ -31,6 +39,7 @@ public struct RegistryStore: Sendable {
         var ids = try await matches(query, actor: actor, limit: Self.searchCap + 1)
         if let program { ids = try await enrolled(ids, in: program) }
         let page = Array(ids.dropFirst(max(0, offset)).prefix(limit))
+        try await auditSearch(query, actor: actor, found: ids.count)
         return (try await summaries(page), min(ids.count, Self.searchCap), ids.count > Self.searchCap)
     }
 

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Store
 import Vapor
 
 /// Maps every error to a status and a page: Chinese HTML for people, JSON for the API.
@@ -12,6 +13,16 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             let (status, message) = Self.classify(error)
             if status == .internalServerError {
                 req.logger.report(error: error)
+            }
+            // A signed-in user refused (another jurisdiction's household answers 404, as one that does not exist):
+            // the auditor sees who tried what. The path only: a query string may hold what they searched for.
+            if status == .forbidden || status == .notFound, let staff = req.staff {
+                do {
+                    try await AuditLog(req.db).record(actor: staff.actor(origin: req.origin), action: .denied, targetKind: "path",
+                                                      targetID: String(req.url.path.prefix(200)), detail: "\(req.method.rawValue) 被拒（\(status.code)）：\(message)")
+                } catch {
+                    req.logger.error("auditing a refusal failed: \(String(describing: error))")
+                }
             }
             if req.isAPI {
                 // The API keeps an English code beside the Chinese message, for the programs that read it.
