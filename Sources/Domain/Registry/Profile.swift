@@ -140,7 +140,9 @@ public enum HouseholdQuery: Sendable, Equatable {
         switch self {
         case .nationalID(let id): return "身份证号 \(id.masked)"
         case .idTail(let tail): return "身份证号尾号 " + String(repeating: "*", count: max(0, tail.count - 4)) + tail.suffix(4)
-        case .text(let t): return "姓名或地址 " + t.prefix(1) + String(repeating: "*", count: max(0, t.count - 1))
+        case .text(let raw):
+            let t = Self.withoutControlCharacters(raw)
+            return "姓名或地址 " + t.prefix(1) + String(repeating: "*", count: max(0, t.count - 1))
         }
     }
 

@@ -76,8 +76,12 @@ public enum AuditChain {
         var (seq, previous) = try await tip(sql)
         var rows: [[any SQLExpression]] = []
         rows.reserveCapacity(drafts.count)
-        for d in drafts {
+        for var d in drafts {
             seq += 1
+            // PostgreSQL text cannot hold NUL; what is stored is what is hashed.
+            for path in [\AuditDraft.username, \.targetKind, \.targetID, \.detail, \.origin] where d[keyPath: path].contains("\u{0}") {
+                d[keyPath: path] = d[keyPath: path].replacingOccurrences(of: "\u{0}", with: "")
+            }
             let at = Timestamp.text(d.at)
             let hash = Self.hash(seq: seq, id: d.id, at: at, userID: d.userID, username: d.username, role: d.role, actorRegion: d.actorRegion,
                                  action: d.action, targetKind: d.targetKind, targetID: d.targetID, detail: d.detail, origin: d.origin, previous: previous)

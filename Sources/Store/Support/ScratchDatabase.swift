@@ -20,8 +20,14 @@ public final class ScratchDatabase: @unchecked Sendable {
             let kept = keepPostgresDatabase.map { String($0.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }.prefix(40)) }
             let name = kept ?? "jz_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))_\(UUID().uuidString.prefix(8).lowercased())"
             let admin = try StandaloneDatabase(.postgres(url: url))
-            let exists = try await admin.db.sql.raw("SELECT 1 AS one FROM pg_database WHERE datname = \(bind: name)").first() != nil
-            if !exists { try await admin.db.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            do {
+                let exists = try await admin.db.sql.raw("SELECT 1 AS one FROM pg_database WHERE datname = \(bind: name)").first() != nil
+                if !exists { try await admin.db.sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            } catch {
+                // A pool must be shut down before it goes, even when the server refused us (too many clients).
+                await admin.shutdown()
+                throw error
+            }
             await admin.shutdown()
             guard var c = URLComponents(string: url) else { throw DomainStoreError.badURL }
             c.path = "/" + name
@@ -31,7 +37,12 @@ public final class ScratchDatabase: @unchecked Sendable {
             return ScratchDatabase(store: store, config: config, kept: kept != nil) {
                 await store.shutdown()
                 let admin = try StandaloneDatabase(.postgres(url: url))
-                try await admin.db.sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+                do {
+                    try await admin.db.sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run()
+                } catch {
+                    await admin.shutdown()
+                    throw error
+                }
                 await admin.shutdown()
             }
         }
