@@ -10,7 +10,7 @@ struct Jiuzhu: AsyncParsableCommand {
         commandName: "jiuzhu",
         abstract: "智慧救助 Jiuzhu: find and help households in hardship before they ask.",
         subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Link.self, Screen.self, ReviewCommand.self,
-                      CalendarCommand.self, PayrollCommand.self, AuditCommand.self, GrantAppRole.self, Bench.self]
+                      CalendarCommand.self, PayrollCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, GrantAppRole.self, Bench.self]
     )
 }
 

@@ -66,6 +66,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case managePayments
     /// Register or change a payee's bank account, or confirm another person's change.
     case manageBankAccounts
+    /// Take a backup of the whole database (`jiuzhu backup`): every family's record leaves the server in one file.
+    case backupData
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -125,6 +127,9 @@ public enum Permission: String, Sendable, CaseIterable {
         // The township takes the payee's card details at the window; the county may too. A second person confirms.
         case .manageBankAccounts:
             return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
+        // The whole city's data in one file: the city's administrator, named, and audited.
+        case .backupData:
+            return role == .cityAdmin
         }
     }
 }
