@@ -28,6 +28,8 @@ public struct AppConfig: Sendable {
     /// How long a staff session lasts from sign-in, checked by the server: a working day by default, so a shared
     /// office computer or a lost phone is not still signed in to household records the next morning.
     public var sessionLifetime: TimeInterval
+    /// A staff session left untouched this long ends (`JIUZHU_IDLE_MINUTES`): a screen left open at the window.
+    public var idleTimeout: TimeInterval = 30 * 60
     public var logLevel: Logger.Level
     /// Policy parameter files to use instead of the shipped ones (national rules plus the demo city).
     public var policyFiles: [String]?
@@ -132,6 +134,7 @@ public struct AppConfig: Sendable {
                 return code
             }, accountKey: accountKey, bankFormatsFile: env["JIUZHU_BANK_FORMATS_FILE"].flatMap { $0.isEmpty ? nil : $0 })
         config.auditKey = auditKey
+        config.idleTimeout = TimeInterval(try int("JIUZHU_IDLE_MINUTES", 30) * 60)
         return config
     }
 

@@ -139,7 +139,36 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self, Disable.self, Enable.self])
+
+    /// `user disable` / `user enable`: by a named administrator, audited; a disabled account's sessions end at its
+    /// next request.
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable a staff account: it signs in to nothing and its sessions end.")
+        @Argument(help: "The account to disable.") var username: String
+        @Option(name: .customLong("as"), help: "The administrator doing it (a username).") var admin: String
+        func run() async throws { try await setDisabled(username, true, by: admin) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled staff account again.")
+        @Argument(help: "The account to enable.") var username: String
+        @Option(name: .customLong("as"), help: "The administrator doing it (a username).") var admin: String
+        func run() async throws { try await setDisabled(username, false, by: admin) }
+    }
+
+    static func setDisabled(_ username: String, _ disabled: Bool, by admin: String) async throws {
+        let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+        try await withServer(config) { app in
+            let actor = try await namedUser(admin, may: .manageUsers, in: app)
+            do {
+                try await UserStore(app.db).setDisabled(username, disabled, actor: actor)
+            } catch let e as UserStoreError {
+                throw DataError(e.description)
+            }
+        }
+        say(disabled ? "已停用用户 \(username)，其登录即时失效。" : "已恢复用户 \(username)。")
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a staff user. Reads the password from standard input, or generates one.")
@@ -160,7 +189,7 @@ struct UserCommand: AsyncParsableCommand {
             var generated = false
             if passwordStdin {
                 password = readLine(strippingNewline: true) ?? ""
-                guard password.count >= 10 else { throw ValidationError("密码至少10个字符 (password needs 10+ characters)") }
+                if let problem = try PasswordPolicy.bundled().problem(password, username: username) { throw ValidationError(problem) }
             } else {
                 password = (0..<16).map { _ in "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement()! }.map(String.init).joined()
                 generated = true

@@ -216,3 +216,22 @@ import Testing
         #expect(other, "other addresses have their own count")
     }
 }
+
+@Suite struct PasswordPolicyTests {
+    let policy = try! PasswordPolicy.bundled()
+
+    @Test func refusesTheShortTheCommonTheNumericAndTheUsername() {
+        #expect(policy.minLength == 10)
+        #expect(policy.problem("short-1", username: "li.na")?.contains("至少10个字符") == true)
+        #expect(policy.problem("13912345678", username: "li.na")?.contains("全是数字") == true)
+        // common ones, also with a year or punctuation added, in any case
+        for weak in ["woaini1314520", "Password123!", "QWERTYUIOP", "1qaz2wsx3edc", "jiuzhu2026!!", "iloveyou2026"] {
+            #expect(policy.problem(weak, username: "li.na")?.contains("常见密码") == true, "\(weak)")
+        }
+        #expect(policy.problem("li.na-likes-tea", username: "li.na")?.contains("用户名") == true)
+        // accepted: long, not on the list, not the username
+        for fine in ["jiuzhu-demo-2026", "河西区民政局窗口2号", "correct horse battery"] {
+            #expect(policy.problem(fine, username: "li.na") == nil, "\(fine)")
+        }
+    }
+}

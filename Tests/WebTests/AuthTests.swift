@@ -39,7 +39,8 @@ import VaporTesting
 
     /// The server ends a session a working day after sign-in, whatever the browser keeps.
     @Test func aSessionEndsAWorkingDayAfterSignIn() async throws {
-        try await TestSite.with() { site in
+        // (idle time is `AccountTests`' subject: here the session is idle no longer than a working day)
+        try await TestSite.with(adjust: { $0.idleTimeout = 24 * 3600 }) { site in
             let b = site.browser()
             try await b.login("township")
             #expect(try await b.get(SiteURL.monitoring.path).status == .ok)

@@ -201,3 +201,70 @@ import VaporTesting
         }
     }
 }
+
+/// Idle sessions end, disabled accounts stop at once, and a staff member changes their own password.
+@Suite struct AccountTests {
+    @Test func anIdleSessionEnds() async throws {
+        try await TestSite.with { site in
+            let b = site.browser()
+            try await b.login("township")
+            let idle = site.app.storage[AppConfigKey.self]!.idleTimeout
+            #expect(idle == 30 * 60)
+            // used every 29 minutes, it stays (each request counts as activity)
+            for step in 1...3 {
+                site.app.storage[ClockKey.self] = { Date().addingTimeInterval(Double(step) * (idle - 60)) }
+                #expect(try await b.get("/").status == .ok, "step \(step)")
+            }
+            // left for more than the idle time, it ends
+            site.app.storage[ClockKey.self] = { Date().addingTimeInterval(3 * (idle - 60) + idle + 60) }
+            let res = try await b.get("/")
+            #expect(res.status == .seeOther && res.headers.first(name: .location) == SiteURL.login.path)
+        }
+    }
+
+    @Test func aDisabledAccountsSessionsEndAndItCannotSignIn() async throws {
+        try await TestSite.with { site in
+            let signedIn = site.browser()
+            try await signedIn.login("coordinator")
+            let admin = Actor(userID: nil, username: "admin", role: .cityAdmin, jurisdiction: site.account(.cityAdmin).region.code, origin: "test")
+            try await UserStore(site.app.db).setDisabled("coordinator", true, actor: admin)
+            #expect(try await signedIn.get("/").status == .seeOther, "its session ended at the next request")
+            let right = try await site.browser().login("coordinator")
+            #expect(right.status == .forbidden && right.body.string.contains("已停用"))
+            // a wrong password answers as for anyone: the account's state is told only to who knows its password
+            let wrong = try await site.browser().login("coordinator", password: "not-the-password")
+            #expect(wrong.status == .unauthorized && !wrong.body.string.contains("已停用"))
+            try await UserStore(site.app.db).setDisabled("coordinator", false, actor: admin)
+            #expect(try await site.browser().login("coordinator").status == .seeOther)
+            let entries = try await SignInDefenceTests.failures(site, "coordinator", .disableUser)
+            #expect(entries.count == 1)
+        }
+    }
+
+    @Test func aPasswordIsChangedByItsOwnerAndOtherSessionsEnd() async throws {
+        try await TestSite.with { site in
+            let other = site.browser()
+            try await other.login("township")
+            let b = site.browser()
+            try await b.login("township")
+            let page = try await b.get(SiteURL.changePassword.path)
+            #expect(page.status == .ok && page.body.string.contains("修改密码"))
+            func change(_ current: String, _ new: String, _ confirm: String? = nil) async throws -> TestingHTTPResponse {
+                let token = try #require(Browser.csrf(in: try await b.get(SiteURL.changePassword.path)))
+                return try await b.post(SiteURL.changePassword.path, form: ["_csrf": token, "current": current, "new": new, "confirm": confirm ?? new])
+            }
+            let wrongCurrent = try await change("not-it-at-all", "a-good-new-phrase")
+            #expect(wrongCurrent.status == .badRequest && wrongCurrent.body.string.contains("当前密码不正确"))
+            #expect(!wrongCurrent.body.string.contains("a-good-new-phrase"), "passwords are never sent back")
+            #expect(try await change(TestSite.password, "password2026").body.string.contains("常见密码"))
+            #expect(try await change(TestSite.password, "a-good-new-phrase", "a-good-new-phrasf").body.string.contains("不一致"))
+            let done = try await change(TestSite.password, "a-good-new-phrase")
+            #expect(done.status == .ok && done.body.string.contains("密码已修改"))
+            // this browser goes on; the other one was signed out; the old password no longer works, the new one does
+            #expect(try await b.get("/").status == .ok)
+            #expect(try await other.get("/").status == .seeOther)
+            #expect(try await site.browser().login("township").status == .unauthorized)
+            #expect(try await site.browser().login("township", password: "a-good-new-phrase").status == .seeOther)
+        }
+    }
+}

@@ -66,6 +66,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case managePayments
     /// Register or change a payee's bank account, or confirm another person's change.
     case manageBankAccounts
+    /// Disable and re-enable staff accounts.
+    case manageUsers
     /// Take a backup of the whole database (`jiuzhu backup`): every family's record leaves the server in one file.
     case backupData
 
@@ -127,6 +129,9 @@ public enum Permission: String, Sendable, CaseIterable {
         // The township takes the payee's card details at the window; the county may too. A second person confirms.
         case .manageBankAccounts:
             return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
+        // Accounts are the city's to open and close.
+        case .manageUsers:
+            return role == .cityAdmin
         // The whole city's data in one file: the city's administrator, named, and audited.
         case .backupData:
             return role == .cityAdmin

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readProfile, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
@@ -22,6 +22,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .search: return "查询"
         case .denied: return "越权访问被拒"
         case .backup: return "数据备份"
+        case .disableUser: return "停用账户"
+        case .enableUser: return "恢复账户"
+        case .changePassword: return "修改密码"
         case .logout: return "退出"
         case .createUser: return "创建用户"
         case .generateDemo: return "生成演示数据"

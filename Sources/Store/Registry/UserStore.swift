@@ -11,6 +11,9 @@ public struct StaffUser: Sendable, Equatable {
     public var region: RegionCode
     public var passwordHash: String
     public var throttle: LoginThrottle.State
+    /// When the account was disabled; a disabled account signs in to nothing and its sessions end.
+    public var disabledAt: Date? = nil
+    public var isDisabled: Bool { disabledAt != nil }
 
     public func actor(origin: String) -> Actor {
         Actor(userID: id, username: username, role: role, jurisdiction: region, origin: origin)
@@ -22,12 +25,14 @@ public enum UserStoreError: Error, Equatable, CustomStringConvertible {
     case invalidUsername(String)
     case unknownRegion(String)
     case unknownRole(username: String, role: String)
+    case unknownUser(String)
 
     public var description: String {
         switch self {
         case .usernameTaken(let u): return "用户名「\(u)」已存在 (username taken)"
         case .invalidUsername(let u): return "用户名「\(u)」无效：只能用字母、数字、点、下划线和连字符，3–40位 (invalid username)"
         case .unknownRegion(let r): return "辖区 \(r) 不在区划表中 (unknown region)"
+        case .unknownUser(let u): return "没有用户「\(u)」(no such user)"
         case .unknownRole(let u, let r):
             return "用户「\(u)」的角色「\(r)」无法识别，该账户不能使用，请系统管理员更正 (unknown role; the account cannot be used)"
         }
@@ -107,6 +112,26 @@ public struct UserStore: Sendable {
         return .refused(until: until ?? throttle.lockEnd(now))
     }
 
+    /// Disables or re-enables an account, audited. Its open sessions end at their next request (the session
+    /// middleware reads the account every time).
+    public func setDisabled(_ username: String, _ disabled: Bool, actor: Actor, now: Date = Date()) async throws {
+        guard let user = try await find(username: username) else { throw UserStoreError.unknownUser(username) }
+        try await db.writeTransaction { tx in
+            try await tx.sql.update("users").set("disabled_at", to: disabled ? Timestamp.text(now) : nil).where("id", .equal, user.id).run()
+            try await AuditLog(tx).record(actor: actor, action: disabled ? .disableUser : .enableUser, targetKind: "user", targetID: username,
+                                          detail: disabled ? "停用账户（会话即时失效）" : "恢复账户")
+        }
+    }
+
+    /// Stores a new password hash (the caller checked the old password and the policy), audited.
+    public func changePassword(_ id: UUID, hash: String, actor: Actor, now: Date = Date()) async throws {
+        try await db.writeTransaction { tx in
+            try await tx.sql.update("users").set("password_hash", to: hash).set("password_changed_at", to: Timestamp.text(now))
+                .where("id", .equal, id).run()
+            try await AuditLog(tx).record(actor: actor, action: .changePassword, targetKind: "user", targetID: actor.username, detail: "修改密码（其他会话已结束）")
+        }
+    }
+
     public func saveThrottle(_ id: UUID, _ state: LoginThrottle.State) async throws {
         try await db.serialisingWrites {
             try await db.sql.update("users")
@@ -127,6 +152,7 @@ public struct UserStore: Sendable {
                   region: try RegionCode(try r.decode(column: "region_code", as: String.self)),
                   passwordHash: try r.decode(column: "password_hash", as: String.self),
                   throttle: .init(failures: try r.decode(column: "failed_logins", as: Int.self),
-                                  lockedUntil: try r.decode(column: "locked_until", as: String?.self).flatMap(Timestamp.date)))
+                                  lockedUntil: try r.decode(column: "locked_until", as: String?.self).flatMap(Timestamp.date)),
+                  disabledAt: try r.decode(column: "disabled_at", as: String?.self).flatMap(Timestamp.date))
     }
 }

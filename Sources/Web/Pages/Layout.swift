@@ -66,6 +66,7 @@ enum Layout {
                             .div(
                                 .class("who"),
                                 .span(.text("\(user.displayName) · \(user.role.chinese)"), .unwrap(chrome.jurisdictionName) { .text(" · \($0)") }),
+                                .a(.class("account"), .href(SiteURL.changePassword.path), .text("修改密码")),
                                 .form(
                                     .class("logout"),
                                     .action(SiteURL.logout.path),
@@ -178,6 +179,7 @@ enum Layout {
     .nav{display:flex;gap:1rem;flex-wrap:wrap}
     .nav a.active{border-bottom:2px solid #ffd34d}
     .who{margin-left:auto;display:flex;gap:.75rem;align-items:center;font-size:.9rem}
+    .who .account{color:#fff;margin:0 .5rem;font-size:.9em}
     .logout{margin:0}.logout button{background:transparent;color:#fff;border:1px solid #fff;border-radius:4px;padding:.2rem .6rem}
     main{max-width:1100px;margin:0 auto;padding:1rem}
     h1{font-size:1.4rem;margin:.5rem 0 1rem}

@@ -39,6 +39,10 @@ struct AdminRoutes: RouteCollection {
                 return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
                                                       error: "连续输错密码次数过多，账户已锁定，请约\(minutes)分钟后再试"),
                                        status: .tooManyRequests)
+            case .disabled:
+                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
+                                                      error: "该账户已停用，请联系系统管理员"),
+                                       status: .forbidden)
             case .addressThrottled:
                 return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
                                                       error: "本机所在网络登录失败次数过多，请稍后再试"),
@@ -47,6 +51,40 @@ struct AdminRoutes: RouteCollection {
         }
 
         let staff = routes.grouped(RequireStaffMiddleware())
+        staff.get(.changePassword) { req -> Response in
+            Layout.response(AccountPage.view(chrome: try await Layout.chrome(req, .none), policy: req.application.passwordPolicy))
+        }
+        staff.post(.changePassword) { req -> Response in
+            guard let user = req.staff else { throw Abort(.unauthorized) }
+            let form = try req.content.decode(AccountPage.Form.self)
+            let policy = req.application.passwordPolicy
+            func refuse(_ why: String) async throws -> Response {
+                Layout.response(AccountPage.view(chrome: try await Layout.chrome(req, .none), policy: policy, error: why), status: .badRequest)
+            }
+            guard let current = form.current, !current.isEmpty, current.count <= LoginPage.maxPasswordLength else { return try await refuse("请填写当前密码") }
+            guard let new = form.new, new == form.confirm else { return try await refuse("两次输入的新密码不一致") }
+            guard new.count <= LoginPage.maxPasswordLength else { return try await refuse("密码不超过\(LoginPage.maxPasswordLength)个字符") }
+            if let problem = policy.problem(new, username: user.username) { return try await refuse(problem) }
+            guard new != current else { return try await refuse("新密码不能与当前密码相同") }
+            // The current password is checked as a sign-in is, counted against the account's lockout: a session left
+            // open is not a way to guess it.
+            let users = UserStore(req.db)
+            guard case .check(let state) = try await users.claimSignIn(user.id, throttle: req.config.lockout, now: Date()) else {
+                req.session.destroy()
+                return req.redirect(to: SiteURL.login.path)
+            }
+            let (hash, cost) = (user.passwordHash, req.config.bcryptCost)
+            guard try await req.application.threadPool.runIfActive({ try Bcrypt.verify(current, created: hash) }) else {
+                try await AuditLog(req.db).record(actor: try req.actor(), action: .loginFailed, targetKind: "user", targetID: user.username,
+                                                  detail: "修改密码时当前密码错误（连续第\(state.failures)次）")
+                return try await refuse("当前密码不正确")
+            }
+            try await users.saveThrottle(user.id, req.config.lockout.afterSuccess(state))
+            let newHash = try await req.application.threadPool.runIfActive { try Bcrypt.hash(new, cost: cost) }
+            try await users.changePassword(user.id, hash: newHash, actor: try req.actor())
+            try await StaffSession.endSessions(of: user.id, except: req.session.id, req.db)
+            return Layout.response(AccountPage.view(chrome: try await Layout.chrome(req, .none), policy: policy, done: true))
+        }
         staff.post(.logout) { req -> Response in
             let actor = try req.actor()
             try await AuditLog(req.db).record(actor: actor, action: .logout, targetKind: "user", targetID: actor.username, detail: "退出登录")

@@ -29,6 +29,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.storage[LoginAddressesKey.self] = LoginAddresses(failures: config.loginAddressFailures, window: config.lockout.lockSeconds)
     // Unknown usernames cost what known ones do: a hash at the configured cost, made once.
     app.storage[DummyPasswordHashKey.self] = try Bcrypt.hash(UUID().uuidString, cost: config.bcryptCost)
+    app.storage[PasswordPolicyKey.self] = try PasswordPolicy.bundled()
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port

@@ -7,6 +7,7 @@ public enum SiteURL: Sendable, Equatable {
     case home
     case login
     case logout
+    case changePassword
     case householdSearch(query: String?)
     case household(Household.ID)
     case paymentHoldRelease(Household.ID, UUID)
@@ -116,6 +117,7 @@ public enum SiteURL: Sendable, Equatable {
         case .home: return RoutePattern.home.path()
         case .login: return RoutePattern.login.path()
         case .logout: return RoutePattern.logout.path()
+        case .changePassword: return RoutePattern.changePassword.path()
         case .householdSearch(let q): return RoutePattern.households.path() + Self.query(q)
         case .household(let id): return RoutePattern.household.path(id.description)
         case .paymentHoldRelease(let household, let hold): return RoutePattern.paymentHoldRelease.path(household.description, hold.uuidString.lowercased())
@@ -267,6 +269,7 @@ extension RoutePattern {
     static let home = RoutePattern()
     static let login = RoutePattern("login")
     static let logout = RoutePattern("logout")
+    static let changePassword = RoutePattern("account", "password")
     static let households = RoutePattern("households")
     static let household = RoutePattern("households", ":householdID")
     static let paymentHoldRelease = RoutePattern("households", ":householdID", "holds", ":holdID", "release")
@@ -374,7 +377,7 @@ extension RoutePattern {
 
     /// Every pattern above; a test checks that exactly these are registered.
     static let all: [RoutePattern] = [
-        home, login, logout, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
+        home, login, logout, changePassword, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
         visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, paymentChecks, paymentCheckDraw, paymentCheck, paymentReports, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,

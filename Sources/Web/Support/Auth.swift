@@ -79,6 +79,18 @@ enum StaffSession {
     }
 }
 
+extension StaffSession {
+    /// Ends every session of `userID` but `keep` (a password changed: whoever else had it is signed out).
+    static func endSessions(of userID: UUID, except keep: SessionID?, _ db: any Database) async throws {
+        guard let sql = db as? any SQLDatabase else { return }
+        let uid = SessionKey.userID
+        let mine = sql.dialect.name == "postgresql"
+            ? SQLQueryString("data->>\(literal: uid) = \(bind: userID.uuidString)")
+            : SQLQueryString("json_extract(data, \(literal: "$." + uid)) = \(bind: userID.uuidString)")
+        try await sql.raw("DELETE FROM \(ident: SessionRecord.schema) WHERE \(mine) AND key <> \(bind: keep?.string ?? "")").run()
+    }
+}
+
 enum SessionKey {
     static let userID = "uid"
     /// When the user signed in, seconds since 1970.
@@ -87,10 +99,13 @@ enum SessionKey {
     /// cookie (`AnonymousCSRF`), kept so that the purge still finds them.
     static let startedAt = "since"
     static let csrf = "csrf"
+    /// The last request, seconds since 1970: the idle timeout counts from it.
+    static let lastSeen = "seen"
 }
 
-/// Loads the user named in the session, if any. The session ends when it is past its lifetime, or when its account
-/// is locked (repeated wrong passwords: someone may be guessing it) or gone.
+/// Loads the user named in the session, if any. The session ends when it is past its lifetime, when it has been idle
+/// for `idleTimeout`, or when its account is locked (repeated wrong passwords: someone may be guessing it), disabled
+/// or gone.
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Only a request that arrived with a session has a user; touching `req.session` otherwise would create one.
@@ -99,8 +114,13 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             let age = req.session.data[SessionKey.signedInAt].flatMap(Double.init).map { req.application.now.timeIntervalSince1970 - $0 }
             let user: StaffUser?
             do { user = try await UserStore(req.db).find(id: id) } catch is UserStoreError { user = nil }
-            if let age, age >= 0, age < req.config.sessionLifetime, let user, !req.config.lockout.isLocked(user.throttle, now: req.application.now) {
+            let now = req.application.now.timeIntervalSince1970
+            let idle = req.session.data[SessionKey.lastSeen].flatMap(Double.init).map { now - $0 } ?? 0
+            if let age, age >= 0, age < req.config.sessionLifetime, idle < req.config.idleTimeout, let user, !user.isDisabled,
+               !req.config.lockout.isLocked(user.throttle, now: req.application.now) {
                 req.storage[CurrentUserKey.self] = user
+                // Saved with the session, which Vapor writes back on every request anyway.
+                req.session.data[SessionKey.lastSeen] = String(Int(now))
             } else {
                 // Signed out: the record is deleted and the browser told to drop the cookie.
                 req.session.destroy()
@@ -208,6 +228,8 @@ struct LoginController {
         case locked(until: Date)
         /// Too many failed sign-ins from this address, whichever accounts they named.
         case addressThrottled
+        /// The right password for a disabled account.
+        case disabled
     }
 
     static func attempt(_ form: Form, req: Request, now: Date = Date()) async throws -> Outcome {
@@ -245,6 +267,13 @@ struct LoginController {
         let hash = user.passwordHash
         let ok = try await req.application.threadPool.runIfActive { try Bcrypt.verify(form.password, created: hash) }
         let actor = user.actor(origin: origin)
+        if ok, user.isDisabled {
+            // The password was right, so saying why tells a guesser nothing.
+            try await users.saveThrottle(user.id, throttle.afterSuccess(state))
+            await req.application.loginAddresses.forgive(origin)
+            try await AuditLog(req.db).record(actor: actor, action: .loginFailed, targetKind: "user", targetID: user.username, detail: "账户已停用")
+            return .disabled
+        }
         if ok {
             try await users.saveThrottle(user.id, throttle.afterSuccess(state))
             await req.application.loginAddresses.forgive(origin)
@@ -274,6 +303,7 @@ struct LoginController {
         req.session.data = SessionData()
         req.session.data[SessionKey.userID] = user.id.uuidString
         req.session.data[SessionKey.signedInAt] = String(Int(req.application.now.timeIntervalSince1970))
+        req.session.data[SessionKey.lastSeen] = req.session.data[SessionKey.signedInAt]
         _ = CSRFMiddleware.sessionToken(for: req)
         do {
             try await StaffSession.purge(req.db, now: req.application.now, lifetime: req.config.sessionLifetime)

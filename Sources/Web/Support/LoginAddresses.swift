@@ -14,6 +14,8 @@ actor LoginAddresses {
 }
 
 struct LoginAddressesKey: StorageKey { typealias Value = LoginAddresses }
+/// What a new password must be (`Resources/security`), read once at start.
+struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
 /// A bcrypt hash at the configured cost, of nothing anyone knows: checked against for unknown usernames.
 struct DummyPasswordHashKey: StorageKey { typealias Value = String }
 
@@ -21,4 +23,5 @@ extension Application {
     /// Set up by `configure`.
     var loginAddresses: LoginAddresses { storage[LoginAddressesKey.self]! }
     var dummyPasswordHash: String { storage[DummyPasswordHashKey.self]! }
+    var passwordPolicy: PasswordPolicy { storage[PasswordPolicyKey.self]! }
 }
