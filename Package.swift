@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["jiuzhu", "Store", "Domain", .product(name: "SQLKit", package: "sql-kit"),
-                           .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+                           .product(name: "FluentKit", package: "fluent-kit"), .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .testTarget(
             name: "WebTests",

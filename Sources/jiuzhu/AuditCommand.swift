@@ -69,11 +69,22 @@ struct AuditCommand: AsyncParsableCommand {
     }
 }
 
-/// The staff account a command acts as: it must exist and hold `permission`. Commands that change or archive
-/// records act as a person, whom the audit log names, never as an anonymous administrator.
-func namedUser(_ username: String, may permission: Permission, in app: Server) async throws -> Actor {
-    guard let user = try await UserStore(app.db).find(username: username) else { throw DataError("没有用户「\(username)」(no such user)") }
+/// The staff account a command acts as (`--as USERNAME`): commands that read or change households act as a person,
+/// whom the audit log names, with that person's role and jurisdiction, never as an anonymous city administrator.
+/// A scheduled run (cron) names the account set up for it.
+struct Acting: ParsableArguments {
+    @Option(name: .customLong("as"), help: "The staff account this command acts as (a username): its role and jurisdiction apply, and the audit log names it.")
+    var username: String
+}
+
+/// The staff account a command acts as: it must exist, be enabled and hold `permission` (when one is named; the
+/// stores check the rest).
+func namedUser(_ username: String, may permission: Permission?, in app: Server) async throws -> Actor {
+    let found: StaffUser?
+    do { found = try await UserStore(app.db).find(username: username) } catch let e as UserStoreError { throw DataError(e.description) }
+    guard let user = found else { throw DataError("没有用户「\(username)」(no such user)") }
+    guard !user.isDisabled else { throw DataError("用户「\(username)」已停用 (disabled)") }
     let actor = user.actor(origin: "cli")
-    guard actor.may(permission) else { throw DataError("用户「\(username)」（\(user.role.chinese)）无权执行此操作 (not permitted)") }
+    if let permission, !actor.may(permission) { throw DataError("用户「\(username)」（\(user.role.chinese)）无权执行此操作 (not permitted)") }
     return actor
 }

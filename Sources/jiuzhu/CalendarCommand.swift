@@ -36,13 +36,13 @@ struct CalendarCommand: AsyncParsableCommand {
             abstract: "Load a year's holidays (JSON like cn-holidays.json: {\"holidays\": {date: name}, \"adjusted_workdays\": {date: name}}).")
         @Argument(help: "The JSON file.") var file: String
         @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+        @OptionGroup var acting: Acting
 
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw DataError("读不到文件 \(file)") }
             let config = try AppConfig.command(database: database)
             try await withServer(config) { app in
-                let city = try await config.city(in: app.db)
-                let actor = Actor(userID: nil, username: "cli:calendar", role: .cityAdmin, jurisdiction: city, origin: "cli")
+                let actor = try await namedUser(acting.username, may: .manageCalendar, in: app)
                 do {
                     let setup = try await app.policy.monitoring.tuned(from: app.db)
                     let outcome = try await CalendarUpdate(app.db, setup: setup, processes: app.policy.processes).load(data, file: file, actor: actor)

@@ -13,6 +13,7 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Write to this file (default: standard output).") var output: String?
     @Option(help: "Jurisdiction of the export (12-digit code; default the city: JIUZHU_CITY, or the registry's one city).") var scope: String?
     @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+    @OptionGroup var acting: Acting
 
     func run() async throws {
         let kind: Exports.List
@@ -29,9 +30,10 @@ struct Export: AsyncParsableCommand {
         } catch let e as DomainError { throw ValidationError(e.chinese) }
         let config = try AppConfig.command(database: database)
         let (csv, rows) = try await withServer(config) { app in
-            var region = scopeCode
-            if region == nil { region = try await config.city(in: app.db) }
-            let actor = Actor(userID: nil, username: "cli:export", role: .cityAdmin, jurisdiction: region!, origin: "cli")
+            let user = try await namedUser(acting.username, may: nil, in: app)
+            // A narrower area than the user's own, if asked for; never a wider one.
+            guard scopeCode.map(user.covers) ?? true else { throw DataError("--scope \(scopeCode!.value) 不在用户「\(user.username)」的辖区内") }
+            let actor = Actor(userID: user.userID, username: user.username, role: user.role, jurisdiction: scopeCode ?? user.jurisdiction, origin: "cli")
             return try await Exports(app.db).csv(kind, since: date, actor: actor)
         }
         if let output {

@@ -12,6 +12,7 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "The CSV file.") var file: String
     @Flag(help: "Import the good rows and write the rejected ones, with reasons, to FILE.rejects.csv.") var acceptPartial = false
     @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+    @OptionGroup var acting: Acting
 
     func run() async throws {
         let specs = try FeedCatalogue.bundled()
@@ -20,7 +21,7 @@ struct Import: AsyncParsableCommand {
         let bar = ProgressBar(total: max(1, lineCount(file) - 1), label: "导入 \(spec.title)")
         do {
             let report = try await withServer(config) { app in
-                let actor = Actor(userID: nil, username: "cli:import", role: .dataOfficer, jurisdiction: try await config.city(in: app.db), origin: "cli")
+                let actor = try await namedUser(acting.username, may: .importData, in: app)
                 return try await AfterCommit(app.db, monitoring: app.policy.monitoring)
                     .importFile(FeedImporter(app.db, spec: spec, actor: actor), path: file, acceptPartial: acceptPartial) { bar.update($0) }
             }

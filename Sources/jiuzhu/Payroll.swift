@@ -17,6 +17,12 @@ struct PayrollCommand: AsyncParsableCommand {
         @Option(help: "A county's region code (default: every county of the city).") var county: String?
         @Option(help: "A programme (dibao, tekun, nearDibao, expenditureHardship, temporary; default: all).") var program: String?
         @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+        @OptionGroup var acting: Acting
+
+        /// The named user this command acts as; their jurisdiction must cover each county it touches.
+        func actor(_ server: Server) async throws -> Actor {
+            try await namedUser(acting.username, may: .managePayments, in: server)
+        }
 
         func payMonth() throws -> PayMonth {
             do { return try PayMonth(month) } catch { throw ValidationError("--month：\(error.chinese)") }
@@ -36,11 +42,10 @@ struct PayrollCommand: AsyncParsableCommand {
                 }
                 return [c]
             }
-            return try await RegistryStore(server.db).children(of: city, actor: Self.actor(city)).map(\.code)
-        }
-
-        static func actor(_ region: RegionCode) -> Actor {
-            Actor(userID: nil, username: "cli:payroll", role: .cityAdmin, jurisdiction: region, origin: "cli")
+            let actor = try await actor(server)
+            // A county's own reviewer pays their county; the city's administrator every county.
+            if actor.jurisdiction.level == .county { return [actor.jurisdiction] }
+            return try await RegistryStore(server.db).children(of: city, actor: actor).map(\.code)
         }
     }
 
@@ -60,7 +65,7 @@ struct PayrollCommand: AsyncParsableCommand {
                     for program in programs {
                         let bar = ProgressBar(total: 1, label: "发放名册 \(county.value) \(program.chinese) \(month)")
                         do {
-                            let run = try await payrolls.prepare(county: county, program: program, month: month, actor: Scope.actor(county)) { done, total in
+                            let run = try await payrolls.prepare(county: county, program: program, month: month, actor: try await scope.actor(server)) { done, total in
                                 bar.update(done, of: total)
                             }
                             bar.finish()
@@ -91,7 +96,7 @@ struct PayrollCommand: AsyncParsableCommand {
             let (county, program) = try await one(config)
             try await withServer(config) { server in
                 let payrolls = Payrolls(server.db, parameters: server.policy.calculator.parameters)
-                let actor = Scope.actor(county)
+                let actor = try await scope.actor(server)
                 guard let p = try await payrolls.find(county: county, program: program, month: try scope.payMonth(), actor: actor) else {
                     throw DataError("\(county.value) \(program.chinese) \(scope.month) 尚未生成发放名册")
                 }
@@ -125,7 +130,7 @@ struct PayrollCommand: AsyncParsableCommand {
             }
             try await withServer(config) { server in
                 let payrolls = Payrolls(server.db, parameters: server.policy.calculator.parameters)
-                let actor = Scope.actor(county)
+                let actor = try await scope.actor(server)
                 guard let p = try await payrolls.find(county: county, program: program, month: try scope.payMonth(), actor: actor) else {
                     throw DataError("\(county.value) \(program.chinese) \(scope.month) 尚未生成发放名册")
                 }

@@ -15,6 +15,7 @@ struct ReviewCommand: AsyncParsableCommand {
     @Option(help: "Region code (default: the whole city).") var region: String?
     @Option(help: "The day to run as, YYYY-MM-DD (default: today in Beijing).") var date: String?
     @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+    @OptionGroup var acting: Acting
 
     func validate() throws {
         guard due else { throw ValidationError("请指定 --due（生成到期的定期核查任务）") }
@@ -32,7 +33,9 @@ struct ReviewCommand: AsyncParsableCommand {
             let city = try await config.city(in: app.db)
             let area = try region.map { try RegionCode($0) } ?? city
             guard city.contains(area) else { throw ValidationError("--region \(area.value) 不在本市（\(city.value)）") }
-            let actor = Actor(userID: nil, username: "cli:review", role: .cityAdmin, jurisdiction: area, origin: "cli")
+            let user = try await namedUser(acting.username, may: nil, in: app)
+            guard user.covers(area) else { throw DataError("--region \(area.value) 不在用户「\(user.username)」的辖区内") }
+            let actor = Actor(userID: user.userID, username: user.username, role: user.role, jurisdiction: area, origin: "cli")
             let reviews = Reviews(app.db, parameters: app.policy.calculator.parameters, cycles: app.policy.reviewCycles)
             let bar = ProgressBar(total: 1, label: "定期核查 \(area.value)")
             let started = Date()

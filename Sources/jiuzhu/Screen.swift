@@ -14,6 +14,7 @@ struct Screen: AsyncParsableCommand {
     @Option(help: "Only households with department events recorded since this date or ISO time (e.g. 2026-11-01).") var since: String?
     @Flag(help: "Run the screenings the catalogue's schedule says are due (e.g. districts monthly, the city quarterly).") var scheduled = false
     @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+    @OptionGroup var acting: Acting
 
     func validate() throws {
         if full && since != nil { throw ValidationError("--full 与 --since 只能选一个") }
@@ -25,7 +26,7 @@ struct Screen: AsyncParsableCommand {
         let sinceDate = try since.map(Self.parseSince)
         try await withServer(config) { app in
             let city = try await config.city(in: app.db)
-            let actor = Actor(userID: nil, username: "cli:screen", role: .cityAdmin, jurisdiction: city, origin: "cli")
+            let actor = try await namedUser(acting.username, may: .handleWarnings, in: app)
             let setup = app.policy.monitoring
             let monitor = Monitor(app.db, setup: setup)
             var targets: [RegionCode] = []

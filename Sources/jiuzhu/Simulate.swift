@@ -15,6 +15,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(help: "From this date (YYYY-MM-DD).") var from: String
     @Option(help: "Which households to run over (default: the region of the change).") var scope: String?
     @Option(help: "The SQLite file (default: DATABASE_URL, else JIUZHU_SQLITE_PATH).") var database: String?
+    @OptionGroup var acting: Acting
     @Option(help: "A policy parameter file to use instead of the shipped ones (repeat for several; default JIUZHU_POLICY_FILES).") var policy: [String] = []
 
     func run() async throws {
@@ -33,11 +34,11 @@ struct Simulate: AsyncParsableCommand {
         } catch let e as PolicyError {
             throw ValidationError(e.chinese)
         }
-        let actor = Actor(userID: nil, username: "cli:simulate", role: .cityAdmin, jurisdiction: scopeCode, origin: "cli")
         let started = Date()
         let bar = ProgressBar(total: 1, label: "模拟")
         let result = try await withServer(config) { app in
-            try await RegistryStore(app.db).simulate(simulation, region: scopeCode, actor: actor) { bar.update(min($0, 1)) }
+            let actor = try await namedUser(acting.username, may: .runSimulation, in: app)
+            return try await RegistryStore(app.db).simulate(simulation, region: scopeCode, actor: actor) { bar.update(min($0, 1)) }
         }
         bar.finish()
         print("政策模拟：\(change.chinese)；范围 \(scopeCode.value)；\(String(format: "%.1f", Date().timeIntervalSince(started))) 秒")

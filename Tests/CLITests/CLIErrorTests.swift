@@ -1,4 +1,6 @@
+import Domain
 import Foundation
+import Store
 import Testing
 
 /// A command's data error is one clear message naming the file, row and field, without the usage text (which
@@ -9,7 +11,7 @@ import Testing
         return (r.status, r.err)
     }
 
-    @Test func dataErrorsAreNotFollowedByTheUsage() throws {
+    @Test func dataErrorsAreNotFollowedByTheUsage() async throws {
         let dir = NSTemporaryDirectory() + "jiuzhu-cli-errors-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -18,11 +20,17 @@ import Testing
         try Data("身份证号,姓名,结算日期,个人自付金额,结算单号,参保地区划\n11010519491231002X,王芳,2026-02-31,12.50,JS-1,120103000000\n".utf8).write(to: URL(fileURLWithPath: claims))
         let database = dir + "/db.sqlite"
         // act
-        let unmigrated = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database])
+        let unmigrated = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database, "--as", "officer"])
         _ = try Self.run(["migrate"], environment: ["JIUZHU_SQLITE_PATH": database, "DATABASE_URL": ""])
-        let badImport = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database], environment: ["JIUZHU_CITY": "120100000000"])
+        let store = try StandaloneDatabase(.sqlite(path: database))
+        try await CLI.addUser(store.db, username: "officer", role: .dataOfficer, region: try RegionCode("120100000000"))
+        await store.shutdown()
+        let nobody = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database, "--as", "nobody"])
+        let badImport = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database, "--as", "officer"],
+                                     environment: ["JIUZHU_CITY": "120100000000"])
         let missing = try Self.run(["assess", dir + "/nobody.json"])
-        let usage = try Self.run(["import", "--feed", "no-such-feed", claims, "--database", database])
+        let usage = try Self.run(["import", "--feed", "no-such-feed", claims, "--database", database, "--as", "officer"])
+        let anonymous = try Self.run(["import", "--feed", "medical-insurance-claims", claims, "--database", database])
         // check: the message names the file, row and field, and no usage follows it
         #expect(unmigrated.status != 0 && unmigrated.stderr.contains("jiuzhu migrate") && !unmigrated.stderr.contains("Usage:"), "\(unmigrated.stderr)")
         #expect(badImport.status != 0)
@@ -31,5 +39,8 @@ import Testing
         #expect(missing.status != 0 && missing.stderr.contains("nobody.json") && !missing.stderr.contains("Usage:"), "\(missing.stderr)")
         // a mistake in the command line itself still shows how to use it
         #expect(usage.status != 0 && usage.stderr.contains("Usage:"), "\(usage.stderr)")
+        // the command acts as a named staff member, never anonymously
+        #expect(anonymous.status != 0 && anonymous.stderr.contains("--as"), "\(anonymous.stderr)")
+        #expect(nobody.status != 0 && nobody.stderr.contains("没有用户「nobody」"), "\(nobody.stderr)")
     }
 }

@@ -75,6 +75,7 @@ import Testing
         let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate("2026-11-22"))
         let system = Actor(userID: nil, username: "test", role: .cityAdmin, jurisdiction: city.city.code, origin: "test")
         _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: 300, actor: system)
+        try await CLI.addUser(scratch.db, username: "officer", role: .dataOfficer, region: city.city.code)
         await scratch.store.shutdown()
         // The web layer's own tables (sessions) too, as `jiuzhu migrate` makes them.
         #expect(try Self.run(binary, ["migrate"], environment: ["JIUZHU_SQLITE_PATH": killedDB]).status == 0)
@@ -89,7 +90,7 @@ import Testing
         }
         let feed = dir + "/claims.csv"
         try Data(csv.utf8).write(to: URL(fileURLWithPath: feed))
-        let args = { (db: String) in ["import", "--feed", "medical-insurance-claims", feed, "--database", db] }
+        let args = { (db: String) in ["import", "--feed", "medical-insurance-claims", feed, "--database", db, "--as", "officer"] }
 
         // act: kill it part-way, more than once if it finished first, then run it to the end
         var killedMidway = 0

@@ -71,10 +71,11 @@ import Testing
                         SQLBind(String(format: "%04d", i % 10_000)), SQLBind("户主"), SQLBind("active"), SQLBind(h.1), SQLBind(county.value), SQLBind(""),
                         SQLBind("a"), SQLBind("2026-11-01T00:00:00Z")).run()
         }
+        try await CLI.addUser(scratch.db, username: "reviewer", role: .countyReviewer, region: county)
         await scratch.store.shutdown()
         #expect(try CrashSafetyTests.run(binary, ["migrate"], environment: ["JIUZHU_SQLITE_PATH": killedDB]).status == 0)
         try FileManager.default.copyItem(atPath: killedDB, toPath: onceDB)
-        let args = { (db: String) in ["payroll", "prepare", "--month", "2026-12", "--county", county.value, "--program", "dibao", "--database", db] }
+        let args = { (db: String) in ["payroll", "prepare", "--month", "2026-12", "--county", county.value, "--program", "dibao", "--database", db, "--as", "reviewer"] }
 
         // act: start it, kill it the moment its first page is in the database, then run it to the end
         let p = Process()

@@ -1,3 +1,6 @@
+import Domain
+import FluentKit
+import Store
 import Foundation
 import Testing
 
@@ -24,4 +27,18 @@ enum CLI {
     }
 
     final class Collected: @unchecked Sendable { var data = Data() }
+}
+
+extension CLI {
+    /// A staff account for a command's `--as`, in a database the test prepared (its region and the region's
+    /// ancestors are added if the registry does not have them yet).
+    static func addUser(_ db: any Database, username: String, role: Role, region: RegionCode) async throws {
+        let reference = try RegionReference.bundled()
+        let chain = (region.ancestors + [region]).compactMap { reference[$0] }
+        var missing: [Region] = []
+        for r in chain where try await RegistryStore(db).region(r.code) == nil { missing.append(r) }
+        try await RegistryWriter(db).insert(regions: missing)
+        let system = Actor(userID: nil, username: "test", role: .cityAdmin, jurisdiction: region, origin: "test")
+        try await UserStore(db).create(username: username, displayName: username, role: role, region: region, passwordHash: "x", createdBy: system)
+    }
 }
