@@ -235,3 +235,18 @@ import Testing
         }
     }
 }
+
+@Suite struct PublicOutputScannerTests {
+    @Test func findsWholeIDsMobilesAndCardsButNotMaskedOrShortNumbers() throws {
+        let id = try NationalID(addressCode: "120104", birthDate: LocalDate("1961-05-04"), sequence: 777)
+        #expect(PublicOutputScanner.findings(in: "申请人 王某 \(id.value) 公示") == [.nationalID])
+        #expect(PublicOutputScanner.findings(in: "申请人 王某 \(id.masked) 公示").isEmpty, "masked")
+        #expect(PublicOutputScanner.findings(in: "联系 13912345678。") == [.mobile])
+        #expect(PublicOutputScanner.findings(in: "监督电话 022-23456789，12345 热线").isEmpty, "a landline and a hotline")
+        #expect(PublicOutputScanner.findings(in: "卡号6222020200112233445") == [], "19 digits failing the check digit")
+        #expect(PublicOutputScanner.findings(in: "卡号4111111111111111") == [.bankCard], "a card with a valid check digit")
+        #expect(PublicOutputScanner.findings(in: "编号 2026120700001398765432").isEmpty, "a longer run is not a number of its own")
+        #expect(PublicOutputScanner.findings(in: "金额 1,234.50 元，日期 2026-12-07，10 户").isEmpty)
+        #expect(PublicOutputScanner.findings(in: "\(id.value)与13912345678") == [.nationalID, .mobile])
+    }
+}

@@ -267,4 +267,20 @@ import VaporTesting
             #expect(try await site.browser().login("township", password: "a-good-new-phrase").status == .seeOther)
         }
     }
+
+    /// A public output (the notice board, posted in the community) that would show a mobile number or an ID is withheld.
+    @Test func aPublicPageThatWouldShowANumberIsWithheld() async throws {
+        try await TestSite.with { site in
+            let b = site.browser()
+            try await b.login("township")
+            #expect(try await b.get(SiteURL.notices(region: nil).path).status == .ok)
+            // someone typed a contact mobile into the street's name
+            let street = site.account(.townshipOfficer).region.code
+            try await (site.app.db as! any SQLDatabase).update("regions").set("name", to: "测试街道（联系 13912345678）").where("code", .equal, street.value).run()
+            let board = try await b.get(SiteURL.notices(region: nil).path)
+            #expect(board.status == .internalServerError && board.body.string.contains("手机号") && !board.body.string.contains("13912345678"))
+            let withheld = try await SignInDefenceTests.failures(site, "", .publicOutputWithheld)
+            #expect(withheld.count == 1 && withheld.first?.username == "township" && !(withheld.first?.detail.contains("13912345678") ?? true))
+        }
+    }
 }

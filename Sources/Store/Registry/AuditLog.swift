@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readProfile, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, publicOutputWithheld, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
@@ -25,6 +25,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .disableUser: return "停用账户"
         case .enableUser: return "恢复账户"
         case .changePassword: return "修改密码"
+        case .publicOutputWithheld: return "公开页面含个人信息被拦截"
         case .logout: return "退出"
         case .createUser: return "创建用户"
         case .generateDemo: return "生成演示数据"

@@ -15,7 +15,7 @@ extension Request {
 struct CaseRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         // 码上查: the applicant's status page, public behind its token: the stage and dates, nothing personal.
-        routes.get(.caseStatus) { req -> Response in
+        routes.grouped(PublicOutputGuard()).get(.caseStatus) { req -> Response in
             guard await req.publicRequestAllowed() else {
                 return Layout.response(CaseStatusPage.tooMany(), status: .tooManyRequests)
             }
@@ -104,7 +104,8 @@ struct CaseRoutes: RouteCollection {
                                                           jurisdictionName: names[actor.jurisdiction.value] ?? ""))
         }
 
-        staff.get(.notices) { req -> Response in
+        // The notice board is printed and posted in the community: a public output, checked as the status page is.
+        staff.grouped(PublicOutputGuard()).get(.notices) { req -> Response in
             let actor = try req.actor()
             let region = try req.query[String.self, at: "region"].map { try RegionCode($0) } ?? actor.jurisdiction
             let board = try await req.cases.noticeBoard(region: region, actor: actor, today: req.today)
