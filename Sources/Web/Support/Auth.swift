@@ -141,8 +141,9 @@ struct RequireStaffMiddleware: AsyncMiddleware {
     }
 }
 
-/// Synchroniser-token CSRF protection: every session has a random token; every state-changing
-/// request must send it back in the `_csrf` form field or the `X-CSRF-Token` header.
+/// CSRF protection: a signed-in session has a random token (synchroniser token); a visitor has a signed cookie
+/// (`AnonymousCSRF`, double submit) and no session. Every state-changing request must send its token back in the
+/// `_csrf` form field or the `X-CSRF-Token` header.
 struct CSRFMiddleware: AsyncMiddleware {
     static let field = "_csrf"
     static let header = "X-CSRF-Token"
