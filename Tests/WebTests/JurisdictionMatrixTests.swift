@@ -35,8 +35,10 @@ import VaporTesting
                 if expected == .notFound { #expect(page.body.string.contains("未找到")) }
                 if expected == .forbidden { #expect(page.body.string.contains("无权访问")) }
 
-                // search page, by the whole ID number
-                let search = try await b.get(SiteURL.householdSearch(query: head.nationalID.value).path)
+                // search page, by the whole ID number (posted: it is never in a URL)
+                let form = try await b.get(SiteURL.householdSearch(query: nil).path)
+                let search = try await b.post(SiteURL.householdSearch(query: nil).path,
+                                              form: ["_csrf": Browser.csrf(in: form) ?? "", "q": head.nationalID.value])
                 if Permission.viewHouseholds.isGranted(to: role) {
                     #expect(search.status == .ok, "\(label) search page")
                     #expect(search.body.string.contains(SiteURL.household(target.household.id).path) == inside, "\(label) search result")
@@ -53,7 +55,8 @@ import VaporTesting
                 }
 
                 // API search
-                let apiSearch = try await b.get(SiteURL.apiHouseholdSearch(query: head.nationalID.value).path)
+                let apiSearch = try await b.sendJSON(.POST, SiteURL.apiHouseholdSearchByID.path, json: #"{"q":"\#(head.nationalID.value)"}"#,
+                                                     csrf: Browser.csrf(in: form))
                 if Permission.viewHouseholds.isGranted(to: role) {
                     let list = try apiSearch.content.decode(API.HouseholdList.self)
                     #expect(list.items.map(\.id) == (inside ? [target.household.id.description] : []), "\(label) API search")

@@ -17,6 +17,8 @@ enum SearchPage {
         var capped = false
         var paging = Paging(page: 1, size: SearchPage.pageSize)
         var program: Program?
+        /// A search by a whole ID number (posted): nothing on the page links to it by URL.
+        var byWholeID = false
 
         /// The query string of this search (and its programme), for another page or a download.
         func items(_ extra: [(String, String?)] = []) -> [(String, String?)] { [("q", query), ("program", program?.rawValue)] + extra }
@@ -28,7 +30,9 @@ enum SearchPage {
                 return Model(query: q, results: [], problem: HouseholdQuery.rejection(q), program: program)
             }
             let found = try await RegistryStore(db).search(parsed, actor: actor, offset: paging.offset, limit: paging.size, program: program)
-            return Model(query: q, results: found.items, problem: nil, total: found.total, capped: found.capped, paging: paging, program: program)
+            var m = Model(query: q, results: found.items, problem: nil, total: found.total, capped: found.capped, paging: paging, program: program)
+            if case .nationalID = parsed { m.byWholeID = true }
+            return m
         }
     }
 
@@ -42,7 +46,10 @@ enum SearchPage {
     static func view(_ m: Model, chrome: Layout.Chrome) -> HTML {
         Layout.page("查找家庭", chrome,
             .h1(.text("查找家庭")),
-            .form(.class("search"), .action(SiteURL.householdSearch(query: nil).path), .method(.get),
+            // Posted: a whole ID number typed here is searched without ever being in a URL (server logs, the browser's
+            // history, a Referer); other searches are sent on to the address that pages them.
+            .form(.class("search"), .action(SiteURL.householdSearch(query: nil).path), .method(.post),
+                  Layout.csrfField(chrome),
                   .input(.type(.search), .name("q"), .value(Layout.attr(m.query)), .placeholder("姓名、身份证号（或后几位）、地址"),
                          .attribute(named: "aria-label", value: "搜索"), .autofocus(m.query.isEmpty)),
                   programSelect(m.program),
@@ -52,8 +59,8 @@ enum SearchPage {
                 .div(.class("panel"),
                      .if(m.total == 0, .p(.class("muted"), .text("在您的辖区内没有找到匹配的家庭。"))),
                      .if(m.capped, .p(.class("notice"), .text("匹配的家庭超过 \(RegistryStore.searchCap) 户，以下仅列出前 \(RegistryStore.searchCap) 户，请输入更具体的姓名、地址或身份证号缩小范围。"))),
-                     .if(m.total > 0, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, m.items(), page: $0) })),
-                     .if(!m.results.isEmpty, ListFile.links { Paging.url(SiteURL.householdSearch(query: nil).path, m.items([("format", $0.rawValue)]), page: 1) }),
+                     .if(m.total > 0 && !m.byWholeID, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, m.items(), page: $0) })),
+                     .if(!m.results.isEmpty && !m.byWholeID, ListFile.links { Paging.url(SiteURL.householdSearch(query: nil).path, m.items([("format", $0.rawValue)]), page: 1) }),
                      .if(!m.results.isEmpty, resultsTable(m.results)),
                      .if(m.paging.pages(m.total) > 1, m.paging.bar(total: m.total, unit: "户", link: { Paging.url(SiteURL.householdSearch(query: nil).path, m.items(), page: $0) }))))
         )

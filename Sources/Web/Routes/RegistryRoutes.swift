@@ -25,8 +25,29 @@ struct RegistryRoutes: RouteCollection {
                 let found = try await RegistryStore(req.db).search(parsed, actor: actor, offset: 0, limit: RegistryStore.searchCap, program: program)
                 return try await ListFile.download(req, format, name: "查找结果", asciiName: "households", header: SearchPage.header, rows: SearchPage.rows(found.items))
             }
+            if let q = req.query[String.self, at: "q"], case .nationalID? = HouseholdQuery.parse(q) {
+                // Not searched: the number is already in this URL, and must not be answered there.
+                var m = SearchPage.Model(query: "", results: [], problem: Self.wholeIDByPost, program: program)
+                m.paging = Paging(req, size: SearchPage.pageSize)
+                return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)), status: .badRequest)
+            }
             let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: req.query[String.self, at: "q"], program: program,
                                                     paging: Paging(req, size: SearchPage.pageSize))
+            return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)))
+        }
+        // The search form posts: a whole ID number is answered here, anything else is sent on to the address that pages it.
+        staff.post(.households) { req -> Response in
+            let actor = try req.actor()
+            guard actor.may(.viewHouseholds) else { throw DomainError.forbidden }
+            struct Form: Content { var q: String?; var program: String? }
+            let form = try req.content.decode(Form.self)
+            let q = (form.q ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let program = form.program.flatMap(Program.init(rawValue:))
+            guard case .nationalID? = HouseholdQuery.parse(q) else {
+                return req.redirect(to: SiteURL.householdSearch(query: nil).path(query: ["q": q, "program": program?.rawValue ?? ""].filter { !$0.value.isEmpty }),
+                                    redirectType: .normal)
+            }
+            let m = try await SearchPage.Model.load(db: req.db, actor: actor, text: q, program: program, paging: Paging(page: 1, size: SearchPage.pageSize))
             return Layout.response(SearchPage.view(m, chrome: try await Layout.chrome(req, .households)))
         }
 
@@ -103,13 +124,28 @@ struct RegistryRoutes: RouteCollection {
             guard let parsed = HouseholdQuery.parse(q) else {
                 throw Abort(.badRequest, reason: "参数 q：\(HouseholdQuery.rejection(q)) (q must be a name, an address, a valid ID number or its last 4+ characters)")
             }
+            if case .nationalID = parsed { throw Abort(.badRequest, reason: Self.wholeIDByPost + " (a whole ID number goes in the body of POST /api/v1/households/search)") }
             let items = try await RegistryStore(req.db).search(parsed, actor: actor)
             return API.HouseholdList(query: q, limit: RegistryStore.searchLimit, items: items.map(API.HouseholdSummary.init))
+        }
+        staff.post(.apiHouseholdSearchByID) { req -> API.HouseholdList in
+            let actor = try req.actor()
+            struct Body: Content { var q: String }
+            let q = (try req.content.decode(Body.self).q).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let parsed = HouseholdQuery.parse(q) else {
+                throw Abort(.badRequest, reason: "参数 q：\(HouseholdQuery.rejection(q)) (q must be a name, an address, a valid ID number or its last 4+ characters)")
+            }
+            let items = try await RegistryStore(req.db).search(parsed, actor: actor)
+            // The answer does not repeat a whole number either.
+            return API.HouseholdList(query: { if case .nationalID = parsed { return parsed.masked } else { return q } }(), limit: RegistryStore.searchLimit,
+                                     items: items.map(API.HouseholdSummary.init))
         }
         staff.get(.apiHousehold) { req -> API.HouseholdDetail in
             API.HouseholdDetail(try await Self.profile(req))
         }
     }
+
+    static let wholeIDByPost = "完整身份证号请在查找框中输入查找（号码不会出现在网址中）；网址中只能用姓名、地址或身份证号后几位。"
 
     /// The request's household profile, read (and audited) through the user's jurisdiction.
     static func profile(_ req: Request) async throws -> HouseholdProfile {

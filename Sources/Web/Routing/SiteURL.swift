@@ -14,6 +14,8 @@ public enum SiteURL: Sendable, Equatable {
     case region(RegionCode)
     case auditLog(query: String?)
     case apiHouseholdSearch(query: String?)
+    /// A search by a whole ID number: the number goes in the body, never in a URL (logs, history, Referer).
+    case apiHouseholdSearchByID
     case apiHousehold(Household.ID)
     case apiAssessments
     case apiHouseholdAssessment(Household.ID)
@@ -124,6 +126,7 @@ public enum SiteURL: Sendable, Equatable {
         case .region(let code): return RoutePattern.region.path(code.value)
         case .auditLog(let q): return RoutePattern.audit.path() + (q.map { $0.isEmpty ? "" : "?" + $0 } ?? "")
         case .apiHouseholdSearch(let q): return RoutePattern.apiHouseholds.path() + Self.query(q)
+        case .apiHouseholdSearchByID: return RoutePattern.apiHouseholdSearchByID.path()
         case .apiHousehold(let id): return RoutePattern.apiHousehold.path(id.description)
         case .apiAssessments: return RoutePattern.apiAssessments.path()
         case .apiHouseholdAssessment(let id): return RoutePattern.apiHouseholdAssessment.path(id.description)
@@ -363,6 +366,7 @@ extension RoutePattern {
     static let apiCase = RoutePattern("api", "v1", "cases", ":caseID")
     static let apiCaseTransitions = RoutePattern("api", "v1", "cases", ":caseID", "transitions")
     static let apiHouseholds = RoutePattern("api", "v1", "households")
+    static let apiHouseholdSearchByID = RoutePattern("api", "v1", "households", "search")
     static let apiHousehold = RoutePattern("api", "v1", "households", ":householdID")
     static let apiHouseholdAssessment = RoutePattern("api", "v1", "households", ":householdID", "assessment")
     static let apiAssessments = RoutePattern("api", "v1", "assessments")
@@ -383,7 +387,7 @@ extension RoutePattern {
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
         deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
         spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, apiPayrolls, apiPayroll, apiPayrollLines, apiPayrollApprove,
-        apiPayrollBankFile, apiPayrollReturn, apiPayrollLine, apiPaymentChecks, apiPaymentCheckDraw, apiPaymentCheck, apiPaymentReports, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHousehold,
+        apiPayrollBankFile, apiPayrollReturn, apiPayrollLine, apiPaymentChecks, apiPaymentCheckDraw, apiPaymentCheck, apiPaymentReports, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHouseholdSearchByID, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
