@@ -1,3 +1,5 @@
+import Domain
+import Foundation
 import Testing
 @testable import Store
 
@@ -18,5 +20,23 @@ import Testing
         }
         #expect(CSVWriter.field("张三") == "张三" && CSVWriter.field("a,b") == "\"a,b\"" && CSVWriter.field("说\"好\"") == "\"说\"\"好\"\"\"")
         #expect(CSVWriter.line(["120104195803014012", "=1+1", "张三"]) == "\"=\"\"120104195803014012\"\"\",'=1+1,张三\r\n")
+    }
+
+    /// What we write, our importer reads back as it was: a list exported, corrected and sent back keeps its ID numbers.
+    @Test func whatIsWrittenReadsBackTheSame() throws {
+        let rows = [["身份证号", "姓名", "金额", "备注"], ["120104196105040777", "王芳", "-12.50", "=HYPERLINK(\"x\")"],
+                    ["12010419610504077X", "李, 四", "3", "=\"ABC\""], ["123456789012", "", "0", "说\"明\""]]
+        let path = NSTemporaryDirectory() + "jiuzhu-roundtrip-\(UUID().uuidString).csv"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(rows.map(CSVWriter.line).joined().utf8).write(to: URL(fileURLWithPath: path))
+        var reader = try CSVReader(path: path, encoding: .utf8)
+        var read: [[String]] = []
+        while let row = reader.next() { read.append(row.fields) }
+        // the ID numbers come back whole; formula-like text keeps the apostrophe that kept it text in Excel
+        #expect(read[1][0] == "120104196105040777" && read[3][0] == "123456789012")
+        #expect(read[2][0] == "12010419610504077X" && read[2][1] == "李, 四" && read[3][3] == "说\"明\"")
+        #expect(read[1][3] == "'=HYPERLINK(\"x\")" && read[2][3] == "'=\"ABC\"", "a formula other than our digits is never unwrapped")
+        #expect(CSVReader.unwrapExcelText("=\"120104196105040777\"") == "120104196105040777")
+        #expect(CSVReader.unwrapExcelText("=\"1+1\"") == "=\"1+1\"")
     }
 }

@@ -117,7 +117,7 @@ public struct CSVReader: Sequence, IteratorProtocol {
             if position >= buffer.count {
                 if eof {
                     guard sawAnything || !field.isEmpty else { try? handle.close(); return nil }
-                    fields.append(decode(field))
+                    fields.append(Self.unwrapExcelText(decode(field)))
                     rowNumber += 1
                     return Row(number: rowNumber, fields: fields)
                 }
@@ -139,11 +139,11 @@ public struct CSVReader: Sequence, IteratorProtocol {
             switch b {
             case 0x22 where field.isEmpty && !wholeLines: inQuotes = true
             case separator where !wholeLines:
-                fields.append(decode(field))
+                fields.append(Self.unwrapExcelText(decode(field)))
                 field.removeAll(keepingCapacity: true)
             case 0x0A:
                 if field.last == 0x0D { field.removeLast() }
-                fields.append(decode(field))
+                fields.append(Self.unwrapExcelText(decode(field)))
                 rowNumber += 1
                 // A blank line is skipped but still counted, so row numbers match what a person sees in an editor.
                 if fields.count == 1 && fields[0].isEmpty { fields.removeAll(); field.removeAll(); sawAnything = false; continue }
@@ -151,6 +151,15 @@ public struct CSVReader: Sequence, IteratorProtocol {
             default: field.append(b)
             }
         }
+    }
+
+    /// A number our own exports wrote as `="…"` so that Excel keeps all its digits (`CSVWriter.field`), read back as
+    /// the number: a list exported, corrected and sent back imports as it was. Only digits (and an ID's final X)
+    /// are unwrapped; any other formula stays text, and is refused or kept as the feed's rules say.
+    public static func unwrapExcelText(_ s: String) -> String {
+        guard s.hasPrefix("=\""), s.hasSuffix("\""), s.count > 3 else { return s }
+        let inner = s.dropFirst(2).dropLast()
+        return inner.allSatisfy({ $0.isASCIIDigit || $0 == "X" || $0 == "x" }) ? String(inner) : s
     }
 
     private mutating func decode(_ bytes: [UInt8]) -> String {
