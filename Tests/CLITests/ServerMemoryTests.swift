@@ -93,7 +93,7 @@ import ZIPFoundation
 
         // Six strangers' 60 MB POSTs at once, to the upload route (64 MB limit) and the login form.
         let megabyte = Data(repeating: UInt8(ascii: "a"), count: 1 << 20)
-        let statuses = Statuses()
+        let statuses = Collected<Int?>()
         let visitorCookie = RawHTTP.cookieHeader(visitor)
         let strangers = try await Self.peak(of: server) {
             DispatchQueue.concurrentPerform(iterations: 6) { i in
@@ -127,7 +127,7 @@ import ZIPFoundation
                                            file: ("file", name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data))
             let baseline = server.resident
             let cookieHeader = RawHTTP.cookieHeader(cookies)
-            let answers = Answers()
+            let answers = Collected<RawHTTP.Response?>()
             let peak = try await Self.peak(of: server) {
                 let started = try RawHTTP.send(port: port, "POST", "/imports", headers: ["Cookie": cookieHeader, "Content-Type": upload.contentType], body: upload.body)
                 answers.add(started)
@@ -149,18 +149,12 @@ import ZIPFoundation
         }
     }
 
-    final class Statuses: @unchecked Sendable {
+    /// What threads hand back, in the order they did.
+    final class Collected<T>: @unchecked Sendable {
         private let lock = NSLock()
-        private var values: [Int?] = []
-        func add(_ s: Int?) { lock.withLock { values.append(s) } }
-        var all: [Int?] { lock.withLock { values } }
-    }
-
-    final class Answers: @unchecked Sendable {
-        private let lock = NSLock()
-        private var values: [RawHTTP.Response?] = []
-        func add(_ r: RawHTTP.Response?) { lock.withLock { values.append(r) } }
-        var all: [RawHTTP.Response?] { lock.withLock { values } }
+        private var values: [T] = []
+        func add(_ v: T) { lock.withLock { values.append(v) } }
+        var all: [T] { lock.withLock { values } }
     }
 
     /// A workbook whose first sheet is `sheet`'s rows.

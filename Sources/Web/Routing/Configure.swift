@@ -26,7 +26,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     // walking through tokens is stopped.
     app.storage[PublicRateLimitKey.self] = PublicRateLimit(limit: 30, window: 60)
     app.lifecycle.use(BackgroundWorkLifecycle<ImportJobsKey>())
-    app.storage[LoginAddressesKey.self] = LoginAddresses(failures: config.loginAddressFailures, window: config.lockout.lockSeconds)
+    app.storage[LoginAddressesKey.self] = PublicRateLimit(limit: config.loginAddressFailures, window: config.lockout.lockSeconds)
     // Unknown usernames cost what known ones do: a hash at the configured cost, made once.
     app.storage[DummyPasswordHashKey.self] = try Bcrypt.hash(UUID().uuidString, cost: config.bcryptCost)
     app.storage[PasswordPolicyKey.self] = try PasswordPolicy.bundled()

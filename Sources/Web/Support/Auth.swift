@@ -202,7 +202,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     /// The signed-in session's token, created on first use.
     static func sessionToken(for req: Request) -> String {
         if let t = req.session.data[SessionKey.csrf] { return t }
-        let t = AnonymousCSRF.base64URL(Data((0..<32).map { _ in UInt8.random(in: 0...255) }))
+        let t = AnonymousCSRF.base64URL(AnonymousCSRF.randomBytes(32))
         req.session.data[SessionKey.csrf] = t
         return t
     }
@@ -238,7 +238,7 @@ struct LoginController {
         let throttle = req.config.lockout
         let origin = req.origin
         // The address's place is taken before anything is checked, as the account's is: parallel guesses each count.
-        guard await req.application.loginAddresses.claim(origin, now: now) else {
+        guard await req.application.loginAddresses.allow(origin, now: now) else {
             try await AuditLog(req.db).recordPublic(action: .loginThrottled, region: try await req.config.city(in: req.db), targetKind: "user",
                                                     targetID: Self.logged(form.username), detail: "来源地址登录失败次数过多，本次未核对密码", origin: origin)
             return .addressThrottled

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Sessions in the database, for signed-in staff only. Vapor saves a session for every request that arrived with a
@@ -29,7 +30,7 @@ struct SignedInSessions: SessionDriver {
 
     /// An id no row has: the cookie Vapor sets for an empty session names nothing.
     static func unstoredID() -> SessionID {
-        SessionID(string: Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString())
+        SessionID(string: AnonymousCSRF.base64URL(AnonymousCSRF.randomBytes(32)))
     }
 }
 
@@ -40,7 +41,7 @@ enum AnonymousCSRF {
     static func cookieName(secure: Bool) -> String { secure ? "__Host-jiuzhu_csrf" : "jiuzhu_csrf" }
 
     static func make(key: SymmetricKey) -> String {
-        let nonce = Data((0..<24).map { _ in UInt8.random(in: .min ... .max) })
+        let nonce = randomBytes(24)
         return base64URL(nonce) + "." + base64URL(Data(HMAC<SHA256>.authenticationCode(for: nonce, using: key)))
     }
 
@@ -50,6 +51,9 @@ enum AnonymousCSRF {
               let nonce = fromBase64URL(String(parts[0])), let mac = fromBase64URL(String(parts[1])) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: nonce, using: key)
     }
+
+    /// Random bytes from the system's generator, for tokens and ids.
+    static func randomBytes(_ count: Int) -> Data { Data((0..<count).map { _ in UInt8.random(in: .min ... .max) }) }
 
     static func base64URL(_ d: Data) -> String {
         d.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -85,20 +89,13 @@ struct AnonymousCSRFCookieMiddleware: AsyncMiddleware {
 /// leaves no sessions behind for the morning.
 struct SessionPurgeLifecycle: LifecycleHandler {
     let every: TimeInterval
-    private let task = TaskBox()
-
-    final class TaskBox: @unchecked Sendable {
-        private let lock = NSLock()
-        private var task: Task<Void, Never>?
-        func set(_ t: Task<Void, Never>) { lock.withLock { task = t } }
-        func take() -> Task<Void, Never>? { lock.withLock { defer { task = nil }; return task } }
-    }
+    private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     init(every: TimeInterval) { self.every = every }
 
     func didBootAsync(_ application: Application) async throws {
         let every = every
-        task.set(Task { [application] in
+        let started = Task { [application] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(every * 1_000_000_000))
                 guard !Task.isCancelled else { return }
@@ -108,11 +105,12 @@ struct SessionPurgeLifecycle: LifecycleHandler {
                     application.logger.warning("purging expired sessions failed: \(String(describing: error))")
                 }
             }
-        })
+        }
+        task.withLockedValue { $0 = started }
     }
 
     func shutdownAsync(_ application: Application) async {
-        let t = task.take()
+        let t = task.withLockedValue { t -> Task<Void, Never>? in defer { t = nil }; return t }
         t?.cancel()
         await t?.value
     }

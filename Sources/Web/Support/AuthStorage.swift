@@ -1,0 +1,17 @@
+import Domain
+import Foundation
+import Vapor
+
+/// Failed sign-ins per address (`PublicRateLimit`).
+struct LoginAddressesKey: StorageKey { typealias Value = PublicRateLimit }
+/// What a new password must be (`Resources/security`), read once at start.
+struct PasswordPolicyKey: StorageKey { typealias Value = PasswordPolicy }
+/// A bcrypt hash at the configured cost, of nothing anyone knows: checked against for unknown usernames.
+struct DummyPasswordHashKey: StorageKey { typealias Value = String }
+
+extension Application {
+    /// Set up by `configure`.
+    var loginAddresses: PublicRateLimit { storage[LoginAddressesKey.self]! }
+    var dummyPasswordHash: String { storage[DummyPasswordHashKey.self]! }
+    var passwordPolicy: PasswordPolicy { storage[PasswordPolicyKey.self]! }
+}
