@@ -37,6 +37,8 @@ public enum DemoSetup {
             DemoAccount(username: "coordinator", displayName: "赵芳（演示）", role: .coordinator, region: community),
             DemoAccount(username: "dataofficer", displayName: "孙浩（演示）", role: .dataOfficer, region: city.city),
             DemoAccount(username: "auditor", displayName: "周敏（演示）", role: .auditor, region: city.city),
+            DemoAccount(username: "sysadmin", displayName: "吴强（演示）", role: .systemAdmin, region: city.city),
+            DemoAccount(username: "secadmin", displayName: "郑洁（演示）", role: .securityAdmin, region: city.city),
         ]
     }
 

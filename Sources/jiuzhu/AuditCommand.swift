@@ -84,6 +84,7 @@ func namedUser(_ username: String, may permission: Permission?, in app: Server) 
     do { found = try await UserStore(app.db).find(username: username) } catch let e as UserStoreError { throw DataError(e.description) }
     guard let user = found else { throw DataError("没有用户「\(username)」(no such user)") }
     guard !user.isDisabled else { throw DataError("用户「\(username)」已停用 (disabled)") }
+    guard user.isGranted else { throw DataError("用户「\(username)」的角色尚待安全管理员授权 (role not yet granted)") }
     let actor = user.actor(origin: "cli")
     if let permission, !actor.may(permission) { throw DataError("用户「\(username)」（\(user.role.chinese)）无权执行此操作 (not permitted)") }
     return actor

@@ -139,7 +139,31 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self, Disable.self, Enable.self])
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.", subcommands: [Add.self, List.self, Grant.self, Disable.self, Enable.self])
+
+    /// `user grant`: the security administrator's (三权分立); never one's own account.
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Grant an account its role (a security administrator; never your own).")
+        @Argument(help: "The account.") var username: String
+        @Option(help: "Role: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
+        @Option(name: .customLong("as"), help: "The security administrator doing it (a username).") var admin: String
+        func run() async throws {
+            let role = try UserCommand.role(role)
+            let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
+            try await withServer(config) { app in
+                let actor = try await namedUser(admin, may: .grantRoles, in: app)
+                do { try await UserStore(app.db).grant(username, role: role, actor: actor) } catch let e as UserStoreError { throw DataError(e.description) }
+            }
+            say("已授予 \(username) 角色：\(role.chinese)。")
+        }
+    }
+
+    static func role(_ raw: String) throws -> Role {
+        guard let role = Role(rawValue: raw) else {
+            throw ValidationError("未知角色「\(raw)」，可选：\(Role.allCases.map { "\($0.rawValue)（\($0.chinese)）" }.joined(separator: "、"))")
+        }
+        return role
+    }
 
     /// `user disable` / `user enable`: by a named administrator, audited; a disabled account's sessions end at its
     /// next request.
@@ -171,18 +195,22 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a staff user. Reads the password from standard input, or generates one.")
+        static let configuration = CommandConfiguration(abstract: "Create a staff user. Reads the password from standard input, or generates one.",
+            discussion: """
+                With --as, a system administrator opens the account and its role waits for a security administrator's grant
+                (`user grant`). Without it, the installer at the server's console sets up accounts whose roles hold at once
+                (the first system, security and audit administrators); whoever runs it holds the database anyway.
+                """)
 
         @Option(help: "Login name (letters, digits, . _ -).") var username: String
         @Option(help: "Name shown on pages.") var name: String
         @Option(help: "Role: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
         @Option(help: "Jurisdiction: a 12-digit region code.") var region: String
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @Option(name: .customLong("as"), help: "The system administrator opening it (a username); the role then waits for a grant.") var admin: String?
 
         func run() async throws {
-            guard let role = Role(rawValue: role) else {
-                throw ValidationError("未知角色「\(role)」，可选：\(Role.allCases.map { "\($0.rawValue)（\($0.chinese)）" }.joined(separator: "、"))")
-            }
+            let role = try UserCommand.role(role)
             let code: RegionCode
             do { code = try RegionCode(region) } catch { throw ValidationError(error.chinese) }
             var password: String
@@ -191,21 +219,26 @@ struct UserCommand: AsyncParsableCommand {
                 password = readLine(strippingNewline: true) ?? ""
                 if let problem = try PasswordPolicy.bundled().problem(password, username: username) { throw ValidationError(problem) }
             } else {
-                password = (0..<16).map { _ in "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement()! }.map(String.init).joined()
+                password = PasswordPolicy.generated()
                 generated = true
             }
             let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-            let cli = Actor(userID: nil, username: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "root")", role: .cityAdmin,
-                            jurisdiction: code, origin: "cli")
+            let console = Actor(userID: nil, username: "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "root")", role: .systemAdmin,
+                                jurisdiction: code, origin: "cli")
             do {
                 try await withServer(config) { app in
+                    var opener = console
+                    if let admin { opener = try await namedUser(admin, may: .manageUsers, in: app) }
                     try await UserStore(app.db).create(username: username, displayName: name, role: role, region: code,
-                                                       passwordHash: PasswordHashing.hash(password, cost: config.bcryptCost), createdBy: cli)
+                                                       passwordHash: PasswordHashing.hash(password, cost: config.bcryptCost), createdBy: opener,
+                                                       proposed: admin != nil)
                 }
+            } catch let e as DataError {
+                throw e
             } catch {
                 throw DataError("\(error)")
             }
-            print("已创建用户 \(username)（\(role.chinese)，辖区 \(code.value)）")
+            print("已创建用户 \(username)（\(role.chinese)\(admin != nil ? "，待安全管理员授权" : "")，辖区 \(code.value)）")
             if generated { print("初始密码（只显示这一次）：\(password)") }
         }
     }
@@ -216,7 +249,7 @@ struct UserCommand: AsyncParsableCommand {
             let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
             let users = try await withServer(config) { try await UserStore($0.db).all() }
             for u in users {
-                print("\(u.username)\t\(u.role.chinese)\t\(u.region.value)\t\(u.displayName)")
+                print("\(u.username)\t\(u.role.chinese)\(u.isGranted ? "" : "（待授权）")\(u.isDisabled ? "（已停用）" : "")\t\(u.region.value)\t\(u.displayName)")
             }
         }
     }

@@ -28,12 +28,14 @@ import Testing
         let (live, backup, restored) = (dir + "/live.sqlite", dir + "/backup.sqlite", dir + "/restored.sqlite")
         #expect(try CLI.run(["demo", "--households", "40", "--database", live, "--no-serve"]).status == 0)
 
-        // only the city's administrator, by name
-        let township = try CLI.run(["backup", "--out", backup, "--as", "township", "--database", live])
-        #expect(township.status != 0 && township.err.contains("无权"), "\(township.err)")
+        // only the system administrator, by name: neither a township officer nor the city's business administrator
+        for someone in ["township", "admin"] {
+            let refused = try CLI.run(["backup", "--out", backup, "--as", someone, "--database", live])
+            #expect(refused.status != 0 && refused.err.contains("无权"), "\(refused.err)")
+        }
         #expect(!FileManager.default.fileExists(atPath: backup))
         // act
-        let taken = try CLI.run(["backup", "--out", backup, "--as", "admin", "--database", live])
+        let taken = try CLI.run(["backup", "--out", backup, "--as", "sysadmin", "--database", live])
         #expect(taken.status == 0 && taken.out.contains("已备份"), "\(taken.err)")
         let back = try CLI.run(["restore", backup, "--to-sqlite", restored])
         // check: every table as it was when the backup was taken (the live one has the backup's own audit entry since)
@@ -82,13 +84,13 @@ import Testing
         let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate("2026-11-22"))
         let system = Actor(userID: nil, username: "test", role: .cityAdmin, jurisdiction: city.city.code, origin: "test")
         _ = try await DemoLoader(source.db).load(city: city, reference: reference, households: 30, actor: system)
-        try await UserStore(source.db).create(username: "admin", displayName: "管理", role: .cityAdmin, region: city.city.code, passwordHash: "x", createdBy: system)
+        try await UserStore(source.db).create(username: "sysadmin", displayName: "管理", role: .systemAdmin, region: city.city.code, passwordHash: "x", createdBy: system)
         #expect(try CLI.run(["migrate"], environment: ["DATABASE_URL": s]).status == 0)
         let dir = NSTemporaryDirectory() + "jiuzhu-pgbackup-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // act
-        let taken = try CLI.run(["backup", "--out", dir + "/b.dump", "--as", "admin"], environment: ["DATABASE_URL": s])
+        let taken = try CLI.run(["backup", "--out", dir + "/b.dump", "--as", "sysadmin"], environment: ["DATABASE_URL": s])
         #expect(taken.status == 0, "\(taken.err)")
         let back = try CLI.run(["restore", dir + "/b.dump", "--to-url", targetURL])
         #expect(back.status == 0 && back.out.contains("与备份清单一致"), "\(back.err)")

@@ -171,8 +171,38 @@ import Testing
 @Suite struct AccessTests {
     @Test func dataOfficersDoNotReadProfilesAndOnlyAuditorsReadTheLog() {
         for role in Role.allCases {
-            #expect(Permission.viewHouseholds.isGranted(to: role) == (role != .dataOfficer))
+            #expect(Permission.viewHouseholds.isGranted(to: role) == (role != .dataOfficer && !role.isAdministrator))
             #expect(Permission.viewAuditLog.isGranted(to: role) == (role == .auditor))
+        }
+    }
+
+    /// 三权分立: each of the three administrators holds exactly one of the three powers, and none of them reads or
+    /// handles a family's data; no business role holds any of the three.
+    @Test func theThreeAdministratorsEachHoldOnePowerAndNoFamilyData() {
+        let powers: [Permission] = [.manageUsers, .grantRoles, .viewAuditLog]
+        let families: [Permission] = [.viewHouseholds, .viewWarnings, .viewCases, .viewPayments, .viewStatistics, .handleCases, .handleWarnings,
+                                      .openCases, .recordVisits, .managePayments, .manageBankAccounts, .reviewLinks, .importData, .runSimulation]
+        #expect(Set(Role.allCases.filter(\.isAdministrator)) == [.systemAdmin, .securityAdmin, .auditor])
+        for role in Role.allCases {
+            let held = powers.filter { $0.isGranted(to: role) }
+            if role.isAdministrator {
+                #expect(held.count == 1, "\(role) holds \(held)")
+                for p in families { #expect(!p.isGranted(to: role), "\(role) may \(p)") }
+            } else {
+                #expect(held.isEmpty, "\(role) holds \(held)")
+            }
+        }
+        #expect(Permission.manageUsers.isGranted(to: .systemAdmin) && Permission.grantRoles.isGranted(to: .securityAdmin))
+        #expect(Permission.backupData.isGranted(to: .systemAdmin) && !Permission.backupData.isGranted(to: .cityAdmin))
+    }
+
+    @Test func onlyASecurityAdministratorGrantsAndNeverToThemselves() {
+        let city = try! RegionCode("120100000000")
+        func actor(_ role: Role, _ name: String) -> Actor { Actor(userID: nil, username: name, role: role, jurisdiction: city, origin: "t") }
+        #expect(RoleGrant.check(granter: actor(.securityAdmin, "sec"), account: "newcomer") == nil)
+        #expect(RoleGrant.check(granter: actor(.securityAdmin, "sec"), account: "sec") == .ownAccount)
+        for role in Role.allCases where role != .securityAdmin {
+            #expect(RoleGrant.check(granter: actor(role, "x"), account: "newcomer") == .notSecurityAdmin)
         }
     }
 

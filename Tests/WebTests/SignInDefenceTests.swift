@@ -239,7 +239,7 @@ import VaporTesting
         try await TestSite.with { site in
             let signedIn = site.browser()
             try await signedIn.login("coordinator")
-            let admin = Actor(userID: nil, username: "admin", role: .cityAdmin, jurisdiction: site.account(.cityAdmin).region.code, origin: "test")
+            let admin = Actor(userID: nil, username: "sysadmin", role: .systemAdmin, jurisdiction: site.account(.systemAdmin).region.code, origin: "test")
             try await UserStore(site.app.db).setDisabled("coordinator", true, actor: admin)
             #expect(try await signedIn.get("/").status == .seeOther, "its session ended at the next request")
             let right = try await site.browser().login("coordinator")

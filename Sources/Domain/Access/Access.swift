@@ -1,28 +1,41 @@
 import Foundation
 
 /// Staff roles. Each user also has one region: their jurisdiction is that region's subtree.
+///
+/// Three of them run the system rather than the assistance, and are kept apart (三权分立, GB/T 22239-2019 8.1.4.2
+/// and 8.1.10.3): the system administrator opens accounts and sets their jurisdictions, the security administrator
+/// grants roles, the audit administrator (`auditor`, its stored name since before the split) reads the audit log.
+/// None of them reads a family's data by virtue of the role.
 public enum Role: String, ChineseLabelled {
-    case cityAdmin, countyReviewer, townshipOfficer, coordinator, dataOfficer, auditor
+    case cityAdmin, countyReviewer, townshipOfficer, coordinator, dataOfficer, auditor, systemAdmin, securityAdmin
     public var chinese: String {
         switch self {
-        case .cityAdmin: return "市级管理员"
+        case .cityAdmin: return "市级业务管理员"
         case .countyReviewer: return "区县民政审核员"
         case .townshipOfficer: return "乡镇（街道）经办人"
         case .coordinator: return "社区（村）协理员"
         case .dataOfficer: return "部门数据专员"
-        case .auditor: return "审计员"
+        case .auditor: return "审计管理员"
+        case .systemAdmin: return "系统管理员"
+        case .securityAdmin: return "安全管理员"
         }
     }
 
     /// The region level a user of this role is normally given.
     public var usualLevel: RegionLevel {
         switch self {
-        case .cityAdmin, .auditor, .dataOfficer: return .city
+        case .cityAdmin, .auditor, .dataOfficer, .systemAdmin, .securityAdmin: return .city
         case .countyReviewer: return .county
         case .townshipOfficer: return .township
         case .coordinator: return .village
         }
     }
+
+    /// The three that administer the system (三权分立): each does one part of it, and none reads families' data.
+    public var isAdministrator: Bool { self == .systemAdmin || self == .securityAdmin || self == .auditor }
+
+    /// Roles that work with families' cases: everyone but the administrators and the departments' data officers.
+    public var handlesFamilies: Bool { !isAdministrator && self != .dataOfficer }
 }
 
 /// What a user may do. Checked in one place so the pages, the API and the tests agree.
@@ -66,19 +79,23 @@ public enum Permission: String, Sendable, CaseIterable {
     case managePayments
     /// Register or change a payee's bank account, or confirm another person's change.
     case manageBankAccounts
-    /// Disable and re-enable staff accounts.
+    /// Open staff accounts, set their jurisdictions, disable and re-enable them.
     case manageUsers
+    /// Grant an account its role (and with it, what it may do).
+    case grantRoles
     /// Take a backup of the whole database (`jiuzhu backup`): every family's record leaves the server in one file.
     case backupData
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
-        // A department data officer delivers data; they have no need to read families' profiles.
+        // Profiles are read by the offices that help families. A department data officer delivers data, and the
+        // administrators run the system: neither has a need to read a family's profile (PIPL art. 6, minimum need).
         case .viewHouseholds:
-            return role != .dataOfficer
+            return role.handlesFamilies
+        // Counts by region are the business's: the administrators' work is accounts, grants and the log.
         case .viewStatistics:
-            return true
-        // The auditor checks everyone else; reading the log is their job, and only theirs.
+            return !role.isAdministrator
+        // The audit administrator checks everyone else; reading the log is their job, and only theirs.
         case .viewAuditLog:
             return role == .auditor
         case .importData:
@@ -90,9 +107,9 @@ public enum Permission: String, Sendable, CaseIterable {
         // a stopped benefit): the officers who handle the household, not the department that sent the data.
         case .reviewLinks:
             return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
-        // Warnings carry families' circumstances: the people who help them, and the auditor who checks them.
+        // Warnings carry families' circumstances: the people who help them.
         case .viewWarnings:
-            return role != .dataOfficer
+            return role.handlesFamilies
         // The township (street) handles warnings [JC]; the county and city may step in.
         case .handleWarnings:
             return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
@@ -106,12 +123,12 @@ public enum Permission: String, Sendable, CaseIterable {
         // assistance), not the township's that handles the warning.
         case .releasePaymentHolds:
             return role == .cityAdmin || role == .countyReviewer
-        // One calendar for the whole city: its administrator loads it.
+        // One calendar for the whole city: its business administrator loads it.
         case .manageCalendar:
             return role == .cityAdmin
-        // Cases carry families' circumstances: the offices that handle them, and the auditor who checks them.
+        // Cases carry families' circumstances: the offices that handle them.
         case .viewCases:
-            return role != .dataOfficer
+            return role.handlesFamilies
         // Which step each may take is the process data's (`CaseWorkflow`); this is who takes part at all.
         case .handleCases:
             return role == .townshipOfficer || role == .coordinator || role == .countyReviewer
@@ -120,22 +137,48 @@ public enum Permission: String, Sendable, CaseIterable {
         // The county bureau funds its townships' help first; the city may too.
         case .manageReserveFunds:
             return role == .cityAdmin || role == .countyReviewer
-        // Money and accounts: the offices that pay, and the auditor who checks them.
+        // Money and accounts: the offices that pay.
         case .viewPayments:
-            return role != .dataOfficer && role != .coordinator
+            return role.handlesFamilies && role != .coordinator
         // The county bureau pays (the registration side calculates and pays [YC]); the city may too.
         case .managePayments:
             return role == .cityAdmin || role == .countyReviewer
         // The township takes the payee's card details at the window; the county may too. A second person confirms.
         case .manageBankAccounts:
             return role == .cityAdmin || role == .countyReviewer || role == .townshipOfficer
-        // Accounts are the city's to open and close.
+        // Opening, closing and placing accounts is the system administrator's; what they may do is not (grantRoles).
         case .manageUsers:
-            return role == .cityAdmin
-        // The whole city's data in one file: the city's administrator, named, and audited.
+            return role == .systemAdmin
+        // What an account may do is the security administrator's to grant, never the one who opened it.
+        case .grantRoles:
+            return role == .securityAdmin
+        // The whole city's data in one file: the system administrator, named, and audited.
         case .backupData:
-            return role == .cityAdmin
+            return role == .systemAdmin
         }
+    }
+}
+
+/// Who may give which role to whom (三权分立). The system administrator opens an account and proposes its role;
+/// it signs in to nothing until a security administrator grants one. Pure, so the pages, the CLI and the tests
+/// apply one rule.
+public enum RoleGrant {
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
+        case notSecurityAdmin, ownAccount
+        public var description: String {
+            switch self {
+            case .notSecurityAdmin: return "只有安全管理员可以授予角色 (only a security administrator grants roles)"
+            case .ownAccount: return "不能给自己授予或变更角色 (no one grants their own role)"
+            }
+        }
+    }
+
+    /// Whether `granter` may give `account` a role. Any role may be granted (a security administrator hands over
+    /// to a successor), but never to oneself: one person holding two of the three powers is what the split prevents.
+    public static func check(granter: Actor, account username: String) -> Refusal? {
+        guard granter.may(.grantRoles) else { return .notSecurityAdmin }
+        guard granter.username != username else { return .ownAccount }
+        return nil
     }
 }
 

@@ -23,6 +23,14 @@ public struct PasswordPolicy: Sendable {
         return nil
     }
 
+    /// A first password for a new account, handed over once: 16 characters from an alphabet without look-alikes
+    /// (no 0/O, 1/l/I), drawn from the system's secure generator.
+    public static func generated() -> String {
+        let alphabet = Array("abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+
     public static func bundled() throws -> PasswordPolicy {
         struct File: Decodable { let minLength: Int; let commonPasswordsFile: String }
         guard let url = Bundle.module.url(forResource: "password-policy", withExtension: "json", subdirectory: "Resources/security"),

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, publicOutputWithheld, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readProfile, revealNationalID, grantRole, changeJurisdiction, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, publicOutputWithheld, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
@@ -14,6 +14,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
     public var chinese: String {
         switch self {
         case .readProfile: return "查看档案"
+        case .revealNationalID: return "查看完整身份证号"
         case .login: return "登录"
         case .loginFailed: return "登录失败"
         case .accountLocked: return "账户锁定"
@@ -22,6 +23,8 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .search: return "查询"
         case .denied: return "越权访问被拒"
         case .backup: return "数据备份"
+        case .grantRole: return "授予角色"
+        case .changeJurisdiction: return "变更辖区"
         case .disableUser: return "停用账户"
         case .enableUser: return "恢复账户"
         case .changePassword: return "修改密码"

@@ -14,6 +14,11 @@ public struct StaffUser: Sendable, Equatable {
     /// When the account was disabled; a disabled account signs in to nothing and its sessions end.
     public var disabledAt: Date? = nil
     public var isDisabled: Bool { disabledAt != nil }
+    /// Who granted the role and when; nil while a security administrator has still to grant it (三权分立): until
+    /// then the account signs in to nothing.
+    public var roleGrantedBy: String? = nil
+    public var roleGrantedAt: Date? = nil
+    public var isGranted: Bool { roleGrantedBy != nil }
 
     public func actor(origin: String) -> Actor {
         Actor(userID: id, username: username, role: role, jurisdiction: region, origin: origin)
@@ -26,6 +31,9 @@ public enum UserStoreError: Error, Equatable, CustomStringConvertible {
     case unknownRegion(String)
     case unknownRole(username: String, role: String)
     case unknownUser(String)
+    case grant(RoleGrant.Refusal)
+    case invalidDisplayName
+    case outsideJurisdiction(String)
 
     public var description: String {
         switch self {
@@ -33,6 +41,9 @@ public enum UserStoreError: Error, Equatable, CustomStringConvertible {
         case .invalidUsername(let u): return "用户名「\(u)」无效：只能用字母、数字、点、下划线和连字符，3–40位 (invalid username)"
         case .unknownRegion(let r): return "辖区 \(r) 不在区划表中 (unknown region)"
         case .unknownUser(let u): return "没有用户「\(u)」(no such user)"
+        case .grant(let r): return r.description
+        case .invalidDisplayName: return "请填写姓名（不超过\(UserStore.maxDisplayNameLength)个字符）(a name is needed)"
+        case .outsideJurisdiction(let r): return "辖区 \(r) 不在您的管理范围内 (outside your jurisdiction)"
         case .unknownRole(let u, let r):
             return "用户「\(u)」的角色「\(r)」无法识别，该账户不能使用，请系统管理员更正 (unknown role; the account cannot be used)"
         }
@@ -46,23 +57,36 @@ public struct UserStore: Sendable {
 
     /// The longest username; pages and the sign-in form bound what they accept by it.
     public static let maxUsernameLength = 40
+    /// The longest name shown on pages (a Chinese name with an ethnic-minority transliteration fits easily).
+    public static let maxDisplayNameLength = 40
 
+    /// Opens an account. `proposed`: the role waits for a security administrator's grant (an account a system
+    /// administrator opens); otherwise it is granted by `createdBy` at once (the installer at the server's console,
+    /// who holds the database itself, and the demo).
     @discardableResult
     public func create(username: String, displayName: String, role: Role, region: RegionCode, passwordHash: String,
-                       createdBy: Actor) async throws -> StaffUser {
+                       createdBy: Actor, proposed: Bool = false, now: Date = Date()) async throws -> StaffUser {
         let valid = (3...Self.maxUsernameLength).contains(username.count) && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard valid else { throw UserStoreError.invalidUsername(username) }
+        let name = displayName.trimmingCharacters(in: .whitespaces)
+        guard (1...Self.maxDisplayNameLength).contains(name.count) else { throw UserStoreError.invalidDisplayName }
         guard try await RegistryStore(db).region(region) != nil else { throw UserStoreError.unknownRegion(region.value) }
         guard try await find(username: username) == nil else { throw UserStoreError.usernameTaken(username) }
-        let user = StaffUser(id: UUID(), username: username, displayName: displayName, role: role, region: region,
-                             passwordHash: passwordHash, throttle: .init(failures: 0, lockedUntil: nil))
-        try await db.serialisingWrites { try await db.sql.insert(into: "users")
-            .columns("id", "username", "display_name", "role", "region_code", "password_hash", "failed_logins", "locked_until", "created_at")
-            .values(SQLBind(user.id), SQLBind(username), SQLBind(displayName), SQLBind(role.rawValue), SQLBind(region.value),
-                    SQLBind(passwordHash), SQLBind(0), SQLBind(Optional<String>.none), SQLBind(Timestamp.text(Date())))
-            .run() }
-        try await AuditLog(db).record(actor: createdBy, action: .createUser, targetKind: "user", targetID: username,
-                                      detail: "\(role.chinese)，辖区 \(region.value)")
+        if proposed { guard createdBy.covers(region) else { throw UserStoreError.outsideJurisdiction(region.value) } }
+        let user = StaffUser(id: UUID(), username: username, displayName: name, role: role, region: region,
+                             passwordHash: passwordHash, throttle: .init(failures: 0, lockedUntil: nil),
+                             roleGrantedBy: proposed ? nil : createdBy.username, roleGrantedAt: proposed ? nil : now)
+        try await db.writeTransaction { tx in
+            try await tx.sql.insert(into: "users")
+                .columns("id", "username", "display_name", "role", "region_code", "password_hash", "failed_logins", "locked_until", "created_at",
+                         "role_granted_by", "role_granted_at")
+                .values(SQLBind(user.id), SQLBind(username), SQLBind(name), SQLBind(role.rawValue), SQLBind(region.value),
+                        SQLBind(passwordHash), SQLBind(0), SQLBind(Optional<String>.none), SQLBind(Timestamp.text(now)),
+                        SQLBind(user.roleGrantedBy), SQLBind(user.roleGrantedAt.map(Timestamp.text)))
+                .run()
+            try await AuditLog(tx).record(actor: createdBy, action: .createUser, targetKind: "user", targetID: username,
+                                          detail: "\(role.chinese)\(proposed ? "（待安全管理员授权）" : "")，辖区 \(region.value)")
+        }
         return user
     }
 
@@ -76,6 +100,59 @@ public struct UserStore: Sendable {
 
     public func all() async throws -> [StaffUser] {
         try await db.sql.select().column("*").from("users").orderBy("username").all().map(Self.decode)
+    }
+
+    /// One page of the accounts placed inside the administrator's jurisdiction, and how many there are.
+    public func page(actor: Actor, offset: Int, limit: Int) async throws -> (users: [StaffUser], total: Int) {
+        guard actor.may(.manageUsers) || actor.may(.grantRoles) else { throw DomainError.forbidden }
+        let total = try await db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("users")
+            .within(actor.jurisdiction, column: "region_code").first()?.decode(column: "n", as: Int.self) ?? 0
+        let users = try await db.sql.select().column("*").from("users").within(actor.jurisdiction, column: "region_code")
+            // Accounts waiting for a grant first: they are the security administrator's work.
+            .orderBy(SQLRaw("CASE WHEN role_granted_by IS NULL THEN 0 ELSE 1 END")).orderBy("username")
+            .offset(offset).limit(limit).all().map(Self.decode)
+        return (users, total)
+    }
+
+    /// Where the system administrator may place an account: their own region and the districts and streets inside
+    /// it (a community's coordinator is placed by its code from the command line).
+    public func places(actor: Actor) async throws -> [Region] {
+        guard actor.may(.manageUsers) || actor.may(.grantRoles) else { throw DomainError.forbidden }
+        return try await db.sql.select().columns("code", "name", "is_demo").from("regions").within(actor.jurisdiction, column: "code")
+            .where("level", .lessThanOrEqual, RegionLevel.township.rawValue).orderBy("code").all().map(RowDecoding.region)
+    }
+
+    /// An account the administrator may act on: one placed inside their jurisdiction.
+    func managed(_ username: String, by actor: Actor) async throws -> StaffUser {
+        guard let user = try await find(username: username), actor.covers(user.region) else { throw UserStoreError.unknownUser(username) }
+        return user
+    }
+
+    /// Grants an account its role (or changes it), audited: a security administrator's act, never on their own
+    /// account (`RoleGrant`). The account's sessions take the new role at their next request.
+    public func grant(_ username: String, role: Role, actor: Actor, now: Date = Date()) async throws {
+        if let refusal = RoleGrant.check(granter: actor, account: username) { throw UserStoreError.grant(refusal) }
+        let user = try await managed(username, by: actor)
+        try await db.writeTransaction { tx in
+            try await tx.sql.update("users").set("role", to: role.rawValue).set("role_granted_by", to: actor.username)
+                .set("role_granted_at", to: Timestamp.text(now)).where("id", .equal, user.id).run()
+            let change = user.role == role ? role.chinese : "\(user.role.chinese) → \(role.chinese)"
+            try await AuditLog(tx).record(actor: actor, action: .grantRole, targetKind: "user", targetID: username,
+                                          detail: user.isGranted ? "变更角色：\(change)" : "授予角色：\(change)")
+        }
+    }
+
+    /// Moves an account to another jurisdiction, audited: the system administrator's, within their own.
+    public func setRegion(_ username: String, region: RegionCode, actor: Actor) async throws {
+        guard actor.may(.manageUsers) else { throw DomainError.forbidden }
+        let user = try await managed(username, by: actor)
+        guard actor.covers(region) else { throw UserStoreError.outsideJurisdiction(region.value) }
+        guard try await RegistryStore(db).region(region) != nil else { throw UserStoreError.unknownRegion(region.value) }
+        try await db.writeTransaction { tx in
+            try await tx.sql.update("users").set("region_code", to: region.value).where("id", .equal, user.id).run()
+            try await AuditLog(tx).record(actor: actor, action: .changeJurisdiction, targetKind: "user", targetID: username,
+                                          detail: "辖区 \(user.region.value) → \(region.value)")
+        }
     }
 
     /// Staff by username, so that pages show a person's name and role rather than their username.
@@ -115,7 +192,8 @@ public struct UserStore: Sendable {
     /// Disables or re-enables an account, audited. Its open sessions end at their next request (the session
     /// middleware reads the account every time).
     public func setDisabled(_ username: String, _ disabled: Bool, actor: Actor, now: Date = Date()) async throws {
-        guard let user = try await find(username: username) else { throw UserStoreError.unknownUser(username) }
+        guard actor.may(.manageUsers) else { throw DomainError.forbidden }
+        let user = try await managed(username, by: actor)
         try await db.writeTransaction { tx in
             try await tx.sql.update("users").set("disabled_at", to: disabled ? Timestamp.text(now) : nil).where("id", .equal, user.id).run()
             try await AuditLog(tx).record(actor: actor, action: disabled ? .disableUser : .enableUser, targetKind: "user", targetID: username,
@@ -153,6 +231,8 @@ public struct UserStore: Sendable {
                   passwordHash: try r.decode(column: "password_hash", as: String.self),
                   throttle: .init(failures: try r.decode(column: "failed_logins", as: Int.self),
                                   lockedUntil: try r.decode(column: "locked_until", as: String?.self).flatMap(Timestamp.date)),
-                  disabledAt: try r.decode(column: "disabled_at", as: String?.self).flatMap(Timestamp.date))
+                  disabledAt: try r.decode(column: "disabled_at", as: String?.self).flatMap(Timestamp.date),
+                  roleGrantedBy: try r.decode(column: "role_granted_by", as: String?.self),
+                  roleGrantedAt: try r.decode(column: "role_granted_at", as: String?.self).flatMap(Timestamp.date))
     }
 }

@@ -61,6 +61,13 @@ enum API {
         var grade: Int
     }
 
+    /// A whole ID number given for a stated purpose (the read is audited with it).
+    struct RevealedNationalID: Content {
+        var memberId: String
+        var name: String
+        var nationalId: String
+    }
+
     struct Member: Content {
         var id: String
         var relation: String
@@ -77,7 +84,8 @@ enum API {
         init(_ m: Domain.Member) {
             id = m.id.description
             relation = m.relation.rawValue
-            nationalId = m.nationalID.value
+            // Masked, as on every page: the whole number is `POST …/members/{id}/national-id`, for a purpose, audited.
+            nationalId = m.nationalID.masked
             name = m.name
             sex = m.sex.rawValue
             birthDate = m.birthDate.description

@@ -109,9 +109,10 @@ enum HouseholdPage {
             .tbody(.group(members.map { m in
                 .tr(.td(.attribute(named: "data-label", value: "姓名"), .text(m.name)),
                     .td(.attribute(named: "data-label", value: "关系"), .text(m.relation.chinese)),
-                    // Masked by default; the whole number is one deliberate tap away, and this page view is audited.
+                    // Masked: the whole number is on its own page, for a stated purpose, audited (never in this HTML).
                     .td(.attribute(named: "data-label", value: "身份证号"),
-                        .details(.summary(.text(m.nationalID.masked)), .span(.class("full-id"), .text(m.nationalID.value)))),
+                        .text(m.nationalID.masked + " "),
+                        .a(.class("reveal"), .href(SiteURL.memberNationalID(m.householdID, m.id).path), .text("查看完整号码"))),
                     .td(.attribute(named: "data-label", value: "性别/年龄"), .text("\(m.sex.chinese) · \(m.birthDate.age(on: today))岁")),
                     .td(.attribute(named: "data-label", value: "残疾"), .text(disability(m, facts: facts))),
                     .td(.attribute(named: "data-label", value: "疾病"), .text(m.illnesses.isEmpty ? "—" : m.illnesses.map(\.chinese).joined(separator: "、"))),

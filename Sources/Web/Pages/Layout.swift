@@ -7,7 +7,7 @@ import Vapor
 
 /// The page shell every staff page shares: header with the user's role and jurisdiction, navigation, and the content.
 enum Layout {
-    enum Section { case home, households, regions, warnings, cases, payments, visits, monitoring, calendar, simulation, imports, linkReviews, exports, audit, none }
+    enum Section { case home, households, regions, warnings, cases, payments, visits, monitoring, calendar, simulation, imports, linkReviews, exports, audit, users, none }
 
     struct Chrome {
         var user: StaffUser?
@@ -47,11 +47,11 @@ enum Layout {
                             .nav(
                                 .class("nav"),
                                 navLink("首页", SiteURL.home.path, chrome.section == .home),
-                                .if(user.role != .dataOfficer, navLink("查找家庭", SiteURL.householdSearch(query: nil).path, chrome.section == .households)),
-                                navLink("区域", SiteURL.region(user.region).path, chrome.section == .regions),
+                                .if(Permission.viewHouseholds.isGranted(to: user.role), navLink("查找家庭", SiteURL.householdSearch(query: nil).path, chrome.section == .households)),
+                                .if(Permission.viewStatistics.isGranted(to: user.role), navLink("区域", SiteURL.region(user.region).path, chrome.section == .regions)),
                                 .if(Permission.viewWarnings.isGranted(to: user.role), navLink("预警", SiteURL.warnings(query: nil).path, chrome.section == .warnings)),
                                 .if(Permission.handleCases.isGranted(to: user.role), navLink("申请办理", SiteURL.cases(query: [:]).path, chrome.section == .cases)),
-                                .if(Permission.managePayments.isGranted(to: user.role) || user.role == .auditor,
+                                .if(Permission.managePayments.isGranted(to: user.role),
                                     navLink("资金发放", SiteURL.payrolls.path, chrome.section == .payments)),
                                 .if(user.role == .townshipOfficer, navLink("发放核验", SiteURL.paymentChecks(done: false).path, chrome.section == .payments)),
                                 .if(Permission.recordVisits.isGranted(to: user.role), navLink("入户核实", SiteURL.visits.path, chrome.section == .visits)),
@@ -60,7 +60,9 @@ enum Layout {
                                 .if(Permission.importData.isGranted(to: user.role), navLink("数据导入", SiteURL.imports.path, chrome.section == .imports)),
                                 .if(Permission.reviewLinks.isGranted(to: user.role), navLink("关联核对", SiteURL.linkReviews(importID: nil).path, chrome.section == .linkReviews)),
                                 .if(Exports.mayExport(user.role), navLink("名单导出", SiteURL.exports.path, chrome.section == .exports)),
-                                .if(user.role == .auditor, navLink("审计日志", SiteURL.auditLog(query: nil).path, chrome.section == .audit)),
+                                .if(Permission.viewAuditLog.isGranted(to: user.role), navLink("审计日志", SiteURL.auditLog(query: nil).path, chrome.section == .audit)),
+                                .if(Permission.manageUsers.isGranted(to: user.role) || Permission.grantRoles.isGranted(to: user.role),
+                                    navLink("账户管理", SiteURL.users(page: 1).path, chrome.section == .users)),
                                 .if(Permission.manageCalendar.isGranted(to: user.role), navLink("节假日", SiteURL.calendar.path, chrome.section == .calendar))
                             ),
                             .div(
@@ -220,6 +222,7 @@ enum Layout {
     .menu{display:contents}.menu-toggle,.menu-button,.fold-toggle,.fold-button{display:none}
     nav.contents{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0 0 1rem;font-size:.95rem}
     .pager{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0;color:#5b6b7c;font-size:.95rem}
+    .full-id{font-size:1.5rem;font-variant-numeric:tabular-nums;letter-spacing:.05em;word-break:break-all}a.reveal{font-size:.85rem;white-space:nowrap}
     .region[title]{text-decoration:underline dotted #b8c2cc}
     .foot{text-align:center;color:#7b8a99;font-size:.8rem;padding:2rem 1rem}
     h3{font-size:1.05rem;margin:.2rem 0 .4rem}

@@ -43,6 +43,10 @@ struct AdminRoutes: RouteCollection {
                 return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
                                                       error: "该账户已停用，请联系系统管理员"),
                                        status: .forbidden)
+            case .awaitingGrant:
+                return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
+                                                      error: "该账户的角色尚待安全管理员授权，授权后即可登录"),
+                                       status: .forbidden)
             case .addressThrottled:
                 return Layout.response(LoginPage.view(csrf: CSRFMiddleware.token(for: req), username: form.username,
                                                       error: "本机所在网络登录失败次数过多，请稍后再试"),

@@ -11,6 +11,10 @@ struct RegistryRoutes: RouteCollection {
 
         staff.get(.home) { req -> Response in
             let actor = try req.actor()
+            // The administrators' home is their own work: the log for the audit administrator, the accounts for the others.
+            if actor.role.isAdministrator {
+                return req.redirect(to: actor.may(.viewAuditLog) ? SiteURL.auditLog(query: nil).path : SiteURL.users(page: 1).path)
+            }
             // The home page is the user's own jurisdiction in the region browser: for a community coordinator, their households.
             guard let m = try await RegionPage.Model.load(db: req.db, actor: actor, region: actor.jurisdiction,
                                                           paging: Paging(req, size: RegionPage.pageSize)) else { throw Abort(.notFound) }
@@ -154,5 +158,58 @@ struct RegistryRoutes: RouteCollection {
             throw Abort(.notFound, reason: "家庭不存在或不在您的辖区内 (not found)")
         }
         return p
+    }
+}
+
+/// A whole ID number for a stated purpose, one member at a time: the page (a form, then the number, never cached)
+/// and the API. The store checks the jurisdiction and audits the read with its purpose.
+struct IDRevealRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let staff = routes.grouped(RequireStaffMiddleware())
+        staff.get(.memberNationalID) { req -> Response in
+            let (household, member) = try Self.ids(req)
+            guard try req.actor().may(.viewHouseholds) else { throw DomainError.forbidden }
+            return Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household, member: member))
+        }
+        staff.post(.memberNationalID) { req -> Response in
+            let (household, member) = try Self.ids(req)
+            let form = try req.content.decode(IDRevealPage.Form.self)
+            switch IDRevealReason.parse(purpose: form.purpose, note: form.note) {
+            case .failure(let problem):
+                guard try req.actor().may(.viewHouseholds) else { throw DomainError.forbidden }
+                return Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household, member: member,
+                                                         typed: form, error: problem.description), status: .badRequest)
+            case .success(let reason):
+                guard let revealed = try await RegistryStore(req.db).revealNationalID(member: member, of: household, reason: reason, actor: try req.actor())
+                else { throw Abort(.notFound) }
+                let response = Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household,
+                                                                 member: member, revealed: revealed))
+                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+                return response
+            }
+        }
+        staff.post(.apiMemberNationalID) { req -> Response in
+            let (household, member) = try Self.ids(req)
+            let typed = try req.content.decode(IDRevealPage.Form.self)
+            let reason: IDRevealReason
+            switch IDRevealReason.parse(purpose: typed.purpose, note: typed.note) {
+            case .success(let r): reason = r
+            case .failure(let problem):
+                guard try req.actor().may(.viewHouseholds) else { throw DomainError.forbidden }
+                throw Abort(.badRequest, reason: problem.description)
+            }
+            guard let revealed = try await RegistryStore(req.db).revealNationalID(member: member, of: household, reason: reason, actor: try req.actor())
+            else { throw Abort(.notFound) }
+            let response = try await API.RevealedNationalID(memberId: member.description, name: revealed.name,
+                                                             nationalId: revealed.nationalID.value).encodeResponse(for: req)
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
+        }
+    }
+
+    static func ids(_ req: Request) throws -> (Household.ID, Member.ID) {
+        guard let h = req.parameters.get("householdID").flatMap(Household.ID.init),
+              let m = req.parameters.get("memberID").flatMap(Member.ID.init) else { throw Abort(.notFound) }
+        return (h, m)
     }
 }

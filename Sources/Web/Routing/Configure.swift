@@ -88,7 +88,7 @@ public func makeApplication(_ config: AppConfig, environment: Environment? = nil
 /// One route collection per area; each registers its own routes from `SiteURL`'s patterns.
 func routes(_ app: Application) throws {
     let areas: [any RouteCollection] = [
-        AssetRoutes(), AdminRoutes(), RegistryRoutes(), AssessmentRoutes(), FeedRoutes(), LinkageRoutes(), MonitoringRoutes(), WarningRoutes(), CalendarRoutes(), CaseRoutes(), EmergencyRoutes(), PaymentRoutes(), PaymentAPIRoutes(), PaymentReportRoutes(), HelpRequestRoutes(), ReserveFundRoutes(), ChangeRoutes(), ChangeAPIRoutes(), ReviewRoutes(), ReviewAPIRoutes(), DeliberationRoutes(), DeliberationAPIRoutes(), HonestyRoutes(), HonestyAPIRoutes(),
+        AssetRoutes(), AdminRoutes(), UserRoutes(), IDRevealRoutes(), RegistryRoutes(), AssessmentRoutes(), FeedRoutes(), LinkageRoutes(), MonitoringRoutes(), WarningRoutes(), CalendarRoutes(), CaseRoutes(), EmergencyRoutes(), PaymentRoutes(), PaymentAPIRoutes(), PaymentReportRoutes(), HelpRequestRoutes(), ReserveFundRoutes(), ChangeRoutes(), ChangeAPIRoutes(), ReviewRoutes(), ReviewAPIRoutes(), DeliberationRoutes(), DeliberationAPIRoutes(), HonestyRoutes(), HonestyAPIRoutes(),
     ]
     for area in areas { try app.register(collection: area) }
 }

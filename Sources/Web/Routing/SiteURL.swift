@@ -8,8 +8,12 @@ public enum SiteURL: Sendable, Equatable {
     case login
     case logout
     case changePassword
+    case users(page: Int)
+    case userAction(String, UserAction)
     case householdSearch(query: String?)
     case household(Household.ID)
+    case memberNationalID(Household.ID, Member.ID)
+    case apiMemberNationalID(Household.ID, Member.ID)
     case paymentHoldRelease(Household.ID, UUID)
     case region(RegionCode)
     case auditLog(query: String?)
@@ -120,8 +124,12 @@ public enum SiteURL: Sendable, Equatable {
         case .login: return RoutePattern.login.path()
         case .logout: return RoutePattern.logout.path()
         case .changePassword: return RoutePattern.changePassword.path()
+        case .users(let page): return RoutePattern.users.path() + (page > 1 ? "?page=\(page)" : "")
+        case .userAction(let username, let action): return RoutePattern.userAction.path(username, action.rawValue)
         case .householdSearch(let q): return RoutePattern.households.path() + Self.query(q)
         case .household(let id): return RoutePattern.household.path(id.description)
+        case .memberNationalID(let h, let m): return RoutePattern.memberNationalID.path(h.description, m.description)
+        case .apiMemberNationalID(let h, let m): return RoutePattern.apiMemberNationalID.path(h.description, m.description)
         case .paymentHoldRelease(let household, let hold): return RoutePattern.paymentHoldRelease.path(household.description, hold.uuidString.lowercased())
         case .region(let code): return RoutePattern.region.path(code.value)
         case .auditLog(let q): return RoutePattern.audit.path() + (q.map { $0.isEmpty ? "" : "?" + $0 } ?? "")
@@ -262,6 +270,12 @@ public enum WarningStep: String, CaseIterable, Sendable {
     case assign, verify, dispose, close
 }
 
+/// What an administrator does to one account (三权分立: the first three are the system administrator's, `grant`
+/// the security administrator's).
+public enum UserAction: String, CaseIterable, Sendable {
+    case disable, enable, region, grant
+}
+
 /// A reviewer's answer to a proposed link.
 enum LinkDecision: String, CaseIterable {
     case confirm, reject
@@ -275,9 +289,12 @@ extension RoutePattern {
     static let changePassword = RoutePattern("account", "password")
     static let households = RoutePattern("households")
     static let household = RoutePattern("households", ":householdID")
+    static let memberNationalID = RoutePattern("households", ":householdID", "members", ":memberID", "national-id")
     static let paymentHoldRelease = RoutePattern("households", ":householdID", "holds", ":holdID", "release")
     static let region = RoutePattern("regions", ":regionCode")
     static let audit = RoutePattern("audit")
+    static let users = RoutePattern("users")
+    static let userAction = RoutePattern("users", ":username", ":action")
     static let exports = RoutePattern("exports")
     static let selfAssessment = RoutePattern("self-assessment")
     static let simulation = RoutePattern("simulation")
@@ -368,6 +385,7 @@ extension RoutePattern {
     static let apiHouseholds = RoutePattern("api", "v1", "households")
     static let apiHouseholdSearchByID = RoutePattern("api", "v1", "households", "search")
     static let apiHousehold = RoutePattern("api", "v1", "households", ":householdID")
+    static let apiMemberNationalID = RoutePattern("api", "v1", "households", ":householdID", "members", ":memberID", "national-id")
     static let apiHouseholdAssessment = RoutePattern("api", "v1", "households", ":householdID", "assessment")
     static let apiAssessments = RoutePattern("api", "v1", "assessments")
     static let apiWarnings = RoutePattern("api", "v1", "warnings")
@@ -381,7 +399,7 @@ extension RoutePattern {
 
     /// Every pattern above; a test checks that exactly these are registered.
     static let all: [RoutePattern] = [
-        home, login, logout, changePassword, households, household, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
+        home, login, logout, changePassword, users, userAction, households, household, memberNationalID, apiMemberNationalID, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
         visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, paymentChecks, paymentCheckDraw, paymentCheck, paymentReports, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,

@@ -104,8 +104,8 @@ enum SessionKey {
 }
 
 /// Loads the user named in the session, if any. The session ends when it is past its lifetime, when it has been idle
-/// for `idleTimeout`, or when its account is locked (repeated wrong passwords: someone may be guessing it), disabled
-/// or gone.
+/// for `idleTimeout`, or when its account is locked (repeated wrong passwords: someone may be guessing it), disabled,
+/// without a granted role, or gone.
 struct StaffSessionMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Only a request that arrived with a session has a user; touching `req.session` otherwise would create one.
@@ -116,7 +116,7 @@ struct StaffSessionMiddleware: AsyncMiddleware {
             do { user = try await UserStore(req.db).find(id: id) } catch is UserStoreError { user = nil }
             let now = req.application.now.timeIntervalSince1970
             let idle = req.session.data[SessionKey.lastSeen].flatMap(Double.init).map { now - $0 } ?? 0
-            if let age, age >= 0, age < req.config.sessionLifetime, idle < req.config.idleTimeout, let user, !user.isDisabled,
+            if let age, age >= 0, age < req.config.sessionLifetime, idle < req.config.idleTimeout, let user, !user.isDisabled, user.isGranted,
                !req.config.lockout.isLocked(user.throttle, now: req.application.now) {
                 req.storage[CurrentUserKey.self] = user
                 // Saved with the session, which Vapor writes back on every request anyway.
@@ -231,6 +231,8 @@ struct LoginController {
         case addressThrottled
         /// The right password for a disabled account.
         case disabled
+        /// The right password for an account whose role a security administrator has not yet granted.
+        case awaitingGrant
     }
 
     static func attempt(_ form: Form, req: Request, now: Date = Date()) async throws -> Outcome {
@@ -274,6 +276,12 @@ struct LoginController {
             await req.application.loginAddresses.forgive(origin)
             try await AuditLog(req.db).record(actor: actor, action: .loginFailed, targetKind: "user", targetID: user.username, detail: "账户已停用")
             return .disabled
+        }
+        if ok, !user.isGranted {
+            try await users.saveThrottle(user.id, throttle.afterSuccess(state))
+            await req.application.loginAddresses.forgive(origin)
+            try await AuditLog(req.db).record(actor: actor, action: .loginFailed, targetKind: "user", targetID: user.username, detail: "角色待安全管理员授权")
+            return .awaitingGrant
         }
         if ok {
             try await users.saveThrottle(user.id, throttle.afterSuccess(state))

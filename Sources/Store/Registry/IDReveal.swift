@@ -1,0 +1,26 @@
+import Domain
+import FluentKit
+import Foundation
+import SQLKit
+
+// The one way to a whole ID number on a page or in an API answer: a stated purpose, within the jurisdiction, audited.
+extension RegistryStore {
+    public struct RevealedID: Sendable, Equatable {
+        public let name: String
+        public let nationalID: NationalID
+    }
+
+    /// A member's whole ID number, for `reason`; nil when the member is not in that household or the household is
+    /// outside the actor's jurisdiction (told apart from nothing, as a profile is). The read is audited with its reason.
+    public func revealNationalID(member: Member.ID, of household: Household.ID, reason: IDRevealReason, actor: Actor) async throws -> RevealedID? {
+        try requireViewer(actor)
+        guard let row = try await sql.select().columns("name", "national_id").from("members")
+            .where("id", .equal, member.rawValue).where("household_id", .equal, household.rawValue)
+            .within(actor.jurisdiction).first() else { return nil }
+        let revealed = RevealedID(name: try row.decode(column: "name", as: String.self),
+                                  nationalID: try NationalID(try row.decode(column: "national_id", as: String.self)))
+        try await AuditLog(db).record(actor: actor, action: .revealNationalID, targetKind: "member", targetID: member.description,
+                                      detail: "查看\(revealed.name)的完整身份证号（\(revealed.nationalID.masked)），用途：\(reason.logged)")
+        return revealed
+    }
+}
