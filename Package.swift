@@ -72,7 +72,8 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
-        .testTarget(name: "DomainTests", dependencies: ["Domain", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                                                      .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "StoreTests",
             dependencies: [

@@ -19,7 +19,26 @@ struct TestSite {
     let inside: HouseholdBundle
     /// A household in another city: outside every demo user's jurisdiction.
     let outside: HouseholdBundle
+    /// The administrators must sign in with a second factor: each is enrolled at setup, and `Browser.login` spends
+    /// one of their recovery codes (a code from the app would be good once per 30 seconds; these are not timed).
+    let recovery: RecoveryCodePool
     static let password = DemoSetup.password
+
+    /// Enrols every account whose role must use a second factor, through the real enrolment, and keeps the
+    /// recovery codes it hands out.
+    static func enrolAdministrators(_ app: Application, _ accounts: [DemoAccount]) async throws -> RecoveryCodePool {
+        let pool = RecoveryCodePool()
+        let store = SecondFactorStore(app.db, cipher: .development, policy: app.storage[SecondFactorPolicyKey.self]!)
+        for a in accounts where store.policy.alwaysRequiredFor.contains(a.role) {
+            let user = try #require(try await UserStore(app.db).find(username: a.username))
+            let secret = store.newSecret()
+            let now = Date()
+            let code = store.totp(secret).code(step: store.totp(secret).step(at: now))
+            let codes = try #require(try await store.enrol(user, secret: secret, confirmedBy: code, actor: user.actor(origin: "test"), now: now))
+            pool.add(a.username, codes)
+        }
+        return pool
+    }
 
     static func make(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3,
                      logLevel: Logger.Level = .warning, city: RegionCode? = nil, adjust: (inout AppConfig) -> Void = { _ in }) async throws -> TestSite {
@@ -43,7 +62,8 @@ struct TestSite {
                 inside = b
             }
             let outside = try await Self.householdElsewhere(app.db)
-            return TestSite(app: app, scratch: scratch, city: city, accounts: accounts, inside: inside!, outside: outside)
+            let recovery = try await Self.enrolAdministrators(app, accounts)
+            return TestSite(app: app, scratch: scratch, city: city, accounts: accounts, inside: inside!, outside: outside, recovery: recovery)
         } catch {
             try await app.asyncShutdown()
             try await scratch.drop()
@@ -107,14 +127,26 @@ struct TestSite {
     }
 
     /// A client that keeps the session cookie like a browser does.
-    func browser() -> Browser { Browser(app: app) }
+    func browser() -> Browser { Browser(app: app, recovery: recovery) }
+}
+
+/// Recovery codes by username, each handed out once.
+final class RecoveryCodePool: @unchecked Sendable {
+    private var codes: [String: [String]] = [:]
+    private let lock = NSLock()
+    func add(_ username: String, _ list: [String]) { lock.withLock { codes[username, default: []] += list } }
+    func take(_ username: String) -> String? { lock.withLock { codes[username]?.popLast() } }
 }
 
 final class Browser: @unchecked Sendable {
     let app: Application
     /// Every cookie the server set, as a browser keeps them (an expired one is dropped).
     var cookies: [String: String] = [:]
-    init(app: Application) { self.app = app }
+    let recovery: RecoveryCodePool?
+    init(app: Application, recovery: RecoveryCodePool? = nil) {
+        self.app = app
+        self.recovery = recovery
+    }
 
     static let cookieName = "jiuzhu_session"
     /// The staff session's cookie.
@@ -182,6 +214,10 @@ final class Browser: @unchecked Sendable {
     func login(_ username: String, password: String = TestSite.password) async throws -> TestingHTTPResponse {
         let page = try await get("/login")
         let token = try #require(Self.csrf(in: page))
-        return try await post("/login", form: ["_csrf": token, "username": username, "password": password])
+        let res = try await post("/login", form: ["_csrf": token, "username": username, "password": password])
+        // An account with a second factor is asked for a code next: one of its recovery codes, when the site has one.
+        guard res.headers.first(name: .location) == SiteURL.loginCode.path, let code = recovery?.take(username) else { return res }
+        let ask = try await get(SiteURL.loginCode.path)
+        return try await post(SiteURL.loginCode.path, form: ["_csrf": Self.csrf(in: ask) ?? "", "code": code])
     }
 }

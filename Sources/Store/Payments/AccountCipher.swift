@@ -41,6 +41,12 @@ public struct AccountCipher: Sendable {
         return combined.base64EncodedString()
     }
 
+    /// Any short secret at rest under the same key (a staff member's second-factor secret).
+    public func seal(text: String) throws -> String {
+        guard let combined = try AES.GCM.seal(Data(text.utf8), using: key).combined else { throw CipherError.unreadable }
+        return combined.base64EncodedString()
+    }
+
     public func open(_ sealed: String) throws -> String {
         guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
               let plain = try? AES.GCM.open(box, using: key) else { throw CipherError.unreadable }

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, revealNationalID, grantRole, changeJurisdiction, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, publicOutputWithheld, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readProfile, revealNationalID, enrolSecondFactor, resetSecondFactor, securitySetting, grantRole, changeJurisdiction, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, publicOutputWithheld, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
@@ -15,6 +15,9 @@ public enum AuditAction: String, Sendable, CaseIterable {
         switch self {
         case .readProfile: return "查看档案"
         case .revealNationalID: return "查看完整身份证号"
+        case .enrolSecondFactor: return "绑定动态口令"
+        case .resetSecondFactor: return "重置动态口令"
+        case .securitySetting: return "安全设置"
         case .login: return "登录"
         case .loginFailed: return "登录失败"
         case .accountLocked: return "账户锁定"

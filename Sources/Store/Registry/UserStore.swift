@@ -19,6 +19,9 @@ public struct StaffUser: Sendable, Equatable {
     public var roleGrantedBy: String? = nil
     public var roleGrantedAt: Date? = nil
     public var isGranted: Bool { roleGrantedBy != nil }
+    /// When the account enrolled a second factor (an authenticator app); nil while it has none.
+    public var secondFactorEnrolledAt: Date? = nil
+    public var hasSecondFactor: Bool { secondFactorEnrolledAt != nil }
 
     public func actor(origin: String) -> Actor {
         Actor(userID: id, username: username, role: role, jurisdiction: region, origin: origin)
@@ -233,6 +236,7 @@ public struct UserStore: Sendable {
                                   lockedUntil: try r.decode(column: "locked_until", as: String?.self).flatMap(Timestamp.date)),
                   disabledAt: try r.decode(column: "disabled_at", as: String?.self).flatMap(Timestamp.date),
                   roleGrantedBy: try r.decode(column: "role_granted_by", as: String?.self),
-                  roleGrantedAt: try r.decode(column: "role_granted_at", as: String?.self).flatMap(Timestamp.date))
+                  roleGrantedAt: try r.decode(column: "role_granted_at", as: String?.self).flatMap(Timestamp.date),
+                  secondFactorEnrolledAt: try r.decode(column: "totp_enrolled_at", as: String?.self).flatMap(Timestamp.date))
     }
 }

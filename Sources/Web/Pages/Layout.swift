@@ -63,12 +63,14 @@ enum Layout {
                                 .if(Permission.viewAuditLog.isGranted(to: user.role), navLink("审计日志", SiteURL.auditLog(query: nil).path, chrome.section == .audit)),
                                 .if(Permission.manageUsers.isGranted(to: user.role) || Permission.grantRoles.isGranted(to: user.role),
                                     navLink("账户管理", SiteURL.users(page: 1).path, chrome.section == .users)),
+                                .if(Permission.grantRoles.isGranted(to: user.role), navLink("安全设置", SiteURL.securitySettings.path, false)),
                                 .if(Permission.manageCalendar.isGranted(to: user.role), navLink("节假日", SiteURL.calendar.path, chrome.section == .calendar))
                             ),
                             .div(
                                 .class("who"),
                                 .span(.text("\(user.displayName) · \(user.role.chinese)"), .unwrap(chrome.jurisdictionName) { .text(" · \($0)") }),
                                 .a(.class("account"), .href(SiteURL.changePassword.path), .text("修改密码")),
+                                .a(.class("account"), .href(SiteURL.secondFactor.path), .text("动态口令")),
                                 .form(
                                     .class("logout"),
                                     .action(SiteURL.logout.path),

@@ -69,7 +69,7 @@ enum UserPages {
     static func status(_ u: StaffUser, chrome: Layout.Chrome) -> Node<HTML.BodyContext> {
         if u.isDisabled { return .span(.class("overdue"), .text("已停用")) }
         if !u.isGranted { return .span(.class("overdue"), .text("待授权")) }
-        return .text("正常（\(chrome.person(u.roleGrantedBy)) \(Show.time(u.roleGrantedAt ?? .distantPast)) 授权）")
+        return .text((u.hasSecondFactor ? "已绑定动态口令；" : "") + "正常（\(chrome.person(u.roleGrantedBy)) \(Show.time(u.roleGrantedAt ?? .distantPast)) 授权）")
     }
 
     static func actions(_ u: StaffUser, m: Model, me: String?, chrome: Layout.Chrome) -> Node<HTML.BodyContext> {
@@ -78,6 +78,9 @@ enum UserPages {
                 .form(.class("inline"), .action(SiteURL.userAction(u.username, .grant).path), .method(.post), Layout.csrfField(chrome),
                       .label(.text("角色"), roleChoice(selected: u.role.rawValue)),
                       .button(.type(.submit), .text(u.isGranted ? "变更角色" : "授权")))),
+            .if(m.mayGrant && u.username != me && u.hasSecondFactor,
+                .form(.class("inline"), .action(SiteURL.userAction(u.username, .resetSecondFactor).path), .method(.post), Layout.csrfField(chrome),
+                      .button(.type(.submit), .text("重置动态口令")))),
             .if(m.mayManage && u.username != me, .group(
                 .form(.class("inline"), .action(SiteURL.userAction(u.username, .region).path), .method(.post), Layout.csrfField(chrome),
                       // The account's own region is always a choice (a community is not among the listed places), so

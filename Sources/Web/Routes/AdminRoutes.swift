@@ -29,6 +29,10 @@ struct AdminRoutes: RouteCollection {
             let form = LoginController.Form(username: username, password: password)
             switch try await LoginController.attempt(form, req: req) {
             case .success(let user):
+                if user.hasSecondFactor {
+                    try await LoginController.awaitSecondFactor(user, req: req)
+                    return req.redirect(to: SiteURL.loginCode.path, redirectType: .normal)
+                }
                 try await LoginController.signIn(user, req: req)
                 return req.redirect(to: SiteURL.home.path, redirectType: .normal)
             case .wrongCredentials:

@@ -55,6 +55,9 @@ struct UserRoutes: RouteCollection {
                     guard let region = Self.region(choice) else { return try await Self.page(req, error: "辖区代码应为12位数字", status: .badRequest) }
                     try await users.setRegion(username, region: region, actor: actor)
                     done = "已变更 \(username) 的辖区。"
+                case .resetSecondFactor:
+                    try await req.secondFactors.reset(username, actor: actor)
+                    done = "已重置 \(username) 的动态口令，其下次登录时须重新绑定。"
                 case .grant:
                     guard let role = choice.role.flatMap(Role.init(rawValue:)) else { return try await Self.page(req, error: "请选择角色", status: .badRequest) }
                     try await users.grant(username, role: role, actor: actor)

@@ -30,6 +30,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     // Unknown usernames cost what known ones do: a hash at the configured cost, made once.
     app.storage[DummyPasswordHashKey.self] = try Bcrypt.hash(UUID().uuidString, cost: config.bcryptCost)
     app.storage[PasswordPolicyKey.self] = try PasswordPolicy.bundled()
+    app.storage[SecondFactorPolicyKey.self] = try SecondFactorPolicy.bundled()
     app.logger.logLevel = config.logLevel
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
@@ -88,7 +89,7 @@ public func makeApplication(_ config: AppConfig, environment: Environment? = nil
 /// One route collection per area; each registers its own routes from `SiteURL`'s patterns.
 func routes(_ app: Application) throws {
     let areas: [any RouteCollection] = [
-        AssetRoutes(), AdminRoutes(), UserRoutes(), IDRevealRoutes(), RegistryRoutes(), AssessmentRoutes(), FeedRoutes(), LinkageRoutes(), MonitoringRoutes(), WarningRoutes(), CalendarRoutes(), CaseRoutes(), EmergencyRoutes(), PaymentRoutes(), PaymentAPIRoutes(), PaymentReportRoutes(), HelpRequestRoutes(), ReserveFundRoutes(), ChangeRoutes(), ChangeAPIRoutes(), ReviewRoutes(), ReviewAPIRoutes(), DeliberationRoutes(), DeliberationAPIRoutes(), HonestyRoutes(), HonestyAPIRoutes(),
+        AssetRoutes(), AdminRoutes(), SecondFactorRoutes(), UserRoutes(), IDRevealRoutes(), RegistryRoutes(), AssessmentRoutes(), FeedRoutes(), LinkageRoutes(), MonitoringRoutes(), WarningRoutes(), CalendarRoutes(), CaseRoutes(), EmergencyRoutes(), PaymentRoutes(), PaymentAPIRoutes(), PaymentReportRoutes(), HelpRequestRoutes(), ReserveFundRoutes(), ChangeRoutes(), ChangeAPIRoutes(), ReviewRoutes(), ReviewAPIRoutes(), DeliberationRoutes(), DeliberationAPIRoutes(), HonestyRoutes(), HonestyAPIRoutes(),
     ]
     for area in areas { try app.register(collection: area) }
 }

@@ -9,6 +9,9 @@ public enum SiteURL: Sendable, Equatable {
     case logout
     case changePassword
     case users(page: Int)
+    case loginCode
+    case secondFactor
+    case securitySettings
     case userAction(String, UserAction)
     case householdSearch(query: String?)
     case household(Household.ID)
@@ -124,6 +127,9 @@ public enum SiteURL: Sendable, Equatable {
         case .login: return RoutePattern.login.path()
         case .logout: return RoutePattern.logout.path()
         case .changePassword: return RoutePattern.changePassword.path()
+        case .loginCode: return RoutePattern.loginCode.path()
+        case .secondFactor: return RoutePattern.secondFactor.path()
+        case .securitySettings: return RoutePattern.securitySettings.path()
         case .users(let page): return RoutePattern.users.path() + (page > 1 ? "?page=\(page)" : "")
         case .userAction(let username, let action): return RoutePattern.userAction.path(username, action.rawValue)
         case .householdSearch(let q): return RoutePattern.households.path() + Self.query(q)
@@ -274,6 +280,8 @@ public enum WarningStep: String, CaseIterable, Sendable {
 /// the security administrator's).
 public enum UserAction: String, CaseIterable, Sendable {
     case disable, enable, region, grant
+    /// Clear an account's second factor (a lost phone): the security administrator's.
+    case resetSecondFactor = "reset-second-factor"
 }
 
 /// A reviewer's answer to a proposed link.
@@ -294,6 +302,9 @@ extension RoutePattern {
     static let region = RoutePattern("regions", ":regionCode")
     static let audit = RoutePattern("audit")
     static let users = RoutePattern("users")
+    static let loginCode = RoutePattern("login", "code")
+    static let secondFactor = RoutePattern("account", "second-factor")
+    static let securitySettings = RoutePattern("security")
     static let userAction = RoutePattern("users", ":username", ":action")
     static let exports = RoutePattern("exports")
     static let selfAssessment = RoutePattern("self-assessment")
@@ -399,7 +410,7 @@ extension RoutePattern {
 
     /// Every pattern above; a test checks that exactly these are registered.
     static let all: [RoutePattern] = [
-        home, login, logout, changePassword, users, userAction, households, household, memberNationalID, apiMemberNationalID, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
+        home, login, logout, changePassword, users, userAction, loginCode, secondFactor, securitySettings, households, household, memberNationalID, apiMemberNationalID, paymentHoldRelease, region, audit, exports, selfAssessment, simulation,
         imports, importJob, importRejects, importTemplate, linkReviews, linkReview, linkDecision, warnings, warning, warningAction, visits,
         visitComplete, monitoring, ranking, indicators, indicatorTune, screenings, calendar, cases, caseNew, caseEmergency, payrolls, paymentChecks, paymentCheckDraw, paymentCheck, paymentReports, payroll, payrollApprove, payrollBankFile, payrollReturn, payrollLine, householdAccounts, bankAccountDecision, caseItem, caseActions, notices, caseStatus, caseDashboard, caseDecisionNotice, caseMaterialsNotice, reserveFunds, changes, changeNew, change, changeDecision, changeNotice,
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,

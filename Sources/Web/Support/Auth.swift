@@ -101,6 +101,11 @@ enum SessionKey {
     static let csrf = "csrf"
     /// The last request, seconds since 1970: the idle timeout counts from it.
     static let lastSeen = "seen"
+    /// A user whose password was right and whose second factor is awaited (not signed in yet); the time is kept
+    /// under `startedAt`, so the purge ends such sessions like any other.
+    static let pendingUserID = "pending"
+    /// A second-factor secret shown for enrolment and not yet confirmed, sealed under the data key.
+    static let enrolSecret = "enrol"
 }
 
 /// Loads the user named in the session, if any. The session ends when it is past its lifetime, when it has been idle
@@ -132,10 +137,17 @@ struct StaffSessionMiddleware: AsyncMiddleware {
 
 /// Pages send strangers to the login page; the API answers 401.
 struct RequireStaffMiddleware: AsyncMiddleware {
+    static let allowedBeforeEnrolment: Set<String> = [SiteURL.secondFactor.path, SiteURL.logout.path]
+
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard req.staff != nil else {
+        guard let user = req.staff else {
             if req.isAPI { throw Abort(.unauthorized, reason: "请先登录 (sign in first)") }
             return req.redirect(to: SiteURL.login.path)
+        }
+        // Someone who must use a second factor and has none yet may do nothing but set one up (or sign out).
+        if !user.hasSecondFactor, !Self.allowedBeforeEnrolment.contains(req.url.path), try await req.secondFactors.required(for: user) {
+            if req.isAPI { throw Abort(.forbidden, reason: "须先绑定动态口令 (enrol a second factor first)") }
+            return req.redirect(to: SiteURL.secondFactor.path)
         }
         return try await next.respond(to: req)
     }
@@ -286,7 +298,8 @@ struct LoginController {
         if ok {
             try await users.saveThrottle(user.id, throttle.afterSuccess(state))
             await req.application.loginAddresses.forgive(origin)
-            try await AuditLog(req.db).record(actor: actor, action: .login, targetKind: "user", targetID: user.username, detail: "登录成功")
+            try await AuditLog(req.db).record(actor: actor, action: .login, targetKind: "user", targetID: user.username,
+                                              detail: user.hasSecondFactor ? "密码正确，待验证动态口令" : "登录成功")
             return .success(user)
         }
         try await AuditLog(req.db).record(actor: actor, action: .loginFailed, targetKind: "user", targetID: user.username,
@@ -303,13 +316,26 @@ struct LoginController {
     /// A username as the audit log keeps it: no longer than a username may be, so a pasted text is not stored whole.
     static func logged(_ username: String) -> String { String(username.prefix(UserStore.maxUsernameLength)) }
 
-    /// Replaces the session id (against session fixation) and remembers the user.
-    static func signIn(_ user: StaffUser, req: Request) async throws {
+    /// A new, empty session in place of the request's (against session fixation).
+    static func freshSession(_ req: Request) async throws {
         if let old = req.session.id {
             try await req.application.sessions.driver.deleteSession(old, for: req).get()
         }
         req.session.id = nil
         req.session.data = SessionData()
+    }
+
+    /// The password was right and a second factor is enrolled: the session remembers who is half-way, for
+    /// `SecondFactorPolicy.pendingSeconds`, and signs in no one yet.
+    static func awaitSecondFactor(_ user: StaffUser, req: Request) async throws {
+        try await freshSession(req)
+        req.session.data[SessionKey.pendingUserID] = user.id.uuidString
+        req.session.data[SessionKey.startedAt] = String(Int(req.application.now.timeIntervalSince1970))
+    }
+
+    /// Replaces the session id (against session fixation) and remembers the user.
+    static func signIn(_ user: StaffUser, req: Request) async throws {
+        try await freshSession(req)
         req.session.data[SessionKey.userID] = user.id.uuidString
         req.session.data[SessionKey.signedInAt] = String(Int(req.application.now.timeIntervalSince1970))
         req.session.data[SessionKey.lastSeen] = req.session.data[SessionKey.signedInAt]
