@@ -233,6 +233,8 @@ import Testing
 }
 
 @Suite struct ExportTests {
+    static let purpose = ExportReason(kind: .departmentCheck, note: "医保资助参保")
+
     @Test func listsForOtherDepartmentsAreScopedAndAudited() async throws {
         try await Fixture.with(households: 200) { f in
             // setup: one enrolment that ended recently, in a known household
@@ -246,23 +248,24 @@ import Testing
                 .run()
             let admin = f.actor(.cityAdmin, f.city.city.code)
             // act
-            let (endedCSV, endedRows) = try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: admin)
-            let (newCSV, newRows) = try await Exports(f.scratch.db).csv(.newlyEnrolled, since: LocalDate("2000-01-01"), actor: admin)
+            let (endedCSV, endedRows) = try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: admin, purpose: Self.purpose, stamp: "导出人：测试")
+            let (newCSV, newRows) = try await Exports(f.scratch.db).csv(.newlyEnrolled, since: LocalDate("2000-01-01"), actor: admin, purpose: Self.purpose, stamp: "导出人：测试")
             // check
             #expect(endedRows == 1)
             #expect(endedCSV.contains(b.members[0].nationalID.value))
             #expect(endedCSV.contains("重度残疾人护理补贴"))
             let active = Array(f.city.households(count: 200)).flatMap(\.enrolments).filter { $0.status == .active }
             #expect(newRows >= active.count)
-            #expect(newCSV.hasPrefix("\u{FEFF}身份证号,姓名"))
+            // the stamp first, then the header
+            #expect(newCSV.hasPrefix("\u{FEFF}导出人：测试\r\n身份证号,姓名"))
             // scoped: another district's reviewer does not see this household
             let district = b.household.residenceRegion.ancestors.first { $0.level == .county }!
             let other = f.city.districts.first { $0.code != district }!.code
-            let (otherCSV, _) = try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: f.actor(.countyReviewer, other))
+            let (otherCSV, _) = try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: f.actor(.countyReviewer, other), purpose: Self.purpose, stamp: "导出人：测试")
             #expect(!otherCSV.contains(b.members[0].nationalID.value))
             // coordinators may not export, and each export is audited
             await #expect(throws: DomainError.forbidden) {
-                try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: f.actor(.coordinator, b.household.residenceRegion))
+                try await Exports(f.scratch.db).csv(.ended, since: LocalDate("2026-10-01"), actor: f.actor(.coordinator, b.household.residenceRegion), purpose: Self.purpose, stamp: "导出人：测试")
             }
             let log = try await AuditLog(f.scratch.db).recent(actor: f.actor(.auditor, f.city.city.code), action: .exportList)
             #expect(log.count == 3)

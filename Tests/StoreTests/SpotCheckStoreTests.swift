@@ -100,8 +100,8 @@ import Testing
             #expect(!(try await SpotChecks.hasHonestRecord(s.household, in: f.scratch.db)))
             let list = DishonestyList(f.scratch.db)
             #expect(try await list.list(actor: s.window, offset: 0, limit: 10).total == 1)
-            await #expect(throws: DomainError.forbidden) { _ = try await list.export(actor: s.hukouTown) }
-            let exported = try await list.export(actor: s.county)
+            await #expect(throws: DomainError.forbidden) { _ = try await list.export(actor: s.hukouTown, purpose: ExportReason(kind: .departmentCheck, note: "报送信用平台")) }
+            let exported = try await list.export(actor: s.county, purpose: ExportReason(kind: .departmentCheck, note: "报送信用平台"))
             #expect(exported.count == 1 && exported[0].nationalID.count == 18 && exported[0].basis.contains("问题倒查"))
         }
     }

@@ -42,8 +42,9 @@ import VaporTesting
             #expect(after.contains("虚假申报") && after.contains("¥1,170.00") && after.contains("已提请县级决定停发"))
             let listed = try await township.get(SiteURL.dishonesty.path).body.string
             #expect(listed.contains("失信名单（1 人）") && listed.contains("********") && !listed.contains("导出报送信用平台"))
-            #expect(try await township.get(SiteURL.dishonestyExport.path).status == .forbidden)
-            let csv = try await county.get(SiteURL.dishonestyExport.path)
+            #expect(try await township.get(SiteURL.dishonestyExport.path + "?purpose=departmentCheck").status == .forbidden)
+            #expect(try await county.get(SiteURL.dishonestyExport.path).status == .badRequest, "an export states its purpose")
+            let csv = try await county.get(SiteURL.dishonestyExport.path + "?purpose=departmentCheck&format=csv")
             #expect(csv.status == .ok && csv.headers.contentType?.description.contains("text/csv") == true)
             let sql = site.app.db as! any SQLDatabase
             let id = try #require(try await sql.select().column("national_id").from("dishonesty_list").first()?.decode(column: "national_id", as: String.self))

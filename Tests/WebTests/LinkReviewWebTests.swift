@@ -102,18 +102,27 @@ import Vapor
             #expect(page.status == .ok)
             let token = try #require(Browser.csrf(in: page))
             // act
-            let res = try await b.post(SiteURL.exports.path, form: ["_csrf": token, "list": "newlyEnrolled", "since": "2000-01-01"])
-            // check: a CSV attachment with whole ID numbers, scoped, and one audit entry
+            // an export states its purpose: without one it is refused, with what was typed kept
+            let noPurpose = try await b.post(SiteURL.exports.path, form: ["_csrf": token, "list": "newlyEnrolled", "since": "2000-01-01"])
+            #expect(noPurpose.status == .badRequest && noPurpose.body.string.contains("请选择用途") && noPurpose.body.string.contains("2000-01-01"))
+            let res = try await b.post(SiteURL.exports.path, form: ["_csrf": token, "list": "newlyEnrolled", "since": "2000-01-01",
+                                                                   "purpose": "departmentCheck", "note": "医保资助参保"])
+            // check: a CSV attachment with whole ID numbers, scoped, stamped with who, when and why, and one audit entry
             #expect(res.status == .ok)
             #expect(res.headers.first(name: .contentType)?.hasPrefix("text/csv") == true)
             #expect(res.headers.first(name: .contentDisposition)?.contains("filename*=UTF-8''") == true)
             let lines = res.body.string.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-            #expect(lines.first?.contains("身份证号") == true)
-            #expect(lines.count > 1)
+            #expect(lines.first?.contains("导出人：陈明（演示）（admin）") == true && lines.first?.contains("用途：部门比对核查：医保资助参保") == true)
+            #expect(lines.first?.contains("（北京时间）") == true)
+            #expect(lines.dropFirst().first?.contains("身份证号") == true)
+            #expect(lines.count > 2)
             #expect(!res.body.string.contains(site.outside.members[0].nationalID.value))
             let audits = try await (site.app.db as! any SQLDatabase).select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n")))
                 .from("audit_entries").where("action", .equal, "exportList").first()!.decode(column: "n", as: Int.self)
             #expect(audits == 1)
+            let detail = try await (site.app.db as! any SQLDatabase).select().column("detail").from("audit_entries").where("action", .equal, "exportList")
+                .first()!.decode(column: "detail", as: String.self)
+            #expect(detail.contains("用途：部门比对核查：医保资助参保"))
             // a bad date is refused with a message; a coordinator has no such page
             #expect(try await b.post(SiteURL.exports.path, form: ["_csrf": token, "list": "ended", "since": "2026-02-30"]).status == .badRequest)
             let c = site.browser()

@@ -58,10 +58,11 @@ import VaporTesting
             let bad = try await auditor.get(SiteURL.auditLog(query: "from=2026-02-31").path)
             #expect(bad.status == .badRequest)
             #expect(bad.body.string.contains("起始日期“2026-02-31”不是有效日期") && bad.body.string.contains("value=\"2026-02-31\""))
-            let csv = try await auditor.get(SiteURL.auditLog(query: q + "&format=csv").path)
+            let csv = try await auditor.get(SiteURL.auditLog(query: q + "&format=csv&purpose=inspection").path)
             #expect(csv.headers.contentType?.subType == "csv")
             let text = csv.body.string
-            #expect(text.hasPrefix("\u{FEFF}时间（北京时间）"))
+            // who exported it, when and why, then the header
+            #expect(text.hasPrefix("\u{FEFF}导出人：周敏（演示）（auditor）") && text.contains("用途：监督检查、审计") && text.contains("\r\n时间（北京时间）"))
             #expect(text.components(separatedBy: "\r\n").filter { $0.contains("查看档案") }.count == AuditPage.pageSize + 3)
         }
     }
@@ -98,8 +99,8 @@ import VaporTesting
                 .first()!.decode(column: "n", as: Int.self)
             #expect(onDibao < inCommunity)
             #expect(try await c.get(SiteURL.region(community).path + "?program=dibao").body.string.contains("共 \(onDibao) 户"))
-            let csv = try await c.get(SiteURL.region(community).path + "?program=dibao&format=csv").body.string
-            #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == onDibao + 1)
+            let csv = try await c.get(SiteURL.region(community).path + "?program=dibao&format=csv&purpose=caseWork").body.string
+            #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == onDibao + 2)
             let expectedInCity = try await sql.select().column(SQLAlias(SQLFunction("count", args: SQLLiteral.all), as: SQLIdentifier("n"))).from("households")
                 .where("residence_region", .greaterThanOrEqual, "120000000000").where("residence_region", .lessThanOrEqual, "129999999999")
                 .where(SQLBinaryExpression(SQLColumn("address"), .like, SQLBind("%号%")))
@@ -138,21 +139,25 @@ import VaporTesting
             let inbox = try await admin.get(SiteURL.warnings(query: "status=new").path)
             let total = try #require(Int(PageConventionTests.matches("共 (\\d+) 条", in: inbox.body.string).first?.dropFirst(2).prefix { $0.isNumber } ?? ""))
             #expect(total > 0)
-            #expect(inbox.body.string.contains("format=xlsx"))
-            let xlsx = try await admin.get(SiteURL.warnings(query: "status=new&format=xlsx").path)
+            #expect(inbox.body.string.contains(#"name="format" value="xlsx""#))
+            let xlsx = try await admin.get(SiteURL.warnings(query: "status=new&format=xlsx&purpose=caseWork").path)
             #expect(xlsx.headers.first(name: .contentType)?.contains("spreadsheetml") == true)
             let path = NSTemporaryDirectory() + "jiuzhu-export-\(UUID().uuidString).xlsx"
             try Data(buffer: xlsx.body).write(to: URL(fileURLWithPath: path))
             defer { try? FileManager.default.removeItem(atPath: path) }
             let rows = try XLSXReader.rows(path: path)
-            #expect(rows.first?.fields == WarningPages.inboxHeader)
-            #expect(rows.count == total + 1)
-            #expect(rows.dropFirst().allSatisfy { $0.fields[5].contains("********") && $0.fields[7] == WarningStatus.new.chinese })
-            let csv = try await admin.get(SiteURL.warnings(query: "status=new&format=csv").path).body.string
-            #expect(csv.hasPrefix("\u{FEFF}" + WarningPages.inboxHeader.joined(separator: ",")))
-            #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == total + 1)
-            let ranking = try await admin.get(SiteURL.ranking.path + "?format=csv").body.string
-            #expect(ranking.hasPrefix("\u{FEFF}" + WarningPages.rankingHeader.joined(separator: ",")))
+            #expect(rows.first?.fields.first?.hasPrefix("导出人：陈明（演示）（admin）") == true)
+            #expect(rows.dropFirst().first?.fields == WarningPages.inboxHeader)
+            #expect(rows.count == total + 2)
+            #expect(rows.dropFirst(2).allSatisfy { $0.fields[5].contains("********") && $0.fields[7] == WarningStatus.new.chinese })
+            let csv = try await admin.get(SiteURL.warnings(query: "status=new&format=csv&purpose=caseWork").path).body.string
+            #expect(csv.hasPrefix("\u{FEFF}导出人：") && csv.contains("\r\n" + WarningPages.inboxHeader.joined(separator: ",") + "\r\n"))
+            #expect(csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == total + 2)
+            let ranking = try await admin.get(SiteURL.ranking.path + "?format=csv&purpose=caseWork").body.string
+            #expect(ranking.hasPrefix("\u{FEFF}导出人：") && ranking.contains("\r\n" + WarningPages.rankingHeader.joined(separator: ",") + "\r\n"))
+            // without a purpose there is no file
+            #expect(try await admin.get(SiteURL.ranking.path + "?format=csv").status == .badRequest)
+            #expect(try await admin.get(SiteURL.ranking.path + "?format=csv&purpose=other&note=%E7%9C%8B").status == .badRequest)
             let auditor = Actor(userID: nil, username: "auditor", role: .auditor, jurisdiction: site.account(.auditor).region.code, origin: "test")
             #expect(try await AuditLog(site.app.db).recent(actor: auditor, action: .exportList).count == 3)
         }

@@ -262,9 +262,9 @@ import VaporTesting
             let json = try JSONDecoder().decode(API.PaymentReport.self, from: Data(buffer: try await reviewer.get(SiteURL.apiPaymentReports.path + "?from=2026-12&to=2026-12").body))
             #expect(json.rows.reduce(Int64(0)) { $0 + $1.amountCents } == paidCents && json.rows.reduce(Int64(0)) { $0 + $1.confirmedCents } == paidCents)
             #expect(json.rows.allSatisfy { $0.region.name != $0.region.code && $0.persons >= $0.households })
-            let csv = try await reviewer.get(SiteURL.paymentReports.path + "?from=2026-12&to=2026-12&format=csv")
-            #expect(csv.status == .ok && csv.body.string.hasPrefix("\u{FEFF}月份,项目,地区代码") && csv.body.string.contains(Cents(json.rows[0].amountCents).plainYuan))
-            let xlsx = try await reviewer.get(SiteURL.paymentReports.path + "?from=2026-12&to=2026-12&format=xlsx")
+            let csv = try await reviewer.get(SiteURL.paymentReports.path + "?from=2026-12&to=2026-12&format=csv&purpose=statistics")
+            #expect(csv.status == .ok && csv.body.string.hasPrefix("\u{FEFF}导出人：") && csv.body.string.contains("\r\n月份,项目,地区代码") && csv.body.string.contains(Cents(json.rows[0].amountCents).plainYuan))
+            let xlsx = try await reviewer.get(SiteURL.paymentReports.path + "?from=2026-12&to=2026-12&format=xlsx&purpose=statistics")
             #expect(xlsx.status == .ok && xlsx.headers.contentType?.subType.contains("spreadsheetml") == true && Data(buffer: xlsx.body).prefix(2) == Data("PK".utf8))
             // a range backwards keeps what was typed and says why; another district is not the reviewer's
             let backwards = try await reviewer.get(SiteURL.paymentReports.path + "?from=2026-12&to=2026-01")

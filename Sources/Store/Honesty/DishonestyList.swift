@@ -31,12 +31,12 @@ public struct DishonestyList: Sendable {
     }
 
     /// Every entry of the jurisdiction, for the credit platform: county and city only, audited.
-    public func export(actor: Actor, now: Date = Date()) async throws -> [DishonestyEntry] {
+    public func export(actor: Actor, purpose: ExportReason, now: Date = Date()) async throws -> [DishonestyEntry] {
         guard actor.role == .countyReviewer || actor.role == .cityAdmin else { throw DomainError.forbidden }
         let rows = try await db.sql.select().columns("id", "household_id", "name", "national_id", "basis", "listed_on", "spot_check_id", "residence_region")
             .from("dishonesty_list").livingOrRegistered(in: actor.jurisdiction).orderBy("listed_on").orderBy("id").all()
         try await AuditLog(db).record(actor: actor, action: .exportList, targetKind: "dishonestyList", targetID: actor.jurisdiction.value,
-                                      detail: "导出失信名单 \(rows.count) 人（报送信用平台）", at: now)
+                                      detail: "导出失信名单 \(rows.count) 人，用途：\(purpose.logged)", at: now)
         return try rows.map(Self.entry)
     }
 

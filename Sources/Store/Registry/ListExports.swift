@@ -21,7 +21,8 @@ public struct Exports: Sendable {
     public static let header = ["身份证号", "姓名", "救助项目", "状态", "纳入日期", "状态变更日期", "居住地区划"]
 
     /// The list as CSV text (UTF-8 with a BOM, so Excel opens it in Chinese), within the actor's jurisdiction.
-    public func csv(_ list: List, since: LocalDate, actor: Actor) async throws -> (csv: String, rows: Int) {
+    /// The file's first line is `stamp` (who, when, why: `ExportStamp`), and the audit entry records `purpose`.
+    public func csv(_ list: List, since: LocalDate, actor: Actor, purpose: ExportReason, stamp: String) async throws -> (csv: String, rows: Int) {
         guard Self.mayExport(actor.role) else { throw DomainError.forbidden }
         var q = db.sql.select()
             .column(SQLColumn("national_id", table: "m")).column(SQLColumn("name", table: "m")).column(SQLColumn("program", table: "e"))
@@ -41,7 +42,7 @@ public struct Exports: Sendable {
                 .where(SQLColumn("status_changed_on", table: "e"), .greaterThanOrEqual, SQLBind(since.description))
         }
         let rows = try await q.orderBy(SQLColumn("since", table: "e")).all()
-        var out = "\u{FEFF}" + CSVWriter.line(Self.header)
+        var out = "\u{FEFF}" + CSVWriter.line([stamp]) + CSVWriter.line(Self.header)
         for r in rows {
             let program = Program(rawValue: try r.decode(column: "program", as: String.self))
             let status = EnrolmentStatus(rawValue: try r.decode(column: "status", as: String.self))
@@ -50,7 +51,7 @@ public struct Exports: Sendable {
                                    try r.decode(column: "status_changed_on", as: String?.self) ?? "", try r.decode(column: "residence_region", as: String.self)])
         }
         try await AuditLog(db).record(actor: actor, action: .exportList, targetKind: "list", targetID: list.rawValue,
-                                      detail: "导出\(list.chinese)（\(since) 起，\(rows.count) 人）")
+                                      detail: "导出\(list.chinese)（\(since) 起，\(rows.count) 人），用途：\(purpose.logged)")
         return (out, rows.count)
     }
 }

@@ -75,7 +75,7 @@ enum HonestyPages {
         Layout.page("失信名单", chrome,
             .h1(.text("失信名单（\(total) 人）")),
             .p(.class("muted"), .text("抽查、倒查发现虚假申报的，列入失信名单，按规定报送信用平台 [DB 23; DD]。")),
-            .if(mayExport, .p(.class("actions"), .a(.class("button"), .href(SiteURL.dishonestyExport.path), .text("导出报送信用平台（CSV）")))),
+            .if(mayExport, ListFile.links({ _ in SiteURL.dishonestyExport.path })),
             paging.bar(total: total, unit: "人", link: { Paging.url(SiteURL.dishonesty.path, [], page: $0) }),
             .if(items.isEmpty, .p(.class("panel"), .text("名单为空。"))),
             .if(!items.isEmpty, .div(.class("panel"), .table(.class("stack"),

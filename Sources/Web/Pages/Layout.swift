@@ -223,6 +223,7 @@ enum Layout {
     ol.timeline li{border-left:3px solid #1f5fa8;padding:.25rem 0 .5rem .75rem;margin-left:.3rem}
     .menu{display:contents}.menu-toggle,.menu-button,.fold-toggle,.fold-button{display:none}
     nav.contents{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0 0 1rem;font-size:.95rem}
+    details.exports{margin:.5rem 0}details.exports form{display:flex;flex-direction:column;gap:.5rem;max-width:32rem;margin-top:.5rem}details.exports .buttons{display:flex;gap:.75rem;flex-wrap:wrap}details.exports select{display:block;width:100%;font-size:1rem;padding:.45rem;margin-top:.25rem}
     .pager{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;margin:.5rem 0;color:#5b6b7c;font-size:.95rem}
     .full-id{font-size:1.5rem;font-variant-numeric:tabular-nums;letter-spacing:.05em;word-break:break-all}a.reveal{font-size:.85rem;white-space:nowrap}
     .region[title]{text-decoration:underline dotted #b8c2cc}

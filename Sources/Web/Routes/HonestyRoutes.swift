@@ -56,10 +56,11 @@ struct HonestyRoutes: RouteCollection {
                                                            mayExport: Self.mayDraw(actor), names: names, paging: paging))
         }
         staff.get(.dishonestyExport) { req -> Response in
-            let entries = try await DishonestyList(req.db).export(actor: try req.actor())
-            let csv = CSVFile.text(header: ["姓名", "身份证号", "失信依据", "列入日期"],
-                                   rows: entries.map { [$0.name, $0.nationalID, $0.basis, $0.listedOn.description] })
-            return Layout.csvDownload(csv, name: "失信名单-\(req.today).csv", asciiName: "dishonesty-\(req.today).csv")
+            let purpose = try ListFile.purpose(req)
+            let entries = try await DishonestyList(req.db).export(actor: try req.actor(), purpose: purpose)
+            return try ListFile.response(ListFile.requested(req) ?? .csv, name: "失信名单-\(req.today)", asciiName: "dishonesty-\(req.today)",
+                                         stamp: try ListFile.stamp(req, purpose), header: ["姓名", "身份证号", "失信依据", "列入日期"],
+                                         rows: entries.map { [$0.name, $0.nationalID, $0.basis, $0.listedOn.description] })
         }
     }
 

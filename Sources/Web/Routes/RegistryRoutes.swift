@@ -114,10 +114,17 @@ struct RegistryRoutes: RouteCollection {
             let actor = try req.actor()
             guard Exports.mayExport(actor.role) else { throw DomainError.forbidden }
             let form = try req.content.decode(ExportPage.Form.self)
-            guard let list = Exports.List(rawValue: form.list), let since = try? LocalDate(form.since) else {
-                return Layout.response(ExportPage.view(chrome: try await Layout.chrome(req, .exports), error: "请选择名单并填写有效的起始日期"), status: .badRequest)
+            guard let list = form.list.flatMap(Exports.List.init(rawValue:)), let since = try? LocalDate(form.since ?? "") else {
+                return Layout.response(ExportPage.view(chrome: try await Layout.chrome(req, .exports), typed: form, error: "请选择名单并填写有效的起始日期"),
+                                       status: .badRequest)
             }
-            let (csv, _) = try await Exports(req.db).csv(list, since: since, actor: actor)
+            let purpose: ExportReason
+            switch ExportReason.parse(purpose: form.purpose, note: form.note) {
+            case .success(let p): purpose = p
+            case .failure(let problem):
+                return Layout.response(ExportPage.view(chrome: try await Layout.chrome(req, .exports), typed: form, error: problem.description), status: .badRequest)
+            }
+            let (csv, _) = try await Exports(req.db).csv(list, since: since, actor: actor, purpose: purpose, stamp: try ListFile.stamp(req, purpose))
             return ExportPage.download(csv, list: list, since: since)
         }
 

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Plot
 import Store
@@ -15,9 +16,43 @@ enum ListFile {
     /// The format a list's URL asks for (`format=csv` or `format=xlsx`), if any.
     static func requested(_ req: Request) -> Format? { req.query[String.self, at: "format"].flatMap(Format.init(rawValue:)) }
 
-    /// "导出：CSV · Excel" for a list, with the links built from its current filter.
-    static func links(_ url: @escaping (Format) -> String) -> Node<HTML.BodyContext> {
-        .p(.class("exports muted"), .text("导出本次结果："), .a(.href(url(.csv)), .text("CSV")), .text(" · "), .a(.href(url(.xlsx)), .text("Excel")))
+    /// "导出本次结果" for a list: a small form (GET, so the file is a plain download) carrying the list's current
+    /// filter, the purpose every export states, and a button per format. `url` gives the list's address for a format.
+    static func links(_ url: @escaping (Format) -> String, formats: [Format] = [.csv, .xlsx]) -> Node<HTML.BodyContext> {
+        let parts = URLComponents(string: url(.csv))
+        let kept = (parts?.queryItems ?? []).filter { !["format", "page", "purpose", "note"].contains($0.name) }
+        // Folded away: the list is what the page is for; exporting is the exception, and asks why.
+        return .details(.class("exports"), .summary(.text("导出本次结果（CSV / Excel）")), .form(.method(.get), .action(parts?.path ?? ""),
+            .group(kept.map { .input(.type(.hidden), .name($0.name), .value(Layout.attr($0.value ?? ""))) }),
+            purposeFields(label: "用途（写入文件首行和审计日志）"),
+            .div(.class("buttons"), .group(formats.map { f in
+                .button(.type(.submit), .name("format"), .value(f.rawValue), .text(f == .csv ? "下载 CSV" : "下载 Excel"))
+            }))))
+    }
+
+    /// The purpose every export states, and a note (required for "other"); what was typed is kept on an error.
+    static func purposeFields(label: String = "用途", purpose: String? = nil, note: String? = nil) -> Node<HTML.FormContext> {
+        .group(
+            .label(.text(label),
+                   .select(.attribute(named: "name", value: "purpose"), .attribute(named: "required", value: "required"),
+                           Layout.option("", "请选择…", selected: purpose == nil),
+                           .group(ExportPurpose.allCases.map { Layout.option($0.rawValue, $0.chinese, selected: $0.rawValue == purpose) }))),
+            .input(.type(.text), .name("note"), .value(Layout.attr(note ?? "")), .attribute(named: "placeholder", value: "说明（用途为“其他”时必填）"),
+                   .attribute(named: "aria-label", value: "用途说明"), .attribute(named: "maxlength", value: String(ExportReason.maxNote))))
+    }
+
+    /// The purpose a download states (`purpose`, `note` in its query); a download without one is refused.
+    static func purpose(_ req: Request) throws -> ExportReason {
+        switch ExportReason.parse(purpose: req.query[String.self, at: "purpose"], note: req.query[String.self, at: "note"]) {
+        case .success(let reason): return reason
+        case .failure(let problem): throw Abort(.badRequest, reason: "导出须说明用途：\(problem.description)")
+        }
+    }
+
+    /// The first line of a file exported now by the request's user for `purpose`.
+    static func stamp(_ req: Request, _ purpose: ExportReason) throws -> String {
+        guard let user = req.staff else { throw Abort(.unauthorized) }
+        return ExportStamp.text(name: user.displayName, username: user.username, at: req.application.now, purpose: purpose)
     }
 
     /// Rows of a list read a batch at a time (a store reads each batch with one `IN (…)` of ids, which databases
@@ -33,15 +68,19 @@ enum ListFile {
         return out
     }
 
-    /// The download, written to the audit log as an export (what, how many rows).
+    /// The download, for the purpose the request states, stamped and written to the audit log as an export
+    /// (what, how many rows, why).
     static func download(_ req: Request, _ format: Format, name: String, asciiName: String, header: [String], rows: [[String]]) async throws -> Response {
+        let purpose = try Self.purpose(req)
         try await AuditLog(req.db).record(actor: try req.actor(), action: .exportList, targetKind: "list", targetID: asciiName,
-                                          detail: "导出\(name)（\(format == .csv ? "CSV" : "Excel")，\(rows.count) 行）")
-        return try response(format, name: name, asciiName: asciiName, header: header, rows: rows)
+                                          detail: "导出\(name)（\(format == .csv ? "CSV" : "Excel")，\(rows.count) 行），用途：\(purpose.logged)")
+        return try response(format, name: name, asciiName: asciiName, stamp: try stamp(req, purpose), header: header, rows: rows)
     }
 
-    /// The download for `format`, named in Chinese (with an ASCII name for older clients).
-    static func response(_ format: Format, name: String, asciiName: String, header: [String], rows: [[String]]) throws -> Response {
+    /// The download for `format`, named in Chinese (with an ASCII name for older clients); its first row is `stamp`.
+    static func response(_ format: Format, name: String, asciiName: String, stamp: String, header: [String], rows: [[String]]) throws -> Response {
+        let rows = [header] + rows
+        let header = [stamp]
         switch format {
         case .csv:
             return Layout.csvDownload(CSVFile.text(header: header, rows: rows), name: name + ".csv", asciiName: asciiName + ".csv")
