@@ -257,12 +257,16 @@ public struct CaseStore: Sendable {
         let household = try Self.household(row)
         let honest = state.step == .acceptance ? try await SpotChecks.hasHonestRecord(try row.decode(column: "household_id", as: UUID.self), in: db) : false
         let context = try CaseContext.resolve(process, state, household: household, parameters: parameters, calendar: calendar, on: today, honestRecord: honest)
-        try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(), detail: "查看申请 \(summary.code)")
+        let minimal = RegistrationPlaceView.caseIsMinimal(actor: actor, state: state, process: process)
+        try await AuditLog(db).record(actor: actor, action: .readCase, targetKind: "case", targetID: id.uuidString.lowercased(),
+                                      detail: "查看申请 \(summary.code)\(minimal ? "（无办理环节，最少信息）" : "")")
         return CaseDetail(summary: summary, state: state, process: process, clock: CaseClock(state, process: process, calendar: calendar, today: today),
-                          events: events, snapshot: try row.decode(column: "snapshot", as: String?.self), household: household,
-                          assessment: try row.decode(column: "assessment", as: String?.self),
+                          events: minimal ? events.map { var e = $0; e.note = ""; e.record = nil; return e } : events,
+                          snapshot: minimal ? nil : try row.decode(column: "snapshot", as: String?.self), household: minimal ? nil : household,
+                          assessment: minimal ? nil : try row.decode(column: "assessment", as: String?.self),
                           isTask: CaseWorkflow.isTask(of: actor, state, process, delegationLimit: context.delegationLimit), context: context,
-                          statusToken: try row.decode(column: "status_token", as: String.self), warningID: try row.decode(column: "warning_id", as: UUID?.self))
+                          statusToken: try row.decode(column: "status_token", as: String.self), warningID: try row.decode(column: "warning_id", as: UUID?.self),
+                          minimal: minimal)
     }
 
     /// An inbox: the reader's own tasks by default (the step is theirs: their role, their office), due soonest first;

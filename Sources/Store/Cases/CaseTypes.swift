@@ -70,6 +70,9 @@ public struct CaseDetail: Sendable {
     public var context: CaseContext
     public var statusToken: String
     public var warningID: UUID?
+    /// Read by an office with no step in the case (a registration place told of it): the records, notes, survey
+    /// and assessment are left out (`RegistrationPlaceView`).
+    public var minimal = false
 
     /// The latest record of each kind, for the page and the printed forms.
     public var materials: MaterialsNotice? { latest { if case .materials(let m) = $0 { m } else { nil } } }

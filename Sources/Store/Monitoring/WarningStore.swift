@@ -110,8 +110,16 @@ public struct WarningStore: Sendable {
                                                                           from: Data(try s.decode(column: "contributions", as: String.self).utf8)))
         }
         let registered = try row.decode(column: "registered_region", as: String.self)
+        let minimal = RegistrationPlaceView.warningIsMinimal(actor: actor, residence: try RegionCode(summary.residenceRegion))
         try await AuditLog(db).record(actor: actor, action: .readWarning, targetKind: "warning", targetID: id.uuidString.lowercased(),
-                                      detail: "查看预警：\(summary.title)")
+                                      detail: "查看预警：\(summary.title)\(minimal ? "（户籍地知会，最少信息）" : "")")
+        if minimal {
+            let household = try await RegistryStore(db).summaries([summary.householdID]).first
+            return WarningDetail(summary: summary, indicator: catalogue[code: summary.indicator], evidence: [],
+                                 actions: actions.map { var a = $0; a.note = ""; return a }, visits: [], outcome: nil, reason: nil, disposedOn: nil,
+                                 registeredRegion: registered, registeredRegionName: try await RegistryStore(db).regionNames([registered])[registered] ?? registered,
+                                 score: nil, mayAct: false, minimal: true, householdSize: household?.memberCount, programs: household?.programs ?? [])
+        }
         return WarningDetail(summary: summary, indicator: catalogue[code: summary.indicator], evidence: evidence, actions: actions,
                              visits: try await visits(where: { $0.where("warning_id", .equal, id) }),
                              outcome: try row.decode(column: "outcome", as: String?.self).flatMap(DispositionOutcome.init(rawValue:)),

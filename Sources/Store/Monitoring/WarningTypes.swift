@@ -65,6 +65,11 @@ public struct WarningDetail: Sendable {
     /// The latest hardship score's breakdown for the household.
     public var score: HardshipScore?
     public var mayAct: Bool
+    /// Sent for information to the registration place: only names, size, programmes and kind (`RegistrationPlaceView`);
+    /// the evidence, score, visits and notes are left out.
+    public var minimal = false
+    public var householdSize: Int?
+    public var programs: [Program] = []
 }
 
 public struct WarningFilter: Sendable, Equatable {

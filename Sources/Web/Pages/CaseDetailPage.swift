@@ -129,6 +129,8 @@ enum CaseDetailPage {
                    .a(.class("button"), .href(SiteURL.deliberationNew(household: s.householdID, caseID: s.id).path), .text("提请一事一议")))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .if(d.minimal, .p(.class("notice"), .text("本单位在此申请中没有办理环节，仅供知悉。按履职所需，不显示："
+                + RegistrationPlaceView.withheld.joined(separator: "、") + "。"))),
             .div(.class("panel"), .dl(.class("kv"),
                 .dt(.text("状态")), .dd(.text(s.status.chinese), .unwrap(s.step) { .text("：\($0.chinese)") }),
                 .dt(.text("申请人")), .dd(mayOpenHousehold ? .a(.href(SiteURL.household(Household.ID(s.householdID)).path), .text(s.applicantName)) : .text(s.applicantName)),

@@ -52,7 +52,7 @@ enum WarningPages {
     static func inboxRows(_ items: [WarningSummary], chrome: Layout.Chrome) -> [[String]] {
         items.map { w in
             [w.severity.chinese, w.title, w.kind.chinese, w.indicator, w.headName, w.headMaskedID, w.residenceRegionName, w.status.chinese,
-             chrome.person(w.assignee), Show.date(w.raisedOn), Show.date(w.dueOn), w.overdue ? "逾期" : "", "\(w.score)"]
+             chrome.person(w.assignee), Show.date(w.raisedOn), Show.date(w.dueOn), w.overdue ? "逾期" : "", w.forInformation ? "" : "\(w.score)"]
         }
     }
 
@@ -93,7 +93,7 @@ enum WarningPages {
                         .td(label("状态"), .text(w.status.chinese), .unwrap(w.assignee) { .span(.class("muted"), .text("（\(chrome.person($0))）")) },
                             .unwrap(w.clearedOn) { .span(.class("tag"), .text("\($0) 起条件已消除")) }),
                         .td(label("处置期限"), .text(Show.date(w.dueOn)), .if(w.overdue, .strong(.class("late"), .text(" 已逾期")))),
-                        .td(.class("num"), label("评分"), .text("\(w.score)")))
+                        .td(.class("num"), label("评分"), .text(w.forInformation ? "—" : "\(w.score)")))
                 }))))),
             form.paging.bar(total: total, unit: "条", link: { SiteURL.warnings(query: form.query(page: $0)).path }))
     }
@@ -119,6 +119,33 @@ enum WarningPages {
                .unwrap(w.assignee) { .text("（承办：\(chrome.person($0))）") }),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .if(d.minimal, minimalPanel(d)),
+            .if(!d.minimal, fullDetail(chrome: chrome, d: d, assessment: assessment, typed: typed, assignable: assignable, memberNames: memberNames)),
+            .h2(.text("处理记录")),
+            .if(d.actions.isEmpty, .p(.class("muted"), .text("尚无处理记录。"))),
+            .if(!d.actions.isEmpty, .div(.class("panel"), .table(.class("stack"),
+                .thead(.tr(.th(.text("时间")), .th(.text("经办")), .th(.text("操作")), .th(.text("说明")))),
+                .tbody(.group(d.actions.map { a in
+                    .tr(.td(label("时间"), .text(Show.time(a.at))), .td(label("经办"), .text(chrome.person(a.username))),
+                        .td(label("操作"), .text("\(a.from.chinese) → \(a.to.chinese)")), .td(label("说明"), .text(a.note.isEmpty ? "—" : a.note)))
+                }))))))
+    }
+
+    /// What the registration place is told of a warning for a household living elsewhere (`RegistrationPlaceView`).
+    static func minimalPanel(_ d: WarningDetail) -> Node<HTML.BodyContext> {
+        let w = d.summary
+        return .div(.class("panel"),
+            .p(.text("户主 \(w.headName)，家庭人口 \(d.householdSize.map { "\($0) 人" } ?? "—")，在保项目：\(d.programs.isEmpty ? "无" : d.programs.map(\.chinese).joined(separator: "、"))。")),
+            .p(.text("居住地 \(w.residenceRegionName)（由居住地处置），户籍地 \(d.registeredRegionName)。预警日期 \(w.raisedOn)，处置期限 \(w.dueOn)。")),
+            .p(.class("muted"), .text("本户居住在外地，此预警抄送户籍地知悉。按履职所需，不显示："
+                + RegistrationPlaceView.withheld.joined(separator: "、") + "。")))
+    }
+
+    static func fullDetail(chrome: Layout.Chrome, d: WarningDetail, assessment: Assessment?, typed: Typed, assignable: [StaffUser],
+                           memberNames: [String: String]) -> Node<HTML.BodyContext> {
+        let w = d.summary
+        let csrf = Layout.csrfField(chrome)
+        return .group(
             .div(.class("panel"),
                 .p(.text("户主 \(w.headName)（\(w.headMaskedID)），居住地 \(w.residenceRegionName)，户籍地 \(d.registeredRegionName)。"),
                    .a(.href(SiteURL.household(Household.ID(w.householdID)).path), .text("查看家庭档案"))),
@@ -166,15 +193,7 @@ enum WarningPages {
                     .li(.text("期限 \(Show.date(v.dueOn))，\(v.status == "done" ? "已完成" : "待核实")（发起：\(chrome.person(v.createdBy))）"),
                         .unwrap(v.findings) { .p(.text("核实情况：\($0)（\(chrome.person(v.doneBy))，\(Show.time(v.doneAt))）")) })
                 })))])),
-            .if(d.outcome != nil, .p(.class("panel"), .text("处置结果：\(d.outcome?.chinese ?? "")；理由：\(d.reason ?? "")；处置日期 \(d.disposedOn?.description ?? "")"))),
-            .h2(.text("处理记录")),
-            .if(d.actions.isEmpty, .p(.class("muted"), .text("尚无处理记录。"))),
-            .if(!d.actions.isEmpty, .div(.class("panel"), .table(.class("stack"),
-                .thead(.tr(.th(.text("时间")), .th(.text("经办")), .th(.text("操作")), .th(.text("说明")))),
-                .tbody(.group(d.actions.map { a in
-                    .tr(.td(label("时间"), .text(Show.time(a.at))), .td(label("经办"), .text(chrome.person(a.username))),
-                        .td(label("操作"), .text("\(a.from.chinese) → \(a.to.chinese)")), .td(label("说明"), .text(a.note)))
-                }))))))
+            .if(d.outcome != nil, .p(.class("panel"), .text("处置结果：\(d.outcome?.chinese ?? "")；理由：\(d.reason ?? "")；处置日期 \(d.disposedOn?.description ?? "")"))))
     }
 
     /// One line per decision: a programme paid to one person names the person, and a line always says what it
