@@ -26,8 +26,7 @@ struct TestSite {
 
     /// Enrols every account whose role must use a second factor, through the real enrolment, and keeps the
     /// recovery codes it hands out.
-    static func enrolAdministrators(_ app: Application, _ accounts: [DemoAccount]) async throws -> RecoveryCodePool {
-        let pool = RecoveryCodePool()
+    static func enrolSecondFactors(_ app: Application, _ accounts: [DemoAccount], into pool: RecoveryCodePool) async throws {
         let store = SecondFactorStore(app.db, cipher: .development, policy: app.storage[SecondFactorPolicyKey.self]!)
         for a in accounts where store.policy.alwaysRequiredFor.contains(a.role) {
             let user = try #require(try await UserStore(app.db).find(username: a.username))
@@ -37,11 +36,11 @@ struct TestSite {
             let codes = try #require(try await store.enrol(user, secret: secret, confirmedBy: code, actor: user.actor(origin: "test"), now: now))
             pool.add(a.username, codes)
         }
-        return pool
     }
 
     static func make(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3,
-                     logLevel: Logger.Level = .warning, city: RegionCode? = nil, adjust: (inout AppConfig) -> Void = { _ in }) async throws -> TestSite {
+                     logLevel: Logger.Level = .warning, city: RegionCode? = nil, departmentData: Bool = false,
+                     adjust: (inout AppConfig) -> Void = { _ in }) async throws -> TestSite {
         let scratch = try await ScratchDatabase.make(label: "web")
         var config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
                                lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel, city: city,
@@ -50,7 +49,8 @@ struct TestSite {
         let app = try await makeApplication(config, environment: .testing)
         do {
             try await app.autoMigrate()
-            let (_, accounts) = try await DemoSetup.prepare(db: app.db, policy: app.storage[PolicyKey.self]!, households: households, today: LocalDate("2026-11-22"), bcryptCost: 4) { _ in }
+            let (_, accounts) = try await DemoSetup.prepare(db: app.db, policy: app.storage[PolicyKey.self]!, households: households, today: LocalDate("2026-11-22"), bcryptCost: 4,
+                                                         departmentData: departmentData) { _ in }
             let city = try DemoCity(reference: RegionReference.bundled(), settings: DemoSettings.bundled(), parameters: try ParameterSet.bundled(), today: LocalDate("2026-11-22"))
             let community = accounts.first { $0.role == .coordinator }!.region.code
             // Make sure the coordinator's community has a household whatever the random draw.
@@ -62,7 +62,8 @@ struct TestSite {
                 inside = b
             }
             let outside = try await Self.householdElsewhere(app.db)
-            let recovery = try await Self.enrolAdministrators(app, accounts)
+            let recovery = RecoveryCodePool()
+            try await Self.enrolSecondFactors(app, accounts, into: recovery)
             return TestSite(app: app, scratch: scratch, city: city, accounts: accounts, inside: inside!, outside: outside, recovery: recovery)
         } catch {
             try await app.asyncShutdown()
@@ -99,8 +100,10 @@ struct TestSite {
 
     /// Runs `body` on a fresh site and always shuts it down, even when the body throws.
     static func with(households: Int = 200, mode: AppConfig.Mode = .testing, lockoutFailures: Int = 3, logLevel: Logger.Level = .warning,
-                     city: RegionCode? = nil, adjust: (inout AppConfig) -> Void = { _ in }, _ body: (TestSite) async throws -> Void) async throws {
-        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures, logLevel: logLevel, city: city, adjust: adjust)
+                     city: RegionCode? = nil, departmentData: Bool = false, adjust: (inout AppConfig) -> Void = { _ in },
+                     _ body: (TestSite) async throws -> Void) async throws {
+        let site = try await make(households: households, mode: mode, lockoutFailures: lockoutFailures, logLevel: logLevel, city: city,
+                                  departmentData: departmentData, adjust: adjust)
         do {
             try await body(site)
         } catch {

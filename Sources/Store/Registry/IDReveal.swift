@@ -10,6 +10,14 @@ extension RegistryStore {
         public let nationalID: NationalID
     }
 
+    /// Whether the member is of that household and the household inside the actor's jurisdiction: the reveal
+    /// page's form is offered only then (a read of nothing, not audited).
+    public func memberIsVisible(_ member: Member.ID, of household: Household.ID, actor: Actor) async throws -> Bool {
+        try requireViewer(actor)
+        return try await sql.select().column("id").from("members").where("id", .equal, member.rawValue)
+            .where("household_id", .equal, household.rawValue).within(actor.jurisdiction).first() != nil
+    }
+
     /// A member's whole ID number, for `reason`; nil when the member is not in that household or the household is
     /// outside the actor's jurisdiction (told apart from nothing, as a profile is). The read is audited with its reason.
     public func revealNationalID(member: Member.ID, of household: Household.ID, reason: IDRevealReason, actor: Actor) async throws -> RevealedID? {

@@ -117,6 +117,7 @@ struct ChangeAPIRoutes: RouteCollection {
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.Change.init)))
         }
         staff.post(.apiChanges) { req -> Response in
+            try req.require(.handleCases)
             let body = try req.content.decode(API.NewChangeRequest.self)
             guard let enrolment = UUID(uuidString: body.enrolmentId), let month = try? LocalDate(body.effectiveMonth + "-01") else {
                 throw Abort(.badRequest, reason: "enrolmentId 或 effectiveMonth（如 2027-01）无效")
@@ -136,6 +137,7 @@ struct ChangeAPIRoutes: RouteCollection {
             }
         }
         staff.post(.apiChangeDecision) { req -> Response in
+            try req.require(.handleCases)
             guard let id = req.parameters.get("changeID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let body = try req.content.decode(API.ChangeDecisionRequest.self)
             do {

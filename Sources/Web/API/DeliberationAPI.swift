@@ -72,6 +72,7 @@ struct DeliberationAPIRoutes: RouteCollection {
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.Deliberation.init)))
         }
         staff.post(.apiDeliberations) { req -> Response in
+            try req.require(.viewCases)
             let body = try req.content.decode(API.NewDeliberationRequest.self)
             guard let household = UUID(uuidString: body.householdId) else { throw Abort(.badRequest, reason: "householdId 无效") }
             do {
@@ -87,6 +88,7 @@ struct DeliberationAPIRoutes: RouteCollection {
             } catch let e as DeliberationStoreError { throw API.abort(e) }
         }
         staff.post(.apiDeliberationMeetings) { req -> Response in
+            try req.require(.viewCases)
             guard let id = req.parameters.get("deliberationID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let body = try req.content.decode(API.MeetingRequest.self)
             do {

@@ -64,6 +64,7 @@ struct HonestyAPIRoutes: RouteCollection {
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.SpotCheck.init)))
         }
         staff.post(.apiSpotCheckResult) { req -> Response in
+            try req.require(.viewCases)
             guard let id = req.parameters.get("checkID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let body = try req.content.decode(API.SpotCheckResultRequest.self)
             do {

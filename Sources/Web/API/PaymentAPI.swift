@@ -195,6 +195,7 @@ struct PaymentAPIRoutes: RouteCollection {
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.Payroll.init)))
         }
         staff.post(.apiPayrolls) { req -> Response in
+            try req.require(.managePayments)
             let body = try req.content.decode(API.NewPayrollRequest.self)
             guard let month = try? PayMonth(body.month), let county = try? RegionCode(body.county), let program = Program(rawValue: body.program) else {
                 throw Abort(.badRequest, reason: "month（如 2026-12）、county（区县代码）或 program 无效")
@@ -224,6 +225,7 @@ struct PaymentAPIRoutes: RouteCollection {
             } catch let e as PayrollStoreError { throw API.abort(e) }
         }
         staff.post(.apiPayrollBankFile) { req -> Response in
+            try req.require(.managePayments)
             let body = try req.content.decode(API.BankFileRequest.self)
             do {
                 return try await PaymentRoutes.bankFile(req, id: try PaymentRoutes.payrollID(req), formatCode: body.format, reissue: body.reissue ?? false)
@@ -232,6 +234,7 @@ struct PaymentAPIRoutes: RouteCollection {
         // The return arrives as the body itself (any content type), written to disk as it comes: a county's million
         // lines are some 160 MB.
         staff.postStreaming(.apiPayrollReturn) { req -> Response in
+            try req.require(.managePayments)
             let id = try PaymentRoutes.payrollID(req)
             let code = req.query[String.self, at: "format"] ?? ""
             guard let format = req.payments.formats[code] else { throw API.abort(PayrollStoreError.unknownFormat(code)) }
@@ -244,6 +247,7 @@ struct PaymentAPIRoutes: RouteCollection {
             } catch let e as PayrollStoreError { throw API.abort(e) }
         }
         staff.post(.apiPayrollLine) { req -> Response in
+            try req.require(.managePayments)
             let id = try PaymentRoutes.payrollID(req)
             guard let line = req.parameters.get("lineID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let body = try req.content.decode(API.PayrollLineAction.self)
@@ -262,6 +266,7 @@ struct PaymentAPIRoutes: RouteCollection {
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map(API.PaymentCheck.init)))
         }
         staff.post(.apiPaymentCheckDraw) { req -> Response in
+            try req.require(.managePayments)
             let body = try req.content.decode(API.PaymentCheckDraw.self)
             guard let month = try? PayMonth(body.month), let county = try? RegionCode(body.county) else {
                 throw Abort(.badRequest, reason: "month（如 2026-12）或 county（区县代码）无效")
@@ -275,6 +280,7 @@ struct PaymentAPIRoutes: RouteCollection {
             } catch let e as PaymentVerificationError { throw API.abort(e) } catch let e as PayrollStoreError { throw API.abort(e) }
         }
         staff.post(.apiPaymentCheck) { req -> Response in
+            try req.require(.viewPayments)
             guard let id = req.parameters.get("checkID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let body = try req.content.decode(API.PaymentCheckResult.self)
             guard let method = PaymentCheckMethod(rawValue: body.method) else { throw Abort(.badRequest, reason: "method 须为 phone 或 visit") }

@@ -58,6 +58,7 @@ struct ReviewAPIRoutes: RouteCollection {
             return try API.json(API.Page(total: total, limit: limit, offset: offset, items: items.map { API.Review($0, today: req.today) }))
         }
         staff.post(.apiReviewContinue) { req -> Response in
+            try req.require(.handleCases)
             guard let id = req.parameters.get("reviewID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let body = try req.content.decode(API.ReviewContinueRequest.self)
             do {

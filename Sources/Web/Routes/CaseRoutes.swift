@@ -124,6 +124,7 @@ struct CaseRoutes: RouteCollection {
             return try API.json(API.CaseList(total: total, limit: limit, offset: offset, items: items.map { API.Case($0, today: req.today) }))
         }
         staff.post(.apiCases) { req -> Response in
+            try req.require(.openCases)
             let body = try req.content.decode(API.NewCaseRequest.self)
             let form = CasePages.NewForm(household: body.householdId, warning: body.warningId, kind: body.kind, channel: body.channel, member: body.memberId,
                                          applicantName: body.applicantName, staffRelative: body.staffRelative == true ? "on" : nil, note: body.note,

@@ -45,6 +45,8 @@ struct ChangeRoutes: RouteCollection {
             try await Self.newPage(req, form: (try? req.query.decode(NewForm.self)) ?? NewForm(), error: nil)
         }
         staff.post(.changes) { req -> Response in
+            // The same rule as the form's page: the township proposes (the county decides).
+            guard try req.actor().role == .townshipOfficer else { throw DomainError.forbidden }
             let form = (try? req.content.decode(NewForm.self)) ?? NewForm()
             do {
                 guard let enrolment = form.enrolment.flatMap(UUID.init(uuidString:)) else { throw ChangeStoreError.notFound }
@@ -83,6 +85,7 @@ struct ChangeRoutes: RouteCollection {
             return Layout.response(ChangePages.notice(chrome: try await Layout.chrome(req, .cases), c: c, headName: head, office: (names[county] ?? "") + "民政局"))
         }
         staff.post(.changeDecision) { req -> Response in
+            try req.require(.handleCases)
             guard let id = req.parameters.get("changeID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(DecisionForm.self)) ?? DecisionForm()
             do {

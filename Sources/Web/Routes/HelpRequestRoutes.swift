@@ -55,6 +55,7 @@ struct HelpRequestRoutes: RouteCollection {
         }
         struct Handle: Content { var status: String?; var note: String? }
         staff.post(.helpRequest) { req -> Response in
+            try req.require(.handleCases)
             guard let id = req.parameters.get("requestID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(Handle.self)) ?? Handle()
             guard let status = form.status.flatMap(HelpRequestStatus.init(rawValue:)) else { throw Abort(.badRequest) }

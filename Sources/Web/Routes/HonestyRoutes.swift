@@ -19,6 +19,7 @@ struct HonestyRoutes: RouteCollection {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.spotChecks) { req -> Response in try await Self.listPage(req, drawn: nil) }
         staff.post(.spotCheckDraw) { req -> Response in
+            guard Self.mayDraw(try req.actor()) else { throw DomainError.forbidden }
             let form = (try? req.content.decode(DrawForm.self)) ?? DrawForm()
             guard let from = form.from.flatMap({ try? LocalDate($0) }), let to = form.to.flatMap({ try? LocalDate($0) }), from <= to else {
                 throw Abort(.badRequest, reason: "请填写有效的审批日期范围")
@@ -56,6 +57,7 @@ struct HonestyRoutes: RouteCollection {
                                                            mayExport: Self.mayDraw(actor), names: names, paging: paging))
         }
         staff.get(.dishonestyExport) { req -> Response in
+            guard Self.mayDraw(try req.actor()) else { throw DomainError.forbidden }
             let purpose = try ListFile.purpose(req)
             let entries = try await DishonestyList(req.db).export(actor: try req.actor(), purpose: purpose)
             return try ListFile.response(ListFile.requested(req) ?? .csv, name: "失信名单-\(req.today)", asciiName: "dishonesty-\(req.today)",

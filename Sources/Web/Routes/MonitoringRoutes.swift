@@ -41,6 +41,7 @@ struct MonitoringRoutes: RouteCollection {
         }
         struct TuneForm: Content { var points: Int; var severity: String; var deadline: Int }
         staff.post(.indicatorTune) { req -> Response in
+            try req.require(.tuneIndicators)
             guard let code = req.parameters.get("code") else { throw Abort(.notFound) }
             let form = try req.content.decode(TuneForm.self)
             guard let severity = Severity(rawValue: form.severity) else { throw Abort(.badRequest, reason: "程度取值无效") }

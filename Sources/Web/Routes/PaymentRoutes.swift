@@ -32,6 +32,7 @@ struct PaymentRoutes: RouteCollection {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.payrolls) { req -> Response in try await Self.listPage(req, typed: PayrollPages.PrepareForm(), error: nil) }
         staff.post(.payrolls) { req -> Response in
+            try req.require(.managePayments)
             let form = (try? req.content.decode(PayrollPages.PrepareForm.self)) ?? PayrollPages.PrepareForm()
             do {
                 guard let month = try? PayMonth(form.month ?? ""), let county = try? RegionCode(form.county ?? ""),
@@ -56,6 +57,7 @@ struct PaymentRoutes: RouteCollection {
             }
         }
         staff.post(.payrollBankFile) { req -> Response in
+            try req.require(.managePayments)
             let form = (try? req.content.decode(BankFileForm.self)) ?? BankFileForm()
             do {
                 return try await Self.bankFile(req, id: try Self.payrollID(req), formatCode: form.format, reissue: form.reissue == "on")
@@ -64,6 +66,7 @@ struct PaymentRoutes: RouteCollection {
             }
         }
         staff.post(.payrollReturn, maxBody: Self.maxReturnUpload) { req -> Response in
+            try req.require(.managePayments)
             let id = try Self.payrollID(req)
             let upload = try req.content.decode(Upload.self)
             guard let format = req.payments.formats[upload.format ?? ""] else { throw Abort(.badRequest, reason: "未知的银行文件格式") }
@@ -78,6 +81,7 @@ struct PaymentRoutes: RouteCollection {
             }
         }
         staff.post(.payrollLine) { req -> Response in
+            try req.require(.managePayments)
             let id = try Self.payrollID(req)
             guard let line = req.parameters.get("lineID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(LineForm.self)) ?? LineForm()
@@ -94,6 +98,7 @@ struct PaymentRoutes: RouteCollection {
                                       error: nil)
         }
         staff.post(.paymentCheckDraw) { req -> Response in
+            try req.require(.managePayments)
             let form = (try? req.content.decode(PaymentCheckPage.Form.self)) ?? PaymentCheckPage.Form()
             do {
                 guard let month = try? PayMonth(form.month ?? ""), let county = try? RegionCode(form.county ?? "") else {

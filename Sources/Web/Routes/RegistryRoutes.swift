@@ -130,6 +130,7 @@ struct RegistryRoutes: RouteCollection {
 
         // JSON API, with the same scoping as the pages (the store does it).
         staff.get(.apiHouseholds) { req -> API.HouseholdList in
+            try req.require(.viewHouseholds)
             let actor = try req.actor()
             let q = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard let parsed = HouseholdQuery.parse(q) else {
@@ -140,6 +141,7 @@ struct RegistryRoutes: RouteCollection {
             return API.HouseholdList(query: q, limit: RegistryStore.searchLimit, items: items.map(API.HouseholdSummary.init))
         }
         staff.post(.apiHouseholdSearchByID) { req -> API.HouseholdList in
+            try req.require(.viewHouseholds)
             let actor = try req.actor()
             struct Body: Content { var q: String }
             let q = (try req.content.decode(Body.self).q).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -175,7 +177,7 @@ struct IDRevealRoutes: RouteCollection {
         let staff = routes.grouped(RequireStaffMiddleware())
         staff.get(.memberNationalID) { req -> Response in
             let (household, member) = try Self.ids(req)
-            guard try req.actor().may(.viewHouseholds) else { throw DomainError.forbidden }
+            guard try await RegistryStore(req.db).memberIsVisible(member, of: household, actor: try req.actor()) else { throw Abort(.notFound) }
             return Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household, member: member))
         }
         staff.post(.memberNationalID) { req -> Response in

@@ -19,6 +19,7 @@ struct ReserveFundRoutes: RouteCollection {
                                 error: nil, typed: Form())
         }
         staff.post(.reserveFunds) { req -> Response in
+            try req.require(.manageReserveFunds)
             let form = (try? req.content.decode(Form.self)) ?? Form()
             do {
                 guard let t = form.township.flatMap({ try? RegionCode($0) }) else { throw ReserveFundError.notATownship }

@@ -29,6 +29,7 @@ struct ReviewRoutes: RouteCollection {
         }
         staff.get(.review) { req -> Response in try await Self.detailPage(req, error: nil, typed: nil) }
         staff.post(.reviewContinue) { req -> Response in
+            try req.require(.handleCases)
             guard let id = req.parameters.get("reviewID").flatMap(UUID.init(uuidString:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(ContinueForm.self)) ?? ContinueForm()
             do {

@@ -39,6 +39,7 @@ struct WarningRoutes: RouteCollection {
 
         // A refused or failed step shows the warning again with what was typed still in its form, and the reason.
         staff.post(.warningAction) { req -> Response in
+            try req.require(.handleWarnings)
             let id = try Self.warningID(req)
             guard let step = req.parameters.get("step").flatMap(WarningStep.init(rawValue:)) else { throw Abort(.notFound) }
             let form = (try? req.content.decode(ActionForm.self)) ?? ActionForm()
@@ -69,7 +70,10 @@ struct WarningRoutes: RouteCollection {
         }
         // After a refused submission the address bar shows the form's address; opening it again (a reload on a
         // phone, a bookmark) leads back to the list rather than to "not found".
-        staff.get(.visitComplete) { req -> Response in req.redirect(to: SiteURL.visits.path) }
+        staff.get(.visitComplete) { req -> Response in
+            try req.require(.recordVisits)
+            return req.redirect(to: SiteURL.visits.path)
+        }
         struct VisitForm: Content { var findings: String? }
         // Findings typed at the door are never lost: a refusal or a failure shows the list again with them in the form.
         staff.post(.visitComplete) { req -> Response in
@@ -117,6 +121,7 @@ struct WarningRoutes: RouteCollection {
             return try API.json(API.WarningDetail(d))
         }
         staff.post(.apiWarningActions) { req -> Response in
+            try req.require(.handleWarnings)
             struct Body: Content { var action: String; var assignee: String?; var outcome: String?; var reason: String? }
             let body = try req.content.decode(Body.self)
             let id = try Self.warningID(req)

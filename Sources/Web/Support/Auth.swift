@@ -23,6 +23,12 @@ extension Request {
         return u.actor(origin: origin)
     }
 
+    /// Refuses (403) a signed-in user whose role lacks `permission`, before anything in the request is read: a form
+    /// is never validated, nor an object looked up, for someone the route is not for.
+    func require(_ permission: Permission) throws {
+        guard try actor().may(permission) else { throw DomainError.forbidden }
+    }
+
     var isAPI: Bool { url.path.hasPrefix(SiteURL.apiRoot) }
 
     var config: AppConfig { application.storage[AppConfigKey.self]! }

@@ -36,6 +36,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
     }
 
     static func classify(_ error: any Error) -> (HTTPResponseStatus, String) {
+        if let e = error as? any NotFoundError, e.isNotFound { return (.notFound, "页面不存在，或不在您的辖区内") }
         switch error {
         case let e as DomainError:
             switch e {
