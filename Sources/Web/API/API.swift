@@ -9,6 +9,8 @@ enum API {
     static func json(_ value: some Encodable) throws -> Response {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Dates as the OpenAPI document says (format date-time), not seconds since 2001.
+        enc.dateEncodingStrategy = .iso8601
         var headers = HTTPHeaders()
         headers.contentType = .json
         return Response(status: .ok, headers: headers, body: .init(data: try enc.encode(value)))
