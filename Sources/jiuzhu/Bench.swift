@@ -8,7 +8,7 @@ import Web
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: `bench registry` (the default), `bench assess`, `bench import` and `bench link`.",
-        subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self, BenchLink.self, BenchScreen.self, BenchCases.self, BenchReviews.self, BenchPayroll.self], defaultSubcommand: BenchRegistry.self)
+        subcommands: [BenchRegistry.self, BenchAssess.self, BenchImport.self, BenchLink.self, BenchScreen.self, BenchCases.self, BenchReviews.self, BenchPayroll.self, BenchAudit.self], defaultSubcommand: BenchRegistry.self)
 }
 
 /// What the database benchmarks share: the engines to measure, a throw-away (or kept) database for each, and memory.
