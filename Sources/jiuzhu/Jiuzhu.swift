@@ -231,7 +231,9 @@ struct UserCommand: AsyncParsableCommand {
                     if let admin { opener = try await namedUser(admin, may: .manageUsers, in: app) }
                     try await UserStore(app.db).create(username: username, displayName: name, role: role, region: code,
                                                        passwordHash: PasswordHashing.hash(password, cost: config.bcryptCost), createdBy: opener,
-                                                       proposed: admin != nil)
+                                                       proposed: admin != nil,
+                                                       // A password the account's owner did not choose is changed at first sign-in.
+                                                       passwordGiven: generated || admin != nil)
                 }
             } catch let e as DataError {
                 throw e

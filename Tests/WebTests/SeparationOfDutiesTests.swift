@@ -65,6 +65,15 @@ import VaporTesting
             // now it signs in and works in its street
             let clerk = site.browser()
             #expect(try await clerk.login("new.clerk", password: password).status == .seeOther)
+            // the first password was the administrator's to see: nothing else until the clerk chooses their own
+            let first = try await clerk.get(SiteURL.household(site.inside.household.id).path)
+            #expect(first.status == .seeOther && first.headers.first(name: .location) == SiteURL.changePassword.path)
+            #expect(try await clerk.get(SiteURL.apiHousehold(site.inside.household.id).path).status == .forbidden)
+            let form = try await clerk.get(SiteURL.changePassword.path)
+            #expect(form.body.string.contains("初始密码由管理员设定"))
+            let changed = try await clerk.post(SiteURL.changePassword.path, form: ["_csrf": Browser.csrf(in: form) ?? "", "current": password,
+                                                                                   "new": "Qingshui-river-88", "confirm": "Qingshui-river-88"])
+            #expect(changed.status == .ok)
             #expect(try await clerk.get(SiteURL.household(site.inside.household.id).path).status == .ok)
 
             // the system administrator moves it and disables it; its session ends at its next request

@@ -21,6 +21,8 @@ public struct StaffUser: Sendable, Equatable {
     public var isGranted: Bool { roleGrantedBy != nil }
     /// When the account enrolled a second factor (an authenticator app); nil while it has none.
     public var secondFactorEnrolledAt: Date? = nil
+    /// The password was given by an administrator: the account must choose its own before anything else.
+    public var mustChangePassword = false
     public var hasSecondFactor: Bool { secondFactorEnrolledAt != nil }
 
     public func actor(origin: String) -> Actor {
@@ -68,7 +70,7 @@ public struct UserStore: Sendable {
     /// who holds the database itself, and the demo).
     @discardableResult
     public func create(username: String, displayName: String, role: Role, region: RegionCode, passwordHash: String,
-                       createdBy: Actor, proposed: Bool = false, now: Date = Date()) async throws -> StaffUser {
+                       createdBy: Actor, proposed: Bool = false, passwordGiven: Bool = false, now: Date = Date()) async throws -> StaffUser {
         let valid = (3...Self.maxUsernameLength).contains(username.count) && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
         guard valid else { throw UserStoreError.invalidUsername(username) }
         let name = displayName.trimmingCharacters(in: .whitespaces)
@@ -82,10 +84,10 @@ public struct UserStore: Sendable {
         try await db.writeTransaction { tx in
             try await tx.sql.insert(into: "users")
                 .columns("id", "username", "display_name", "role", "region_code", "password_hash", "failed_logins", "locked_until", "created_at",
-                         "role_granted_by", "role_granted_at")
+                         "role_granted_by", "role_granted_at", "must_change_password")
                 .values(SQLBind(user.id), SQLBind(username), SQLBind(name), SQLBind(role.rawValue), SQLBind(region.value),
                         SQLBind(passwordHash), SQLBind(0), SQLBind(Optional<String>.none), SQLBind(Timestamp.text(now)),
-                        SQLBind(user.roleGrantedBy), SQLBind(user.roleGrantedAt.map(Timestamp.text)))
+                        SQLBind(user.roleGrantedBy), SQLBind(user.roleGrantedAt.map(Timestamp.text)), SQLBind(passwordGiven))
                 .run()
             try await AuditLog(tx).record(actor: createdBy, action: .createUser, targetKind: "user", targetID: username,
                                           detail: "\(role.chinese)\(proposed ? "（待安全管理员授权）" : "")，辖区 \(region.value)")
@@ -208,6 +210,7 @@ public struct UserStore: Sendable {
     public func changePassword(_ id: UUID, hash: String, actor: Actor, now: Date = Date()) async throws {
         try await db.writeTransaction { tx in
             try await tx.sql.update("users").set("password_hash", to: hash).set("password_changed_at", to: Timestamp.text(now))
+                .set("must_change_password", to: false)
                 .where("id", .equal, id).run()
             try await AuditLog(tx).record(actor: actor, action: .changePassword, targetKind: "user", targetID: actor.username, detail: "修改密码（其他会话已结束）")
         }
@@ -237,6 +240,7 @@ public struct UserStore: Sendable {
                   disabledAt: try r.decode(column: "disabled_at", as: String?.self).flatMap(Timestamp.date),
                   roleGrantedBy: try r.decode(column: "role_granted_by", as: String?.self),
                   roleGrantedAt: try r.decode(column: "role_granted_at", as: String?.self).flatMap(Timestamp.date),
-                  secondFactorEnrolledAt: try r.decode(column: "totp_enrolled_at", as: String?.self).flatMap(Timestamp.date))
+                  secondFactorEnrolledAt: try r.decode(column: "totp_enrolled_at", as: String?.self).flatMap(Timestamp.date),
+                  mustChangePassword: try r.decode(column: "must_change_password", as: Bool.self))
     }
 }

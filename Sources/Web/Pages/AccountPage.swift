@@ -17,6 +17,8 @@ enum AccountPage {
         Layout.page("修改密码", chrome,
             .div(.class("panel"),
                  .h1(.text("修改密码")),
+                 .if(chrome.user?.mustChangePassword == true && !done,
+                     .p(.class("notice"), .text("您的初始密码由管理员设定，请先设置只有您知道的新密码，然后才能使用系统。"))),
                  .if(done, .p(.class("notice"), .attribute(named: "role", value: "status"), .text("密码已修改。您在其他设备上的登录已结束。"))),
                  .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
                  .form(

@@ -33,7 +33,8 @@ struct UserRoutes: RouteCollection {
             let hash = try await req.application.threadPool.runIfActive { try Bcrypt.hash(password, cost: cost) }
             do {
                 try await UserStore(req.db).create(username: (typed.username ?? "").trimmingCharacters(in: .whitespaces), displayName: typed.name ?? "",
-                                                   role: role, region: region, passwordHash: hash, createdBy: actor, proposed: true)
+                                                   role: role, region: region, passwordHash: hash, createdBy: actor, proposed: true,
+                                                   passwordGiven: true)
             } catch let e as UserStoreError {
                 return try await Self.page(req, typed: typed, error: e.description, status: .badRequest)
             }

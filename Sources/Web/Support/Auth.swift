@@ -144,11 +144,17 @@ struct StaffSessionMiddleware: AsyncMiddleware {
 /// Pages send strangers to the login page; the API answers 401.
 struct RequireStaffMiddleware: AsyncMiddleware {
     static let allowedBeforeEnrolment: Set<String> = [SiteURL.secondFactor.path, SiteURL.logout.path]
+    static let allowedBeforePasswordChange: Set<String> = [SiteURL.changePassword.path, SiteURL.logout.path]
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let user = req.staff else {
             if req.isAPI { throw Abort(.unauthorized, reason: "请先登录 (sign in first)") }
             return req.redirect(to: SiteURL.login.path)
+        }
+        // A password an administrator gave (and saw) is changed before anything else.
+        if user.mustChangePassword, !Self.allowedBeforePasswordChange.contains(req.url.path) {
+            if req.isAPI { throw Abort(.forbidden, reason: "须先修改初始密码 (change the first password first)") }
+            return req.redirect(to: SiteURL.changePassword.path)
         }
         // Someone who must use a second factor and has none yet may do nothing but set one up (or sign out).
         if !user.hasSecondFactor, !Self.allowedBeforeEnrolment.contains(req.url.path), try await req.secondFactors.required(for: user) {
