@@ -10,6 +10,8 @@ public struct SecondFactorPolicy: Sendable, Equatable {
     public let driftSteps: Int
     public let secretBytes: Int
     public let recoveryCodes: Int
+    /// The longest code field read: a recovery code typed with spaces fits; anything longer is not a code.
+    public static let maxTypedLength = 24
     /// How long a correct password waits for its code before the sign-in starts again.
     public let pendingSeconds: Int
     /// Roles that always need it: the three administrators (the and 等保's minimum). The security
@@ -90,7 +92,7 @@ public struct TOTP: Sendable {
         guard code.count == policy.digits, code.allSatisfy(\.isASCIIDigit) else { return nil }
         let now = step(at: date)
         for s in (now - Int64(policy.driftSteps))...(now + Int64(policy.driftSteps)) where s > (lastUsed ?? Int64.min) {
-            if constantTimeEqual(self.code(step: s), code) { return s }
+            if ConstantTime.equal(self.code(step: s), code) { return s }
         }
         return nil
     }
@@ -102,8 +104,11 @@ public struct TOTP: Sendable {
         let label = [policy.issuer, account].map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }.joined(separator: ":")
         return "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=\(policy.issuer)&digits=\(policy.digits)&period=\(policy.period)"
     }
+}
 
-    func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+/// Comparing secrets (a code, a token) in time that does not depend on where they first differ.
+public enum ConstantTime {
+    public static func equal(_ a: String, _ b: String) -> Bool {
         let (x, y) = (Array(a.utf8), Array(b.utf8))
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0

@@ -110,6 +110,7 @@ public struct WarningStore: Sendable {
                                                                           from: Data(try s.decode(column: "contributions", as: String.self).utf8)))
         }
         let registered = try row.decode(column: "registered_region", as: String.self)
+        let registeredName = try await RegistryStore(db).regionNames([registered])[registered] ?? registered
         let minimal = RegistrationPlaceView.warningIsMinimal(actor: actor, residence: try RegionCode(summary.residenceRegion))
         try await AuditLog(db).record(actor: actor, action: .readWarning, targetKind: "warning", targetID: id.uuidString.lowercased(),
                                       detail: "查看预警：\(summary.title)\(minimal ? "（户籍地知会，最少信息）" : "")")
@@ -117,7 +118,7 @@ public struct WarningStore: Sendable {
             let household = try await RegistryStore(db).summaries([summary.householdID]).first
             return WarningDetail(summary: summary, indicator: catalogue[code: summary.indicator], evidence: [],
                                  actions: actions.map { var a = $0; a.note = ""; return a }, visits: [], outcome: nil, reason: nil, disposedOn: nil,
-                                 registeredRegion: registered, registeredRegionName: try await RegistryStore(db).regionNames([registered])[registered] ?? registered,
+                                 registeredRegion: registered, registeredRegionName: registeredName,
                                  score: nil, mayAct: false, minimal: true, householdSize: household?.memberCount, programs: household?.programs ?? [])
         }
         return WarningDetail(summary: summary, indicator: catalogue[code: summary.indicator], evidence: evidence, actions: actions,
@@ -125,7 +126,7 @@ public struct WarningStore: Sendable {
                              outcome: try row.decode(column: "outcome", as: String?.self).flatMap(DispositionOutcome.init(rawValue:)),
                              reason: try row.decode(column: "reason", as: String?.self),
                              disposedOn: try row.decode(column: "disposed_on", as: String?.self).map { try LocalDate($0) },
-                             registeredRegion: registered, registeredRegionName: try await RegistryStore(db).regionNames([registered])[registered] ?? registered,
+                             registeredRegion: registered, registeredRegionName: registeredName,
                              score: score,
                              mayAct: actor.may(.handleWarnings) && !summary.forInformation)
     }

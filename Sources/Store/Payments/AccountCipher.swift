@@ -36,10 +36,7 @@ public struct AccountCipher: Sendable {
         isDevelopmentKey = true
     }
 
-    public func seal(_ account: BankAccountNumber) throws -> String {
-        guard let combined = try AES.GCM.seal(Data(account.digits.utf8), using: key).combined else { throw CipherError.unreadable }
-        return combined.base64EncodedString()
-    }
+    public func seal(_ account: BankAccountNumber) throws -> String { try seal(text: account.digits) }
 
     /// Any short secret at rest under the same key (a staff member's second-factor secret).
     public func seal(text: String) throws -> String {

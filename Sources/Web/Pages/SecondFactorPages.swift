@@ -11,7 +11,7 @@ enum SecondFactorPages {
         .group(
             .label(.attribute(named: "for", value: "code"), .text("动态口令（身份验证器中的6位数字），或一个恢复码")),
             .input(.type(.text), .name("code"), .id("code"), .required(true), .autofocus(true), .attribute(named: "autocomplete", value: "one-time-code"),
-                   .attribute(named: "maxlength", value: "24"), .attribute(named: "spellcheck", value: "false"))
+                   .attribute(named: "maxlength", value: String(SecondFactorPolicy.maxTypedLength)), .attribute(named: "spellcheck", value: "false"))
         )
     }
 

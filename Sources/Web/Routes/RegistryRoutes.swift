@@ -181,39 +181,44 @@ struct IDRevealRoutes: RouteCollection {
             return Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household, member: member))
         }
         staff.post(.memberNationalID) { req -> Response in
+            try req.require(.viewHouseholds)
             let (household, member) = try Self.ids(req)
             let form = try req.content.decode(IDRevealPage.Form.self)
             switch IDRevealReason.parse(purpose: form.purpose, note: form.note) {
             case .failure(let problem):
-                guard try req.actor().may(.viewHouseholds) else { throw DomainError.forbidden }
                 return Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household, member: member,
                                                          typed: form, error: problem.description), status: .badRequest)
             case .success(let reason):
-                guard let revealed = try await RegistryStore(req.db).revealNationalID(member: member, of: household, reason: reason, actor: try req.actor())
-                else { throw Abort(.notFound) }
-                let response = Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household,
-                                                                 member: member, revealed: revealed))
-                response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-                return response
+                let revealed = try await Self.reveal(req, household, member, reason)
+                return Self.uncached(Layout.response(IDRevealPage.view(chrome: try await Layout.chrome(req, .households), household: household,
+                                                                       member: member, revealed: revealed)))
             }
         }
         staff.post(.apiMemberNationalID) { req -> Response in
+            try req.require(.viewHouseholds)
             let (household, member) = try Self.ids(req)
             let typed = try req.content.decode(IDRevealPage.Form.self)
-            let reason: IDRevealReason
             switch IDRevealReason.parse(purpose: typed.purpose, note: typed.note) {
-            case .success(let r): reason = r
-            case .failure(let problem):
-                guard try req.actor().may(.viewHouseholds) else { throw DomainError.forbidden }
-                throw Abort(.badRequest, reason: problem.description)
+            case .failure(let problem): throw Abort(.badRequest, reason: problem.description)
+            case .success(let reason):
+                let revealed = try await Self.reveal(req, household, member, reason)
+                return Self.uncached(try await API.RevealedNationalID(memberId: member.description, name: revealed.name,
+                                                                      nationalId: revealed.nationalID.value).encodeResponse(for: req))
             }
-            guard let revealed = try await RegistryStore(req.db).revealNationalID(member: member, of: household, reason: reason, actor: try req.actor())
-            else { throw Abort(.notFound) }
-            let response = try await API.RevealedNationalID(memberId: member.description, name: revealed.name,
-                                                             nationalId: revealed.nationalID.value).encodeResponse(for: req)
-            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-            return response
         }
+    }
+
+    /// The store's read (jurisdiction checked, audited with the purpose); not found outside the jurisdiction.
+    static func reveal(_ req: Request, _ household: Household.ID, _ member: Member.ID, _ reason: IDRevealReason) async throws -> RegistryStore.RevealedID {
+        guard let revealed = try await RegistryStore(req.db).revealNationalID(member: member, of: household, reason: reason, actor: try req.actor())
+        else { throw Abort(.notFound) }
+        return revealed
+    }
+
+    /// A whole number is never kept by a cache or shown again by the back button.
+    static func uncached(_ response: Response) -> Response {
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
     }
 
     static func ids(_ req: Request) throws -> (Household.ID, Member.ID) {

@@ -16,7 +16,7 @@ struct SecondFactorRoutes: RouteCollection {
         }
         routes.post(.loginCode) { req -> Response in
             guard let user = try await Self.pendingUser(req) else { return req.redirect(to: SiteURL.login.path) }
-            let typed = String((try req.content.decode(CodeForm.self).code ?? "").prefix(24))
+            let typed = String((try req.content.decode(CodeForm.self).code ?? "").prefix(SecondFactorPolicy.maxTypedLength))
             let users = UserStore(req.db)
             let origin = req.origin
             guard case .check(let state) = try await users.claimSignIn(user.id, throttle: req.config.lockout, now: req.application.now) else {
@@ -59,7 +59,7 @@ struct SecondFactorRoutes: RouteCollection {
                   let secret = Base32.decode(try req.application.storage[PaymentsKey.self]!.cipher.open(sealed)) else {
                 return req.redirect(to: SiteURL.secondFactor.path)
             }
-            let typed = String((try req.content.decode(CodeForm.self).code ?? "").prefix(24))
+            let typed = String((try req.content.decode(CodeForm.self).code ?? "").prefix(SecondFactorPolicy.maxTypedLength))
             guard let codes = try await req.secondFactors.enrol(user, secret: secret, confirmedBy: typed, actor: try req.actor(), now: req.application.now) else {
                 return try await Self.enrolPage(req, secret: secret, error: "数字不对：请确认手机时间准确，输入应用中当前显示的6位数字", status: .badRequest)
             }

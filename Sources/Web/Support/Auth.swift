@@ -196,7 +196,7 @@ struct CSRFMiddleware: AsyncMiddleware {
                 _ = try await req.body.collect(max: limit).get()
             }
             let sent = header ?? (try? req.content.get(String.self, at: Self.field))
-            guard let sent, Self.constantTimeEqual(expected, sent) else { throw Self.refused }
+            guard let sent, ConstantTime.equal(expected, sent) else { throw Self.refused }
         }
         return try await next.respond(to: req)
     }
@@ -229,14 +229,6 @@ struct CSRFMiddleware: AsyncMiddleware {
         let t = AnonymousCSRF.base64URL(AnonymousCSRF.randomBytes(32))
         req.session.data[SessionKey.csrf] = t
         return t
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<x.count { diff |= x[i] ^ y[i] }
-        return diff == 0
     }
 }
 

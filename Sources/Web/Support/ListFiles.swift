@@ -79,16 +79,16 @@ enum ListFile {
 
     /// The download for `format`, named in Chinese (with an ASCII name for older clients); its first row is `stamp`.
     static func response(_ format: Format, name: String, asciiName: String, stamp: String, header: [String], rows: [[String]]) throws -> Response {
-        let rows = [header] + rows
-        let header = [stamp]
+        // The stamp is the file's first row, above the list's own header.
+        let (first, body) = ([stamp], [header] + rows)
         switch format {
         case .csv:
-            return Layout.csvDownload(CSVFile.text(header: header, rows: rows), name: name + ".csv", asciiName: asciiName + ".csv")
+            return Layout.csvDownload(CSVFile.text(header: first, rows: body), name: name + ".csv", asciiName: asciiName + ".csv")
         case .xlsx:
             var headers = HTTPHeaders()
             headers.replaceOrAdd(name: .contentType, value: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             headers.replaceOrAdd(name: .contentDisposition, value: Layout.attachment(name: name + ".xlsx", asciiName: asciiName + ".xlsx"))
-            return Response(status: .ok, headers: headers, body: .init(data: try XLSXFile.data(sheet: name, header: header, rows: rows)))
+            return Response(status: .ok, headers: headers, body: .init(data: try XLSXFile.data(sheet: name, header: first, rows: body)))
         }
     }
 }
