@@ -37,8 +37,9 @@ public struct AppConfig: Sendable {
     public var indicatorsFile: String?
     /// The city this installation serves (`JIUZHU_CITY`); when unset, the one city in the database's regions.
     public var city: RegionCode?
-    /// The key account numbers are encrypted with (`JIUZHU_ACCOUNT_KEY`, 32 bytes in base64); production needs one.
-    public var accountKey: String?
+    /// The key personal data rests under — ID, phone and account numbers (`JIUZHU_DATA_KEY`, 32 bytes in base64; the
+    /// earlier name `JIUZHU_ACCOUNT_KEY` is still read); production needs one.
+    public var dataKey: String?
     /// The key audit archives are signed with (`JIUZHU_AUDIT_KEY`, 32 bytes in base64); production archives need one.
     public var auditKey: String?
     /// Bank file formats to use instead of the shipped ones (`JIUZHU_BANK_FORMATS_FILE`).
@@ -47,8 +48,8 @@ public struct AppConfig: Sendable {
     public init(mode: Mode, database: DatabaseConfig, host: String = "127.0.0.1", port: Int = 8080, sessionSecret: String? = nil,
                 bcryptCost: Int = 12, lockout: LoginThrottle = LoginThrottle(maxFailures: 5, lockSeconds: 15 * 60),
                 loginAddressFailures: Int = 30, trustedProxies: Set<String> = [], sessionLifetime: TimeInterval = 8 * 3600, logLevel: Logger.Level = .notice, policyFiles: [String]? = nil,
-                indicatorsFile: String? = nil, city: RegionCode? = nil, accountKey: String? = nil, bankFormatsFile: String? = nil) {
-        self.accountKey = accountKey
+                indicatorsFile: String? = nil, city: RegionCode? = nil, dataKey: String? = nil, bankFormatsFile: String? = nil) {
+        self.dataKey = dataKey
         self.bankFormatsFile = bankFormatsFile
         self.indicatorsFile = indicatorsFile
         self.city = city
@@ -71,7 +72,7 @@ public struct AppConfig: Sendable {
 
     public enum ConfigError: Error, CustomStringConvertible {
         case missingSecret
-        case missingAccountKey
+        case missingDataKey
         case missingAuditKey
         case invalid(String, String)
         case unreadable(String, String)
@@ -80,8 +81,8 @@ public struct AppConfig: Sendable {
             switch self {
             case .missingSecret:
                 return "生产模式必须设置 JIUZHU_SESSION_SECRET（至少32个字符）。Production mode needs JIUZHU_SESSION_SECRET (32+ characters)."
-            case .missingAccountKey:
-                return "生产模式必须设置 JIUZHU_ACCOUNT_KEY（收款账号加密密钥，32字节的 base64，如 openssl rand -base64 32）。Production mode needs JIUZHU_ACCOUNT_KEY."
+            case .missingDataKey:
+                return "生产模式必须设置 JIUZHU_DATA_KEY（身份证号、电话、收款账号的加密密钥，32字节的 base64，如 openssl rand -base64 32）。Production mode needs JIUZHU_DATA_KEY."
             case .missingAuditKey:
                 return "生产模式归档审计日志必须设置 JIUZHU_AUDIT_KEY（签名密钥，32字节的 base64）。Production audit archives need JIUZHU_AUDIT_KEY."
             case .invalid(let k, let v): return "环境变量 \(k) 的值「\(v)」无效 (invalid value for \(k))"
@@ -100,13 +101,14 @@ public struct AppConfig: Sendable {
             return v
         }
         let secret = env["JIUZHU_SESSION_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-        let accountKey = env["JIUZHU_ACCOUNT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let dataKeyName = env["JIUZHU_DATA_KEY"].map { !$0.isEmpty } == true ? "JIUZHU_DATA_KEY" : "JIUZHU_ACCOUNT_KEY"
+        let dataKey = env[dataKeyName].flatMap { $0.isEmpty ? nil : $0 }
         if mode == .production {
             guard let s = secret, s.count >= 32 else { throw ConfigError.missingSecret }
-            // Bank account numbers are encrypted at rest: without the key the server does not start.
-            guard accountKey != nil else { throw ConfigError.missingAccountKey }
+            // Personal data is encrypted at rest: without the key the server does not start.
+            guard dataKey != nil else { throw ConfigError.missingDataKey }
         }
-        if let accountKey, (try? AccountCipher(base64Key: accountKey)) == nil { throw ConfigError.invalid("JIUZHU_ACCOUNT_KEY", "（已隐藏）") }
+        if let dataKey, (try? DataCipher(base64Key: dataKey)) == nil { throw ConfigError.invalid(dataKeyName, "（已隐藏）") }
         let auditKey = env["JIUZHU_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let auditKey, Data(base64Encoded: auditKey)?.count != 32 { throw ConfigError.invalid("JIUZHU_AUDIT_KEY", "（已隐藏）") }
         var config = AppConfig(
@@ -132,7 +134,7 @@ public struct AppConfig: Sendable {
             city: try env["JIUZHU_CITY"].flatMap { $0.isEmpty ? nil : $0 }.map { raw in
                 guard let code = try? RegionCode(raw), code.level == .city || code.level == .province else { throw ConfigError.invalid("JIUZHU_CITY", raw) }
                 return code
-            }, accountKey: accountKey, bankFormatsFile: env["JIUZHU_BANK_FORMATS_FILE"].flatMap { $0.isEmpty ? nil : $0 })
+            }, dataKey: dataKey, bankFormatsFile: env["JIUZHU_BANK_FORMATS_FILE"].flatMap { $0.isEmpty ? nil : $0 })
         config.auditKey = auditKey
         config.idleTimeout = TimeInterval(try int("JIUZHU_IDLE_MINUTES", 30) * 60)
         return config
@@ -140,11 +142,11 @@ public struct AppConfig: Sendable {
 
     // MARK: what the configuration names, loaded
 
-    /// The account numbers' cipher: the configured key, else (never in production) the development key.
-    public func accountCipher() throws -> AccountCipher {
-        if let accountKey { return try AccountCipher(base64Key: accountKey) }
-        guard mode != .production else { throw ConfigError.missingAccountKey }
-        return AccountCipher.development
+    /// The personal data's cipher: the configured key, else (never in production) the development key.
+    public func dataCipher() throws -> DataCipher {
+        if let dataKey { return try DataCipher(base64Key: dataKey) }
+        guard mode != .production else { throw ConfigError.missingDataKey }
+        return DataCipher.development
     }
 
     /// The key audit archives are signed and checked with: the configured one, else (never in production) a

@@ -47,7 +47,7 @@ public enum DemoSetup {
     /// with a mistyped ID, so the probable-match review queue is not empty in the demo.
     /// `policy`: the configured rules (the demo's amounts are theirs) and monitoring.
     public static func prepare(db: any Database, policy: Policy, households: Int, today: LocalDate, bcryptCost: Int, departmentData: Bool = false,
-                               cipher: AccountCipher = .development, progress: @escaping @Sendable (Int) -> Void) async throws -> (DemoLoader.Outcome, [DemoAccount]) {
+                               cipher: DataCipher = .development, progress: @escaping @Sendable (Int) -> Void) async throws -> (DemoLoader.Outcome, [DemoAccount]) {
         let reference = try RegionReference.bundled()
         let city = try DemoCity(reference: reference, settings: DemoSettings.bundled(), parameters: policy.calculator.parameters, today: today)
         let system = Actor(userID: nil, username: "system", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")

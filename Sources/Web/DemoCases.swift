@@ -165,10 +165,10 @@ enum DemoCases {
                 origin: .init(warningID: try warned?.decode(column: "warning", as: UUID.self)), actor: window, today: day(1))
         }
         // A resident's online request for help (码上办), for the township to call.
-        if let m = try await sql.select().columns("name", "national_id").from("members").within(window.jurisdiction)
+        if let m = try await sql.select().columns("name", "national_id_sealed").from("members").within(window.jurisdiction)
             .where("relation", .equal, Relation.head.rawValue).orderBy("id").offset(40).first() {
             _ = try await helpRequests.submit(
-                HelpRequestForm(name: try m.decode(column: "name", as: String.self), nationalID: try m.decode(column: "national_id", as: String.self),
+                HelpRequestForm(name: try m.decode(column: "name", as: String.self), nationalID: try DataCipher.inUse().open(try m.decode(column: "national_id_sealed", as: String.self)),
                                 phone: "13800000000", need: "老伴住院，医药费负担重，不知道能申请什么救助", township: window.jurisdiction.value, consent: true),
                 townships: [window.jurisdiction], today: today, origin: "demo")
         }

@@ -9,7 +9,7 @@ import Store
 /// being re-issued to a new account, this month's waiting for approval, and a payee who died last month: held, not
 /// paid. Made through the same stores, with the bank's answers written in the bank's format.
 enum DemoPayments {
-    static func seed(db: any Database, policy: Policy, cipher: AccountCipher, accounts: [DemoAccount], today: LocalDate) async throws {
+    static func seed(db: any Database, policy: Policy, cipher: DataCipher, accounts: [DemoAccount], today: LocalDate) async throws {
         let (maker, checker) = (accounts.actor(.countyReviewer), accounts.actor(.cityAdmin))
         let county = maker.jurisdiction
         let sql = db as! any SQLDatabase

@@ -29,8 +29,9 @@ struct BenchImport: AsyncParsableCommand {
             let system = Actor(userID: nil, username: "bench", role: .cityAdmin, jurisdiction: city.city.code, origin: "cli")
             _ = try await DemoLoader(scratch.db).load(city: city, reference: reference, households: households, actor: system)
             // The people the feed is about: real registry members, plus 2% IDs nobody has.
-            let ids = try await (scratch.db as! any SQLDatabase).select().column("national_id").from("members").limit(300_000).all()
-                .map { try $0.decode(column: "national_id", as: String.self) }
+            let cipher = try DataCipher.inUse()
+            let ids = try await (scratch.db as! any SQLDatabase).select().column("national_id_sealed").from("members").limit(300_000).all()
+                .map { try cipher.open(try $0.decode(column: "national_id_sealed", as: String.self)) }
             var rng = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
             let stranger = try NationalID(addressCode: "110101", birthDate: LocalDate("1960-01-01"), sequence: 555)
             /// A claims file of `count` rows.

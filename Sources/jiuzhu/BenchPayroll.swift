@@ -47,7 +47,7 @@ struct BenchPayroll: AsyncParsableCommand {
                 """).run()
             round += 1
         }
-        let sealed = try AccountCipher.development.seal(try BankAccountNumber("6230000012345678"))
+        let sealed = try DataCipher.development.seal(try BankAccountNumber("6230000012345678"))
         try await sql.raw("""
             INSERT INTO bank_accounts (id, household_id, member_id, bank, account_cipher, account_tail, account_name, status, residence_region, registered_region,
             note, created_by, created_at, confirmed_by, confirmed_at)
@@ -74,7 +74,7 @@ struct BenchPayroll: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         guard let format = try BankFileFormats.bundled()["fixed-gb18030"] else { throw DataError("没有 fixed-gb18030 格式") }
         var t0 = Date()
-        let file = try await payrolls.writeBankFile(run.payroll.id, format: format, to: dir + "/bank.txt", cipher: AccountCipher.development, actor: maker, today: today)
+        let file = try await payrolls.writeBankFile(run.payroll.id, format: format, to: dir + "/bank.txt", cipher: DataCipher.development, actor: maker, today: today)
         let fileSeconds = Date().timeIntervalSince(t0)
         let size = (try? FileManager.default.attributesOfItem(atPath: dir + "/bank.txt")[.size] as? Int) ?? 0
         say("[\(name)] bank file: \(file.count) lines, \(size / 1_000_000) MB, \(String(format: "%.1f", fileSeconds)) s (target ≤ 10 s)")

@@ -76,8 +76,9 @@ struct BenchScreen: AsyncParsableCommand {
         }
 
         // A medical-insurance feed of claims for existing persons: the import's own reaction is the incremental screening.
-        let ids = try await sql.select().column("national_id").from("members").limit(min(people, feedRows)).all()
-            .map { try $0.decode(column: "national_id", as: String.self) }
+        let cipher = try DataCipher.inUse()
+        let ids = try await sql.select().column("national_id_sealed").from("members").limit(min(people, feedRows)).all()
+            .map { try cipher.open(try $0.decode(column: "national_id_sealed", as: String.self)) }
         let path = NSTemporaryDirectory() + "jiuzhu-screen-claims-\(UUID().uuidString).csv"
         var csv = "身份证号,姓名,结算日期,个人自付金额,结算单号\n"
         var rng = SeededRandom(seed: 7)
@@ -106,16 +107,12 @@ extension BenchScreen {
     struct CopyDialect: Sendable {
         /// The new UUID of a row in copy `k`, derived from the old one, as an SQL expression.
         let newID: @Sendable (_ column: String, _ k: Int) -> String
-        let lastFour: @Sendable (_ text: String) -> String
-        let padFour: @Sendable (_ number: String) -> String
         let idType: String
         /// Whether an earlier copy stopped half-way (its table of originals is still there).
         let halfDone: String
 
         static let postgres = CopyDialect(
             newID: { column, k in "md5(\(column)::text || ':\(k)')::uuid" },
-            lastFour: { "right(\($0), 4)" },
-            padFour: { "lpad((\($0))::text, 4, '0')" },
             idType: "uuid",
             halfDone: "SELECT to_regclass('jz_bench_originals') IS NOT NULL AS half")
 
@@ -124,8 +121,6 @@ extension BenchScreen {
         /// and keep the originals' order (and index locality).
         static let sqlite = CopyDialect(
             newID: { column, k in "substr(\(column), 1, 14) || '\(copyDigits[copyDigits.index(copyDigits.startIndex, offsetBy: k - 1)])' || substr(\(column), 16)" },
-            lastFour: { "substr(\($0), -4)" },
-            padFour: { "substr('0000' || (\($0)), -4)" },
             idType: "TEXT",
             halfDone: "SELECT count(*) > 0 AS half FROM sqlite_master WHERE name = 'jz_bench_originals'")
 
@@ -140,41 +135,36 @@ extension BenchScreen {
     /// so they stay valid and unique. A copy stopped half-way leaves `jz_bench_originals` behind, and the next run refuses the database.
     static func copyRegistry(_ sql: any SQLDatabase, copies: Int, log: (String) -> Void) async throws {
         let d = CopyDialect.of(sql)
-        /// The check character of a 17-digit body (GB 11643), as one SQL expression both engines evaluate.
-        func checkCharacter(_ body: String) -> String {
-            let terms = NationalID.weights.enumerated().map { "CAST(substr(\(body), \($0.offset + 1), 1) AS integer) * \($0.element)" }
-            return "substr('10X98765432', ((\(terms.joined(separator: " + "))) % 11) + 1, 1)"
-        }
+        let copyMark = "copy"
         try await sql.raw(SQLQueryString("CREATE TABLE jz_bench_originals (id \(unsafeRaw: d.idType) PRIMARY KEY)")).run()
         try await sql.raw("INSERT INTO jz_bench_originals (id) SELECT id FROM households").run()
         // Generated ID numbers may differ only in their province digits, so those cannot simply be replaced:
-        // each area code in use gets its own four digits after the copy's 9k, which keeps copies unique.
-        try await sql.raw(SQLQueryString("""
-            CREATE TABLE jz_bench_areas AS
-            SELECT code, \(unsafeRaw: d.padFour("row_number() OVER (ORDER BY code)")) AS n
-            FROM (SELECT DISTINCT substr(national_id, 1, 6) AS code FROM members) c
-            """)).run()
-        let areas = try await sql.raw("SELECT count(*) AS n FROM jz_bench_areas").first()!.decode(column: "n", as: Int.self)
-        guard areas <= 9_999, copies <= 10 else { throw ValidationError("too many area codes (\(areas)) or copies (\(copies)) for 9k area codes") }
+        // each area code in use gets its own four digits after the copy's 9k, which keeps copies unique. The numbers
+        // rest sealed, so the area codes are read by opening them.
+        var codes = Set<String>()
+        try await SealedColumns.rewrite(sql, table: "members", reading: ["national_id_sealed"], writing: []) { cipher, values in
+            codes.insert(String(try cipher.open(values[0] ?? "").prefix(6)))
+            return nil
+        }
+        let areas = Dictionary(uniqueKeysWithValues: codes.sorted().enumerated().map { ($0.element, String(format: "%04d", $0.offset + 1)) })
+        guard areas.count <= 9_999, copies <= 10 else { throw ValidationError("too many area codes (\(areas.count)) or copies (\(copies)) for 9k area codes") }
         for k in 1..<copies {
             let tag = "\(k)"
             func newID(_ column: String) -> String { d.newID(column, k) }
             func newOptionalID(_ column: String) -> String { "CASE WHEN \(column) IS NULL THEN NULL ELSE \(newID(column)) END" }
-            let body = "('9\(k - 1)' || a.n || substr(m.national_id, 7, 11))"
-            let nationalID = "\(body) || \(checkCharacter(body))"
             try await sql.raw(SQLQueryString("""
                 INSERT INTO households (id, registered_region, residence_region, address, created_at)
                 SELECT \(unsafeRaw: newID("h.id")), h.registered_region, h.residence_region, h.address, h.created_at
                 FROM households h JOIN jz_bench_originals o ON o.id = h.id
                 """)).run()
+            // The copy's ID numbers are made below, from the original's: until then the index names the copy and the original.
             try await sql.raw(SQLQueryString("""
-                INSERT INTO members (id, household_id, residence_region, relation, national_id, national_id_tail, name, sex, birth_date,
-                                     disability_category, disability_grade, illnesses, work_capacity, employment, schooling)
-                SELECT \(unsafeRaw: newID("m.id")), \(unsafeRaw: newID("m.household_id")), m.residence_region, m.relation, \(unsafeRaw: nationalID),
-                       \(unsafeRaw: d.lastFour(nationalID)), m.name, m.sex, m.birth_date,
+                INSERT INTO members (id, household_id, residence_region, relation, national_id_index, national_id_sealed, national_id_tail, name, sex,
+                                     birth_date, disability_category, disability_grade, illnesses, work_capacity, employment, schooling)
+                SELECT \(unsafeRaw: newID("m.id")), \(unsafeRaw: newID("m.household_id")), m.residence_region, m.relation,
+                       '\(unsafeRaw: copyMark)\(unsafeRaw: tag):' || m.id, m.national_id_sealed, '', m.name, m.sex, m.birth_date,
                        m.disability_category, m.disability_grade, m.illnesses, m.work_capacity, m.employment, m.schooling
                 FROM members m JOIN jz_bench_originals o ON o.id = m.household_id
-                     JOIN jz_bench_areas a ON a.code = substr(m.national_id, 1, 6)
                 """)).run()
             try await sql.raw(SQLQueryString("""
                 INSERT INTO facts (id, household_id, member_id, category, kind, amount_cents, basis, valid_from, valid_to, source_department,
@@ -192,8 +182,18 @@ extension BenchScreen {
                 """)).run()
             log("copy \(k) of \(copies - 1) done")
         }
+        // Each copied member's own number: 9, the copy, the area's four digits, the original's birth date and sequence,
+        // and the check character recomputed, sealed and indexed like any other.
+        try await SealedColumns.rewrite(sql, table: "members", reading: ["national_id_index", "national_id_sealed"],
+                                        writing: ["national_id_index", "national_id_sealed", "national_id_tail"]) { cipher, values in
+            guard let mark = values[0], mark.hasPrefix(copyMark), let k = Int(mark.dropFirst(copyMark.count).prefix { $0 != ":" }) else { return nil }
+            let original = try cipher.open(values[1] ?? "")
+            let body = Array("9\(k - 1)" + areas[String(original.prefix(6))]! + String(original.dropFirst(6).prefix(11)))
+            let id = String(body) + String(NationalID.checkCharacter(for: body))
+            return [cipher.blindIndex(id), try cipher.seal(text: id), SealedColumns.tail(id)]
+        }
+        log("copied members' ID numbers sealed")
         try await sql.raw("DROP TABLE jz_bench_originals").run()
-        try await sql.raw("DROP TABLE jz_bench_areas").run()
         try await sql.raw("ANALYZE").run()
     }
 }

@@ -102,7 +102,7 @@ struct PayrollCommand: AsyncParsableCommand {
                 }
                 let started = Date()
                 do {
-                    let r = try await payrolls.writeBankFile(p.id, format: f, to: out, cipher: try config.accountCipher(), reissue: reissue, actor: actor,
+                    let r = try await payrolls.writeBankFile(p.id, format: f, to: out, cipher: try config.dataCipher(), reissue: reissue, actor: actor,
                                                              today: LocalDate(Date(), timeZone: .china))
                     say("已写入 \(out)：\(r.count) 笔，合计 \(Cents(r.totalCents).yuanText)，SHA-256 \(r.sha256)，用时 \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
                 } catch let e as PayrollStoreError { throw DataError(e.chinese) }

@@ -33,15 +33,20 @@ import Testing
             try await sql.raw(SQLQueryString(query)).first()!.decode(column: "n", as: Int.self)
         }
         #expect(try await count("SELECT count(*) AS n FROM households") == 3 * (300 * 2 / 5 / 3))
-        let ids = try await sql.raw("SELECT national_id, national_id_tail FROM members").all()
-        #expect(try await count("SELECT count(DISTINCT national_id) AS n FROM members") == ids.count)
-        // Two of three persons are copies, their ID numbers moved to the 9k area codes.
-        #expect(try await count("SELECT count(*) AS n FROM members WHERE national_id LIKE '9%'") * 3 == ids.count * 2)
+        let ids = try await sql.raw("SELECT national_id_index, national_id_sealed, national_id_tail FROM members").all()
+        #expect(try await count("SELECT count(DISTINCT national_id_index) AS n FROM members") == ids.count)
+        // Every number sealed and indexed under the key; two of three persons are copies, moved to the 9k area codes.
+        var copies = 0, numbers = Set<String>()
         for row in ids {
-            let text = try row.decode(column: "national_id", as: String.self)
+            let text = try DataCipher.development.open(try row.decode(column: "national_id_sealed", as: String.self))
             #expect((try? NationalID(text)) != nil, "\(text) is not a valid ID number")
+            #expect(try row.decode(column: "national_id_index", as: String.self) == DataCipher.development.blindIndex(text))
             #expect(try row.decode(column: "national_id_tail", as: String.self) == String(text.suffix(4)))
+            if text.hasPrefix("9") { copies += 1 }
+            numbers.insert(text)
         }
+        #expect(copies * 3 == ids.count * 2)
+        #expect(numbers.count == ids.count)
         // Every copied fact is its member's, in its member's household; enrolments come in threes.
         #expect(try await count("""
             SELECT count(*) AS n FROM facts f WHERE f.member_id IS NOT NULL

@@ -67,7 +67,7 @@ import Testing
                 .columns("id", "household_id", "member_id", "bank", "account_cipher", "account_tail", "account_name", "status", "residence_region",
                          "registered_region", "note", "created_by", "created_at")
                 .values(SQLBind(UUID()), SQLBind(h.0), SQLBind(h.2), SQLBind("演示银行"),
-                        SQLBind(try AccountCipher.development.seal(try BankAccountNumber("62300000\(String(format: "%08d", i))"))),
+                        SQLBind(try DataCipher.development.seal(try BankAccountNumber("62300000\(String(format: "%08d", i))"))),
                         SQLBind(String(format: "%04d", i % 10_000)), SQLBind("户主"), SQLBind("active"), SQLBind(h.1), SQLBind(county.value), SQLBind(""),
                         SQLBind("a"), SQLBind("2026-11-01T00:00:00Z")).run()
         }

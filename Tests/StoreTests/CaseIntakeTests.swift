@@ -18,11 +18,11 @@ import Testing
         try await Fixture.with(households: 60) { f in
             let s = try await T.setting(f)
             let sql = f.scratch.db as! any SQLDatabase
-            let head = try #require(try await sql.select().columns("name", "national_id").from("members").where("household_id", .equal, s.household).first())
+            let head = try #require(try await sql.select().columns("name", "national_id_sealed").from("members").where("household_id", .equal, s.household).first())
             let township = try #require(s.residence.ancestor(at: .township))
             let requests = HelpRequests(f.scratch.db, calendar: try WorkingCalendar.bundled(), parameters: try ParameterSet.bundled())
             _ = try await requests.submit(HelpRequestForm(name: try head.decode(column: "name", as: String.self),
-                                                          nationalID: try head.decode(column: "national_id", as: String.self), phone: "13912345678",
+                                                          nationalID: try DataCipher.inUse().open(try head.decode(column: "national_id_sealed", as: String.self)), phone: "13912345678",
                                                           need: "失业后没有收入", township: township.value, consent: true),
                                           townships: [township], today: T.today, origin: "test")
             let request = try #require(try await requests.list(actor: s.window).items.first)

@@ -9,7 +9,7 @@ import Testing
 /// goes to the bank as a file and is closed by the bank's return, refused whole when its totals differ.
 @Suite struct PayrollStoreTests {
     static let december = try! PayMonth("2026-12")
-    static let cipher = AccountCipher.development
+    static let cipher = DataCipher.development
 
     struct Setting {
         let f: Fixture
@@ -90,8 +90,8 @@ import Testing
                 .decode(column: "account_cipher", as: String.self))
             #expect(!stored.contains("6230123456789012345") && !stored.contains("56789012"))
             #expect(try Self.cipher.open(stored) == "6230123456789012345")
-            #expect(throws: AccountCipher.CipherError.unreadable) { try AccountCipher(base64Key: Data(repeating: 7, count: 32).base64EncodedString()).open(stored) }
-            #expect(throws: AccountCipher.CipherError.badKey) { try AccountCipher(base64Key: "short") }
+            #expect(throws: DataCipher.CipherError.unreadable) { try DataCipher(base64Key: Data(repeating: 7, count: 32).base64EncodedString()).open(stored) }
+            #expect(throws: DataCipher.CipherError.badKey) { try DataCipher(base64Key: "short") }
             // a change replaces it only when confirmed
             let change = try await s.accounts.enter(member: payee, bank: "演示商业银行", account: "6228480012345678", accountName: "张三", note: "原卡销户",
                                                     actor: s.township)

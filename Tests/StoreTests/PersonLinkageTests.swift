@@ -94,7 +94,8 @@ import Testing
             #expect(report.probablyLinked == 1 && report.linked == 1 && report.review == 0 && report.newFacts == 1 && report.events == 1)
             let evidence = try await (f.scratch.db as! any SQLDatabase).raw("SELECT status, evidence FROM person_links").first()
             #expect(try evidence?.decode(column: "status", as: String.self) == "auto")
-            let json = try #require(try evidence?.decode(column: "evidence", as: String.self))
+            // Sealed at rest: both sides' values, ID numbers among them.
+            let json = try DataCipher.development.open(try #require(try evidence?.decode(column: "evidence", as: String.self)))
             let e = try JSONDecoder().decode(LinkEvidence.self, from: Data(json.utf8))
             #expect(e.fields.map(\.field) == ["nationalId", "name", "birthDate", "region", "address"])
             #expect(e.fields[0].level == "oneSubstitution" && e.fields[1].level == "exact")

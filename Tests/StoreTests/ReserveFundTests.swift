@@ -78,7 +78,7 @@ import Testing
             let struckStreet = try #require(f.city.streets.first { !homeTownships.contains($0.code) }).code
             let passingThrough = s.actor("struck", .townshipOfficer, struckStreet)
             let elsewhere = s.actor("elsewhere", .townshipOfficer, try #require(f.city.streets.first { !homeTownships.contains($0.code) && $0.code != struckStreet }).code)
-            let head = try #require(try await sql.select().columns("id", "national_id").from("members").where("household_id", .equal, s.household)
+            let head = try #require(try await sql.select().columns("id", "national_id_sealed").from("members").where("household_id", .equal, s.household)
                 .where("relation", .equal, Relation.head.rawValue).first())
 
             // an ordinary application stays with the household's own townships
@@ -87,7 +87,7 @@ import Testing
                                            actor: passingThrough, today: T.today)
             }
             // the person is found by exact ID number anywhere in the city, and the look-up is audited
-            let person = try await s.store.emergencyPerson(try NationalID(try head.decode(column: "national_id", as: String.self)), actor: passingThrough)
+            let person = try await s.store.emergencyPerson(try NationalID(try DataCipher.inUse().open(try head.decode(column: "national_id_sealed", as: String.self))), actor: passingThrough)
             let headID = try head.decode(column: "id", as: UUID.self)
             #expect(person.householdID == s.household && person.memberID == headID && person.maskedID.contains("********"))
             #expect(try await sql.select().column("detail").from("audit_entries").where("action", .equal, "findEmergencyPerson")

@@ -33,7 +33,7 @@ import Testing
         try await Fixture.with(households: 400) { f in
             let sql = f.scratch.db as! any SQLDatabase
             // act
-            let rows = try await sql.select().columns("national_id", "birth_date", "sex", "household_id").from("members").all()
+            let rows = try await sql.select().columns("national_id_sealed", "birth_date", "sex", "household_id").from("members").all()
             let orphans = try await sql.raw("SELECT count(*) AS n FROM members m LEFT JOIN households h ON h.id = m.household_id WHERE h.id IS NULL").first()
             let households = try await sql.raw("SELECT count(*) AS n FROM households").first()
             let withoutHead = try await sql.raw("""
@@ -43,7 +43,7 @@ import Testing
             // check
             var seen = Set<String>()
             for r in rows {
-                let id = try NationalID(try r.decode(column: "national_id", as: String.self))
+                let id = try NationalID(try DataCipher.inUse().open(try r.decode(column: "national_id_sealed", as: String.self)))
                 #expect(seen.insert(id.value).inserted)
                 #expect(id.birthDate.description == (try r.decode(column: "birth_date", as: String.self)))
                 #expect(id.sex.rawValue == (try r.decode(column: "sex", as: String.self)))

@@ -168,11 +168,19 @@ import VaporTesting
         #expect(throws: AppConfig.ConfigError.self) {
             try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32), "JIUZHU_ACCOUNT_KEY": "c2hvcnQ="])
         }
-        #expect(throws: AppConfig.ConfigError.self) { try AppConfig(mode: .production, database: .sqlite(path: "x")).accountCipher() }
-        #expect(try AppConfig(mode: .development, database: .sqlite(path: "x")).accountCipher().isDevelopmentKey)
+        #expect(throws: AppConfig.ConfigError.self) { try AppConfig(mode: .production, database: .sqlite(path: "x")).dataCipher() }
+        #expect(try AppConfig(mode: .development, database: .sqlite(path: "x")).dataCipher().isDevelopmentKey)
         let ok = try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32),
                                                   "DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "JIUZHU_ACCOUNT_KEY": key])
-        #expect(try !ok.accountCipher().isDevelopmentKey)
+        #expect(try !ok.dataCipher().isDevelopmentKey)
+        // The key's name is JIUZHU_DATA_KEY (ID, phone and account numbers); the earlier name still works, the new one wins.
+        let other = Data(repeating: 8, count: 32).base64EncodedString()
+        let both = try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32),
+                                                    "JIUZHU_ACCOUNT_KEY": key, "JIUZHU_DATA_KEY": other])
+        #expect(both.dataKey == other)
+        #expect(throws: AppConfig.ConfigError.self) {
+            try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32), "JIUZHU_DATA_KEY": "c2hvcnQ="])
+        }
         #expect(ok.database.isPostgres)
         #expect(ok.mode == .production)
         #expect(ok.sessionLifetime == 8 * 3600)

@@ -47,7 +47,8 @@ import VaporTesting
             let csv = try await county.get(SiteURL.dishonestyExport.path + "?purpose=departmentCheck&format=csv")
             #expect(csv.status == .ok && csv.headers.contentType?.description.contains("text/csv") == true)
             let sql = site.app.db as! any SQLDatabase
-            let id = try #require(try await sql.select().column("national_id").from("dishonesty_list").first()?.decode(column: "national_id", as: String.self))
+            let id = try DataCipher.inUse().open(try #require(try await sql.select().column("national_id_sealed").from("dishonesty_list").first()?
+                .decode(column: "national_id_sealed", as: String.self)))
             #expect(csv.body.string.contains(id))
             // the change to stop the benefit waits for the county, its decision starting from the amount the check found
             #expect(try await county.get(SiteURL.changes(all: false).path).body.string.contains("抽查倒查发现虚假申报"))

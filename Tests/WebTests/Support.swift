@@ -44,7 +44,8 @@ struct TestSite {
         let scratch = try await ScratchDatabase.make(label: "web")
         var config = AppConfig(mode: mode, database: scratch.config, sessionSecret: String(repeating: "s", count: 40), bcryptCost: 4,
                                lockout: LoginThrottle(maxFailures: lockoutFailures, lockSeconds: 900), logLevel: logLevel, city: city,
-                               accountKey: mode == .production ? Data(repeating: 3, count: 32).base64EncodedString() : nil)
+                               // One process seals with one key: a production-mode site is given the development key's bytes.
+                               dataKey: mode == .production ? DataCipher.developmentKeyBase64 : nil)
         adjust(&config)
         let app = try await makeApplication(config, environment: .testing)
         do {

@@ -118,7 +118,7 @@ public struct NationalID: Hashable, Sendable, Codable, CustomStringConvertible {
 
     static let checkBytes: [UInt8] = checkCharacters.map { $0.asciiValue! }
 
-    static func checkCharacter(for chars: [Character]) -> Character {
+    public static func checkCharacter(for chars: [Character]) -> Character {
         var sum = 0
         for i in 0..<17 { sum += Int(String(chars[i]))! * weights[i] }
         return checkCharacters[sum % 11]

@@ -16,10 +16,10 @@ extension TOTP {
 /// besides the administrators must use one.
 public struct SecondFactorStore: Sendable {
     let db: any Database
-    let cipher: AccountCipher
+    let cipher: DataCipher
     public let policy: SecondFactorPolicy
 
-    public init(_ db: any Database, cipher: AccountCipher, policy: SecondFactorPolicy) {
+    public init(_ db: any Database, cipher: DataCipher, policy: SecondFactorPolicy) {
         self.db = db
         self.cipher = cipher
         self.policy = policy

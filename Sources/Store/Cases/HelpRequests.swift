@@ -56,12 +56,14 @@ public struct HelpRequests: Sendable {
         let code = "QZ-" + CaseCodes.code(kind: .dibao, on: today).dropFirst(3)
         let id = UUID()
         try await db.writeTransaction { tx in
-            let household = try await tx.sql.select().column("household_id").from("members").where("national_id", .equal, v.id.value).first()?
-                .decode(column: "household_id", as: UUID.self)
+            let cipher = try DataCipher.inUse()
+            let household = try await tx.sql.select().column("household_id").from("members").where("national_id_index", .equal, cipher.blindIndex(v.id.value))
+                .first()?.decode(column: "household_id", as: UUID.self)
             try await tx.sql.insert(into: "help_requests")
-                .columns("id", "code", "name", "national_id", "phone", "need", "channel", "township_region", "household_id", "status", "created_at",
-                         "contact_due_on", "contact_due_provisional")
-                .values(SQLBind(id), SQLBind(code), SQLBind(v.name), SQLBind(v.id.value), SQLBind(v.phone), SQLBind(v.need), SQLBind(channel.rawValue),
+                .columns("id", "code", "name", "national_id_sealed", "phone_sealed", "phone_index", "phone_tail", "need", "channel", "township_region",
+                         "household_id", "status", "created_at", "contact_due_on", "contact_due_provisional")
+                .values(SQLBind(id), SQLBind(code), SQLBind(v.name), SQLBind(try cipher.seal(text: v.id.value)), SQLBind(try cipher.seal(text: v.phone)),
+                        SQLBind(cipher.blindIndex(v.phone)), SQLBind(SealedColumns.tail(v.phone)), SQLBind(v.need), SQLBind(channel.rawValue),
                         SQLBind(v.township.value),
                         SQLBind(household), SQLBind(HelpRequestStatus.new.rawValue), SQLBind(Timestamp.text(now)), SQLBind(due.date.description),
                         SQLBind(due.provisional))
@@ -87,15 +89,16 @@ public struct HelpRequests: Sendable {
         }
         let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("help_requests")).first()?
             .decode(column: "n", as: Int.self) ?? 0
-        let rows = try await scoped(db.sql.select().columns("id", "code", "name", "national_id", "phone", "need", "channel", "township_region", "household_id", "status",
+        let rows = try await scoped(db.sql.select().columns("id", "code", "name", "national_id_sealed", "phone_sealed", "need", "channel", "township_region", "household_id", "status",
                                                              "created_at", "contact_due_on", "contact_due_provisional", "note", "case_id").from("help_requests"))
             .orderBy("contact_due_on").orderBy("created_at").offset(offset).limit(limit).all()
+        let cipher = try DataCipher.inUse()
         return (try rows.map { r in
-            let raw = try r.decode(column: "national_id", as: String.self)
+            let raw = try cipher.open(try r.decode(column: "national_id_sealed", as: String.self))
             return HelpRequestRecord(id: try r.decode(column: "id", as: UUID.self), code: try r.decode(column: "code", as: String.self),
                                      name: try r.decode(column: "name", as: String.self),
                                      maskedID: (try? NationalID(raw).masked) ?? String(raw.prefix(6)) + "********",
-                                     phone: try r.decode(column: "phone", as: String.self), need: try r.decode(column: "need", as: String.self),
+                                     phone: try cipher.open(try r.decode(column: "phone_sealed", as: String.self)), need: try r.decode(column: "need", as: String.self),
                                      channel: CaseChannel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .online,
                                      townshipRegion: try r.decode(column: "township_region", as: String.self),
                                      householdID: try r.decode(column: "household_id", as: UUID?.self),

@@ -25,7 +25,7 @@ extension CaseStore {
             .column(SQLColumn("household_id", table: "members"))
             .column(SQLColumn("residence_region", table: "households")).column(SQLColumn("registered_region", table: "households"))
             .from("members").join("households", on: SQLColumn("household_id", table: "members"), .equal, SQLColumn("id", table: "households"))
-            .where(SQLColumn("national_id", table: "members"), .equal, SQLBind(id.value)).first()
+            .where(SQLColumn("national_id_index", table: "members"), .equal, SQLBind(try SealedColumns.index(id.value))).first()
         else { throw CaseStoreError.personNotFound }
         let person = EmergencyPerson(householdID: try row.decode(column: "household_id", as: UUID.self), memberID: try row.decode(column: "member_id", as: UUID.self),
                                      name: try row.decode(column: "name", as: String.self), maskedID: id.masked,

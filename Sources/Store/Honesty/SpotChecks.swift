@@ -133,12 +133,12 @@ public struct SpotChecks: Sendable {
             } catch let e as SpotCheckError { throw SpotCheckStoreError.workflow(e) }
             var changeID: UUID?
             if next.status == .falseDeclaration {
-                if let head = try await tx.sql.select().columns("id", "name", "national_id").from("members")
+                if let head = try await tx.sql.select().columns("id", "name", "national_id_sealed").from("members")
                     .where("household_id", .equal, record.householdID).where("relation", .equal, Relation.head.rawValue).first() {
                     try await tx.sql.insert(into: "dishonesty_list")
-                        .columns("id", "household_id", "member_id", "name", "national_id", "basis", "listed_on", "spot_check_id", "residence_region", "registered_region")
+                        .columns("id", "household_id", "member_id", "name", "national_id_sealed", "basis", "listed_on", "spot_check_id", "residence_region", "registered_region")
                         .values(SQLBind(UUID()), SQLBind(record.householdID), SQLBind(try head.decode(column: "id", as: UUID.self)),
-                                SQLBind(try head.decode(column: "name", as: String.self)), SQLBind(try head.decode(column: "national_id", as: String.self)),
+                                SQLBind(try head.decode(column: "name", as: String.self)), SQLBind(try head.decode(column: "national_id_sealed", as: String.self)),
                                 SQLBind("\(next.kind.chinese)发现虚假申报：\(next.finding ?? "")"), SQLBind(today.description), SQLBind(id),
                                 SQLBind(next.residenceRegion.value), SQLBind(next.registrationRegion.value))
                         .run()

@@ -94,7 +94,7 @@ public struct FeedImporter: Sendable {
         guard let header = reader.next() else { throw FeedError.unreadable(file: name, reason: "文件为空") }
         let parser = try FeedParser(spec: spec, header: header.fields, file: name)
         // The rows after the header, from the same reader: the file is read (a workbook parsed) once.
-        let source = BatchSource(reader: reader, parser: parser, known: known)
+        let source = try BatchSource(reader: reader, parser: parser, known: known)
 
         // One pass, in one transaction, a batch at a time so memory stays flat: each batch is checked as it is
         // read, and a file with a bad row (unless partial files are accepted) is rolled back whole once every
@@ -117,14 +117,13 @@ public struct FeedImporter: Sendable {
                 // memory stays flat whatever the file's size.
                 try await tx.sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sqliteCacheKiB))").run()
                 // Each multi-row INSERT keeps a statement journal so that it alone can be undone; in a temporary
-                // file, that was a twelfth of an import's time in writes. Held in memory it is as large as one batch.
-                try await tx.sql.raw("PRAGMA temp_store = MEMORY").run()
+                // file, that was a twelfth of an import's time in writes. Held in memory it is as large as one batch:
+                // the connection's temporary store is set so before the transaction (`withoutForeignKeyChecks`).
             }
-            // The connection outlives the import: its cache and temporary store go back to their defaults after.
+            // The connection outlives the import: its cache goes back to its default after.
             func restore() async throws {
                 guard sqlite else { return }
                 try await tx.sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-Self.sqliteDefaultCacheKiB))").run()
-                try await tx.sql.raw("PRAGMA temp_store = DEFAULT").run()
             }
             do {
                 var r = validated

@@ -12,17 +12,24 @@ extension FeedImporter {
     /// deleted), and looking each up again cost a fifteenth of an import. (It also lets SQLite keep no statement
     /// journal: see `BulkJSON.insert`.) The setting belongs to the connection, which goes back to the pool: it is
     /// turned on again whatever happens. PostgreSQL: `skipForeignKeyChecks(inTransaction:)`.
+    /// The connection's temporary store is set here too (`FeedImporter.run` says why): like foreign keys, SQLite changes
+    /// it only outside a transaction once the connection has used its temporary database (an ALTER TABLE has).
     static func withoutForeignKeyChecks<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard db.sql.dialect.name == "sqlite" else { return try await body(db) }
         return try await db.withConnection { conn in
-            // Only outside a transaction does SQLite change it.
+            // Only outside a transaction does SQLite change them.
             try await conn.sql.raw("PRAGMA foreign_keys = OFF").run()
+            try await conn.sql.raw("PRAGMA temp_store = MEMORY").run()
+            func restore() async throws {
+                try await conn.sql.raw("PRAGMA foreign_keys = ON").run()
+                try await conn.sql.raw("PRAGMA temp_store = DEFAULT").run()
+            }
             do {
                 let result = try await body(conn)
-                try await conn.sql.raw("PRAGMA foreign_keys = ON").run()
+                try await restore()
                 return result
             } catch {
-                try? await conn.sql.raw("PRAGMA foreign_keys = ON").run()
+                try? await restore()
                 throw error
             }
         }

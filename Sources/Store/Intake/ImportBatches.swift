@@ -39,10 +39,10 @@ extension FeedImporter {
             guard seenKeys.insert(rec.naturalKey).inserted else { continue }
             r.unmatched += 1
             unlinkedRows.append([SQLBind(newIDs.next()), SQLBind(importID), SQLBind(spec.name), SQLBind(rec.naturalKey), SQLBind(rec.row),
-                                 SQLBind(rec.nationalID?.value ?? rec.typedID ?? ""), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
+                                 SQLBind(try SealedColumns.seal(rec.nationalID?.value ?? rec.typedID ?? "")), SQLBind(rec.name), SQLBind(rec.kind.rawValue), SQLBind(rec.amount?.value),
                                  SQLBind((rec.date ?? facts.received).description), SQLBind("pending"), SQLBind(rec.validTo?.description), SQLBind(rec.reference),
                                  SQLBind(rec.note), SQLBind(rec.birthDate?.description), SQLBind(rec.region?.value), SQLBind(rec.address),
-                                 SQLBind(PersonLinkage.identity(rec)), SQLBind(rec.disability?.category.rawValue), SQLBind(rec.disability?.grade)])
+                                 SQLBind(try PersonLinkage.identity(rec)), SQLBind(rec.disability?.category.rawValue), SQLBind(rec.disability?.grade)])
         }
         r.linked += linked.count
         let stored = try await facts.stored(linked.map(\.record.naturalKey))
@@ -64,12 +64,12 @@ extension FeedImporter {
 
     func write(_ staged: Staged, facts: FactApplier) async throws {
         try await facts.write(staged.facts)
-        try await FactApplier.insert(facts.sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id", "name", "kind",
+        try await FactApplier.insert(facts.sql, "feed_unlinked", ["id", "import_id", "feed", "natural_key", "row_number", "national_id_sealed", "name", "kind",
                                                                   "amount_cents", "valid_from", "status", "valid_to", "reference", "note", "birth_date",
                                                                   "region", "address", "identity", "disability_category", "disability_grade"],
                                      staged.unlinkedRows, ignoring: ["feed", "natural_key"],
                                      // A row seen in an earlier file is linked again with this file's values (following any earlier decision).
-                                     updating: ["import_id", "row_number", "national_id", "name", "kind", "amount_cents", "valid_from", "status",
+                                     updating: ["import_id", "row_number", "national_id_sealed", "name", "kind", "amount_cents", "valid_from", "status",
                                                 "valid_to", "reference", "note", "birth_date", "region", "address", "identity",
                                                 "disability_category", "disability_grade"])
     }
@@ -93,13 +93,15 @@ extension FeedImporter {
         /// The registered people with these IDs, by `key`; the IDs not yet known are read in one statement.
         mutating func lookUp(_ ids: [NationalID], _ sql: any SQLDatabase) async throws -> [UInt64: FactApplier.Person] {
             var out: [UInt64: FactApplier.Person] = [:]
+            // By blind index: the register keeps no ID number in clear.
             var wanted: [String: UInt64] = [:]
+            let cipher = try DataCipher.inUse()
             for id in ids {
                 let k = Self.key(id)
                 switch byID[k] {
                 case .some(.some(let person)): out[k] = person
                 case .some(.none): break
-                case .none: wanted[id.value] = k
+                case .none: wanted[cipher.blindIndex(id.value)] = k
                 }
             }
             guard !wanted.isEmpty else { return out }
@@ -107,17 +109,17 @@ extension FeedImporter {
             if byID.count + wanted.count > limit { byID.removeAll(keepingCapacity: true) }
             var list = ""
             BulkJSON.append(wanted.keys.map(BulkJSON.Value.text), to: &list)
-            let text = "SELECT id, household_id, residence_region, national_id FROM members WHERE national_id IN "
+            let text = "SELECT id, household_id, residence_region, national_id_index FROM members WHERE national_id_index IN "
                 + (BulkJSON.isPostgres(sql) ? "(SELECT json_array_elements_text($1::json))" : "(SELECT value FROM json_each($1))")
-            let shape = RowShape(columns: ["id", "household_id", "residence_region", "national_id"]) { row in
-                (try row.text("national_id"),
+            let shape = RowShape(columns: ["id", "household_id", "residence_region", "national_id_index"]) { row in
+                (try row.text("national_id_index"),
                  FactApplier.Person(member: try row.uuid("id"), household: try row.uuid("household_id"), region: try row.text("residence_region")))
             }
             var found: [String: FactApplier.Person] = [:]
-            for (id, person) in try await BulkRead.rows(sql, shape, query: text, [.text(list)]) { found[id] = person }
-            for (id, k) in wanted {
-                byID[k] = .some(found[id])
-                if let person = found[id] { out[k] = person }
+            for (index, person) in try await BulkRead.rows(sql, shape, query: text, [.text(list)]) { found[index] = person }
+            for (index, k) in wanted {
+                byID[k] = .some(found[index])
+                if let person = found[index] { out[k] = person }
             }
             return out
         }
@@ -132,6 +134,8 @@ extension FeedImporter {
         private var reader: FeedRowReader
         private let parser: FeedParser
         private let known: @Sendable (RegionCode) -> Bool
+        /// A department's natural key names the typed ID number: it is kept as its blind index.
+        private let cipher: DataCipher
         private(set) var rowsRead = 0
         private(set) var badRows = 0
         private(set) var issues: [ImportIssue] = []
@@ -142,7 +146,8 @@ extension FeedImporter {
         var undecodable: Int? { reader.undecodable }
 
         /// `reader` has given its header already: the file is read once (a workbook is parsed once).
-        init(reader: FeedRowReader, parser: FeedParser, known: @escaping @Sendable (RegionCode) -> Bool) {
+        init(reader: FeedRowReader, parser: FeedParser, known: @escaping @Sendable (RegionCode) -> Bool) throws {
+            cipher = try DataCipher.inUse()
             self.reader = reader
             self.parser = parser
             self.known = known
@@ -158,7 +163,9 @@ extension FeedImporter {
                 guard let row = reader.next() else { finished = true; break }
                 rowsRead += 1
                 switch parser.parse(row, knownRegion: known) {
-                case .success(let record): batch.append(record)
+                case .success(var record):
+                    record.naturalKey = cipher.blindIndex(record.naturalKey)
+                    batch.append(record)
                 case .failure(let e):
                     badRows += 1
                     if issues.count < Self.issuesKept { issues += e.issues }

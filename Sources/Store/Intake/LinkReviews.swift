@@ -74,7 +74,7 @@ public struct LinkReviewStore: Sendable {
             .columns(SQLColumn("id", table: "person_links"), SQLColumn("feed", table: "person_links"), SQLColumn("probability", table: "person_links"),
                      SQLColumn("weight", table: "person_links"),
                      SQLColumn("reason", table: "person_links"), SQLColumn("created_at", table: "person_links"),
-                     SQLColumn("name", table: "members"), SQLColumn("national_id", table: "members"))
+                     SQLColumn("name", table: "members"), SQLColumn("national_id_sealed", table: "members"))
             .column(SQLAlias(SQLRaw("(SELECT count(*) FROM feed_unlinked u WHERE u.link_id = person_links.id AND u.status = 'review')"), as: SQLIdentifier("rows")))
             .from("person_links").join("members", on: SQLColumn("member_id", table: "person_links"), .equal, SQLColumn("id", table: "members"))
             .where(SQLColumn("status", table: "person_links"), .equal, SQLBind("review"))
@@ -84,7 +84,7 @@ public struct LinkReviewStore: Sendable {
             .offset(max(0, offset)).limit(limit).all().map { r in
             LinkReviewSummary(id: try r.decode(column: "id", as: UUID.self), feed: try r.decode(column: "feed", as: String.self),
                               memberName: try r.decode(column: "name", as: String.self),
-                              maskedID: (try? NationalID(try r.decode(column: "national_id", as: String.self)))?.masked ?? "",
+                              maskedID: (try? SealedColumns.nationalID(try r.decode(column: "national_id_sealed", as: String.self)))?.masked ?? "",
                               probability: try r.decode(column: "probability", as: Double.self),
                               weight: try r.decode(column: "weight", as: Double.self), rows: try r.decode(column: "rows", as: Int.self),
                               reason: try r.decode(column: "reason", as: String.self), createdAt: try r.decode(column: "created_at", as: String.self))
@@ -96,7 +96,7 @@ public struct LinkReviewStore: Sendable {
     public func review(_ id: UUID, actor: Actor) async throws -> LinkReview? {
         try require(actor)
         guard let r = try await db.sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("person_links")))
-            .columns(SQLAlias(SQLColumn("name", table: "members"), as: SQLIdentifier("member_name")), SQLColumn("national_id", table: "members"))
+            .columns(SQLAlias(SQLColumn("name", table: "members"), as: SQLIdentifier("member_name")), SQLColumn("national_id_sealed", table: "members"))
             .from("person_links").join("members", on: SQLColumn("member_id", table: "person_links"), .equal, SQLColumn("id", table: "members"))
             .where(SQLColumn("id", table: "person_links"), .equal, SQLBind(id))
             .within(actor.jurisdiction, table: "person_links")
@@ -108,13 +108,13 @@ public struct LinkReviewStore: Sendable {
                                date: try u.decode(column: "valid_from", as: String?.self), amount: try u.decode(column: "amount_cents", as: Int64?.self).map(Cents.init),
                                reference: try u.decode(column: "reference", as: String?.self))
             }
-        let evidence = try JSONDecoder().decode(LinkEvidence.self, from: Data(try r.decode(column: "evidence", as: String.self).utf8))
+        let evidence = try JSONDecoder().decode(LinkEvidence.self, from: Data(try SealedColumns.open(try r.decode(column: "evidence", as: String.self)).utf8))
         try await AuditLog(db).record(actor: actor, action: .readLinkReview, targetKind: "person_link", targetID: id.uuidString, detail: "\(feed)")
         return LinkReview(id: id, feed: feed, feedTitle: (try? FeedCatalogue.bundled()[feed]?.title) ?? feed, status: try r.decode(column: "status", as: String.self),
                           reason: try r.decode(column: "reason", as: String.self), evidence: evidence,
                           householdID: Household.ID(try r.decode(column: "household_id", as: UUID.self)),
                           memberName: try r.decode(column: "member_name", as: String.self),
-                          maskedID: (try? NationalID(try r.decode(column: "national_id", as: String.self)))?.masked ?? "",
+                          maskedID: (try? SealedColumns.nationalID(try r.decode(column: "national_id_sealed", as: String.self)))?.masked ?? "",
                           rows: rows, decidedBy: try r.decode(column: "decided_by", as: String?.self), decidedAt: try r.decode(column: "decided_at", as: String?.self))
     }
 

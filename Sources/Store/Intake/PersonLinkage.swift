@@ -17,10 +17,10 @@ struct PersonLinkage {
     let batch: EventBatch
     static let batchSize = 1_000
 
-    /// How a department names a person: typed ID | name | birth date. Rows with the same identity are one
-    /// person to link, once.
-    static func identity(_ rec: FeedRecord) -> String {
-        "\(rec.nationalID?.value ?? rec.typedID ?? "")|\(rec.name ?? "")|\(rec.birthDate?.description ?? "")"
+    /// How a department names a person: typed ID | name | birth date, kept as its blind index (it names the ID
+    /// number). Rows with the same identity are one person to link, once.
+    static func identity(_ rec: FeedRecord) throws -> String {
+        try SealedColumns.index("\(rec.nationalID?.value ?? rec.typedID ?? "")|\(rec.name ?? "")|\(rec.birthDate?.description ?? "")")
     }
 
     struct Pending {
@@ -73,7 +73,7 @@ struct PersonLinkage {
     /// A waiting row as the importer parsed it: every field it kept, so that linking it later applies what an
     /// exact ID would have (a certificate's disability grade among them).
     static func pending(_ row: any SQLRow) throws -> Pending {
-        let typed = try row.decode(column: "national_id", as: String.self)
+        let typed = try SealedColumns.open(try row.decode(column: "national_id_sealed", as: String.self))
         let region = try row.decode(column: "region", as: String?.self)
         let disability = try row.decode(column: "disability_category", as: String?.self).flatMap(DisabilityCategory.init(rawValue:)).flatMap { c in
             try row.decode(column: "disability_grade", as: Int?.self).flatMap { try? Disability(category: c, grade: $0) }
@@ -142,7 +142,7 @@ struct PersonLinkage {
         var nameCounts: [String: Int] = [:]
         for (column, list) in [("birth_date", Array(dates)), ("name", Array(names))] where !list.isEmpty {
             for row in try await sql.select().columns(SQLColumn("id", table: "members"), SQLColumn("household_id", table: "members"),
-                                                      SQLColumn("residence_region", table: "members"), SQLColumn("national_id", table: "members"),
+                                                      SQLColumn("residence_region", table: "members"), SQLColumn("national_id_sealed", table: "members"),
                                                       SQLColumn("name", table: "members"), SQLColumn("birth_date", table: "members"), SQLColumn("address", table: "households"))
                 .from("members").join("households", on: SQLColumn("household_id", table: "members"), .equal, SQLColumn("id", table: "households"))
                 .where(SQLColumn(column, table: "members"), .in, SQLBind.group(list)).all() {
@@ -152,7 +152,7 @@ struct PersonLinkage {
                 guard candidates[id] == nil else { continue }
                 let region = try row.decode(column: "residence_region", as: String.self)
                 candidates[id] = Candidate(person: FactApplier.Person(member: id, household: try row.decode(column: "household_id", as: UUID.self), region: region),
-                                           values: values(id: try row.decode(column: "national_id", as: String.self), name: name,
+                                           values: values(id: try SealedColumns.open(try row.decode(column: "national_id_sealed", as: String.self)), name: name,
                                                           birthDate: try row.decode(column: "birth_date", as: String.self), region: region,
                                                           address: try row.decode(column: "address", as: String.self)))
             }
@@ -204,7 +204,8 @@ struct PersonLinkage {
 
         func evidenceJSON(_ pair: ScoredPair) throws -> String {
             let e = try linker.explain(left: pair.left, right: pair.right)
-            return String(decoding: try JSONEncoder().encode(e), as: UTF8.self)
+            // Both sides' values, the ID numbers among them: sealed like the numbers themselves.
+            return try SealedColumns.seal(String(decoding: try JSONEncoder().encode(e), as: UTF8.self))
         }
         for (pair, automatic) in outcome.links.map({ ($0, true) }) + outcome.review.map({ ($0, false) }) {
             let identity = linker.rightKey(pair.right)

@@ -53,9 +53,9 @@ public enum BankAccountError: Error, Equatable, Sendable {
 /// masked wherever it is shown. Each step is audited. Scoped like the household: where it lives or is registered.
 public struct BankAccounts: Sendable {
     let db: any Database
-    let cipher: AccountCipher
+    let cipher: DataCipher
 
-    public init(_ db: any Database, cipher: AccountCipher) {
+    public init(_ db: any Database, cipher: DataCipher) {
         self.db = db
         self.cipher = cipher
     }

@@ -9,7 +9,7 @@ extension Payrolls {
     /// `path` through a temporary file renamed at the end. The account numbers are decrypted only here, line by line.
     /// `reissue`: only the lines re-issued after a failure, as a supplementary file. Writing it again gives the same
     /// lines in the same order.
-    public func writeBankFile(_ id: UUID, format: BankFileFormat, to path: String, cipher: AccountCipher, reissue: Bool = false, actor: Actor,
+    public func writeBankFile(_ id: UUID, format: BankFileFormat, to path: String, cipher: DataCipher, reissue: Bool = false, actor: Actor,
                               today: LocalDate, now: Date = Date()) async throws -> (count: Int, totalCents: Int64, sha256: String) {
         guard actor.may(.managePayments) else { throw DomainError.forbidden }
         guard let p = try await summary(id, actor: actor) else { throw PayrollStoreError.notFound }

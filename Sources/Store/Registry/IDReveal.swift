@@ -23,7 +23,7 @@ extension RegistryStore {
         try requireViewer(actor)
         guard let row = try await memberRow(member, of: household, actor: actor) else { return nil }
         let revealed = RevealedID(name: try row.decode(column: "name", as: String.self),
-                                  nationalID: try NationalID(try row.decode(column: "national_id", as: String.self)))
+                                  nationalID: try SealedColumns.nationalID(try row.decode(column: "national_id_sealed", as: String.self)))
         try await AuditLog(db).record(actor: actor, action: .revealNationalID, targetKind: "member", targetID: member.description,
                                       detail: "查看\(revealed.name)的完整身份证号（\(revealed.nationalID.masked)），用途：\(reason.logged)")
         return revealed
@@ -31,7 +31,7 @@ extension RegistryStore {
 
     /// The member's name and number, if the member is of that household and it lives in the jurisdiction.
     private func memberRow(_ member: Member.ID, of household: Household.ID, actor: Actor) async throws -> (any SQLRow)? {
-        try await sql.select().columns("name", "national_id").from("members")
+        try await sql.select().columns("name", "national_id_sealed").from("members")
             .where("id", .equal, member.rawValue).where("household_id", .equal, household.rawValue)
             .within(actor.jurisdiction).first()
     }

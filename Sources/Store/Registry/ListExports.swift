@@ -25,7 +25,7 @@ public struct Exports: Sendable {
     public func csv(_ list: List, since: LocalDate, actor: Actor, purpose: ExportReason, stamp: String) async throws -> (csv: String, rows: Int) {
         guard Self.mayExport(actor.role) else { throw DomainError.forbidden }
         var q = db.sql.select()
-            .column(SQLColumn("national_id", table: "m")).column(SQLColumn("name", table: "m")).column(SQLColumn("program", table: "e"))
+            .column(SQLColumn("national_id_sealed", table: "m")).column(SQLColumn("name", table: "m")).column(SQLColumn("program", table: "e"))
             .column(SQLColumn("status", table: "e")).column(SQLColumn("since", table: "e")).column(SQLColumn("status_changed_on", table: "e"))
             .column(SQLColumn("residence_region", table: "e"))
             .from(SQLAlias(SQLIdentifier("enrolments"), as: SQLIdentifier("e")))
@@ -43,10 +43,11 @@ public struct Exports: Sendable {
         }
         let rows = try await q.orderBy(SQLColumn("since", table: "e")).all()
         var out = "\u{FEFF}" + CSVWriter.line([stamp]) + CSVWriter.line(Self.header)
+        let cipher = try DataCipher.inUse()
         for r in rows {
             let program = Program(rawValue: try r.decode(column: "program", as: String.self))
             let status = EnrolmentStatus(rawValue: try r.decode(column: "status", as: String.self))
-            out += CSVWriter.line([try r.decode(column: "national_id", as: String.self), try r.decode(column: "name", as: String.self),
+            out += CSVWriter.line([try cipher.open(try r.decode(column: "national_id_sealed", as: String.self)), try r.decode(column: "name", as: String.self),
                                    program?.chinese ?? "", status?.chinese ?? "", try r.decode(column: "since", as: String.self),
                                    try r.decode(column: "status_changed_on", as: String?.self) ?? "", try r.decode(column: "residence_region", as: String.self)])
         }

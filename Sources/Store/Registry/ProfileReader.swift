@@ -67,7 +67,7 @@ extension RegistryStore {
 struct ProfileLoader {
     let sql: any SQLDatabase
 
-    static let memberColumns = ["id", "household_id", "relation", "national_id", "name", "sex", "birth_date", "disability_category",
+    static let memberColumns = ["id", "household_id", "relation", "national_id_sealed", "name", "sex", "birth_date", "disability_category",
                                 "disability_grade", "illnesses", "work_capacity", "employment", "schooling"]
     static let factColumns = ["id", "household_id", "member_id", "kind", "amount_cents", "basis", "valid_from", "valid_to",
                               "source_department", "received_at", "reference", "note"]
@@ -75,7 +75,7 @@ struct ProfileLoader {
 
     // The positional decoders take the cells in the order of these columns; `RowShapeTests` reads the same rows both ways.
     static let member = RowShape<Member>(columns: memberColumns, byName: { try RowDecoding.member($0) }, byPosition: { c in
-        try RowDecoding.member(id: c.uuid(), household: c.uuid(), relation: c.text(), nationalID: c.text(), name: c.text(), sex: c.text(),
+        try RowDecoding.member(id: c.uuid(), household: c.uuid(), relation: c.text(), sealedNationalID: c.text(), name: c.text(), sex: c.text(),
                                birthDate: c.text(), disabilityCategory: c.optionalText(), disabilityGrade: c.optionalInt64(), illnesses: c.text(),
                                workCapacity: c.text(), employment: c.text(), schooling: c.text())
     })

@@ -59,17 +59,31 @@ public struct RegistryStore: Sendable {
         switch query {
         case .nationalID(let id):
             ids = try await sql.select().distinct().column("household_id").from("members")
-                .where("national_id", .equal, id.value)
+                .where("national_id_index", .equal, try SealedColumns.index(id.value))
                 .within(actor.jurisdiction)
                 .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
         case .idTail(let tail):
-            ids = try await sql.select().distinct().column("household_id").from("members")
-                .where("national_id_tail", .equal, String(tail.suffix(4)))
-                .where("national_id", .like, "%" + tail)
-                .within(actor.jurisdiction)
-                .limit(limit).all().map { try $0.decode(column: "household_id", as: UUID.self) }
+            ids = try await idTail(tail, scope: actor.jurisdiction, limit: limit)
         case .text(let text):
             ids = try await textSearch(text, scope: actor.jurisdiction, limit: limit)
+        }
+        return ids
+    }
+
+    /// Households with a member whose ID ends in `tail`: the stored last four narrow it, and a longer tail is checked
+    /// against the opened numbers of those few.
+    func idTail(_ tail: String, scope: RegionCode, limit: Int) async throws -> [UUID] {
+        let rows = try await sql.select().columns("household_id", "national_id_sealed").from("members")
+            .where("national_id_tail", .equal, SealedColumns.tail(tail))
+            .within(scope)
+            .orderBy("household_id").all()
+        var ids: [UUID] = []
+        for r in rows where ids.count < limit {
+            if tail.count > SealedColumns.tailLength {
+                guard try SealedColumns.open(try r.decode(column: "national_id_sealed", as: String.self)).hasSuffix(tail) else { continue }
+            }
+            let id = try r.decode(column: "household_id", as: UUID.self)
+            if ids.last != id { ids.append(id) }
         }
         return ids
     }
@@ -143,7 +157,7 @@ public struct RegistryStore: Sendable {
         guard !ids.isEmpty else { return [] }
         let households = try await sql.select().columns("id", "residence_region", "address").from("households")
             .where("id", .in, ids).all()
-        let members = try await sql.select().columns("household_id", "relation", "name", "national_id").from("members")
+        let members = try await sql.select().columns("household_id", "relation", "name", "national_id_sealed").from("members")
             .where("household_id", .in, ids).all()
         let enrolments = try await sql.select().columns("household_id", "program").from("enrolments")
             .where("household_id", .in, ids).where("status", .equal, EnrolmentStatus.active.rawValue).all()
@@ -152,7 +166,7 @@ public struct RegistryStore: Sendable {
             let hid = try r.decode(column: "household_id", as: UUID.self)
             memberRows[hid, default: []].append((Domain.Relation(rawValue: try r.decode(column: "relation", as: String.self)) ?? Domain.Relation.other,
                                                  try r.decode(column: "name", as: String.self),
-                                                 try r.decode(column: "national_id", as: String.self)))
+                                                 try r.decode(column: "national_id_sealed", as: String.self)))
         }
         var programs: [UUID: Set<Program>] = [:]
         for r in enrolments {
@@ -169,7 +183,7 @@ public struct RegistryStore: Sendable {
             let head = ms.first { $0.0 == Domain.Relation.head } ?? ms.first
             let region = try RegionCode(try h.decode(column: "residence_region", as: String.self))
             out[id] = HouseholdSummary(
-                id: Household.ID(id), headName: head?.1 ?? "", headMaskedID: (try? NationalID(head?.2 ?? ""))?.masked ?? "",
+                id: Household.ID(id), headName: head?.1 ?? "", headMaskedID: (head.flatMap { try? SealedColumns.nationalID($0.2) })?.masked ?? "",
                 address: try h.decode(column: "address", as: String.self), residenceRegion: region,
                 residenceRegionName: names[region.value] ?? region.value, memberCount: ms.count,
                 programs: Program.allCases.filter { programs[id]?.contains($0) == true })

@@ -25,13 +25,15 @@ public struct RegistryWriter: Sendable {
         var members: [[any SQLExpression]] = []
         var facts: [[any SQLExpression]] = []
         var enrolments: [[any SQLExpression]] = []
+        let cipher = try DataCipher.inUse()
         for b in bundles {
             let h = b.household
             households.append([SQLBind(h.id.rawValue), SQLBind(h.registeredRegion.value), SQLBind(h.residenceRegion.value), SQLBind(h.address), SQLBind(created)])
             for m in b.members {
                 members.append([
                     SQLBind(m.id.rawValue), SQLBind(h.id.rawValue), SQLBind(h.residenceRegion.value), SQLBind(m.relation.rawValue),
-                    SQLBind(m.nationalID.value), SQLBind(String(m.nationalID.value.suffix(4))), SQLBind(m.name), SQLBind(m.sex.rawValue),
+                    SQLBind(cipher.blindIndex(m.nationalID.value)), SQLBind(try cipher.seal(text: m.nationalID.value)),
+                    SQLBind(SealedColumns.tail(m.nationalID.value)), SQLBind(m.name), SQLBind(m.sex.rawValue),
                     SQLBind(m.birthDate.description), SQLBind(m.disability?.category.rawValue), SQLBind(m.disability?.grade),
                     SQLBind(m.illnesses.map(\.rawValue).joined(separator: ",")), SQLBind(m.workCapacity.rawValue),
                     SQLBind(m.employment.rawValue), SQLBind(m.schooling.rawValue),
@@ -54,7 +56,7 @@ public struct RegistryWriter: Sendable {
             }
         }
         try await insert("households", ["id", "registered_region", "residence_region", "address", "created_at"], households)
-        try await insert("members", ["id", "household_id", "residence_region", "relation", "national_id", "national_id_tail", "name", "sex",
+        try await insert("members", ["id", "household_id", "residence_region", "relation", "national_id_index", "national_id_sealed", "national_id_tail", "name", "sex",
                                      "birth_date", "disability_category", "disability_grade", "illnesses", "work_capacity", "employment", "schooling"], members)
         try await insert("facts", ["id", "household_id", "member_id", "category", "kind", "amount_cents", "basis", "valid_from", "valid_to",
                                    "source_department", "received_at", "reference", "note"], facts)

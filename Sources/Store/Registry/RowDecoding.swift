@@ -13,14 +13,14 @@ enum RowDecoding {
     static func member(_ r: any SQLRow) throws -> Member { try member(SQLRowReader(r)) }
 
     static func member(_ r: some ColumnReader) throws -> Member {
-        try member(id: r.uuid("id"), household: r.uuid("household_id"), relation: r.text("relation"), nationalID: r.text("national_id"),
+        try member(id: r.uuid("id"), household: r.uuid("household_id"), relation: r.text("relation"), sealedNationalID: r.text("national_id_sealed"),
                    name: r.text("name"), sex: r.text("sex"), birthDate: r.text("birth_date"), disabilityCategory: r.optionalText("disability_category"),
                    disabilityGrade: r.optionalInt64("disability_grade"), illnesses: r.text("illnesses"), workCapacity: r.text("work_capacity"),
                    employment: r.text("employment"), schooling: r.text("schooling"))
     }
 
     /// The stored values of a member row, read by name (above) or by position (`RowShape.member`).
-    static func member(id: UUID, household: UUID, relation: String, nationalID: String, name: String, sex: String, birthDate: String,
+    static func member(id: UUID, household: UUID, relation: String, sealedNationalID: String, name: String, sex: String, birthDate: String,
                        disabilityCategory: String?, disabilityGrade: Int64?, illnesses: String, workCapacity: String,
                        employment: String, schooling: String) throws -> Member {
         let category = disabilityCategory.flatMap(DisabilityCategory.init(rawValue:))
@@ -28,7 +28,7 @@ enum RowDecoding {
         return Member(
             id: Member.ID(id), householdID: Household.ID(household),
             relation: Domain.Relation(rawValue: relation) ?? .other,
-            nationalID: try NationalID(nationalID), name: name,
+            nationalID: try SealedColumns.nationalID(sealedNationalID), name: name,
             sex: Sex(rawValue: sex) ?? .male,
             birthDate: try LocalDate(birthDate),
             disability: disability, illnesses: illnesses.split(separator: ",").compactMap { Illness(rawValue: String($0)) },

@@ -16,6 +16,8 @@ public final class ScratchDatabase: @unchecked Sendable {
     /// with `keepPostgresDatabase`, the PostgreSQL database of that name is created if missing and kept.
     public static func make(environment env: [String: String] = ProcessInfo.processInfo.environment, label: String = "scratch",
                             keepSQLiteFile: String? = nil, keepPostgresDatabase: String? = nil) async throws -> ScratchDatabase {
+        // Scratch data is made up: it is sealed with the development key.
+        try DataCipher.install(.development)
         if let url = env["DATABASE_URL"], !url.isEmpty {
             let kept = keepPostgresDatabase.map { String($0.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }.prefix(40)) }
             let name = kept ?? "jz_\(label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20))_\(UUID().uuidString.prefix(8).lowercased())"

@@ -17,8 +17,11 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     // The rules' parameters and the indicator catalogue are read once at start: a broken file stops the server
     // here, not mid-request.
     app.storage[PolicyKey.self] = try config.policy()
-    // Payees' account numbers are encrypted at rest: production without its key does not start.
-    app.storage[PaymentsKey.self] = PaymentsSetup(cipher: try config.accountCipher(), formats: try config.bankFormats())
+    // ID, phone and account numbers are encrypted at rest: production without its key does not start, and the key is
+    // the process's from here on (the store seals and opens with it).
+    let cipher = try config.dataCipher()
+    try DataCipher.install(cipher)
+    app.storage[PaymentsKey.self] = PaymentsSetup(cipher: cipher, formats: try config.bankFormats())
     app.storage[ScreeningJobsKey.self] = ScreeningJobs()
     app.lifecycle.use(BackgroundWorkLifecycle<ScreeningJobsKey>())
     app.storage[ImportJobsKey.self] = ImportJobs()

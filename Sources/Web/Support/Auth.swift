@@ -45,7 +45,7 @@ struct PolicyKey: StorageKey { typealias Value = Policy }
 
 /// The account numbers' cipher and the bank file formats, set up once at start.
 struct PaymentsSetup: Sendable {
-    let cipher: AccountCipher
+    let cipher: DataCipher
     let formats: BankFileFormats
 }
 struct PaymentsKey: StorageKey { typealias Value = PaymentsSetup }
