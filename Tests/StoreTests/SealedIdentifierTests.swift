@@ -58,6 +58,15 @@ import Testing
             let listed = try await requests.list(actor: f.actor(.townshipOfficer, township))
             #expect(listed.items.map(\.phone) == [phone])
             #expect(listed.items.map(\.maskedID) == [members[5].nationalID.masked])
+            // A caller is found by the whole number or its last four, in the township's own requests only.
+            let officer = f.actor(.townshipOfficer, township)
+            for typed in [phone, "139 1234 5678", "5678"] {
+                #expect(try await requests.list(actor: officer, phone: typed).items.map(\.phone) == [phone], "\(typed)")
+            }
+            #expect(try await requests.list(actor: officer, phone: "13912340000").total == 0)
+            await #expect(throws: CaseStoreError.self) { try await requests.list(actor: officer, phone: "567") }
+            let other = try #require(f.city.communities.lazy.compactMap { $0.code.ancestor(at: .township) }.first { $0 != township })
+            #expect(try await requests.list(actor: f.actor(.townshipOfficer, other), phone: phone).total == 0)
         }
     }
 

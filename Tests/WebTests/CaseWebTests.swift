@@ -252,7 +252,9 @@ import VaporTesting
             #expect(try await coordinator.get(SiteURL.helpRequests.path).body.string.contains("待联系的在线求助（1 条）"))
             // closing needs a reason; then it leaves the list
             let html = list.body.string
-            let action = try #require(html.range(of: "/help-requests/").map { "/help-requests/" + html[$0.upperBound...].prefix { $0 != "\"" } })
+            // The request's own form (the page also posts to /help-requests/search and /help-requests/calls).
+            let action = try #require(html.components(separatedBy: "action=\"/help-requests/").dropFirst().map { "/help-requests/" + $0.prefix { $0 != "\"" } }
+                .first { UUID(uuidString: String($0.dropFirst("/help-requests/".count))) != nil })
             let refused = try await officer.post(action, form: ["_csrf": try #require(Browser.csrf(in: list)), "status": "closed", "note": ""])
             #expect(refused.status == .badRequest && refused.body.string.contains("办结说明"))
             #expect(try await officer.post(action, form: ["_csrf": try #require(Browser.csrf(in: list)), "status": "closed", "note": "已电话联系，已有子女赡养"]).status == .seeOther)
@@ -267,6 +269,20 @@ import VaporTesting
             #expect(call.status == .seeOther)
             let after = try await officer.get(SiteURL.helpRequests.path)
             #expect(after.body.string.contains("待联系的在线求助（1 条）") && after.body.string.contains("热线来电") && after.body.string.contains("房屋漏雨"))
+            // A caller rings again: their requests, closed ones too, by the whole number (as typed) or its last four —
+            // found through the blind and tail indexes, the numbers resting sealed.
+            let find = { (phone: String) in try await officer.post(SiteURL.helpRequestSearch.path, form: ["_csrf": try #require(Browser.csrf(in: after)), "phone": phone]) }
+            for typed in ["138-0013-8000", "8000"] {
+                let found = try await find(typed)
+                #expect(found.status == .ok && found.body.string.contains("来电号码「\(typed)」的求助（1 条）"),
+                        Comment(rawValue: String(found.body.string.prefix(2000))))
+                #expect(found.body.string.contains("老人生病") && !found.body.string.contains("房屋漏雨") && found.body.string.contains("已办结"))
+            }
+            let landline = try await find("02212345678")
+            #expect(landline.body.string.contains("（1 条）") && landline.body.string.contains("房屋漏雨"))
+            #expect(try await find("13900000000").body.string.contains("没有从这个号码来的求助"))
+            let short = try await find("12")
+            #expect(short.status == .badRequest && short.body.string.contains("来电号码（完整号码或后四位）") && short.body.string.contains("value=\"12\""))
         }
     }
 }

@@ -101,7 +101,7 @@ import VaporTesting
         "GET /exports": Entry(.roles([.countyReviewer, .cityAdmin])), "POST /exports": Entry(.roles([.countyReviewer, .cityAdmin])),
         "GET /healthz": Entry(.open),
         "GET /help-requests": p(.handleCases), "POST /help-requests": Entry(.open), "POST /help-requests/:requestID": p(.handleCases, .helpRequest),
-        "POST /help-requests/calls": p(.handleCases),
+        "POST /help-requests/calls": p(.handleCases), "POST /help-requests/search": p(.handleCases),
         "GET /households": p(.viewHouseholds), "POST /households": p(.viewHouseholds), "GET /households/:householdID": p(.viewHouseholds, .household),
         "GET /households/:householdID/accounts": p(.viewPayments, .household), "POST /households/:householdID/accounts": p(.manageBankAccounts, .household),
         "POST /households/:householdID/accounts/:accountID": p(.manageBankAccounts, .bankAccount),

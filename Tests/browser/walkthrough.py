@@ -287,6 +287,14 @@ try:
 
     login(desk, "township")
     desk.get(BASE + "/help-requests")
+    # The resident rings: the officer finds their request by the last four digits of the number they call from.
+    find = desk.find_element(By.CSS_SELECTOR, "form[action='/help-requests/search']")
+    find.find_element(By.NAME, "phone").send_keys("8000")
+    find.find_element(By.TAG_NAME, "button").click()
+    until_shown(desk, "来电号码「8000」的求助")
+    check("家里老人常年看病" in desk.page_source, "a caller's request is found by the last four digits of their number")
+    fits_phone(desk, "a caller's requests need no sideways scrolling")
+    desk.get(BASE + "/help-requests")
     panel = next(p for p in desk.find_elements(By.CSS_SELECTOR, "div.panel") if "家里老人常年看病" in p.text)
     check(head_id not in panel.text and "已在档案中" in panel.text, "the township sees the request, ID masked, matched to the household")
     panel.find_element(By.LINK_TEXT, "转为申请").click()

@@ -80,11 +80,18 @@ public struct HelpRequests: Sendable {
     }
 
     /// The requests of the reader's township (or community's township), oldest due first; open ones unless `all`.
-    public func list(actor: Actor, all: Bool = false, offset: Int = 0, limit: Int = 50) async throws -> (items: [HelpRequestRecord], total: Int) {
+    /// With `phone` (a whole number, or its last four digits), a caller's requests of any status: the whole number is
+    /// found by its blind index, the last four by the stored tail — the numbers themselves rest sealed.
+    public func list(actor: Actor, all: Bool = false, phone: String? = nil, offset: Int = 0, limit: Int = 50) async throws -> (items: [HelpRequestRecord], total: Int) {
         guard actor.may(.handleCases) else { throw DomainError.forbidden }
         let area = Self.area(actor)
+        let caller = try phone.map(Self.callerNumber)
+        let cipher = try DataCipher.inUse()
         func scoped(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
             let q = q.where { $0.within(area, column: "township_region") }
+            if let caller {
+                return caller.count == SealedColumns.tailLength ? q.where("phone_tail", .equal, caller) : q.where("phone_index", .equal, cipher.blindIndex(caller))
+            }
             return all ? q : q.where("status", .in, [HelpRequestStatus.new.rawValue, HelpRequestStatus.contacted.rawValue])
         }
         let total = try await scoped(db.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("help_requests")).first()?
@@ -92,7 +99,6 @@ public struct HelpRequests: Sendable {
         let rows = try await scoped(db.sql.select().columns("id", "code", "name", "national_id_sealed", "phone_sealed", "need", "channel", "township_region", "household_id", "status",
                                                              "created_at", "contact_due_on", "contact_due_provisional", "note", "case_id").from("help_requests"))
             .orderBy("contact_due_on").orderBy("created_at").offset(offset).limit(limit).all()
-        let cipher = try DataCipher.inUse()
         return (try rows.map { r in
             let raw = try cipher.open(try r.decode(column: "national_id_sealed", as: String.self))
             return HelpRequestRecord(id: try r.decode(column: "id", as: UUID.self), code: try r.decode(column: "code", as: String.self),
@@ -108,6 +114,15 @@ public struct HelpRequests: Sendable {
                                      contactDueProvisional: try r.decode(column: "contact_due_provisional", as: Bool.self),
                                      note: try r.decode(column: "note", as: String?.self), caseID: try r.decode(column: "case_id", as: UUID?.self))
         }, total)
+    }
+
+    /// A number to look a caller up by: its digits, as a request keeps them (`HelpRequestForm.validated`), whole or the last four.
+    static func callerNumber(_ typed: String) throws -> String {
+        let digits = typed.filter { !$0.isWhitespace && $0 != "-" }
+        guard digits.allSatisfy(\.isNumber), digits.count == SealedColumns.tailLength || (7...12).contains(digits.count) else {
+            throw CaseStoreError.workflow(.reasonRequired("来电号码（完整号码或后四位）"))
+        }
+        return digits
     }
 
     /// Whose requests a person handles: a coordinator's community lies inside a township, and they see that

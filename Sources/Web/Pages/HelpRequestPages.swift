@@ -41,16 +41,25 @@ enum HelpRequestPages {
                 .p(.class("muted"), .text("请保持电话畅通。如情况紧急（意外、火灾、突发重病），请直接到乡镇（街道）或拨打当地救助热线，可先行救助。"))))
     }
 
-    static func list(chrome: Layout.Chrome, items: [HelpRequestRecord], total: Int, paging: Paging, all: Bool, today: LocalDate, names: [String: String],
-                     notice: String?, error: String?, townships: [Region], typed: HelpRequestRoutes.Form) -> HTML {
-        Layout.page("在线求助", chrome,
-            .h1(.text(all ? "在线求助（全部 \(total) 条）" : "待联系的在线求助（\(total) 条）")),
+    /// `phone`: the list is a caller's requests, found by that number (whole or its last four).
+    static func list(chrome: Layout.Chrome, items: [HelpRequestRecord], total: Int, paging: Paging, all: Bool, phone: String?, typedPhone: String,
+                     today: LocalDate, names: [String: String], notice: String?, error: String?, townships: [Region], typed: HelpRequestRoutes.Form) -> HTML {
+        let title = phone.map { "来电号码「\($0)」的求助（\(total) 条）" } ?? (all ? "在线求助（全部 \(total) 条）" : "待联系的在线求助（\(total) 条）")
+        return Layout.page("在线求助", chrome,
+            .h1(.text(title)),
             .p(.class("muted"), .text("居民在线提交的求助，须在联系期限内电话联系；联系后「转为申请」：申请登记后求助即办结，并链接到该申请。")),
-            .p(.class("actions"), .a(.href(SiteURL.helpRequests.path + (all ? "" : "?all=on")), .text(all ? "只看待处理的" : "查看全部"))),
+            .p(.class("actions"), .a(.href(SiteURL.helpRequests.path + (all ? "" : "?all=on")), .text(all ? "只看待处理的" : "查看全部")),
+               .if(phone != nil, .group(.text(" · "), .a(.href(SiteURL.helpRequests.path), .text("返回待联系的求助"))))),
+            .form(.class("inline"), .method(.post), .action(SiteURL.helpRequestSearch.path),
+                Layout.csrfField(chrome),
+                .label(.text("按来电号码查找（完整号码或后四位）"),
+                       .input(.type(.tel), .name("phone"), .value(Layout.attr(typedPhone)), .attribute(named: "maxlength", value: "20"),
+                              .attribute(named: "inputmode", value: "numeric"), .attribute(named: "autocomplete", value: "off"))),
+                .button(.type(.submit), .text("查找"))),
             .unwrap(notice) { .div(.class("notice"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(error) { .div(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
-            paging.bar(total: total, unit: "条", link: { Paging.url(SiteURL.helpRequests.path, [("all", all ? "on" : nil)], page: $0) }),
-            .if(items.isEmpty, .p(.class("panel"), .text("没有待联系的求助。"))),
+            .if(phone == nil, paging.bar(total: total, unit: "条", link: { Paging.url(SiteURL.helpRequests.path, [("all", all ? "on" : nil)], page: $0) })),
+            .if(items.isEmpty, .p(.class("panel"), .text(phone == nil ? "没有待联系的求助。" : "没有从这个号码来的求助。"))),
             .group(items.map { r in
                 let late = (r.status == .new) && today > r.contactDueOn
                 return .div(.class("panel" + (late ? " overdue" : "")),
@@ -76,7 +85,7 @@ enum HelpRequestPages {
                             Layout.option("closed", "办结（不需救助或无法联系，写明原因）", selected: false))),
                         .button(.type(.submit), .text("保存")))))
             }),
-            paging.bar(total: total, unit: "条", link: { Paging.url(SiteURL.helpRequests.path, [("all", all ? "on" : nil)], page: $0) }),
+            .if(phone == nil, paging.bar(total: total, unit: "条", link: { Paging.url(SiteURL.helpRequests.path, [("all", all ? "on" : nil)], page: $0) })),
             .h2(.text("登记热线来电")),
             formNode(townships: townships, form: typed, call: chrome))
     }

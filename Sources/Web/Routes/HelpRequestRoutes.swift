@@ -53,6 +53,13 @@ struct HelpRequestRoutes: RouteCollection {
             }
             return req.redirect(to: SiteURL.helpRequests.path + "?done=1", redirectType: .normal)
         }
+        // A caller's earlier requests, by the number they call from: by POST, so the number is in no URL or history.
+        struct Find: Content { var phone: String? }
+        staff.post(.helpRequestSearch) { req -> Response in
+            try req.require(.handleCases)
+            let form = (try? req.content.decode(Find.self)) ?? Find()
+            return try await Self.list(req, notice: nil, error: nil, phone: form.phone ?? "")
+        }
         struct Handle: Content { var status: String?; var note: String? }
         staff.post(.helpRequest) { req -> Response in
             try req.require(.handleCases)
@@ -74,14 +81,22 @@ struct HelpRequestRoutes: RouteCollection {
         try await RegistryStore(req.db).townships(in: try await req.config.city(in: req.db))
     }
 
-    static func list(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok, typed: Form = Form()) async throws -> Response {
+    static func list(_ req: Request, notice: String?, error: String?, status: HTTPResponseStatus = .ok, typed: Form = Form(),
+                     phone: String? = nil) async throws -> Response {
         let actor = try req.actor()
         let paging = Paging(req, size: 50)
         let all = req.query[String.self, at: "all"] == "on"
-        let (items, total) = try await req.helpRequests.list(actor: actor, all: all, offset: paging.offset, limit: paging.size)
-        let names = try await RegistryStore(req.db).regionNames(items.map(\.townshipRegion))
-        return Layout.response(HelpRequestPages.list(chrome: try await Layout.chrome(req, .cases), items: items, total: total, paging: paging, all: all,
-                                                     today: req.today, names: names, notice: notice, error: error,
-                                                     townships: try await Self.townships(req), typed: typed), status: status)
+        var (error, status) = (error, status)
+        var found: (items: [HelpRequestRecord], total: Int)
+        do {
+            found = try await req.helpRequests.list(actor: actor, all: all, phone: phone, offset: phone == nil ? paging.offset : 0, limit: paging.size)
+        } catch let e as CaseStoreError where phone != nil {
+            (error, status) = (e.chinese, .badRequest)
+            found = try await req.helpRequests.list(actor: actor, all: all, offset: 0, limit: paging.size)
+        }
+        let names = try await RegistryStore(req.db).regionNames(found.items.map(\.townshipRegion))
+        return Layout.response(HelpRequestPages.list(chrome: try await Layout.chrome(req, .cases), items: found.items, total: found.total, paging: paging,
+                                                     all: all, phone: status == .ok ? phone : nil, typedPhone: phone ?? "", today: req.today, names: names,
+                                                     notice: notice, error: error, townships: try await Self.townships(req), typed: typed), status: status)
     }
 }

@@ -107,6 +107,7 @@ public enum SiteURL: Sendable, Equatable {
     case helpRequests
     case helpRequest(UUID)
     case helpRequestCalls
+    case helpRequestSearch
     case apiCases
     case apiCase(UUID)
     case apiCaseTransitions(UUID)
@@ -237,6 +238,7 @@ public enum SiteURL: Sendable, Equatable {
         case .helpRequests: return RoutePattern.helpRequests.path()
         case .helpRequest(let id): return RoutePattern.helpRequest.path(id.uuidString.lowercased())
         case .helpRequestCalls: return RoutePattern.helpRequestCalls.path()
+        case .helpRequestSearch: return RoutePattern.helpRequestSearch.path()
         case .apiCases: return RoutePattern.apiCases.path()
         case .apiCase(let id): return RoutePattern.apiCase.path(id.uuidString.lowercased())
         case .apiCaseTransitions(let id): return RoutePattern.apiCaseTransitions.path(id.uuidString.lowercased())
@@ -388,6 +390,7 @@ extension RoutePattern {
     static let helpRequests = RoutePattern("help-requests")
     static let helpRequest = RoutePattern("help-requests", ":requestID")
     static let helpRequestCalls = RoutePattern("help-requests", "calls")
+    static let helpRequestSearch = RoutePattern("help-requests", "search")
     static let apiCases = RoutePattern("api", "v1", "cases")
     static let apiChanges = RoutePattern("api", "v1", "changes")
     static let apiChangeDecision = RoutePattern("api", "v1", "changes", ":changeID", "decision")
@@ -416,7 +419,7 @@ extension RoutePattern {
         reviews, review, reviewContinue, apiReviews, apiReviewContinue,
         deliberations, deliberationNew, deliberation, deliberationMeetings, apiDeliberations, apiDeliberationMeetings,
         spotChecks, spotCheckDraw, spotCheck, spotCheckResult, dishonesty, dishonestyExport, apiSpotChecks, apiSpotCheckResult, apiPayrolls, apiPayroll, apiPayrollLines, apiPayrollApprove,
-        apiPayrollBankFile, apiPayrollReturn, apiPayrollLine, apiPaymentChecks, apiPaymentCheckDraw, apiPaymentCheck, apiPaymentReports, helpRequests, helpRequest, helpRequestCalls, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHouseholdSearchByID, apiHousehold,
+        apiPayrollBankFile, apiPayrollReturn, apiPayrollLine, apiPaymentChecks, apiPaymentCheckDraw, apiPaymentCheck, apiPaymentReports, helpRequests, helpRequest, helpRequestCalls, helpRequestSearch, apiCases, apiCase, apiCaseTransitions, apiChanges, apiChangeDecision, apiHouseholds, apiHouseholdSearchByID, apiHousehold,
         apiHouseholdAssessment, apiAssessments, apiWarnings, apiWarning, apiWarningActions, apiScreenings, stylesheet, script,
         openAPI, health,
     ]
