@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 import SQLKit
-import Store
+@testable import Store
 import Testing
 
 /// Payments against a real database: accounts entered by one clerk and confirmed by another, encrypted; a payroll
@@ -62,7 +62,9 @@ import Testing
     /// A confirmed account for each payee: entered by one person, confirmed by another.
     static func bank(_ s: Setting, _ payees: [UUID]) async throws {
         for (i, p) in payees.enumerated() {
-            let id = try await s.accounts.enter(member: p, bank: "演示农商银行", account: "6230 0000 \(String(format: "%04d", i)) \(String(format: "%04d", i % 97))",
+            // Each payee's own number, from their ID: one number pays one household.
+            let n = withUnsafeBytes(of: p.uuid) { $0.prefix(7).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } } % 1_000_000_000_000_000
+            let id = try await s.accounts.enter(member: p, bank: "演示农商银行", account: "6230" + String(format: "%015llu", n),
                                                 accountName: "户主\(i)", note: "", actor: s.township)
             try await s.accounts.confirm(id, actor: s.township2)
         }
@@ -115,6 +117,35 @@ import Testing
                 return await group.reduce(into: [String]()) { $0.append($1) }
             }
             #expect(outcomes.sorted() == ["ok", "waiting"], "\(outcomes)")
+        }
+    }
+
+    /// One number pays one household, found by its blind index: refused for another household, in use or waiting,
+    /// when entered and again when confirmed; the same household may use it again.
+    @Test func oneAccountNumberPaysOneHousehold() async throws {
+        try await Fixture.with(households: 120) { f in
+            let s = try await Self.setting(f)
+            let (a, b) = (s.enrolments[0], s.enrolments[1])
+            let first = try await s.accounts.enter(member: a.payee, bank: "演示农商银行", account: "6230 1111 2222 3333 444", accountName: "甲", note: "", actor: s.township)
+            await #expect(throws: BankAccountError.anotherHouseholds) {
+                _ = try await s.accounts.enter(member: b.payee, bank: "演示农商银行", account: "6230111122223333444", accountName: "乙", note: "", actor: s.township2)
+            }
+            try await s.accounts.confirm(first, actor: s.township2)
+            await #expect(throws: BankAccountError.anotherHouseholds) {
+                _ = try await s.accounts.enter(member: b.payee, bank: "演示银行", account: "6230-1111-2222-3333-444", accountName: "乙", note: "", actor: s.township2)
+            }
+            // the household's own member may enter it again (a card reissued under the same number)
+            let again = try await s.accounts.enter(member: a.payee, bank: "演示农商银行", account: "6230111122223333444", accountName: "甲", note: "补卡", actor: s.township)
+            try await s.accounts.confirm(again, actor: s.township2)
+            // entered for another household at the same moment, past the first check: the confirmation refuses it
+            let raced = try await s.accounts.enter(member: b.payee, bank: "演示银行", account: "6230999988887777666", accountName: "乙", note: "", actor: s.township)
+            try await s.sql.update("bank_accounts").set("account_index", to: Self.cipher.blindIndex("6230111122223333444")).where("id", .equal, raced).run()
+            await #expect(throws: BankAccountError.anotherHouseholds) { try await s.accounts.confirm(raced, actor: s.township2) }
+            // a register whose accounts were sealed before the index: the migration indexes them
+            try await SealIdentifiers().revert(on: f.scratch.db)
+            try await SealIdentifiers().prepare(on: f.scratch.db)
+            let index = try await s.sql.select().column("account_index").from("bank_accounts").where("id", .equal, again).first()?.decode(column: "account_index", as: String.self)
+            #expect(index == Self.cipher.blindIndex("6230111122223333444"))
         }
     }
 

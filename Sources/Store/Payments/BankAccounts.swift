@@ -36,6 +36,8 @@ public enum BankAccountError: Error, Equatable, Sendable {
     case sameClerk
     case notPending
     case changeWaiting
+    /// The number is another household's account (in use or waiting): help is paid to the household's own account.
+    case anotherHouseholds
     case invalid(String)
 
     public var chinese: String {
@@ -44,6 +46,7 @@ public enum BankAccountError: Error, Equatable, Sendable {
         case .sameClerk: return "收款账户须由登记人以外的另一人复核确认（双人复核）"
         case .notPending: return "该账户不是待复核状态"
         case .changeWaiting: return "此人已有一个待复核的账户变更，请先复核或退回"
+        case .anotherHouseholds: return "该账号已登记为另一户家庭的收款账户：救助金发放到本户成员本人的账户，同一账户不能为两户收款，请核实账号"
         case .invalid(let why): return why
         }
     }
@@ -95,11 +98,14 @@ public struct BankAccounts: Sendable {
             guard let h = try await query.first() else { throw BankAccountError.notFound }
             if try await tx.sql.select().column("id").from("bank_accounts").where("member_id", .equal, member)
                 .where("status", .equal, BankAccountStatus.pending.rawValue).first() != nil { throw BankAccountError.changeWaiting }
+            let household = try h.decode(column: "household_id", as: UUID.self)
+            let index = cipher.blindIndex(number.digits)
+            try await Self.refuseAnotherHouseholds(index, household: household, tx.sql)
             let stamp = Timestamp.text(now)
             try await tx.sql.insert(into: "bank_accounts")
-                    .columns("id", "household_id", "member_id", "bank", "account_cipher", "account_tail", "account_name", "status", "residence_region",
-                             "registered_region", "note", "created_by", "created_at")
-                    .values(SQLBind(id), SQLBind(try h.decode(column: "household_id", as: UUID.self)), SQLBind(member), SQLBind(bankName), SQLBind(sealed),
+                    .columns("id", "household_id", "member_id", "bank", "account_cipher", "account_index", "account_tail", "account_name", "status",
+                             "residence_region", "registered_region", "note", "created_by", "created_at")
+                    .values(SQLBind(id), SQLBind(household), SQLBind(member), SQLBind(bankName), SQLBind(sealed), SQLBind(index),
                             SQLBind(number.tail), SQLBind(name), SQLBind(BankAccountStatus.pending.rawValue),
                             SQLBind(try h.decode(column: "residence_region", as: String.self)), SQLBind(try h.decode(column: "registered_region", as: String.self)),
                             SQLBind(note.trimmingCharacters(in: .whitespacesAndNewlines)), SQLBind(actor.username), SQLBind(stamp))
@@ -125,7 +131,7 @@ public struct BankAccounts: Sendable {
     func decide(_ id: UUID, confirm: Bool, reason: String, actor: Actor, now: Date) async throws {
         guard actor.may(.manageBankAccounts) else { throw DomainError.forbidden }
         try await db.writeTransaction { tx in
-            let query = tx.sql.select().columns("member_id", "household_id", "status", "created_by", "bank", "account_tail", "account_name")
+            let query = tx.sql.select().columns("member_id", "household_id", "status", "created_by", "bank", "account_tail", "account_name", "account_index")
                 .from("bank_accounts").where("id", .equal, id).where { Self.scope($0, actor, table: nil, household: SQLColumn("household_id"), sql: tx.sql) }
             guard let row = try await query.first() else { throw BankAccountError.notFound }
             guard try row.decode(column: "status", as: String.self) == BankAccountStatus.pending.rawValue else { throw BankAccountError.notPending }
@@ -133,6 +139,9 @@ public struct BankAccounts: Sendable {
             let member = try row.decode(column: "member_id", as: UUID.self)
             let stamp = Timestamp.text(now)
             if confirm {
+                // Entered at the same moment for another household: the confirmation is where it is caught.
+                try await Self.refuseAnotherHouseholds(try row.decode(column: "account_index", as: String.self),
+                                                       household: try row.decode(column: "household_id", as: UUID.self), tx.sql, except: id)
                 try await tx.sql.update("bank_accounts").set("status", to: BankAccountStatus.superseded.rawValue)
                     .where("member_id", .equal, member).where("status", .equal, BankAccountStatus.active.rawValue).run()
             }
@@ -147,6 +156,16 @@ public struct BankAccounts: Sendable {
                                           detail: (confirm ? "复核确认收款账户 " : "退回收款账户 ") + "\(try row.decode(column: "bank", as: String.self)) \(masked)"
                                             + (confirm ? "" : "：\(reason)"), at: now)
         }
+    }
+
+    /// One number pays one household: found by its blind index among the accounts in use or waiting, whichever
+    /// jurisdiction they lie in. Which household it is stays unsaid — it may be outside the clerk's jurisdiction.
+    static func refuseAnotherHouseholds(_ index: String, household: UUID, _ sql: any SQLDatabase, except: UUID? = nil) async throws {
+        var q = sql.select().column("id").from("bank_accounts").where("account_index", .equal, index)
+            .where("household_id", .notEqual, household)
+            .where("status", .in, [BankAccountStatus.active.rawValue, BankAccountStatus.pending.rawValue])
+        if let except { q = q.where("id", .notEqual, except) }
+        if try await q.first() != nil { throw BankAccountError.anotherHouseholds }
     }
 
     /// A household's accounts, newest first, masked.

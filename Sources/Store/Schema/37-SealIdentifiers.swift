@@ -36,11 +36,25 @@ struct SealIdentifiers: AsyncMigration {
 
     /// In one transaction: a conversion cut short leaves the table as it was, never half sealed.
     func prepare(on db: any Database) async throws {
-        try await db.transaction { tx in try await Self.seal(tx as! any SQLDatabase) }
+        try await db.transaction { tx in
+            try await Self.freshSchema(tx as! any SQLDatabase)
+            try await Self.seal(tx as! any SQLDatabase)
+        }
     }
 
     func revert(on db: any Database) async throws {
-        try await db.transaction { tx in try await Self.unseal(tx as! any SQLDatabase) }
+        try await db.transaction { tx in
+            try await Self.freshSchema(tx as! any SQLDatabase)
+            try await Self.unseal(tx as! any SQLDatabase)
+        }
+    }
+
+    /// SQLite's ALTER TABLE finds columns in the connection's cached schema without checking it is current: a connection
+    /// that last read before another one altered a table was told "no such column". Any statement reading the database
+    /// checks the schema's version and reloads it, so one is run first.
+    static func freshSchema(_ sql: any SQLDatabase) async throws {
+        guard sql.dialect.name == "sqlite" else { return }
+        _ = try await sql.raw("SELECT count(*) AS n FROM sqlite_master").all()
     }
 
     static func seal(_ sql: any SQLDatabase) async throws {
@@ -50,6 +64,7 @@ struct SealIdentifiers: AsyncMigration {
             for added in c.added {
                 try await sql.raw("ALTER TABLE \(ident: c.table) ADD COLUMN \(ident: added) TEXT NOT NULL DEFAULT ''").run()
             }
+
             let written = c.blindInPlace ? [kept] : [c.sealed, c.index, c.tail].compactMap { $0 }
             try await SealedColumns.rewrite(sql, table: c.table, reading: [kept], writing: written) { cipher, values in
                 // A fact entered by hand has no natural key.
@@ -63,9 +78,17 @@ struct SealIdentifiers: AsyncMigration {
             }
         }
         try await sql.create(index: "idx_help_requests_phone_tail").on("help_requests").column("phone_tail").run()
+        // Account numbers rest sealed already (migration 31); their blind index finds one number entered for two households.
+        try await sql.raw("ALTER TABLE bank_accounts ADD COLUMN account_index TEXT NOT NULL DEFAULT ''").run()
+        try await SealedColumns.rewrite(sql, table: "bank_accounts", reading: ["account_cipher"], writing: ["account_index"]) { cipher, values in
+            try values[0].map { [cipher.blindIndex(try cipher.open($0))] }
+        }
+        try await sql.create(index: "idx_bank_accounts_index").on("bank_accounts").column("account_index").run()
     }
 
     static func unseal(_ sql: any SQLDatabase) async throws {
+        try await sql.drop(index: "idx_bank_accounts_index").run()
+        try await sql.raw("ALTER TABLE bank_accounts DROP COLUMN account_index").run()
         try await sql.drop(index: "idx_help_requests_phone_tail").run()
         // A keyed hash cannot be turned back: blinded key columns stay as they are, which only means a department's
         // rows read after the revert are new to the register's natural keys.

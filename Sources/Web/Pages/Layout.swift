@@ -203,7 +203,7 @@ enum Layout {
     form.search{display:flex;flex-wrap:wrap;gap:.5rem;margin-bottom:1rem}
     form.search select{font-size:1rem;padding:.5rem;border:1px solid #b8c2cc;border-radius:6px;background:#fff}
     form.search input{flex:1 1 14rem;min-width:0}form.search label.program{display:flex;align-items:center;gap:.3rem}
-    input[type=text],input[type=password],input[type=search]{font-size:1rem;padding:.6rem;border:1px solid #b8c2cc;border-radius:6px;width:100%}
+    input[type=text],input[type=password],input[type=search],input[type=tel]{font-size:1rem;padding:.6rem;border:1px solid #b8c2cc;border-radius:6px;width:100%}
     button,.button{font-size:1rem;padding:.55rem 1.1rem;border-radius:6px;border:0;background:#1f5fa8;color:#fff;cursor:pointer}
     .login{max-width:380px;margin:3rem auto}
     .login label{display:block;margin:.75rem 0 .25rem}
