@@ -29,7 +29,6 @@ import Testing
     /// help with a phone number, a spot check's dishonesty listing — leaves no number in clear anywhere in the file.
     @Test func noIDOrPhoneNumberRestsInClear() async throws {
         try await Fixture.with(households: 60) { f in
-            guard case .sqlite(let path) = f.scratch.config else { return } // the file's bytes are SQLite's to read
             let sql = f.scratch.db as! any SQLDatabase
             let members = Array(f.city.households(count: 60)).flatMap(\.members)
             // A department's file: known people, and one with a mistyped digit, linked by name and birth date.
@@ -45,10 +44,8 @@ import Testing
             _ = try await requests.submit(HelpRequestForm(name: members[5].name, nationalID: members[5].nationalID.value, phone: phone, need: "看病没钱",
                                                           township: township.value, consent: true),
                                           townships: [township], today: try LocalDate("2026-11-23"), origin: "127.0.0.1")
-            _ = try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").all()
-            var bytes = Data()
-            for suffix in ["", "-wal"] { bytes += (FileManager.default.contents(atPath: path + suffix) ?? Data()) }
-            #expect(bytes.count > 100_000)
+            let bytes = try await Self.everythingStored(f)
+            #expect(bytes.count > 50_000)
             for number in members.map(\.nationalID.value) + [String(digits), phone] {
                 #expect(bytes.range(of: Data(number.utf8)) == nil, "\(number) rests in clear")
             }
@@ -68,6 +65,30 @@ import Testing
             let other = try #require(f.city.communities.lazy.compactMap { $0.code.ancestor(at: .township) }.first { $0 != township })
             #expect(try await requests.list(actor: f.actor(.townshipOfficer, other), phone: phone).total == 0)
         }
+    }
+
+    /// On SQLite the database file's own bytes (the log checkpointed into it); on PostgreSQL every text value of every
+    /// table, as a dump would hold them.
+    static func everythingStored(_ f: Fixture) async throws -> Data {
+        let sql = f.scratch.db as! any SQLDatabase
+        if case .sqlite(let path) = f.scratch.config {
+            _ = try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").all()
+            return FileManager.default.contents(atPath: path) ?? Data()
+        }
+        var out = Data()
+        let columns = try await sql.raw("""
+            SELECT table_name, column_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND data_type IN ('text', 'character varying', 'json', 'jsonb')
+            """).all()
+        var byTable: [String: [String]] = [:]
+        for c in columns { byTable[try c.decode(column: "table_name", as: String.self), default: []].append(try c.decode(column: "column_name", as: String.self)) }
+        for (table, names) in byTable {
+            let list = names.map { "\"\($0)\"::text AS \"\($0)\"" }.joined(separator: ", ")
+            for row in try await sql.raw("SELECT \(unsafeRaw: list) FROM \(ident: table)").all() {
+                for name in names { out += Data(((try? row.decode(column: name, as: String?.self)) ?? nil ?? "").utf8) + Data([0]) }
+            }
+        }
+        return out
     }
 
     @Test func exactAndTailSearchesStillFindPeople() async throws {
