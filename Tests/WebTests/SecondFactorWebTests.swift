@@ -83,6 +83,27 @@ import VaporTesting
         }
     }
 
+    /// The same code (or recovery code) typed in several places at the same moment passes once: the step and the
+    /// recovery code are each claimed in one statement, so no two requests both read "unused" and both pass.
+    @Test func oneCodeTypedInManyPlacesAtOncePassesOnce() async throws {
+        try await TestSite.with { site in
+            let store = SecondFactorStore(site.app.db, cipher: .development, policy: site.app.storage[SecondFactorPolicyKey.self]!)
+            let user = try #require(try await UserStore(site.app.db).find(username: site.account(.townshipOfficer).username))
+            let secret = store.newSecret()
+            let now = Date()
+            let recovery = try #require(try await store.enrol(user, secret: secret, confirmedBy: Self.code(site, secret, at: now.addingTimeInterval(-30)),
+                                                              actor: user.actor(origin: "test"), now: now.addingTimeInterval(-30)))
+            for typed in [Self.code(site, secret, at: now), recovery[0]] {
+                let outcomes = await withTaskGroup(of: SecondFactorStore.Outcome?.self) { group in
+                    for _ in 0..<8 { group.addTask { try? await store.verify(user, typed: typed, now: now) } }
+                    return await group.reduce(into: [SecondFactorStore.Outcome?]()) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 != .wrong && $0 != nil }.count == 1, "\(typed): \(outcomes)")
+                #expect(outcomes.filter { $0 == .wrong }.count == 7)
+            }
+        }
+    }
+
     @Test func guessedCodesCountAgainstTheLockout() async throws {
         try await TestSite.with(lockoutFailures: 3) { site in
             let b = Browser(app: site.app)

@@ -35,24 +35,26 @@ public struct StatedPurpose<Kind: PurposeKind>: Sendable, Equatable {
 
     /// The longest note kept in the audit log.
     public static var maxNote: Int { 200 }
+    /// "Other" says why in words: at least this many characters (a reason, not "x").
+    public static var minOtherNote: Int { 4 }
 
     public enum Problem: Error, Equatable, CustomStringConvertible {
         case noPurpose, noteRequired, noteTooLong
         public var description: String {
             switch self {
             case .noPurpose: return "请选择用途"
-            case .noteRequired: return "用途为“其他”时须写明理由（至少4个字）"
+            case .noteRequired: return "用途为“其他”时须写明理由（至少\(StatedPurpose.minOtherNote)个字）"
             case .noteTooLong: return "理由不超过\(StatedPurpose.maxNote)个字"
             }
         }
     }
 
-    /// Reads a purpose and a note as typed; "other" needs at least four characters of words.
+    /// Reads a purpose and a note as typed; "other" needs a note of `minOtherNote` characters or more.
     public static func parse(purpose: String?, note: String?) -> Result<StatedPurpose, Problem> {
         guard let kind = purpose.flatMap(Kind.init(rawValue:)) else { return .failure(.noPurpose) }
         let note = (note ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard note.count <= maxNote else { return .failure(.noteTooLong) }
-        if kind == Kind.other, note.count < 4 { return .failure(.noteRequired) }
+        if kind == Kind.other, note.count < minOtherNote { return .failure(.noteRequired) }
         return .success(StatedPurpose(kind: kind, note: note))
     }
 
