@@ -29,7 +29,6 @@ import Testing
     /// help with a phone number, a spot check's dishonesty listing — leaves no number in clear anywhere in the file.
     @Test func noIDOrPhoneNumberRestsInClear() async throws {
         try await Fixture.with(households: 60) { f in
-            let sql = f.scratch.db as! any SQLDatabase
             let members = Array(f.city.households(count: 60)).flatMap(\.members)
             // A department's file: known people, and one with a mistyped digit, linked by name and birth date.
             let typo = members[3]
