@@ -19,6 +19,11 @@ public struct HelpRequestForm: Sendable, Equatable {
         self.consent = consent
     }
 
+    /// A phone number as a request keeps it: the digits, spaces and dashes dropped.
+    public static func phoneDigits(_ typed: String) -> String { typed.filter { !$0.isWhitespace && $0 != "-" } }
+    /// A fixed line with its area code (a mobile number has 11 digits and starts with 1).
+    public static let landlineDigits = 7...12
+
     public struct Invalid: Error, Equatable, Sendable {
         public var field: String
         public var reason: String
@@ -32,9 +37,9 @@ public struct HelpRequestForm: Sendable, Equatable {
         guard !n.isEmpty, n.count <= 40 else { throw Invalid(field: "姓名", reason: n.isEmpty ? "不能为空" : "过长") }
         let id: NationalID
         do { id = try NationalID(nationalID) } catch { throw Invalid(field: "身份证号", reason: error.chinese) }
-        let digits = phone.filter { !$0.isWhitespace && $0 != "-" }
+        let digits = Self.phoneDigits(phone)
         let mobile = digits.count == 11 && digits.first == "1" && digits.allSatisfy(\.isNumber)
-        let landline = (7...12).contains(digits.count) && digits.allSatisfy(\.isNumber)
+        let landline = Self.landlineDigits.contains(digits.count) && digits.allSatisfy(\.isNumber)
         guard mobile || landline else { throw Invalid(field: "联系电话", reason: "请填写手机号（11位）或带区号的固定电话") }
         let need = need.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !need.isEmpty else { throw Invalid(field: "需要什么帮助", reason: "请简单说明遇到的困难") }

@@ -118,8 +118,8 @@ public struct HelpRequests: Sendable {
 
     /// A number to look a caller up by: its digits, as a request keeps them (`HelpRequestForm.validated`), whole or the last four.
     static func callerNumber(_ typed: String) throws -> String {
-        let digits = typed.filter { !$0.isWhitespace && $0 != "-" }
-        guard digits.allSatisfy(\.isNumber), digits.count == SealedColumns.tailLength || (7...12).contains(digits.count) else {
+        let digits = HelpRequestForm.phoneDigits(typed)
+        guard digits.allSatisfy(\.isNumber), digits.count == SealedColumns.tailLength || HelpRequestForm.landlineDigits.contains(digits.count) else {
             throw CaseStoreError.workflow(.reasonRequired("来电号码（完整号码或后四位）"))
         }
         return digits

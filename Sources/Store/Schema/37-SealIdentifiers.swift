@@ -109,5 +109,6 @@ extension SealIdentifiers.Column {
     /// The column's name once sealed: the index when it has one, else the sealed value, else (a blinded key) itself.
     var kept: String { index ?? sealed ?? plain }
     /// Columns this one adds next to the one it keeps.
-    var added: [String] { [index == nil || sealed == kept ? nil : sealed, tail].compactMap { $0 } }
+    /// (With an index, the kept column is the index and the sealed value is new.)
+    var added: [String] { [index == nil ? nil : sealed, tail].compactMap { $0 } }
 }

@@ -4,7 +4,8 @@ import SQLKit
 
 /// How the store's identifier columns hold ID and phone numbers (`SealIdentifiers`): `…_sealed` is the number sealed
 /// under the process's data key, `…_index` its blind index for exact lookup, `…_tail` its last characters for tail
-/// search. Every read and write of those columns goes through here, so no reader handles a key.
+/// search. Single values go through here; a reader or writer of many rows may take `DataCipher.inUse()` once and use it
+/// for the batch (each call here looks the key up under a lock).
 public enum SealedColumns {
     /// The characters kept in clear for tail search: the four a masked number shows anyway.
     static let tailLength = 4
