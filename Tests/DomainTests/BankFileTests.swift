@@ -76,6 +76,61 @@ import Testing
         #expect(BankFileError.tooWide(line: 1, field: "accountName", width: 40).chinese.contains("第 1 行"))
     }
 
+    /// A detail line is its fields in the format's order, each written as the converter writes it: padded to its width
+    /// in bytes (before a number aligned right), a memo too long cut at a character, a CSV cell quoted where it must be.
+    /// Checked against that plain reading of the format for names in and outside the ideograph table, amounts and
+    /// sequence numbers of every length, and memos cut inside ASCII and inside Chinese.
+    @Test(arguments: ["fixed-gb18030", "csv-utf8"])
+    func aDetailLineIsItsFieldsAsTheConverterWritesThem(code: String) throws {
+        let format = try #require(Self.formats[code])
+        let encoding = format.encoding == .gb18030 ? FeedEncoding.gb18030Encoding : String.Encoding.utf8
+        func expected(_ l: BankPaymentLine) throws -> Data {
+            let values: [BankField: String] = [.sequence: String(l.sequence), .account: l.account, .accountName: l.accountName,
+                                               .amount: format.amountUnit == .cents ? String(l.amountCents) : Cents(l.amountCents).plainYuan,
+                                               .reference: l.reference, .memo: l.memo]
+            var out = Data()
+            for (i, f) in format.payment.detail.enumerated() {
+                let text = f.field == .literal ? try #require(f.value) : values[f.field] ?? ""
+                if format.layout == .csv {
+                    if i > 0 { out.append(contentsOf: (format.delimiter ?? ",").utf8) }
+                    let quoted = text.contains(format.delimiter ?? ",") || text.contains("\"") ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+                    out.append(try #require(quoted.data(using: encoding)))
+                    continue
+                }
+                let width = try #require(f.width)
+                var bytes = try #require(text.data(using: encoding))
+                if bytes.count > width {
+                    var cut = ""
+                    for ch in text where (cut + String(ch)).data(using: encoding)!.count <= width { cut += String(ch) }
+                    bytes = try #require(cut.data(using: encoding))
+                }
+                let pad = Data(repeating: (f.pad ?? " ").utf8.first!, count: width - bytes.count)
+                out.append(f.align == "right" ? pad + bytes : bytes + pad)
+            }
+            out.append(contentsOf: (format.lineEnding ?? "\r\n").utf8)
+            return out
+        }
+        let names = ["张三", "欧阳 Ming 小明", "阿卜杜·热合曼", "𠀀明", "Li", "欧阳, \"小\"明", ""]
+        let memos = ["城乡低保 2026年12月", "城乡低保 2026年12月（含补发）", String(repeating: "备注", count: 30), "临时救助 " + String(repeating: "a", count: 40),
+                     "x" + String(repeating: "救", count: 25)]
+        let writer = BankFileWriter(format)
+        var all: [UInt8] = [], wanted = Data()
+        for (i, name) in names.enumerated() {
+            for (j, memo) in memos.enumerated() {
+                let sequence = [1, 9, 12_345_678][(i + j) % 3]
+                let l = BankPaymentLine(sequence: sequence, account: String(repeating: "6", count: 16 + j), accountName: name,
+                                        amountCents: [0, 1, 64_161, 99_999_999][(i * 5 + j) % 4], reference: "P\(i)\(j)", memo: memo)
+                let want = try expected(l)
+                #expect(try writer.detail(l) == want, "\(name) \(memo)")
+                // The same memo a second time comes from the writer's cache, the same bytes.
+                #expect(try writer.detail(l) == want)
+                try writer.appendDetail(l, to: &all)
+                wanted.append(want)
+            }
+        }
+        #expect(Data(all) == wanted)
+    }
+
     @Test func aReturnLineSaysPaidOrFailedAndItsReason() throws {
         let csv = try #require(Self.formats["csv-utf8"])
         let r = BankReturnReader(csv, file: "回盘.csv")

@@ -169,10 +169,25 @@ public struct BankFileWriter: Sendable {
     }
 
     public func detail(_ l: BankPaymentLine) throws(BankFileError) -> Data {
-        try record(format.payment.detail, line: l.sequence, values: [
-            .sequence: String(l.sequence), .account: l.account, .accountName: l.accountName, .amount: amountText(l.amountCents),
-            .reference: l.reference, .memo: l.memo,
-        ])
+        var out: [UInt8] = []
+        try appendDetail(l, to: &out)
+        return Data(out)
+    }
+
+    /// Appends one payment line's bytes to `out`: a bank file's million lines go into one buffer per chunk, with no
+    /// dictionary or buffer per line or field. A line that cannot be written throws, and `out` is then not whole.
+    public func appendDetail(_ l: BankPaymentLine, to out: inout [UInt8]) throws(BankFileError) {
+        try append(format.payment.detail, line: l.sequence, to: &out) { field in
+            switch field {
+            case .sequence: String(l.sequence)
+            case .account: l.account
+            case .accountName: l.accountName
+            case .amount: amountText(l.amountCents)
+            case .reference: l.reference
+            case .memo: l.memo
+            case .literal, .batch, .date, .count, .total, .result, .reason: ""
+            }
+        }
     }
 
     // The bank's side, for the demo and the benchmark (a bank answers in the format's return records).
@@ -201,53 +216,62 @@ public struct BankFileWriter: Sendable {
     }
 
     func record(_ fields: [BankFieldSpec], line: Int, values: [BankField: String]) throws(BankFileError) -> Data {
-        var out = Data()
+        var out: [UInt8] = []
+        try append(fields, line: line, to: &out) { values[$0] ?? "" }
+        return Data(out)
+    }
+
+    func append(_ fields: [BankFieldSpec], line: Int, to out: inout [UInt8], _ value: (BankField) -> String) throws(BankFileError) {
         for (i, f) in fields.enumerated() {
-            let text = f.field == .literal ? (f.value ?? "") : (values[f.field] ?? "")
+            let text = f.field == .literal ? (f.value ?? "") : value(f.field)
             switch format.layout {
             case .fixed:
-                out.append(try fixed(text, f, line: line))
+                try appendFixed(text, f, line: line, to: &out)
             case .csv:
-                if i > 0 { out.append(contentsOf: Array(format.separator.utf8)) }
-                out.append(try encoded(csvQuoted(text), line: line, field: f.field))
+                if i > 0 { out.append(contentsOf: format.separator.utf8) }
+                try appendEncoded(csvQuoted(text), line: line, field: f.field, to: &out)
             }
         }
-        out.append(contentsOf: Array(format.newline.utf8))
-        return out
+        out.append(contentsOf: format.newline.utf8)
     }
 
-    /// The text's bytes in the file's encoding; ASCII (numbers, references, most account names' absence) is the same
-    /// bytes in both, and is copied without a conversion.
-    func encoded(_ text: String, line: Int, field: BankField) throws(BankFileError) -> Data {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return Data(text.utf8) }
-        if format.encoding == .gb18030, let d = GB18030Names.encode(text) { return d }
+    /// The text's bytes in the file's encoding. ASCII (numbers, references, accounts) is the same bytes in both and is
+    /// copied as it is; a name in GB 18030 goes through the ideograph table, anything else through the converter.
+    func appendEncoded(_ text: String, line: Int, field: BankField, to out: inout [UInt8]) throws(BankFileError) {
+        if format.encoding != .gb18030 || !text.utf8.contains(where: { $0 >= 0x80 }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
+        if GB18030Names.append(text, to: &out) { return }
         guard let d = text.data(using: format.stringEncoding) else { throw .unencodable(line: line, field: field.rawValue) }
-        return d
+        out.append(contentsOf: d)
     }
 
-    func fixed(_ text: String, _ f: BankFieldSpec, line: Int) throws(BankFileError) -> Data {
-        if f.field == .memo, let done = memos.get(text) { return done }
-        let out = try fixedUncached(text, f, line: line)
-        if f.field == .memo { memos.put(text, out) }
-        return out
-    }
-
-    func fixedUncached(_ text: String, _ f: BankFieldSpec, line: Int) throws(BankFileError) -> Data {
-        let width = f.width ?? 0
-        var bytes = try encoded(text, line: line, field: f.field)
-        if bytes.count > width {
-            guard f.truncate == true else { throw .tooWide(line: line, field: f.field.rawValue, width: width) }
-            // Cut at a character, never inside one.
-            var cut = ""
-            for ch in text {
-                let next = cut + String(ch)
-                guard let d = next.data(using: format.stringEncoding), d.count <= width else { break }
-                cut = next
-            }
-            bytes = cut.data(using: format.stringEncoding) ?? Data()
+    /// A fixed-width field: encoded, then padded (before the text where aligned right). A memo is the same on most
+    /// lines ("城乡低保 2026年12月") and is made once.
+    func appendFixed(_ text: String, _ f: BankFieldSpec, line: Int, to out: inout [UInt8]) throws(BankFileError) {
+        if f.field == .memo, let done = memos.get(text) {
+            out.append(contentsOf: done)
+            return
         }
-        let pad = Data(repeating: (f.pad ?? " ").utf8.first ?? 0x20, count: width - bytes.count)
-        return f.align == "right" ? pad + bytes : bytes + pad
+        let start = out.count
+        let width = f.width ?? 0
+        try appendEncoded(text, line: line, field: f.field, to: &out)
+        if out.count - start > width {
+            guard f.truncate == true else { throw .tooWide(line: line, field: f.field.rawValue, width: width) }
+            // Cut at a character, never inside one (GB 18030 encodes each character on its own).
+            out.removeSubrange(start...)
+            var character: [UInt8] = []
+            for ch in text {
+                character.removeAll(keepingCapacity: true)
+                try appendEncoded(String(ch), line: line, field: f.field, to: &character)
+                guard out.count - start + character.count <= width else { break }
+                out.append(contentsOf: character)
+            }
+        }
+        let padding = repeatElement((f.pad ?? " ").utf8.first ?? 0x20, count: width - (out.count - start))
+        if f.align == "right" { out.insert(contentsOf: padding, at: start) } else { out.append(contentsOf: padding) }
+        if f.field == .memo { memos.put(text, Array(out[start...])) }
     }
 
     /// A field is quoted where it holds the separator, a quote or a line break.
@@ -260,9 +284,9 @@ public struct BankFileWriter: Sendable {
 /// The few memos of a file, converted once each (bounded: a memo is the programme and the month).
 final class MemoCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var done: [String: Data] = [:]
-    func get(_ text: String) -> Data? { lock.lock(); defer { lock.unlock() }; return done[text] }
-    func put(_ text: String, _ data: Data) {
+    private var done: [String: [UInt8]] = [:]
+    func get(_ text: String) -> [UInt8]? { lock.lock(); defer { lock.unlock() }; return done[text] }
+    func put(_ text: String, _ data: [UInt8]) {
         lock.lock(); defer { lock.unlock() }
         if done.count < 64 { done[text] = data }
     }
@@ -454,19 +478,26 @@ enum GB18030Names {
     }
 
     static func encode(_ text: String) -> Data? {
-        var out = Data()
-        out.reserveCapacity(text.utf8.count)
+        var out: [UInt8] = []
+        return append(text, to: &out) ? Data(out) : nil
+    }
+
+    /// Appends the text's GB 18030 bytes; false, with `out` as it was, where a character is outside the table.
+    static func append(_ text: String, to out: inout [UInt8]) -> Bool {
+        let start = out.count
         for u in text.unicodeScalars {
             if u.value < 0x80 {
                 out.append(UInt8(u.value))
                 continue
             }
-            guard u.value >= first, u.value <= last else { return nil }
-            let code = table[Int(u.value - first)]
-            guard code != 0 else { return nil }
+            let code = u.value >= first && u.value <= last ? table[Int(u.value - first)] : 0
+            guard code != 0 else {
+                out.removeSubrange(start...)
+                return false
+            }
             out.append(UInt8(code >> 8))
             out.append(UInt8(code & 0xFF))
         }
-        return out
+        return true
     }
 }

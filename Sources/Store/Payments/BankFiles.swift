@@ -10,7 +10,8 @@ extension Payrolls {
     /// `reissue`: only the lines re-issued after a failure, as a supplementary file. Writing it again gives the same
     /// lines in the same order.
     public func writeBankFile(_ id: UUID, format: BankFileFormat, to path: String, cipher: DataCipher, reissue: Bool = false, actor: Actor,
-                              today: LocalDate, now: Date = Date()) async throws -> (count: Int, totalCents: Int64, sha256: String) {
+                              today: LocalDate, now: Date = Date()) async throws -> BankFileWritten {
+        let started = Date()
         guard actor.may(.managePayments) else { throw DomainError.forbidden }
         guard let p = try await summary(id, actor: actor) else { throw PayrollStoreError.notFound }
         do { _ = try PayrollWorkflow.send(status: p.status) } catch { throw PayrollStoreError.workflow(error) }
@@ -25,20 +26,22 @@ extension Payrolls {
         let temporary = path + ".part"
         guard let out = HashingFile(temporary) else { throw PayrollStoreError.account("无法写入文件 \(path)") }
         let memo = "\(p.program.chinese) \(p.month.chinese)"
+        let clock = PhaseClock()
         do {
             if let h = try writer.header(batch: batch, date: today, count: count, totalCents: total) { try out.write(h) }
             let counter = LineCounter()
-            // Each chunk of lines in reference order becomes its bytes, written before the next is read.
-            let oneOffMemo = "\(Program.temporary.chinese) \(p.month.chinese)"
+            // Each chunk of lines in reference order becomes its bytes, written before the next is read. A memo is one
+            // of three, made once.
+            let memos = (plain: memo, arrears: memo + "（含补发）", oneOff: "\(Program.temporary.chinese) \(p.month.chinese)")
             // Lines `first`… of a chunk as bytes: an account opened and a name encoded per line.
-            @Sendable func encode(_ rows: ArraySlice<SendLine>, first: Int) throws -> Data {
-                var chunk = Data()
-                chunk.reserveCapacity(rows.count * 180)
+            @Sendable func encode(_ rows: ArraySlice<SendLine>, first: Int) throws -> [UInt8] {
+                var chunk: [UInt8] = []
+                chunk.reserveCapacity(rows.count * 200)
                 for (i, r) in zip(rows.indices, rows) {
-                    let note = r.arrears > 0 ? memo + "（含补发）" : r.oneOff > 0 ? oneOffMemo : memo
                     let line = BankPaymentLine(sequence: first + i - rows.startIndex, account: try cipher.open(r.cipher), accountName: r.name,
-                                               amountCents: r.net, reference: r.reference, memo: note)
-                    chunk.append(try writer.detail(line))
+                                               amountCents: r.net, reference: r.reference,
+                                               memo: r.arrears > 0 ? memos.arrears : r.oneOff > 0 ? memos.oneOff : memos.plain)
+                    try writer.appendDetail(line, to: &chunk)
                 }
                 return chunk
             }
@@ -47,16 +50,20 @@ extension Payrolls {
             let emit: @Sendable ([SendLine]) async throws -> Void = { rows in
                 let first = counter.reserve(rows.count)
                 let half = rows.count / 2
+                let began = Date()
                 async let front = encode(rows[..<half], first: first)
                 let back = try encode(rows[half...], first: first + half)
-                try out.write(try await front)
+                let bytes = try await front
+                let encoded = Date()
+                try out.write(bytes)
                 try out.write(back)
+                clock.add(encode: encoded.timeIntervalSince(began), write: Date().timeIntervalSince(encoded))
             }
             let select = "SELECT l.reference, l.net_cents, l.arrears_cents, l.one_off_cents, a.account_cipher, a.account_name FROM payroll_lines l "
                 + "JOIN bank_accounts a ON a.id = l.account_id"
             if BulkCopy.isAvailable(sql) {
                 // One cursor over the payroll (its values are a UUID and a status: typed).
-                try await PostgresCursor.stream(sql, SendLine.shape, select + " WHERE l.payroll_id = '\(id.uuidString.lowercased())' AND l.status = '\(wanted)' "
+                clock.read = try await PostgresCursor.stream(sql, SendLine.shape, select + " WHERE l.payroll_id = '\(id.uuidString.lowercased())' AND l.status = '\(wanted)' "
                                                 + "ORDER BY l.reference", chunk: Self.page, prefetch: true, emit)
             } else {
                 var cursor: String?
@@ -67,7 +74,9 @@ extension Payrolls {
                         text += " AND l.reference > $3"
                         binds.append(.text(cursor))
                     }
+                    let began = Date()
                     let rows = try await BulkRead.rows(sql, SendLine.shape, query: text + " ORDER BY l.reference LIMIT \(Self.page)", binds)
+                    clock.read += Date().timeIntervalSince(began)
                     guard let last = rows.last else { break }
                     try await emit(rows)
                     cursor = last.reference
@@ -96,7 +105,8 @@ extension Payrolls {
                                           detail: "生成银行代发文件 \(batch)（\(format.name)）：\(count) 笔，合计 \(Cents(total).yuanText)，SHA-256 \(digest.prefix(16))…",
                                           at: now)
         }
-        return (count, total, digest)
+        return BankFileWritten(count: count, totalCents: total, sha256: digest, seconds: Date().timeIntervalSince(started), readSeconds: clock.read,
+                               encodeSeconds: clock.encode, writeSeconds: clock.write)
     }
 
     /// Imports the bank's return for a payroll sent to it, all or nothing: every line read (naming the row and field of
@@ -278,6 +288,19 @@ final class LineCounter: @unchecked Sendable {
     var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
 
+/// Where a bank file's time went, added up chunk by chunk.
+final class PhaseClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var phases = (read: 0.0, encode: 0.0, write: 0.0)
+    var read: Double {
+        get { lock.lock(); defer { lock.unlock() }; return phases.read }
+        set { lock.lock(); defer { lock.unlock() }; phases.read = newValue }
+    }
+    var encode: Double { lock.lock(); defer { lock.unlock() }; return phases.encode }
+    var write: Double { lock.lock(); defer { lock.unlock() }; return phases.write }
+    func add(encode e: Double, write w: Double) { lock.lock(); defer { lock.unlock() }; phases.encode += e; phases.write += w }
+}
+
 /// A file written through a temporary name, hashed as it is written (one chunk at a time, in order).
 final class HashingFile: @unchecked Sendable {
     let path: String
@@ -292,7 +315,7 @@ final class HashingFile: @unchecked Sendable {
         handle = h
     }
 
-    func write(_ d: Data) throws {
+    func write(_ d: some DataProtocol) throws {
         hash.update(data: d)
         try handle.write(contentsOf: d)
     }

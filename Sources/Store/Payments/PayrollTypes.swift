@@ -33,6 +33,19 @@ public struct PayrollRun: Sendable, Equatable {
     public var writeSeconds: Double = 0
 }
 
+/// What writing a bank file made, and where its time went.
+public struct BankFileWritten: Sendable, Equatable {
+    public var count: Int
+    public var totalCents: Int64
+    public var sha256: String
+    public var seconds: Double = 0
+    /// Fetching the lines from the database (on PostgreSQL the next chunk is fetched while one is encoded, so the phases
+    /// overlap), encoding them (two halves of a chunk at once: wall time) and writing and hashing the bytes.
+    public var readSeconds: Double = 0
+    public var encodeSeconds: Double = 0
+    public var writeSeconds: Double = 0
+}
+
 /// What importing a bank's return did.
 public struct BankReturnResult: Sendable, Equatable {
     public var paid: Int

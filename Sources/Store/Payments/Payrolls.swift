@@ -119,6 +119,10 @@ public struct Payrolls: Sendable {
             try await PayrollWriter.write(lines, payroll: payroll.id, db: db)
             run.lines += lines.count
         }
+        // A payroll adds up to a million lines at once, and autovacuum notices only a minute or more later. Until then
+        // PostgreSQL plans the review and the bank file for the table as it was before: a bank file of a million lines
+        // was read through a million index look-ups (5 s) instead of one hash join (2 s). Sampling costs 0.3 s.
+        if BulkCopy.isAvailable(db.sql) { try await db.sql.raw("ANALYZE payroll_lines").run() }
         var empty = payroll
         empty.status = .closed
         run.payroll = try await finish(payroll.id, actor: actor, now: now, empty: empty)

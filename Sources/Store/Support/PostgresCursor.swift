@@ -11,13 +11,15 @@ enum PostgresCursor {
     /// `text` must be a complete SELECT with its values written in (only values the caller built from typed data).
     /// `prefetch`: the next chunk is fetched while `body` handles one. Worth it where `body` is work in this process (a
     /// bank file's encoding); where `body` writes to the same database (a payroll's pages), the two compete for its CPU.
+    /// Returns the seconds spent fetching and decoding rows (with `prefetch`, partly while `body` ran).
+    @discardableResult
     static func stream<T: Sendable>(_ sql: any SQLDatabase, _ shape: RowShape<T>, _ text: String, chunk: Int, prefetch: Bool = false,
-                                    _ body: @escaping @Sendable ([T]) async throws -> Void) async throws {
+                                    _ body: @escaping @Sendable ([T]) async throws -> Void) async throws -> Double {
         guard let pg = sql as? any PostgresDatabase, let byPosition = shape.byPosition else {
             throw BulkReadError(column: "?", reason: "游标读取仅用于 PostgreSQL")
         }
-        try await pg.withConnection { conn in
-            let promise = conn.eventLoop.makePromise(of: Void.self)
+        return try await pg.withConnection { conn in
+            let promise = conn.eventLoop.makePromise(of: Double.self)
             promise.completeWithTask {
                 let name = "jz_cursor"
                 _ = try await conn.query("BEGIN READ ONLY", logger: conn.logger)
@@ -25,6 +27,7 @@ enum PostgresCursor {
                 // At most one chunk is being handled and one fetched, so memory stays two chunks whatever the size,
                 // and chunks are handled in order, one after another.
                 var handling: Task<Void, any Error>?
+                var fetching = 0.0
                 do {
                     // The whole result is wanted: plan for it, not for its first rows.
                     _ = try await conn.query("SET LOCAL cursor_tuple_fraction = 1.0", logger: conn.logger)
@@ -32,10 +35,12 @@ enum PostgresCursor {
                     while true {
                         var rows: [T] = []
                         rows.reserveCapacity(chunk)
+                        let started = Date()
                         for try await row in try await conn.query(PostgresQuery(unsafeSQL: "FETCH \(chunk) FROM \(name)"), logger: conn.logger) {
                             var cells = PostgresCells(row)
                             rows.append(try byPosition(&cells))
                         }
+                        fetching += Date().timeIntervalSince(started)
                         try await handling?.value
                         handling = nil
                         if !rows.isEmpty {
@@ -46,6 +51,7 @@ enum PostgresCursor {
                     }
                     try await handling?.value
                     _ = try await conn.query("COMMIT", logger: conn.logger)
+                    return fetching
                 } catch {
                     // What was handed on finishes before the error goes up (a caller's write is whole or not made).
                     _ = try? await handling?.value
