@@ -21,6 +21,12 @@ import Testing
         #expect(try PayMonth("2026-12").description == "2026-12" && Self.month("2026-12").next == Self.month("2027-01")
                 && Self.month("2027-01").previous == Self.month("2026-12"))
         #expect(Self.month("2028-02").days == 29 && Self.month("2028-02").last == Self.day("2028-02-29"))
+        for year in [1900, 2026, 9999] {
+            for m in 1...12 {
+                let month = try PayMonth(year: year, month: m)
+                #expect(try month.description.count == 7 && PayMonth(month.description) == month, "\(year) \(m)")
+            }
+        }
         for bad in ["2026-13", "2026-1", "12/2026", "2026-00", ""] {
             #expect(throws: DomainError.invalidMonth(bad)) { try PayMonth(bad) }
         }

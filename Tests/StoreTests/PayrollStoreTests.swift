@@ -290,6 +290,36 @@ import Testing
         }
     }
 
+    /// A line's key and its reference for the bank start with the time (so a payroll's million new keys go to the end
+    /// of their indexes) and end with random bits: every one distinct, an ID a well-formed version 7 UUID.
+    @Test func aLinesKeysStartWithTheTimeAndEndRandom() {
+        var random = SystemRandomNumberGenerator()
+        let before = UInt64(Date().timeIntervalSince1970 * 1000)
+        let ids = (0..<20_000).map { _ in PayrollWriter.timeOrderedID(&random) }
+        let references = (0..<20_000).map { _ in PayrollWriter.reference(&random) }
+        let after = UInt64(Date().timeIntervalSince1970 * 1000)
+        #expect(Set(ids).count == ids.count && Set(references).count == references.count)
+        var last: UInt64 = 0
+        for id in ids {
+            let b = withUnsafeBytes(of: id.uuid) { Array($0) }
+            let ms = b[0..<6].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            #expect(ms >= before && ms <= after && ms >= last)
+            last = ms
+            #expect(b[6] >> 4 == 7 && b[8] >> 6 == 0b10)
+        }
+        let alphabet = Set(CaseCodes.alphabet)
+        for r in references {
+            #expect(r.count == 18 && r.first == "L" && r.dropFirst().allSatisfy(alphabet.contains))
+            let seconds = r.dropFirst().prefix(7).reduce(UInt64(0)) { $0 << 5 | UInt64(CaseCodes.alphabet.firstIndex(of: $1)!) }
+            #expect(seconds >= before / 1000 && seconds <= after / 1000)
+        }
+        // the random part: each of its ten characters takes many values
+        for position in 8..<18 {
+            let seen = Set(references.map { Array($0)[position] })
+            #expect(seen.count == alphabet.count, "position \(position)")
+        }
+    }
+
     @Test func twoPreparationsAtOncePayEachMonthOnce() async throws {
         try await Fixture.with(households: 150) { f in
             let s = try await Self.setting(f)

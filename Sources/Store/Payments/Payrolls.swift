@@ -76,11 +76,12 @@ public struct Payrolls: Sendable {
             let lines: [(PayrollLineDraft, PayrollReader.Context)] = enrolments.compactMap { e, context in
                 PayrollCalculation.line(e, month: month, terms: terms).map { ($0, context) }
             }
+            // The page's rows (and COPY's text) are made while the page before is still being written.
+            let page = try PayrollWriter.page(lines, payroll: payroll.id, copy: overlap)
             let compute = (ContinuousClock.now - t).seconds
             t = ContinuousClock.now
             try await state.awaitWriting()
-            let id = payroll.id
-            let task = Task { try await PayrollWriter.write(lines, payroll: id, db: db) }
+            let task = Task { try await PayrollWriter.write(page, db: db) }
             if overlap { await state.setWriting(task) } else { try await task.value }
             let done = await state.add(examined: examined, lines: lines.count, read: readSeconds, compute: compute, write: (ContinuousClock.now - t).seconds)
             progress(done, total)

@@ -14,12 +14,21 @@ enum BulkCopy {
     /// `rows` into `table`: each column's value from the row, or the same for every row.
     static func copy(_ sql: any SQLDatabase, into table: String, _ columns: [BulkJSON.Column], rows: [[BulkJSON.Value]]) async throws {
         guard !rows.isEmpty else { return }
-        guard let pg = sql as? any PostgresDatabase else { throw BulkReadError(column: table, reason: "COPY 仅用于 PostgreSQL") }
+        try await copy(sql, into: table, columns.map(\.name), text: text(rows, columns))
+    }
+
+    /// The rows in COPY's text format (made apart from the COPY, so a caller can make the next while one is sent).
+    static func text(_ rows: [[BulkJSON.Value]], _ columns: [BulkJSON.Column]) -> ByteBuffer {
         var data = ByteBuffer()
         data.reserveCapacity(rows.count * 200)
         for row in rows { append(row, columns, to: &data) }
-        let names = columns.map(\.name)
-        let text = data
+        return data
+    }
+
+    /// Rows already in COPY's text format into `table`'s `names` columns.
+    static func copy(_ sql: any SQLDatabase, into table: String, _ names: [String], text: ByteBuffer) async throws {
+        guard text.readableBytes > 0 else { return }
+        guard let pg = sql as? any PostgresDatabase else { throw BulkReadError(column: table, reason: "COPY 仅用于 PostgreSQL") }
         // Inside a transaction this is the transaction's own connection.
         try await pg.withConnection { conn in
             let promise = conn.eventLoop.makePromise(of: Void.self)
