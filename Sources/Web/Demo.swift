@@ -208,6 +208,11 @@ public final class Server: @unchecked Sendable {
 
     public func migrate() async throws { try await app.autoMigrate() }
 
+    /// Refuses to go on with a data key that is not this database's (recorded the first time): see `DataKeyCheck`.
+    public func confirmDataKey() async throws {
+        try await DataKeyCheck.confirm(app.db, cipher: app.storage[PaymentsKey.self]!.cipher)
+    }
+
     /// The holiday years loaded into this database, over the shipped calendar, into the calendar every deadline uses.
     public func loadStoredCalendar() async throws {
         policy.monitoring.calendars.replace(with: try await CalendarStore(app.db).calendar(onto: try WorkingCalendar.bundled()))

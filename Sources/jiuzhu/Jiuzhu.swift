@@ -38,6 +38,7 @@ func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, _ bod
         if !migrating, try await server.pendingMigrations() > 0 {
             throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
         }
+        if !migrating { try await server.confirmDataKey() }
         if !migrating { try await server.loadStoredCalendar() }
         let result = try await body(server)
         try await server.shutdown()
@@ -66,6 +67,7 @@ struct Demo: AsyncParsableCommand {
         let app = try await Server.make(config)
         do {
             try await app.migrate()
+            try await app.confirmDataKey()
             let bar = ProgressBar(total: households, label: "生成演示数据")
             let (outcome, accounts) = try await app.prepareDemo(households: households, today: LocalDate(Date(), timeZone: .china)) { bar.update($0) }
             bar.finish()
@@ -99,6 +101,16 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
         let app = try await Server.make(config)
+        do {
+            // An out-of-date schema or another data key stops the server here, with the reason, not mid-request.
+            if try await app.pendingMigrations() > 0 {
+                throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
+            }
+            try await app.confirmDataKey()
+        } catch {
+            try? await app.shutdown()
+            throw error
+        }
         // Written at once (`say`): `print` is buffered when the output is a pipe or a log file, and a server
         // runs until stopped, so a service manager's log showed nothing until then.
         // A database not yet migrated has no loaded years; the shipped calendar serves until it has.
@@ -133,7 +145,10 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
-        try await withServer(config, migrating: true) { try await $0.migrate() }
+        try await withServer(config, migrating: true) { server in
+            try await server.migrate()
+            try await server.confirmDataKey()
+        }
         print("数据库已是最新结构：\(config.database)")
     }
 }

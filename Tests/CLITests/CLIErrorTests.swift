@@ -43,4 +43,20 @@ import Testing
         #expect(anonymous.status != 0 && anonymous.stderr.contains("--as"), "\(anonymous.stderr)")
         #expect(nobody.status != 0 && nobody.stderr.contains("没有用户「nobody」"), "\(nobody.stderr)")
     }
+
+    /// A command started with another data key than the one the database was sealed with stops before doing anything,
+    /// saying which key; with the database's own key it runs.
+    @Test func anotherDataKeyIsRefusedAtStart() throws {
+        let dir = NSTemporaryDirectory() + "jiuzhu-cli-key-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sqlite = ["JIUZHU_SQLITE_PATH": dir + "/db.sqlite", "DATABASE_URL": "", "JIUZHU_ACCOUNT_KEY": ""]
+        let other = sqlite.merging(["JIUZHU_DATA_KEY": Data(repeating: 9, count: 32).base64EncodedString()]) { _, new in new }
+        #expect(try Self.run(["migrate"], environment: sqlite.merging(["JIUZHU_DATA_KEY": ""]) { _, new in new }).status == 0)
+        let refused = try Self.run(["user", "list"], environment: other)
+        #expect(refused.status != 0 && refused.stderr.contains("JIUZHU_DATA_KEY") && !refused.stderr.contains("Usage:"), "\(refused.stderr)")
+        let migrateRefused = try Self.run(["migrate"], environment: other)
+        #expect(migrateRefused.status != 0 && migrateRefused.stderr.contains("JIUZHU_DATA_KEY"), "\(migrateRefused.stderr)")
+        #expect(try Self.run(["user", "list"], environment: sqlite.merging(["JIUZHU_DATA_KEY": ""]) { _, new in new }).status == 0)
+    }
 }

@@ -10,7 +10,7 @@ public enum StoreMigrations {
             CreateUser(), CreateAuditEntry(), CreateSetting(), AddRegistryIndexes(), AddSearchIndexes(),
             AddFeedImports(), AddEnrolmentStatusChangedOn(), AddPersonLinks(), AddMonitoring(), UseWriteAheadLog(),
             AddHoldReleaseReason(), AddScreeningProgress(), AddEventBatches(), AddUnlinkedDisability(),
-            AddCalendarYears(), AddCases(), AddHelpRequests(), AddCaseRecords(), AddReserveFunds(), AddEnrolmentChanges(), AddReviews(), AddDeliberations(), AddHonesty(), AddDeathIndex(), AddEmergencyPlace(), AddPayments(), AddAuditChain(), AddUserStatus(), AddRoleGrant(), AddSecondFactor(), AddMustChangePassword(), SealIdentifiers(),
+            AddCalendarYears(), AddCases(), AddHelpRequests(), AddCaseRecords(), AddReserveFunds(), AddEnrolmentChanges(), AddReviews(), AddDeliberations(), AddHonesty(), AddDeathIndex(), AddEmergencyPlace(), AddPayments(), AddAuditChain(), AddUserStatus(), AddRoleGrant(), AddSecondFactor(), AddMustChangePassword(), SealIdentifiers(), AddDataKeyCheck(),
         ]
     }
 }
