@@ -40,6 +40,8 @@ public struct AppConfig: Sendable {
     /// The key personal data rests under — ID, phone and account numbers (`JIUZHU_DATA_KEY`, 32 bytes in base64; the
     /// earlier name `JIUZHU_ACCOUNT_KEY` is still read); production needs one.
     public var dataKey: String?
+    /// The blind index's own key (`JIUZHU_INDEX_KEY`), set before the data key is changed; else derived from the data key.
+    public var indexKey: String?
     /// The key audit archives are signed with (`JIUZHU_AUDIT_KEY`, 32 bytes in base64); production archives need one.
     public var auditKey: String?
     /// Bank file formats to use instead of the shipped ones (`JIUZHU_BANK_FORMATS_FILE`).
@@ -109,6 +111,9 @@ public struct AppConfig: Sendable {
             guard dataKey != nil else { throw ConfigError.missingDataKey }
         }
         if let dataKey, (try? DataCipher(base64Key: dataKey)) == nil { throw ConfigError.invalid(dataKeyName, "（已隐藏）") }
+        let indexKey = env["JIUZHU_INDEX_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let indexKey, Data(base64Encoded: indexKey)?.count != 32 { throw ConfigError.invalid("JIUZHU_INDEX_KEY", "（已隐藏）") }
+        if indexKey != nil, dataKey == nil { throw ConfigError.invalid("JIUZHU_INDEX_KEY", "须与 JIUZHU_DATA_KEY 一同配置") }
         let auditKey = env["JIUZHU_AUDIT_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let auditKey, Data(base64Encoded: auditKey)?.count != 32 { throw ConfigError.invalid("JIUZHU_AUDIT_KEY", "（已隐藏）") }
         var config = AppConfig(
@@ -136,6 +141,7 @@ public struct AppConfig: Sendable {
                 return code
             }, dataKey: dataKey, bankFormatsFile: env["JIUZHU_BANK_FORMATS_FILE"].flatMap { $0.isEmpty ? nil : $0 })
         config.auditKey = auditKey
+        config.indexKey = indexKey
         config.idleTimeout = TimeInterval(try int("JIUZHU_IDLE_MINUTES", 30) * 60)
         return config
     }
@@ -144,7 +150,7 @@ public struct AppConfig: Sendable {
 
     /// The personal data's cipher: the configured key, else (never in production) the development key.
     public func dataCipher() throws -> DataCipher {
-        if let dataKey { return try DataCipher(base64Key: dataKey) }
+        if let dataKey { return try DataCipher(base64Key: dataKey, indexKey: indexKey) }
         guard mode != .production else { throw ConfigError.missingDataKey }
         return DataCipher.development
     }

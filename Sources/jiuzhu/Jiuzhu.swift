@@ -10,7 +10,7 @@ struct Jiuzhu: AsyncParsableCommand {
         commandName: "jiuzhu",
         abstract: "智慧救助 Jiuzhu: find and help households in hardship before they ask.",
         subcommands: [Demo.self, Serve.self, Migrate.self, UserCommand.self, Import.self, Export.self, Assess.self, Simulate.self, Link.self, Screen.self, ReviewCommand.self,
-                      CalendarCommand.self, PayrollCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, GrantAppRole.self, Bench.self]
+                      CalendarCommand.self, PayrollCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, KeysCommand.self, GrantAppRole.self, Bench.self]
     )
 }
 
@@ -31,14 +31,15 @@ extension AppConfig {
 }
 
 /// Opens the application for a one-off command and always closes it, whether the command succeeds or not.
-func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, _ body: (Server) async throws -> T) async throws -> T {
+/// `checkingKey: false` only for a key rotation, which checks the old key itself.
+func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, checkingKey: Bool = true, _ body: (Server) async throws -> T) async throws -> T {
     let server = try await Server.make(config)
     do {
         // Commands other than `migrate` refuse an out-of-date schema with a clear message, rather than failing on a missing column.
         if !migrating, try await server.pendingMigrations() > 0 {
             throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
         }
-        if !migrating { try await server.confirmDataKey() }
+        if !migrating, checkingKey { try await server.confirmDataKey() }
         if !migrating { try await server.loadStoredCalendar() }
         let result = try await body(server)
         try await server.shutdown()

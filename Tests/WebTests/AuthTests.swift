@@ -181,6 +181,13 @@ import VaporTesting
         #expect(throws: AppConfig.ConfigError.self) {
             try AppConfig.from(environment: ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32), "JIUZHU_DATA_KEY": "c2hvcnQ="])
         }
+        // The blind index's own key, kept across a change of data key: the indexes follow it, not the data key.
+        let production = ["JIUZHU_ENV": "production", "JIUZHU_SESSION_SECRET": String(repeating: "k", count: 32)]
+        let pinned = try AppConfig.from(environment: production.merging(["JIUZHU_DATA_KEY": other, "JIUZHU_INDEX_KEY": try ok.dataCipher().indexKeyBase64]) { $1 })
+        #expect(try pinned.dataCipher().blindIndex("11010519491231002X") == ok.dataCipher().blindIndex("11010519491231002X"))
+        #expect(try both.dataCipher().blindIndex("11010519491231002X") != ok.dataCipher().blindIndex("11010519491231002X"))
+        #expect(throws: AppConfig.ConfigError.self) { try AppConfig.from(environment: production.merging(["JIUZHU_DATA_KEY": other, "JIUZHU_INDEX_KEY": "c2hvcnQ="]) { $1 }) }
+        #expect(throws: AppConfig.ConfigError.self) { try AppConfig.from(environment: ["JIUZHU_INDEX_KEY": other]) }
         #expect(ok.database.isPostgres)
         #expect(ok.mode == .production)
         #expect(ok.sessionLifetime == 8 * 3600)

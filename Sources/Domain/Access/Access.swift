@@ -85,6 +85,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case grantRoles
     /// Take a backup of the whole database (`jiuzhu backup`): every family's record leaves the server in one file.
     case backupData
+    /// Re-seal every sealed number under a new data key (`jiuzhu keys rotate`).
+    case rotateDataKey
 
     public func isGranted(to role: Role) -> Bool {
         switch self {
@@ -153,7 +155,7 @@ public enum Permission: String, Sendable, CaseIterable {
         case .grantRoles:
             return role == .securityAdmin
         // The whole city's data in one file: the system administrator, named, and audited.
-        case .backupData:
+        case .backupData, .rotateDataKey:
             return role == .systemAdmin
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 public enum AuditAction: String, Sendable, CaseIterable {
-    case readProfile, revealNationalID, enrolSecondFactor, resetSecondFactor, securitySetting, grantRole, changeJurisdiction, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, disableUser, enableUser, changePassword, publicOutputWithheld, logout, createUser, generateDemo, exportList, simulation, importFeed
+    case readProfile, revealNationalID, enrolSecondFactor, resetSecondFactor, securitySetting, grantRole, changeJurisdiction, login, loginFailed, accountLocked, loginThrottled, archiveAudit, search, denied, backup, rotateDataKey, disableUser, enableUser, changePassword, publicOutputWithheld, logout, createUser, generateDemo, exportList, simulation, importFeed
     case readLinkReview, confirmLink, rejectLink
     case screening, holdPayment, releasePaymentHold, readWarning, handleWarning, recordVisit, tuneIndicators, loadCalendar,
          openCase, readCase, actOnCase, helpRequest, handleHelpRequest, reserveFund, proposeChange, decideChange,
@@ -26,6 +26,7 @@ public enum AuditAction: String, Sendable, CaseIterable {
         case .search: return "查询"
         case .denied: return "越权访问被拒"
         case .backup: return "数据备份"
+        case .rotateDataKey: return "更换数据密钥"
         case .grantRole: return "授予角色"
         case .changeJurisdiction: return "变更辖区"
         case .disableUser: return "停用账户"

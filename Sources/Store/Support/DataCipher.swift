@@ -11,12 +11,13 @@ import NIOConcurrencyHelpers
 public struct DataCipher: Sendable {
     let key: SymmetricKey
     /// The blind index's own key: HKDF of the data key, so neither key reveals the other's use.
-    let indexKey: SymmetricKey
+    private(set) var indexKey: SymmetricKey
     /// Whether this is the fixed development key.
     public let isDevelopmentKey: Bool
 
     public enum CipherError: Error, Equatable, CustomStringConvertible {
         case badKey
+        case badIndexKey
         case unreadable
         /// No key was installed for this process (`install`): nothing is sealed or opened without one.
         case notInstalled
@@ -25,6 +26,7 @@ public struct DataCipher: Sendable {
         public var description: String {
             switch self {
             case .badKey: return "JIUZHU_DATA_KEY 应为32字节密钥的 base64 编码（如 openssl rand -base64 32 的输出）"
+            case .badIndexKey: return "JIUZHU_INDEX_KEY 应为32字节密钥的 base64 编码（jiuzhu keys index-key 的输出）"
             case .unreadable: return "加密数据无法解密：密钥不符或数据已损坏 (sealed data cannot be opened: wrong key or damaged)"
             case .notInstalled: return "个人信息加密密钥未配置 (no data key installed)"
             case .secondKey: return "同一进程不能使用两个不同的个人信息加密密钥 (a second, different data key)"
@@ -32,9 +34,15 @@ public struct DataCipher: Sendable {
         }
     }
 
-    public init(base64Key: String) throws {
-        guard let data = Data(base64Encoded: base64Key.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else { throw CipherError.badKey }
+    /// `indexKey`: the blind index's key where it is configured on its own (`JIUZHU_INDEX_KEY`, so that the data key
+    /// can be changed while every stored index stays valid); else derived from the data key.
+    public init(base64Key: String, indexKey: String? = nil) throws {
+        guard let data = Self.keyBytes(base64Key) else { throw CipherError.badKey }
         self.init(key: SymmetricKey(data: data), isDevelopmentKey: false)
+        if let indexKey {
+            guard let bytes = Self.keyBytes(indexKey) else { throw CipherError.badIndexKey }
+            self.indexKey = SymmetricKey(data: bytes)
+        }
     }
 
     private init(key: SymmetricKey, isDevelopmentKey: Bool) {
@@ -42,6 +50,17 @@ public struct DataCipher: Sendable {
         indexKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("jiuzhu blind index v1".utf8), outputByteCount: 32)
         self.isDevelopmentKey = isDevelopmentKey
     }
+
+    private static func keyBytes(_ base64: String) -> Data? {
+        guard let data = Data(base64Encoded: base64.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else { return nil }
+        return data
+    }
+
+    /// The blind index's key in base64, to be configured as `JIUZHU_INDEX_KEY` before the data key is changed.
+    public var indexKeyBase64: String { indexKey.withUnsafeBytes { Data($0) }.base64EncodedString() }
+
+    /// Whether two ciphers make the same blind indexes.
+    public func sharesIndex(with other: DataCipher) -> Bool { blindIndex("index key check") == other.blindIndex("index key check") }
 
     /// The fixed key for development, the demo and tests: derived from a public text, so it protects nothing.
     public static let development = DataCipher(key: developmentKey, isDevelopmentKey: true)

@@ -23,7 +23,8 @@ extension SealedColumns {
     /// Rewrites `table`'s rows in ID order, a batch at a time, one UPDATE per batch: `change` is given the row's values
     /// of `reading` and the key, and answers new values for `writing` (nil leaves the row as it is). For converting
     /// stored values (`SealIdentifiers`) and for the benchmark's copied register.
-    public static func rewrite(_ sql: any SQLDatabase, table: String, reading: [String], writing: [String], batch: Int = 2_000,
+    /// `cipher`: the key given to `change` (the process's installed key unless another is named: a key rotation's new one).
+    public static func rewrite(_ sql: any SQLDatabase, table: String, reading: [String], writing: [String], batch: Int = 2_000, cipher given: DataCipher? = nil,
                                change: (DataCipher, [String?]) throws -> [String]?) async throws {
         typealias C = BulkJSON.Column
         let columns = writing.enumerated().map { C(name: $0.element, source: .row($0.offset + 1), type: "text") }
@@ -34,7 +35,7 @@ extension SealedColumns {
             let rows = try await q.orderBy("id").limit(batch).all()
             guard let last = rows.last else { return }
             // Asked for only when there is a row: an empty database converts without a key.
-            let cipher = try DataCipher.inUse()
+            let cipher = try given ?? DataCipher.inUse()
             var updates: [[BulkJSON.Value]] = []
             for r in rows {
                 guard let new = try change(cipher, try reading.map { try r.decode(column: $0, as: String?.self) }) else { continue }
