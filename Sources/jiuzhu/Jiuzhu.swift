@@ -30,17 +30,25 @@ extension AppConfig {
     }
 }
 
+/// What the server and every command other than `migrate` check before touching data, so that they stop with the
+/// reason rather than fail mid-way: the schema is current (not a missing column later) and the data key is the
+/// database's (`DataKeyCheck`).
+func ready(_ server: Server, _ config: AppConfig, checkingKey: Bool = true) async throws {
+    if try await server.pendingMigrations() > 0 {
+        throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
+    }
+    if checkingKey { try await server.confirmDataKey() }
+}
+
 /// Opens the application for a one-off command and always closes it, whether the command succeeds or not.
 /// `checkingKey: false` only for a key rotation, which checks the old key itself.
 func withServer<T: Sendable>(_ config: AppConfig, migrating: Bool = false, checkingKey: Bool = true, _ body: (Server) async throws -> T) async throws -> T {
     let server = try await Server.make(config)
     do {
-        // Commands other than `migrate` refuse an out-of-date schema with a clear message, rather than failing on a missing column.
-        if !migrating, try await server.pendingMigrations() > 0 {
-            throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
+        if !migrating {
+            try await ready(server, config, checkingKey: checkingKey)
+            try await server.loadStoredCalendar()
         }
-        if !migrating, checkingKey { try await server.confirmDataKey() }
-        if !migrating { try await server.loadStoredCalendar() }
         let result = try await body(server)
         try await server.shutdown()
         return result
@@ -103,19 +111,14 @@ struct Serve: AsyncParsableCommand {
         let config = try AppConfig.from(environment: ProcessInfo.processInfo.environment)
         let app = try await Server.make(config)
         do {
-            // An out-of-date schema or another data key stops the server here, with the reason, not mid-request.
-            if try await app.pendingMigrations() > 0 {
-                throw DataError("数据库结构不是最新的，请先运行 jiuzhu migrate（\(config.database)）。The database needs `jiuzhu migrate` first.")
-            }
-            try await app.confirmDataKey()
+            try await ready(app, config)
+            try await app.loadStoredCalendar()
         } catch {
             try? await app.shutdown()
             throw error
         }
         // Written at once (`say`): `print` is buffered when the output is a pipe or a log file, and a server
         // runs until stopped, so a service manager's log showed nothing until then.
-        // A database not yet migrated has no loaded years; the shipped calendar serves until it has.
-        try? await app.loadStoredCalendar()
         say("Jiuzhu serving \(config.database) on \(config.host):\(config.port) in \(config.mode.rawValue) mode")
         try await app.run()
     }

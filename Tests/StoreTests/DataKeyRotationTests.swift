@@ -13,7 +13,7 @@ import Testing
 
     static func sealed(_ sql: any SQLDatabase) async throws -> [String: String] {
         var all: [String: String] = [:]
-        for (table, column) in DataKeyRotation.sealedColumns {
+        for (table, column) in SealedColumns.stored {
             for r in try await sql.select().column("id").column(column).from(table).all() {
                 guard let v = try r.decode(column: column, as: String?.self) else { continue }
                 all["\(table).\(column).\(try r.decode(column: "id", as: UUID.self))"] = v
@@ -94,7 +94,7 @@ import Testing
             let columns = try await sql.raw(query).all().map { (try $0.decode(column: "t", as: String.self), try $0.decode(column: "c", as: String.self)) }
             let sealedLooking = columns.filter { $0.1.hasSuffix("_sealed") || $0.1.contains("cipher") || $0.1.hasSuffix("_secret") }
             #expect(sealedLooking.count >= 7)
-            for (t, c) in sealedLooking { #expect(DataKeyRotation.sealedColumns.contains { $0 == (t, c) }, "\(t).\(c)") }
+            for (t, c) in sealedLooking { #expect(SealedColumns.stored.contains { $0 == (t, c) }, "\(t).\(c)") }
         }
     }
 }

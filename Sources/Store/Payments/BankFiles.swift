@@ -2,6 +2,7 @@ import Crypto
 import Domain
 import FluentKit
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 
 extension Payrolls {
@@ -26,7 +27,9 @@ extension Payrolls {
         let temporary = path + ".part"
         guard let out = HashingFile(temporary) else { throw PayrollStoreError.account("无法写入文件 \(path)") }
         let memo = "\(p.program.chinese) \(p.month.chinese)"
-        let clock = PhaseClock()
+        // Where the time went: encoding and writing added up chunk by chunk (chunks are handled off this task), fetching here.
+        let spent = NIOLockedValueBox((encode: 0.0, write: 0.0))
+        var read = 0.0
         do {
             if let h = try writer.header(batch: batch, date: today, count: count, totalCents: total) { try out.write(h) }
             let counter = LineCounter()
@@ -57,13 +60,13 @@ extension Payrolls {
                 let encoded = Date()
                 try out.write(bytes)
                 try out.write(back)
-                clock.add(encode: encoded.timeIntervalSince(began), write: Date().timeIntervalSince(encoded))
+                spent.withLockedValue { $0.encode += encoded.timeIntervalSince(began); $0.write += Date().timeIntervalSince(encoded) }
             }
             let select = "SELECT l.reference, l.net_cents, l.arrears_cents, l.one_off_cents, a.account_cipher, a.account_name FROM payroll_lines l "
                 + "JOIN bank_accounts a ON a.id = l.account_id"
             if BulkCopy.isAvailable(sql) {
                 // One cursor over the payroll (its values are a UUID and a status: typed).
-                clock.read = try await PostgresCursor.stream(sql, SendLine.shape, select + " WHERE l.payroll_id = '\(id.uuidString.lowercased())' AND l.status = '\(wanted)' "
+                read = try await PostgresCursor.stream(sql, SendLine.shape, select + " WHERE l.payroll_id = '\(id.uuidString.lowercased())' AND l.status = '\(wanted)' "
                                                 + "ORDER BY l.reference", chunk: Self.page, prefetch: true, emit)
             } else {
                 var cursor: String?
@@ -76,7 +79,7 @@ extension Payrolls {
                     }
                     let began = Date()
                     let rows = try await BulkRead.rows(sql, SendLine.shape, query: text + " ORDER BY l.reference LIMIT \(Self.page)", binds)
-                    clock.read += Date().timeIntervalSince(began)
+                    read += Date().timeIntervalSince(began)
                     guard let last = rows.last else { break }
                     try await emit(rows)
                     cursor = last.reference
@@ -105,8 +108,9 @@ extension Payrolls {
                                           detail: "生成银行代发文件 \(batch)（\(format.name)）：\(count) 笔，合计 \(Cents(total).yuanText)，SHA-256 \(digest.prefix(16))…",
                                           at: now)
         }
-        return BankFileWritten(count: count, totalCents: total, sha256: digest, seconds: Date().timeIntervalSince(started), readSeconds: clock.read,
-                               encodeSeconds: clock.encode, writeSeconds: clock.write)
+        let phases = spent.withLockedValue { $0 }
+        return BankFileWritten(count: count, totalCents: total, sha256: digest, seconds: Date().timeIntervalSince(started), readSeconds: read,
+                               encodeSeconds: phases.encode, writeSeconds: phases.write)
     }
 
     /// Imports the bank's return for a payroll sent to it, all or nothing: every line read (naming the row and field of
@@ -286,19 +290,6 @@ final class LineCounter: @unchecked Sendable {
     /// The sequence numbers of the next `count` lines: the first of them is returned.
     func reserve(_ count: Int) -> Int { lock.lock(); defer { lock.unlock() }; n += count; return n - count + 1 }
     var value: Int { lock.lock(); defer { lock.unlock() }; return n }
-}
-
-/// Where a bank file's time went, added up chunk by chunk.
-final class PhaseClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var phases = (read: 0.0, encode: 0.0, write: 0.0)
-    var read: Double {
-        get { lock.lock(); defer { lock.unlock() }; return phases.read }
-        set { lock.lock(); defer { lock.unlock() }; phases.read = newValue }
-    }
-    var encode: Double { lock.lock(); defer { lock.unlock() }; return phases.encode }
-    var write: Double { lock.lock(); defer { lock.unlock() }; return phases.write }
-    func add(encode e: Double, write w: Double) { lock.lock(); defer { lock.unlock() }; phases.encode += e; phases.write += w }
 }
 
 /// A file written through a temporary name, hashed as it is written (one chunk at a time, in order).

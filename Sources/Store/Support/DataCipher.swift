@@ -11,7 +11,7 @@ import NIOConcurrencyHelpers
 public struct DataCipher: Sendable {
     let key: SymmetricKey
     /// The blind index's own key: HKDF of the data key, so neither key reveals the other's use.
-    private(set) var indexKey: SymmetricKey
+    let indexKey: SymmetricKey
     /// Whether this is the fixed development key.
     public let isDevelopmentKey: Bool
 
@@ -38,16 +38,16 @@ public struct DataCipher: Sendable {
     /// can be changed while every stored index stays valid); else derived from the data key.
     public init(base64Key: String, indexKey: String? = nil) throws {
         guard let data = Self.keyBytes(base64Key) else { throw CipherError.badKey }
-        self.init(key: SymmetricKey(data: data), isDevelopmentKey: false)
-        if let indexKey {
-            guard let bytes = Self.keyBytes(indexKey) else { throw CipherError.badIndexKey }
-            self.indexKey = SymmetricKey(data: bytes)
+        let index = try indexKey.map { text in
+            guard let bytes = Self.keyBytes(text) else { throw CipherError.badIndexKey }
+            return SymmetricKey(data: bytes)
         }
+        self.init(key: SymmetricKey(data: data), indexKey: index, isDevelopmentKey: false)
     }
 
-    private init(key: SymmetricKey, isDevelopmentKey: Bool) {
+    private init(key: SymmetricKey, indexKey: SymmetricKey? = nil, isDevelopmentKey: Bool) {
         self.key = key
-        indexKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("jiuzhu blind index v1".utf8), outputByteCount: 32)
+        self.indexKey = indexKey ?? HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("jiuzhu blind index v1".utf8), outputByteCount: 32)
         self.isDevelopmentKey = isDevelopmentKey
     }
 

@@ -46,14 +46,14 @@ public enum DataKeyCheck {
         return (try r.decode(column: "sealed_check", as: String.self), try r.decode(column: "index_check", as: String.self))
     }
 
-    /// A few values sealed before the check was recorded: each opens with the key, and a member's ID number gives
-    /// the index stored beside it.
+    /// Values sealed before the check was recorded: one of each sealed column opens with the key, and a member's ID
+    /// number gives the index stored beside it.
     static func sample(_ sql: any SQLDatabase, _ cipher: DataCipher) async throws {
         if let m = try await sql.select().columns("national_id_sealed", "national_id_index").from("members").orderBy("id").limit(1).first() {
             guard let id = try? cipher.open(try m.decode(column: "national_id_sealed", as: String.self)) else { throw Failure.dataKey }
             guard cipher.blindIndex(id) == (try m.decode(column: "national_id_index", as: String.self)) else { throw Failure.indexKey }
         }
-        for (table, column) in [("bank_accounts", "account_cipher"), ("users", "totp_secret"), ("help_requests", "phone_sealed")] {
+        for (table, column) in SealedColumns.stored {
             guard let r = try await sql.select().column(column).from(table).where(SQLColumn(column), .isNot, SQLLiteral.null).limit(1).first(),
                   let sealed = try r.decode(column: column, as: String?.self) else { continue }
             guard (try? cipher.open(sealed)) != nil else { throw Failure.dataKey }

@@ -8,13 +8,6 @@ import SQLKit
 /// a department's natural keys and the linkage's identities exist only as indexes and could not be made again, so the
 /// index key must stay the same (configured on its own as `JIUZHU_INDEX_KEY` first).
 public enum DataKeyRotation {
-    /// Every column holding a sealed value. A new sealed column belongs here, or rotation would leave it unreadable.
-    public static let sealedColumns: [(table: String, column: String)] = [
-        ("members", "national_id_sealed"), ("feed_unlinked", "national_id_sealed"), ("help_requests", "national_id_sealed"),
-        ("help_requests", "phone_sealed"), ("dishonesty_list", "national_id_sealed"), ("person_links", "evidence"),
-        ("bank_accounts", "account_cipher"), ("users", "totp_secret"),
-    ]
-
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case sameKey
         case indexKeyChanges
@@ -34,12 +27,12 @@ public enum DataKeyRotation {
                               progress: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws -> Int {
         guard actor.may(.rotateDataKey) else { throw DomainError.forbidden }
         guard old.sharesIndex(with: new) else { throw Failure.indexKeyChanges }
-        guard (try? new.open(try old.seal(text: DataKeyCheck.probe))) == nil else { throw Failure.sameKey }
+        guard old.fingerprint != new.fingerprint else { throw Failure.sameKey }
         try await DataKeyCheck.confirm(db, cipher: old)
         return try await db.transaction { tx in
             let sql = tx as! any SQLDatabase
             var count = 0
-            for (table, column) in sealedColumns {
+            for (table, column) in SealedColumns.stored {
                 try await SealedColumns.rewrite(sql, table: table, reading: [column], writing: [column], cipher: new) { cipher, values in
                     guard let sealed = values[0] else { return nil }
                     count += 1
