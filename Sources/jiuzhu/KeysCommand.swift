@@ -23,7 +23,7 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-seal every sealed value under JIUZHU_DATA_KEY (the new key), from the old key in a file; JIUZHU_INDEX_KEY keeps the indexes.")
+            abstract: "With the servers stopped, re-seal every sealed value under JIUZHU_DATA_KEY (the new key), from the old key in a file; JIUZHU_INDEX_KEY keeps the indexes.")
         @Option(help: "A file holding the old data key (base64), readable only by you.") var oldKeyFile: String
         @Option(name: .customLong("as"), help: "The system administrator doing it (a username).") var username: String
 
